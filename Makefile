@@ -1,0 +1,141 @@
+# Makefile for venv: the `venv` tool and libvenv.a.
+#
+# Knobs (set on the command line or in config.mak):
+#   PREFIX=/usr/local   where `make install` puts things (DESTDIR is honoured)
+#   DEVELOPER=1         -Wall -Wextra -Werror -pedantic and _FORTIFY_SOURCE
+#   SANITIZE=1          build with address and undefined-behaviour sanitizers
+#   V=1                 show the full commands
+#   CC, CFLAGS, LDFLAGS as usual
+#
+# Targets: all (default), deps, check, unit, cli, bench, install, uninstall,
+# clean, check-headers.
+
+-include config.mak
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+AR ?= ar
+
+DEPS_PKGS = libarchive libpcre2-8 jansson
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS_PKGS) 2>/dev/null)
+DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS_PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+BASE_CFLAGS = -std=c11 -Icommon -Icreate -Iinspect -Irepair -I. $(DEPS_CFLAGS)
+WARN_CFLAGS = -Wall -Wextra
+ifeq ($(DEVELOPER),1)
+WARN_CFLAGS += -Werror -Wno-error=deprecated-declarations -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla
+FORTIFY = $(shell printf '#include <stdio.h>\n' | $(CC) -D_FORTIFY_SOURCE=3 -O2 -Werror -x c -E - >/dev/null 2>&1 && echo 3 || echo 2)
+BASE_CFLAGS += -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=$(FORTIFY)
+endif
+ifeq ($(SANITIZE),1)
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+ALL_CFLAGS = $(BASE_CFLAGS) $(WARN_CFLAGS) $(CFLAGS) $(SAN_FLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+LIBS = $(DEPS_LIBS) -lpthread
+
+ifneq ($(V),1)
+QUIET_CC = @echo '   ' CC $@;
+QUIET_AR = @echo '   ' AR $@;
+QUIET_LINK = @echo '   ' LINK $@;
+QUIET_GEN = @echo '   ' GEN $@;
+endif
+
+# The library: everything but the command-line layer.
+LIB_OBJS += common/cfg.o
+LIB_OBJS += common/error.o
+LIB_OBJS += common/fs.o
+LIB_OBJS += common/path.o
+LIB_OBJS += common/proc.o
+LIB_OBJS += common/pyinfo.o
+LIB_OBJS += common/shquote.o
+LIB_OBJS += common/vbuf.o
+LIB_OBJS += create/builder.o
+LIB_OBJS += create/pip.o
+LIB_OBJS += create/scripts.o
+LIB_OBJS += templates/templates.o
+
+# More library objects and commands, one list per directory.
+include create/Makefile.inc
+-include inspect/Makefile.inc
+-include repair/Makefile.inc
+
+# The command-line layer: the only code that prints or exits.
+CLI_OBJS += venv.o
+CLI_OBJS += common/usage.o
+CLI_OBJS += create/cmd_create.o
+
+# Activation templates compiled into the library.
+TEMPLATES = common/activate
+
+PUBLIC_HEADERS = common/venv.h common/error.h common/vbuf.h common/cfg.h \
+	common/pyinfo.h common/shquote.h
+
+all: venv libvenv.a
+
+libvenv.a: $(LIB_OBJS)
+	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
+
+venv: $(CLI_OBJS) libvenv.a
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) libvenv.a $(LIBS)
+
+%.o: %.c
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+templates/embed: templates/embed.c
+	$(QUIET_CC)$(CC) -O2 -o $@ $<
+
+templates/templates.c: templates/embed $(addprefix templates/,$(TEMPLATES))
+	$(QUIET_GEN)templates/embed $@ templates $(TEMPLATES)
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+
+include tests/Makefile.inc
+
+# Install build and test dependencies (Debian/Ubuntu, as root or with sudo).
+deps:
+	sh tests/install-deps.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/venv \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0755 venv $(DESTDIR)$(BINDIR)/venv
+	install -m 0644 libvenv.a $(DESTDIR)$(LIBDIR)/libvenv.a
+	install -m 0644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/venv/
+	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	for f in man/*.7; do [ -e "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man7/ || :; done
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(shell sed -n 's/.*VENV_VERSION_STRING "\(.*\)"/\1/p' common/venv.h)|' \
+	    -e 's|@REQUIRES@|$(DEPS_PKGS)|' common/libvenv.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libvenv.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/venv $(DESTDIR)$(LIBDIR)/libvenv.a \
+		$(DESTDIR)$(PKGCONFIGDIR)/libvenv.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/venv
+	cd man && for f in *.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$f; done
+	cd man && for f in *.7; do rm -f $(DESTDIR)$(MANDIR)/man7/$$f; done
+
+# Every public header must compile on its own.
+check-headers:
+	@for h in $(PUBLIC_HEADERS); do \
+		printf '#include "%s"\n' "$$h" | $(CC) $(BASE_CFLAGS) -Wall -Wextra -Werror \
+			-x c -fsyntax-only - || exit 1; \
+	done; echo "headers ok"
+
+clean:
+	rm -f venv libvenv.a templates/embed templates/templates.c
+	find . -name '*.o' -o -name '*.d' | xargs rm -f
+	rm -rf tests/build
+
+.PHONY: all deps install uninstall check-headers clean

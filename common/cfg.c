@@ -1,0 +1,320 @@
+#include "compat.h"
+#include "cfg.h"
+#include "error.h"
+#include "fs.h"
+#include "path.h"
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n';
+}
+
+static char *strip_dup(const char *s, size_t n)
+{
+	char *r;
+
+	while (n && is_space(*s)) {
+		s++;
+		n--;
+	}
+	while (n && is_space(s[n - 1]))
+		n--;
+	r = malloc(n + 1);
+	if (!r)
+		return NULL;
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
+static int add_line(struct venv_cfg *cfg, const char *line, size_t n, unsigned lineno)
+{
+	struct venv_cfg_line *l;
+	const char *eq = memchr(line, '=', n);
+
+	if (cfg->nr == cfg->alloc) {
+		size_t na = cfg->alloc ? cfg->alloc * 2 : 16;
+		struct venv_cfg_line *p;
+
+		if (na > 100000)
+			return venv_error_set(VENV_ETOOBIG, "pyvenv.cfg has too many lines");
+		p = realloc(cfg->lines, na * sizeof(*p));
+		if (!p)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		cfg->lines = p;
+		cfg->alloc = na;
+	}
+	l = &cfg->lines[cfg->nr];
+	memset(l, 0, sizeof(*l));
+	l->lineno = lineno;
+	l->raw = malloc(n + 1);
+	if (!l->raw)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	memcpy(l->raw, line, n);
+	l->raw[n] = '\0';
+	if (!eq) {
+		l->flags |= VENV_CFG_LINE_NOEQ;
+	} else {
+		char *k;
+
+		l->key = strip_dup(line, (size_t)(eq - line));
+		l->value = strip_dup(eq + 1, n - (size_t)(eq + 1 - line));
+		if (!l->key || !l->value) {
+			free(l->key);
+			free(l->value);
+			free(l->raw);
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		}
+		for (k = l->key; *k; k++)
+			if (*k >= 'A' && *k <= 'Z')
+				*k = (char)(*k - 'A' + 'a');
+		/* The ≤3.10 reader wants "<key> = <value>" with single spaces. */
+		{
+			size_t kl = strlen(l->key);
+
+			if (n > kl + 3 && !memcmp(line, l->key, kl) && line[kl] == ' ' &&
+			    line[kl + 1] == '=' && line[kl + 2] == ' ')
+				l->flags |= VENV_CFG_LINE_STRICT_OK;
+		}
+	}
+	cfg->nr++;
+	return 0;
+}
+
+int venv_cfg_parse(struct venv_cfg *cfg, const char *buf, size_t len)
+{
+	size_t pos = 0;
+	unsigned lineno = 0;
+	int error = 0;
+
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		cfg->flags |= VENV_CFG_BOM;
+	if (memchr(buf, '\0', len))
+		cfg->flags |= VENV_CFG_HAS_NUL;
+	if (!venv_utf8_valid(buf, len))
+		cfg->flags |= VENV_CFG_NOT_UTF8;
+	if (len && buf[len - 1] != '\n')
+		cfg->flags |= VENV_CFG_NO_FINAL_EOL;
+	while (pos < len) {
+		const char *line = buf + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+
+		pos += n + (nl ? 1 : 0);
+		lineno++;
+		if (n && line[n - 1] == '\r') {
+			cfg->flags |= VENV_CFG_CRLF;
+			n--;
+		}
+		if ((error = add_line(cfg, line, n, lineno)) < 0)
+			return error;
+	}
+	return 0;
+}
+
+int venv_cfg_read(struct venv_cfg *cfg, int dirfd, const char *name)
+{
+	struct vbuf buf = VBUF_INIT(VBUF_MAX_CFG);
+	int error;
+
+	if ((error = venv_fs_read_file_at(&buf, dirfd, name, VBUF_MAX_CFG)) >= 0)
+		error = venv_cfg_parse(cfg, buf.buf, buf.len);
+	vbuf_release(&buf);
+	return error;
+}
+
+void venv_cfg_release(struct venv_cfg *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nr; i++) {
+		free(cfg->lines[i].key);
+		free(cfg->lines[i].value);
+		free(cfg->lines[i].raw);
+	}
+	free(cfg->lines);
+	cfg->lines = NULL;
+	cfg->nr = cfg->alloc = 0;
+	cfg->flags = 0;
+}
+
+const char *venv_cfg_get_first(const struct venv_cfg *cfg, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nr; i++)
+		if (cfg->lines[i].key && !strcmp(cfg->lines[i].key, key))
+			return cfg->lines[i].value;
+	return NULL;
+}
+
+const char *venv_cfg_get_last(const struct venv_cfg *cfg, const char *key)
+{
+	size_t i;
+
+	for (i = cfg->nr; i > 0; i--)
+		if (cfg->lines[i - 1].key && !strcmp(cfg->lines[i - 1].key, key))
+			return cfg->lines[i - 1].value;
+	return NULL;
+}
+
+size_t venv_cfg_count(const struct venv_cfg *cfg, const char *key)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->nr; i++)
+		if (cfg->lines[i].key && !strcmp(cfg->lines[i].key, key))
+			n++;
+	return n;
+}
+
+static void line_release(struct venv_cfg_line *l)
+{
+	free(l->key);
+	free(l->value);
+	free(l->raw);
+}
+
+int venv_cfg_set(struct venv_cfg *cfg, const char *key, const char *value)
+{
+	struct vbuf line = VBUF_INIT(VBUF_MAX_LINE);
+	size_t i, j;
+	int found = 0, error = 0;
+
+	for (i = 0, j = 0; i < cfg->nr; i++) {
+		struct venv_cfg_line *l = &cfg->lines[i];
+
+		if (l->key && !strcmp(l->key, key)) {
+			if (found || !value) {
+				line_release(l);
+				continue;
+			}
+			found = 1;
+			if ((error = vbuf_addf(&line, "%s = %s", key, value)) < 0)
+				goto done;
+			line_release(l);
+			memset(l, 0, sizeof(*l));
+			l->key = strdup(key);
+			l->value = strdup(value);
+			l->raw = strdup(line.buf);
+			l->flags = VENV_CFG_LINE_STRICT_OK;
+			if (!l->key || !l->value || !l->raw) {
+				error = venv_error_set(VENV_ENOMEM, "out of memory");
+				goto done;
+			}
+		}
+		cfg->lines[j++] = *l;
+	}
+	cfg->nr = j;
+	if (!found && value) {
+		if ((error = vbuf_addf(&line, "%s = %s", key, value)) < 0)
+			goto done;
+		error = add_line(cfg, line.buf, line.len, (unsigned)cfg->nr + 1);
+	}
+done:
+	vbuf_release(&line);
+	return error;
+}
+
+int venv_cfg_format(const struct venv_cfg *cfg, struct vbuf *out)
+{
+	size_t i;
+	int error;
+
+	for (i = 0; i < cfg->nr; i++) {
+		const char *raw = cfg->lines[i].raw;
+
+		/* Never carry a BOM forward into a rewritten file. */
+		if (i == 0 && !strncmp(raw, "\xef\xbb\xbf", 3))
+			raw += 3;
+		if ((error = vbuf_adds(out, raw)) < 0 || (error = vbuf_addch(out, '\n')) < 0)
+			return error;
+	}
+	return 0;
+}
+
+/*
+ * Python's str.isprintable() is false for categories Cc, Cf, Cs, Co, Cn,
+ * Zl, Zp and Zs except the ASCII space. This table lists the ranges of Zs,
+ * Zl, Zp, Cf and Co (Unicode 15); Cc is handled by the caller.
+ */
+static const unsigned long nonprintable[][2] = {
+	{0x00a0, 0x00a0}, {0x00ad, 0x00ad}, {0x0600, 0x0605}, {0x061c, 0x061c},
+	{0x06dd, 0x06dd}, {0x070f, 0x070f}, {0x0890, 0x0891}, {0x08e2, 0x08e2},
+	{0x1680, 0x1680}, {0x180e, 0x180e}, {0x2000, 0x200f}, {0x2028, 0x202f},
+	{0x205f, 0x2064}, {0x2066, 0x206f}, {0x3000, 0x3000}, {0xd800, 0xf8ff},
+	{0xfeff, 0xfeff}, {0xfff9, 0xfffb}, {0x110bd, 0x110bd}, {0x110cd, 0x110cd},
+	{0x13430, 0x1343f}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a},
+	{0xe0001, 0xe0001}, {0xe0020, 0xe007f}, {0xf0000, 0x10ffff},
+};
+
+static int cp_printable(unsigned long cp)
+{
+	size_t i;
+
+	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+		return 0;
+	for (i = 0; i < VENV_ARRAY_SIZE(nonprintable); i++)
+		if (cp >= nonprintable[i][0] && cp <= nonprintable[i][1])
+			return 0;
+	return 1;
+}
+
+int venv_py_repr(struct vbuf *out, const char *s)
+{
+	char quote = '\'';
+	const char *p;
+	int error;
+
+	if (strchr(s, '\'') && !strchr(s, '"'))
+		quote = '"';
+	if ((error = vbuf_addch(out, quote)) < 0)
+		return error;
+	for (p = s; *p; ) {
+		unsigned long cp;
+		size_t n = venv_utf8_decode(p, &cp);
+
+		if (cp == (unsigned char)quote || cp == '\\')
+			error = vbuf_addf(out, "\\%c", (int)cp);
+		else if (cp == '\t')
+			error = vbuf_adds(out, "\\t");
+		else if (cp == '\n')
+			error = vbuf_adds(out, "\\n");
+		else if (cp == '\r')
+			error = vbuf_adds(out, "\\r");
+		else if (cp_printable(cp))
+			error = vbuf_add(out, p, n);
+		else if (cp < 0x100)
+			error = vbuf_addf(out, "\\x%02lx", cp);
+		else if (cp < 0x10000)
+			error = vbuf_addf(out, "\\u%04lx", cp);
+		else
+			error = vbuf_addf(out, "\\U%08lx", cp);
+		if (error < 0)
+			return error;
+		p += n;
+	}
+	return vbuf_addch(out, quote);
+}
+
+int venv_cfg_value_ok(const char *value)
+{
+	const unsigned char *p;
+	size_t len = strlen(value);
+
+	if (!venv_utf8_valid(value, len))
+		return 0;
+	if (len && (is_space(value[0]) || is_space(value[len - 1])))
+		return 0;
+	for (p = (const unsigned char *)value; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		/* U+0080..U+009F (C1, includes NEL) */
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 0;
+		/* U+2028, U+2029 */
+		if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+			return 0;
+	}
+	return 1;
+}

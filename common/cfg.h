@@ -1,0 +1,90 @@
+#ifndef VENV_CFG_H
+#define VENV_CFG_H
+
+#include "vbuf.h"
+
+/*
+ * The pyvenv.cfg model shared by create, check and repair.
+ *
+ * Parsing keeps every line, in order, with what CPython's lenient readers
+ * (site.py, and getpath.py from 3.11) would make of it: a line with an "="
+ * is split at the first one, the key stripped and lower-cased, the value
+ * stripped. Lines without "=" are kept (VENV_CFG_LINE_NOEQ) so that a file
+ * can be rewritten without losing anything. File-level oddities that some
+ * CPython reader trips on are reported in `flags`.
+ */
+
+enum venv_cfg_line_flags {
+	VENV_CFG_LINE_NOEQ = 1 << 0,       /* no "=" on the line */
+	VENV_CFG_LINE_STRICT_OK = 1 << 1   /* "key = value": the form CPython <= 3.10 requires */
+};
+
+struct venv_cfg_line {
+	char *key;        /* stripped, lower-cased; NULL for NOEQ lines */
+	char *value;      /* stripped */
+	char *raw;        /* the line as found, without its line break */
+	unsigned lineno;  /* 1-based */
+	unsigned flags;
+};
+
+enum venv_cfg_flags {
+	VENV_CFG_BOM = 1 << 0,          /* starts with a UTF-8 byte-order mark */
+	VENV_CFG_CRLF = 1 << 1,         /* has CR LF line ends */
+	VENV_CFG_NO_FINAL_EOL = 1 << 2, /* last line not terminated */
+	VENV_CFG_NOT_UTF8 = 1 << 3,     /* invalid UTF-8 somewhere */
+	VENV_CFG_HAS_NUL = 1 << 4       /* contains a NUL byte */
+};
+
+struct venv_cfg {
+	struct venv_cfg_line *lines;
+	size_t nr, alloc;
+	unsigned flags;
+};
+
+#define VENV_CFG_INIT { NULL, 0, 0, 0 }
+
+int venv_cfg_parse(struct venv_cfg *cfg, const char *buf, size_t len);
+
+/* Read <dir>/pyvenv.cfg safely (no symlink, no FIFO, capped) and parse it. */
+int venv_cfg_read(struct venv_cfg *cfg, int dirfd, const char *name);
+
+void venv_cfg_release(struct venv_cfg *cfg);
+
+/* Value of the first (site.py: last) line with this key, or NULL. */
+const char *venv_cfg_get_first(const struct venv_cfg *cfg, const char *key);
+const char *venv_cfg_get_last(const struct venv_cfg *cfg, const char *key);
+
+/* How many lines carry this key. */
+size_t venv_cfg_count(const struct venv_cfg *cfg, const char *key);
+
+/*
+ * Set key to value: the first line with the key is replaced in place (in
+ * the canonical "key = value" form), later duplicates are removed, and a
+ * missing key is appended. value NULL removes the key.
+ */
+int venv_cfg_set(struct venv_cfg *cfg, const char *key, const char *value);
+
+/*
+ * Serialise: lines we own in "key = value" form, others as they were,
+ * each ended by "\n".
+ */
+int venv_cfg_format(const struct venv_cfg *cfg, struct vbuf *out);
+
+/*
+ * Append Python's repr() of a str (valid UTF-8): the quote character is
+ * chosen like CPython, backslashes and the quote escaped, and the
+ * characters Python considers unprintable written as \xNN, \uNNNN or
+ * \UNNNNNNNN. Code points that are unassigned in Unicode are not known to
+ * this function and are written as they are.
+ */
+int venv_py_repr(struct vbuf *out, const char *s);
+
+/*
+ * 1 if a value can be stored in pyvenv.cfg and read back unchanged by all
+ * of CPython's readers: valid UTF-8, no control characters, no line
+ * boundary of Python's str.splitlines() (CR, LF, VT, FF, FS, GS, RS, NEL,
+ * LS, PS), and no leading or trailing white space.
+ */
+int venv_cfg_value_ok(const char *value);
+
+#endif

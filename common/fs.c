@@ -1,0 +1,455 @@
+#include "compat.h"
+#include <dirent.h>
+#include <time.h>
+#include "error.h"
+#include "fs.h"
+#include "path.h"
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int venv_fs_temp_name(struct vbuf *out, const char *base)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	static unsigned long counter;
+	unsigned long v = (unsigned long)getpid() * 2654435761UL ^
+			  (unsigned long)time(NULL) ^ (++counter * 40503UL);
+	char suffix[7];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		suffix[i] = chars[v % 36];
+		v = v / 36 + (unsigned long)rand();
+	}
+	suffix[6] = '\0';
+	vbuf_reset(out);
+	return vbuf_addf(out, "%s.tmp-%s", base, suffix);
+}
+
+static int write_file(int dirfd, const char *name, const void *data, size_t len,
+		      mode_t mode, unsigned flags, int exact_mode)
+{
+	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
+	const char *target = name;
+	int fd = -1, error = 0, tries;
+
+	if (flags & VENV_FS_ATOMIC) {
+		for (tries = 0; tries < 100; tries++) {
+			if ((error = venv_fs_temp_name(&tmp, name)) < 0)
+				goto done;
+			fd = openat(dirfd, tmp.buf,
+				    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+			if (fd >= 0 || errno != EEXIST)
+				break;
+		}
+		target = tmp.buf;
+	} else {
+		int oflags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
+
+		oflags |= (flags & VENV_FS_EXCL) ? O_EXCL : O_TRUNC;
+		fd = openat(dirfd, name, oflags, mode);
+	}
+	if (fd < 0) {
+		error = venv_error_set_errno(errno == EEXIST ? VENV_EEXISTS :
+					     venv_error_from_errno(errno),
+					     "cannot create '%s'", name);
+		goto done;
+	}
+	if (exact_mode && fchmod(fd, mode) < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot set the mode of '%s'", name);
+		goto done;
+	}
+	if (write_all(fd, data, len) < 0) {
+		error = venv_error_set_errno(venv_error_from_errno(errno),
+					     "cannot write '%s'", name);
+		goto done;
+	}
+	/* An fsync failure is final: the data may already be lost (fsyncgate). */
+	if ((flags & (VENV_FS_ATOMIC | VENV_FS_FSYNC)) && fsync(fd) < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot sync '%s'", name);
+		goto done;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		error = venv_error_set_errno(VENV_EIO, "cannot close '%s'", name);
+		goto done;
+	}
+	fd = -1;
+	if ((flags & VENV_FS_ATOMIC) && renameat(dirfd, tmp.buf, dirfd, name) < 0) {
+		error = venv_error_set_errno(venv_error_from_errno(errno),
+					     "cannot rename into '%s'", name);
+		goto done;
+	}
+	target = NULL;
+done:
+	if (fd >= 0)
+		close(fd);
+	if (error < 0 && target && (flags & VENV_FS_ATOMIC))
+		unlinkat(dirfd, target, 0);
+	vbuf_release(&tmp);
+	return error;
+}
+
+int venv_fs_write_file_at(int dirfd, const char *name, const void *data,
+			  size_t len, mode_t mode, unsigned flags)
+{
+	return write_file(dirfd, name, data, len, mode, flags, 0);
+}
+
+int venv_fs_write_file_mode(int dirfd, const char *name, const void *data,
+			    size_t len, mode_t mode, unsigned flags)
+{
+	return write_file(dirfd, name, data, len, mode, flags, 1);
+}
+
+int venv_fs_read_file_at(struct vbuf *out, int dirfd, const char *name, size_t cap)
+{
+	struct stat st;
+	char chunk[8192];
+	int fd, error = 0;
+
+	vbuf_reset(out);
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return venv_error_set(VENV_EUNSAFE, "'%s' is a symbolic link", name);
+		return venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'", name);
+	}
+	if (fstat(fd, &st) < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot stat '%s'", name);
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		error = venv_error_set(VENV_EUNSAFE, "'%s' is not a regular file", name);
+		goto done;
+	}
+	if ((size_t)st.st_size > cap) {
+		error = venv_error_set(VENV_ETOOBIG, "'%s' is larger than %zu bytes", name, cap);
+		goto done;
+	}
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			error = venv_error_set_errno(VENV_EIO, "cannot read '%s'", name);
+			goto done;
+		}
+		if (n == 0)
+			break;
+		if (out->len + (size_t)n > cap) {
+			error = venv_error_set(VENV_ETOOBIG, "'%s' is larger than %zu bytes",
+					       name, cap);
+			goto done;
+		}
+		if ((error = vbuf_add(out, chunk, (size_t)n)) < 0)
+			goto done;
+	}
+done:
+	close(fd);
+	return error;
+}
+
+int venv_fs_mkdirs(const char *path)
+{
+	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
+	struct stat st;
+	char *p;
+	int error;
+
+	if ((error = vbuf_sets(&tmp, path)) < 0)
+		goto done;
+	for (p = tmp.buf + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		{
+			char saved = *p;
+
+			*p = '\0';
+			if (mkdir(tmp.buf, 0777) < 0 && errno != EEXIST) {
+				error = venv_error_set_errno(venv_error_from_errno(errno),
+							     "cannot create directory '%s'", tmp.buf);
+				goto done;
+			}
+			*p = saved;
+		}
+		if (!*p)
+			break;
+	}
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		error = venv_error_set(VENV_EEXISTS, "cannot create directory '%s': "
+				       "something else is in the way", path);
+done:
+	vbuf_release(&tmp);
+	return error;
+}
+
+/*
+ * Remove every entry of the open directory dfd. `dev` is the device of the
+ * top of the tree: a subdirectory on another device is a mount point and
+ * is refused rather than emptied.
+ */
+static int clear_fd(int dfd, dev_t dev, const char *what, int depth)
+{
+	DIR *dir = NULL;
+	struct dirent *de;
+	int error = 0, dupfd;
+
+	if (depth > 512)
+		return venv_error_set(VENV_ETOOBIG, "'%s' is nested too deeply", what);
+	dupfd = dup(dfd);
+	if (dupfd < 0)
+		return venv_error_set_errno(VENV_EIO, "cannot read directory '%s'", what);
+	dir = fdopendir(dupfd);
+	if (!dir) {
+		close(dupfd);
+		return venv_error_set_errno(VENV_EIO, "cannot read directory '%s'", what);
+	}
+	for (;;) {
+		struct stat st, st2;
+		int sub;
+
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			if (errno)
+				error = venv_error_set_errno(VENV_EIO, "cannot read directory '%s'", what);
+			break;
+		}
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			error = venv_error_set_errno(VENV_EIO, "cannot stat '%s' in '%s'",
+						     de->d_name, what);
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT) {
+				error = venv_error_set_errno(venv_error_from_errno(errno),
+							     "cannot remove '%s' in '%s'",
+							     de->d_name, what);
+				break;
+			}
+			continue;
+		}
+		if (st.st_dev != dev) {
+			error = venv_error_set(VENV_EUNSAFE, "refusing to delete '%s' in '%s': "
+					       "it is a mount point", de->d_name, what);
+			break;
+		}
+		sub = openat(dfd, de->d_name,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0) {
+			/* Swapped for a symlink since we looked: unlink the link itself. */
+			if (errno == ELOOP || errno == ENOTDIR) {
+				if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT) {
+					error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'",
+								     de->d_name);
+					break;
+				}
+				continue;
+			}
+			error = venv_error_set_errno(VENV_EIO, "cannot open '%s' in '%s'",
+						     de->d_name, what);
+			break;
+		}
+		if (fstat(sub, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino) {
+			close(sub);
+			error = venv_error_set(VENV_EUNSAFE, "'%s' in '%s' changed while it was "
+					       "being deleted", de->d_name, what);
+			break;
+		}
+		error = clear_fd(sub, dev, de->d_name, depth + 1);
+		close(sub);
+		if (error < 0)
+			break;
+		if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+			error = venv_error_set_errno(venv_error_from_errno(errno),
+						     "cannot remove directory '%s' in '%s'",
+						     de->d_name, what);
+			break;
+		}
+	}
+	closedir(dir);
+	return error;
+}
+
+static int open_dir_nofollow(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			return venv_error_set(VENV_EUNSAFE, "'%s' is not a directory "
+					      "(symbolic links are not followed)", path);
+		return venv_error_set_errno(venv_error_from_errno(errno),
+					    "cannot open '%s'", path);
+	}
+	if (fstat(fd, st) < 0) {
+		close(fd);
+		return venv_error_set_errno(VENV_EIO, "cannot stat '%s'", path);
+	}
+	return fd;
+}
+
+int venv_fs_clear_dir(const char *path)
+{
+	struct stat st;
+	int fd, error;
+
+	if ((fd = open_dir_nofollow(path, &st)) < 0)
+		return fd;
+	error = clear_fd(fd, st.st_dev, path, 0);
+	close(fd);
+	return error;
+}
+
+int venv_fs_remove_tree_at(int dirfd, const char *name)
+{
+	struct stat st, st2;
+	int fd, error;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 :
+			venv_error_set_errno(VENV_EIO, "cannot stat '%s'", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+			return venv_error_set_errno(VENV_EIO, "cannot remove '%s'", name);
+		return 0;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return venv_error_set_errno(VENV_EIO, "cannot open '%s'", name);
+	if (fstat(fd, &st2) < 0 || st2.st_ino != st.st_ino || st2.st_dev != st.st_dev) {
+		close(fd);
+		return venv_error_set(VENV_EUNSAFE, "'%s' changed while it was being deleted",
+				      name);
+	}
+	error = clear_fd(fd, st.st_dev, name, 0);
+	close(fd);
+	if (error < 0)
+		return error;
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return venv_error_set_errno(VENV_EIO, "cannot remove directory '%s'", name);
+	return 0;
+}
+
+int venv_fs_remove_tree(const char *path)
+{
+	struct vbuf parent = VBUF_INIT(VBUF_MAX_PATH), base = VBUF_INIT(VBUF_MAX_PATH);
+	int dfd = -1, error;
+
+	if ((error = venv_path_dirname(&parent, path)) < 0 ||
+	    (error = venv_path_basename(&base, path)) < 0)
+		goto done;
+	dfd = open(parent.len ? parent.buf : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", parent.buf);
+		goto done;
+	}
+	error = venv_fs_remove_tree_at(dfd, base.buf);
+done:
+	if (dfd >= 0)
+		close(dfd);
+	vbuf_release(&parent);
+	vbuf_release(&base);
+	return error;
+}
+
+int venv_fs_copy_file(const char *src, const char *dst, mode_t mode)
+{
+	char buf[65536];
+	int in = -1, out = -1, error = 0;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'", src);
+		goto done;
+	}
+	/*
+	 * Never write through a link that sits at the destination (a dangling
+	 * interpreter link, or one planted there): replace it instead.
+	 */
+	{
+		struct stat st;
+
+		if (lstat(dst, &st) == 0 && S_ISLNK(st.st_mode) && unlink(dst) < 0) {
+			error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", dst);
+			goto done;
+		}
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (out < 0) {
+		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot create '%s'", dst);
+		goto done;
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			error = venv_error_set_errno(VENV_EIO, "cannot read '%s'", src);
+			goto done;
+		}
+		if (n == 0)
+			break;
+		if (write_all(out, buf, (size_t)n) < 0) {
+			error = venv_error_set_errno(venv_error_from_errno(errno),
+						     "cannot write '%s'", dst);
+			goto done;
+		}
+	}
+	if (mode && fchmod(out, mode) < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot set the mode of '%s'", dst);
+		goto done;
+	}
+	if (close(out) < 0) {
+		out = -1;
+		error = venv_error_set_errno(VENV_EIO, "cannot write '%s'", dst);
+		goto done;
+	}
+	out = -1;
+done:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return error;
+}
+
+int venv_fs_dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			empty = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return empty;
+}

@@ -1,0 +1,66 @@
+#ifndef VENV_FS_H
+#define VENV_FS_H
+
+#include "vbuf.h"
+
+/*
+ * File-system helpers that treat the environment as untrusted: no path is
+ * resolved through a symbolic link that an attacker could plant, reads are
+ * capped and never block, writes go to a temporary file that is renamed
+ * into place.
+ */
+
+enum venv_fs_write_flags {
+	VENV_FS_ATOMIC = 1 << 0, /* temp file + fsync + rename over the target */
+	VENV_FS_EXCL = 1 << 1,   /* fail with VENV_EEXISTS if the target exists */
+	VENV_FS_FSYNC = 1 << 2   /* fsync the data (implied by ATOMIC) */
+};
+
+/*
+ * Write len bytes to `name` relative to dirfd (AT_FDCWD allowed) with the
+ * given mode (umask applies unless VENV_FS_EXACT_MODE is requested by
+ * calling fchmod afterwards: see venv_fs_write_file_mode()).
+ */
+int venv_fs_write_file_at(int dirfd, const char *name, const void *data,
+			  size_t len, mode_t mode, unsigned flags);
+
+/* As venv_fs_write_file_at() but the mode is set exactly, ignoring umask. */
+int venv_fs_write_file_mode(int dirfd, const char *name, const void *data,
+			    size_t len, mode_t mode, unsigned flags);
+
+/*
+ * Read a regular file without following a final symlink and without
+ * blocking on FIFOs or devices. More than `cap` bytes is VENV_ETOOBIG.
+ */
+int venv_fs_read_file_at(struct vbuf *out, int dirfd, const char *name, size_t cap);
+
+/* os.makedirs(path, exist_ok=True) with mode 0777 & ~umask. */
+int venv_fs_mkdirs(const char *path);
+
+/*
+ * Delete everything inside the directory `path` (the directory itself is
+ * kept), working only through directory handles: every entry is looked at
+ * with fstatat(AT_SYMLINK_NOFOLLOW), every subdirectory is opened with
+ * O_NOFOLLOW and checked to be the same inode that was looked at, and every
+ * removal is an unlinkat() relative to its parent handle. A symbolic link
+ * is unlinked, never followed, and no path string is ever resolved below
+ * the top. Mount points inside the tree are refused (VENV_EUNSAFE).
+ */
+int venv_fs_clear_dir(const char *path);
+
+/* Remove the directory path and everything in it, as above. */
+int venv_fs_remove_tree(const char *path);
+
+/* As venv_fs_remove_tree() for the entry `name` of the open directory dirfd. */
+int venv_fs_remove_tree_at(int dirfd, const char *name);
+
+/* Copy a file's bytes (following links on src, like shutil.copyfile). */
+int venv_fs_copy_file(const char *src, const char *dst, mode_t mode);
+
+/* 1 when the directory path exists and has no entries. */
+int venv_fs_dir_is_empty(const char *path);
+
+/* Create a unique temporary name next to `path` (path + ".tmp-XXXXXX"). */
+int venv_fs_temp_name(struct vbuf *out, const char *base);
+
+#endif

@@ -1,0 +1,62 @@
+#ifndef VENV_PYINFO_H
+#define VENV_PYINFO_H
+
+#include "vbuf.h"
+
+/*
+ * What we need to know about a base interpreter, learnt by running it once
+ * with a small probe script and then cached in the user's cache directory,
+ * keyed by the interpreter's path and invalidated when the interpreter
+ * binary, the file it resolves to, or its standard library changes.
+ */
+struct venv_pyinfo {
+	char *invoked;         /* absolute, unresolved path we ran */
+	int major, minor, micro;
+	char *version;         /* "3.12.1" as pyvenv.cfg writes it */
+	char *executable;      /* sys.executable */
+	char *base_executable; /* sys._base_executable: what `home` derives from */
+	char *real_executable; /* os.path.realpath(sys.executable) */
+	char *base_prefix;     /* sys.base_prefix */
+	char *platform;        /* sys.platform */
+	int is64;              /* sys.maxsize > 2**32 */
+	char *platlibdir;      /* sys.platlibdir ("lib" before 3.9) */
+	char *scripts;         /* `venv` scheme paths relative to the env: "bin" */
+	char *include;         /* "include" or "include/python3.12" */
+	char *purelib;         /* "lib/python3.12/site-packages" */
+	char *platlib;
+	char *stdlib_landmark; /* the base's os.py */
+	int has_ensurepip;
+	char **wheels;         /* the wheels ensurepip would install, in its order */
+	size_t nwheels;
+	int from_cache;        /* 1 when no Python process was started */
+};
+
+enum venv_pyinfo_flags {
+	VENV_PYINFO_NO_CACHE = 1 << 0  /* neither read nor write the cache */
+};
+
+/*
+ * Learn about the interpreter at `path` (absolute, not resolved). The
+ * result is released with venv_pyinfo_release().
+ */
+int venv_pyinfo_load(struct venv_pyinfo *info, const char *path, unsigned flags);
+void venv_pyinfo_release(struct venv_pyinfo *info);
+
+/*
+ * Turn what the user gave to -p/--python into the absolute path of an
+ * interpreter: a path (anything with a "/"), a version ("3", "3.12"),
+ * or a command name looked up on PATH. NULL means "python3". Version
+ * specs are looked up on PATH (pythonX.Y) and then in pyenv's versions
+ * ($PYENV_ROOT, default ~/.pyenv), the newest patch release first. A pyenv
+ * shim found on PATH is resolved the way pyenv would (PYENV_VERSION,
+ * .python-version, the global version file).
+ */
+int venv_python_find(struct vbuf *out, const char *spec);
+
+/* The user's cache directory for venv ($VENV_CACHE_DIR, $XDG_CACHE_HOME/venv, ~/.cache/venv). */
+int venv_cache_dir(struct vbuf *out);
+
+/* 64-bit FNV-1a, for cache keys. */
+uint64_t venv_fnv1a(const void *data, size_t len);
+
+#endif

@@ -1,0 +1,691 @@
+#include "compat.h"
+#include <dirent.h>
+#include "venv.h"
+#include "fs.h"
+#include "path.h"
+#include "proc.h"
+#include "pip.h"
+
+/* Name of the marker that says a creation has started but not finished. */
+#define INCOMPLETE_MARKER ".venv-incomplete"
+
+static void logf_(struct venv_builder *b, enum venv_log_level level, const char *fmt, ...)
+	VENV_PRINTF(3, 4);
+
+static void logf_(struct venv_builder *b, enum venv_log_level level, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	if (!b->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	b->log(b->payload, level, msg);
+}
+
+void venv_builder_init(struct venv_builder *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->ops.ensure_directories = venv_default_ensure_directories;
+	b->ops.create_configuration = venv_default_create_configuration;
+	b->ops.setup_python = venv_default_setup_python;
+	b->ops.setup_pip = venv_default_setup_pip;
+	b->ops.setup_scripts = venv_default_setup_scripts;
+	b->ops.post_setup = venv_default_post_setup;
+	b->ops.upgrade_dependencies = venv_default_upgrade_dependencies;
+}
+
+void venv_builder_release(struct venv_builder *b)
+{
+	if (b->info_loaded)
+		venv_pyinfo_release(&b->info);
+	b->info_loaded = 0;
+	free(b->resolved_prompt);
+	b->resolved_prompt = NULL;
+}
+
+void venv_context_release(struct venv_context *ctx)
+{
+	free(ctx->env_dir);
+	free(ctx->env_name);
+	free(ctx->prompt);
+	free(ctx->executable);
+	free(ctx->python_dir);
+	free(ctx->python_exe);
+	free(ctx->inc_path);
+	free(ctx->lib_path);
+	free(ctx->platlib_path);
+	free(ctx->bin_path);
+	free(ctx->bin_name);
+	free(ctx->env_exe);
+	free(ctx->env_exec_cmd);
+	free(ctx->cfg_path);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+static int dup_into(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = strdup(s);
+	return *dst ? 0 : venv_error_set(VENV_ENOMEM, "out of memory");
+}
+
+int venv_builder_load_python(struct venv_builder *b)
+{
+	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH);
+	int error;
+
+	if (b->info_loaded)
+		return 0;
+	if (b->python)
+		error = vbuf_sets(&path, b->python);
+	else
+		error = venv_python_find(&path, NULL);
+	if (error < 0)
+		goto done;
+	if ((error = venv_pyinfo_load(&b->info, path.buf, b->pyinfo_flags)) < 0)
+		goto done;
+	b->info_loaded = 1;
+	if (!b->info.from_cache)
+		logf_(b, VENV_LOG_DEBUG, "probed %s (Python %s)", path.buf, b->info.version);
+	/* `--prompt .` means the current directory's name from 3.9 on. */
+	if (b->prompt) {
+		const char *p = b->prompt;
+		struct vbuf base = VBUF_INIT(VBUF_MAX_PATH), cwd = VBUF_INIT(VBUF_MAX_PATH);
+
+		if (!strcmp(p, ".") && b->info.minor >= 9) {
+			if ((error = venv_path_abspath(&cwd, ".")) < 0 ||
+			    (error = venv_path_basename(&base, cwd.buf)) < 0) {
+				vbuf_release(&base);
+				vbuf_release(&cwd);
+				goto done;
+			}
+			p = base.buf;
+		}
+		error = dup_into(&b->resolved_prompt, p);
+		vbuf_release(&base);
+		vbuf_release(&cwd);
+	}
+done:
+	vbuf_release(&path);
+	return error;
+}
+
+static int prompt_ok(const char *prompt)
+{
+	const unsigned char *p;
+
+	if (!venv_utf8_valid(prompt, strlen(prompt)))
+		return 0;
+	for (p = (const unsigned char *)prompt; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 0;
+		if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+			return 0;
+	}
+	return 1;
+}
+
+int venv_builder_check_path(struct venv_builder *b, const char *env_dir)
+{
+	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH), name = VBUF_INIT(VBUF_MAX_PATH);
+	const char *p;
+	int error;
+
+	if ((error = venv_path_abspath(&abs, env_dir)) < 0)
+		goto done;
+	for (p = abs.buf; *p; p++) {
+		if (*p == ':') {
+			error = venv_error_set(VENV_EINVAL, "refusing to create an environment in "
+					       "'%s': the path contains the PATH separator ':'",
+					       abs.buf);
+			goto done;
+		}
+		if (*p == '\n' || *p == '\r') {
+			error = venv_error_set(VENV_EINVAL, "refusing to create an environment in "
+					       "a path that contains a line break");
+			goto done;
+		}
+	}
+	if (!venv_cfg_value_ok(abs.buf) && !venv_utf8_valid(abs.buf, abs.len)) {
+		error = venv_error_set(VENV_EINVAL, "refusing to create an environment in "
+				       "'%s': the path is not valid UTF-8", abs.buf);
+		goto done;
+	}
+	for (p = abs.buf; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+					      (unsigned char)p[1] <= 0x9f)) {
+			error = venv_error_set(VENV_EINVAL, "refusing to create an environment in "
+					       "a path that contains control characters");
+			goto done;
+		}
+	}
+	if ((error = venv_shquote_check_all(abs.buf, "environment path")) < 0)
+		goto done;
+	if (b->prompt) {
+		if (!prompt_ok(b->prompt)) {
+			error = venv_error_set(VENV_EINVAL, "the prompt must be valid UTF-8 "
+					       "without control characters or line breaks");
+			goto done;
+		}
+		if ((error = venv_shquote_check_all(b->prompt, "prompt")) < 0)
+			goto done;
+	} else {
+		if ((error = venv_path_basename(&name, abs.buf)) < 0)
+			goto done;
+		if ((error = venv_shquote_check_all(name.buf, "prompt")) < 0)
+			goto done;
+	}
+done:
+	vbuf_release(&abs);
+	vbuf_release(&name);
+	return error;
+}
+
+int venv_clear_directory(const char *env_dir, int force)
+{
+	struct stat st;
+	int fd;
+
+	if (!force && !venv_fs_dir_is_empty(env_dir)) {
+		fd = open(env_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0) {
+			int is_env = fstatat(fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				     S_ISREG(st.st_mode);
+
+			close(fd);
+			if (!is_env)
+				return venv_error_set(VENV_EUNSAFE, "refusing to clear '%s': it is "
+						      "not a virtual environment (no pyvenv.cfg); "
+						      "use --force to clear it anyway", env_dir);
+		}
+	}
+	return venv_fs_clear_dir(env_dir);
+}
+
+/* CPython's create_if_needed(): a file or symlink in the way is an error. */
+static int create_if_needed(const char *d)
+{
+	struct stat st;
+
+	if (lstat(d, &st) == 0) {
+		if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode))
+			return venv_error_set(VENV_EEXISTS, "unable to create directory '%s': "
+					      "%s is in the way", d,
+					      S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
+		return 0;
+	}
+	return venv_fs_mkdirs(d);
+}
+
+int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
+				    struct venv_context *ctx)
+{
+	const struct venv_pyinfo *info = &b->info;
+	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH), tmp = VBUF_INIT(VBUF_MAX_PATH);
+	struct stat st;
+	int error;
+
+	if ((error = venv_builder_load_python(b)) < 0 ||
+	    (error = venv_path_abspath(&abs, env_dir)) < 0)
+		goto done;
+	if (lstat(abs.buf, &st) == 0) {
+		if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+			error = venv_error_set(VENV_EEXISTS, "unable to create directory '%s': "
+					       "%s is in the way", abs.buf,
+					       S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
+			goto done;
+		}
+		if (b->clear && (error = venv_clear_directory(abs.buf, b->force)) < 0)
+			goto done;
+	} else {
+		ctx->created = 1;
+	}
+	ctx->info = info;
+	if ((error = dup_into(&ctx->env_dir, abs.buf)) < 0 ||
+	    (error = venv_path_basename(&tmp, abs.buf)) < 0 ||
+	    (error = dup_into(&ctx->env_name, tmp.buf)) < 0 ||
+	    (error = dup_into(&ctx->prompt, b->resolved_prompt ? b->resolved_prompt :
+			      ctx->env_name)) < 0)
+		goto done;
+	if ((error = create_if_needed(ctx->env_dir)) < 0)
+		goto done;
+	if ((error = venv_path_abspath(&tmp, info->base_executable)) < 0 ||
+	    (error = dup_into(&ctx->executable, info->base_executable)) < 0 ||
+	    (error = venv_path_dirname(&abs, tmp.buf)) < 0 ||
+	    (error = dup_into(&ctx->python_dir, abs.buf)) < 0 ||
+	    (error = venv_path_basename(&abs, tmp.buf)) < 0 ||
+	    (error = dup_into(&ctx->python_exe, abs.buf)) < 0)
+		goto done;
+#define SCHEME(field, rel) \
+	if ((error = venv_path_join(&tmp, ctx->env_dir, rel)) < 0 || \
+	    (error = venv_path_normalize(&tmp, tmp.buf)) < 0 || \
+	    (error = dup_into(&ctx->field, tmp.buf)) < 0) \
+		goto done
+	SCHEME(bin_path, info->scripts);
+	SCHEME(inc_path, info->include);
+	SCHEME(lib_path, info->purelib);
+	SCHEME(platlib_path, info->platlib);
+#undef SCHEME
+	if ((error = create_if_needed(ctx->inc_path)) < 0 ||
+	    (error = create_if_needed(ctx->lib_path)) < 0)
+		goto done;
+	/* bpo-21197: lib64 -> lib on 64-bit POSIX other than macOS, if absent. */
+	if (info->is64 && strcmp(info->platform, "darwin")) {
+		if ((error = venv_path_join(&tmp, ctx->env_dir, "lib64")) < 0)
+			goto done;
+		if (lstat(tmp.buf, &st) < 0) {
+			if (symlink("lib", tmp.buf) < 0) {
+				error = venv_error_set_errno(VENV_EIO, "cannot create '%s'", tmp.buf);
+				goto done;
+			}
+		} else if (S_ISLNK(st.st_mode) && stat(tmp.buf, &st) < 0 && b->upgrade) {
+			/* A dangling lib64 is repaired by --upgrade. */
+			if (unlink(tmp.buf) < 0 || symlink("lib", tmp.buf) < 0) {
+				error = venv_error_set_errno(VENV_EIO, "cannot replace '%s'", tmp.buf);
+				goto done;
+			}
+		}
+	}
+	if ((error = venv_path_relative(&tmp, ctx->bin_path, ctx->env_dir)) < 0 ||
+	    (error = dup_into(&ctx->bin_name, tmp.buf)) < 0 ||
+	    (error = venv_path_join(&tmp, ctx->bin_path, ctx->python_exe)) < 0 ||
+	    (error = dup_into(&ctx->env_exe, tmp.buf)) < 0 ||
+	    (error = dup_into(&ctx->env_exec_cmd, tmp.buf)) < 0)
+		goto done;
+	error = create_if_needed(ctx->bin_path);
+done:
+	vbuf_release(&abs);
+	vbuf_release(&tmp);
+	return error;
+}
+
+/* Our own command line, as `command` records it (shell-quoted, unlike CPython). */
+static int build_command(struct venv_builder *b, const struct venv_context *ctx,
+			 struct vbuf *out)
+{
+	char *self = realpath("/proc/self/exe", NULL);
+	int error = 0;
+
+#define ARG(s) \
+	do { \
+		if ((error = vbuf_addch(out, ' ')) < 0 || \
+		    (error = venv_shquote_posix(out, (s))) < 0) \
+			goto done; \
+	} while (0)
+	if (b->command) {
+		error = vbuf_adds(out, b->command);
+		goto done;
+	}
+	if ((error = venv_shquote_posix(out, self ? self : "venv")) < 0 ||
+	    (error = vbuf_adds(out, " create --python=")) < 0 ||
+	    (error = venv_shquote_posix(out, b->info.invoked)) < 0)
+		goto done;
+	if (!b->symlinks)
+		ARG("--copies");
+	if (!b->with_pip)
+		ARG("--without-pip");
+	if (b->system_site_packages)
+		ARG("--system-site-packages");
+	if (b->clear)
+		ARG("--clear");
+	if (b->upgrade)
+		ARG("--upgrade");
+	if (b->upgrade_deps)
+		ARG("--upgrade-deps");
+	if (b->prompt) {
+		struct vbuf opt = VBUF_INIT(VBUF_MAX_PATH);
+
+		if ((error = vbuf_addf(&opt, "--prompt=%s", b->prompt)) < 0) {
+			vbuf_release(&opt);
+			goto done;
+		}
+		if ((error = vbuf_addch(out, ' ')) >= 0)
+			error = venv_shquote_posix(out, opt.buf);
+		vbuf_release(&opt);
+		if (error < 0)
+			goto done;
+	}
+	if (!b->scm_ignore_files)
+		ARG("--without-scm-ignore-files");
+	ARG(ctx->env_dir);
+#undef ARG
+done:
+	free(self);
+	return error;
+}
+
+static int write_configuration(struct venv_builder *b, struct venv_context *ctx, int incl)
+{
+	const struct venv_pyinfo *info = &b->info;
+	struct venv_cfg cfg = VENV_CFG_INIT;
+	struct vbuf tmp = VBUF_INIT(VBUF_MAX_CFG), out = VBUF_INIT(VBUF_MAX_CFG);
+	int error, dfd = -1;
+
+	if ((error = venv_path_join(&tmp, ctx->env_dir, "pyvenv.cfg")) < 0 ||
+	    (error = dup_into(&ctx->cfg_path, tmp.buf)) < 0)
+		goto done;
+	dfd = open(ctx->env_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", ctx->env_dir);
+		goto done;
+	}
+	/*
+	 * --upgrade keeps the keys it does not own (CPython drops them), and the
+	 * prompt unless a new one is given.
+	 */
+	if (b->upgrade) {
+		error = venv_cfg_read(&cfg, dfd, "pyvenv.cfg");
+		if (error == VENV_ENOTFOUND)
+			error = 0;
+		if (error < 0)
+			goto done;
+	}
+	if ((error = venv_cfg_set(&cfg, "home", ctx->python_dir)) < 0 ||
+	    (error = venv_cfg_set(&cfg, "include-system-site-packages",
+				  incl ? "true" : "false")) < 0 ||
+	    (error = venv_cfg_set(&cfg, "version", info->version)) < 0)
+		goto done;
+	if (b->resolved_prompt) {
+		vbuf_reset(&tmp);
+		if ((error = venv_py_repr(&tmp, b->resolved_prompt)) < 0 ||
+		    (error = venv_cfg_set(&cfg, "prompt", tmp.buf)) < 0)
+			goto done;
+	}
+	if (info->minor >= 11) {
+		vbuf_reset(&tmp);
+		if ((error = venv_cfg_set(&cfg, "executable", info->real_executable)) < 0 ||
+		    (error = build_command(b, ctx, &tmp)) < 0 ||
+		    (error = venv_cfg_set(&cfg, "command", tmp.buf)) < 0)
+			goto done;
+	} else if ((error = venv_cfg_set(&cfg, "executable", NULL)) < 0 ||
+		   (error = venv_cfg_set(&cfg, "command", NULL)) < 0) {
+		goto done;
+	}
+	if ((error = venv_cfg_format(&cfg, &out)) < 0)
+		goto done;
+	error = venv_fs_write_file_at(dfd, "pyvenv.cfg", out.buf, out.len, 0666,
+				      VENV_FS_ATOMIC);
+done:
+	if (dfd >= 0)
+		close(dfd);
+	venv_cfg_release(&cfg);
+	vbuf_release(&tmp);
+	vbuf_release(&out);
+	return error;
+}
+
+int venv_default_create_configuration(struct venv_builder *b, struct venv_context *ctx)
+{
+	/*
+	 * bpo-24875: written with include-system-site-packages = false first, so
+	 * that bootstrapping pip does not see the system's pip; venv_builder_create()
+	 * rewrites it at the end.
+	 */
+	return write_configuration(b, ctx, 0);
+}
+
+/* Is `path` a symlink whose value is exactly `target`? */
+static int link_is(const char *path, const char *target)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return 0;
+	buf[n] = '\0';
+	return !strcmp(buf, target);
+}
+
+/*
+ * Place one interpreter name. `target` is what a symlink points to
+ * (absolute for the first name, a bare file name for the aliases), `src`
+ * what a copy is made from.
+ */
+static int place_interpreter(struct venv_builder *b, const char *dst, const char *target,
+			     const char *src, int is_alias)
+{
+	struct stat lst, st;
+	int exists = lstat(dst, &lst) == 0;
+	int is_link = exists && S_ISLNK(lst.st_mode);
+	int works = exists && stat(dst, &st) == 0;
+
+	if (b->symlinks) {
+		if (is_link && link_is(dst, target) && works)
+			return 0;
+		/* CPython keeps any existing alias; we keep working ones and fix the rest. */
+		if (is_alias && works && !b->upgrade)
+			return 0;
+		if (exists && unlink(dst) < 0)
+			return venv_error_set_errno(VENV_EIO, "cannot replace '%s'", dst);
+		if (symlink(target, dst) == 0)
+			return 0;
+		logf_(b, VENV_LOG_WARNING, "unable to symlink '%s' to '%s': %s; copying instead",
+		      target, dst, strerror(errno));
+	} else if (is_alias && works && !is_link && !b->upgrade) {
+		return 0;
+	}
+	return venv_fs_copy_file(src, dst, 0755);
+}
+
+int venv_default_setup_python(struct venv_builder *b, struct venv_context *ctx)
+{
+	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH), name = VBUF_INIT(64);
+	const char *aliases[3] = { "python", "python3", NULL };
+	size_t i;
+	int error;
+
+	if ((error = place_interpreter(b, ctx->env_exe, ctx->executable, ctx->executable, 0)) < 0)
+		goto done;
+	/* 3.9 added the pythonX.Y alias. */
+	if (b->info.minor >= 9) {
+		if ((error = vbuf_addf(&name, "python3.%d", b->info.minor)) < 0)
+			goto done;
+		aliases[2] = name.buf;
+	}
+	for (i = 0; i < VENV_ARRAY_SIZE(aliases) && aliases[i]; i++) {
+		if (!strcmp(aliases[i], ctx->python_exe))
+			continue;
+		if ((error = venv_path_join(&path, ctx->bin_path, aliases[i])) < 0 ||
+		    (error = place_interpreter(b, path.buf, ctx->python_exe, ctx->env_exe, 1)) < 0)
+			goto done;
+	}
+done:
+	vbuf_release(&path);
+	vbuf_release(&name);
+	return error;
+}
+
+/*
+ * Run the new environment's python the way CPython's _call_new_python()
+ * does: 3.10 and later with VIRTUAL_ENV set, PYTHONHOME and PYTHONPATH
+ * removed and the environment as working directory; 3.8 and 3.9 as they are.
+ */
+static int call_new_python(struct venv_builder *b, struct venv_context *ctx,
+			   const char *const *args, int show_output)
+{
+	struct venv_env env = VENV_ENV_INIT;
+	struct vbuf out = VBUF_INIT(VBUF_MAX_PROBE);
+	const char *argv[16];
+	struct venv_proc proc;
+	size_t n = 0, i;
+	int status = 0, error;
+
+	argv[n++] = ctx->env_exec_cmd;
+	for (i = 0; args[i] && n < VENV_ARRAY_SIZE(argv) - 1; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	memset(&proc, 0, sizeof(proc));
+	proc.argv = argv;
+	if (b->info.minor >= 10) {
+		if ((error = venv_env_inherit(&env)) < 0 ||
+		    (error = venv_env_set(&env, "VIRTUAL_ENV", ctx->env_dir)) < 0)
+			goto done;
+		venv_env_unset(&env, "PYTHONHOME");
+		venv_env_unset(&env, "PYTHONPATH");
+		proc.env = &env;
+		proc.cwd = ctx->env_dir;
+	}
+	proc.flags = show_output ? VENV_PROC_STDOUT_TO_STDERR :
+		     VENV_PROC_CAPTURE | VENV_PROC_MERGE_STDERR;
+	proc.output = &out;
+	if ((error = venv_proc_run(&proc, &status)) < 0)
+		goto done;
+	if (status != 0) {
+		/* Keep the end of the child's output: that is where the reason is. */
+		const char *tail = out.buf;
+
+		while (out.len - (size_t)(tail - out.buf) > 600 && strchr(tail, '\n'))
+			tail = strchr(tail, '\n') + 1;
+		error = venv_error_set(VENV_ECHILD, "'%s %s' failed with exit status %d%s%s",
+				       ctx->env_exec_cmd, args[0] && args[1] ? args[1] : "",
+				       status, *tail ? ":\n" : "", tail);
+	}
+done:
+	venv_env_release(&env);
+	vbuf_release(&out);
+	return error;
+}
+
+static int run_ensurepip(struct venv_builder *b, struct venv_context *ctx)
+{
+	static const char *const isolated[] = { "-Im", "ensurepip", "--upgrade",
+						"--default-pip", NULL };
+	static const char *const plain[] = { "-m", "ensurepip", "--upgrade",
+					     "--default-pip", NULL };
+
+	return call_new_python(b, ctx, b->info.minor >= 10 ? plain : isolated, 0);
+}
+
+int venv_default_setup_pip(struct venv_builder *b, struct venv_context *ctx)
+{
+	int error;
+
+	if (getenv("VENV_USE_ENSUREPIP") == NULL) {
+		error = venv_pip_install_fast(ctx, b->log, b->payload);
+		if (error != VENV_ENOTFOUND)
+			return error;
+		logf_(b, VENV_LOG_WARNING, "%s; running ensurepip instead", venv_error_last());
+	}
+	if (!b->info.has_ensurepip)
+		return venv_error_set(VENV_ENOTFOUND, "the interpreter '%s' has no ensurepip "
+				      "module (on Debian, install the python%d.%d-venv package), "
+				      "and no pip wheel was found; use --without-pip",
+				      b->info.invoked, b->info.major, b->info.minor);
+	logf_(b, VENV_LOG_INFO, "installing pip with ensurepip");
+	return run_ensurepip(b, ctx);
+}
+
+int venv_default_upgrade_dependencies(struct venv_builder *b, struct venv_context *ctx)
+{
+	static const char *const with_setuptools[] = { "-m", "pip", "install", "--upgrade",
+						       "pip", "setuptools", NULL };
+	static const char *const pip_only[] = { "-m", "pip", "install", "--upgrade",
+						"pip", NULL };
+
+	/* CPython's CORE_VENV_DEPS: setuptools was dropped in 3.12. */
+	logf_(b, VENV_LOG_INFO, "upgrading %s in '%s'",
+	      b->info.minor >= 12 ? "pip" : "pip and setuptools", ctx->env_dir);
+	return call_new_python(b, ctx, b->info.minor >= 12 ? pip_only : with_setuptools, 1);
+}
+
+int venv_default_post_setup(struct venv_builder *b, struct venv_context *ctx)
+{
+	(void)b;
+	(void)ctx;
+	return 0;
+}
+
+static int write_gitignore(struct venv_context *ctx)
+{
+	static const char text[] =
+		"# Created by venv; see https://docs.python.org/3/library/venv.html\n*\n";
+	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH);
+	int error;
+
+	if ((error = venv_path_join(&path, ctx->env_dir, ".gitignore")) >= 0)
+		error = venv_fs_write_file_at(AT_FDCWD, path.buf, text, sizeof(text) - 1, 0666,
+					      VENV_FS_ATOMIC);
+	vbuf_release(&path);
+	return error;
+}
+
+static int write_marker(struct venv_context *ctx, int create)
+{
+	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH);
+	static const char text[] = "venv create did not finish; run it again or remove this "
+				   "environment\n";
+	int error;
+
+	if ((error = venv_path_join(&path, ctx->env_dir, INCOMPLETE_MARKER)) < 0)
+		goto done;
+	if (create)
+		error = venv_fs_write_file_at(AT_FDCWD, path.buf, text, sizeof(text) - 1, 0666,
+					      VENV_FS_ATOMIC);
+	else if (unlink(path.buf) < 0 && errno != ENOENT)
+		error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", path.buf);
+done:
+	vbuf_release(&path);
+	return error;
+}
+
+int venv_builder_create(struct venv_builder *b, const char *env_dir)
+{
+	struct venv_context ctx;
+	int error, marked = 0;
+
+	memset(&ctx, 0, sizeof(ctx));
+	if (b->clear && b->upgrade)
+		return venv_error_set(VENV_EINVAL, "you cannot supply --upgrade and --clear together");
+	if ((error = venv_builder_check_path(b, env_dir)) < 0 ||
+	    (error = venv_builder_load_python(b)) < 0)
+		goto done;
+	if ((error = b->ops.ensure_directories(b, env_dir, &ctx)) < 0)
+		goto done;
+	if (!b->upgrade) {
+		if ((error = write_marker(&ctx, 1)) < 0)
+			goto done;
+		marked = 1;
+	}
+	if (b->scm_ignore_files && (error = write_gitignore(&ctx)) < 0)
+		goto done;
+	if ((error = b->ops.create_configuration(b, &ctx)) < 0 ||
+	    (error = b->ops.setup_python(b, &ctx)) < 0)
+		goto done;
+	if (b->with_pip && (error = b->ops.setup_pip(b, &ctx)) < 0)
+		goto done;
+	if (!b->upgrade) {
+		if ((error = b->ops.setup_scripts(b, &ctx)) < 0 ||
+		    (error = b->ops.post_setup(b, &ctx)) < 0)
+			goto done;
+	} else if ((error = b->ops.setup_scripts(b, &ctx)) < 0) {
+		/* Our --upgrade restores activation scripts that went missing. */
+		goto done;
+	}
+	if (b->system_site_packages && (error = write_configuration(b, &ctx, 1)) < 0)
+		goto done;
+	if (marked && (error = write_marker(&ctx, 0)) < 0)
+		goto done;
+	marked = 0;
+	if (b->upgrade_deps && (error = b->ops.upgrade_dependencies(b, &ctx)) < 0)
+		goto done;
+done:
+	/* A new environment that could not be finished is removed, not left half-made. */
+	if (error < 0 && ctx.created && ctx.env_dir) {
+		char msg[2048];
+
+		snprintf(msg, sizeof(msg), "%s", venv_error_last());
+		if (venv_fs_remove_tree(ctx.env_dir) < 0)
+			logf_(b, VENV_LOG_WARNING, "could not remove the unfinished environment "
+			      "'%s': %s", ctx.env_dir, venv_error_last());
+		venv_error_set(error, "%s", msg);
+	}
+	venv_context_release(&ctx);
+	return error;
+}

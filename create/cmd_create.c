@@ -1,0 +1,193 @@
+/*
+ * venv create: a drop-in for `python -m venv`, plus -p/--python.
+ */
+#include "compat.h"
+#include <getopt.h>
+#include "cmd.h"
+#include "usage.h"
+#include "venv.h"
+
+static const char create_usage[] =
+	"usage: venv create [-h] [--system-site-packages] [--symlinks | --copies] [--clear]\n"
+	"                   [--upgrade] [--without-pip] [--prompt PROMPT] [--upgrade-deps]\n"
+	"                   [--without-scm-ignore-files] [-p PYTHON] [--force] [-q] [-v]\n"
+	"                   ENV_DIR [ENV_DIR ...]\n";
+
+static const char create_help[] =
+	"\n"
+	"Creates virtual Python environments in one or more target directories.\n"
+	"\n"
+	"positional arguments:\n"
+	"  ENV_DIR               A directory to create the environment in.\n"
+	"\n"
+	"options:\n"
+	"  -h, --help            show this help message and exit\n"
+	"  -p, --python PYTHON   The base interpreter: a path, a command name on PATH,\n"
+	"                        or a version such as 3.12 (looked up on PATH and in\n"
+	"                        pyenv's versions). Default: python3 on PATH.\n"
+	"  --system-site-packages\n"
+	"                        Give the virtual environment access to the system\n"
+	"                        site-packages dir.\n"
+	"  --symlinks            Try to use symlinks rather than copies, when\n"
+	"                        symlinks are not the default for the platform.\n"
+	"  --copies              Try to use copies rather than symlinks, even when\n"
+	"                        symlinks are the default for the platform.\n"
+	"  --clear               Delete the contents of the environment directory if\n"
+	"                        it already exists, before environment creation.\n"
+	"  --force               With --clear, also clear a directory that is not a\n"
+	"                        virtual environment.\n"
+	"  --upgrade             Upgrade the environment directory to use this\n"
+	"                        version of Python, assuming Python has been upgraded\n"
+	"                        in-place.\n"
+	"  --without-pip         Skips installing or upgrading pip in the virtual\n"
+	"                        environment (pip is bootstrapped by default)\n"
+	"  --prompt PROMPT       Provides an alternative prompt prefix for this\n"
+	"                        environment ('.' means the current directory's name).\n"
+	"  --upgrade-deps        Upgrade core dependencies (pip, and setuptools before\n"
+	"                        3.12) to the latest version in PyPI\n"
+	"  --without-scm-ignore-files\n"
+	"                        Skips adding SCM ignore files to the environment\n"
+	"                        directory (Git is supported by default).\n"
+	"  -q, --quiet           Print nothing but errors.\n"
+	"  -v, --verbose         Say what is being done.\n"
+	"\n"
+	"Once an environment has been created, you may wish to activate it, e.g. by\n"
+	"sourcing an activate script in its bin directory.\n";
+
+enum {
+	OPT_SYSTEM_SITE = 256, OPT_SYMLINKS, OPT_COPIES, OPT_CLEAR, OPT_UPGRADE,
+	OPT_WITHOUT_PIP, OPT_PROMPT, OPT_UPGRADE_DEPS, OPT_WITHOUT_SCM, OPT_FORCE,
+	OPT_NO_CACHE
+};
+
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "python", required_argument, NULL, 'p' },
+	{ "system-site-packages", no_argument, NULL, OPT_SYSTEM_SITE },
+	{ "symlinks", no_argument, NULL, OPT_SYMLINKS },
+	{ "copies", no_argument, NULL, OPT_COPIES },
+	{ "clear", no_argument, NULL, OPT_CLEAR },
+	{ "upgrade", no_argument, NULL, OPT_UPGRADE },
+	{ "without-pip", no_argument, NULL, OPT_WITHOUT_PIP },
+	{ "prompt", required_argument, NULL, OPT_PROMPT },
+	{ "upgrade-deps", no_argument, NULL, OPT_UPGRADE_DEPS },
+	{ "without-scm-ignore-files", no_argument, NULL, OPT_WITHOUT_SCM },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct create_log {
+	int verbosity; /* 0 quiet, 1 normal, 2 verbose */
+};
+
+static void create_log(void *payload, enum venv_log_level level, const char *msg)
+{
+	struct create_log *l = payload;
+
+	if (level == VENV_LOG_WARNING && l->verbosity >= 1)
+		venv_cli_warning("%s", msg);
+	else if (level == VENV_LOG_INFO && l->verbosity >= 1)
+		venv_cli_note("%s", msg);
+	else if (level == VENV_LOG_DEBUG && l->verbosity >= 2)
+		venv_cli_note("%s", msg);
+}
+
+int cmd_create(int argc, char **argv)
+{
+	struct venv_builder b;
+	struct vbuf python = VBUF_INIT(VBUF_MAX_PATH);
+	struct create_log log = { 1 };
+	int symlinks_set = 0, copies_set = 0, c, i, status = VENV_EXIT_OK, error;
+
+	venv_builder_init(&b);
+	/* The command line's defaults, which differ from the API's (as in CPython). */
+	b.symlinks = 1;
+	b.with_pip = 1;
+	b.scm_ignore_files = 1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hp:qv", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(create_usage, stdout);
+			fputs(create_help, stdout);
+			goto done;
+		case 'V':
+			printf("venv %s\n", VENV_VERSION_STRING);
+			goto done;
+		case 'p':
+			b.python = optarg;
+			break;
+		case OPT_SYSTEM_SITE: b.system_site_packages = 1; break;
+		case OPT_SYMLINKS: symlinks_set = 1; b.symlinks = 1; break;
+		case OPT_COPIES: copies_set = 1; b.symlinks = 0; break;
+		case OPT_CLEAR: b.clear = 1; break;
+		case OPT_UPGRADE: b.upgrade = 1; break;
+		case OPT_WITHOUT_PIP: b.with_pip = 0; break;
+		case OPT_PROMPT: b.prompt = optarg; break;
+		case OPT_UPGRADE_DEPS: b.upgrade_deps = 1; break;
+		case OPT_WITHOUT_SCM: b.scm_ignore_files = 0; break;
+		case OPT_FORCE: b.force = 1; break;
+		case OPT_NO_CACHE: b.pyinfo_flags |= VENV_PYINFO_NO_CACHE; break;
+		case 'q': log.verbosity = 0; break;
+		case 'v': log.verbosity = 2; break;
+		case ':':
+			fputs(create_usage, stderr);
+			status = venv_cli_usage_error("create", "option '%s' needs an argument",
+						      argv[optind - 1]);
+			goto done;
+		default:
+			fputs(create_usage, stderr);
+			status = venv_cli_usage_error("create", "unrecognized option '%s'",
+						      argv[optind - 1]);
+			goto done;
+		}
+	}
+	if (symlinks_set && copies_set) {
+		fputs(create_usage, stderr);
+		status = venv_cli_usage_error("create", "argument --copies: not allowed with "
+					      "argument --symlinks");
+		goto done;
+	}
+	if (optind >= argc) {
+		fputs(create_usage, stderr);
+		status = venv_cli_usage_error("create", "the following arguments are required: "
+					      "ENV_DIR");
+		goto done;
+	}
+	if (b.upgrade && b.clear) {
+		status = venv_cli_error("you cannot supply --upgrade and --clear together");
+		goto done;
+	}
+	b.log = create_log;
+	b.payload = &log;
+	if (b.python) {
+		if (venv_python_find(&python, b.python) < 0) {
+			status = venv_cli_error("%s", venv_error_last());
+			goto done;
+		}
+		b.python = python.buf;
+	}
+	/* Check every directory before touching any, so bad input writes nothing. */
+	for (i = optind; i < argc; i++) {
+		if (venv_builder_check_path(&b, argv[i]) < 0) {
+			status = venv_cli_error("%s", venv_error_last());
+			goto done;
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		if ((error = venv_builder_create(&b, argv[i])) < 0) {
+			/* Like CPython, the first failure stops the rest. */
+			status = venv_cli_error("%s", venv_error_last());
+			goto done;
+		}
+	}
+done:
+	venv_builder_release(&b);
+	vbuf_release(&python);
+	return status;
+}

@@ -1,0 +1,17 @@
+#ifndef VENV_PIP_H
+#define VENV_PIP_H
+
+#include "venv.h"
+
+/*
+ * Install the wheels that the base interpreter's ensurepip would install
+ * (ctx->info->wheels) into the environment without running Python: unpack
+ * them as a wheel installer does and write the console scripts, INSTALLER
+ * and RECORD. Returns VENV_ENOTFOUND when no usable wheel exists, so that
+ * the caller can fall back to ensurepip; any other failure is final.
+ */
+int venv_pip_install_fast(const struct venv_context *ctx,
+			  void (*log)(void *payload, enum venv_log_level level, const char *msg),
+			  void *payload);
+
+#endif

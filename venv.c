@@ -1,0 +1,89 @@
+/*
+ * venv: create, inspect and repair Python virtual environments.
+ *
+ * This file only dispatches: it handles the global options, looks the
+ * subcommand up in commands[] and hands it its arguments.
+ */
+#include "compat.h"
+#include <signal.h>
+#include "common/cmd.h"
+#include "common/usage.h"
+#include "common/venv.h"
+
+struct venv_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_help(int argc, char **argv);
+
+static const struct venv_cmd commands[] = {
+	{ "create", cmd_create, "create virtual environments (a drop-in for python -m venv)" },
+	{ "help", cmd_help, "show help for venv or one of its commands" },
+};
+
+static const struct venv_cmd *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < VENV_ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: venv [-h] [--version] COMMAND [ARGS...]\n\n"
+		   "Create, inspect and repair Python virtual environments.\n\n"
+		   "commands:\n");
+	for (i = 0; i < VENV_ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nRun 'venv COMMAND --help' for the options of a command, "
+		   "or see venv(1).\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct venv_cmd *cmd;
+	char *sub[3];
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (!(cmd = find_command(argv[1])) || cmd->fn == cmd_help)
+		return venv_cli_usage_error(NULL, "'%s' is not a venv command; see 'venv help'",
+					    argv[1]);
+	sub[0] = argv[1];
+	sub[1] = "--help";
+	sub[2] = NULL;
+	return cmd->fn(2, sub);
+}
+
+int main(int argc, char **argv)
+{
+	const struct venv_cmd *cmd;
+
+	/* A closed pipe is reported by venv_cli_finish(), not by a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		print_usage(stderr);
+		return VENV_EXIT_ERROR;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return venv_cli_finish((print_usage(stdout), 0));
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("venv %s\n", VENV_VERSION_STRING);
+		return venv_cli_finish(0);
+	}
+	if (argv[1][0] == '-')
+		return venv_cli_usage_error(NULL, "unknown option '%s'", argv[1]);
+	if (!(cmd = find_command(argv[1])))
+		return venv_cli_usage_error(NULL, "'%s' is not a venv command; see 'venv help'",
+					    argv[1]);
+	return venv_cli_finish(cmd->fn(argc - 1, argv + 1));
+}
