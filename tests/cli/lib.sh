@@ -62,8 +62,8 @@ find_pythons() {
 		v=${d##*/}
 		case "$v" in 3.[0-7].*|3.[0-7]) continue ;; esac
 		v=$(echo "$v" | cut -d. -f1,2)
-		[ -x "$d/bin/python$v" ] && echo "$d/bin/python$v"
-	done | sort -t. -k2,2n -u
+		[ -x "$d/bin/python$v" ] && echo "${v#3.} $d/bin/python$v"
+	done | sort -n -k1,1 -u | cut -d' ' -f2-
 	[ -x /usr/bin/python3.11 ] && echo /usr/bin/python3.11
 	return 0
 }
