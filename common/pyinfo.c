@@ -333,8 +333,12 @@ int venv_pyinfo_load(struct venv_pyinfo *info, const char *path, unsigned flags)
 				       path, status);
 		goto done;
 	}
-	if ((error = parse_pairs(info, out.buf, out.len, NULL, NULL)) < 0 ||
-	    (error = set_str(&info->invoked, path)) < 0)
+	if ((error = parse_pairs(info, out.buf, out.len, NULL, NULL)) < 0) {
+		error = venv_error_set(VENV_EINVAL, "'%s' does not look like a Python 3.8 or "
+				       "later interpreter (%s)", path, venv_error_last());
+		goto done;
+	}
+	if ((error = set_str(&info->invoked, path)) < 0)
 		goto done;
 	/* Only trust a cache keyed by a file that is the interpreter itself. */
 	if (cacheable) {

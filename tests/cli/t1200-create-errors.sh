@@ -1,0 +1,82 @@
+#!/bin/bash
+# Bad input gets a clear message, a documented exit status, and nothing is
+# written or lost.
+. "$(dirname "$0")/lib.sh"
+
+py=$(find_pythons | tail -n 1)
+[ -n "$py" ] || skip "no Python found"
+cd "$TMP"
+
+# ENV_DIR is a regular file: refused, file unchanged.
+echo data >afile
+expect_exit 1 "$VENV" create --without-pip -p "$py" afile
+expect_match "^venv: error: unable to create directory '.*afile': a file is in the way" "$ERR" "stderr"
+expect_eq data "$(cat afile)" "the file's content"
+
+# ENV_DIR is a symlink to a directory: refused (as CPython), target untouched.
+mkdir target && ln -s target link
+expect_exit 1 "$VENV" create --without-pip -p "$py" link
+expect_match "a symbolic link is in the way" "$ERR" "stderr"
+[ -z "$(ls -A target)" ] || fail "expected the link's target to stay empty, saw: $(ls -A target)"
+
+# The PATH separator and line breaks are refused before anything is written.
+expect_exit 1 "$VENV" create --without-pip -p "$py" "a:b"
+expect_match "PATH separator" "$ERR" "stderr"
+[ ! -e "a:b" ] || fail "expected nothing created for 'a:b'"
+expect_exit 1 "$VENV" create --without-pip -p "$py" "$(printf 'new\nline')"
+expect_match "line break" "$ERR" "stderr"
+[ -z "$(ls | grep new)" ] || fail "expected nothing created for a name with a newline"
+
+# With several directories, a bad one anywhere means none is created.
+expect_exit 1 "$VENV" create --without-pip -p "$py" good1 "bad:dir" good2
+[ ! -e good1 ] && [ ! -e good2 ] || fail "expected no environment when one ENV_DIR is bad"
+
+# Invalid UTF-8 and control characters in the prompt are refused.
+expect_exit 1 "$VENV" create --without-pip -p "$py" --prompt "$(printf 'a\001b')" p1
+expect_match "prompt" "$ERR" "stderr"
+[ ! -e p1 ] || fail "expected nothing created for a bad prompt"
+
+# Usage errors exit 2, like argparse.
+expect_exit 2 "$VENV" create --symlinks --copies x
+expect_match "not allowed with" "$ERR" "stderr"
+expect_exit 2 "$VENV" create
+expect_match "required: ENV_DIR" "$ERR" "stderr"
+expect_exit 2 "$VENV" create --no-such-option x
+expect_match "unrecognized option '--no-such-option'" "$ERR" "stderr"
+expect_exit 2 "$VENV" create --prompt
+expect_exit 2 "$VENV" no-such-command
+expect_match "'no-such-command' is not a venv command" "$ERR" "stderr"
+[ ! -e x ] || fail "expected nothing created on usage errors"
+
+# --upgrade with --clear: an error, as in CPython.
+expect_exit 1 "$VENV" create --upgrade --clear -p "$py" y
+expect_match "cannot supply --upgrade and --clear together" "$ERR" "stderr"
+[ ! -e y ] || fail "expected nothing created"
+
+# Interpreters that do not exist, are not Python, or are too old.
+expect_exit 1 "$VENV" create -p "$TMP/nope/python3" z
+expect_match "cannot use interpreter" "$ERR" "stderr"
+expect_exit 1 "$VENV" create -p /bin/true z
+expect_match "does not look like a Python" "$ERR" "stderr"
+[ ! -e z ] || fail "expected nothing created for a bad interpreter"
+expect_exit 1 "$VENV" create -p no-such-python-anywhere z
+expect_match "not found on PATH" "$ERR" "stderr"
+old=$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.7.*/bin/python3.7 2>/dev/null | head -n 1)
+if [ -n "$old" ]; then
+	expect_exit 1 "$VENV" create --without-pip -p "$old" z
+	expect_match "Python 3.8 or later is required" "$ERR" "stderr"
+	[ ! -e z ] || fail "expected nothing created for Python 3.7"
+fi
+
+# An unwritable parent: needs a non-root user (root ignores permissions).
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && [ -x /usr/bin/python3.11 ]; then
+	mkdir ro && chmod 0555 ro && chmod 0755 "$TMP"
+	cp "$VENV" "$TMP/venv-bin" && chmod 0755 "$TMP/venv-bin"
+	expect_exit 1 setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent \
+		VENV_CACHE_DIR=/nonexistent "$TMP/venv-bin" create --without-pip -p /usr/bin/python3.11 ro/env
+	expect_match "^venv: error: cannot create directory '.*ro/env': Permission denied" "$ERR" "stderr"
+	[ -z "$(ls -A ro)" ] || fail "expected nothing written into the read-only dir"
+	echo "checked the unwritable case as an unprivileged user"
+fi
+
+echo ok
