@@ -56,8 +56,7 @@ static const char create_help[] =
 
 enum {
 	OPT_SYSTEM_SITE = 256, OPT_SYMLINKS, OPT_COPIES, OPT_CLEAR, OPT_UPGRADE,
-	OPT_WITHOUT_PIP, OPT_PROMPT, OPT_UPGRADE_DEPS, OPT_WITHOUT_SCM, OPT_FORCE,
-	OPT_NO_CACHE
+	OPT_WITHOUT_PIP, OPT_PROMPT, OPT_UPGRADE_DEPS, OPT_WITHOUT_SCM, OPT_FORCE
 };
 
 static const struct option long_options[] = {
@@ -73,7 +72,6 @@ static const struct option long_options[] = {
 	{ "upgrade-deps", no_argument, NULL, OPT_UPGRADE_DEPS },
 	{ "without-scm-ignore-files", no_argument, NULL, OPT_WITHOUT_SCM },
 	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -132,7 +130,6 @@ int cmd_create(int argc, char **argv)
 		case OPT_UPGRADE_DEPS: b.upgrade_deps = 1; break;
 		case OPT_WITHOUT_SCM: b.scm_ignore_files = 0; break;
 		case OPT_FORCE: b.force = 1; break;
-		case OPT_NO_CACHE: b.pyinfo_flags |= VENV_PYINFO_NO_CACHE; break;
 		case 'q': log.verbosity = 0; break;
 		case 'v': log.verbosity = 2; break;
 		case ':':
