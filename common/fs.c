@@ -80,7 +80,7 @@ static int write_file(int dirfd, const char *name, const void *data, size_t len,
 		goto done;
 	}
 	/* An fsync failure is final: the data may already be lost (fsyncgate). */
-	if ((flags & (VENV_FS_ATOMIC | VENV_FS_FSYNC)) && fsync(fd) < 0) {
+	if ((flags & VENV_FS_FSYNC) && fsync(fd) < 0) {
 		error = venv_error_set_errno(VENV_EIO, "cannot sync '%s'", name);
 		goto done;
 	}
@@ -168,35 +168,33 @@ done:
 
 int venv_fs_mkdirs(const char *path)
 {
-	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf parent = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
-	char *p;
-	int error;
+	int error = 0;
 
-	if ((error = vbuf_sets(&tmp, path)) < 0)
+	/* Like os.makedirs(): try the leaf first, create parents only when missing. */
+	if (mkdir(path, 0777) == 0)
 		goto done;
-	for (p = tmp.buf + 1; ; p++) {
-		if (*p != '/' && *p)
-			continue;
-		{
-			char saved = *p;
-
-			*p = '\0';
-			if (mkdir(tmp.buf, 0777) < 0 && errno != EEXIST) {
-				error = venv_error_set_errno(venv_error_from_errno(errno),
-							     "cannot create directory '%s'", tmp.buf);
-				goto done;
-			}
-			*p = saved;
-		}
-		if (!*p)
-			break;
+	if (errno == ENOENT) {
+		if ((error = venv_path_dirname(&parent, path)) < 0)
+			goto done;
+		if (parent.len && strcmp(parent.buf, path) &&
+		    (error = venv_fs_mkdirs(parent.buf)) < 0)
+			goto done;
+		if (mkdir(path, 0777) == 0 || errno == EEXIST)
+			goto check;
+	} else if (errno == EEXIST) {
+		goto check;
 	}
+	error = venv_error_set_errno(venv_error_from_errno(errno),
+				     "cannot create directory '%s'", path);
+	goto done;
+check:
 	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
 		error = venv_error_set(VENV_EEXISTS, "cannot create directory '%s': "
 				       "something else is in the way", path);
 done:
-	vbuf_release(&tmp);
+	vbuf_release(&parent);
 	return error;
 }
 

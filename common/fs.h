@@ -11,9 +11,15 @@
  */
 
 enum venv_fs_write_flags {
-	VENV_FS_ATOMIC = 1 << 0, /* temp file + fsync + rename over the target */
+	/*
+	 * Temp file + rename over the target: readers see the old or the new
+	 * file, never a mix. Add VENV_FS_FSYNC where the new content must also
+	 * survive a power loss (repair); creation does not need it, since an
+	 * unfinished creation is detected by its marker file.
+	 */
+	VENV_FS_ATOMIC = 1 << 0,
 	VENV_FS_EXCL = 1 << 1,   /* fail with VENV_EEXISTS if the target exists */
-	VENV_FS_FSYNC = 1 << 2   /* fsync the data (implied by ATOMIC) */
+	VENV_FS_FSYNC = 1 << 2   /* fsync the data before closing (and renaming) */
 };
 
 /*

@@ -39,6 +39,7 @@ struct venv_context {
 	char *cfg_path;     /* set by create_configuration */
 	const struct venv_pyinfo *info;
 	int created;        /* 1 when env_dir did not exist before */
+	int cfg_written;    /* private: pyvenv.cfg was written by this run */
 };
 
 void venv_context_release(struct venv_context *ctx);

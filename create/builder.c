@@ -9,6 +9,13 @@
 /* Name of the marker that says a creation has started but not finished. */
 #define INCOMPLETE_MARKER ".venv-incomplete"
 
+/*
+ * How files are written: in a directory we just made, nothing can be in the
+ * way and the marker covers a crash, so a plain exclusive create is enough;
+ * elsewhere, replace atomically.
+ */
+#define WRITE_FLAGS(ctx) ((ctx)->created ? VENV_FS_EXCL : VENV_FS_ATOMIC)
+
 static void logf_(struct venv_builder *b, enum venv_log_level level, const char *fmt, ...)
 	VENV_PRINTF(3, 4);
 
@@ -410,8 +417,11 @@ static int write_configuration(struct venv_builder *b, struct venv_context *ctx,
 	}
 	if ((error = venv_cfg_format(&cfg, &out)) < 0)
 		goto done;
+	/* The second write (system site packages) replaces the first. */
 	error = venv_fs_write_file_at(dfd, "pyvenv.cfg", out.buf, out.len, 0666,
-				      VENV_FS_ATOMIC);
+				      ctx->cfg_written ? VENV_FS_ATOMIC : WRITE_FLAGS(ctx));
+	if (!error)
+		ctx->cfg_written = 1;
 done:
 	if (dfd >= 0)
 		close(dfd);
@@ -611,7 +621,7 @@ static int write_gitignore(struct venv_context *ctx)
 
 	if ((error = venv_path_join(&path, ctx->env_dir, ".gitignore")) >= 0)
 		error = venv_fs_write_file_at(AT_FDCWD, path.buf, text, sizeof(text) - 1, 0666,
-					      VENV_FS_ATOMIC);
+					      WRITE_FLAGS(ctx));
 	vbuf_release(&path);
 	return error;
 }
@@ -627,7 +637,7 @@ static int write_marker(struct venv_context *ctx, int create)
 		goto done;
 	if (create)
 		error = venv_fs_write_file_at(AT_FDCWD, path.buf, text, sizeof(text) - 1, 0666,
-					      VENV_FS_ATOMIC);
+					      WRITE_FLAGS(ctx));
 	else if (unlink(path.buf) < 0 && errno != ENOENT)
 		error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", path.buf);
 done:

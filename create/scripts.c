@@ -86,7 +86,7 @@ static int install_one(struct venv_builder *b, struct venv_context *ctx, const c
 	    (error = venv_fs_mkdirs(dir.buf)) < 0)
 		goto done;
 	error = venv_fs_write_file_mode(AT_FDCWD, dst.buf, text.buf, text.len, mode & 07777,
-					VENV_FS_ATOMIC);
+					ctx->created ? VENV_FS_EXCL : VENV_FS_ATOMIC);
 done:
 	vbuf_release(&dst);
 	vbuf_release(&dir);

@@ -1,0 +1,62 @@
+# Helpers for benchmark parts (bash). Times are wall-clock medians in
+# milliseconds over BENCH_RUNS fresh runs; nothing here asserts on time.
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VENV="$TOP/venv"
+RUNS=${BENCH_RUNS:-21}
+BTMP=$(mktemp -d "${TMPDIR:-/tmp}/venv-bench.XXXXXX")
+trap 'rm -rf "$BTMP"' EXIT
+export VENV_CACHE_DIR="$BTMP/cache"
+for v in $(env | sed -n 's/^\(PIP_[A-Za-z0-9_]*\)=.*/\1/p;s/^\(PYTHON[A-Za-z0-9_]*\)=.*/\1/p'); do
+	unset "$v"
+done
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# bench_python: the interpreter to measure with (BENCH_PYTHON, else the newest pyenv one).
+bench_python() {
+	if [ -n "${BENCH_PYTHON:-}" ]; then
+		echo "$BENCH_PYTHON"
+		return
+	fi
+	local root=${PYENV_ROOT:-$HOME/.pyenv} d v best=""
+	for d in $(ls -d "$root"/versions/3.* 2>/dev/null | sort -t. -k2,2n -k3,3n); do
+		v=${d##*/}
+		v=$(echo "$v" | cut -d. -f1,2)
+		[ -x "$d/bin/python$v" ] && best="$d/bin/python$v"
+	done
+	[ -n "$best" ] || best=$(command -v python3)
+	echo "$best"
+}
+
+# median_ms 'COMMAND': median wall time in ms of COMMAND (a shell string in
+# which $D is a fresh, not yet existing directory), over RUNS runs. Uses
+# hyperfine when installed (it corrects for the shell's own start-up time),
+# else a plain loop.
+median_ms() {
+	local cmd=$1 D="$BTMP/target"
+	if command -v hyperfine >/dev/null 2>&1; then
+		D="$D" hyperfine -N --style none --runs "$RUNS" --warmup 1 \
+			--prepare "rm -rf $D" --cleanup "rm -rf $D" \
+			--export-json "$BTMP/h.json" "$(eval "echo \"$cmd\"")" >/dev/null 2>&1 ||
+			{ echo "bench: '$cmd' failed" >&2; return 1; }
+		python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$BTMP/h.json"
+		return
+	fi
+	local i t0 t1 times=""
+	for i in $(seq 1 "$RUNS"); do
+		rm -rf "$D"
+		t0=$(date +%s%N)
+		eval "$cmd" >/dev/null 2>&1 || { echo "bench: '$cmd' failed" >&2; return 1; }
+		t1=$(date +%s%N)
+		times="$times $(( (t1 - t0) / 1000 ))"
+	done
+	rm -rf "$D"
+	echo $times | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {printf "%.2f\n", a[int((NR+1)/2)]/1000}'
+}
+
+# row NAME MS BASELINE_MS: one table line with the speed-up ratio.
+row() {
+	awk -v n="$1" -v t="$2" -v b="$3" 'BEGIN {
+		if (t > 0) printf "  %-44s %9.2f ms   %7.1fx\n", n, t, b / t;
+		else printf "  %-44s %9.2f ms\n", n, t }'
+}
