@@ -1,0 +1,35 @@
+#!/bin/bash
+# make install honours PREFIX and DESTDIR; the installed header, library and
+# pkg-config file are enough to build a program against libvenv.
+. "$(dirname "$0")/lib.sh"
+command -v pkg-config >/dev/null || skip "pkg-config is not installed"
+
+make -s -C "$TOP" install DESTDIR="$TMP/stage" PREFIX=/usr >/dev/null || fail "make install DESTDIR failed"
+for f in usr/bin/venv usr/lib/libvenv.a usr/include/venv/venv.h usr/lib/pkgconfig/libvenv.pc \
+	usr/share/man/man1/venv.1 usr/share/man/man1/venv-create.1; do
+	[ -e "$TMP/stage/$f" ] || fail "expected $f under DESTDIR, saw: $(cd "$TMP/stage" && find . -type f)"
+done
+grep -q '^prefix=/usr$' "$TMP/stage/usr/lib/pkgconfig/libvenv.pc" || fail "expected prefix=/usr in libvenv.pc"
+
+make -s -C "$TOP" install PREFIX="$TMP/prefix" >/dev/null || fail "make install PREFIX failed"
+"$TMP/prefix/bin/venv" --version | grep -q '^venv ' || fail "expected the installed venv to run"
+cat >"$TMP/prog.c" <<'C'
+#include <stdio.h>
+#include <venv.h>
+int main(void)
+{
+	struct vbuf b = VBUF_INIT(64);
+	if (venv_py_repr(&b, "it's") < 0)
+		return 1;
+	printf("%s %s\n", VENV_VERSION_STRING, b.buf);
+	vbuf_release(&b);
+	return 0;
+}
+C
+export PKG_CONFIG_PATH="$TMP/prefix/lib/pkgconfig"
+cc -o "$TMP/prog" "$TMP/prog.c" $(pkg-config --cflags libvenv) $(pkg-config --libs libvenv) -lpthread ||
+	fail "expected a program to build against the installed libvenv"
+expect_match "^[0-9.]+ \"it's\"$" "$("$TMP/prog")" "the program's output"
+
+make -s -C "$TOP" check-headers >/dev/null || fail "expected every public header to compile alone"
+echo ok
