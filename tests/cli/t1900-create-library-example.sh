@@ -29,4 +29,24 @@ expect_match "post_setup was asked to fail" "$ERR" "the error"
 mkdir existing
 expect_exit 1 "$prog" --fail -p "$py" existing
 [ -f existing/.venv-incomplete ] || fail "expected the unfinished-creation marker"
+
+# install_scripts(context, path): only common/ and posix/ are read, files keep
+# their place below bin/, placeholders are replaced (quoted per shell), and a
+# file that is not UTF-8 is skipped with a warning.
+mkdir -p tpl/common tpl/posix/sub tpl/nt
+printf 'dir=__VENV_DIR__ name=__VENV_NAME__ prompt=__VENV_PROMPT__ bin=__VENV_BIN_NAME__ py=__VENV_PYTHON__\n' >tpl/common/info.sh
+printf 'set -gx X __VENV_PROMPT__\n' >tpl/posix/sub/info.fish
+echo windows >tpl/nt/only-windows.bat
+echo top >tpl/toplevel
+printf '\377\376binary' >tpl/common/blob
+chmod 0640 tpl/common/info.sh
+expect_exit 0 "$prog" --scripts "$TMP/tpl" -p "$py" "s env"
+expect_eq "dir='$TMP/s env' name='s env' prompt='s env' bin=bin py='$TMP/s env/bin/$(basename "$py")'" \
+	"$(cat "s env/bin/info.sh")" "the substituted sh template"
+expect_eq "set -gx X 's env'" "$(cat "s env/bin/sub/info.fish")" "the substituted fish template"
+[ ! -e "s env/bin/only-windows.bat" ] && [ ! -e "s env/bin/toplevel" ] ||
+	fail "expected only common/ and posix/ to be installed"
+[ ! -e "s env/bin/blob" ] || fail "expected the binary template to be skipped"
+expect_match "unable to copy script 'blob', may be binary" "$OUT" "the warning for a binary template"
+expect_eq 640 "$(stat -c %a "s env/bin/info.sh")" "the installed script's mode (the template's)"
 echo ok

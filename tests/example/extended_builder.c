@@ -4,10 +4,12 @@
  * first runs the default and then adds a module to the new environment's
  * site-packages, reporting progress as it goes.
  *
- *   extended_builder [--fail] [-p PYTHON] ENV_DIR
+ *   extended_builder [--fail] [--scripts DIR] [-p PYTHON] ENV_DIR
  *
  * --fail makes post_setup fail, to show that a new environment that cannot
- * be finished is removed.
+ * be finished is removed. --scripts DIR also installs the script templates
+ * of DIR (its `common` and `posix` folders) after the default scripts, the
+ * way an EnvBuilder subclass calls install_scripts().
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +18,18 @@
 struct extended {
 	int fail;
 	int steps;
+	const char *scripts;
 };
+
+static int extended_setup_scripts(struct venv_builder *b, struct venv_context *ctx)
+{
+	struct extended *ext = b->payload;
+	int error;
+
+	if ((error = venv_default_setup_scripts(b, ctx)) < 0)
+		return error;
+	return ext->scripts ? venv_install_scripts(b, ctx, ext->scripts) : 0;
+}
 
 static int extended_post_setup(struct venv_builder *b, struct venv_context *ctx)
 {
@@ -58,7 +71,7 @@ static void log_to_stdout(void *payload, enum venv_log_level level, const char *
 
 int main(int argc, char **argv)
 {
-	struct extended ext = { 0, 0 };
+	struct extended ext = { 0, 0, NULL };
 	struct venv_builder b;
 	struct vbuf python = VBUF_INIT(4096);
 	const char *spec = NULL, *dir = NULL;
@@ -67,19 +80,22 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--fail"))
 			ext.fail = 1;
+		else if (!strcmp(argv[i], "--scripts") && i + 1 < argc)
+			ext.scripts = argv[++i];
 		else if (!strcmp(argv[i], "-p") && i + 1 < argc)
 			spec = argv[++i];
 		else
 			dir = argv[i];
 	}
 	if (!dir) {
-		fprintf(stderr, "usage: extended_builder [--fail] [-p PYTHON] ENV_DIR\n");
+		fprintf(stderr, "usage: extended_builder [--fail] [--scripts DIR] [-p PYTHON] ENV_DIR\n");
 		return 2;
 	}
 	venv_builder_init(&b);
 	/* EnvBuilder's API defaults are copies and no pip; choose like the CLI. */
 	b.symlinks = 1;
 	b.ops.post_setup = extended_post_setup;
+	b.ops.setup_scripts = extended_setup_scripts;
 	b.log = log_to_stdout;
 	b.payload = &ext;
 	if (venv_python_find(&python, spec) < 0) {
