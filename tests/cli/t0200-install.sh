@@ -27,7 +27,10 @@ int main(void)
 }
 C
 export PKG_CONFIG_PATH="$TMP/prefix/lib/pkgconfig"
-cc -o "$TMP/prog" "$TMP/prog.c" $(pkg-config --cflags libvenv) $(pkg-config --libs libvenv) -lpthread ||
+# A library built with SANITIZE=1 needs the sanitizer runtimes in the program too.
+san=""
+nm "$TMP/prefix/lib/libvenv.a" 2>/dev/null | grep -q __asan_ && san="-fsanitize=address,undefined"
+cc $san -o "$TMP/prog" "$TMP/prog.c" $(pkg-config --cflags libvenv) $(pkg-config --libs libvenv) -lpthread ||
 	fail "expected a program to build against the installed libvenv"
 expect_match "^[0-9.]+ \"it's\"$" "$("$TMP/prog")" "the program's output"
 
