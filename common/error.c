@@ -6,15 +6,20 @@ static _Thread_local char last_message[1024];
 
 static void set_message(const char *fmt, va_list ap, int err)
 {
-	int n = vsnprintf(last_message, sizeof(last_message), fmt, ap);
+	/*
+	 * Format into a local buffer first: an argument may be the previous
+	 * message itself (venv_error_set(code, "...: %s", venv_error_last())).
+	 */
+	char buf[sizeof(last_message)];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 
 	if (n < 0) {
 		snprintf(last_message, sizeof(last_message), "unknown error");
 		return;
 	}
-	if (err && (size_t)n < sizeof(last_message))
-		snprintf(last_message + n, sizeof(last_message) - (size_t)n,
-			 ": %s", strerror(err));
+	if (err && (size_t)n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - (size_t)n, ": %s", strerror(err));
+	memcpy(last_message, buf, sizeof(buf));
 }
 
 int venv_error_set(int code, const char *fmt, ...)

@@ -27,14 +27,21 @@ int venv_fs_temp_name(struct vbuf *out, const char *base)
 {
 	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	static unsigned long counter;
-	unsigned long v = (unsigned long)getpid() * 2654435761UL ^
-			  (unsigned long)time(NULL) ^ (++counter * 40503UL);
+	struct timespec ts;
+	unsigned long long v;
 	char suffix[7];
 	int i;
 
+	/*
+	 * Unpredictability is not what keeps this safe: the name is always
+	 * opened with O_CREAT|O_EXCL|O_NOFOLLOW and retried on collision.
+	 */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	v = ((unsigned long long)getpid() << 32) ^ (unsigned long long)ts.tv_nsec ^
+	    ((unsigned long long)ts.tv_sec << 20) ^ (++counter * 0x9e3779b97f4a7c15ULL);
 	for (i = 0; i < 6; i++) {
 		suffix[i] = chars[v % 36];
-		v = v / 36 + (unsigned long)rand();
+		v /= 36;
 	}
 	suffix[6] = '\0';
 	vbuf_reset(out);
@@ -90,7 +97,16 @@ static int write_file(int dirfd, const char *name, const void *data, size_t len,
 		goto done;
 	}
 	fd = -1;
-	if ((flags & VENV_FS_ATOMIC) && renameat(dirfd, tmp.buf, dirfd, name) < 0) {
+	/* With EXCL, a hard link publishes the file only if nothing is at the name yet. */
+	if ((flags & VENV_FS_ATOMIC) && (flags & VENV_FS_EXCL)) {
+		if (linkat(dirfd, tmp.buf, dirfd, name, 0) < 0) {
+			error = venv_error_set_errno(errno == EEXIST ? VENV_EEXISTS :
+						     venv_error_from_errno(errno),
+						     "cannot create '%s'", name);
+			goto done;
+		}
+		unlinkat(dirfd, tmp.buf, 0);
+	} else if ((flags & VENV_FS_ATOMIC) && renameat(dirfd, tmp.buf, dirfd, name) < 0) {
 		error = venv_error_set_errno(venv_error_from_errno(errno),
 					     "cannot rename into '%s'", name);
 		goto done;
@@ -290,6 +306,21 @@ static int clear_fd(int dfd, dev_t dev, const char *what, int depth)
 	return error;
 }
 
+/*
+ * path without its trailing slashes ("/" stays "/"): the kernel follows a
+ * final symbolic link when the name ends in a slash, even with O_NOFOLLOW,
+ * so "link/" must be looked at as "link".
+ */
+static int strip_slashes(struct vbuf *out, const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	vbuf_reset(out);
+	return vbuf_add(out, path, n);
+}
+
 static int open_dir_nofollow(const char *path, struct stat *st)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -310,13 +341,20 @@ static int open_dir_nofollow(const char *path, struct stat *st)
 
 int venv_fs_clear_dir(const char *path)
 {
+	struct vbuf top = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
 	int fd, error;
 
-	if ((fd = open_dir_nofollow(path, &st)) < 0)
-		return fd;
+	if ((error = strip_slashes(&top, path)) < 0)
+		goto done;
+	if ((fd = open_dir_nofollow(top.buf, &st)) < 0) {
+		error = fd;
+		goto done;
+	}
 	error = clear_fd(fd, st.st_dev, path, 0);
 	close(fd);
+done:
+	vbuf_release(&top);
 	return error;
 }
 
@@ -353,11 +391,18 @@ int venv_fs_remove_tree_at(int dirfd, const char *name)
 int venv_fs_remove_tree(const char *path)
 {
 	struct vbuf parent = VBUF_INIT(VBUF_MAX_PATH), base = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf top = VBUF_INIT(VBUF_MAX_PATH);
 	int dfd = -1, error;
 
-	if ((error = venv_path_dirname(&parent, path)) < 0 ||
-	    (error = venv_path_basename(&base, path)) < 0)
+	if ((error = strip_slashes(&top, path)) < 0 ||
+	    (error = venv_path_dirname(&parent, top.buf)) < 0 ||
+	    (error = venv_path_basename(&base, top.buf)) < 0)
 		goto done;
+	/* "/", "." and ".." cannot be removed by name: refuse before emptying them. */
+	if (!base.len || !strcmp(base.buf, ".") || !strcmp(base.buf, "..")) {
+		error = venv_error_set(VENV_EINVAL, "refusing to remove '%s'", path);
+		goto done;
+	}
 	dfd = open(parent.len ? parent.buf : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", parent.buf);
@@ -369,6 +414,7 @@ done:
 		close(dfd);
 	vbuf_release(&parent);
 	vbuf_release(&base);
+	vbuf_release(&top);
 	return error;
 }
 

@@ -333,7 +333,7 @@ int venv_pyinfo_load(struct venv_pyinfo *info, const char *path, unsigned flags)
 				       path, status);
 		goto done;
 	}
-	if ((error = parse_pairs(info, out.buf, out.len, NULL, NULL)) < 0) {
+	if (parse_pairs(info, out.buf, out.len, NULL, NULL) < 0) {
 		error = venv_error_set(VENV_EINVAL, "'%s' does not look like a Python 3.8 or "
 				       "later interpreter (%s)", path, venv_error_last());
 		goto done;
@@ -600,7 +600,7 @@ int venv_python_find(struct vbuf *out, const char *spec)
 				       "pyenv's versions", spec);
 		goto done;
 	}
-	if ((error = venv_path_search(&found, spec)) < 0) {
+	if (venv_path_search(&found, spec) < 0) {
 		error = venv_error_set(VENV_ENOTFOUND, "interpreter '%s' not found on PATH", spec);
 		goto done;
 	}

@@ -682,7 +682,6 @@ int venv_builder_create(struct venv_builder *b, const char *env_dir)
 		goto done;
 	if (marked && (error = write_marker(&ctx, 0)) < 0)
 		goto done;
-	marked = 0;
 	if (b->upgrade_deps && (error = b->ops.upgrade_dependencies(b, &ctx)) < 0)
 		goto done;
 done:

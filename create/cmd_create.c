@@ -86,11 +86,13 @@ static void create_log(void *payload, enum venv_log_level level, const char *msg
 {
 	struct create_log *l = payload;
 
-	if (level == VENV_LOG_WARNING && l->verbosity >= 1)
+	int wanted = level == VENV_LOG_DEBUG ? 2 : 1;
+
+	if (l->verbosity < wanted)
+		return;
+	if (level == VENV_LOG_WARNING)
 		venv_cli_warning("%s", msg);
-	else if (level == VENV_LOG_INFO && l->verbosity >= 1)
-		venv_cli_note("%s", msg);
-	else if (level == VENV_LOG_DEBUG && l->verbosity >= 2)
+	else
 		venv_cli_note("%s", msg);
 }
 
@@ -99,7 +101,7 @@ int cmd_create(int argc, char **argv)
 	struct venv_builder b;
 	struct vbuf python = VBUF_INIT(VBUF_MAX_PATH);
 	struct create_log log = { 1 };
-	int symlinks_set = 0, copies_set = 0, c, i, status = VENV_EXIT_OK, error;
+	int symlinks_set = 0, copies_set = 0, c, i, status = VENV_EXIT_OK;
 
 	venv_builder_init(&b);
 	/* The command line's defaults, which differ from the API's (as in CPython). */
@@ -177,7 +179,7 @@ int cmd_create(int argc, char **argv)
 		}
 	}
 	for (i = optind; i < argc; i++) {
-		if ((error = venv_builder_create(&b, argv[i])) < 0) {
+		if (venv_builder_create(&b, argv[i]) < 0) {
 			/* Like CPython, the first failure stops the rest. */
 			status = venv_cli_error("%s", venv_error_last());
 			goto done;
