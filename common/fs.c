@@ -219,7 +219,8 @@ done:
  * top of the tree: a subdirectory on another device is a mount point and
  * is refused rather than emptied.
  */
-static int clear_fd(int dfd, dev_t dev, const char *what, int depth)
+static int clear_fd(int dfd, dev_t dev, const char *what, int depth,
+		    const char *const *keep)
 {
 	DIR *dir = NULL;
 	struct dirent *de;
@@ -248,6 +249,14 @@ static int clear_fd(int dfd, dev_t dev, const char *what, int depth)
 		}
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		if (keep) {
+			const char *const *k;
+
+			for (k = keep; *k && strcmp(*k, de->d_name); k++)
+				;
+			if (*k)
+				continue;
+		}
 		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
 				continue;
@@ -291,7 +300,7 @@ static int clear_fd(int dfd, dev_t dev, const char *what, int depth)
 					       "being deleted", de->d_name, what);
 			break;
 		}
-		error = clear_fd(sub, dev, de->d_name, depth + 1);
+		error = clear_fd(sub, dev, de->d_name, depth + 1, NULL);
 		close(sub);
 		if (error < 0)
 			break;
@@ -339,23 +348,30 @@ static int open_dir_nofollow(const char *path, struct stat *st)
 	return fd;
 }
 
-int venv_fs_clear_dir(const char *path)
+int venv_fs_clear_dir_except(const char *path, const char *const *keep)
 {
 	struct vbuf top = VBUF_INIT(VBUF_MAX_PATH);
-	struct stat st;
-	int fd, error;
+	struct stat st = { 0 };
+	int fd = -1, error;
 
 	if ((error = strip_slashes(&top, path)) < 0)
 		goto done;
 	if ((fd = open_dir_nofollow(top.buf, &st)) < 0) {
 		error = fd;
+		fd = -1;
 		goto done;
 	}
-	error = clear_fd(fd, st.st_dev, path, 0);
-	close(fd);
+	error = clear_fd(fd, st.st_dev, path, 0, keep);
 done:
+	if (fd >= 0)
+		close(fd);
 	vbuf_release(&top);
 	return error;
+}
+
+int venv_fs_clear_dir(const char *path)
+{
+	return venv_fs_clear_dir_except(path, NULL);
 }
 
 int venv_fs_remove_tree_at(int dirfd, const char *name)
@@ -379,7 +395,7 @@ int venv_fs_remove_tree_at(int dirfd, const char *name)
 		return venv_error_set(VENV_EUNSAFE, "'%s' changed while it was being deleted",
 				      name);
 	}
-	error = clear_fd(fd, st.st_dev, name, 0);
+	error = clear_fd(fd, st.st_dev, name, 0, NULL);
 	close(fd);
 	if (error < 0)
 		return error;

@@ -54,6 +54,9 @@ int venv_fs_mkdirs(const char *path);
  */
 int venv_fs_clear_dir(const char *path);
 
+/* As venv_fs_clear_dir(), but the top-level entries named in keep (NULL-terminated) stay. */
+int venv_fs_clear_dir_except(const char *path, const char *const *keep);
+
 /* Remove the directory path and everything in it, as above. */
 int venv_fs_remove_tree(const char *path);
 

@@ -18,6 +18,7 @@
 
 static void logf_(struct venv_builder *b, enum venv_log_level level, const char *fmt, ...)
 	VENV_PRINTF(3, 4);
+static int write_marker(struct venv_context *ctx, int create);
 
 static void logf_(struct venv_builder *b, enum venv_log_level level, const char *fmt, ...)
 {
@@ -197,23 +198,43 @@ done:
 
 int venv_clear_directory(const char *env_dir, int force)
 {
+	static const char *const keep[] = { "pyvenv.cfg", INCOMPLETE_MARKER, NULL };
+	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
-	int fd;
+	int fd, error;
 
+	fd = open(env_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'",
+					    env_dir);
 	if (!force && !venv_fs_dir_is_empty(env_dir)) {
-		fd = open(env_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0) {
-			int is_env = fstatat(fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-				     S_ISREG(st.st_mode);
+		/* Ours too: a creation that was interrupted (see write_marker()). */
+		int is_env = (fstatat(fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			      S_ISREG(st.st_mode)) ||
+			     (fstatat(fd, INCOMPLETE_MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			      S_ISREG(st.st_mode));
 
-			close(fd);
-			if (!is_env)
-				return venv_error_set(VENV_EUNSAFE, "refusing to clear '%s': it is "
-						      "not a virtual environment (no pyvenv.cfg); "
-						      "use --force to clear it anyway", env_dir);
+		if (!is_env) {
+			error = venv_error_set(VENV_EUNSAFE, "refusing to clear '%s': it is not a "
+					       "virtual environment (no pyvenv.cfg); use --force to "
+					       "clear it anyway", env_dir);
+			goto done;
 		}
 	}
-	return venv_fs_clear_dir(env_dir);
+	/*
+	 * Mark the environment unfinished before anything goes, and remove
+	 * pyvenv.cfg last: a --clear interrupted at any point leaves a directory
+	 * that is recognisably an environment, so running it again finishes it.
+	 */
+	if ((error = venv_fs_write_file_at(fd, INCOMPLETE_MARKER, "", 0, 0666, 0)) < 0 ||
+	    (error = venv_fs_clear_dir_except(env_dir, keep)) < 0)
+		goto done;
+	if (unlinkat(fd, "pyvenv.cfg", 0) < 0 && errno != ENOENT)
+		error = venv_error_set_errno(VENV_EIO, "cannot remove '%s/pyvenv.cfg'", env_dir);
+done:
+	close(fd);
+	vbuf_release(&path);
+	return error;
 }
 
 /* CPython's create_if_needed(): a file or symlink in the way is an error. */
@@ -262,6 +283,9 @@ int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
 			      ctx->env_name)) < 0)
 		goto done;
 	if ((error = create_if_needed(ctx->env_dir)) < 0)
+		goto done;
+	/* From here on an interrupted creation is recognisable as such. */
+	if (!b->upgrade && (error = write_marker(ctx, 1)) < 0)
 		goto done;
 	if ((error = venv_path_abspath(&tmp, info->base_executable)) < 0 ||
 	    (error = dup_into(&ctx->executable, info->base_executable)) < 0 ||
@@ -635,9 +659,9 @@ static int write_marker(struct venv_context *ctx, int create)
 
 	if ((error = venv_path_join(&path, ctx->env_dir, INCOMPLETE_MARKER)) < 0)
 		goto done;
+	/* Its presence is what matters, so no temp file: one less thing to leave behind. */
 	if (create)
-		error = venv_fs_write_file_at(AT_FDCWD, path.buf, text, sizeof(text) - 1, 0666,
-					      WRITE_FLAGS(ctx));
+		error = venv_fs_write_file_at(AT_FDCWD, path.buf, text, sizeof(text) - 1, 0666, 0);
 	else if (unlink(path.buf) < 0 && errno != ENOENT)
 		error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", path.buf);
 done:
@@ -648,7 +672,7 @@ done:
 int venv_builder_create(struct venv_builder *b, const char *env_dir)
 {
 	struct venv_context ctx;
-	int error, marked = 0;
+	int error;
 
 	memset(&ctx, 0, sizeof(ctx));
 	if (b->clear && b->upgrade)
@@ -658,11 +682,6 @@ int venv_builder_create(struct venv_builder *b, const char *env_dir)
 		goto done;
 	if ((error = b->ops.ensure_directories(b, env_dir, &ctx)) < 0)
 		goto done;
-	if (!b->upgrade) {
-		if ((error = write_marker(&ctx, 1)) < 0)
-			goto done;
-		marked = 1;
-	}
 	if (b->scm_ignore_files && (error = write_gitignore(&ctx)) < 0)
 		goto done;
 	if ((error = b->ops.create_configuration(b, &ctx)) < 0 ||
@@ -680,7 +699,7 @@ int venv_builder_create(struct venv_builder *b, const char *env_dir)
 	}
 	if (b->system_site_packages && (error = write_configuration(b, &ctx, 1)) < 0)
 		goto done;
-	if (marked && (error = write_marker(&ctx, 0)) < 0)
+	if (!b->upgrade && (error = write_marker(&ctx, 0)) < 0)
 		goto done;
 	if (b->upgrade_deps && (error = b->ops.upgrade_dependencies(b, &ctx)) < 0)
 		goto done;
