@@ -4,21 +4,53 @@
 #include "fs.h"
 #include "path.h"
 
-static int is_space(char c)
+/*
+ * The length of the white-space character that starts at str (at most n
+ * bytes), or 0. White space is what Python's str.strip() removes, since
+ * that is what CPython's readers apply to keys and values: ASCII TAB..CR,
+ * FS..US and space, then U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028,
+ * U+2029, U+202F, U+205F and U+3000.
+ */
+static size_t space_at(const char *str, size_t n)
 {
-	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n';
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (n >= 1 && ((s[0] >= 0x09 && s[0] <= 0x0d) || (s[0] >= 0x1c && s[0] <= 0x20)))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (n >= 3 && ((s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) ||
+		       (s[0] == 0xe2 && s[1] == 0x80 &&
+			((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 ||
+			 s[2] == 0xaf)) ||
+		       (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) ||
+		       (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)))
+		return 3;
+	return 0;
+}
+
+/* The same for the white-space character that ends at s + n. */
+static size_t space_before(const char *s, size_t n)
+{
+	size_t k;
+
+	for (k = 1; k <= 3 && k <= n; k++)
+		if (space_at(s + n - k, k) == k)
+			return k;
+	return 0;
 }
 
 static char *strip_dup(const char *s, size_t n)
 {
 	char *r;
+	size_t k;
 
-	while (n && is_space(*s)) {
-		s++;
-		n--;
+	while (n && (k = space_at(s, n)) != 0) {
+		s += k;
+		n -= k;
 	}
-	while (n && is_space(s[n - 1]))
-		n--;
+	while (n && (k = space_before(s, n)) != 0)
+		n -= k;
 	r = malloc(n + 1);
 	if (!r)
 		return NULL;
@@ -55,7 +87,7 @@ static int add_line(struct venv_cfg *cfg, const char *line, size_t n, unsigned l
 	if (!eq) {
 		l->flags |= VENV_CFG_LINE_NOEQ;
 	} else {
-		char *k;
+		char *k, *d;
 
 		l->key = strip_dup(line, (size_t)(eq - line));
 		l->value = strip_dup(eq + 1, n - (size_t)(eq + 1 - line));
@@ -65,9 +97,22 @@ static int add_line(struct venv_cfg *cfg, const char *line, size_t n, unsigned l
 			free(l->raw);
 			return venv_error_set(VENV_ENOMEM, "out of memory");
 		}
-		for (k = l->key; *k; k++)
-			if (*k >= 'A' && *k <= 'Z')
-				*k = (char)(*k - 'A' + 'a');
+		/*
+		 * str.lower() as far as it matters for matching our ASCII keys:
+		 * ASCII letters, and U+212A KELVIN SIGN, the one non-ASCII
+		 * character that Python lower-cases to an ASCII letter.
+		 */
+		for (k = d = l->key; *k; ) {
+			if ((unsigned char)k[0] == 0xe2 && (unsigned char)k[1] == 0x84 &&
+			    (unsigned char)k[2] == 0xaa) {
+				*d++ = 'k';
+				k += 3;
+				continue;
+			}
+			*d++ = (*k >= 'A' && *k <= 'Z') ? (char)(*k - 'A' + 'a') : *k;
+			k++;
+		}
+		*d = '\0';
 		/* The ≤3.10 reader wants "<key> = <value>" with single spaces. */
 		{
 			size_t kl = strlen(l->key);
@@ -304,7 +349,7 @@ int venv_cfg_value_ok(const char *value)
 
 	if (!venv_utf8_valid(value, len))
 		return 0;
-	if (len && (is_space(value[0]) || is_space(value[len - 1])))
+	if (len && (space_at(value, len) || space_before(value, len)))
 		return 0;
 	for (p = (const unsigned char *)value; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)

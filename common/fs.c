@@ -64,7 +64,8 @@ static int write_file(int dirfd, const char *name, const void *data, size_t len,
 			if (fd >= 0 || errno != EEXIST)
 				break;
 		}
-		target = tmp.buf;
+		/* Only a name we created is ours to remove on failure. */
+		target = fd >= 0 ? tmp.buf : NULL;
 	} else {
 		int oflags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
 

@@ -114,17 +114,21 @@ int venv_path_basename(struct vbuf *out, const char *path)
 
 int venv_path_dirname(struct vbuf *out, const char *path)
 {
-	const char *slash = strrchr(path, '/');
+	const char *slash = strrchr(path, '/'), *end;
 	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
 	int error;
 
 	if (!slash)
 		return vbuf_sets(out, "");
-	/* Like posixpath.dirname: keep a run of leading slashes as the root. */
+	/*
+	 * Like posixpath.dirname: drop the trailing slashes of the head, unless
+	 * the head is nothing but slashes ("/", and "//" which POSIX keeps).
+	 */
+	end = slash + 1;
 	while (slash > path && slash[-1] == '/')
 		slash--;
 	if (slash == path)
-		slash = path + 1;
+		slash = end;
 	error = vbuf_add(&tmp, path, (size_t)(slash - path));
 	if (!error)
 		error = vbuf_sets(out, tmp.buf);
@@ -238,6 +242,9 @@ int venv_path_is_within(const char *child, const char *parent)
 {
 	const char *c = child, *p = parent;
 
+	/* A relative path is never beneath an absolute one, nor the reverse. */
+	if ((child[0] == '/') != (parent[0] == '/'))
+		return 0;
 	for (;;) {
 		size_t cn, pn;
 
@@ -247,12 +254,25 @@ int venv_path_is_within(const char *child, const char *parent)
 			p++;
 		pn = component_len(p);
 		if (!pn)
-			return 1;
+			break;
 		cn = component_len(c);
 		if (cn != pn || memcmp(c, p, cn))
 			return 0;
 		c += cn;
 		p += pn;
+	}
+	/* A ".." below the parent could climb back out of it: not provably within. */
+	for (;;) {
+		size_t cn;
+
+		while (*c == '/')
+			c++;
+		cn = component_len(c);
+		if (!cn)
+			return 1;
+		if (cn == 2 && c[0] == '.' && c[1] == '.')
+			return 0;
+		c += cn;
 	}
 }
 

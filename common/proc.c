@@ -27,7 +27,8 @@ int venv_env_inherit(struct venv_env *env)
 	char **e;
 	int error;
 
-	for (e = environ; *e; e++) {
+	/* clearenv() leaves environ NULL; an empty block must still be terminated. */
+	for (e = environ; e && *e; e++) {
 		if ((error = env_grow(env)) < 0)
 			return error;
 		if (!(env->vars[env->nr] = strdup(*e)))
@@ -35,7 +36,10 @@ int venv_env_inherit(struct venv_env *env)
 		env->nr++;
 		env->vars[env->nr] = NULL;
 	}
-	return env_grow(env);
+	if ((error = env_grow(env)) < 0)
+		return error;
+	env->vars[env->nr] = NULL;
+	return 0;
 }
 
 static int name_matches(const char *var, const char *name, size_t n)
@@ -108,7 +112,12 @@ int venv_proc_run(const struct venv_proc *p, int *status)
 	int pipefd[2] = { -1, -1 };
 	int error = 0, wstatus, have_fa = 0;
 	pid_t pid;
+	static char *const empty_env[] = { NULL };
 	char *const *envp = p->env ? p->env->vars : environ;
+
+	/* A venv_env that was never filled means an empty environment, not NULL. */
+	if (!envp)
+		envp = empty_env;
 
 	if (posix_spawn_file_actions_init(&fa) != 0)
 		return venv_error_set(VENV_ENOMEM, "out of memory");

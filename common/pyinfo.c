@@ -58,7 +58,7 @@ static const char probe_script[] =
 uint64_t venv_fnv1a(const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 14695981039346656037ULL; /* the FNV offset basis */
 	size_t i;
 
 	for (i = 0; i < len; i++) {

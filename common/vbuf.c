@@ -37,7 +37,8 @@ int vbuf_grow(struct vbuf *sb, size_t extra)
 	size_t want, nalloc;
 	char *p;
 
-	if (extra > sb->max || sb->len > sb->max - extra)
+	/* len + extra + 1 must fit in a size_t even when max is SIZE_MAX. */
+	if (extra > sb->max || sb->len > sb->max - extra || extra >= SIZE_MAX - sb->len)
 		return venv_error_set(VENV_ETOOBIG,
 				      "data exceeds the limit of %zu bytes", sb->max);
 	want = sb->len + extra + 1;
@@ -83,6 +84,10 @@ int vbuf_addch(struct vbuf *sb, int c)
 
 int vbuf_sets(struct vbuf *sb, const char *s)
 {
+	/* Check the cap first so that a failure leaves the old contents. */
+	if (strlen(s) > sb->max)
+		return venv_error_set(VENV_ETOOBIG,
+				      "data exceeds the limit of %zu bytes", sb->max);
 	vbuf_reset(sb);
 	return vbuf_adds(sb, s);
 }
