@@ -77,7 +77,7 @@ CLI_OBJS += common/usage.o
 CLI_OBJS += create/cmd_create.o
 
 # Activation templates compiled into the library.
-TEMPLATES = common/activate
+TEMPLATES = common/activate common/activate.fish common/activate.nu common/Activate.ps1 posix/activate.csh
 
 PUBLIC_HEADERS = common/venv.h common/error.h common/vbuf.h common/cfg.h \
 	common/pyinfo.h common/shquote.h

@@ -1,5 +1,6 @@
 #include "compat.h"
 #include "error.h"
+#include "path.h"
 #include "shquote.h"
 
 enum venv_shell venv_shell_for_script(const char *filename)
@@ -33,16 +34,28 @@ const char *venv_shell_name(enum venv_shell shell)
 	}
 }
 
-/* Bytes no shell script of ours may carry: NUL cannot exist, CR/LF break lines. */
-static int check_common(const char *value, const char *shell)
+/*
+ * What no activation script may carry: a line break. csh cannot quote a
+ * newline at all, every script is read line by line somewhere, and the
+ * Unicode line breaks (NEL, U+2028, U+2029) split lines for readers that
+ * follow Unicode (Python's str.splitlines, and zsh draws them as escapes).
+ * Shells that read their script as text (`text`: fish, nu and PowerShell
+ * decode UTF-8 and would change or refuse a broken sequence) also need
+ * valid UTF-8; sh and csh read bytes.
+ */
+static int check_common(const char *value, const char *shell, int text)
 {
-	const char *p;
+	const unsigned char *p;
 
-	for (p = value; *p; p++) {
-		if (*p == '\n' || *p == '\r')
+	for (p = (const unsigned char *)value; *p; p++) {
+		if (*p == '\n' || *p == '\r' || (p[0] == 0xc2 && p[1] == 0x85) ||
+		    (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)))
 			return venv_error_set(VENV_EINVAL, "a line break cannot be written "
 					      "safely into the %s activation script", shell);
 	}
+	if (text && !venv_utf8_valid(value, (size_t)((const char *)p - value)))
+		return venv_error_set(VENV_EINVAL, "the %s activation script is read as UTF-8 "
+				      "text, and the value is not valid UTF-8", shell);
 	return 0;
 }
 
@@ -51,12 +64,16 @@ int venv_shquote_posix(struct vbuf *out, const char *value)
 	const char *p;
 	int safe = *value != '\0', error;
 
-	if ((error = check_common(value, "sh")) < 0)
+	if ((error = check_common(value, "sh", 0)) < 0)
 		return error;
-	/* shlex.quote: leave words made only of these characters bare. */
+	/*
+	 * Words made only of these characters stay bare, as shlex.quote does,
+	 * but without its '=': zsh expands a word starting with '=' (and, in an
+	 * assignment, one following ':') to a command's path.
+	 */
 	for (p = value; *p && safe; p++)
 		safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		       (*p >= '0' && *p <= '9') || strchr("_@%+=:,./-", *p);
+		       (*p >= '0' && *p <= '9') || strchr("_@%+:,./-", *p);
 	if (safe)
 		return vbuf_adds(out, value);
 	if ((error = vbuf_addch(out, '\'')) < 0)
@@ -75,7 +92,7 @@ int venv_shquote_fish(struct vbuf *out, const char *value)
 	int error;
 
 	/* fish honours \\ and \' inside single quotes, and nothing else. */
-	if ((error = check_common(value, "fish")) < 0 ||
+	if ((error = check_common(value, "fish", 1)) < 0 ||
 	    (error = vbuf_addch(out, '\'')) < 0)
 		return error;
 	for (p = value; *p; p++) {
@@ -97,7 +114,7 @@ int venv_shquote_csh(struct vbuf *out, const char *value)
 	 * before it is honoured there; a single quote is closed, escaped and
 	 * reopened.
 	 */
-	if ((error = check_common(value, "csh")) < 0 ||
+	if ((error = check_common(value, "csh", 0)) < 0 ||
 	    (error = vbuf_addch(out, '\'')) < 0)
 		return error;
 	for (p = value; *p; p++) {
@@ -119,7 +136,7 @@ int venv_shquote_nu(struct vbuf *out, const char *value)
 	const char *p;
 	int error;
 
-	if ((error = check_common(value, "nu")) < 0)
+	if ((error = check_common(value, "nu", 1)) < 0)
 		return error;
 	/* A raw string r#'...'# ends at a quote followed by as many hashes. */
 	for (p = value; *p; p++) {
@@ -146,7 +163,7 @@ int venv_shquote_pwsh(struct vbuf *out, const char *value)
 	const unsigned char *p;
 	int error;
 
-	if ((error = check_common(value, "powershell")) < 0 ||
+	if ((error = check_common(value, "powershell", 1)) < 0 ||
 	    (error = vbuf_addch(out, '\'')) < 0)
 		return error;
 	for (p = (const unsigned char *)value; *p; p++) {

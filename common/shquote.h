@@ -8,8 +8,11 @@
  * shell family. Each appends to `out` a single word that the shell reads
  * back as exactly `value`, with no expansion of any kind, or fails with
  * VENV_EINVAL (and a message naming the shell) when the shell cannot carry
- * the value safely. Callers check every value against every shell before
- * anything is written.
+ * the value safely: every family refuses line breaks (LF, CR, NEL, U+2028,
+ * U+2029), and fish, nu and PowerShell, which read their scripts as text,
+ * refuse invalid UTF-8. Callers check every value against every shell
+ * before anything is written. tests/unit/common/test_shquote.c feeds the
+ * output of each function to the real shell.
  */
 enum venv_shell {
 	VENV_SHELL_POSIX, /* sh, bash, zsh, dash, ksh: `activate` */
