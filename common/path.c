@@ -331,3 +331,59 @@ size_t venv_utf8_decode(const char *str, unsigned long *cp)
 		*cp = (*cp << 6) | (s[k] & 0x3f);
 	return k;
 }
+
+static int is_bidi(unsigned long cp)
+{
+	return cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+int venv_str_has_bidi(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!venv_utf8_valid(s, len))
+		return 0;
+	while (*s) {
+		unsigned long cp;
+
+		s += venv_utf8_decode(s, &cp);
+		if (is_bidi(cp))
+			return 1;
+	}
+	return 0;
+}
+
+int venv_str_escape(struct vbuf *out, const char *s)
+{
+	int error = 0;
+
+	while (*s && !error) {
+		const unsigned char c = (unsigned char)*s;
+		size_t n = 1;
+
+		if (c >= 0x20 && c < 0x7f) {
+			error = c == '\\' ? vbuf_adds(out, "\\\\") : vbuf_addch(out, c);
+		} else if (c < 0x80) {
+			error = vbuf_addf(out, "\\x%02x", c);
+		} else {
+			/* Find the extent of one UTF-8 sequence and check it alone. */
+			unsigned long cp;
+
+			n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+			if (strnlen(s, n) < n || !venv_utf8_valid(s, n)) {
+				error = vbuf_addf(out, "\\x%02x", c);
+				n = 1;
+			} else {
+				venv_utf8_decode(s, &cp);
+				if (cp < 0xa0 || is_bidi(cp) || cp == 0x2028 || cp == 0x2029 ||
+				    (cp >= 0x200b && cp <= 0x200d) || cp == 0xfeff)
+					error = vbuf_addf(out, "\\u%04lx", cp);
+				else
+					error = vbuf_add(out, s, n);
+			}
+		}
+		s += n;
+	}
+	return error;
+}

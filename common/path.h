@@ -45,4 +45,14 @@ int venv_utf8_valid(const char *s, size_t len);
  */
 size_t venv_utf8_decode(const char *s, unsigned long *cp);
 
+/*
+ * Append s for display in a message: printable text as it is, and control
+ * characters, line separators, bidirectional controls and invalid bytes as
+ * \xNN or \uNNNN, so that a hostile name cannot rewrite the terminal.
+ */
+int venv_str_escape(struct vbuf *out, const char *s);
+
+/* 1 if s contains a Unicode bidirectional control (U+200E/F, U+202A..E, U+2066..9). */
+int venv_str_has_bidi(const char *s);
+
 #endif

@@ -204,11 +204,14 @@ int venv_shquote_check_all(const char *value, const char *what)
 	for (shell = 0; shell < VENV_SHELL_COUNT; shell++) {
 		vbuf_reset(&tmp);
 		if ((error = venv_shquote(&tmp, (enum venv_shell)shell, value)) < 0) {
+			struct vbuf shown = VBUF_INIT(VBUF_MAX_LINE);
 			char msg[512];
 
 			snprintf(msg, sizeof(msg), "%s", venv_error_last());
+			venv_str_escape(&shown, value);
 			error = venv_error_set(VENV_EINVAL, "the %s '%s' cannot be used: %s",
-					       what, value, msg);
+					       what, shown.buf, msg);
+			vbuf_release(&shown);
 			break;
 		}
 	}

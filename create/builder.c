@@ -138,19 +138,21 @@ static int prompt_ok(const char *prompt)
 	return 1;
 }
 
-int venv_builder_check_path(struct venv_builder *b, const char *env_dir)
+static int check_path(struct venv_builder *b, const char *env_dir, int warn)
 {
 	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH), name = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf shown = VBUF_INIT(VBUF_MAX_LINE);
 	const char *p;
 	int error;
 
-	if ((error = venv_path_abspath(&abs, env_dir)) < 0)
+	if ((error = venv_path_abspath(&abs, env_dir)) < 0 ||
+	    (error = venv_str_escape(&shown, abs.buf)) < 0)
 		goto done;
 	for (p = abs.buf; *p; p++) {
 		if (*p == ':') {
 			error = venv_error_set(VENV_EINVAL, "refusing to create an environment in "
 					       "'%s': the path contains the PATH separator ':'",
-					       abs.buf);
+					       shown.buf);
 			goto done;
 		}
 		if (*p == '\n' || *p == '\r') {
@@ -161,7 +163,7 @@ int venv_builder_check_path(struct venv_builder *b, const char *env_dir)
 	}
 	if (!venv_cfg_value_ok(abs.buf) && !venv_utf8_valid(abs.buf, abs.len)) {
 		error = venv_error_set(VENV_EINVAL, "refusing to create an environment in "
-				       "'%s': the path is not valid UTF-8", abs.buf);
+				       "'%s': the path is not valid UTF-8", shown.buf);
 		goto done;
 	}
 	for (p = abs.buf; *p; p++) {
@@ -190,10 +192,26 @@ int venv_builder_check_path(struct venv_builder *b, const char *env_dir)
 		if ((error = venv_shquote_check_all(name.buf, "prompt")) < 0)
 			goto done;
 	}
+	/* ACT-14: accepted, but what is shown may not be what is stored. */
+	if (warn && venv_str_has_bidi(abs.buf))
+		logf_(b, VENV_LOG_WARNING, "the environment path '%s' contains Unicode "
+		      "bidirectional controls: it may display differently than it is", shown.buf);
+	if (warn && b->prompt && venv_str_has_bidi(b->prompt)) {
+		vbuf_reset(&shown);
+		venv_str_escape(&shown, b->prompt);
+		logf_(b, VENV_LOG_WARNING, "the prompt '%s' contains Unicode bidirectional "
+		      "controls: it may display differently than it is", shown.buf);
+	}
 done:
 	vbuf_release(&abs);
 	vbuf_release(&name);
+	vbuf_release(&shown);
 	return error;
+}
+
+int venv_builder_check_path(struct venv_builder *b, const char *env_dir)
+{
+	return check_path(b, env_dir, 0);
 }
 
 int venv_clear_directory(const char *env_dir, int force)
@@ -677,7 +695,7 @@ int venv_builder_create(struct venv_builder *b, const char *env_dir)
 	memset(&ctx, 0, sizeof(ctx));
 	if (b->clear && b->upgrade)
 		return venv_error_set(VENV_EINVAL, "you cannot supply --upgrade and --clear together");
-	if ((error = venv_builder_check_path(b, env_dir)) < 0 ||
+	if ((error = check_path(b, env_dir, 1)) < 0 ||
 	    (error = venv_builder_load_python(b)) < 0)
 		goto done;
 	if ((error = b->ops.ensure_directories(b, env_dir, &ctx)) < 0)

@@ -36,6 +36,13 @@ expect_exit 1 "$VENV" create --without-pip -p "$py" --prompt "$(printf 'a\001b')
 expect_match "prompt" "$ERR" "stderr"
 [ ! -e p1 ] || fail "expected nothing created for a bad prompt"
 
+# A refused value is shown escaped, never raw on the terminal (U+2028 here).
+expect_exit 1 "$VENV" create --without-pip -p "$py" "$(printf 'ls\xe2\x80\xa8ep')"
+expect_match "ls\\\\u2028ep" "$ERR" "the escaped name in the message"
+# Bidirectional controls round-trip but get a warning (ACT-14).
+expect_exit 0 "$VENV" create --without-pip -p "$py" "$(printf 'bidi\xe2\x80\xaeevil')"
+expect_match "bidi\\\\u202eevil' contains Unicode bidirectional controls" "$ERR" "the bidi warning"
+
 # Usage errors exit 2, like argparse.
 expect_exit 2 "$VENV" create --symlinks --copies x
 expect_match "not allowed with" "$ERR" "stderr"
