@@ -43,7 +43,7 @@ for py in $pythons; do
 		fi
 		# Every activation script CPython installs, we install too.
 		for s in $(ls "$work/cpy/proj/env/bin" | grep -E '^(activate|Activate)'); do
-			[ -f "$work/ours/proj/env/bin/$s" ] || echo "note: $s missing (issue 3)" >&2
+			[ -f "$work/ours/proj/env/bin/$s" ] || fail "expected bin/$s as python -m venv makes it"
 		done
 		if [ -f "$work/cpy/proj/env/.gitignore" ]; then
 			cmp -s "$work/cpy/proj/env/.gitignore" "$work/ours/proj/env/.gitignore" ||
