@@ -19,6 +19,7 @@ struct venv_cmd {
 static int cmd_help(int argc, char **argv);
 
 static const struct venv_cmd commands[] = {
+	{ "check", cmd_check, "find broken, moved and upgraded environments without running them" },
 	{ "create", cmd_create, "create virtual environments (a drop-in for python -m venv)" },
 	{ "help", cmd_help, "show help for venv or one of its commands" },
 };

@@ -13,5 +13,6 @@
  *     checks this) and tests in tests/cli/.
  */
 int cmd_create(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

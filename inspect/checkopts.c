@@ -1,0 +1,60 @@
+#include "compat.h"
+#include "checkopts.h"
+
+const char *const venv_check_synopsis[] = {
+	"venv check [-h] [-r] [-j N] [-f FORMAT] [--select CODES] [--ignore CODES] "
+	"[--severity LEVEL] [--cross-file-systems] [--color WHEN] [--no-progress] [-q] "
+	"[--list-rules] [--explain CODE] [DIR ...]",
+};
+const unsigned venv_check_synopsis_count = VENV_ARRAY_SIZE(venv_check_synopsis);
+
+const char venv_check_description[] =
+	"Inspects virtual environments without running anything from them and reports what "
+	"is broken or fragile: environments that were moved or copied, base interpreters that "
+	"were removed or upgraded, console scripts whose interpreter is gone, damaged "
+	"pyvenv.cfg files, unsafe activation scripts and permissions. Each finding names a "
+	"diagnostic code (see venv-diagnostics(7) or --explain).";
+
+const struct venv_check_optdoc venv_check_optdocs[] = {
+	{ "-h, --help", NULL, "Show this help and exit." },
+	{ "-r, --recursive", NULL,
+	  "Search each DIR for environments and check every one found. Symbolic links are "
+	  "not followed, other file systems are not entered (see --cross-file-systems), and "
+	  "an environment is not searched for more environments." },
+	{ "-j, --jobs", "N",
+	  "Check N environments at a time (default: the number of processors)." },
+	{ "-f, --format", "FORMAT",
+	  "Output format: text (the default), json (one document), json-lines (one object per "
+	  "line, for large scans) or sarif (SARIF 2.1.0). With --list-rules: text, json or man." },
+	{ "--select", "CODES",
+	  "Report only these rules: comma-separated codes (VNV401), code prefixes (VNV4), "
+	  "slugs (relocated-environment) or ALL. May be repeated." },
+	{ "--ignore", "CODES",
+	  "Do not report these rules (same syntax as --select). The more specific of a "
+	  "matching --select and --ignore wins; on a tie, --ignore wins." },
+	{ "--severity", "LEVEL",
+	  "Report, and fail on, findings of at least this severity: error, warning (the "
+	  "default) or info." },
+	{ "--cross-file-systems", NULL,
+	  "Enter other file systems: while searching with --recursive, and while walking the "
+	  "files of an environment." },
+	{ "--color", "WHEN",
+	  "Colour the text output: auto (the default: on a terminal, unless NO_COLOR is set), "
+	  "always or never." },
+	{ "--no-progress", NULL,
+	  "Do not show the progress line (shown on a terminal while several environments are "
+	  "checked)." },
+	{ "-q, --quiet", NULL, "Print findings only: no summary, no progress line." },
+	{ "--list-rules", NULL, "List every rule (code, severity, whether venv repair fixes it, "
+	  "slug and summary) and exit; no DIR is checked." },
+	{ "--explain", "CODE", "Describe one rule, given by code or slug, and exit; no DIR is "
+	  "checked." },
+};
+const unsigned venv_check_optdocs_count = VENV_ARRAY_SIZE(venv_check_optdocs);
+
+const char *const venv_check_exit_statuses[] = {
+	"0  nothing was found at or above the severity threshold",
+	"1  findings at or above the threshold were reported",
+	"2  an environment could not be inspected, or the command line was wrong",
+};
+const unsigned venv_check_exit_statuses_count = VENV_ARRAY_SIZE(venv_check_exit_statuses);

@@ -1,0 +1,840 @@
+/*
+ * venv check: inspect virtual environments without running them.
+ *
+ * The library (inspect/inspect.c) looks at one environment at a time; this
+ * file parses the command line, finds environments (--recursive), runs
+ * the inspections on a pool of threads, and prints the reports in the
+ * order the environments were found, whatever order they finish in.
+ */
+#include "compat.h"
+#include <getopt.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <time.h>
+#include "checkopts.h"
+#include "cmd.h"
+#include "error.h"
+#include "format.h"
+#include "inspect.h"
+#include "rules.h"
+#include "usage.h"
+#include "venv.h"
+
+#define MAX_JOBS 256
+#define PROGRESS_INTERVAL_NS 100000000L
+
+enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_SARIF, FMT_MAN };
+
+struct job {
+	char *path;
+	struct venv_report report;
+	int done;
+	int error;            /* check itself failed (out of memory) */
+	char message[512];
+};
+
+struct run {
+	enum format format;
+	int color, quiet, progress;
+	unsigned jobs;
+	struct venv_check_options opts;
+	struct venv_rule_filter filter;
+
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	struct job **queue;
+	size_t nqueue, alloc, next_work, next_print;
+	int closed;
+	int threaded;
+
+	json_t *envs, *diags, *results;
+	size_t rule_index[1000];
+	size_t n_envs, n_failed, n_with_findings, counts[4];
+	int status;
+	int progress_shown;
+	struct timespec last_progress;
+};
+
+enum {
+	OPT_SELECT = 256, OPT_IGNORE, OPT_SEVERITY, OPT_CROSS, OPT_COLOR, OPT_NO_PROGRESS,
+	OPT_LIST_RULES, OPT_EXPLAIN
+};
+
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "recursive", no_argument, NULL, 'r' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "select", required_argument, NULL, OPT_SELECT },
+	{ "ignore", required_argument, NULL, OPT_IGNORE },
+	{ "severity", required_argument, NULL, OPT_SEVERITY },
+	{ "cross-file-systems", no_argument, NULL, OPT_CROSS },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* ------------------------------------------------------------------------ */
+/* Help. */
+
+/*
+ * Print `first`, then the words of text wrapped at 80 columns; continuation
+ * lines are indented by `indent` columns.
+ */
+static void print_wrapped(FILE *f, const char *first, const char *text, size_t indent)
+{
+	const char *p = text;
+	size_t col = strlen(first);
+	int fresh = 1;
+
+	fputs(first, f);
+	for (;;) {
+		size_t n;
+
+		while (*p == ' ')
+			p++;
+		if (!(n = strcspn(p, " ")))
+			break;
+		if (!fresh && col + 1 + n > 80) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+			fresh = 1;
+		}
+		if (!fresh) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, n, f);
+		col += n;
+		p += n;
+		fresh = 0;
+	}
+	fputc('\n', f);
+}
+
+static void print_usage(FILE *f)
+{
+	unsigned i;
+
+	for (i = 0; i < venv_check_synopsis_count; i++)
+		print_wrapped(f, i ? "   or: " : "usage: ", venv_check_synopsis[i],
+			      strlen("usage: venv check "));
+}
+
+static void print_help(void)
+{
+	unsigned i;
+
+	print_usage(stdout);
+	fputc('\n', stdout);
+	print_wrapped(stdout, "", venv_check_description, 0);
+	fputs("\npositional arguments:\n", stdout);
+	print_wrapped(stdout, "  DIR                   ", "an environment (with -r: a tree to search "
+		      "for environments)", 24);
+	fputs("\noptions:\n", stdout);
+	for (i = 0; i < venv_check_optdocs_count; i++) {
+		const struct venv_check_optdoc *o = &venv_check_optdocs[i];
+		char names[64];
+
+		snprintf(names, sizeof(names), "  %s%s%s", o->names, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		if (strlen(names) >= 22) {
+			fprintf(stdout, "%s\n", names);
+			print_wrapped(stdout, "                        ", o->help, 24);
+		} else {
+			char first[32];
+
+			snprintf(first, sizeof(first), "%-24s", names);
+			print_wrapped(stdout, first, o->help, 24);
+		}
+	}
+	fputs("\nexit status:\n", stdout);
+	for (i = 0; i < venv_check_exit_statuses_count; i++)
+		fprintf(stdout, "  %s\n", venv_check_exit_statuses[i]);
+	fputs("\nSee venv-check(1) and venv-diagnostics(7).\n", stdout);
+}
+
+static int usage_error(const char *fmt, ...) VENV_PRINTF(1, 2);
+
+static int usage_error(const char *fmt, ...)
+{
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+	va_list ap;
+	int status;
+
+	va_start(ap, fmt);
+	if (vbuf_vaddf(&msg, fmt, ap) < 0)
+		vbuf_sets(&msg, "invalid command line");
+	va_end(ap);
+	print_usage(stderr);
+	status = venv_cli_usage_error("check", "%s", msg.buf);
+	vbuf_release(&msg);
+	return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output. */
+
+static void clear_progress(struct run *r)
+{
+	if (r->progress_shown) {
+		fputs("\r\033[K", stderr);
+		r->progress_shown = 0;
+	}
+}
+
+static void show_progress(struct run *r, int force)
+{
+	struct timespec now;
+	size_t total, done;
+
+	if (!r->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!force && r->progress_shown &&
+	    (now.tv_sec - r->last_progress.tv_sec) * 1000000000L +
+	    (now.tv_nsec - r->last_progress.tv_nsec) < PROGRESS_INTERVAL_NS)
+		return;
+	r->last_progress = now;
+	total = r->nqueue;
+	done = r->next_print;
+	fprintf(stderr, "\r\033[Kchecked %zu of %zu environment%s%s", done, total,
+		total == 1 ? "" : "s", r->closed ? "" : " (still searching)");
+	fflush(stderr);
+	r->progress_shown = 1;
+}
+
+static int print_json(json_t *j, int compact)
+{
+	char *s = json_dumps(j, compact ? JSON_COMPACT : JSON_INDENT(2));
+
+	if (!s)
+		return venv_error_set(VENV_ENOMEM, "cannot serialise JSON");
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	free(s);
+	return 0;
+}
+
+static int emit(struct run *r, struct job *j)
+{
+	const struct venv_report *rep = &j->report;
+	struct vbuf text = VBUF_INIT(VBUF_MAX_REPORT);
+	size_t i, shown = 0;
+	int error = 0;
+
+	clear_progress(r);
+	r->n_envs++;
+	if (j->error) {
+		venv_cli_error("cannot check '%s': %s", j->path, j->message);
+		r->n_failed++;
+		r->status = VENV_EXIT_ERROR;
+		goto done;
+	}
+	for (i = 0; i < rep->nr; i++) {
+		const struct venv_diag *d = venv_diag_get(rep->findings[i].code);
+
+		if (d && venv_rule_filter_wants(&r->filter, d->code)) {
+			r->counts[d->severity]++;
+			shown++;
+		}
+	}
+	if (rep->failed) {
+		r->n_failed++;
+		r->status = VENV_EXIT_ERROR;
+	} else if (shown) {
+		r->n_with_findings++;
+	}
+	if (shown && r->status < VENV_EXIT_FAILURE)
+		r->status = VENV_EXIT_FAILURE;
+
+	switch (r->format) {
+	case FMT_TEXT:
+		if ((error = venv_format_text(&text, rep, &r->filter, r->color)) < 0)
+			goto done;
+		fwrite(text.buf, 1, text.len, stdout);
+		break;
+	case FMT_JSON:
+	case FMT_JSONL:
+		for (i = 0; i < rep->nr; i++) {
+			const struct venv_finding *fi = &rep->findings[i];
+			json_t *o;
+
+			if (!venv_rule_filter_wants(&r->filter, fi->code))
+				continue;
+			if (!(o = venv_finding_json(rep, fi))) {
+				error = venv_error_set(VENV_ENOMEM, "cannot build JSON");
+				goto done;
+			}
+			if (r->format == FMT_JSONL) {
+				json_object_set_new(o, "type", json_string("diagnostic"));
+				error = print_json(o, 1);
+				json_decref(o);
+				if (error < 0)
+					goto done;
+			} else if (json_array_append_new(r->diags, o) < 0) {
+				error = venv_error_set(VENV_ENOMEM, "cannot build JSON");
+				goto done;
+			}
+		}
+		{
+			json_t *e = venv_report_json(rep, &r->filter);
+
+			if (!e) {
+				error = venv_error_set(VENV_ENOMEM, "cannot build JSON");
+				goto done;
+			}
+			if (r->format == FMT_JSONL) {
+				json_object_set_new(e, "type", json_string("environment"));
+				error = print_json(e, 1);
+				json_decref(e);
+			} else if (json_array_append_new(r->envs, e) < 0) {
+				error = venv_error_set(VENV_ENOMEM, "cannot build JSON");
+			}
+		}
+		break;
+	case FMT_SARIF:
+		for (i = 0; i < rep->nr; i++) {
+			const struct venv_finding *fi = &rep->findings[i];
+			json_t *o;
+
+			if (!venv_rule_filter_wants(&r->filter, fi->code))
+				continue;
+			if (!(o = venv_sarif_result(rep, fi, r->rule_index[fi->code])) ||
+			    json_array_append_new(r->results, o) < 0) {
+				error = venv_error_set(VENV_ENOMEM, "cannot build SARIF");
+				goto done;
+			}
+		}
+		break;
+	case FMT_MAN:
+		break;
+	}
+done:
+	vbuf_release(&text);
+	return error;
+}
+
+static json_t *summary_json(const struct run *r)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
+			 "environments", (json_int_t)r->n_envs,
+			 "failed", (json_int_t)r->n_failed,
+			 "withFindings", (json_int_t)r->n_with_findings,
+			 "errors", (json_int_t)r->counts[VENV_SEVERITY_ERROR],
+			 "warnings", (json_int_t)r->counts[VENV_SEVERITY_WARNING],
+			 "infos", (json_int_t)r->counts[VENV_SEVERITY_INFO],
+			 "exitStatus", r->status);
+}
+
+static json_t *tool_json(void)
+{
+	return json_pack("{s:s, s:s}", "name", "venv check", "version", VENV_VERSION_STRING);
+}
+
+static int begin_output(struct run *r)
+{
+	size_t i, n = 0;
+
+	switch (r->format) {
+	case FMT_JSON:
+		r->envs = json_array();
+		r->diags = json_array();
+		if (!r->envs || !r->diags)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		return 0;
+	case FMT_JSONL: {
+		json_t *h = json_pack("{s:s, s:i, s:o, s:s}", "type", "header",
+				      "version", VENV_CHECK_JSON_VERSION, "tool", tool_json(),
+				      "severityThreshold", venv_severity_name(r->filter.threshold));
+		int error;
+
+		if (!h)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		error = print_json(h, 1);
+		json_decref(h);
+		return error;
+	}
+	case FMT_SARIF:
+		r->envs = json_array();     /* the driver's rules */
+		r->results = json_array();
+		if (!r->envs || !r->results)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		for (i = 0; i < venv_diags_count; i++) {
+			const struct venv_diag *d = &venv_diags[i];
+
+			if (!venv_rule_filter_wants(&r->filter, d->code))
+				continue;
+			r->rule_index[d->code] = n++;
+			if (json_array_append_new(r->envs, venv_sarif_rule(d)) < 0)
+				return venv_error_set(VENV_ENOMEM, "out of memory");
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int end_output(struct run *r)
+{
+	json_t *doc = NULL;
+	int error = 0;
+
+	clear_progress(r);
+	switch (r->format) {
+	case FMT_TEXT:
+		if (r->quiet)
+			break;
+		printf("checked %zu environment%s: %zu ok, %zu with findings, %zu could not be "
+		       "inspected; %zu error%s, %zu warning%s, %zu info%s\n", r->n_envs,
+		       r->n_envs == 1 ? "" : "s", r->n_envs - r->n_with_findings - r->n_failed,
+		       r->n_with_findings, r->n_failed,
+		       r->counts[VENV_SEVERITY_ERROR], r->counts[VENV_SEVERITY_ERROR] == 1 ? "" : "s",
+		       r->counts[VENV_SEVERITY_WARNING],
+		       r->counts[VENV_SEVERITY_WARNING] == 1 ? "" : "s",
+		       r->counts[VENV_SEVERITY_INFO], r->counts[VENV_SEVERITY_INFO] == 1 ? "" : "s");
+		if (r->counts[1] + r->counts[2] + r->counts[3])
+			printf("run 'venv check --explain CODE' for what a code means and how to fix "
+			       "it\n");
+		break;
+	case FMT_JSON:
+		doc = json_pack("{s:i, s:o, s:s, s:O, s:O, s:o}",
+				"version", VENV_CHECK_JSON_VERSION, "tool", tool_json(),
+				"severityThreshold", venv_severity_name(r->filter.threshold),
+				"environments", r->envs, "diagnostics", r->diags,
+				"summary", summary_json(r));
+		break;
+	case FMT_JSONL:
+		doc = summary_json(r);
+		if (doc)
+			json_object_set_new(doc, "type", json_string("summary"));
+		break;
+	case FMT_SARIF:
+		doc = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:O}}, s:O, s:[{s:b, s:i}]}]}",
+				"$schema", "https://json.schemastore.org/sarif-2.1.0.json",
+				"version", "2.1.0",
+				"runs", "tool", "driver", "name", "venv check",
+				"version", VENV_VERSION_STRING,
+				"rules", r->envs, "results", r->results,
+				"invocations", "executionSuccessful", r->status != VENV_EXIT_ERROR,
+				"exitCode", r->status);
+		break;
+	case FMT_MAN:
+		break;
+	}
+	if (r->format != FMT_TEXT && r->format != FMT_MAN) {
+		if (!doc)
+			return venv_error_set(VENV_ENOMEM, "cannot build the output document");
+		error = print_json(doc, r->format == FMT_JSONL);
+		json_decref(doc);
+	}
+	return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The queue. */
+
+static void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	venv_report_release(&j->report);
+	free(j->path);
+	free(j);
+}
+
+static void run_job(struct run *r, struct job *j)
+{
+	if (venv_check_env(&j->report, j->path, &r->opts) < 0) {
+		j->error = 1;
+		snprintf(j->message, sizeof(j->message), "%s", venv_error_last());
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct run *r = arg;
+
+	for (;;) {
+		struct job *j;
+
+		pthread_mutex_lock(&r->lock);
+		while (r->next_work >= r->nqueue && !r->closed)
+			pthread_cond_wait(&r->work, &r->lock);
+		if (r->next_work >= r->nqueue) {
+			pthread_mutex_unlock(&r->lock);
+			break;
+		}
+		j = r->queue[r->next_work++];
+		pthread_mutex_unlock(&r->lock);
+		run_job(r, j);
+		pthread_mutex_lock(&r->lock);
+		j->done = 1;
+		pthread_cond_broadcast(&r->done);
+		pthread_mutex_unlock(&r->lock);
+	}
+	return NULL;
+}
+
+/* Print the finished reports that are next in order; with wait, all of them. */
+static int flush(struct run *r, int wait)
+{
+	int error = 0;
+
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		while (r->next_print < r->nqueue && r->queue[r->next_print]->done) {
+			struct job *j = r->queue[r->next_print];
+
+			r->queue[r->next_print++] = NULL;
+			pthread_mutex_unlock(&r->lock);
+			if (error >= 0)
+				error = emit(r, j);
+			job_free(j);
+			pthread_mutex_lock(&r->lock);
+		}
+		show_progress(r, 0);
+		if (!wait || (r->closed && r->next_print >= r->nqueue))
+			break;
+		{
+			struct timespec until;
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += PROGRESS_INTERVAL_NS;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&r->done, &r->lock, &until);
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return error;
+}
+
+static int enqueue(struct run *r, const char *path)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j || !(j->path = strdup(path))) {
+		free(j);
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	}
+	pthread_mutex_lock(&r->lock);
+	if (r->nqueue == r->alloc) {
+		size_t na = r->alloc ? r->alloc * 2 : 64;
+		struct job **q = realloc(r->queue, na * sizeof(struct job *));
+
+		if (!q) {
+			pthread_mutex_unlock(&r->lock);
+			job_free(j);
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		}
+		r->queue = q;
+		r->alloc = na;
+	}
+	r->queue[r->nqueue++] = j;
+	if (!r->threaded) {
+		/* No workers: check it right away. */
+		r->next_work++;
+		pthread_mutex_unlock(&r->lock);
+		run_job(r, j);
+		pthread_mutex_lock(&r->lock);
+		j->done = 1;
+	}
+	pthread_cond_signal(&r->work);
+	pthread_mutex_unlock(&r->lock);
+	return flush(r, 0);
+}
+
+static int found_env(void *payload, const char *path)
+{
+	return enqueue(payload, path);
+}
+
+static void discover_problem(void *payload, const char *path, const char *message)
+{
+	struct run *r = payload;
+
+	clear_progress(r);
+	venv_cli_warning("'%s': %s", path, message);
+}
+
+/* More threads than file descriptors allow would make the walks fail. */
+static unsigned limit_jobs(unsigned want)
+{
+	struct rlimit rl;
+	unsigned max;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur < 65536) {
+			rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		max = rl.rlim_cur > 300 ? (unsigned)((rl.rlim_cur - 200) /
+						     (VENV_CHECK_DEFAULT_MAX_DEPTH + 8)) : 1;
+		if (want > max)
+			want = max ? max : 1;
+	}
+	return want;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static int list_rules(enum format format, int color)
+{
+	struct vbuf out = VBUF_INIT(VBUF_MAX_RECORD);
+	int error = 0;
+
+	if (format == FMT_JSON) {
+		json_t *j = venv_rules_json();
+
+		error = j ? print_json(j, 0) : venv_error_set(VENV_ENOMEM, "out of memory");
+		json_decref(j);
+	} else {
+		error = format == FMT_MAN ? venv_man_diagnostics(&out) :
+			venv_format_rules_text(&out, color);
+		if (error >= 0)
+			fwrite(out.buf, 1, out.len, stdout);
+	}
+	vbuf_release(&out);
+	if (error < 0)
+		return venv_cli_error("%s", venv_error_last()) + 1;
+	return VENV_EXIT_OK;
+}
+
+static int explain(const char *name, int color)
+{
+	const struct venv_diag *d = venv_diag_find(name);
+	struct vbuf out = VBUF_INIT(VBUF_MAX_RECORD);
+
+	if (!d)
+		return usage_error("unknown rule '%s' (see 'venv check --list-rules')", name);
+	if (venv_format_explain(&out, d, color) < 0) {
+		vbuf_release(&out);
+		return venv_cli_error("%s", venv_error_last()) + 1;
+	}
+	fwrite(out.buf, 1, out.len, stdout);
+	vbuf_release(&out);
+	return VENV_EXIT_OK;
+}
+
+static int append_list(struct vbuf *list, const char *item)
+{
+	if (list->len && vbuf_addch(list, ',') < 0)
+		return -1;
+	return vbuf_adds(list, item);
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct run r;
+	struct vbuf select = VBUF_INIT(VBUF_MAX_LINE), ignore = VBUF_INIT(VBUF_MAX_LINE);
+	struct vbuf warnings = VBUF_INIT(VBUF_MAX_LINE);
+	pthread_t threads[MAX_JOBS];
+	enum venv_severity threshold = VENV_SEVERITY_WARNING;
+	const char *format = NULL, *color = "auto", *explain_code = NULL;
+	unsigned nthreads = 0, i;
+	int c, recursive = 0, list = 0, no_progress = 0, status = VENV_EXIT_OK, error = 0;
+	int lock_ready = 0;
+	long jobs = 0;
+
+	memset(&r, 0, sizeof(r));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hrj:f:q", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			print_help();
+			goto done;
+		case 'r':
+			recursive = 1;
+			break;
+		case 'j': {
+			char *end;
+
+			errno = 0;
+			jobs = strtol(optarg, &end, 10);
+			if (errno || *end || jobs < 1 || jobs > MAX_JOBS) {
+				status = usage_error("-j wants a number of jobs from 1 to 256, not '%s'",
+						     optarg);
+				goto done;
+			}
+			break;
+		}
+		case 'f':
+			format = optarg;
+			break;
+		case OPT_SELECT:
+			if (append_list(&select, optarg) < 0) {
+				status = usage_error("%s", venv_error_last());
+				goto done;
+			}
+			break;
+		case OPT_IGNORE:
+			if (append_list(&ignore, optarg) < 0) {
+				status = usage_error("%s", venv_error_last());
+				goto done;
+			}
+			break;
+		case OPT_SEVERITY:
+			if (venv_severity_parse(&threshold, optarg) < 0) {
+				status = usage_error("%s", venv_error_last());
+				goto done;
+			}
+			break;
+		case OPT_CROSS:
+			r.opts.flags |= VENV_CHECK_CROSS_DEVICES;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+				status = usage_error("--color wants auto, always or never, not '%s'",
+						     optarg);
+				goto done;
+			}
+			color = optarg;
+			break;
+		case OPT_NO_PROGRESS:
+			no_progress = 1;
+			break;
+		case 'q':
+			r.quiet = 1;
+			break;
+		case OPT_LIST_RULES:
+			list = 1;
+			break;
+		case OPT_EXPLAIN:
+			explain_code = optarg;
+			break;
+		case ':':
+			status = usage_error("option '%s' needs an argument", argv[optind - 1]);
+			goto done;
+		default:
+			status = usage_error("unrecognized option '%s'", argv[optind - 1]);
+			goto done;
+		}
+	}
+	r.color = !strcmp(color, "always") || (!strcmp(color, "auto") && venv_cli_use_color(1));
+	if (format && !strcmp(format, "text"))
+		r.format = FMT_TEXT;
+	else if (format && !strcmp(format, "json"))
+		r.format = FMT_JSON;
+	else if (format && !strcmp(format, "json-lines"))
+		r.format = FMT_JSONL;
+	else if (format && !strcmp(format, "sarif"))
+		r.format = FMT_SARIF;
+	else if (format && !strcmp(format, "man") && list)
+		r.format = FMT_MAN;
+	else if (format) {
+		status = usage_error("unknown format '%s' (text, json, json-lines, sarif; "
+				     "with --list-rules: text, json, man)", format);
+		goto done;
+	}
+	if (list && explain_code) {
+		status = usage_error("%s", "--list-rules and --explain cannot be combined");
+		goto done;
+	}
+	if (list || explain_code) {
+		if (optind < argc) {
+			status = usage_error("%s takes no DIR", list ? "--list-rules" : "--explain");
+			goto done;
+		}
+		if (list && (r.format == FMT_JSONL || r.format == FMT_SARIF)) {
+			status = usage_error("--list-rules cannot print '%s'", format);
+			goto done;
+		}
+		status = list ? list_rules(r.format, r.color) : explain(explain_code, r.color);
+		goto done;
+	}
+	if (optind >= argc) {
+		status = usage_error("%s", "the following arguments are required: DIR");
+		goto done;
+	}
+	if (venv_rule_filter_init(&r.filter, select.buf, ignore.buf, threshold, &warnings) < 0) {
+		status = usage_error("%s", venv_error_last());
+		goto done;
+	}
+	if (warnings.len) {
+		vbuf_setlen(&warnings, warnings.len - 1);
+		venv_cli_warning("%s", warnings.buf);
+	}
+	if (r.format != FMT_TEXT)
+		r.color = 0;
+
+	if (!jobs) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		jobs = n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : n;
+	}
+	r.jobs = limit_jobs((unsigned)jobs);
+	r.threaded = r.jobs > 1 && (recursive || argc - optind > 1);
+	r.progress = !r.quiet && !no_progress && isatty(2) && (recursive || argc - optind > 1);
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.work, NULL);
+	pthread_cond_init(&r.done, NULL);
+	lock_ready = 1;
+	/* Seed Jansson's hash before any thread builds objects. */
+	json_object_seed(0);
+	if ((error = begin_output(&r)) < 0)
+		goto fail;
+	if (r.threaded) {
+		for (i = 0; i < r.jobs; i++) {
+			if (pthread_create(&threads[i], NULL, worker, &r) != 0)
+				break;
+			nthreads++;
+		}
+		if (!nthreads)
+			r.threaded = 0;
+	}
+	for (c = optind; c < argc && error >= 0; c++) {
+		if (recursive) {
+			error = venv_discover(argv[c], r.opts.flags, found_env, discover_problem, &r);
+			/* A root that cannot be searched is inspected, and reported, as such. */
+			if (error < 0 && error != VENV_ENOMEM)
+				error = enqueue(&r, argv[c]);
+		} else {
+			error = enqueue(&r, argv[c]);
+		}
+	}
+	pthread_mutex_lock(&r.lock);
+	r.closed = 1;
+	pthread_cond_broadcast(&r.work);
+	pthread_mutex_unlock(&r.lock);
+	if (error >= 0)
+		error = flush(&r, 1);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	if (error >= 0)
+		error = end_output(&r);
+fail:
+	if (error < 0) {
+		clear_progress(&r);
+		venv_cli_error("%s", venv_error_last());
+		status = VENV_EXIT_ERROR;
+	} else {
+		status = r.status;
+	}
+done:
+	if (lock_ready) {
+		size_t k;
+
+		/* Whatever was not printed (after an error) is still freed. */
+		for (k = r.next_print; k < r.nqueue; k++)
+			job_free(r.queue[k]);
+		pthread_mutex_destroy(&r.lock);
+		pthread_cond_destroy(&r.work);
+		pthread_cond_destroy(&r.done);
+	}
+	free(r.queue);
+	json_decref(r.envs);
+	json_decref(r.diags);
+	json_decref(r.results);
+	vbuf_release(&select);
+	vbuf_release(&ignore);
+	vbuf_release(&warnings);
+	return status;
+}

@@ -1,0 +1,577 @@
+/*
+ * Tests for inspect/inspect.c on environments built by hand in a temporary
+ * directory: a fake base installation (an executable named python3.12, a
+ * standard library landmark, patchlevel.h) and an environment linking to
+ * it, then broken one way at a time. The CLI tests do the same with real
+ * interpreters.
+ */
+#include "compat.h"
+#include <check.h>
+#include "error.h"
+#include "inspect.h"
+
+static char top[PATH_MAX], env[PATH_MAX], base[PATH_MAX];
+static struct venv_report rep;
+
+static void writef(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	ck_assert_msg(fd >= 0, "expected to create '%s': %s", path, strerror(errno));
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static void p(char *out, size_t size, const char *a, const char *b)
+{
+	ck_assert_int_lt(snprintf(out, size, "%s/%s", a, b), (int)size);
+}
+
+static void mkn(const char *rel, const char *data, size_t len, mode_t mode)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	p(path, sizeof(path), top, rel);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static void mk(const char *rel, const char *text, mode_t mode)
+{
+	char path[PATH_MAX];
+
+	p(path, sizeof(path), top, rel);
+	writef(path, text, mode);
+}
+
+static void md(const char *rel)
+{
+	char path[PATH_MAX];
+
+	p(path, sizeof(path), top, rel);
+	ck_assert_msg(mkdir(path, 0755) == 0, "expected to mkdir '%s': %s", path, strerror(errno));
+}
+
+static void ln(const char *target, const char *rel)
+{
+	char path[PATH_MAX];
+
+	p(path, sizeof(path), top, rel);
+	ck_assert_msg(symlink(target, path) == 0, "expected to link '%s': %s", path, strerror(errno));
+}
+
+static void rm(const char *rel)
+{
+	char path[PATH_MAX];
+
+	p(path, sizeof(path), top, rel);
+	ck_assert_msg(unlink(path) == 0, "expected to remove '%s': %s", path, strerror(errno));
+}
+
+static void setup(void)
+{
+	char tmpl[] = "/tmp/venv-unit-inspect.XXXXXX", t[4 * PATH_MAX];
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp && *tmp) {
+		char alt[PATH_MAX];
+
+		ck_assert_int_lt(snprintf(alt, sizeof(alt), "%s/venv-unit-inspect.XXXXXX", tmp),
+				 (int)sizeof(alt));
+		ck_assert_ptr_nonnull(mkdtemp(alt));
+		snprintf(top, sizeof(top), "%s", alt);
+	} else {
+		ck_assert_ptr_nonnull(mkdtemp(tmpl));
+		snprintf(top, sizeof(top), "%s", tmpl);
+	}
+	p(env, sizeof(env), top, "env");
+	p(base, sizeof(base), top, "base");
+	/* The base installation. */
+	md("base");
+	md("base/bin");
+	md("base/lib");
+	md("base/lib/python3.12");
+	md("base/include");
+	md("base/include/python3.12");
+	mk("base/bin/python3.12", "#!/bin/false\n", 0755);
+	mk("base/lib/python3.12/os.py", "# landmark\n", 0644);
+	mk("base/include/python3.12/patchlevel.h", "#define PY_VERSION \"3.12.4\"\n", 0644);
+	/* The environment. */
+	md("env");
+	md("env/bin");
+	md("env/include");
+	md("env/lib");
+	md("env/lib/python3.12");
+	md("env/lib/python3.12/site-packages");
+	ln("lib", "env/lib64");
+	ck_assert_int_lt(snprintf(t, sizeof(t), "home = %s/bin\ninclude-system-site-packages = false\n"
+				  "version = 3.12.4\nexecutable = %s/bin/python3.12\n"
+				  "command = /usr/local/bin/venv create %s\n", base, base, env),
+			 (int)sizeof(t));
+	mk("env/pyvenv.cfg", t, 0644);
+	snprintf(t, sizeof(t), "%s/bin/python3.12", base);
+	ln(t, "env/bin/python3.12");
+	ln("python3.12", "env/bin/python3");
+	ln("python3.12", "env/bin/python");
+	snprintf(t, sizeof(t), "deactivate nondestructive\nVIRTUAL_ENV='%s'\nexport VIRTUAL_ENV\n", env);
+	mk("env/bin/activate", t, 0644);
+	snprintf(t, sizeof(t), "#!%s/bin/python3.12\nimport sys\n", env);
+	mk("env/bin/tool", t, 0755);
+	memset(&rep, 0, sizeof(rep));
+}
+
+static void teardown(void)
+{
+	char cmd[3 * PATH_MAX];
+
+	venv_report_release(&rep);
+	ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'",
+				  top, top), (int)sizeof(cmd));
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void check(const char *path)
+{
+	venv_report_release(&rep);
+	ck_assert_msg(venv_check_env(&rep, path, NULL) == 0, "expected the check to run: %s",
+		      venv_error_last());
+}
+
+static size_t count(int code)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rep.nr; i++)
+		n += rep.findings[i].code == code;
+	return n;
+}
+
+static const struct venv_finding *first(int code)
+{
+	size_t i;
+
+	for (i = 0; i < rep.nr; i++)
+		if (rep.findings[i].code == code)
+			return &rep.findings[i];
+	return NULL;
+}
+
+static void dump(void)
+{
+	size_t i;
+
+	for (i = 0; i < rep.nr; i++)
+		fprintf(stderr, "  VNV%03d %s:%u %s\n", rep.findings[i].code,
+			rep.findings[i].file ? rep.findings[i].file : "-", rep.findings[i].line,
+			rep.findings[i].message);
+}
+
+#define EXPECT(code) do { \
+	if (!count(code)) \
+		dump(); \
+	ck_assert_msg(count(code) > 0, "expected VNV%03d among %zu findings", (int)(code), rep.nr); \
+} while (0)
+
+#define EXPECT_NONE() do { \
+	if (rep.nr) \
+		dump(); \
+	ck_assert_msg(rep.nr == 0, "expected no finding, saw %zu", rep.nr); \
+} while (0)
+
+START_TEST(test_inspect__healthy)
+{
+	check(env);
+	EXPECT_NONE();
+	ck_assert_int_eq(rep.failed, 0);
+	ck_assert_int_eq(rep.creator, VENV_CREATOR_VENV);
+	ck_assert_str_eq(rep.version, "3.12.4");
+}
+END_TEST
+
+START_TEST(test_inspect__cannot_inspect_and_not_a_venv)
+{
+	char missing[PATH_MAX];
+
+	p(missing, sizeof(missing), top, "missing");
+	check(missing);
+	EXPECT(VENV_DIAG_CANNOT_INSPECT);
+	ck_assert_int_eq(rep.failed, 1);
+	md("plain");
+	mk("plain/README", "hello\n", 0644);
+	p(missing, sizeof(missing), top, "plain");
+	check(missing);
+	EXPECT(VENV_DIAG_NOT_A_VENV);
+	ck_assert_int_eq(rep.failed, 0);
+	ck_assert_uint_eq(rep.nr, 1);
+	/* A Python installation is not an environment either. */
+	check(base);
+	EXPECT(VENV_DIAG_NOT_A_VENV);
+}
+END_TEST
+
+START_TEST(test_inspect__missing_cfg_and_unfinished)
+{
+	rm("env/pyvenv.cfg");
+	check(env);
+	EXPECT(VENV_DIAG_MISSING_PYVENV_CFG);
+	md("half");
+	md("half/bin");
+	mk("half/pyvenv.cfg", "home = /usr/bin\n", 0644);
+	{
+		char path[PATH_MAX];
+
+		p(path, sizeof(path), top, "half");
+		check(path);
+	}
+	EXPECT(VENV_DIAG_UNFINISHED_CREATION);
+	ck_assert_msg(!count(VENV_DIAG_MISSING_PYTHON) && !count(VENV_DIAG_MISSING_ACTIVATION_SCRIPT),
+		      "expected consequences of an unfinished creation not to be reported");
+	/* The marker venv create keeps while it works, with or without pyvenv.cfg. */
+	mk("env/.venv-incomplete", "", 0644);
+	check(env);
+	EXPECT(VENV_DIAG_UNFINISHED_CREATION);
+	ck_assert_msg(!count(VENV_DIAG_MISSING_PYVENV_CFG), "expected the marker to explain it");
+}
+END_TEST
+
+START_TEST(test_inspect__moved)
+{
+	char moved[PATH_MAX];
+	const struct venv_finding *f;
+
+	p(moved, sizeof(moved), top, "moved");
+	ck_assert_int_eq(rename(env, moved), 0);
+	check(moved);
+	EXPECT(VENV_DIAG_RELOCATED_ENVIRONMENT);
+	EXPECT(VENV_DIAG_SHEBANG_OLD_LOCATION);
+	f = first(VENV_DIAG_RELOCATED_ENVIRONMENT);
+	ck_assert_uint_eq(f->line, 2);
+	ck_assert_msg(strstr(f->file, "/moved/bin/activate") != NULL, "expected the file, saw '%s'",
+		      f->file);
+	ck_assert_msg(f->fix && strstr(f->fix, moved), "expected the fix to name '%s', saw '%s'",
+		      moved, f->fix ? f->fix : "(none)");
+}
+END_TEST
+
+START_TEST(test_inspect__copied)
+{
+	char copy[PATH_MAX], cmd[3 * PATH_MAX];
+
+	p(copy, sizeof(copy), top, "copy");
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", env, copy);
+	ck_assert_int_eq(system(cmd), 0);
+	check(copy);
+	EXPECT(VENV_DIAG_RELOCATED_ENVIRONMENT);
+	EXPECT(VENV_DIAG_SHEBANG_OTHER_ENVIRONMENT);
+	/* The original is still fine. */
+	check(env);
+	EXPECT_NONE();
+}
+END_TEST
+
+START_TEST(test_inspect__reached_through_a_link)
+{
+	char link[PATH_MAX];
+
+	p(link, sizeof(link), top, "link");
+	ck_assert_int_eq(symlink(env, link), 0);
+	check(link);
+	EXPECT_NONE();
+}
+END_TEST
+
+START_TEST(test_inspect__base_gone)
+{
+	rm("base/bin/python3.12");
+	check(env);
+	EXPECT(VENV_DIAG_DANGLING_INTERPRETER_LINK);
+	ck_assert_uint_eq(count(VENV_DIAG_DANGLING_INTERPRETER_LINK), 1);
+}
+END_TEST
+
+START_TEST(test_inspect__base_other_minor)
+{
+	char t[PATH_MAX];
+
+	rm("base/bin/python3.12");
+	mk("base/bin/python3.13", "#!/bin/false\n", 0755);
+	ln("python3.13", "base/bin/python3.12");
+	md("base/lib/python3.13");
+	mk("base/lib/python3.13/os.py", "#\n", 0644);
+	mk("env/lib/python3.12/site-packages/pkg.py", "#\n", 0644);
+	check(env);
+	EXPECT(VENV_DIAG_BASE_VERSION_MISMATCH);
+	ck_assert_msg(!count(VENV_DIAG_MISSING_SITE_PACKAGES), "expected the mismatch alone");
+	EXPECT(VENV_DIAG_ORPHANED_SITE_PACKAGES);
+	(void)t;
+}
+END_TEST
+
+START_TEST(test_inspect__stdlib_missing)
+{
+	rm("base/lib/python3.12/os.py");
+	check(env);
+	EXPECT(VENV_DIAG_BASE_STDLIB_MISSING);
+}
+END_TEST
+
+START_TEST(test_inspect__stale_version)
+{
+	mk("base/include/python3.12/patchlevel.h", "#define PY_VERSION \"3.12.9\"\n", 0644);
+	check(env);
+	EXPECT(VENV_DIAG_STALE_VERSION);
+	ck_assert_uint_eq(first(VENV_DIAG_STALE_VERSION)->line, 3);
+}
+END_TEST
+
+START_TEST(test_inspect__aliases)
+{
+	rm("env/bin/python3");
+	rm("env/bin/python");
+	check(env);
+	EXPECT(VENV_DIAG_MISSING_INTERPRETER_ALIAS);
+	EXPECT(VENV_DIAG_MISSING_PYTHON);
+	rm("env/lib64");
+	check(env);
+	EXPECT(VENV_DIAG_MISSING_LIB64);
+}
+END_TEST
+
+START_TEST(test_inspect__cfg_problems)
+{
+	char t[2 * PATH_MAX];
+
+	snprintf(t, sizeof(t), "\xef\xbb\xbfhome = %s/bin\nhome = /else\nversion = 3.12.4\n"
+		 "include-system-site-packages = yes\nprompt = caf\xe9", base);
+	mk("env/pyvenv.cfg", t, 0644);
+	check(env);
+	EXPECT(VENV_DIAG_CFG_BOM);
+	EXPECT(VENV_DIAG_CFG_NOT_UTF8);
+	EXPECT(VENV_DIAG_CFG_NO_FINAL_NEWLINE);
+	EXPECT(VENV_DIAG_CFG_SYSTEM_SITE_PACKAGES);
+	/* The BOM hides the first home: only one is left. */
+	ck_assert(!count(VENV_DIAG_CFG_DUPLICATE_HOME));
+	snprintf(t, sizeof(t), "home = %s/bin\nhome = /else\ninclude-system-site-packages = false\n",
+		 base);
+	mk("env/pyvenv.cfg", t, 0644);
+	check(env);
+	EXPECT(VENV_DIAG_CFG_DUPLICATE_HOME);
+	EXPECT(VENV_DIAG_CFG_MISSING_VERSION);
+	mk("env/pyvenv.cfg", "include-system-site-packages = false\nversion = 3.12.4\n", 0644);
+	check(env);
+	EXPECT(VENV_DIAG_CFG_MISSING_HOME);
+	mk("env/bin/pyvenv.cfg", "home = /x\n", 0644);
+	check(env);
+	EXPECT(VENV_DIAG_CFG_SHADOWED);
+}
+END_TEST
+
+START_TEST(test_inspect__cfg_special)
+{
+	char path[PATH_MAX];
+
+	rm("env/pyvenv.cfg");
+	p(path, sizeof(path), top, "env/pyvenv.cfg");
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+	check(env);
+	EXPECT(VENV_DIAG_CFG_UNREADABLE);
+	rm("env/pyvenv.cfg");
+	ln("/dev/zero", "env/pyvenv.cfg");
+	check(env);
+	EXPECT(VENV_DIAG_CFG_SYMLINK);
+	rm("env/pyvenv.cfg");
+	{
+		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(ftruncate(fd, (off_t)1 << 33), 0);
+		close(fd);
+	}
+	check(env);
+	EXPECT(VENV_DIAG_FILE_TOO_LARGE);
+}
+END_TEST
+
+START_TEST(test_inspect__activation)
+{
+	char t[2 * PATH_MAX];
+
+	snprintf(t, sizeof(t), "VIRTUAL_ENV=\"%s\";touch /tmp/x;\"\"\n", env);
+	mk("env/bin/activate", t, 0644);
+	check(env);
+	EXPECT(VENV_DIAG_ACTIVATION_INJECTION);
+	rm("env/bin/activate");
+	check(env);
+	EXPECT(VENV_DIAG_MISSING_ACTIVATION_SCRIPT);
+	ln("/dev/zero", "env/bin/activate");
+	check(env);
+	EXPECT(VENV_DIAG_LINK_NOT_FOLLOWED);
+	rm("env/bin/activate");
+	mkn("env/bin/activate", "\177ELF\0\0\0binary", 14, 0644);
+	check(env);
+	EXPECT(VENV_DIAG_UNPARSEABLE_FILE);
+}
+END_TEST
+
+START_TEST(test_inspect__scripts)
+{
+	char t[600];
+
+	memset(t, 0, sizeof(t));
+	memcpy(t, "#!/", 3);
+	memset(t + 3, 'x', 300);
+	t[303] = '\n';
+	mk("env/bin/long", t, 0755);
+	mk("env/bin/gone", "#!/no/such/python\n", 0755);
+	mk("env/bin/rel", "#!python\n", 0755);
+	ln("nowhere", "env/bin/dangling");
+	ln("loop", "env/bin/loop");
+	check(env);
+	EXPECT(VENV_DIAG_SHEBANG_TRUNCATED);
+	EXPECT(VENV_DIAG_SHEBANG_MISSING_INTERPRETER);
+	ck_assert_uint_eq(count(VENV_DIAG_SHEBANG_MISSING_INTERPRETER), 2);
+	EXPECT(VENV_DIAG_DANGLING_COMMAND_LINK);
+	EXPECT(VENV_DIAG_LINK_NOT_FOLLOWED);
+}
+END_TEST
+
+START_TEST(test_inspect__walk)
+{
+	char path[PATH_MAX];
+
+	mk("env/lib/python3.12/site-packages/open.py", "#\n", 0666);
+	p(path, sizeof(path), top, "env/lib/python3.12/site-packages/open.py");
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	p(path, sizeof(path), top, "env/lib/python3.12/site-packages/fifo");
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+	mk("env/lib/python3.12/site-packages/old.pth", "# comment\nimport os\n/no/such/dir\n\n./here\n",
+	   0644);
+	md("env/lib/python3.12/site-packages/here");
+	md("env/lib/python3.12/site-packages/fast");
+	mk("env/lib/python3.12/site-packages/fast/_a.cpython-311-x86_64-linux-gnu.so", "", 0644);
+	mk("env/lib/python3.12/site-packages/fast/_b.cpython-311-x86_64-linux-gnu.so", "", 0644);
+	mk("env/lib/python3.12/site-packages/fast/_c.cpython-312-x86_64-linux-gnu.so", "", 0644);
+	mk("env/lib/python3.12/site-packages/fast/_d.abi3.so", "", 0644);
+	check(env);
+	EXPECT(VENV_DIAG_WORLD_WRITABLE);
+	EXPECT(VENV_DIAG_SPECIAL_FILE);
+	EXPECT(VENV_DIAG_PTH_MISSING_PATH);
+	ck_assert_uint_eq(count(VENV_DIAG_PTH_MISSING_PATH), 1);
+	ck_assert_uint_eq(first(VENV_DIAG_PTH_MISSING_PATH)->line, 3);
+	/* One finding per package, not per module. */
+	ck_assert_uint_eq(count(VENV_DIAG_WRONG_ABI_EXTENSION), 1);
+}
+END_TEST
+
+START_TEST(test_inspect__walk_limits)
+{
+	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
+	char rel[4096];
+	size_t n = 0;
+	int i;
+
+	n = (size_t)snprintf(rel, sizeof(rel), "env/lib/python3.12/site-packages");
+	for (i = 0; i < 60; i++) {
+		n += (size_t)snprintf(rel + n, sizeof(rel) - n, "/d");
+		md(rel);
+	}
+	opts.max_entries = 1000000;
+	venv_report_release(&rep);
+	ck_assert_int_eq(venv_check_env(&rep, env, &opts), 0);
+	EXPECT(VENV_DIAG_WALK_LIMIT);
+	opts.max_entries = 5;
+	venv_report_release(&rep);
+	ck_assert_int_eq(venv_check_env(&rep, env, &opts), 0);
+	EXPECT(VENV_DIAG_WALK_LIMIT);
+}
+END_TEST
+
+START_TEST(test_inspect__interpreter_problems)
+{
+	rm("env/bin/python3.12");
+	ln("python3.12", "env/bin/python3.12");
+	check(env);
+	EXPECT(VENV_DIAG_BAD_INTERPRETER);
+	rm("env/bin/python3.12");
+	mk("env/bin/python3.12", "not executable", 0644);
+	check(env);
+	EXPECT(VENV_DIAG_BAD_INTERPRETER);
+	rm("env/bin/python3.12");
+	check(env);
+	EXPECT(VENV_DIAG_DANGLING_INTERPRETER_LINK);
+}
+END_TEST
+
+START_TEST(test_inspect__path_separator)
+{
+	char odd[PATH_MAX];
+
+	p(odd, sizeof(odd), top, "a:b");
+	ck_assert_int_eq(rename(env, odd), 0);
+	check(odd);
+	EXPECT(VENV_DIAG_PATH_SEPARATOR);
+}
+END_TEST
+
+START_TEST(test_inspect__findings_sorted)
+{
+	size_t i;
+
+	rm("env/bin/python3");
+	mk("env/bin/gone", "#!/no/such/python\n", 0755);
+	mk("env/pyvenv.cfg", "include-system-site-packages = false\nversion = 3.12.4\n", 0644);
+	check(env);
+	ck_assert_uint_ge(rep.nr, 3);
+	for (i = 1; i < rep.nr; i++)
+		ck_assert_msg(!rep.findings[i - 1].file || !rep.findings[i].file ||
+			      strcmp(rep.findings[i - 1].file, rep.findings[i].file) <= 0,
+			      "expected findings sorted by file, saw '%s' before '%s'",
+			      rep.findings[i - 1].file, rep.findings[i].file);
+}
+END_TEST
+
+static Suite *inspect_suite(void)
+{
+	Suite *s = suite_create("inspect");
+	TCase *tc = tcase_create("env");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_inspect__healthy);
+	tcase_add_test(tc, test_inspect__cannot_inspect_and_not_a_venv);
+	tcase_add_test(tc, test_inspect__missing_cfg_and_unfinished);
+	tcase_add_test(tc, test_inspect__moved);
+	tcase_add_test(tc, test_inspect__copied);
+	tcase_add_test(tc, test_inspect__reached_through_a_link);
+	tcase_add_test(tc, test_inspect__base_gone);
+	tcase_add_test(tc, test_inspect__base_other_minor);
+	tcase_add_test(tc, test_inspect__stdlib_missing);
+	tcase_add_test(tc, test_inspect__stale_version);
+	tcase_add_test(tc, test_inspect__aliases);
+	tcase_add_test(tc, test_inspect__cfg_problems);
+	tcase_add_test(tc, test_inspect__cfg_special);
+	tcase_add_test(tc, test_inspect__activation);
+	tcase_add_test(tc, test_inspect__scripts);
+	tcase_add_test(tc, test_inspect__walk);
+	tcase_add_test(tc, test_inspect__walk_limits);
+	tcase_add_test(tc, test_inspect__interpreter_problems);
+	tcase_add_test(tc, test_inspect__path_separator);
+	tcase_add_test(tc, test_inspect__findings_sorted);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(inspect_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

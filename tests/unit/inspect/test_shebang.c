@@ -1,0 +1,206 @@
+/* Tests for inspect/shebang.c: #! lines as Linux reads them, and pip's trampoline. */
+#include "compat.h"
+#include <check.h>
+#include "shebang.h"
+
+static struct venv_shebang sb;
+
+static void parse(const char *s)
+{
+	venv_shebang_release(&sb);
+	ck_assert_int_eq(venv_shebang_parse(&sb, s, strlen(s)), 0);
+}
+
+static void teardown(void)
+{
+	venv_shebang_release(&sb);
+}
+
+START_TEST(test_shebang__direct)
+{
+	parse("#!/home/u/env/bin/python3.12\n# -*- coding: utf-8 -*-\nimport re\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_DIRECT);
+	ck_assert_str_eq(sb.interpreter, "/home/u/env/bin/python3.12");
+	ck_assert_ptr_null(sb.argument);
+	ck_assert_int_eq(sb.line, 1);
+	ck_assert_int_eq(sb.truncated, 0);
+	ck_assert_int_eq(sb.not_portable, 0);
+}
+END_TEST
+
+START_TEST(test_shebang__blanks_and_argument)
+{
+	parse("#! \t/usr/bin/env  python3 -X dev  \nprint()\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_DIRECT);
+	ck_assert_str_eq(sb.interpreter, "/usr/bin/env");
+	/* One argument, with its inner blanks, trailing blanks trimmed. */
+	ck_assert_str_eq(sb.argument, "python3 -X dev");
+}
+END_TEST
+
+START_TEST(test_shebang__crlf_is_part_of_the_name)
+{
+	parse("#!/usr/bin/python3\r\nprint()\r\n");
+	ck_assert_str_eq(sb.interpreter, "/usr/bin/python3\r");
+	ck_assert_int_eq((int)sb.line_length, 18);
+}
+END_TEST
+
+START_TEST(test_shebang__not_a_script)
+{
+	parse("\177ELF\002\001\001");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_NONE);
+	parse("import sys\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_NONE);
+	parse("#");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_NONE);
+	parse("");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_NONE);
+}
+END_TEST
+
+START_TEST(test_shebang__empty_interpreter)
+{
+	parse("#!   \nx\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_DIRECT);
+	ck_assert_str_eq(sb.interpreter, "");
+}
+END_TEST
+
+START_TEST(test_shebang__lengths)
+{
+	char buf[600];
+	size_t n;
+
+	/* Interpreter ends at byte 127 (2 + 125): fits in 128-byte kernels. */
+	memcpy(buf, "#!/", 3);
+	memset(buf + 3, 'a', 124);
+	buf[127] = '\n';
+	buf[128] = '\0';
+	parse(buf);
+	ck_assert_int_eq(sb.not_portable, 0);
+	ck_assert_int_eq(sb.truncated, 0);
+	/* One byte more: not portable, still fine for Linux >= 5.1. */
+	memset(buf + 3, 'a', 125);
+	buf[128] = '\n';
+	buf[129] = '\0';
+	parse(buf);
+	ck_assert_int_eq(sb.not_portable, 1);
+	ck_assert_int_eq(sb.truncated, 0);
+	/* The interpreter ends at byte 255 with a line break after: fits. */
+	memset(buf + 3, 'b', 252);
+	buf[255] = '\n';
+	buf[256] = '\0';
+	parse(buf);
+	ck_assert_int_eq(sb.truncated, 0);
+	ck_assert_uint_eq(strlen(sb.interpreter), 253);
+	/* Reaching byte 256: the kernel cannot see its end. */
+	memset(buf + 3, 'c', 300);
+	buf[303] = '\n';
+	buf[304] = '\0';
+	parse(buf);
+	ck_assert_int_eq(sb.truncated, 1);
+	ck_assert_int_eq((int)sb.line_length, 303);
+	/* A short interpreter followed by a long argument is not truncated. */
+	n = (size_t)snprintf(buf, sizeof(buf), "#!/bin/sh ");
+	memset(buf + n, 'x', 400);
+	buf[n + 400] = '\n';
+	buf[n + 401] = '\0';
+	parse(buf);
+	ck_assert_int_eq(sb.truncated, 0);
+	ck_assert_str_eq(sb.interpreter, "/bin/sh");
+	/* No line break at all in a short file: the NUL padding ends it. */
+	parse("#!/bin/python");
+	ck_assert_int_eq(sb.truncated, 0);
+	ck_assert_str_eq(sb.interpreter, "/bin/python");
+}
+END_TEST
+
+START_TEST(test_shebang__trampoline_distlib)
+{
+	parse("#!/bin/sh\n'''exec' \"/home/u/my env/bin/python3\" \"$0\" \"$@\"\n' '''\n"
+	      "import re\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_str_eq(sb.interpreter, "/home/u/my env/bin/python3");
+	ck_assert_int_eq(sb.line, 2);
+	ck_assert_int_eq(sb.injection, 0);
+}
+END_TEST
+
+START_TEST(test_shebang__trampoline_single_quotes)
+{
+	parse("#!/bin/sh\n'''exec' '/a b/it'\"'\"'s/bin/python' \"$0\" \"$@\"\n' '''\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_str_eq(sb.interpreter, "/a b/it's/bin/python");
+}
+END_TEST
+
+START_TEST(test_shebang__trampoline_relocatable)
+{
+	parse("#!/bin/sh\n'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/'python' \"$0\" \"$@\"\n"
+	      "' '''\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_RELATIVE);
+	ck_assert_str_eq(sb.interpreter, "python");
+}
+END_TEST
+
+START_TEST(test_shebang__trampoline_injection)
+{
+	/* distlib puts the path in double quotes: $(...) in a directory name runs. */
+	parse("#!/bin/sh\n'''exec' \"/tmp/a b$(touch x)/bin/python\" \"$0\" \"$@\"\n' '''\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_int_eq(sb.injection, 1);
+}
+END_TEST
+
+START_TEST(test_shebang__not_a_trampoline)
+{
+	/* A #!/bin/sh script with another second line is a plain shell script. */
+	parse("#!/bin/sh\necho hi\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_DIRECT);
+	ck_assert_str_eq(sb.interpreter, "/bin/sh");
+}
+END_TEST
+
+START_TEST(test_shebang__nul_ends_the_name)
+{
+	static const char s[] = "#!/usr/bin/py\0thon\n";
+
+	venv_shebang_release(&sb);
+	ck_assert_int_eq(venv_shebang_parse(&sb, s, sizeof(s) - 1), 0);
+	ck_assert_str_eq(sb.interpreter, "/usr/bin/py");
+}
+END_TEST
+
+static Suite *shebang_suite(void)
+{
+	Suite *s = suite_create("shebang");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_shebang__direct);
+	tcase_add_test(tc, test_shebang__blanks_and_argument);
+	tcase_add_test(tc, test_shebang__crlf_is_part_of_the_name);
+	tcase_add_test(tc, test_shebang__not_a_script);
+	tcase_add_test(tc, test_shebang__empty_interpreter);
+	tcase_add_test(tc, test_shebang__lengths);
+	tcase_add_test(tc, test_shebang__trampoline_distlib);
+	tcase_add_test(tc, test_shebang__trampoline_single_quotes);
+	tcase_add_test(tc, test_shebang__trampoline_relocatable);
+	tcase_add_test(tc, test_shebang__trampoline_injection);
+	tcase_add_test(tc, test_shebang__not_a_trampoline);
+	tcase_add_test(tc, test_shebang__nul_ends_the_name);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(shebang_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
