@@ -15,7 +15,7 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 PKGS="build-essential pkg-config libarchive-dev libpcre2-dev libjansson-dev check \
 bash zsh dash ksh fish tcsh csh strace shellcheck zstd python3 python3.11-venv \
-python3-virtualenv clang libclang-rt-14-dev cppcheck clang-tidy hyperfine npm"
+python3-virtualenv clang libclang-rt-14-dev cppcheck clang-tidy hyperfine"
 missing=
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
@@ -24,10 +24,15 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
 fi
-# nushell ships as an npm package with a prebuilt binary.
+# nushell ships as an npm package with a prebuilt binary. npm comes with
+# Node.js (Debian's npm package conflicts with NodeSource's nodejs, so it is
+# not installed from apt here).
 if ! command -v nu >/dev/null 2>&1; then
 	if command -v npm >/dev/null 2>&1; then
-		$SUDO npm install -g nushell >/dev/null 2>&1 || echo "venv: warning: could not install nushell with npm" >&2
+		$SUDO npm install -g nushell >/dev/null 2>&1 ||
+			echo "venv: warning: could not install nushell with npm; its tests will be skipped" >&2
+	else
+		echo "venv: warning: npm not found: install Node.js and run 'npm install -g nushell'" >&2
 	fi
 fi
 echo "dependencies installed"
