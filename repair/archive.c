@@ -1,0 +1,993 @@
+#include "compat.h"
+#include <dirent.h>
+#include <time.h>
+#include <archive.h>
+#include <archive_entry.h>
+#include <jansson.h>
+#include "error.h"
+#include "fs.h"
+#include "path.h"
+#include "repair.h"
+#include "txn.h"
+
+/*
+ * Archives of environments: a tar (pax) file, compressed with zstd where
+ * libarchive can, else gzip. The first member, venv-archive.json, says
+ * where the environment was; the environment itself is the tree "env/".
+ * Hard links are stored as separate files; special files are refused.
+ */
+
+#define META_NAME "venv-archive.json"
+#define ROOT "env"
+#define MAX_ENTRIES 2000000
+#define MAX_TOTAL ((int64_t)64 * 1024 * 1024 * 1024)
+#define META_MAX ((size_t)64 * 1024)
+
+/* What was written, in order, to compare the archive against. */
+struct manifest_entry {
+	char *path;
+	mode_t mode;     /* type and permission bits */
+	int64_t size;
+	struct timespec mtime;
+	char *link;
+};
+
+struct manifest {
+	struct manifest_entry *v;
+	size_t nr, alloc;
+};
+
+static void manifest_release(struct manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr; i++) {
+		free(m->v[i].path);
+		free(m->v[i].link);
+	}
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+static int manifest_add(struct manifest *m, const char *path, const struct stat *st,
+			const char *link)
+{
+	struct manifest_entry *e;
+
+	if (m->nr == m->alloc) {
+		size_t n = m->alloc ? m->alloc * 2 : 256;
+		struct manifest_entry *p = realloc(m->v, n * sizeof(*p));
+
+		if (!p)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		m->v = p;
+		m->alloc = n;
+	}
+	e = &m->v[m->nr];
+	e->path = strdup(path);
+	e->link = link ? strdup(link) : NULL;
+	if (!e->path || (link && !e->link)) {
+		free(e->path);
+		free(e->link);
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	}
+	e->mode = st->st_mode & (S_IFMT | 07777);
+	e->size = S_ISREG(st->st_mode) ? (int64_t)st->st_size : 0;
+	e->mtime = st->st_mtim;
+	m->nr++;
+	return 0;
+}
+
+static int arc_error(struct archive *a, const char *what)
+{
+	return venv_error_set(VENV_EIO, "%s: %s", what,
+			      archive_error_string(a) ? archive_error_string(a) : "libarchive error");
+}
+
+/* Names repair keeps for itself at the top of an environment: never archived. */
+static int is_own_name(const char *name)
+{
+	return !strncmp(name, VENV_REPAIR_PREFIX, strlen(VENV_REPAIR_PREFIX));
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, const char *path,
+		      const struct stat *st, struct manifest *m, int depth);
+
+static int write_dir_children(struct archive *a, struct archive_entry *ent, int dfd,
+			      const char *path, struct manifest *m, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, alloc = 0, i;
+	struct vbuf child = VBUF_INIT(VBUF_MAX_PATH);
+	int dupfd, error = 0;
+
+	if ((dupfd = dup(dfd)) < 0 || !(d = fdopendir(dupfd))) {
+		if (dupfd >= 0)
+			close(dupfd);
+		return venv_error_set_errno(VENV_EIO, "cannot read '%s'", path);
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (depth == 0 && is_own_name(de->d_name))
+			continue;
+		if (n == alloc) {
+			char **p;
+
+			alloc = alloc ? alloc * 2 : 64;
+			p = realloc(names, alloc * sizeof(*p));
+			if (!p) {
+				error = venv_error_set(VENV_ENOMEM, "out of memory");
+				goto done;
+			}
+			names = p;
+		}
+		if (!(names[n] = strdup(de->d_name))) {
+			error = venv_error_set(VENV_ENOMEM, "out of memory");
+			goto done;
+		}
+		n++;
+	}
+	/* A stable order, so that two archives of one tree are alike. */
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n && !error; i++) {
+		struct stat st;
+
+		vbuf_reset(&child);
+		vbuf_addf(&child, "%s/%s", path, names[i]);
+		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			error = venv_error_set_errno(VENV_EIO, "cannot stat '%s'", child.buf);
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub < 0) {
+				error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", child.buf);
+				break;
+			}
+			error = write_tree(a, ent, sub, child.buf, &st, m, depth + 1);
+			close(sub);
+		} else {
+			error = write_tree(a, ent, dfd, child.buf, &st, m, depth + 1);
+		}
+	}
+done:
+	closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	vbuf_release(&child);
+	return error;
+}
+
+/*
+ * Write one entry. For a directory, dfd is the directory itself; for
+ * anything else, the directory that holds it (named by the last
+ * component of path).
+ */
+static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, const char *path,
+		      const struct stat *st, struct manifest *m, int depth)
+{
+	const char *base = strrchr(path, '/');
+	char target[PATH_MAX];
+	int error = 0;
+
+	base = base ? base + 1 : path;
+	if (depth > 256)
+		return venv_error_set(VENV_ETOOBIG, "'%s' is nested too deeply", path);
+	if (m->nr >= MAX_ENTRIES)
+		return venv_error_set(VENV_ETOOBIG, "the environment has more than %d files",
+				      MAX_ENTRIES);
+	archive_entry_clear(ent);
+	archive_entry_set_pathname(ent, path);
+	archive_entry_set_perm(ent, st->st_mode & 07777);
+	archive_entry_set_mtime(ent, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+	archive_entry_set_uid(ent, st->st_uid);
+	archive_entry_set_gid(ent, st->st_gid);
+	if (S_ISDIR(st->st_mode)) {
+		archive_entry_set_filetype(ent, AE_IFDIR);
+		if (archive_write_header(a, ent) != ARCHIVE_OK)
+			return arc_error(a, path);
+		if ((error = manifest_add(m, path, st, NULL)) < 0)
+			return error;
+		return write_dir_children(a, ent, dfd, path, m, depth);
+	}
+	if (S_ISLNK(st->st_mode)) {
+		ssize_t n = readlinkat(dfd, base, target, sizeof(target) - 1);
+
+		if (n < 0)
+			return venv_error_set_errno(VENV_EIO, "cannot read the link '%s'", path);
+		target[n] = '\0';
+		archive_entry_set_filetype(ent, AE_IFLNK);
+		archive_entry_set_symlink(ent, target);
+		if (archive_write_header(a, ent) != ARCHIVE_OK)
+			return arc_error(a, path);
+		return manifest_add(m, path, st, target);
+	}
+	if (S_ISREG(st->st_mode)) {
+		char buf[65536];
+		int fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		int64_t left = st->st_size;
+
+		if (fd < 0)
+			return venv_error_set_errno(VENV_EIO, "cannot open '%s'", path);
+		archive_entry_set_filetype(ent, AE_IFREG);
+		archive_entry_set_size(ent, st->st_size);
+		if (archive_write_header(a, ent) != ARCHIVE_OK) {
+			close(fd);
+			return arc_error(a, path);
+		}
+		while (left > 0) {
+			ssize_t n = read(fd, buf, sizeof(buf));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				error = venv_error_set(VENV_EIO, "'%s' changed while it was archived",
+						       path);
+				break;
+			}
+			if (n > left)
+				n = (ssize_t)left;
+			if (archive_write_data(a, buf, (size_t)n) != n) {
+				error = arc_error(a, path);
+				break;
+			}
+			left -= n;
+		}
+		close(fd);
+		if (error < 0)
+			return error;
+		return manifest_add(m, path, st, NULL);
+	}
+	return venv_error_set(VENV_EUNSAFE, "'%s' is not a file, a directory or a link; it "
+			      "cannot be archived", path);
+}
+
+/* Read the archive back and compare it with what was written and with the files. */
+static int verify(const char *file, const struct manifest *m, int rootfd)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *ent;
+	size_t i = 0;
+	int r, error = 0;
+
+	if (!a)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_gzip(a);
+	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
+		error = arc_error(a, file);
+		goto done;
+	}
+	r = archive_read_next_header(a, &ent);
+	if (r != ARCHIVE_OK || strcmp(archive_entry_pathname(ent), META_NAME)) {
+		error = venv_error_set(VENV_EIO, "the archive '%s' does not start with %s", file,
+				       META_NAME);
+		goto done;
+	}
+	while ((r = archive_read_next_header(a, &ent)) == ARCHIVE_OK) {
+		const struct manifest_entry *me;
+		const char *rel;
+
+		if (i >= m->nr) {
+			error = venv_error_set(VENV_EIO, "the archive '%s' has more members than were "
+					       "written", file);
+			goto done;
+		}
+		me = &m->v[i++];
+		{
+			const char *what = NULL;
+
+			const char *an = archive_entry_pathname(ent);
+			size_t al = an ? strlen(an) : 0;
+
+			/* A directory comes back with a "/" at the end. */
+			if (al && an[al - 1] == '/')
+				al--;
+			if (!an || al != strlen(me->path) || memcmp(an, me->path, al))
+				what = "name";
+			else if ((archive_entry_mode(ent) & (S_IFMT | 07777)) != me->mode)
+				what = "mode";
+			else if (archive_entry_mtime(ent) != me->mtime.tv_sec ||
+				 archive_entry_mtime_nsec(ent) != me->mtime.tv_nsec)
+				what = "time";
+			else if (S_ISREG(me->mode) && archive_entry_size(ent) != me->size)
+				what = "size";
+			else if (me->link && (!archive_entry_symlink(ent) ||
+					      strcmp(archive_entry_symlink(ent), me->link)))
+				what = "link";
+			if (what) {
+				error = venv_error_set(VENV_EIO, "the archive '%s' differs from the "
+						       "environment at '%s' (%s)", file, me->path, what);
+				goto done;
+			}
+		}
+		if (!S_ISREG(me->mode))
+			continue;
+		/* Compare the bytes with the file on disk. */
+		rel = me->path + strlen(ROOT) + 1;
+		{
+			const char *base;
+			int dfd = venv_repair_open_parent(rootfd, rel, &base), fd;
+			char abuf[65536], fbuf[65536];
+			ssize_t n;
+
+			if (dfd < 0) {
+				error = dfd;
+				goto done;
+			}
+			fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+			close(dfd);
+			if (fd < 0) {
+				error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", me->path);
+				goto done;
+			}
+			while ((n = archive_read_data(a, abuf, sizeof(abuf))) > 0) {
+				ssize_t got = 0;
+
+				while (got < n) {
+					ssize_t k = read(fd, fbuf + got, (size_t)(n - got));
+
+					if (k < 0 && errno == EINTR)
+						continue;
+					if (k <= 0)
+						break;
+					got += k;
+				}
+				if (got != n || memcmp(abuf, fbuf, (size_t)n)) {
+					close(fd);
+					error = venv_error_set(VENV_EIO, "the archive '%s' differs from "
+							       "the environment in '%s'", file,
+							       me->path);
+					goto done;
+				}
+			}
+			close(fd);
+			if (n < 0) {
+				error = arc_error(a, file);
+				goto done;
+			}
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		error = arc_error(a, file);
+		goto done;
+	}
+	if (i != m->nr)
+		error = venv_error_set(VENV_EIO, "the archive '%s' lacks members that were written",
+				       file);
+done:
+	archive_read_free(a);
+	return error;
+}
+
+int venv_archive_env(struct vbuf *out, const char *dir, const char *file)
+{
+	return venv_repair__archive(out, dir, file, NULL);
+}
+
+int venv_repair__archive(struct vbuf *out, const char *dir, const char *file,
+			 const struct timespec *root_mtime)
+{
+	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH), parent = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH), path = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
+	struct archive *a = NULL;
+	struct archive_entry *ent = NULL;
+	struct manifest m = { NULL, 0, 0 };
+	struct stat st;
+	char *meta = NULL;
+	json_t *j = NULL;
+	int rootfd = -1, fd = -1, pfd = -1, error = 0, zstd, renamed = 0;
+
+	if ((error = venv_path_abspath(&abs, dir)) < 0 ||
+	    (error = venv_path_dirname(&parent, abs.buf)) < 0 ||
+	    (error = venv_path_basename(&name, abs.buf)) < 0)
+		goto done;
+	rootfd = open(abs.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0 || fstat(rootfd, &st) < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", abs.buf);
+		goto done;
+	}
+	if (!(a = archive_write_new()) || !(ent = archive_entry_new())) {
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+		goto done;
+	}
+	archive_write_set_format_pax(a);
+	zstd = archive_write_add_filter_zstd(a) == ARCHIVE_OK;
+	if (!zstd && archive_write_add_filter_gzip(a) != ARCHIVE_OK) {
+		error = arc_error(a, "cannot compress");
+		goto done;
+	}
+	if (file) {
+		error = venv_path_abspath(&path, file);
+	} else {
+		char stamp[32];
+		struct tm tm;
+		time_t now = time(NULL);
+
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		error = vbuf_addf(&path, "%s/%s-%s.tar.%s", parent.buf, name.buf, stamp,
+				  zstd ? "zst" : "gz");
+	}
+	if (error < 0)
+		goto done;
+	if (venv_path_is_within(path.buf, abs.buf)) {
+		error = venv_error_set(VENV_EINVAL, "the archive '%s' cannot be inside the "
+				       "environment it archives", path.buf);
+		goto done;
+	}
+	if (lstat(path.buf, &st) == 0) {
+		error = venv_error_set(VENV_EEXISTS, "'%s' exists; it is not overwritten", path.buf);
+		goto done;
+	}
+	if ((error = venv_path_dirname(&parent, path.buf)) < 0 ||
+	    (error = venv_path_basename(&name, path.buf)) < 0)
+		goto done;
+	pfd = open(parent.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", parent.buf);
+		goto done;
+	}
+	vbuf_addf(&tmp, ".%s.tmp-%ld", name.buf, (long)getpid());
+	unlinkat(pfd, tmp.buf, 0);
+	fd = openat(pfd, tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot create '%s/%s'",
+					     parent.buf, tmp.buf);
+		goto done;
+	}
+	if (archive_write_open_fd(a, fd) != ARCHIVE_OK) {
+		error = arc_error(a, path.buf);
+		goto done;
+	}
+	j = json_pack("{s:i, s:s, s:I, s:s}", "venv-archive", 1, "path", abs.buf, "created",
+		      (json_int_t)time(NULL), "tool", "venv " VENV_VERSION_STRING);
+	if (!j || !(meta = json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS))) {
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+		goto done;
+	}
+	archive_entry_set_pathname(ent, META_NAME);
+	archive_entry_set_filetype(ent, AE_IFREG);
+	archive_entry_set_perm(ent, 0644);
+	archive_entry_set_size(ent, (la_int64_t)strlen(meta));
+	archive_entry_set_mtime(ent, time(NULL), 0);
+	if (archive_write_header(a, ent) != ARCHIVE_OK ||
+	    archive_write_data(a, meta, strlen(meta)) != (la_ssize_t)strlen(meta)) {
+		error = arc_error(a, path.buf);
+		goto done;
+	}
+	if (fstat(rootfd, &st) < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot stat '%s'", abs.buf);
+		goto done;
+	}
+	/* The time before repair's own lock file touched the directory. */
+	if (root_mtime)
+		st.st_mtim = *root_mtime;
+	if ((error = write_tree(a, ent, rootfd, ROOT, &st, &m, 0)) < 0)
+		goto done;
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		error = arc_error(a, path.buf);
+		goto done;
+	}
+	if (fsync(fd) < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot sync '%s'", path.buf);
+		goto done;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		error = venv_error_set_errno(VENV_EIO, "cannot write '%s'", path.buf);
+		goto done;
+	}
+	fd = -1;
+	/* Never replace a file that appeared meanwhile. */
+	if (linkat(pfd, tmp.buf, pfd, name.buf, 0) < 0) {
+		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot create '%s'",
+					     path.buf);
+		goto done;
+	}
+	renamed = 1;
+	unlinkat(pfd, tmp.buf, 0);
+	if ((error = venv_repair_fsync_dir(pfd, parent.buf)) < 0)
+		goto done;
+	if ((error = verify(path.buf, &m, rootfd)) < 0)
+		goto done;
+	error = vbuf_sets(out, path.buf);
+done:
+	if (fd >= 0)
+		close(fd);
+	if (error < 0 && pfd >= 0) {
+		unlinkat(pfd, tmp.buf, 0);
+		if (renamed)
+			unlinkat(pfd, name.buf, 0);
+	}
+	if (pfd >= 0)
+		close(pfd);
+	if (rootfd >= 0)
+		close(rootfd);
+	if (a)
+		archive_write_free(a);
+	if (ent)
+		archive_entry_free(ent);
+	manifest_release(&m);
+	json_decref(j);
+	free(meta);
+	vbuf_release(&abs);
+	vbuf_release(&parent);
+	vbuf_release(&name);
+	vbuf_release(&path);
+	vbuf_release(&tmp);
+	return error;
+}
+
+/* A set of member names, to refuse duplicates and to know earlier files and links. */
+struct nameset {
+	char **slot;
+	unsigned char *kind;   /* 'f' regular file, 'd' directory, 'l' link */
+	size_t cap, nr;
+};
+
+static uint64_t hash_name(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static size_t nameset_find(const struct nameset *ns, const char *name)
+{
+	size_t i = (size_t)(hash_name(name) & (ns->cap - 1));
+
+	while (ns->slot[i] && strcmp(ns->slot[i], name))
+		i = (i + 1) & (ns->cap - 1);
+	return i;
+}
+
+static int nameset_kind(const struct nameset *ns, const char *name)
+{
+	size_t i;
+
+	if (!ns->cap)
+		return 0;
+	i = nameset_find(ns, name);
+	return ns->slot[i] ? ns->kind[i] : 0;
+}
+
+static int nameset_add(struct nameset *ns, const char *name, int kind)
+{
+	size_t i;
+
+	if (2 * (ns->nr + 1) > ns->cap) {
+		struct nameset bigger = { NULL, NULL, ns->cap ? ns->cap * 2 : 1024, 0 };
+		size_t k;
+
+		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
+		bigger.kind = calloc(bigger.cap, 1);
+		if (!bigger.slot || !bigger.kind) {
+			free(bigger.slot);
+			free(bigger.kind);
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		}
+		for (k = 0; k < ns->cap; k++) {
+			if (ns->slot[k]) {
+				size_t j = nameset_find(&bigger, ns->slot[k]);
+
+				bigger.slot[j] = ns->slot[k];
+				bigger.kind[j] = ns->kind[k];
+				bigger.nr++;
+			}
+		}
+		free(ns->slot);
+		free(ns->kind);
+		*ns = bigger;
+	}
+	i = nameset_find(ns, name);
+	if (ns->slot[i])
+		return 1;
+	if (!(ns->slot[i] = strdup(name)))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	ns->kind[i] = (unsigned char)kind;
+	ns->nr++;
+	return 0;
+}
+
+static void nameset_release(struct nameset *ns)
+{
+	size_t i;
+
+	for (i = 0; i < ns->cap; i++)
+		free(ns->slot[i]);
+	free(ns->slot);
+	free(ns->kind);
+	memset(ns, 0, sizeof(*ns));
+}
+
+/*
+ * Our own checks of a member name, before libarchive's: below env/, no
+ * empty, "." or ".." component, not absolute, no component that is a link
+ * an earlier member made.
+ */
+static int check_name(const struct nameset *ns, const char *name, const char *what)
+{
+	const char *p = name;
+	struct vbuf prefix = VBUF_INIT(VBUF_MAX_PATH);
+	int error = 0;
+
+	if (strlen(name) >= PATH_MAX)
+		return venv_error_set(VENV_EUNSAFE, "refusing the archive: %s '%.80s...' is too long",
+				      what, name);
+	if (strcmp(name, ROOT) && strncmp(name, ROOT "/", strlen(ROOT) + 1))
+		return venv_error_set(VENV_EUNSAFE, "refusing the archive: %s '%s' is outside the "
+				      "environment's tree", what, name);
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: %s '%s' has an "
+					       "empty, '.' or '..' component", what, name);
+			break;
+		}
+		if (!slash)
+			break;
+		vbuf_reset(&prefix);
+		vbuf_add(&prefix, name, (size_t)(slash - name));
+		if (nameset_kind(ns, prefix.buf) == 'l' || nameset_kind(ns, prefix.buf) == 'f') {
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: %s '%s' lies "
+					       "below '%s', which is not a directory", what, name,
+					       prefix.buf);
+			break;
+		}
+		p = slash + 1;
+	}
+	vbuf_release(&prefix);
+	return error;
+}
+
+/* Extract the tree of reader a into the current directory (the staging directory). */
+static int extract(struct archive *a, const char *file)
+{
+	struct archive *w = archive_write_disk_new();
+	struct archive_entry *ent;
+	struct nameset seen = { NULL, NULL, 0, 0 };
+	struct vbuf namebuf = VBUF_INIT(VBUF_MAX_PATH);
+	int64_t total = 0;
+	size_t count = 0;
+	int r, error = 0;
+
+	if (!w)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	/*
+	 * Never OWNER, ACL, XATTR or FFLAGS: an archive must not be able to set
+	 * anything but plain modes and times.
+	 */
+	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+				       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+				       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+				       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
+				       ARCHIVE_EXTRACT_NO_OVERWRITE);
+	while ((r = archive_read_next_header(a, &ent)) == ARCHIVE_OK) {
+		const char *hl = archive_entry_hardlink(ent), *name;
+		mode_t type = archive_entry_filetype(ent);
+		int kind, added;
+
+		/* Directories may carry a "/" at the end; nothing else may. */
+		vbuf_reset(&namebuf);
+		if (archive_entry_pathname(ent) &&
+		    (error = vbuf_adds(&namebuf, archive_entry_pathname(ent))) < 0)
+			break;
+		if (type == AE_IFDIR && namebuf.len > 1 && namebuf.buf[namebuf.len - 1] == '/')
+			vbuf_setlen(&namebuf, namebuf.len - 1);
+		name = archive_entry_pathname(ent) ? namebuf.buf : NULL;
+
+		if (++count > MAX_ENTRIES) {
+			error = venv_error_set(VENV_ETOOBIG, "refusing the archive: more than %d "
+					       "members", MAX_ENTRIES);
+			break;
+		}
+		if (!name || (error = check_name(&seen, name, "member")) < 0) {
+			if (!name)
+				error = venv_error_set(VENV_EUNSAFE, "refusing the archive: a member "
+						       "has no name");
+			break;
+		}
+		if (hl) {
+			/* A hard link only to a regular file extracted before. */
+			if ((error = check_name(&seen, hl, "hard link target")) < 0)
+				break;
+			if (nameset_kind(&seen, hl) != 'f') {
+				error = venv_error_set(VENV_EUNSAFE, "refusing the archive: '%s' is a "
+						       "hard link to '%s', which is not a file "
+						       "extracted before it", name, hl);
+				break;
+			}
+			kind = 'f';
+		} else if (type == AE_IFREG) {
+			kind = 'f';
+		} else if (type == AE_IFDIR) {
+			kind = 'd';
+		} else if (type == AE_IFLNK) {
+			kind = 'l';
+		} else {
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: '%s' is a device, "
+					       "a FIFO or a socket", name);
+			break;
+		}
+		if (archive_entry_size(ent) < 0 ||
+		    (total += archive_entry_size(ent)) > MAX_TOTAL) {
+			error = venv_error_set(VENV_ETOOBIG, "refusing the archive: its files add up "
+					       "to more than %lld bytes", (long long)MAX_TOTAL);
+			break;
+		}
+		if ((added = nameset_add(&seen, name, kind)) < 0) {
+			error = added;
+			break;
+		}
+		if (added == 1) {
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: '%s' appears twice",
+					       name);
+			break;
+		}
+		/* No set-user-ID, set-group-ID or sticky bits. */
+		archive_entry_set_perm(ent, archive_entry_perm(ent) & 0777);
+		archive_entry_set_uid(ent, geteuid());
+		archive_entry_set_gid(ent, getegid());
+		r = archive_write_header(w, ent);
+		if (r != ARCHIVE_OK) {
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive at '%s': %s", name,
+					       archive_error_string(w) ? archive_error_string(w) :
+					       "cannot extract");
+			break;
+		}
+		if (type == AE_IFREG && !hl && archive_entry_size(ent) > 0) {
+			const void *buf;
+			size_t size;
+			la_int64_t off;
+
+			while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
+				if (archive_write_data_block(w, buf, size, off) != ARCHIVE_OK) {
+					error = arc_error(w, name);
+					break;
+				}
+			}
+			if (error < 0)
+				break;
+			if (r != ARCHIVE_EOF) {
+				error = arc_error(a, file);
+				break;
+			}
+		}
+		if (archive_write_finish_entry(w) != ARCHIVE_OK) {
+			error = arc_error(w, name);
+			break;
+		}
+	}
+	if (!error && r != ARCHIVE_EOF)
+		error = arc_error(a, file);
+	if (archive_write_close(w) != ARCHIVE_OK && !error)
+		error = arc_error(w, file);
+	archive_write_free(w);
+	nameset_release(&seen);
+	vbuf_release(&namebuf);
+	return error;
+}
+
+static int read_meta(struct archive *a, const char *file, struct vbuf *path)
+{
+	struct archive_entry *ent;
+	char buf[META_MAX + 1];
+	json_error_t jerr;
+	json_t *j;
+	la_ssize_t n;
+	const char *p;
+	int error = 0;
+
+	if (archive_read_next_header(a, &ent) != ARCHIVE_OK)
+		return arc_error(a, file);
+	if (strcmp(archive_entry_pathname(ent), META_NAME) ||
+	    archive_entry_filetype(ent) != AE_IFREG || archive_entry_size(ent) > (la_int64_t)META_MAX)
+		return venv_error_set(VENV_EINVAL, "'%s' is not an environment archive made by "
+				      "venv repair (no %s)", file, META_NAME);
+	n = archive_read_data(a, buf, META_MAX);
+	if (n < 0)
+		return arc_error(a, file);
+	j = json_loadb(buf, (size_t)n, 0, &jerr);
+	if (!j || json_integer_value(json_object_get(j, "venv-archive")) != 1 ||
+	    !(p = json_string_value(json_object_get(j, "path"))) || p[0] != '/')
+		error = venv_error_set(VENV_EINVAL, "'%s' has a damaged %s", file, META_NAME);
+	else
+		error = vbuf_sets(path, p);
+	json_decref(j);
+	return error;
+}
+
+int venv_restore_env(struct vbuf *out, const char *archive, const char *dir, int replace)
+{
+	struct vbuf target = VBUF_INIT(VBUF_MAX_PATH), parent = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH), staging = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf stage_name = VBUF_INIT(VBUF_MAX_PATH);
+	struct archive *a = NULL;
+	struct venv_envdir te = VENV_ENVDIR_INIT;
+	struct stat st;
+	int cwd = -1, sfd = -1, pfd = -1, error, exists = 0, changed_dir = 0;
+
+	if (!(a = archive_read_new()))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	/* Only our own format and filters: never every format libarchive knows. */
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_gzip(a);
+	if (archive_read_open_filename(a, archive, 65536) != ARCHIVE_OK) {
+		error = arc_error(a, archive);
+		goto done;
+	}
+	if ((error = read_meta(a, archive, &target)) < 0)
+		goto done;
+	if (dir && (error = venv_path_abspath(&target, dir)) < 0)
+		goto done;
+	if ((error = venv_path_normalize(&target, target.buf)) < 0 ||
+	    (error = venv_path_dirname(&parent, target.buf)) < 0 ||
+	    (error = venv_path_basename(&name, target.buf)) < 0)
+		goto done;
+	if (lstat(target.buf, &st) == 0) {
+		int fd;
+
+		if (!S_ISDIR(st.st_mode)) {
+			error = venv_error_set(VENV_EEXISTS, "'%s' exists and is not a directory",
+					       target.buf);
+			goto done;
+		}
+		fd = open(target.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		exists = fd >= 0 && !venv_fs_dir_is_empty(target.buf);
+		if (exists && fstatat(fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			close(fd);
+			error = venv_error_set(VENV_EUNSAFE, "refusing to replace '%s': it is not a "
+					       "virtual environment", target.buf);
+			goto done;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (exists && !replace) {
+			error = venv_error_set(VENV_EEXISTS, "'%s' exists; restoring would replace "
+					       "it (use --yes)", target.buf);
+			goto done;
+		}
+		if (!exists && rmdir(target.buf) < 0) {
+			error = venv_error_set_errno(VENV_EIO, "cannot remove the empty '%s'",
+						     target.buf);
+			goto done;
+		}
+		/* No repair may work on the environment while it is replaced. */
+		if (exists) {
+			int stale;
+
+			if ((error = venv_envdir_open(&te, target.buf)) < 0 ||
+			    (error = venv_repair_lock(&te, &stale)) < 0)
+				goto done;
+		}
+	}
+	pfd = open(parent.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0) {
+		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'",
+					     parent.buf);
+		goto done;
+	}
+	/* A fresh 0700 staging directory beside the target, on the same file system. */
+	vbuf_addf(&staging, "%s/.%s.venv-restore-XXXXXX", parent.buf, name.buf);
+	if (!mkdtemp(staging.buf)) {
+		error = venv_error_set_errno(VENV_EIO, "cannot create a staging directory in '%s'",
+					     parent.buf);
+		vbuf_reset(&staging);
+		goto done;
+	}
+	if ((error = venv_path_basename(&stage_name, staging.buf)) < 0)
+		goto done;
+	sfd = open(staging.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd < 0 || cwd < 0 || fchdir(sfd) < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot enter '%s'", staging.buf);
+		goto done;
+	}
+	changed_dir = 1;
+	error = extract(a, archive);
+	if (fchdir(cwd) < 0 && !error)
+		error = venv_error_set_errno(VENV_EIO, "cannot return to the working directory");
+	changed_dir = 0;
+	if (error < 0)
+		goto done;
+	{
+		int efd = openat(sfd, ROOT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (efd < 0 || fstatat(efd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode)) {
+			if (efd >= 0)
+				close(efd);
+			error = venv_error_set(VENV_EINVAL, "'%s' holds no environment (no "
+					       "env/pyvenv.cfg)", archive);
+			goto done;
+		}
+		close(efd);
+	}
+	if ((error = venv_repair_syncfs(sfd, staging.buf)) < 0)
+		goto done;
+	/* The swap: one rename, so the target is the old or the new tree, never neither. */
+	{
+		struct vbuf from = VBUF_INIT(VBUF_MAX_PATH);
+
+		vbuf_addf(&from, "%s/" ROOT, stage_name.buf);
+		if (!exists) {
+			if (renameat(pfd, from.buf, pfd, name.buf) < 0)
+				error = venv_error_set_errno(venv_error_from_errno(errno),
+							     "cannot move the restored environment "
+							     "to '%s'", target.buf);
+		} else if (renameat2(pfd, from.buf, pfd, name.buf, RENAME_EXCHANGE) < 0) {
+			if (errno != EINVAL && errno != ENOSYS) {
+				error = venv_error_set_errno(VENV_EIO, "cannot swap '%s' into place",
+							     target.buf);
+			} else {
+				/* No atomic exchange on this file system: aside, then in. */
+				struct vbuf aside = VBUF_INIT(VBUF_MAX_PATH);
+
+				vbuf_addf(&aside, "%s/old", stage_name.buf);
+				if (renameat(pfd, name.buf, pfd, aside.buf) < 0 ||
+				    renameat(pfd, from.buf, pfd, name.buf) < 0)
+					error = venv_error_set_errno(VENV_EIO, "cannot move '%s' "
+								     "into place", target.buf);
+				vbuf_release(&aside);
+			}
+		}
+		vbuf_release(&from);
+		if (error < 0)
+			goto done;
+	}
+	if ((error = venv_repair_fsync_dir(pfd, parent.buf)) < 0)
+		goto done;
+	error = vbuf_sets(out, target.buf);
+done:
+	if (changed_dir && cwd >= 0 && fchdir(cwd) < 0 && !error)
+		error = venv_error_set_errno(VENV_EIO, "cannot return to the working directory");
+	venv_envdir_close(&te);
+	/* The staging directory goes: with the new tree on failure, the old one on success. */
+	if (staging.len && pfd >= 0 && stage_name.len) {
+		char msg[2048];
+
+		snprintf(msg, sizeof(msg), "%s", venv_error_last());
+		if (venv_fs_remove_tree_at(pfd, stage_name.buf) < 0 && !error)
+			error = venv_error_set(VENV_EIO, "restored '%s', but the old environment "
+					       "could not be removed from '%s': %s", target.buf,
+					       staging.buf, venv_error_last());
+		else if (error < 0)
+			venv_error_set(error, "%s", msg);
+	}
+	if (sfd >= 0)
+		close(sfd);
+	if (cwd >= 0)
+		close(cwd);
+	if (pfd >= 0)
+		close(pfd);
+	if (a)
+		archive_read_free(a);
+	vbuf_release(&target);
+	vbuf_release(&parent);
+	vbuf_release(&name);
+	vbuf_release(&staging);
+	vbuf_release(&stage_name);
+	return error;
+}

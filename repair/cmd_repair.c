@@ -1,0 +1,364 @@
+/*
+ * venv repair: fix environments in place after a move, a copy or a Python
+ * upgrade, losing nothing.
+ */
+#include "compat.h"
+#include <getopt.h>
+#include <jansson.h>
+#include "cmd.h"
+#include "diag.h"
+#include "usage.h"
+#include "repair.h"
+
+static const char repair_usage[] =
+	"usage: venv repair [-h] [--upgrade] [-p PYTHON] [--archive[=FILE]] [--dry-run]\n"
+	"                   [--format text|json] [-y] [-q] [-v] DIR [DIR ...]\n";
+
+static const char repair_help[] =
+	"\n"
+	"Repairs virtual environments in place: after a move or a copy, rewrites the\n"
+	"shebangs, activation scripts, .pth entries and pyvenv.cfg keys that name the\n"
+	"old location and restores missing interpreter names, lib64 and activation\n"
+	"scripts; with --upgrade, moves the environment to a new base interpreter.\n"
+	"\n"
+	"positional arguments:\n"
+	"  DIR                   An environment to repair.\n"
+	"\n"
+	"options:\n"
+	"  -h, --help            show this help message and exit\n"
+	"  --upgrade             Run the creator's upgrade path against the base\n"
+	"                        interpreter (upgraded in place, or --python): relink\n"
+	"                        or recopy the interpreter, rewrite home, version and\n"
+	"                        executable. After a minor version change, install\n"
+	"                        the packages again with the environment's pip.\n"
+	"  -p, --python PYTHON   The new base interpreter for --upgrade: a path, a\n"
+	"                        command name or a version such as 3.12.\n"
+	"  --archive[=FILE]      First write the whole environment to an archive\n"
+	"                        (tar.zst or tar.gz; default: beside it) and check it.\n"
+	"  --dry-run             Print what would change and change nothing; exit 1\n"
+	"                        if something would change.\n"
+	"  --format text|json    How to print the result (default: text).\n"
+	"  -y, --yes             Do not ask before installing packages again.\n"
+	"  -q, --quiet           Print nothing but errors and remaining problems.\n"
+	"  -v, --verbose         Say what is being done (and show pip's output).\n"
+	"\n"
+	"Exit status: 0 when nothing is left broken, 1 when problems remain (or, with\n"
+	"--dry-run, when something would change), 2 on error. See venv-repair(1).\n";
+
+enum { OPT_UPGRADE = 256, OPT_ARCHIVE, OPT_DRY_RUN, OPT_FORMAT };
+
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "upgrade", no_argument, NULL, OPT_UPGRADE },
+	{ "python", required_argument, NULL, 'p' },
+	{ "archive", optional_argument, NULL, OPT_ARCHIVE },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "yes", no_argument, NULL, 'y' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct repair_cli {
+	int verbosity;   /* 0 quiet, 1 normal, 2 verbose */
+	int yes;
+	int json;
+};
+
+static void repair_log(void *payload, enum venv_log_level level, const char *msg)
+{
+	struct repair_cli *c = payload;
+
+	if (level == VENV_LOG_WARNING && c->verbosity >= 1)
+		venv_cli_warning("%s", msg);
+	else if (level == VENV_LOG_INFO && c->verbosity >= 1 && !c->json)
+		venv_cli_note("%s", msg);
+	else if (level == VENV_LOG_DEBUG && c->verbosity >= 2)
+		venv_cli_note("%s", msg);
+}
+
+static int repair_confirm(void *payload, const char *question)
+{
+	struct repair_cli *c = payload;
+	char line[64];
+
+	if (c->yes)
+		return 1;
+	if (!isatty(0) || !isatty(2))
+		return 0;
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+static const char *slug(int code)
+{
+	const struct venv_diag *d = venv_diag_get(code);
+
+	return d ? d->slug : "";
+}
+
+static char mark(const struct venv_fix *f)
+{
+	switch (f->kind) {
+	case VENV_FIX_REMOVE: return '-';
+	case VENV_FIX_MKDIR: return '+';
+	default: return f->replaces ? '~' : '+';
+	}
+}
+
+static const char *action(const struct venv_fix *f)
+{
+	switch (f->kind) {
+	case VENV_FIX_WRITE: return "write";
+	case VENV_FIX_SYMLINK: return "link";
+	case VENV_FIX_MKDIR: return "mkdir";
+	case VENV_FIX_REMOVE: return "remove";
+	case VENV_FIX_COPY: return "copy";
+	}
+	return "?";
+}
+
+/* Print "\t<prefix> line" for each line of text. */
+static void print_lines(const char *text, char prefix)
+{
+	while (text && *text) {
+		const char *nl = strchr(text, '\n');
+		int n = nl ? (int)(nl - text) : (int)strlen(text);
+
+		printf("      %c %.*s\n", prefix, n, text);
+		text = nl ? nl + 1 : text + n;
+	}
+}
+
+static void print_text(const struct venv_repair_report *r, int dry_run, int verbosity)
+{
+	char code[16];
+	size_t i;
+
+	if (verbosity >= 1 || r->remaining.nprob) {
+		printf("%s", r->env_dir);
+		if (r->old_location)
+			printf(" (moved or copied from %s)", r->old_location);
+		printf(":\n");
+	}
+	if (r->recovered && verbosity >= 1)
+		printf("  note: %s\n", r->recovered);
+	if (r->archive)
+		printf("  archived to %s\n", r->archive);
+	if (verbosity >= 1) {
+		for (i = 0; i < r->done.nr; i++) {
+			const struct venv_fix *f = &r->done.fixes[i];
+
+			venv_repair_code_str(code, sizeof(code), f->code);
+			printf("  %c %s [%s]\n", mark(f), f->summary ? f->summary : f->path, code);
+			print_lines(f->before, '-');
+			print_lines(f->after, '+');
+		}
+	}
+	for (i = 0; i < r->remaining.nprob; i++) {
+		venv_repair_code_str(code, sizeof(code), r->remaining.problems[i].code);
+		printf("  ! %s [%s]\n", r->remaining.problems[i].message, code);
+	}
+	if (verbosity >= 1) {
+		if (!r->done.nr && !r->remaining.nprob)
+			printf("  nothing to repair\n");
+		else if (dry_run)
+			printf("  %zu change(s) would be made, %zu problem(s) would remain\n",
+			       r->done.nr, r->remaining.nprob);
+		else
+			printf("  %zu change(s) made, %zu problem(s) remain\n", r->done.nr,
+			       r->remaining.nprob);
+	}
+}
+
+static json_t *json_report(const struct venv_repair_report *r, const char *error, int dry_run)
+{
+	json_t *o = json_object(), *changes = json_array(), *problems = json_array();
+	json_t *again = json_array();
+	char code[16];
+	size_t i;
+
+	json_object_set_new(o, "path", json_string(r->env_dir ? r->env_dir : ""));
+	json_object_set_new(o, "status", json_string(error ? "error" :
+						     r->remaining.nprob ? "problems" :
+						     !r->done.nr ? "ok" :
+						     dry_run ? "would-repair" : "repaired"));
+	if (error)
+		json_object_set_new(o, "error", json_string(error));
+	json_object_set_new(o, "old_location", r->old_location ? json_string(r->old_location) :
+			    json_null());
+	if (r->recovered)
+		json_object_set_new(o, "recovered", json_string(r->recovered));
+	if (r->archive)
+		json_object_set_new(o, "archive", json_string(r->archive));
+	if (r->python) {
+		json_object_set_new(o, "python", json_string(r->python));
+		json_object_set_new(o, "from_version", r->from_version ?
+				    json_string(r->from_version) : json_null());
+		json_object_set_new(o, "to_version", json_string(r->to_version ? r->to_version : ""));
+	}
+	for (i = 0; i < r->done.nr; i++) {
+		const struct venv_fix *f = &r->done.fixes[i];
+		json_t *c = json_object();
+
+		venv_repair_code_str(code, sizeof(code), f->code);
+		json_object_set_new(c, "code", json_string(code));
+		json_object_set_new(c, "slug", json_string(slug(f->code)));
+		json_object_set_new(c, "action", json_string(action(f)));
+		json_object_set_new(c, "path", json_string(f->path));
+		json_object_set_new(c, "summary", json_string(f->summary ? f->summary : ""));
+		if (f->before)
+			json_object_set_new(c, "before", json_string(f->before));
+		if (f->after)
+			json_object_set_new(c, "after", json_string(f->after));
+		json_array_append_new(changes, c);
+	}
+	for (i = 0; i < r->remaining.nprob; i++) {
+		json_t *p = json_object();
+
+		venv_repair_code_str(code, sizeof(code), r->remaining.problems[i].code);
+		json_object_set_new(p, "code", json_string(code));
+		json_object_set_new(p, "slug", json_string(slug(r->remaining.problems[i].code)));
+		json_object_set_new(p, "message", json_string(r->remaining.problems[i].message));
+		json_array_append_new(problems, p);
+	}
+	for (i = 0; i < r->nreinstalled; i++)
+		json_array_append_new(again, json_string(r->reinstalled[i]));
+	json_object_set_new(o, "changes", changes);
+	json_object_set_new(o, "problems", problems);
+	json_object_set_new(o, "reinstalled", again);
+	return o;
+}
+
+int cmd_repair(int argc, char **argv)
+{
+	struct venv_repair_opts o;
+	struct repair_cli cli = { 1, 0, 0 };
+	struct vbuf python = VBUF_INIT(VBUF_MAX_PATH);
+	const char *python_spec = NULL;
+	json_t *out = NULL, *envs = NULL;
+	int c, i, status = VENV_EXIT_OK;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hp:yqv", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(repair_usage, stdout);
+			fputs(repair_help, stdout);
+			goto done;
+		case OPT_UPGRADE: o.upgrade = 1; break;
+		case 'p': python_spec = optarg; break;
+		case OPT_ARCHIVE:
+			o.archive = 1;
+			o.archive_file = optarg;
+			break;
+		case OPT_DRY_RUN: o.dry_run = 1; break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "json")) {
+				cli.json = 1;
+			} else if (strcmp(optarg, "text")) {
+				fputs(repair_usage, stderr);
+				status = venv_cli_usage_error("repair", "--format must be 'text' or "
+							      "'json', not '%s'", optarg);
+				goto done;
+			}
+			break;
+		case 'y': cli.yes = 1; break;
+		case 'q': cli.verbosity = 0; break;
+		case 'v': cli.verbosity = 2; break;
+		case ':':
+			fputs(repair_usage, stderr);
+			status = venv_cli_usage_error("repair", "option '%s' needs an argument",
+						      argv[optind - 1]);
+			goto done;
+		default:
+			fputs(repair_usage, stderr);
+			status = venv_cli_usage_error("repair", "unrecognized option '%s'",
+						      argv[optind - 1]);
+			goto done;
+		}
+	}
+	if (optind >= argc) {
+		fputs(repair_usage, stderr);
+		status = venv_cli_usage_error("repair", "the following arguments are required: DIR");
+		goto done;
+	}
+	if (python_spec && !o.upgrade) {
+		status = venv_cli_usage_error("repair", "--python needs --upgrade");
+		goto done;
+	}
+	if (o.archive_file && (!*o.archive_file || argc - optind > 1)) {
+		status = venv_cli_usage_error("repair", *o.archive_file ?
+					      "--archive=FILE takes one DIR" :
+					      "--archive= needs a file name");
+		goto done;
+	}
+	if (o.archive && o.dry_run) {
+		status = venv_cli_usage_error("repair", "--archive writes a file; it cannot go "
+					      "with --dry-run");
+		goto done;
+	}
+	if (python_spec) {
+		if (venv_python_find(&python, python_spec) < 0) {
+			venv_cli_error("%s", venv_error_last());
+			status = VENV_EXIT_ERROR;
+			goto done;
+		}
+		o.python = python.buf;
+	}
+	o.confirm = repair_confirm;
+	o.log = repair_log;
+	o.payload = &cli;
+	if (cli.json) {
+		out = json_pack("{s:i, s:b, s:[]}", "version", 1, "dry_run", o.dry_run,
+				"environments");
+		envs = json_object_get(out, "environments");
+	}
+	for (i = optind; i < argc; i++) {
+		struct venv_repair_report r;
+		int st, error = venv_repair(argv[i], &o, &r);
+		char *msg = error < 0 ? strdup(venv_error_last()) : NULL;
+
+		if (!r.env_dir)
+			r.env_dir = strdup(argv[i]);
+		if (error < 0)
+			st = VENV_EXIT_ERROR;
+		else if (r.remaining.nprob || (o.dry_run && (r.done.nr || r.recovered)))
+			st = VENV_EXIT_FAILURE;
+		else
+			st = VENV_EXIT_OK;
+		if (cli.json) {
+			json_array_append_new(envs, json_report(&r, msg, o.dry_run));
+		} else {
+			if (error < 0) {
+				venv_cli_error("%s", msg ? msg : "out of memory");
+				if (r.archive)
+					printf("%s: archived to %s\n", r.env_dir, r.archive);
+			} else {
+				print_text(&r, o.dry_run, cli.verbosity);
+			}
+		}
+		if (st > status)
+			status = st;
+		free(msg);
+		venv_repair_report_release(&r);
+	}
+	if (out) {
+		char *text = json_dumps(out, JSON_INDENT(2));
+
+		if (text) {
+			puts(text);
+			free(text);
+		}
+	}
+done:
+	json_decref(out);
+	vbuf_release(&python);
+	return status;
+}

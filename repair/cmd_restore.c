@@ -1,0 +1,79 @@
+/*
+ * venv restore: put an environment archived by `venv repair --archive`
+ * back, through a staging directory that is swapped into place.
+ */
+#include "compat.h"
+#include <getopt.h>
+#include "cmd.h"
+#include "usage.h"
+#include "repair.h"
+
+static const char restore_usage[] =
+	"usage: venv restore [-h] [-y] [-q] ARCHIVE [DIR]\n";
+
+static const char restore_help[] =
+	"\n"
+	"Restores an environment from an archive written by 'venv repair --archive'.\n"
+	"The archive is checked member by member and extracted into a fresh staging\n"
+	"directory beside DIR, which then replaces DIR in one rename.\n"
+	"\n"
+	"positional arguments:\n"
+	"  ARCHIVE               The archive (.tar.zst or .tar.gz).\n"
+	"  DIR                   Where to restore it (default: where it was archived\n"
+	"                        from).\n"
+	"\n"
+	"options:\n"
+	"  -h, --help            show this help message and exit\n"
+	"  -y, --yes             Replace an existing environment at DIR.\n"
+	"  -q, --quiet           Print nothing but errors.\n"
+	"\n"
+	"Exit status: 0 when restored, 2 on error. See venv-repair(1).\n";
+
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "yes", no_argument, NULL, 'y' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ NULL, 0, NULL, 0 }
+};
+
+int cmd_restore(int argc, char **argv)
+{
+	struct vbuf where = VBUF_INIT(VBUF_MAX_PATH);
+	int c, yes = 0, quiet = 0, status = VENV_EXIT_OK;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hyq", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(restore_usage, stdout);
+			fputs(restore_help, stdout);
+			goto done;
+		case 'y': yes = 1; break;
+		case 'q': quiet = 1; break;
+		default:
+			fputs(restore_usage, stderr);
+			status = venv_cli_usage_error("restore", "unrecognized option '%s'",
+						      argv[optind - 1]);
+			goto done;
+		}
+	}
+	if (optind >= argc || argc - optind > 2) {
+		fputs(restore_usage, stderr);
+		status = venv_cli_usage_error("restore", optind >= argc ?
+					      "the following arguments are required: ARCHIVE" :
+					      "too many arguments");
+		goto done;
+	}
+	if (venv_restore_env(&where, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL,
+			     yes) < 0) {
+		venv_cli_error("%s", venv_error_last());
+		status = VENV_EXIT_ERROR;
+		goto done;
+	}
+	if (!quiet)
+		printf("restored %s\n", where.buf);
+done:
+	vbuf_release(&where);
+	return status;
+}

@@ -1,0 +1,257 @@
+#include "compat.h"
+#include "venv.h"
+#include "diag.h"
+#include "path.h"
+#include "repair.h"
+#include "scan.h"
+#include "txn.h"
+#include "upgrade.h"
+
+static int dup_into(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? strdup(s) : NULL;
+	return (!s || *dst) ? 0 : venv_error_set(VENV_ENOMEM, "out of memory");
+}
+
+void venv_repair_report_release(struct venv_repair_report *r)
+{
+	size_t i;
+
+	free(r->env_dir);
+	free(r->old_location);
+	free(r->recovered);
+	free(r->archive);
+	free(r->python);
+	free(r->from_version);
+	free(r->to_version);
+	venv_plan_release(&r->done);
+	venv_plan_release(&r->remaining);
+	for (i = 0; i < r->nreinstalled; i++)
+		free(r->reinstalled[i]);
+	free(r->reinstalled);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Move the fixes of src to the end of dst (src is emptied of them). */
+static int take_fixes(struct venv_plan *dst, struct venv_plan *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->nr; i++) {
+		if (dst->nr == dst->alloc) {
+			size_t n = dst->alloc ? dst->alloc * 2 : 16;
+			struct venv_fix *p = realloc(dst->fixes, n * sizeof(*p));
+
+			if (!p)
+				return venv_error_set(VENV_ENOMEM, "out of memory");
+			dst->fixes = p;
+			dst->alloc = n;
+		}
+		dst->fixes[dst->nr++] = src->fixes[i];
+	}
+	src->nr = 0;
+	return 0;
+}
+
+static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_upgrade_fixed)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < src->nprob && !error; i++) {
+		int c = src->problems[i].code;
+		size_t k;
+
+		for (k = 0; k < dst->nprob; k++)
+			if (!strcmp(dst->problems[k].message, src->problems[i].message))
+				break;
+		if (k < dst->nprob)
+			continue;
+
+		/* Problems the planned upgrade takes care of. */
+		if (skip_upgrade_fixed && (c == VENV_DIAG_DANGLING_INTERPRETER_LINK ||
+					   c == VENV_DIAG_MISSING_PYVENV_CFG ||
+					   c == VENV_DIAG_MISSING_PYTHON))
+			continue;
+		error = venv_plan_problem(dst, c, "%s", src->problems[i].message);
+	}
+	return error;
+}
+
+static void logf_(const struct venv_repair_opts *o, enum venv_log_level level,
+		  const char *fmt, ...) VENV_PRINTF(3, 4);
+
+static void logf_(const struct venv_repair_opts *o, enum venv_log_level level,
+		  const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+
+	if (!o->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o->log(o->payload, level, msg);
+}
+
+int venv_repair(const char *dir, const struct venv_repair_opts *o,
+		struct venv_repair_report *r)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	struct venv_plan plan = VENV_PLAN_INIT, after = VENV_PLAN_INIT;
+	struct venv_scan s, s2;
+	struct venv_upgrade u;
+	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE), path = VBUF_INIT(VBUF_MAX_PATH);
+	int error, stale = 0, have_upgrade = 0;
+
+	memset(r, 0, sizeof(*r));
+	memset(&s, 0, sizeof(s));
+	memset(&s2, 0, sizeof(s2));
+	memset(&u, 0, sizeof(u));
+	if ((error = venv_envdir_open(&e, dir)) < 0 || (error = dup_into(&r->env_dir, e.dir)) < 0)
+		goto done;
+	if (!o->dry_run) {
+		if ((error = venv_repair_lock(&e, &stale)) < 0)
+			goto done;
+		if (stale)
+			logf_(o, VENV_LOG_INFO, "took over the lock of a repair that did not finish");
+		if ((error = venv_repair_recover(&e, &note)) < 0)
+			goto done;
+		if (error > 0) {
+			logf_(o, VENV_LOG_INFO, "%s", note.buf);
+			if ((error = dup_into(&r->recovered, note.buf)) < 0)
+				goto done;
+		}
+	} else if (venv_journal_exists(&e) &&
+		   (error = dup_into(&r->recovered, "an interrupted repair will be finished or "
+				     "rolled back first")) < 0) {
+		goto done;
+	}
+	if ((error = venv_repair_scan(&e, &plan, &s)) < 0 ||
+	    (error = venv_plan_dirs_first(&plan)) < 0)
+		goto done;
+	if ((error = dup_into(&r->old_location, s.old_location)) < 0)
+		goto done;
+	if (o->upgrade) {
+		if ((error = venv_upgrade_prepare(&u, &e, &s, o->python)) < 0)
+			goto done;
+		have_upgrade = 1;
+		if ((error = dup_into(&r->python, u.python)) < 0 ||
+		    (error = dup_into(&r->from_version, u.old_version)) < 0 ||
+		    (error = dup_into(&r->to_version, u.info.version)) < 0)
+			goto done;
+		if (u.minor_change && !o->dry_run) {
+			char q[4096];
+			size_t n = 0, i;
+
+			for (i = 0; i < u.dists.nr; i++)
+				n += u.dists.v[i].req != NULL;
+			snprintf(q, sizeof(q), "'%s' goes from Python %s to %s: its %zu package(s) "
+				 "will be installed again from your package index, and "
+				 "%s removed once that worked. Go on?", e.dir,
+				 u.old_version ? u.old_version : "?", u.info.version, n, u.old_lib);
+			if (!o->confirm || !o->confirm(o->payload, q)) {
+				error = venv_error_set(VENV_EINVAL, "not upgrading '%s' from Python %s "
+						       "to %s without confirmation (use --yes)",
+						       e.dir, u.old_version ? u.old_version : "?",
+						       u.info.version);
+				goto done;
+			}
+		}
+		if (u.minor_change) {
+			size_t i;
+
+			r->reinstalled = calloc(u.dists.nr + 1, sizeof(*r->reinstalled));
+			if (!r->reinstalled) {
+				error = venv_error_set(VENV_ENOMEM, "out of memory");
+				goto done;
+			}
+			for (i = 0; i < u.dists.nr; i++) {
+				if (!u.dists.v[i].req)
+					continue;
+				r->reinstalled[r->nreinstalled] = strdup(u.dists.v[i].req);
+				if (!r->reinstalled[r->nreinstalled++]) {
+					error = venv_error_set(VENV_ENOMEM, "out of memory");
+					goto done;
+				}
+			}
+		}
+	}
+	if (o->dry_run) {
+		if ((error = take_fixes(&r->done, &plan)) < 0 ||
+		    (have_upgrade && (error = venv_upgrade_describe(&u, &e, &s, &r->done)) < 0) ||
+		    (error = take_problems(&r->remaining, &plan, have_upgrade)) < 0)
+			goto done;
+		goto done;
+	}
+	/*
+	 * A file that could not be read may still name the old location: a
+	 * partial repair would forget where the environment came from, so
+	 * nothing is changed until everything can be read.
+	 */
+	{
+		size_t i;
+
+		for (i = 0; i < plan.nprob; i++)
+			if (plan.problems[i].code == VENV_DIAG_UNREADABLE_FILE)
+				break;
+		if (i < plan.nprob) {
+			error = venv_plan_problem(&r->remaining, VENV_DIAG_UNREADABLE_FILE,
+						  "nothing was changed: repair needs to read every file "
+						  "it may fix");
+			if (!error)
+				error = take_problems(&r->remaining, &plan, 0);
+			goto done;
+		}
+	}
+	/* The archive comes before any change. */
+	if (o->archive) {
+		if ((error = venv_repair__archive(&path, e.dir, o->archive_file, &e.times[1])) < 0 ||
+		    (error = dup_into(&r->archive, path.buf)) < 0)
+			goto done;
+		logf_(o, VENV_LOG_INFO, "archived '%s' to '%s'", e.dir, path.buf);
+	}
+	if ((error = venv_plan_apply(&e, &plan)) < 0 || (error = take_fixes(&r->done, &plan)) < 0)
+		goto done;
+	if (have_upgrade && (error = venv_upgrade_run(&u, &e, &s, o, &r->done)) < 0)
+		goto done;
+	/* What is left: scan again; anything it would still change counts as a problem. */
+	if ((error = venv_repair_scan(&e, &after, &s2)) < 0)
+		goto done;
+	{
+		size_t i;
+
+		for (i = 0; i < after.nr && !error; i++)
+			error = venv_plan_problem(&r->remaining, after.fixes[i].code, "%s (not fixed)",
+						  after.fixes[i].summary ? after.fixes[i].summary :
+						  after.fixes[i].path);
+		/* What the first look found and nothing fixed, then what is left now. */
+		if (!error)
+			error = take_problems(&r->remaining, &plan, have_upgrade);
+		if (!error)
+			error = take_problems(&r->remaining, &after, 0);
+	}
+done:
+	venv_scan_release(&s);
+	venv_scan_release(&s2);
+	venv_upgrade_release(&u);
+	venv_plan_release(&plan);
+	venv_plan_release(&after);
+	vbuf_release(&note);
+	vbuf_release(&path);
+	if (e.lock_fd >= 0) {
+		int top = e.touched;
+		size_t i;
+
+		for (i = 0; i < r->done.nr && !top; i++)
+			top = !strchr(r->done.fixes[i].path, '/');
+		venv_repair_unlock(&e);
+		/* The lock file came and went: that alone is no change to the directory. */
+		if (!top)
+			venv_repair_keep_times(&e);
+	}
+	venv_envdir_close(&e);
+	return error;
+}

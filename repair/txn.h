@@ -1,0 +1,107 @@
+#ifndef VENV_REPAIR_TXN_H
+#define VENV_REPAIR_TXN_H
+
+#include "vbuf.h"
+#include "plan.h"
+
+/*
+ * Never lose anything: the lock, the journal and the file operations of
+ * repair.
+ *
+ * The lock is <env>/.venv-repair.lock, created with O_CREAT|O_EXCL|
+ * O_NOFOLLOW and held with flock(): a lock file whose flock can be taken
+ * belongs to a repair that died (stale) and is taken over. The lock
+ * descriptor is inherited by the programs repair runs (pip), so a repair
+ * killed while pip goes on cannot be recovered from under it.
+ *
+ * The journal is <env>/.venv-repair.journal (JSON), always replaced by
+ * write-temp, fsync, rename, fsync of the directory. A plan is applied in
+ * two phases: every new file is first written (and fsynced) under a
+ * staging name next to its target, with the journal in state "prepared";
+ * then the journal goes to "committed" and the staged files are renamed
+ * over their targets. A repair killed before the commit is rolled back
+ * (the staged files are removed: the environment was never changed); one
+ * killed after it is rolled forward (the remaining renames are done). An
+ * upgrade keeps a backup of everything it may change (bin/, pyvenv.cfg,
+ * lib64) in <env>/.venv-repair-backup and is rolled back from it until it
+ * is committed.
+ */
+
+#define VENV_REPAIR_LOCK ".venv-repair.lock"
+#define VENV_REPAIR_JOURNAL ".venv-repair.journal"
+#define VENV_REPAIR_BACKUP ".venv-repair-backup"
+#define VENV_REPAIR_PREFIX ".venv-repair"
+
+struct venv_envdir {
+	char *dir;       /* absolute, not resolved */
+	int fd;          /* the directory, opened without following a link */
+	int lock_fd;     /* -1 when not locked */
+	void *upgrade;   /* private: the journal of an upgrade in progress */
+	struct timespec times[2];  /* the directory's atime and mtime before the lock */
+	int touched;     /* something in it was (or may have been) changed */
+};
+
+#define VENV_ENVDIR_INIT { NULL, -1, -1, NULL, { { 0, 0 }, { 0, 0 } }, 0 }
+
+/* Open an environment directory (a symbolic link is refused). */
+int venv_envdir_open(struct venv_envdir *e, const char *dir);
+void venv_envdir_close(struct venv_envdir *e);
+
+/*
+ * Take the lock. VENV_EEXISTS when another repair holds it; *stale is set
+ * to 1 when a dead repair's lock was taken over.
+ */
+int venv_repair_lock(struct venv_envdir *e, int *stale);
+void venv_repair_unlock(struct venv_envdir *e);
+
+/*
+ * Give the directory back the times it had before the lock was taken
+ * (for a repair that changed nothing at its top).
+ */
+void venv_repair_keep_times(struct venv_envdir *e);
+
+/* 1 when a journal exists (an earlier repair was interrupted). */
+int venv_journal_exists(struct venv_envdir *e);
+
+/*
+ * Finish or roll back an interrupted repair. `note` receives one line that
+ * says what was done. Returns 1 when there was something to recover.
+ */
+int venv_repair_recover(struct venv_envdir *e, struct vbuf *note);
+
+/* Apply a plan under the journal (see above). */
+int venv_plan_apply(struct venv_envdir *e, const struct venv_plan *plan);
+
+/*
+ * The upgrade transaction. begin: back up what an upgrade may change and
+ * journal the intent (new_lib is the site-packages directory's lib/pythonX.Y
+ * of the new version, old_lib the old one when the minor version changes,
+ * else NULL; watch lists directories, parents first, that the upgrade may
+ * create and a roll-back removes). commit: drop the backup and old_lib.
+ * rollback: put everything back as it was.
+ */
+int venv_upgrade_begin(struct venv_envdir *e, const char *python, const char *new_lib,
+		       const char *old_lib, const char *const *watch);
+int venv_upgrade_commit(struct venv_envdir *e);
+int venv_upgrade_rollback(struct venv_envdir *e);
+
+/* fsync a directory; flush the file system that holds fd. */
+int venv_repair_fsync_dir(int fd, const char *what);
+int venv_repair_syncfs(int fd, const char *what);
+
+/*
+ * Open the directory that holds the relative path rel below rootfd, one
+ * component at a time and never through a symbolic link; *base points
+ * into rel at the last component.
+ */
+int venv_repair_open_parent(int rootfd, const char *rel, const char **base);
+
+/*
+ * Write a file in the directory dfd durably: to `tmp` (created with
+ * O_EXCL|O_NOFOLLOW, any leftover removed first), fsync, rename over
+ * `name`, fsync the directory. The mode is exact.
+ */
+int venv_repair_write_durable(int dfd, const char *name, const char *tmp, const void *data,
+		       size_t len, unsigned mode);
+
+#endif

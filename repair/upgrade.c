@@ -1,0 +1,741 @@
+#include "compat.h"
+#include <dirent.h>
+#include "venv.h"
+#include "diag.h"
+#include "fs.h"
+#include "path.h"
+#include "proc.h"
+#include "text.h"
+#include "upgrade.h"
+
+#define PIP_OUTPUT_MAX ((size_t)4 * 1024 * 1024)
+
+static int dup_into(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? strdup(s) : NULL;
+	return (!s || *dst) ? 0 : venv_error_set(VENV_ENOMEM, "out of memory");
+}
+
+static void logf_(const struct venv_repair_opts *o, enum venv_log_level level,
+		  const char *fmt, ...) VENV_PRINTF(3, 4);
+
+static void logf_(const struct venv_repair_opts *o, enum venv_log_level level,
+		  const char *fmt, ...)
+{
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_REPORT);
+	va_list ap;
+
+	if (!o || !o->log)
+		return;
+	va_start(ap, fmt);
+	vbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	o->log(o->payload, level, msg.buf);
+	vbuf_release(&msg);
+}
+
+void venv_upgrade_release(struct venv_upgrade *u)
+{
+	free(u->python);
+	if (u->info_loaded)
+		venv_pyinfo_release(&u->info);
+	free(u->old_version);
+	free(u->old_lib);
+	free(u->new_lib);
+	free(u->old_python);
+	venv_repair_dists_release(&u->dists);
+	memset(u, 0, sizeof(*u));
+}
+
+static int is_executable(const char *path)
+{
+	struct stat st;
+
+	return path && stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Does a bundled wheel of info provide `name` (and at `version`, when given)? */
+static int bundles(const struct venv_pyinfo *info, const char *name, const char *version)
+{
+	size_t i, nl = strlen(name);
+
+	for (i = 0; i < info->nwheels; i++) {
+		const char *base = strrchr(info->wheels[i], '/');
+
+		base = base ? base + 1 : info->wheels[i];
+		if (strncasecmp(base, name, nl) || base[nl] != '-')
+			continue;
+		if (!version)
+			return 1;
+		if (!strncmp(base + nl + 1, version, strlen(version)) &&
+		    base[nl + 1 + strlen(version)] == '-')
+			return 1;
+	}
+	return 0;
+}
+
+int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
+			 const struct venv_scan *s, const char *python)
+{
+	struct venv_cfg cfg = VENV_CFG_INIT;
+	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH), spec = VBUF_INIT(64);
+	const char *v;
+	int error;
+
+	memset(u, 0, sizeof(*u));
+	u->old_minor = s->minor;
+	if ((error = venv_cfg_read(&cfg, e->fd, "pyvenv.cfg")) < 0 && error != VENV_ENOTFOUND)
+		goto done;
+	if (error == 0) {
+		v = venv_cfg_get_first(&cfg, "version");
+		if (!v)
+			v = venv_cfg_get_first(&cfg, "version_info");
+		if ((error = dup_into(&u->old_version, v)) < 0)
+			goto done;
+	}
+	venv_error_clear();
+	/*
+	 * The interpreter: the one given; else the one the environment links
+	 * to, upgraded in place; else an installed Python of the same minor
+	 * version (the old one was removed).
+	 */
+	if (python) {
+		error = vbuf_sets(&path, python);
+	} else if (is_executable(s->base_python)) {
+		error = vbuf_sets(&path, s->base_python);
+	} else if (s->minor >= 0) {
+		vbuf_addf(&spec, "3.%d", s->minor);
+		if ((error = venv_python_find(&path, spec.buf)) < 0) {
+			error = venv_error_set(VENV_ENOTFOUND, "the base interpreter '%s' is gone and "
+					       "no other Python %s was found; use --python",
+					       s->base_python ? s->base_python : "?", spec.buf);
+			goto done;
+		}
+	} else {
+		error = venv_error_set(VENV_ENOTFOUND, "cannot tell which Python to upgrade to; "
+				       "use --python");
+		goto done;
+	}
+	if (error < 0 || (error = dup_into(&u->python, path.buf)) < 0)
+		goto done;
+	if ((error = venv_pyinfo_load(&u->info, u->python, 0)) < 0)
+		goto done;
+	u->info_loaded = 1;
+	if ((error = venv_path_dirname(&path, u->info.purelib)) < 0 ||
+	    (error = dup_into(&u->new_lib, path.buf)) < 0)
+		goto done;
+	u->minor_change = u->old_minor >= 0 && u->old_minor != u->info.minor;
+	if (!u->minor_change)
+		goto done;
+	vbuf_reset(&path);
+	vbuf_addf(&path, "lib/python3.%d", u->old_minor);
+	if ((error = dup_into(&u->old_lib, path.buf)) < 0)
+		goto done;
+	vbuf_reset(&path);
+	if ((error = vbuf_addf(&path, "%s/%s/site-packages", e->dir, u->old_lib)) < 0 ||
+	    (error = venv_repair_dists_read(&u->dists, path.buf)) < 0)
+		goto done;
+	/* The old base tells which packages were only its ensurepip's seed. */
+	{
+		size_t i, j = 0;
+		struct venv_pyinfo old;
+		int have_old = is_executable(s->base_python) &&
+			       venv_pyinfo_load(&old, s->base_python, 0) == 0;
+
+		venv_error_clear();
+		for (i = 0; i < u->dists.nr; i++) {
+			struct venv_dist *d = &u->dists.v[i];
+			int drop = 0;
+
+			/* pip comes from the new base; a seed package the new base does not seed stays out. */
+			if (!strcasecmp(d->name, "pip")) {
+				u->had_pip = 1;
+				drop = 1;
+			} else if (have_old && !d->url && (!strcasecmp(d->name, "setuptools") ||
+							   !strcasecmp(d->name, "wheel")) &&
+				   bundles(&old, d->name, d->version) &&
+				   !bundles(&u->info, d->name, NULL)) {
+				drop = 1;
+			}
+			if (drop) {
+				/* Keep its scripts known, so that stale ones can be removed. */
+				char *req = d->req;
+
+				u->dists.v[j] = *d;
+				u->dists.v[j].req = NULL;
+				free(req);
+				j++;
+				continue;
+			}
+			u->dists.v[j++] = *d;
+		}
+		if (have_old)
+			venv_pyinfo_release(&old);
+	}
+done:
+	venv_cfg_release(&cfg);
+	vbuf_release(&path);
+	vbuf_release(&spec);
+	return error;
+}
+
+static size_t count_reinstall(const struct venv_upgrade *u)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < u->dists.nr; i++)
+		n += u->dists.v[i].req != NULL;
+	return n;
+}
+
+/* Is bin/<name> of the environment a copy of the file python (links followed)? */
+static int same_bytes(struct venv_envdir *e, const char *name, const char *python)
+{
+	struct vbuf a = VBUF_INIT(VBUF_MAX_MEMBER), b = VBUF_INIT(VBUF_MAX_MEMBER);
+	char *real = realpath(python, NULL);
+	int bfd = openat(e->fd, "bin", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), same = 0;
+
+	if (bfd >= 0 && real && name &&
+	    venv_fs_read_file_at(&a, bfd, name, VBUF_MAX_MEMBER) == 0 &&
+	    venv_fs_read_file_at(&b, AT_FDCWD, real, VBUF_MAX_MEMBER) == 0)
+		same = a.len == b.len && !memcmp(a.buf, b.buf, a.len);
+	venv_error_clear();
+	if (bfd >= 0)
+		close(bfd);
+	free(real);
+	vbuf_release(&a);
+	vbuf_release(&b);
+	return same;
+}
+
+int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,
+			  const struct venv_scan *s, struct venv_plan *out)
+{
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_REPORT);
+	size_t i;
+	int error = 0;
+
+	/* The same interpreter at the same version: the links are all there is to check. */
+	if (!u->minor_change && u->old_version && !strcmp(u->old_version, u->info.version) &&
+	    s->base_ok && s->base_python && !strcmp(s->base_python, u->python) &&
+	    (s->symlinks || same_bytes(e, s->first_name, u->python)))
+		goto done;
+	vbuf_addf(&msg, "pyvenv.cfg, bin/: upgraded to '%s' (Python %s%s%s)", u->python,
+		  u->info.version, u->old_version ? ", was " : "",
+		  u->old_version ? u->old_version : "");
+	if ((error = venv_plan_add(out, s->base_ok ? VENV_DIAG_STALE_VERSION :
+				   VENV_DIAG_DANGLING_INTERPRETER_LINK, VENV_FIX_WRITE,
+				   "pyvenv.cfg", NULL, 0, 0644, msg.buf)) < 0)
+		goto done;
+	if (u->minor_change) {
+		vbuf_reset(&msg);
+		vbuf_addf(&msg, "%s/site-packages: %s%zu package(s) installed again:", u->new_lib,
+			  u->had_pip ? "pip and " : "", count_reinstall(u));
+		for (i = 0; i < u->dists.nr; i++)
+			if (u->dists.v[i].req)
+				vbuf_addf(&msg, " %s%s", u->dists.v[i].editable ? "-e " : "",
+					  u->dists.v[i].req);
+		if ((error = venv_plan_add(out, VENV_DIAG_BASE_VERSION_MISMATCH, VENV_FIX_MKDIR,
+					   u->new_lib, NULL, 0, 0755, msg.buf)) < 0)
+			goto done;
+		vbuf_reset(&msg);
+		vbuf_addf(&msg, "%s: removed once they are installed again", u->old_lib);
+		error = venv_plan_add(out, VENV_DIAG_ORPHANED_SITE_PACKAGES, VENV_FIX_REMOVE,
+				      u->old_lib, NULL, 0, 0, msg.buf);
+	}
+done:
+	vbuf_release(&msg);
+	return error;
+}
+
+/* What an upgrade may change, to report the difference afterwards. */
+struct snapshot {
+	struct venv_cfg cfg;
+	struct vbuf bin;   /* "name\tvalue\n" for each interpreter entry of bin/ */
+};
+
+static int take_snapshot(struct snapshot *sn, struct venv_envdir *e)
+{
+	DIR *d;
+	struct dirent *de;
+	int bfd, dupfd;
+
+	memset(&sn->cfg, 0, sizeof(sn->cfg));
+	vbuf_init(&sn->bin, VBUF_MAX_RECORD);
+	if (venv_cfg_read(&sn->cfg, e->fd, "pyvenv.cfg") < 0)
+		venv_error_clear();
+	bfd = openat(e->fd, "bin", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bfd < 0)
+		return 0;
+	if ((dupfd = dup(bfd)) < 0 || !(d = fdopendir(dupfd))) {
+		if (dupfd >= 0)
+			close(dupfd);
+		close(bfd);
+		return 0;
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		char target[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+
+		if (strncmp(de->d_name, "python", 6) ||
+		    fstatat(bfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode) &&
+		    (n = readlinkat(bfd, de->d_name, target, sizeof(target) - 1)) > 0) {
+			target[n] = '\0';
+			vbuf_addf(&sn->bin, "%s\t-> %s\n", de->d_name, target);
+		} else if (S_ISREG(st.st_mode)) {
+			/* A copy made again with the same bytes is no change. */
+			struct vbuf data = VBUF_INIT(VBUF_MAX_MEMBER);
+			unsigned long long h = 0;
+
+			if (venv_fs_read_file_at(&data, bfd, de->d_name, VBUF_MAX_MEMBER) == 0)
+				h = (unsigned long long)venv_fnv1a(data.buf, data.len);
+			venv_error_clear();
+			vbuf_release(&data);
+			vbuf_addf(&sn->bin, "%s\tcopy of %lld bytes (%016llx)\n", de->d_name,
+				  (long long)st.st_size, h);
+		}
+	}
+	closedir(d);
+	close(bfd);
+	return 0;
+}
+
+static void snapshot_release(struct snapshot *sn)
+{
+	venv_cfg_release(&sn->cfg);
+	vbuf_release(&sn->bin);
+}
+
+/* The line of sn->bin for name, or NULL. */
+static const char *bin_line(const struct vbuf *b, const char *name, size_t *len)
+{
+	size_t nl = strlen(name), pos = 0;
+
+	while (pos < b->len) {
+		const char *l = b->buf + pos, *e = memchr(l, '\n', b->len - pos);
+		size_t n = e ? (size_t)(e - l) : b->len - pos;
+
+		if (n > nl && !memcmp(l, name, nl) && l[nl] == '\t') {
+			*len = n - nl - 1;
+			return l + nl + 1;
+		}
+		pos += n + 1;
+	}
+	return NULL;
+}
+
+static int report_changes(struct snapshot *a, struct snapshot *b, struct venv_plan *done,
+			  int code)
+{
+	static const char *const keys[] = { "home", "include-system-site-packages", "version",
+					    "executable", "command", "prompt" };
+	struct vbuf before = VBUF_INIT(VBUF_MAX_LINE), after = VBUF_INIT(VBUF_MAX_LINE);
+	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH), msg = VBUF_INIT(VBUF_MAX_LINE);
+	size_t i, pos;
+	int error = 0;
+
+	for (i = 0; i < VENV_ARRAY_SIZE(keys); i++) {
+		const char *x = venv_cfg_get_first(&a->cfg, keys[i]);
+		const char *y = venv_cfg_get_first(&b->cfg, keys[i]);
+
+		if ((x && y && !strcmp(x, y)) || (!x && !y))
+			continue;
+		if (x)
+			vbuf_addf(&before, "%s%s = %s", before.len ? "\n" : "", keys[i], x);
+		if (y)
+			vbuf_addf(&after, "%s%s = %s", after.len ? "\n" : "", keys[i], y);
+	}
+	if (before.len || after.len) {
+		if ((error = venv_plan_add(done, code, VENV_FIX_WRITE, "pyvenv.cfg", NULL, 0, 0644,
+					   "pyvenv.cfg: the keys of the new base interpreter")) < 0)
+			goto done;
+		venv_plan_last(done)->replaces = 1;
+		venv_plan_last(done)->before = strdup(before.buf);
+		venv_plan_last(done)->after = strdup(after.buf);
+	}
+	/* Interpreter entries that appeared, changed or went. */
+	for (pos = 0; pos < b->bin.len;) {
+		const char *l = b->bin.buf + pos, *nl = memchr(l, '\n', b->bin.len - pos);
+		const char *tab = memchr(l, '\t', (size_t)(nl - l)), *old;
+		size_t n = (size_t)(nl - l), olen;
+
+		pos += n + 1;
+		if (!tab)
+			continue;
+		vbuf_reset(&name);
+		vbuf_add(&name, l, (size_t)(tab - l));
+		old = bin_line(&a->bin, name.buf, &olen);
+		if (old && olen == (size_t)(nl - tab - 1) && !memcmp(old, tab + 1, olen))
+			continue;
+		vbuf_reset(&msg);
+		vbuf_addf(&msg, "bin/%s %.*s", name.buf, (int)(nl - tab - 1), tab + 1);
+		vbuf_reset(&before);
+		vbuf_addf(&before, "bin/%s", name.buf);
+		if ((error = venv_plan_add(done, code, VENV_FIX_SYMLINK, before.buf, NULL, 0, 0,
+					   msg.buf)) < 0)
+			goto done;
+		if (old) {
+			venv_plan_last(done)->before = strndup(old, olen);
+			venv_plan_last(done)->replaces = 1;
+		}
+	}
+	for (pos = 0; pos < a->bin.len;) {
+		const char *l = a->bin.buf + pos, *nl = memchr(l, '\n', a->bin.len - pos);
+		const char *tab = memchr(l, '\t', (size_t)(nl - l));
+		size_t n = (size_t)(nl - l), olen;
+
+		pos += n + 1;
+		if (!tab)
+			continue;
+		vbuf_reset(&name);
+		vbuf_add(&name, l, (size_t)(tab - l));
+		if (bin_line(&b->bin, name.buf, &olen))
+			continue;
+		vbuf_reset(&msg);
+		vbuf_addf(&msg, "bin/%s: removed (an interpreter name of the old version)", name.buf);
+		vbuf_reset(&before);
+		vbuf_addf(&before, "bin/%s", name.buf);
+		if ((error = venv_plan_add(done, code, VENV_FIX_REMOVE, before.buf, NULL, 0, 0,
+					   msg.buf)) < 0)
+			goto done;
+	}
+done:
+	vbuf_release(&before);
+	vbuf_release(&after);
+	vbuf_release(&name);
+	vbuf_release(&msg);
+	return error;
+}
+
+static int keep_scripts(struct venv_builder *b, struct venv_context *ctx)
+{
+	(void)b;
+	(void)ctx;
+	return 0;
+}
+
+static void builder_log(void *payload, enum venv_log_level level, const char *msg)
+{
+	const struct venv_repair_opts *o = payload;
+
+	if (o && o->log)
+		o->log(o->payload, level, msg);
+}
+
+/* Run the env's python with args, as venv create runs it. */
+static int run_env_python(struct venv_envdir *e, const char *const *args, struct vbuf *out,
+			  int *status)
+{
+	struct venv_env env = VENV_ENV_INIT;
+	struct vbuf exe = VBUF_INIT(VBUF_MAX_PATH);
+	const char **argv = NULL;
+	struct venv_proc proc;
+	size_t n = 0, i;
+	int error;
+
+	for (i = 0; args[i]; i++)
+		n++;
+	argv = calloc(n + 2, sizeof(*argv));
+	if (!argv)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	if ((error = vbuf_addf(&exe, "%s/bin/python", e->dir)) < 0)
+		goto done;
+	argv[0] = exe.buf;
+	for (i = 0; i < n; i++)
+		argv[i + 1] = args[i];
+	/* The user's pip configuration (PIP_*, pip.conf) is left as it is. */
+	if ((error = venv_env_inherit(&env)) < 0 ||
+	    (error = venv_env_set(&env, "VIRTUAL_ENV", e->dir)) < 0)
+		goto done;
+	venv_env_unset(&env, "PYTHONHOME");
+	venv_env_unset(&env, "PYTHONPATH");
+	memset(&proc, 0, sizeof(proc));
+	proc.argv = argv;
+	proc.env = &env;
+	proc.cwd = e->dir;
+	proc.flags = VENV_PROC_CAPTURE | VENV_PROC_MERGE_STDERR;
+	proc.output = out;
+	error = venv_proc_run(&proc, status);
+done:
+	venv_env_release(&env);
+	vbuf_release(&exe);
+	free(argv);
+	return error;
+}
+
+/* Append the requirement arguments of d to args (editables as "-e", path). */
+static void add_req_args(const char **args, size_t *n, const struct venv_dist *d)
+{
+	if (d->editable)
+		args[(*n)++] = "-e";
+	args[(*n)++] = d->req;
+}
+
+/* After a failed reinstall: which requirements cannot be installed, one by one. */
+static int name_failures(struct venv_upgrade *u, struct venv_envdir *e, const struct vbuf *output,
+			 struct vbuf *names)
+{
+	struct vbuf out = VBUF_INIT(PIP_OUTPUT_MAX);
+	size_t i;
+	int error = 0;
+
+	vbuf_reset(names);
+	for (i = 0; i < u->dists.nr; i++) {
+		const struct venv_dist *d = &u->dists.v[i];
+		const char *args[10];
+		size_t n = 0;
+		int status = 0;
+
+		if (!d->req)
+			continue;
+		/* Named in pip's own message? */
+		if (memmem(output->buf, output->len, d->req, strlen(d->req)) &&
+		    (strstr(output->buf, "No matching distribution found for") ||
+		     strstr(output->buf, "Could not find a version"))) {
+			const char *hit = strstr(output->buf, "No matching distribution found for ");
+
+			if (hit && !strncmp(hit + 35, d->req, strlen(d->req))) {
+				vbuf_addf(names, "%s%s", names->len ? ", " : "", d->req);
+				continue;
+			}
+		}
+		args[n++] = "-m";
+		args[n++] = "pip";
+		args[n++] = "install";
+		args[n++] = "--dry-run";
+		args[n++] = "--no-deps";
+		args[n++] = "--quiet";
+		add_req_args(args, &n, d);
+		args[n] = NULL;
+		vbuf_reset(&out);
+		if ((error = run_env_python(e, args, &out, &status)) < 0)
+			break;
+		if (status != 0)
+			vbuf_addf(names, "%s%s", names->len ? ", " : "", d->req);
+	}
+	vbuf_release(&out);
+	return error;
+}
+
+static int reinstall(struct venv_upgrade *u, struct venv_envdir *e,
+		     const struct venv_repair_opts *o)
+{
+	struct vbuf out = VBUF_INIT(PIP_OUTPUT_MAX), names = VBUF_INIT(VBUF_MAX_LINE);
+	const char **args;
+	size_t n = 0, i;
+	int status = 0, error;
+
+	args = calloc(u->dists.nr * 2 + 8, sizeof(*args));
+	if (!args)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	args[n++] = "-m";
+	args[n++] = "pip";
+	args[n++] = "install";
+	for (i = 0; i < u->dists.nr; i++)
+		if (u->dists.v[i].req)
+			add_req_args(args, &n, &u->dists.v[i]);
+	args[n] = NULL;
+	logf_(o, VENV_LOG_INFO, "installing %zu package(s) again with pip", count_reinstall(u));
+	if ((error = run_env_python(e, args, &out, &status)) < 0)
+		goto done;
+	logf_(o, VENV_LOG_DEBUG, "pip said:\n%s", out.buf);
+	if (status == 0)
+		goto done;
+	{
+		const char *tail = out.buf;
+
+		while (out.len - (size_t)(tail - out.buf) > 1500 && strchr(tail, '\n'))
+			tail = strchr(tail, '\n') + 1;
+		logf_(o, VENV_LOG_WARNING, "pip failed (exit status %d):\n%s", status, tail);
+	}
+	if ((error = name_failures(u, e, &out, &names)) < 0)
+		goto done;
+	error = venv_error_set(VENV_ECHILD, "pip could not install the packages again (%s); the "
+			       "environment was put back as it was",
+			       names.len ? names.buf : "see pip's output above");
+done:
+	free(args);
+	vbuf_release(&out);
+	vbuf_release(&names);
+	return error;
+}
+
+/* Console scripts the old packages installed that nothing installed again. */
+static int remove_stale_scripts(struct venv_upgrade *u, struct venv_envdir *e,
+				struct venv_plan *done)
+{
+	struct venv_dists now = VENV_DISTS_INIT;
+	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), rel = VBUF_INIT(VBUF_MAX_PATH);
+	size_t i, j, k, l;
+	int bfd = -1, error;
+
+	if ((error = vbuf_addf(&site, "%s/%s/site-packages", e->dir, u->new_lib)) < 0 ||
+	    (error = venv_repair_dists_read(&now, site.buf)) < 0)
+		goto done;
+	bfd = openat(e->fd, "bin", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bfd < 0)
+		goto done;
+	for (i = 0; i < u->dists.nr; i++) {
+		for (j = 0; j < u->dists.v[i].nscripts; j++) {
+			const char *s = u->dists.v[i].scripts[j];
+			int kept = 0;
+			struct stat st;
+
+			for (k = 0; k < now.nr && !kept; k++)
+				for (l = 0; l < now.v[k].nscripts && !kept; l++)
+					kept = !strcmp(now.v[k].scripts[l], s);
+			if (kept || fstatat(bfd, s, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    S_ISDIR(st.st_mode))
+				continue;
+			if (unlinkat(bfd, s, 0) < 0) {
+				error = venv_error_set_errno(VENV_EIO, "cannot remove '%s/bin/%s'",
+							     e->dir, s);
+				goto done;
+			}
+			vbuf_reset(&rel);
+			vbuf_addf(&rel, "bin/%s", s);
+			{
+				struct vbuf m = VBUF_INIT(VBUF_MAX_LINE);
+
+				vbuf_addf(&m, "%s: removed (a script of the old version's packages that "
+					  "nothing installs any more)", rel.buf);
+				error = venv_plan_add(done, VENV_DIAG_ORPHANED_SITE_PACKAGES,
+						      VENV_FIX_REMOVE, rel.buf, NULL, 0, 0, m.buf);
+				vbuf_release(&m);
+			}
+			if (error < 0)
+				goto done;
+		}
+	}
+done:
+	if (bfd >= 0)
+		close(bfd);
+	venv_repair_dists_release(&now);
+	vbuf_release(&site);
+	vbuf_release(&rel);
+	return error;
+}
+
+int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct venv_scan *s,
+		     const struct venv_repair_opts *o, struct venv_plan *done)
+{
+	struct snapshot before, after;
+	struct venv_builder b;
+	struct venv_cfg cfg = VENV_CFG_INIT;
+	struct vbuf prompt = VBUF_INIT(VBUF_MAX_PATH), msg = VBUF_INIT(VBUF_MAX_REPORT);
+	const char *v;
+	int error, begun = 0, code = s->base_ok ? VENV_DIAG_STALE_VERSION :
+				   VENV_DIAG_DANGLING_INTERPRETER_LINK;
+
+	venv_builder_init(&b);
+	take_snapshot(&before, e);
+	memset(&after, 0, sizeof(after));
+	vbuf_init(&after.bin, VBUF_MAX_RECORD);
+	if (u->minor_change)
+		code = VENV_DIAG_BASE_VERSION_MISMATCH;
+	/* What the builder must keep comes from pyvenv.cfg: not reading it is an error. */
+	if ((error = venv_cfg_read(&cfg, e->fd, "pyvenv.cfg")) < 0) {
+		if (error != VENV_ENOTFOUND)
+			goto done;
+		venv_error_clear();
+		error = 0;
+	}
+	/* The builder keeps what the environment has: links or copies, prompt, site packages. */
+	b.upgrade = 1;
+	b.python = u->python;
+	b.symlinks = s->first_name ? s->symlinks : 1;
+	b.with_pip = u->minor_change && u->had_pip;
+	b.scm_ignore_files = 0;
+	v = venv_cfg_get_last(&cfg, "include-system-site-packages");
+	b.system_site_packages = v && !strcasecmp(v, "true");
+	if ((v = venv_cfg_get_last(&cfg, "prompt")) != NULL) {
+		if (venv_repair_pyliteral(&prompt, v) < 0)
+			vbuf_sets(&prompt, v);
+		b.prompt = prompt.buf;
+	}
+	b.command = venv_cfg_get_first(&cfg, "command");
+	b.log = builder_log;
+	b.payload = (void *)o;
+	/* Activation scripts are repair's own business (scan.c): the maker decides which exist. */
+	b.ops.setup_scripts = keep_scripts;
+	{
+		const char *watch[] = { "include", u->info.include, "lib", NULL };
+
+		if ((error = venv_upgrade_begin(e, u->python, u->new_lib, u->minor_change ?
+						u->old_lib : NULL, watch)) < 0)
+			goto done;
+	}
+	begun = 1;
+	logf_(o, VENV_LOG_INFO, "upgrading '%s' to '%s' (Python %s)", e->dir, u->python,
+	      u->info.version);
+	if ((error = venv_builder_create(&b, e->dir)) < 0)
+		goto done;
+	if (u->minor_change) {
+		char name[32];
+
+		/* The old version's own name now leads to the wrong interpreter. */
+		snprintf(name, sizeof(name), "bin/python3.%d", u->old_minor);
+		{
+			const char *base;
+			int dfd = venv_repair_open_parent(e->fd, name, &base);
+
+			if (dfd >= 0) {
+				if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
+					error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", name);
+				close(dfd);
+				if (error < 0)
+					goto done;
+			}
+		}
+		if (count_reinstall(u) && (error = reinstall(u, e, o)) < 0)
+			goto done;
+		if ((error = remove_stale_scripts(u, e, done)) < 0)
+			goto done;
+	}
+	if ((error = venv_upgrade_commit(e)) < 0)
+		goto done;
+	begun = 0;
+	take_snapshot(&after, e);
+	error = report_changes(&before, &after, done, code);
+	if (!error && u->minor_change) {
+		size_t i;
+
+		vbuf_addf(&msg, "%s/site-packages: %s%zu package(s) installed again", u->new_lib,
+			  u->had_pip ? "pip and " : "", count_reinstall(u));
+		for (i = 0; i < u->dists.nr; i++)
+			if (u->dists.v[i].req)
+				vbuf_addf(&msg, "%s %s%s", i ? "," : ":", u->dists.v[i].editable ?
+					  "-e " : "", u->dists.v[i].req);
+		if ((error = venv_plan_add(done, VENV_DIAG_BASE_VERSION_MISMATCH, VENV_FIX_MKDIR,
+					   u->new_lib, NULL, 0, 0755, msg.buf)) < 0)
+			goto done;
+		vbuf_reset(&msg);
+		vbuf_addf(&msg, "%s: removed (the old version's packages)", u->old_lib);
+		error = venv_plan_add(done, VENV_DIAG_ORPHANED_SITE_PACKAGES, VENV_FIX_REMOVE,
+				      u->old_lib, NULL, 0, 0, msg.buf);
+	}
+done:
+	if (begun) {
+		char text[4096];
+
+		snprintf(text, sizeof(text), "%s", venv_error_last());
+		if (venv_upgrade_rollback(e) < 0)
+			venv_error_set(error, "%s; putting the environment back failed too: %s (run "
+				       "venv repair again to finish the roll-back)", text,
+				       venv_error_last());
+		else
+			venv_error_set(error, "%s", text);
+	}
+	snapshot_release(&before);
+	snapshot_release(&after);
+	venv_builder_release(&b);
+	venv_cfg_release(&cfg);
+	vbuf_release(&prompt);
+	vbuf_release(&msg);
+	return error;
+}

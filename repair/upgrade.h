@@ -1,0 +1,42 @@
+#ifndef VENV_REPAIR_UPGRADE_H
+#define VENV_REPAIR_UPGRADE_H
+
+#include "repair.h"
+#include "dist.h"
+#include "scan.h"
+#include "txn.h"
+
+/*
+ * --upgrade: the creator's upgrade path (struct venv_builder with
+ * upgrade = 1) run against a new base interpreter, inside the upgrade
+ * transaction of txn.h; when the minor version changes, the packages of
+ * the old site-packages are installed again with the environment's pip.
+ */
+struct venv_upgrade {
+	char *python;             /* the new base interpreter */
+	struct venv_pyinfo info;
+	int info_loaded;
+	int old_minor;            /* -1 when unknown */
+	int minor_change;
+	char *old_version;
+	char *old_lib, *new_lib;  /* "lib/python3.11", "lib/python3.12" (relative) */
+	int had_pip;              /* the old site-packages had pip */
+	struct venv_dists dists;  /* what to install again */
+	char *old_python;         /* the old base, when it still exists */
+};
+
+/* Find the interpreter and read what the upgrade needs; changes nothing. */
+int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
+			 const struct venv_scan *s, const char *python);
+
+/* Describe the upgrade as plan entries (for --dry-run). */
+int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,
+			  const struct venv_scan *s, struct venv_plan *out);
+
+/* Run it; what changed is added to done. */
+int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct venv_scan *s,
+		     const struct venv_repair_opts *o, struct venv_plan *done);
+
+void venv_upgrade_release(struct venv_upgrade *u);
+
+#endif

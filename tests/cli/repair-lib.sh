@@ -1,0 +1,82 @@
+# Helpers for the venv repair tests (t3NNN-repair-*.sh), sourced after lib.sh.
+
+# make_wheel PYTHON OUTDIR NAME VERSION [ext]
+# Build a wheel offline by zipping a dist-info by hand: a module NAME with
+# hello() and a console script NAME-hello; with "ext", a C extension
+# NAME._speed compiled with gcc for PYTHON (a wheel tagged for its ABI).
+make_wheel() {
+	local py=$1 out=$2 name=$3 version=$4 ext=${5:-}
+	mkdir -p "$out"
+	"$py" - "$out" "$name" "$version" "$ext" <<'PYEOF' || return 1
+import base64, hashlib, os, subprocess, sys, sysconfig, tempfile, zipfile
+out, name, version, ext = sys.argv[1:5]
+files = {}
+files[name + "/__init__.py"] = ("VERSION = %r\n"
+    "def hello():\n    print('hello from %s', VERSION)\n" % (version, name)).encode()
+tag = "py3-none-any"
+if ext:
+    src = ("#include <Python.h>\n"
+           "static PyObject *twice(PyObject *s, PyObject *a) {\n"
+           "  long v = PyLong_AsLong(a); return PyLong_FromLong(2 * v); }\n"
+           "static PyMethodDef m[] = {{\"twice\", twice, METH_O, NULL}, {NULL}};\n"
+           "static struct PyModuleDef d = {PyModuleDef_HEAD_INIT, \"_speed\", NULL, -1, m};\n"
+           "PyMODINIT_FUNC PyInit__speed(void) { return PyModule_Create(&d); }\n")
+    with tempfile.TemporaryDirectory() as t:
+        c = os.path.join(t, "speed.c")
+        so = os.path.join(t, "_speed" + sysconfig.get_config_var("EXT_SUFFIX"))
+        open(c, "w").write(src)
+        subprocess.check_call(["gcc", "-shared", "-fPIC", "-O0", "-I",
+                               sysconfig.get_paths()["include"], c, "-o", so])
+        files[name + "/" + os.path.basename(so)] = open(so, "rb").read()
+    abi = "cp%d%d" % sys.version_info[:2]
+    tag = "%s-%s-%s" % (abi, abi, sysconfig.get_platform().replace("-", "_").replace(".", "_"))
+di = "%s-%s.dist-info" % (name, version)
+files[di + "/METADATA"] = ("Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version)).encode()
+files[di + "/WHEEL"] = ("Wheel-Version: 1.0\nGenerator: venv-tests\nRoot-Is-Purelib: %s\nTag: %s\n"
+                        % ("false" if ext else "true", tag)).encode()
+files[di + "/entry_points.txt"] = ("[console_scripts]\n%s-hello = %s:hello\n" % (name, name)).encode()
+record = []
+for p, data in files.items():
+    h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    record.append("%s,sha256=%s,%d" % (p, h, len(data)))
+record.append(di + "/RECORD,,")
+files[di + "/RECORD"] = ("\n".join(record) + "\n").encode()
+whl = os.path.join(out, "%s-%s-%s.whl" % (name, version, tag))
+with zipfile.ZipFile(whl, "w") as z:
+    for p, data in files.items():
+        z.writestr(p, data)
+PYEOF
+}
+
+# tree_listing DIR [times]: every entry below DIR with its type, mode, link
+# value and content checksum (and mtime with "times"), one per line, sorted;
+# the files repair keeps for itself (.venv-repair*) are left out.
+tree_listing() {
+	(cd "$1" || exit 1
+	{
+		if [ -n "${2:-}" ]; then
+			find . -path './.venv-repair*' -prune -o -printf '%p %y %m %l %T@\n'
+		else
+			find . -path './.venv-repair*' -prune -o -printf '%p %y %m %l\n'
+		fi
+		find . -path './.venv-repair*' -prune -o -type f -print0 | xargs -0 -r cksum |
+			sed 's/^\([0-9]*\) \([0-9]*\) \(.*\)$/\3 sum \1 \2/'
+	} | LC_ALL=C sort)
+}
+
+# The interpreters of two different minor versions: "OLD NEW" (pyenv's).
+two_minors() {
+	local pys
+	pys=$(find_pythons | grep -v '^/usr/bin/')
+	echo "$pys"
+}
+
+# Activate ENV in SHELL (bash, fish, tcsh) and print VIRTUAL_ENV and the python found.
+activate_in() {
+	local shell=$1 env=$2
+	case "$shell" in
+	bash) bash -c ". '$env/bin/activate' && echo \"\$VIRTUAL_ENV\" && command -v python" ;;
+	fish) fish -c "source '$env/bin/activate.fish'; and echo \$VIRTUAL_ENV; and command -v python" ;;
+	tcsh) tcsh -c "source '$env/bin/activate.csh' && echo \$VIRTUAL_ENV && which python" ;;
+	esac
+}

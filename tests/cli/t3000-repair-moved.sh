@@ -1,0 +1,121 @@
+#!/bin/bash
+# venv repair after a move or a copy, for environments made by python -m
+# venv, Debian's virtualenv and venv create: pip's scripts (both shebang
+# forms), activation scripts (exactly what venv create writes there, with
+# the prompt kept), .pth entries and pyvenv.cfg's `command` follow the new
+# location; files repair does not own stay byte-identical; bash, fish and
+# tcsh activate the repaired environment; venv check finds nothing after.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/repair-lib.sh"
+
+py=$(find_pythons | grep -v '^/usr/bin/' | tail -n 1)
+[ -n "$py" ] || skip "needs a pyenv Python"
+cd "$TMP"
+make_wheel "$py" "$TMP/wheels" tinypkg 1.0 || fail "could not build the test wheel"
+export PIP_FIND_LINKS="$TMP/wheels"
+
+# check_env DIR: the repaired environment works from DIR.
+check_env() {
+	local d=$1 out sh
+	out=$("$d/bin/python" -c 'import sys; print(sys.prefix)') || fail "python of $d does not run"
+	expect_eq "$d" "$out" "sys.prefix of the repaired environment"
+	out=$("$d/bin/pip" --version) || fail "pip of $d does not run"
+	expect_match "from $d/lib/" "$out" "pip --version"
+	out=$("$d/bin/tinypkg-hello") || fail "the console script of $d does not run"
+	expect_eq "hello from tinypkg 1.0" "$out" "the console script's output"
+	for sh in bash fish tcsh; do
+		command -v "$sh" >/dev/null || continue
+		out=$(activate_in "$sh" "$d" 2>&1) || fail "activate in $sh failed: $out"
+		expect_eq "$d
+$d/bin/python" "$out" "VIRTUAL_ENV and python after activate in $sh"
+	done
+	expect_exit 0 "$VENV" check "$d"
+}
+
+# moved CREATOR: make an environment, install a package, move it, repair.
+moved() {
+	local creator=$1 name="src-$1" dest="$TMP/moved to/$1 env"
+	case "$creator" in
+	cpython) "$py" -m venv --prompt "my prompt" "$name" >/dev/null ;;
+	virtualenv) /usr/bin/python3 -m virtualenv -q "$name" >/dev/null 2>&1 ;;
+	venv) "$VENV" create -q -p "$py" "$name" ;;
+	esac || fail "$creator could not make an environment"
+	"$name/bin/pip" install -q tinypkg || fail "pip install failed in the $creator environment"
+	# Things repair does not own: a user file, a .pth into the env, one outside.
+	echo "user data" >"$name/notes.txt"
+	printf '#!/bin/sh\necho mine\n' >"$name/bin/mytool"
+	chmod 755 "$name/bin/mytool"
+	site=$(cd "$name" && ls -d lib/python3.*/site-packages)
+	mkdir -p "$name/src" "$TMP/outside"
+	printf '%s\n' "$TMP/$name/src" "$TMP/outside" "import os" >"$name/$site/extra.pth"
+	mkdir -p "$TMP/moved to"
+	mv "$name" "$dest"
+	before=$(tree_listing "$dest" | grep -v -e ' bin/' -e 'extra.pth' -e 'pyvenv.cfg' \
+		 -e '^./bin/')
+
+	expect_exit 1 "$VENV" repair --dry-run "$dest"
+	expect_match "moved or copied from $TMP/$name" "$OUT" "the dry run's header"
+	expect_match "~ bin/pip: interpreter" "$OUT" "the dry run's plan"
+	expect_exit 0 "$VENV" repair "$dest"
+	check_env "$dest"
+	expect_eq "$TMP/moved to/$creator env/src
+$TMP/outside
+import os" "$(cat "$dest/$site/extra.pth")" "the .pth file"
+	expect_eq "mine" "$("$dest/bin/mytool")" "a user script"
+	after=$(tree_listing "$dest" | grep -v -e ' bin/' -e 'extra.pth' -e 'pyvenv.cfg' \
+		-e '^./bin/')
+	[ "$before" = "$after" ] || fail "expected files repair does not own unchanged, saw: $(diff <(echo "$before") <(echo "$after"))"
+	# A space in the path: pip's scripts now use the /bin/sh trampoline.
+	expect_eq "#!/bin/sh" "$(head -n 1 "$dest/bin/pip")" "the shebang of bin/pip"
+	# Repairing again changes nothing.
+	snap=$(tree_listing "$dest" times)
+	expect_exit 0 "$VENV" repair "$dest"
+	expect_match "nothing to repair" "$OUT" "a second repair"
+	expect_eq "$snap" "$(tree_listing "$dest" times)" "the environment after a second repair"
+}
+
+moved cpython
+if /usr/bin/python3 -m virtualenv --version >/dev/null 2>&1; then
+	moved virtualenv
+else
+	echo "note: Debian's virtualenv is not installed; its case is skipped"
+fi
+moved venv
+
+# The activation scripts are exactly what venv create writes at that place
+# with that prompt.
+mv "$TMP/moved to/cpython env" "$TMP/repaired"
+expect_exit 0 "$VENV" repair -q "$TMP/repaired"
+mv "$TMP/repaired" "$TMP/repaired.bak"
+"$VENV" create -q --without-pip -p "$py" --prompt "my prompt" "$TMP/repaired" ||
+	fail "venv create failed"
+for s in activate activate.fish activate.csh; do
+	cmp -s "$TMP/repaired/bin/$s" "$TMP/repaired.bak/bin/$s" ||
+		fail "expected bin/$s as venv create writes it, saw: $(diff "$TMP/repaired/bin/$s" "$TMP/repaired.bak/bin/$s" | head -n 10)"
+done
+
+# A copy: the copy is repaired, the original is left alone.
+"$py" -m venv orig >/dev/null || fail "python -m venv failed"
+orig_before=$(tree_listing orig times)
+cp -a orig copy
+expect_exit 0 "$VENV" repair copy
+expect_match "VNV405" "$OUT" "the code of a shebang into the original"
+expect_eq "$orig_before" "$(tree_listing orig times)" "the original environment"
+out=$(copy/bin/pip --version) || fail "pip of the copy does not run"
+expect_match "from $TMP/copy/" "$out" "pip of the copy"
+expect_exit 0 "$VENV" check copy
+
+# Missing pieces come back: an interpreter name, lib64, an activation script.
+"$py" -m venv --without-pip holes >/dev/null || fail "python -m venv failed"
+rm holes/bin/python3 holes/lib64 holes/bin/activate.fish
+home=$(sed -n 's/^home = //p' holes/pyvenv.cfg)
+sed -i 's|^home = .*|home = /nonexistent/bin|' holes/pyvenv.cfg
+expect_exit 0 "$VENV" repair holes
+expect_match "VNV115" "$OUT" "the stale home"
+grep -qx "home = $home" holes/pyvenv.cfg || fail "expected home = $home, saw: $(cat holes/pyvenv.cfg)"
+expect_eq "$(readlink holes/bin/python)" "$(readlink holes/bin/python3)" "the restored bin/python3"
+expect_eq lib "$(readlink holes/lib64)" "the restored lib64"
+[ -f holes/bin/activate.fish ] || fail "expected bin/activate.fish restored"
+expect_eq "$TMP/holes
+$TMP/holes/bin/python" "$(activate_in fish "$TMP/holes" 2>&1)" "the restored activate.fish"
+echo ok

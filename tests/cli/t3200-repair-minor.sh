@@ -1,0 +1,99 @@
+#!/bin/bash
+# venv repair --upgrade across minor versions (3.11 -> 3.12, 3.12 -> 3.13):
+# the packages of the old site-packages, one with a compiled extension,
+# are installed again from local wheels through the user's pip settings
+# (PIP_NO_INDEX, PIP_FIND_LINKS), the old site-packages goes only after
+# that worked, and a reinstall that fails puts everything back and names
+# the package.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/repair-lib.sh"
+
+pys=$(find_pythons | grep -v '^/usr/bin/')
+p11=$(echo "$pys" | grep 'python3\.11$' | head -n 1)
+p12=$(echo "$pys" | grep 'python3\.12$' | head -n 1)
+p13=$(echo "$pys" | grep 'python3\.13$' | head -n 1)
+[ -n "$p11" ] && [ -n "$p12" ] || skip "needs pyenv's 3.11 and 3.12"
+command -v gcc >/dev/null || skip "needs gcc for the compiled extension"
+cd "$TMP"
+export PIP_FIND_LINKS="$TMP/wheels"
+for p in "$p11" "$p12" ${p13:+"$p13"}; do
+	make_wheel "$p" "$TMP/wheels" cext 2.0 ext || fail "could not build the extension for $p"
+done
+make_wheel "$p11" "$TMP/wheels" tinypkg 1.0 || fail "could not build the test wheel"
+
+# upgrade OLD NEW: an environment of OLD with both packages, upgraded to NEW.
+upgrade() {
+	local old=$1 new=$2 d="env-$(py_minor "$1")" om nm
+	om=$(py_minor "$old")
+	nm=$(py_minor "$new")
+	"$old" -m venv "$d" >/dev/null || fail "python$om -m venv failed"
+	"$d/bin/pip" install -q tinypkg cext || fail "pip install failed"
+	echo "user data" >"$d/notes.txt"
+	expect_exit 1 "$VENV" repair --upgrade -p "$new" --dry-run "$d"
+	expect_match "2 package\\(s\\) installed again: cext==2.0 tinypkg==1.0" "$OUT" "the dry run"
+	expect_match "lib/python$om: removed" "$OUT" "the dry run"
+	expect_exit 0 "$VENV" repair --upgrade -p "$new" --yes --format json "$d"
+	printf '%s' "$OUT" | "$new" -c '
+import json, sys
+r = json.load(sys.stdin)["environments"][0]
+assert r["status"] == "repaired", r
+assert r["reinstalled"] == ["cext==2.0", "tinypkg==1.0"], r["reinstalled"]
+assert r["from_version"].startswith(sys.argv[1] + "."), r
+' "$om" || fail "unexpected JSON report: $OUT"
+	expect_eq "hello from tinypkg 1.0" "$("$d/bin/tinypkg-hello")" "the console script after $om -> $nm"
+	expect_eq "42 $nm" "$("$d/bin/python" -c 'import sys; import cext._speed as s; print(s.twice(21), "%d.%d" % sys.version_info[:2])')" \
+		"the compiled extension after $om -> $nm"
+	"$d/bin/pip" --version | grep -q "python $nm" || fail "expected pip of Python $nm"
+	[ ! -e "$d/lib/python$om" ] || fail "expected lib/python$om removed"
+	[ ! -e "$d/bin/python$om" ] && [ ! -e "$d/bin/pip$om" ] ||
+		fail "expected the old version's names removed from bin/: $(ls "$d/bin")"
+	expect_eq "user data" "$(cat "$d/notes.txt")" "a user file"
+	expect_exit 0 "$VENV" check "$d"
+}
+
+upgrade "$p11" "$p12"
+[ -n "$p13" ] && upgrade "$p12" "$p13"
+
+# Without --yes and without a terminal, nothing happens.
+"$p11" -m venv noask >/dev/null || fail "python -m venv failed"
+noask/bin/pip install -q tinypkg || fail "pip install failed"
+snap=$(tree_listing noask times)
+expect_exit 2 "$VENV" repair --upgrade -p "$p12" noask </dev/null
+expect_match "without confirmation \\(use --yes\\)" "$ERR" "the refusal"
+expect_eq "$snap" "$(tree_listing noask times)" "the environment after a refusal"
+
+# Killed while pip runs: pip holds the lock until it is done, and the next
+# repair puts the environment back as it was.
+"$p11" -m venv killed >/dev/null || fail "python -m venv failed"
+killed/bin/pip install -q tinypkg cext || fail "pip install failed"
+snap=$(tree_listing killed)
+"$VENV" repair --upgrade -p "$p12" --yes killed >/dev/null 2>&1 &
+rpid=$!
+for i in $(seq 1 300); do
+	[ -e killed/lib/python3.12/site-packages/pip ] && pgrep -f "killed/bin/python -m pip" >/dev/null && break
+	sleep 0.05
+done
+kill -KILL "$rpid"
+wait "$rpid" 2>/dev/null
+grep -q '"state": "applying"' killed/.venv-repair.journal ||
+	fail "expected the journal of an upgrade in progress, saw: $(cat killed/.venv-repair.journal 2>&1)"
+for i in $(seq 1 300); do
+	"$VENV" repair -q killed >"$TMP/out" 2>&1 && break
+	grep -q "another repair" "$TMP/out" || fail "unexpected: $(cat "$TMP/out")"
+	sleep 0.1
+done
+expect_eq "$snap" "$(tree_listing killed)" "the environment after a kill during pip and a repair"
+
+# A package that cannot be installed again: everything is put back as it
+# was, and the error names it.
+"$p11" -m venv fails >/dev/null || fail "python -m venv failed"
+fails/bin/pip install -q tinypkg cext || fail "pip install failed"
+snap=$(tree_listing fails)
+rm "$TMP"/wheels/cext-2.0-cp312-*.whl
+expect_exit 2 "$VENV" repair --upgrade -p "$p12" --yes fails
+expect_match "cext==2\\.0" "$ERR" "the failed package named"
+expect_match "put back as it was" "$ERR" "the roll-back"
+expect_eq "$snap" "$(tree_listing fails)" "the environment after a failed reinstall"
+expect_eq "42" "$(fails/bin/python -c 'import cext._speed as s; print(s.twice(21))')" \
+	"the old environment still works"
+echo ok

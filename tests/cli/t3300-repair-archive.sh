@@ -1,0 +1,129 @@
+#!/bin/bash
+# venv repair --archive and venv restore: the archive is verified and its
+# round trip is byte-identical (contents, modes, links, times); restore goes
+# through a staging directory and replaces an environment only with --yes;
+# hostile archives (security.md ARC-01..ARC-08) are refused with nothing
+# written outside.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/repair-lib.sh"
+
+py=$(find_pythons | grep -v '^/usr/bin/' | tail -n 1)
+[ -n "$py" ] || skip "needs a pyenv Python"
+cd "$TMP"
+"$VENV" create -q -p "$py" env || fail "venv create failed"
+ln -s /etc/hostname env/abs-link
+printf 'x' >env/odd-mode && chmod 640 env/odd-mode
+touch -d '2001-02-03 04:05:06.123456789' env/odd-mode
+mkdir -p arch
+
+# A repair with --archive writes and checks the archive first, and says where.
+snap=$(tree_listing env times)
+expect_exit 0 "$VENV" repair --archive="$TMP/arch/env.tar.zst" env
+expect_match "archived to $TMP/arch/env.tar.zst" "$OUT" "where the archive is"
+expect_eq "$snap" "$(tree_listing env times)" "an environment that needed nothing"
+[ -z "$(ls -A env | grep venv-repair)" ] || fail "expected nothing of repair's left in env"
+
+# The default name sits beside the environment and is never overwritten.
+expect_exit 0 "$VENV" repair --archive env
+file=$(printf '%s\n' "$OUT" | sed -n 's/^  archived to //p')
+case "$file" in "$TMP"/env-*.tar.zst|"$TMP"/env-*.tar.gz) ;; *) fail "expected an archive beside env, saw '$file'" ;; esac
+expect_exit 2 "$VENV" repair --archive="$file" env
+expect_match "exists" "$ERR" "an existing archive"
+
+# Round trip: restored elsewhere, and over the original.
+expect_exit 0 "$VENV" restore "$TMP/arch/env.tar.zst" "$TMP/copy"
+expect_eq "$snap" "$(tree_listing copy times)" "the restored tree"
+echo changed >env/bin/activate
+expect_exit 2 "$VENV" restore "$TMP/arch/env.tar.zst"
+expect_match "use --yes" "$ERR" "restore over an environment"
+expect_exit 0 "$VENV" restore --yes "$TMP/arch/env.tar.zst"
+expect_eq "$snap" "$(tree_listing env times)" "the environment restored in place"
+[ -z "$(ls -A "$TMP" | grep venv-restore)" ] || fail "expected no staging directory left"
+expect_exit 0 "$VENV" check env
+
+# Restore refuses to replace something that is not an environment.
+mkdir notenv && echo precious >notenv/file
+expect_exit 2 "$VENV" restore --yes "$TMP/arch/env.tar.zst" "$TMP/notenv"
+expect_eq precious "$(cat notenv/file)" "a directory that is not an environment"
+
+# Hostile archives, built with Python's tarfile.
+mkdir outside && echo sentinel >outside/target
+sentinel=$(tree_listing outside times)
+hostile() {
+	local name=$1
+	"$py" - "$TMP/arch/$name.tar.gz" "$name" "$TMP" <<'PYEOF'
+import io, json, sys, tarfile
+out, case, tmp = sys.argv[1:4]
+t = tarfile.open(out, "w:gz", format=tarfile.PAX_FORMAT)
+def add(name, data=b"", **kw):
+    i = tarfile.TarInfo(name)
+    for k, v in kw.items():
+        setattr(i, k, v)
+    if i.type == tarfile.REGTYPE:
+        i.size = len(data)
+        t.addfile(i, io.BytesIO(data))
+    else:
+        t.addfile(i)
+meta = json.dumps({"venv-archive": 1, "path": tmp + "/restored"}).encode()
+add("venv-archive.json", meta)
+add("env", type=tarfile.DIRTYPE, mode=0o755)
+add("env/pyvenv.cfg", b"home = /usr/bin\n")
+if case == "dotdot":
+    add("env/../outside/target", b"owned")
+elif case == "absolute":
+    add(tmp + "/outside/target", b"owned")
+elif case == "notenv":
+    add("outside/target", b"owned")
+elif case == "linkfile":
+    add("env/d", type=tarfile.SYMTYPE, linkname="../../outside")
+    add("env/d/target", b"owned")
+elif case == "linkdir":
+    add("env/d", type=tarfile.SYMTYPE, linkname=tmp + "/outside")
+    add("env/d", type=tarfile.DIRTYPE, mode=0o777)
+elif case == "hardout":
+    add("env/h", type=tarfile.LNKTYPE, linkname="../outside/target")
+elif case == "hardlater":
+    add("env/h", type=tarfile.LNKTYPE, linkname="env/later")
+    add("env/later", b"x")
+elif case == "hardlink2link":
+    add("env/l", type=tarfile.SYMTYPE, linkname=tmp + "/outside/target")
+    add("env/h", type=tarfile.LNKTYPE, linkname="env/l")
+elif case == "device":
+    add("env/dev", type=tarfile.CHRTYPE, devmajor=1, devminor=3)
+elif case == "fifo":
+    add("env/fifo", type=tarfile.FIFOTYPE)
+elif case == "twice":
+    add("env/x", b"1")
+    add("env/x", b"2")
+elif case == "nometa":
+    pass
+elif case == "ok":
+    add("env/suid", b"#!/bin/sh\n", mode=0o4755)
+    add("env/abs", type=tarfile.SYMTYPE, linkname="/etc/hostname")
+    add("env/h", type=tarfile.LNKTYPE, linkname="env/pyvenv.cfg")
+t.close()
+if case == "nometa":
+    t = tarfile.open(out, "w:gz")
+    i = tarfile.TarInfo("env/pyvenv.cfg")
+    t.addfile(i, io.BytesIO(b""))
+    t.close()
+PYEOF
+}
+for c in dotdot absolute notenv linkfile linkdir hardout hardlater hardlink2link device fifo \
+	 twice nometa; do
+	hostile "$c" || fail "could not build the hostile archive '$c'"
+	expect_exit 2 "$VENV" restore "$TMP/arch/$c.tar.gz"
+	expect_match "refusing the archive|not an environment archive" "$ERR" "the refusal of '$c'"
+	expect_eq "$sentinel" "$(tree_listing outside times)" "the directory outside after '$c'"
+	[ ! -e "$TMP/restored" ] || fail "expected nothing restored from '$c'"
+	[ -z "$(ls -A "$TMP" | grep venv-restore)" ] || fail "expected no staging left after '$c'"
+done
+# A harmless one: set-user-ID bits are dropped, absolute link values and
+# hard links to earlier files are kept, nothing is written through links.
+hostile ok || fail "could not build the archive"
+expect_exit 0 "$VENV" restore "$TMP/arch/ok.tar.gz"
+expect_eq 755 "$(stat -c %a restored/suid)" "the mode of a set-user-ID member"
+expect_eq /etc/hostname "$(readlink restored/abs)" "an absolute link value"
+expect_eq "$(stat -c %i restored/pyvenv.cfg)" "$(stat -c %i restored/h)" "a hard link"
+expect_eq "$sentinel" "$(tree_listing outside times)" "the directory outside"
+echo ok

@@ -1,0 +1,151 @@
+#!/bin/bash
+# Crash safety of venv repair (security.md CRA-01, CRA-03, CRA-04, CRA-09):
+# the repair of a moved environment and an --upgrade are killed at mutating
+# system calls in turn (strace -e inject=SYSCALL:signal=KILL:when=N, which
+# stops the process before the call takes effect), and ENOSPC and EIO are
+# injected the same way. After each, the environment must be as it was, or
+# repaired, or hold a journal that says how to finish; a second repair must
+# then leave exactly the repaired environment, with no file of the user's
+# changed and nothing of repair's left behind.
+#
+# By default every seventh point is tried; REPAIR_FAULTS=full tries them all
+# (tests/cli/repair-faults.sh, `make faults-repair`).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/repair-lib.sh"
+
+command -v strace >/dev/null || skip "needs strace"
+strace -f -o /dev/null -e inject=getpid:error=EIO true 2>/dev/null || skip "strace cannot inject faults here"
+pys=$(find_pythons | grep -v '^/usr/bin/')
+py=$(echo "$pys" | tail -n 1)
+[ -n "$py" ] || skip "needs a pyenv Python"
+step=7
+[ "${REPAIR_FAULTS:-}" = full ] && step=1
+SYSCALLS="write fsync renameat unlinkat mkdirat symlinkat fchmod openat ftruncate pwrite64 linkat utimensat"
+cd "$TMP"
+
+# Everything below an environment, repair's own files included.
+listing() {
+	(cd "$1" && find . -printf '%p %y %m %l\n' && find . -type f -print0 | xargs -0 -r cksum |
+		sed 's/^\([0-9]*\) \([0-9]*\) \(.*\)$/\3 sum \1 \2/') | LC_ALL=C sort
+}
+# The same without repair's lock, journal and staged files.
+state() {
+	listing "$1" | grep -v '/\.venv-repair'
+}
+
+# check_state WHAT: the environment w after a fault is as it was, or
+# repaired, or its journal says how to get to one of them: "prepared" (fix)
+# and "backup" (upgrade) promise the old state, "applying" a complete
+# backup of bin/ and pyvenv.cfg, "committing" the new state; only a
+# "committed" fix may leave a mix, which the staged files complete.
+check_state() {
+	local nonew=$(echo "$new" | grep -v '/\.venv-repair')
+	js=
+	[ -e w/.venv-repair.journal ] &&
+		js=$(sed -n 's/.*"state": "\([a-z]*\)".*/\1/p' w/.venv-repair.journal)
+	case "${js:-none}" in
+	none)
+		# An injected error may make repair skip a file it could not read;
+		# then it must say so (exit status not 0). A kill never may.
+		[ "$now" = "$old" ] || [ "$now" = "$nonew" ] || { [ "$mode" != signal=KILL ] && [ "$rc" -ne 0 ]; } ||
+			fail "$1 left a half-repaired environment and no journal (exit $rc): $(diff <(echo "$old") <(echo "$now") | head -n 20)" ;;
+	prepared|backup)
+		[ "$now" = "$old" ] ||
+			fail "$1: the journal says '$js' but the environment changed: $(diff <(echo "$old") <(echo "$now") | head -n 20)" ;;
+	applying)
+		[ "$(cd w/.venv-repair-backup && listing bin | sed 's|^\./|./bin/|;s|^\. |./bin |')" = "$(echo "$old" | grep '^\./bin')" ] ||
+			fail "$1: the journal says 'applying' but the backup of bin/ is not complete" ;;
+	committing)
+		[ "$now" = "$nonew" ] || fail "$1: the journal says 'committing' but the environment is not the new one" ;;
+	committed) ;;
+	*) fail "$1: unknown journal state '$js'" ;;
+	esac
+}
+
+# count CMD...: how many times each syscall runs, "name count" lines.
+count() {
+	strace -f -o "$TMP/count.log" -e trace="$(echo $SYSCALLS | tr ' ' ,)" "$@" >/dev/null 2>&1
+	sed -n 's/^[0-9]* *\([a-z0-9_]*\)(.*/\1/p' "$TMP/count.log" | sort | uniq -c
+}
+
+# faults NAME SETUP REPAIR-ARGS...: SETUP makes $TMP/w; the repair is run on
+# it under each fault in turn.
+faults() {
+	local name=$1 setup=$2 old new sc n k i tried=0 mode seen=
+	shift 2
+	$setup || fail "$name: setup failed"
+	old=$(state w)
+	"$VENV" repair -q "$@" w >/dev/null 2>&1 || fail "$name: the reference repair failed"
+	new=$(listing w)
+	[ "$old" != "$(state w)" ] || fail "$name: the reference repair changed nothing"
+	rm -rf w
+	$setup
+	counts=$(count "$VENV" repair -q "$@" w)
+	rm -rf w
+	for mode in signal=KILL error=ENOSPC error=EIO; do
+		while read -r k sc; do
+			[ -n "$sc" ] || continue
+			case "$mode:$sc" in
+			error=ENOSPC:write|error=ENOSPC:pwrite64|error=ENOSPC:mkdirat|error=ENOSPC:symlinkat|error=ENOSPC:openat) ;;
+			error=EIO:fsync|error=EIO:write|error=EIO:renameat) ;;
+			error=*) continue ;;
+			esac
+			for n in $(seq 1 "$step" "$k"); do
+				tried=$((tried + 1))
+				$setup
+				strace -f -o /dev/null -e inject="$sc:$mode:when=$n" \
+					"$VENV" repair -q "$@" w >"$TMP/out" 2>&1
+				rc=$?
+				now=$(state w)
+				check_state "$name: $sc $mode at call $n"
+				seen="$seen ${js:-none}"
+				if [ "$mode" != signal=KILL ] && [ "$rc" -eq 0 ] && [ "$now" != "$(echo "$new" | grep -v '/\.venv-repair')" ]; then
+					fail "$name: $sc $mode at call $n exited 0 without repairing: $(cat "$TMP/out")"
+				fi
+				"$VENV" repair -q "$@" w >"$TMP/out2" 2>&1 ||
+					fail "$name: the repair after $sc $mode at call $n failed: $(cat "$TMP/out2")"
+				[ "$(listing w)" = "$new" ] ||
+					fail "$name: after $sc $mode at call $n and a second repair: $(diff <(echo "$new") <(listing w) | head -n 20)"
+				rm -rf w
+			done
+		done <<<"$counts"
+	done
+	echo "$name: $tried fault points, all old or repaired; journal states seen:" \
+		$(echo $seen | tr ' ' '\n' | sort | uniq -c | tr '\n' ' ')
+}
+
+# A moved environment with console scripts in both of pip's forms, a .pth
+# into it and user files (no pip itself: copying it for each point is slow).
+"$VENV" create -q --without-pip -p "$py" tmpl || fail "venv create failed"
+echo "user data" >tmpl/notes.txt
+for s in tool1 tool2 tool3; do
+	printf '#!%s/tmpl/bin/python\nimport sys\nprint(sys.argv)\n' "$TMP" >"tmpl/bin/$s"
+	chmod 755 "tmpl/bin/$s"
+done
+printf "#!/bin/sh\n'''exec' \"%s/tmpl/bin/python\" \"\$0\" \"\$@\"\n' '''\nprint(1)\n" "$TMP" >tmpl/bin/tramp
+chmod 755 tmpl/bin/tramp
+site=$(cd tmpl && ls -d lib/python3.*/site-packages)
+mkdir tmpl/src && echo "$TMP/tmpl/src" >"tmpl/$site/extra.pth"
+rm tmpl/bin/activate.fish
+setup_moved() {
+	rm -rf w && cp -a tmpl w
+}
+faults moved setup_moved
+
+# An upgrade within a minor version: the base behind the same path changed.
+p311=$(echo "$pys" | grep 'python3\.11$' | head -n 1)
+if [ -n "$p311" ] && [ -x /usr/bin/python3.11 ]; then
+	mkdir base
+	ln -s /usr/bin/python3.11 base/python3.11
+	# Made at w itself, so that only the upgrade has work to do.
+	"$VENV" create -q --without-pip -p "$TMP/base/python3.11" w || fail "venv create failed"
+	echo "user data" >w/notes.txt
+	ln -sfn "$p311" base/python3.11
+	"$VENV" repair -q --upgrade --dry-run w >/dev/null 2>&1   # fills the interpreter cache
+	mv w utmpl
+	setup_upgrade() {
+		rm -rf w && cp -a utmpl w
+	}
+	faults upgrade setup_upgrade --upgrade
+fi
+echo ok

@@ -1,0 +1,340 @@
+#include "compat.h"
+#include <dirent.h>
+#include <sys/file.h>
+#include <check.h>
+#include "error.h"
+#include "fs.h"
+#include "txn.h"
+
+/*
+ * Unit tests for repair/txn.c: the lock (security.md CRA-09, CRA-10), the
+ * journal of a plan and its recovery from every state (CRA-01), and the
+ * upgrade backup with its roll-back.
+ */
+
+static char root[PATH_MAX];
+
+static void setup(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(root, sizeof(root), "%s/venv-unit-txn-XXXXXX", t && *t ? t : "/tmp");
+	ck_assert_msg(mkdtemp(root) != NULL, "mkdtemp failed: %s", strerror(errno));
+}
+
+static void teardown(void)
+{
+	venv_fs_remove_tree(root);
+}
+
+static void put(const char *rel, const char *text)
+{
+	char p[PATH_MAX * 2];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	f = fopen(p, "w");
+	ck_assert_msg(f != NULL, "cannot write %s", p);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *get(const char *rel)
+{
+	static char buf[4096];
+	char p[PATH_MAX * 2];
+	FILE *f;
+	size_t n;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (!(f = fopen(p, "r")))
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int exists(const char *rel)
+{
+	char p[PATH_MAX * 2];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	return lstat(p, &st) == 0;
+}
+
+/* Names starting with .venv-repair anywhere in dir (leftovers). */
+static int leftovers(const char *rel)
+{
+	char p[PATH_MAX * 2];
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (!(d = opendir(p)))
+		return 0;
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, ".venv-repair", 12);
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_txn__lock_busy_then_free)
+{
+	struct venv_envdir a = VENV_ENVDIR_INIT, b = VENV_ENVDIR_INIT;
+	int stale;
+
+	ck_assert_int_eq(venv_envdir_open(&a, root), 0);
+	ck_assert_int_eq(venv_envdir_open(&b, root), 0);
+	ck_assert_int_eq(venv_repair_lock(&a, &stale), 0);
+	ck_assert_int_eq(stale, 0);
+	ck_assert_int_eq(venv_repair_lock(&b, &stale), VENV_EEXISTS);
+	ck_assert_msg(strstr(venv_error_last(), "another repair") != NULL,
+		      "expected 'another repair' in the message, saw %s", venv_error_last());
+	venv_repair_unlock(&a);
+	ck_assert_int_eq(exists(VENV_REPAIR_LOCK), 0);
+	ck_assert_int_eq(venv_repair_lock(&b, &stale), 0);
+	venv_envdir_close(&a);
+	venv_envdir_close(&b);
+}
+END_TEST
+
+START_TEST(test_txn__stale_lock_taken_over)
+{
+	struct venv_envdir a = VENV_ENVDIR_INIT;
+	int stale;
+
+	/* A lock file that nobody holds: its repair died. */
+	put(VENV_REPAIR_LOCK, "999999\n");
+	ck_assert_int_eq(venv_envdir_open(&a, root), 0);
+	ck_assert_int_eq(venv_repair_lock(&a, &stale), 0);
+	ck_assert_int_eq(stale, 1);
+	venv_envdir_close(&a);
+	ck_assert_int_eq(exists(VENV_REPAIR_LOCK), 0);
+}
+END_TEST
+
+START_TEST(test_txn__lock_refuses_planted_link)
+{
+	struct venv_envdir a = VENV_ENVDIR_INIT;
+	char p[PATH_MAX * 2];
+	int stale;
+
+	snprintf(p, sizeof(p), "%s/%s", root, VENV_REPAIR_LOCK);
+	ck_assert_int_eq(symlink("/etc/passwd", p), 0);
+	ck_assert_int_eq(venv_envdir_open(&a, root), 0);
+	ck_assert_int_eq(venv_repair_lock(&a, &stale), VENV_EUNSAFE);
+	venv_envdir_close(&a);
+}
+END_TEST
+
+static void small_plan(struct venv_plan *plan)
+{
+	ck_assert_int_eq(venv_plan_add(plan, 404, VENV_FIX_WRITE, "bin/pip", "#!/new/python\nx\n",
+				       16, 0751, "shebang"), 0);
+	ck_assert_int_eq(venv_plan_add(plan, 109, VENV_FIX_SYMLINK, "bin/python3", "python3.12", 0,
+				       0, "alias"), 0);
+	ck_assert_int_eq(venv_plan_add(plan, 111, VENV_FIX_MKDIR, "lib", NULL, 0, 0755, "dir"), 0);
+	ck_assert_int_eq(venv_plan_add(plan, 111, VENV_FIX_WRITE, "lib/x.pth", "/new\n", 5, 0644,
+				       "pth"), 0);
+	ck_assert_int_eq(venv_plan_add(plan, 114, VENV_FIX_REMOVE, "bin/old", NULL, 0, 0, "rm"), 0);
+}
+
+START_TEST(test_txn__apply_plan)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	struct venv_plan plan = VENV_PLAN_INIT;
+	char p[PATH_MAX * 2], link[64];
+	struct stat st;
+	ssize_t n;
+	int stale;
+
+	snprintf(p, sizeof(p), "%s/bin", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	put("bin/pip", "#!/old/python\nx\n");
+	put("bin/old", "gone\n");
+	small_plan(&plan);
+	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
+	ck_assert_int_eq(venv_repair_lock(&e, &stale), 0);
+	ck_assert_msg(venv_plan_apply(&e, &plan) == 0, "apply failed: %s", venv_error_last());
+	ck_assert_str_eq(get("bin/pip"), "#!/new/python\nx\n");
+	snprintf(p, sizeof(p), "%s/bin/pip", root);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_msg((st.st_mode & 07777) == 0751, "expected mode 751, saw %o",
+		      (unsigned)(st.st_mode & 07777));
+	snprintf(p, sizeof(p), "%s/bin/python3", root);
+	n = readlink(p, link, sizeof(link) - 1);
+	ck_assert_msg(n > 0, "expected bin/python3 to be a link");
+	link[n] = '\0';
+	ck_assert_str_eq(link, "python3.12");
+	ck_assert_str_eq(get("lib/x.pth"), "/new\n");
+	ck_assert_int_eq(exists("bin/old"), 0);
+	ck_assert_int_eq(venv_journal_exists(&e), 0);
+	ck_assert_int_eq(leftovers("bin") + leftovers("lib"), 0);
+	venv_envdir_close(&e);
+	venv_plan_release(&plan);
+}
+END_TEST
+
+/* Write a journal by hand, as a killed repair leaves it. */
+static void journal(const char *state)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "{\"venv-repair-journal\": 1, \"kind\": \"fix\", \"state\": \"%s\", \"fixes\": ["
+		 "{\"op\": \"write\", \"path\": \"a.txt\", \"stage\": \".venv-repair-new.0\", "
+		 "\"mode\": 420},"
+		 "{\"op\": \"mkdir\", \"path\": \"newdir\", \"stage\": \".venv-repair-new.1\", "
+		 "\"mode\": 493}]}", state);
+	put(VENV_REPAIR_JOURNAL, text);
+}
+
+START_TEST(test_txn__recover_prepared_rolls_back)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE);
+	char p[PATH_MAX * 2];
+
+	put("a.txt", "old\n");
+	put(".venv-repair-new.0", "new\n");
+	snprintf(p, sizeof(p), "%s/newdir", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	journal("prepared");
+	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
+	ck_assert_int_eq(venv_repair_recover(&e, &note), 1);
+	ck_assert_str_eq(get("a.txt"), "old\n");
+	ck_assert_int_eq(exists("newdir"), 0);
+	ck_assert_int_eq(leftovers(""), 0);
+	ck_assert_msg(strstr(note.buf, "rolled back") != NULL, "expected a roll-back, saw %s",
+		      note.buf);
+	venv_envdir_close(&e);
+	vbuf_release(&note);
+}
+END_TEST
+
+START_TEST(test_txn__recover_committed_rolls_forward)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE);
+
+	put("a.txt", "old\n");
+	put(".venv-repair-new.0", "new\n");
+	journal("committed");
+	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
+	ck_assert_int_eq(venv_repair_recover(&e, &note), 1);
+	ck_assert_str_eq(get("a.txt"), "new\n");
+	ck_assert_int_eq(exists("newdir"), 1);
+	ck_assert_int_eq(leftovers(""), 0);
+	/* Recovering again finds nothing to do. */
+	ck_assert_int_eq(venv_repair_recover(&e, &note), 0);
+	venv_envdir_close(&e);
+	vbuf_release(&note);
+}
+END_TEST
+
+START_TEST(test_txn__recover_refuses_damaged_journal)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE);
+
+	put(VENV_REPAIR_JOURNAL, "{\"venv-repair-journal\": 1, \"kind\":");
+	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
+	ck_assert_int_eq(venv_repair_recover(&e, &note), VENV_EINVAL);
+	ck_assert_int_eq(exists(VENV_REPAIR_JOURNAL), 1);
+	venv_envdir_close(&e);
+	vbuf_release(&note);
+}
+END_TEST
+
+START_TEST(test_txn__upgrade_rollback_restores)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	char p[PATH_MAX * 2];
+	const char *watch[] = { "include", NULL };
+	int stale;
+
+	snprintf(p, sizeof(p), "%s/bin", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	put("bin/tool", "v1\n");
+	put("pyvenv.cfg", "home = /old\n");
+	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
+	ck_assert_int_eq(venv_repair_lock(&e, &stale), 0);
+	ck_assert_msg(venv_upgrade_begin(&e, "/usr/bin/python3", "lib/python3.12", "lib/python3.11",
+					 watch) == 0, "begin failed: %s", venv_error_last());
+	/* The upgrade changes things, then fails. */
+	put("bin/tool", "v2\n");
+	put("bin/extra", "new\n");
+	put("pyvenv.cfg", "home = /new\n");
+	snprintf(p, sizeof(p), "%s/include", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	ck_assert_int_eq(venv_upgrade_rollback(&e), 0);
+	ck_assert_str_eq(get("bin/tool"), "v1\n");
+	ck_assert_int_eq(exists("bin/extra"), 0);
+	ck_assert_str_eq(get("pyvenv.cfg"), "home = /old\n");
+	ck_assert_int_eq(exists("include"), 0);
+	ck_assert_int_eq(exists(VENV_REPAIR_BACKUP), 0);
+	ck_assert_int_eq(venv_journal_exists(&e), 0);
+	venv_envdir_close(&e);
+}
+END_TEST
+
+START_TEST(test_txn__upgrade_interrupted_is_rolled_back)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT, e2 = VENV_ENVDIR_INIT;
+	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE);
+	char p[PATH_MAX * 2];
+	int stale;
+
+	snprintf(p, sizeof(p), "%s/bin", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	put("bin/tool", "v1\n");
+	put("pyvenv.cfg", "home = /old\n");
+	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
+	ck_assert_int_eq(venv_repair_lock(&e, &stale), 0);
+	ck_assert_int_eq(venv_upgrade_begin(&e, "/usr/bin/python3", "lib/python3.12", NULL,
+					    NULL), 0);
+	put("bin/tool", "half\n");
+	/* Killed here: the next repair finds the journal. */
+	venv_repair_unlock(&e);
+	ck_assert_int_eq(venv_envdir_open(&e2, root), 0);
+	ck_assert_int_eq(venv_repair_recover(&e2, &note), 1);
+	ck_assert_str_eq(get("bin/tool"), "v1\n");
+	ck_assert_int_eq(exists(VENV_REPAIR_BACKUP), 0);
+	venv_envdir_close(&e);
+	venv_envdir_close(&e2);
+	vbuf_release(&note);
+}
+END_TEST
+
+static Suite *txn_suite(void)
+{
+	Suite *s = suite_create("txn");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_txn__lock_busy_then_free);
+	tcase_add_test(tc, test_txn__stale_lock_taken_over);
+	tcase_add_test(tc, test_txn__lock_refuses_planted_link);
+	tcase_add_test(tc, test_txn__apply_plan);
+	tcase_add_test(tc, test_txn__recover_prepared_rolls_back);
+	tcase_add_test(tc, test_txn__recover_committed_rolls_forward);
+	tcase_add_test(tc, test_txn__recover_refuses_damaged_journal);
+	tcase_add_test(tc, test_txn__upgrade_rollback_restores);
+	tcase_add_test(tc, test_txn__upgrade_interrupted_is_rolled_back);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(txn_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
