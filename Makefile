@@ -7,8 +7,8 @@
 #   V=1                 show the full commands
 #   CC, CFLAGS, LDFLAGS as usual
 #
-# Targets: all (default), deps, check, unit, cli, bench, install, uninstall,
-# clean, check-headers.
+# Targets: all (default), deps, check, unit, cli, bench, faults, fuzz, lint,
+# install, uninstall, clean, check-headers.
 
 -include config.mak
 
@@ -70,6 +70,7 @@ LIB_OBJS += templates/templates.o
 include create/Makefile.inc
 -include inspect/Makefile.inc
 -include repair/Makefile.inc
+-include tests/fuzz/Makefile.inc
 
 # The command-line layer: the only code that prints or exits.
 CLI_OBJS += venv.o
@@ -133,9 +134,18 @@ check-headers:
 			-x c -fsyntax-only - || exit 1; \
 	done; echo "headers ok"
 
+# Static analysis with the checked-in configuration (.clang-tidy); both must be clean.
+LINT_SRCS = $(wildcard common/*.c create/*.c inspect/*.c repair/*.c) venv.c
+lint: templates/templates.c
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance --std=c11 \
+		--inline-suppr --suppress=missingIncludeSystem -Icommon -Icreate -Iinspect -Irepair \
+		$(LINT_SRCS)
+	clang-tidy --quiet $(LINT_SRCS) -- $(BASE_CFLAGS)
+	@echo "lint: clean"
+
 clean:
 	rm -f venv libvenv.a templates/embed templates/templates.c
 	find . -name '*.o' -o -name '*.d' | xargs rm -f
 	rm -rf tests/build
 
-.PHONY: all deps install uninstall check-headers clean
+.PHONY: all deps install uninstall check-headers lint clean

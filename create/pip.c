@@ -490,8 +490,7 @@ int venv_pip_install_fast(const struct venv_context *ctx,
 		if (stat(info->wheels[i], &st) < 0 || !S_ISREG(st.st_mode))
 			return venv_error_set(VENV_ENOTFOUND, "the wheel '%s' does not exist",
 					      info->wheels[i]);
-		if ((error = wheel_name_version(info->wheels[i], name, sizeof(name), ver,
-						sizeof(ver))) < 0)
+		if (wheel_name_version(info->wheels[i], name, sizeof(name), ver, sizeof(ver)) < 0)
 			return VENV_ENOTFOUND;
 		if ((skip[i] = installed_state(ctx->lib_path, name, ver)) < 0)
 			return skip[i];

@@ -613,7 +613,7 @@ static int cmp_file(const void *a, const void *b)
 
 static struct venv_wheel_file *find_file(const struct venv_wheel *w, const char *path)
 {
-	struct venv_wheel_file key;
+	struct venv_wheel_file key = { 0 };
 
 	key.path = (char *)path;
 	return bsearch(&key, w->files, w->nfiles, sizeof(*w->files), cmp_file);

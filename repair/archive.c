@@ -826,7 +826,7 @@ int venv_restore_env(struct vbuf *out, const char *archive, const char *dir, int
 	struct archive *a = NULL;
 	struct venv_envdir te = VENV_ENVDIR_INIT;
 	struct stat st;
-	int cwd = -1, sfd = -1, pfd = -1, error, exists = 0, changed_dir = 0;
+	int cwd = -1, sfd = -1, pfd = -1, error, exists = 0;
 
 	if (!(a = archive_read_new()))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
@@ -905,11 +905,9 @@ int venv_restore_env(struct vbuf *out, const char *archive, const char *dir, int
 		error = venv_error_set_errno(VENV_EIO, "cannot enter '%s'", staging.buf);
 		goto done;
 	}
-	changed_dir = 1;
 	error = extract(a, archive);
 	if (fchdir(cwd) < 0 && !error)
 		error = venv_error_set_errno(VENV_EIO, "cannot return to the working directory");
-	changed_dir = 0;
 	if (error < 0)
 		goto done;
 	{
@@ -961,8 +959,6 @@ int venv_restore_env(struct vbuf *out, const char *archive, const char *dir, int
 		goto done;
 	error = vbuf_sets(out, target.buf);
 done:
-	if (changed_dir && cwd >= 0 && fchdir(cwd) < 0 && !error)
-		error = venv_error_set_errno(VENV_EIO, "cannot return to the working directory");
 	venv_envdir_close(&te);
 	/* The staging directory goes: with the new tree on failure, the old one on success. */
 	if (staging.len && pfd >= 0 && stage_name.len) {

@@ -70,11 +70,14 @@ static void repair_log(void *payload, enum venv_log_level level, const char *msg
 {
 	struct repair_cli *c = payload;
 
-	if (level == VENV_LOG_WARNING && c->verbosity >= 1)
+	int wanted = level == VENV_LOG_DEBUG ? 2 : 1;
+
+	/* With --format json, stdout is for JSON and progress would only be noise. */
+	if (c->verbosity < wanted || (level == VENV_LOG_INFO && c->json))
+		return;
+	if (level == VENV_LOG_WARNING)
 		venv_cli_warning("%s", msg);
-	else if (level == VENV_LOG_INFO && c->verbosity >= 1 && !c->json)
-		venv_cli_note("%s", msg);
-	else if (level == VENV_LOG_DEBUG && c->verbosity >= 2)
+	else
 		venv_cli_note("%s", msg);
 }
 

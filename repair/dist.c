@@ -198,7 +198,9 @@ static int dists_add(struct venv_dists *ds, struct venv_dist *d)
 		ds->v = p;
 		ds->alloc = n;
 	}
+	/* The list takes the strings over; d is left empty. */
 	ds->v[ds->nr++] = *d;
+	memset(d, 0, sizeof(*d));
 	return 0;
 }
 
@@ -250,9 +252,7 @@ static int read_one(struct venv_dists *out, int sfd, const char *dirname, int eg
 		error = venv_error_set(VENV_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((error = dists_add(out, &d)) < 0)
-		goto done;
-	memset(&d, 0, sizeof(d));
+	error = dists_add(out, &d);
 done:
 	dist_release(&d);
 	close(ifd);

@@ -538,8 +538,7 @@ static int scan_activation(struct venv_envdir *e, int bfd, struct venv_plan *pla
 			code = VENV_DIAG_MISSING_ACTIVATION_SCRIPT;
 		}
 		vbuf_reset(&text);
-		if ((error = venv_replace_variables(&text, (const char *)t->data, t->len, &ctx,
-						    shell)) < 0) {
+		if (venv_replace_variables(&text, (const char *)t->data, t->len, &ctx, shell) < 0) {
 			error = venv_plan_problem(plan, code, "%s: %s", rel.buf, venv_error_last());
 			if (error < 0)
 				goto done;
@@ -994,7 +993,7 @@ int venv_repair_scan(struct venv_envdir *e, struct venv_plan *plan, struct venv_
 	} else if (error != VENV_ENOTFOUND) {
 		goto done;
 	}
-	error = 0;
+	error = 0; /* NOLINT(clang-analyzer-deadcode.DeadStores): no pyvenv.cfg is not an error */
 	s->virtualenv = venv_cfg_get_first(&cfg, "virtualenv") != NULL;
 	v = venv_cfg_get_first(&cfg, "version");
 	if (!v)
@@ -1030,7 +1029,7 @@ int venv_repair_scan(struct venv_envdir *e, struct venv_plan *plan, struct venv_
 		goto done;
 	}
 	if (s->minor < 0 && s->first_name && !strncmp(s->first_name, "python3.", 8))
-		s->minor = atoi(s->first_name + 8);
+		s->minor = (int)strtol(s->first_name + 8, NULL, 10);
 	if (!s->has_cfg &&
 	    (error = venv_plan_problem(plan, VENV_DIAG_MISSING_PYVENV_CFG, "pyvenv.cfg is "
 				       "missing; run 'venv repair --upgrade' to write it")) < 0)

@@ -38,7 +38,8 @@ static int parse_trampoline(struct venv_rshebang *sb, const char *buf, size_t le
 	size_t n1 = line_len(buf, len), n2, n3, p, q;
 	const char *l2, *l3;
 
-	if (n1 == (size_t)-1 || n1 != sizeof(l1) - 1 || memcmp(buf, l1, n1))
+	/* (size_t)-1, "no line end", is never the expected length either. */
+	if (n1 != sizeof(l1) - 1 || memcmp(buf, l1, n1))
 		return 0;
 	l2 = buf + n1 + 1;
 	if ((n2 = line_len(l2, len - n1 - 1)) == (size_t)-1)

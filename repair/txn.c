@@ -718,7 +718,7 @@ static int upgrade_back(struct venv_envdir *e, json_t *j)
 		goto drop;
 	/* The new version's lib directory goes, or comes back as it was. */
 	if (new_lib && *new_lib) {
-		const char *base;
+		const char *base = NULL;
 		int dfd = venv_repair_open_parent(e->fd, new_lib, &base);
 
 		if (dfd >= 0) {
@@ -740,7 +740,7 @@ static int upgrade_back(struct venv_envdir *e, json_t *j)
 
 		/* Deepest first: the list goes from parents to children. */
 		while (k-- > 0) {
-			const char *rel = json_string_value(json_array_get(created, k)), *base;
+			const char *rel = json_string_value(json_array_get(created, k)), *base = NULL;
 			int dfd;
 
 			if (!rel || (dfd = venv_repair_open_parent(e->fd, rel, &base)) < 0)
@@ -850,7 +850,7 @@ int venv_upgrade_begin(struct venv_envdir *e, const char *python, const char *ne
 
 	e->touched = 1;
 	if (new_lib && old_lib) {
-		const char *base;
+		const char *base = NULL;
 		int dfd = venv_repair_open_parent(e->fd, new_lib, &base);
 
 		if (dfd >= 0) {
@@ -892,7 +892,7 @@ int venv_upgrade_begin(struct venv_envdir *e, const char *python, const char *ne
 		goto done;
 	/* A new-version lib directory in the way is moved into the backup whole. */
 	if (had_new_lib) {
-		const char *base;
+		const char *base = NULL;
 		int dfd = venv_repair_open_parent(e->fd, new_lib, &base);
 
 		if (dfd < 0) {

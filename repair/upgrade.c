@@ -643,7 +643,7 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 		if (error != VENV_ENOTFOUND)
 			goto done;
 		venv_error_clear();
-		error = 0;
+		error = 0; /* NOLINT(clang-analyzer-deadcode.DeadStores): a missing cfg is fine */
 	}
 	/* The builder keeps what the environment has: links or copies, prompt, site packages. */
 	b.upgrade = 1;
