@@ -105,6 +105,16 @@ int venv_wheel_check_name(const char *name, int *is_dir)
 	return 0;
 }
 
+/* The value of a lower-case hex digit, or -1. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 /* PEP 503 normalisation, enough to compare a file name with a .dist-info name. */
 static void normalize_name(char *out, size_t cap, const char *s, size_t len)
 {
@@ -956,7 +966,7 @@ static int parse_wheel_filename(const char *path, char *name, size_t ncap, char 
 static int finish_unpack(struct venv_wheel *w, struct unpack_state *st, int treefd,
 			 const char *path)
 {
-	char fname[256], fver[256], a[256], b[256];
+	char fname[256] = { 0 }, fver[256] = { 0 }, a[256] = { 0 }, b[256] = { 0 };
 	struct vbuf meta = VBUF_INIT(VBUF_MAX_CFG), tmp = VBUF_INIT(VBUF_MAX_PATH);
 	const char *dash;
 	size_t i, dl;
@@ -1242,7 +1252,7 @@ int venv_wheel_manifest_read(struct venv_wheel *w, int dirfd, const char *name)
 	struct vbuf in = VBUF_INIT(VBUF_MAX_RECORD);
 	unsigned char digest[VENV_SHA256_LEN];
 	char *p, *end, *line;
-	size_t count = 0, dl;
+	size_t dl;
 	int error, ended = 0, is_dir;
 	const char *dash;
 
@@ -1277,13 +1287,13 @@ int venv_wheel_manifest_read(struct venv_wheel *w, int dirfd, const char *name)
 				goto done;
 			}
 			for (i = 0; i < VENV_SHA256_LEN; i++) {
-				unsigned v;
+				int hi = hexval(line[7 + 2 * i]), lo = hexval(line[8 + 2 * i]);
 
-				if (sscanf(line + 7 + 2 * i, "%2x", &v) != 1) {
+				if (hi < 0 || lo < 0) {
 					error = bad_manifest("bad sha256");
 					goto done;
 				}
-				w->sha256[i] = (unsigned char)v;
+				w->sha256[i] = (unsigned char)(hi << 4 | lo);
 			}
 		} else if (!strncmp(line, "dist-info ", 10)) {
 			if (w->dist_info || !(w->dist_info = strdup(line + 10))) {
@@ -1291,9 +1301,12 @@ int venv_wheel_manifest_read(struct venv_wheel *w, int dirfd, const char *name)
 				goto done;
 			}
 		} else if (!strncmp(line, "mtime ", 6)) {
+			char *endp;
 			long long v;
 
-			if (sscanf(line + 6, "%lld", &v) != 1 || v < 0) {
+			errno = 0;
+			v = strtoll(line + 6, &endp, 10);
+			if (endp == line + 6 || *endp || errno || v < 0) {
 				error = bad_manifest("bad mtime");
 				goto done;
 			}
@@ -1331,7 +1344,12 @@ int venv_wheel_manifest_read(struct venv_wheel *w, int dirfd, const char *name)
 			if ((error = add_file(w, sp2, size, digest, endp[1] == 'x')) < 0)
 				goto done;
 		} else if (!strncmp(line, "end ", 4)) {
-			if (sscanf(line + 4, "%zu", &count) != 1 || count != w->nfiles) {
+			char *endp;
+			unsigned long long n;
+
+			errno = 0;
+			n = strtoull(line + 4, &endp, 10);
+			if (endp == line + 4 || *endp || errno || n != (unsigned long long)w->nfiles) {
 				error = bad_manifest("file count");
 				goto done;
 			}
@@ -2066,7 +2084,8 @@ static int write_metadata(const struct venv_wheel *w, const struct venv_wheel_ta
 	if ((error = vbuf_addf(&rel, "%s/RECORD", w->dist_info)) < 0 ||
 	    (error = rows_add(rows, rel.buf, NULL, 0)) < 0)
 		goto done;
-	qsort(rows->v, rows->n, sizeof(*rows->v), cmp_row);
+	if (rows->n > 1)
+		qsort(rows->v, rows->n, sizeof(*rows->v), cmp_row);
 	for (i = 0; i < rows->n; i++) {
 		if ((error = venv_record_add_field(&out, rows->v[i].path)) < 0 ||
 		    (error = vbuf_addf(&out, ",%s,%s\r\n", rows->v[i].hash, rows->v[i].size)) < 0)
