@@ -1,0 +1,16 @@
+#!/bin/bash
+# A sample of the race tests (security.md DEL-04, R7): `venv create --clear`
+# and `venv restore --yes` run while another process swaps the environment's
+# directories for symbolic links to a sentinel tree and back; the sentinel
+# tree must stay byte-identical. `make races` runs thousands of rounds.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || skip "needs python3 for the swapper"
+py=$(find_pythons | tail -n 1)
+[ -n "$py" ] || skip "needs a Python"
+for t in "clear 80" "restore 30"; do
+	set -- $t
+	out=$(bash "$TOP/tests/races/$1.sh" "$2" "$py" 2>&1)
+	echo "$1: $(echo "$out" | tail -n 1)"
+	echo "$out" | grep -q "^races: $2 rounds, [1-9][0-9]* swaps, [0-9]* commands succeeded, 0 violations\$" ||
+		fail "expected the $1 race to leave the sentinel tree alone, saw: $(echo "$out" | head -n 30)"
+done
