@@ -140,7 +140,8 @@ lint: templates/templates.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance --std=c11 \
 		--inline-suppr --suppress=missingIncludeSystem -Icommon -Icreate -Iinspect -Irepair \
 		$(LINT_SRCS)
-	clang-tidy --quiet $(LINT_SRCS) -- $(BASE_CFLAGS)
+	printf '%s\n' $(LINT_SRCS) | xargs -P "$$(nproc 2>/dev/null || echo 2)" -n 4 \
+		sh -c 'clang-tidy --quiet "$$@" -- $(BASE_CFLAGS) 2>/dev/null' clang-tidy
 	@echo "lint: clean"
 
 clean:
