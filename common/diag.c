@@ -137,7 +137,7 @@ const struct venv_diag venv_diags[] = {
 	  "upgraded to a new prefix (pyenv, Homebrew, a distribution upgrade).",
 	  "The environment cannot start: every console script fails with 'bad interpreter: No "
 	  "such file or directory'.",
-	  "bin/python3.12 -> /home/u/.pyenv/versions/3.12.1/bin/python3.12   (removed)",
+	  "bin/python3.12 -> /opt/python-3.12.1/bin/python3.12   (removed)",
 	  "'venv repair --upgrade' relinks to the base interpreter upgraded in place, or "
 	  "with --python to another one (installing the packages again after a minor version "
 	  "change).",
@@ -378,7 +378,7 @@ const struct venv_diag venv_diags[] = {
 	  "Sourcing the script puts the old location on PATH: 'python' then runs another "
 	  "environment (if the old one still exists) or the system Python, and the prompt "
 	  "claims an activation that did not happen.",
-	  "$ mv proj/.venv proj/venv\nbin/activate: VIRTUAL_ENV=/home/u/proj/.venv",
+	  "$ mv proj/.venv proj/venv\nbin/activate: VIRTUAL_ENV=/srv/u/proj/.venv",
 	  "venv repair rewrites the path in every activation script.",
 	  "0.1.0" },
 	{ VENV_DIAG_STALE_ACTIVATION_PATH, W, STABLE, 1, "stale-activation-path",
@@ -395,7 +395,7 @@ const struct venv_diag venv_diags[] = {
 	  "Reports an executable script in bin/ whose #! line (or /bin/sh trampoline) names an "
 	  "interpreter that does not exist or is not an absolute path.",
 	  "Running the command fails with 'bad interpreter: No such file or directory'.",
-	  "bin/pip: #!/home/u/env/bin/python3.12   (no such file)",
+	  "bin/pip: #!/srv/u/env/bin/python3.12   (no such file)",
 	  "venv repair points the script at the environment's interpreter when the missing one "
 	  "was the environment's; a script for another interpreter is left alone.",
 	  "0.1.0" },
@@ -406,7 +406,7 @@ const struct venv_diag venv_diags[] = {
 	  "`command`).",
 	  "pip writes absolute interpreter paths: after a move every console script (pip, "
 	  "pytest, black) fails with 'bad interpreter'.",
-	  "$ mv env env2\nenv2/bin/pip: #!/home/u/env/bin/python",
+	  "$ mv env env2\nenv2/bin/pip: #!/srv/u/env/bin/python",
 	  "venv repair rewrites the #! line to the environment's interpreter.",
 	  "0.1.0" },
 	{ VENV_DIAG_SHEBANG_OTHER_ENVIRONMENT, E, STABLE, 1, "shebang-other-environment",
@@ -415,7 +415,7 @@ const struct venv_diag venv_diags[] = {
 	  "environment, typically because this one was made by copying that one.",
 	  "The command runs, but with the other environment's packages: upgrades in this "
 	  "environment have no effect and removing the other one breaks this one.",
-	  "$ cp -a env env-copy\nenv-copy/bin/pip: #!/home/u/env/bin/python",
+	  "$ cp -a env env-copy\nenv-copy/bin/pip: #!/srv/u/env/bin/python",
 	  "venv repair rewrites the #! line to the environment's interpreter.",
 	  "0.1.0" },
 	{ VENV_DIAG_SHEBANG_TRUNCATED, E, STABLE, 1, "shebang-truncated",
@@ -444,7 +444,7 @@ const struct venv_diag venv_diags[] = {
 	  "site.py skips the entry silently: the package it was meant to make importable is "
 	  "not, and its console scripts fail with ModuleNotFoundError. (A stale line left by an "
 	  "uninstall is harmless; remove it.)",
-	  "lib/python3.12/site-packages/__editable__.proj-1.0.pth: /home/u/old/proj/src",
+	  "lib/python3.12/site-packages/__editable__.proj-1.0.pth: /srv/u/old/proj/src",
 	  "venv repair rewrites entries that name the environment's old location; for others, "
 	  "reinstall the package ('pip install -e PATH') or delete the line when nothing "
 	  "needs it.",
@@ -474,7 +474,7 @@ const struct venv_diag venv_diags[] = {
 	  "Activation prepends ENV/bin to PATH, which the shell then splits at the ':': the "
 	  "environment's commands are not found (Python 3.11 and later refuse to create such "
 	  "an environment).",
-	  "/home/u/a:b/env",
+	  "/srv/u/a:b/env",
 	  "No automatic fix: move the environment to a path without ':' and run venv repair.",
 	  "0.1.0" },
 	{ VENV_DIAG_DANGLING_COMMAND_LINK, E, STABLE, 0, "dangling-command-link",
@@ -513,7 +513,7 @@ const struct venv_diag venv_diags[] = {
 	  "runs today.",
 	  "Recreating or copying the environment into a directory whose name contains shell "
 	  "syntax would make activation run it.",
-	  "bin/activate: VIRTUAL_ENV=\"/home/u/env\"   (CPython 3.12.1)",
+	  "bin/activate: VIRTUAL_ENV=\"/srv/u/env\"   (CPython 3.12.1)",
 	  "venv repair regenerates the activation scripts with per-shell quoting.",
 	  "0.1.0" },
 	{ VENV_DIAG_UNKNOWN_ACTIVATION_SCRIPT, I, STABLE, 0, "unknown-activation-script",

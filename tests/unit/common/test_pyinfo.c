@@ -849,7 +849,7 @@ START_TEST(test_pyinfo__find_resolves_pyenv_shim)
 	test_dir(d, sizeof(d), "shim");
 	PATHF(root, "%s/pyenv", d);
 	PATHF(shims, "%s/shims", root);
-	PATHF(work, "%s/work/deeper", d);
+	PATHF(work, "%s/proj/deeper", d);
 	mkdir_p(work);
 	ck_assert_int_eq(chdir(work), 0);
 	fake_shim(root, "python3");
@@ -873,7 +873,7 @@ START_TEST(test_pyinfo__find_resolves_pyenv_shim)
 		venv_pyinfo_release(&info);
 	}
 	/* .python-version in a parent of the working directory wins over the global file. */
-	PATHF(f, "%s/work/.python-version", d);
+	PATHF(f, "%s/proj/.python-version", d);
 	put(f, "other\n", 0644);
 	ck_assert_int_eq(venv_python_find(&out, "python3"), 0);
 	vbuf_reset(&want);
@@ -933,7 +933,7 @@ START_TEST(test_pyinfo__cache_dir)
 
 	ck_assert_int_eq(setenv("VENV_CACHE_DIR", "/custom/cache", 1), 0);
 	ck_assert_int_eq(setenv("XDG_CACHE_HOME", "/xdg", 1), 0);
-	ck_assert_int_eq(setenv("HOME", "/home/u", 1), 0);
+	ck_assert_int_eq(setenv("HOME", "/srv/u", 1), 0);
 	ck_assert_int_eq(venv_cache_dir(&out), 0);
 	ck_assert_str_eq(out.buf, "/custom/cache");
 	ck_assert_int_eq(setenv("VENV_CACHE_DIR", "", 1), 0);
@@ -942,11 +942,11 @@ START_TEST(test_pyinfo__cache_dir)
 	/* A relative XDG_CACHE_HOME is invalid by the spec and ignored. */
 	ck_assert_int_eq(setenv("XDG_CACHE_HOME", "rel", 1), 0);
 	ck_assert_int_eq(venv_cache_dir(&out), 0);
-	ck_assert_str_eq(out.buf, "/home/u/.cache/venv");
+	ck_assert_str_eq(out.buf, "/srv/u/.cache/venv");
 	ck_assert_int_eq(unsetenv("XDG_CACHE_HOME"), 0);
 	ck_assert_int_eq(unsetenv("VENV_CACHE_DIR"), 0);
 	ck_assert_int_eq(venv_cache_dir(&out), 0);
-	ck_assert_str_eq(out.buf, "/home/u/.cache/venv");
+	ck_assert_str_eq(out.buf, "/srv/u/.cache/venv");
 	ck_assert_int_eq(unsetenv("HOME"), 0);
 	ck_assert_int_eq(venv_cache_dir(&out), VENV_ENOTFOUND);
 	vbuf_release(&out);
