@@ -36,11 +36,11 @@ END_TEST
 START_TEST(test_actscan__cpython_prefix_template)
 {
 	/* CPython 3.8-3.11.10: the path in double quotes, pasted in. */
-	scan(VENV_ACT_SH, "deactivate nondestructive\n\nVIRTUAL_ENV=\"/home/u/env\"\n"
+	scan(VENV_ACT_SH, "deactivate nondestructive\n\nVIRTUAL_ENV=\"/srv/u/env\"\n"
 	     "export VIRTUAL_ENV\n\n_OLD_VIRTUAL_PATH=\"$PATH\"\nPATH=\"$VIRTUAL_ENV/bin:$PATH\"\n"
 	     "    PS1=\"(env) ${PS1:-}\"\n");
 	ck_assert_int_eq(a.kind, VENV_ACT_LITERAL);
-	ck_assert_str_eq(a.path, "/home/u/env");
+	ck_assert_str_eq(a.path, "/srv/u/env");
 	ck_assert_int_eq(a.line, 3);
 	ck_assert_int_eq(a.unquoted_template, 1);
 	ck_assert_int_eq(a.injection, 0);

@@ -49,7 +49,7 @@ START_TEST(test_dist__requirements)
 	    "../../../bin/tiny-hello,sha256=y,2\n\"../../../bin/odd,name\",,\n"
 	    "../../../share/x,,\n");
 	put("proj-0.1.dist-info", "METADATA", "Name: proj\nVersion: 0.1\n");
-	put("proj-0.1.dist-info", "direct_url.json", "{\"url\": \"file:///home/u/my%20proj\", "
+	put("proj-0.1.dist-info", "direct_url.json", "{\"url\": \"file:///srv/u/my%20proj\", "
 	    "\"dir_info\": {\"editable\": true}}");
 	put("lib-2.0.dist-info", "METADATA", "Name: lib\nVersion: 2.0\n");
 	put("lib-2.0.dist-info", "direct_url.json", "{\"url\": \"https://h/lib.git\", "
@@ -66,7 +66,7 @@ START_TEST(test_dist__requirements)
 	ck_assert_str_eq(d.v[1].req, "old==3");
 	ck_assert_str_eq(d.v[2].name, "proj");
 	ck_assert_int_eq(d.v[2].editable, 1);
-	ck_assert_str_eq(d.v[2].req, "/home/u/my proj");
+	ck_assert_str_eq(d.v[2].req, "/srv/u/my proj");
 	ck_assert_str_eq(d.v[3].name, "Tiny_Pkg");
 	ck_assert_str_eq(d.v[3].version, "1.0");
 	ck_assert_str_eq(d.v[3].req, "Tiny_Pkg==1.0");

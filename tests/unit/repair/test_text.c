@@ -192,9 +192,9 @@ END_TEST
 
 START_TEST(test_text__plain_word)
 {
-	ck_assert_int_eq(venv_repair_plain_word("/home/u/env-1.2_x"), 1);
-	ck_assert_int_eq(venv_repair_plain_word("/home/u/my env"), 0);
-	ck_assert_int_eq(venv_repair_plain_word("/home/u/$x"), 0);
+	ck_assert_int_eq(venv_repair_plain_word("/srv/u/env-1.2_x"), 1);
+	ck_assert_int_eq(venv_repair_plain_word("/srv/u/my env"), 0);
+	ck_assert_int_eq(venv_repair_plain_word("/srv/u/$x"), 0);
 	ck_assert_int_eq(venv_repair_plain_word(""), 0);
 }
 END_TEST
