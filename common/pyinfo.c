@@ -301,7 +301,7 @@ static int is_script(const char *path)
 
 int venv_pyinfo_load(struct venv_pyinfo *info, const char *path, unsigned flags)
 {
-	struct vbuf out = VBUF_INIT(VBUF_MAX_PROBE), err = VBUF_INIT(VBUF_MAX_PROBE);
+	struct vbuf out = VBUF_INIT(VBUF_MAX_PROBE);
 	const char *argv[6];
 	struct venv_proc proc;
 	int status = 0, error, cacheable;
@@ -342,13 +342,11 @@ int venv_pyinfo_load(struct venv_pyinfo *info, const char *path, unsigned flags)
 		goto done;
 	/* Only trust a cache keyed by a file that is the interpreter itself. */
 	if (cacheable) {
-		struct vbuf real = VBUF_INIT(VBUF_MAX_PATH);
 		char *r = realpath(path, NULL);
 
 		if (r && !strcmp(r, info->real_executable))
 			write_cache(info, out.buf, out.len);
 		free(r);
-		vbuf_release(&real);
 	}
 version:
 	if (info->major != 3 || info->minor < 8) {
@@ -364,7 +362,6 @@ done:
 	if (error < 0)
 		venv_pyinfo_release(info);
 	vbuf_release(&out);
-	vbuf_release(&err);
 	return error;
 }
 

@@ -217,7 +217,6 @@ int venv_builder_check_path(struct venv_builder *b, const char *env_dir)
 int venv_clear_directory(const char *env_dir, int force)
 {
 	static const char *const keep[] = { "pyvenv.cfg", INCOMPLETE_MARKER, NULL };
-	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
 	int fd, error;
 
@@ -251,7 +250,6 @@ int venv_clear_directory(const char *env_dir, int force)
 		error = venv_error_set_errno(VENV_EIO, "cannot remove '%s/pyvenv.cfg'", env_dir);
 done:
 	close(fd);
-	vbuf_release(&path);
 	return error;
 }
 
