@@ -168,9 +168,15 @@ int venv_proc_run(const struct venv_proc *p, int *status)
 				continue;
 			if (n <= 0)
 				break;
-			/* Past the cap, keep draining so the child never blocks. */
-			if (p->output && p->output->len + (size_t)n <= p->output->max)
-				vbuf_add(p->output, chunk, (size_t)n);
+			/*
+			 * Keep what fits (always a prefix of the output), then keep
+			 * draining so that the child never blocks on a full pipe.
+			 */
+			if (p->output && p->output->len < p->output->max) {
+				size_t room = p->output->max - p->output->len;
+
+				vbuf_add(p->output, chunk, (size_t)n < room ? (size_t)n : room);
+			}
 		}
 	}
 	while (waitpid(pid, &wstatus, 0) < 0) {
