@@ -41,9 +41,21 @@ endif
 ifeq ($(SANITIZE),1)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
+# libarchive is loaded with dlopen() when first needed (common/la.h): its
+# dependencies cost more to load than a whole `venv create --without-pip`.
+# Where its file name cannot be found out here, it is linked as usual.
+LA_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir libarchive 2>/dev/null)
+LA_SONAME := $(shell objdump -p $(LA_LIBDIR)/libarchive.so 2>/dev/null | sed -n 's/^ *SONAME *//p')
+ifneq ($(LA_SONAME),)
+BASE_CFLAGS += -DVENV_LA_SONAME='"$(LA_SONAME)"'
+VENV_LIBS = $(shell $(PKG_CONFIG) --libs libpcre2-8 jansson 2>/dev/null) -ldl -lpthread
+else
+VENV_LIBS = $(DEPS_LIBS) -ldl -lpthread
+endif
+
 ALL_CFLAGS = $(BASE_CFLAGS) $(WARN_CFLAGS) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
-LIBS = $(DEPS_LIBS) -lpthread
+LIBS = $(DEPS_LIBS) -ldl -lpthread
 
 ifneq ($(V),1)
 QUIET_CC = @echo '   ' CC $@;
@@ -56,6 +68,7 @@ endif
 LIB_OBJS += common/cfg.o
 LIB_OBJS += common/error.o
 LIB_OBJS += common/fs.o
+LIB_OBJS += common/la.o
 LIB_OBJS += common/path.o
 LIB_OBJS += common/proc.o
 LIB_OBJS += common/pyinfo.o
@@ -89,7 +102,7 @@ libvenv.a: $(LIB_OBJS)
 	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
 
 venv: $(CLI_OBJS) libvenv.a
-	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) libvenv.a $(LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) libvenv.a $(VENV_LIBS)
 
 %.o: %.c
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<

@@ -83,7 +83,7 @@ static int install_one(struct venv_builder *b, struct venv_context *ctx, const c
 	}
 	if ((error = venv_replace_variables(&text, data, len, ctx,
 					    venv_shell_for_script(base.buf))) < 0 ||
-	    (error = venv_fs_mkdirs(dir.buf)) < 0)
+	    (strchr(rel, '/') && (error = venv_fs_mkdirs(dir.buf)) < 0))
 		goto done;
 	error = venv_fs_write_file_mode(AT_FDCWD, dst.buf, text.buf, text.len, mode & 07777,
 					ctx->created ? VENV_FS_EXCL : VENV_FS_ATOMIC);

@@ -1,4 +1,5 @@
 #include "compat.h"
+#include "la.h"
 #include <time.h>
 #include <archive.h>
 #include <archive_entry.h>
@@ -828,12 +829,12 @@ static int unpack_file(struct venv_wheel *w, struct unpack_state *st, struct arc
 	struct venv_sha256 c;
 	unsigned char digest[VENV_SHA256_LEN];
 	uint64_t got = 0, declared = 0;
-	int exec = (archive_entry_perm(e) & 0111) != 0, has_size, fd = -1, error = 0;
+	int exec = (LA(archive_entry_perm)(e) & 0111) != 0, has_size, fd = -1, error = 0;
 	const char *base;
 
-	has_size = archive_entry_size_is_set(e);
+	has_size = LA(archive_entry_size_is_set)(e);
 	if (has_size) {
-		int64_t s = archive_entry_size(e);
+		int64_t s = LA(archive_entry_size)(e);
 
 		if (s < 0 || (uint64_t)s > VENV_WHEEL_MAX_FILE)
 			return venv_error_set(VENV_ETOOBIG, "the wheel entry '%s' is larger than "
@@ -864,12 +865,12 @@ static int unpack_file(struct venv_wheel *w, struct unpack_state *st, struct arc
 	}
 	venv_sha256_init(&c);
 	for (;;) {
-		la_ssize_t n = archive_read_data(st->a, st->buf, COPY_CHUNK);
+		la_ssize_t n = LA(archive_read_data)(st->a, st->buf, COPY_CHUNK);
 
 		if (n < 0) {
 			error = venv_error_set(VENV_EINVAL, "cannot read '%s' from the wheel: %s",
-					       name, archive_error_string(st->a) ?
-					       archive_error_string(st->a) : "unknown error");
+					       name, LA(archive_error_string)(st->a) ?
+					       LA(archive_error_string)(st->a) : "unknown error");
 			goto done;
 		}
 		if (n == 0)
@@ -1090,7 +1091,7 @@ done:
 	return error;
 }
 
-int venv_wheel_unpack(struct venv_wheel *w, const char *path, int dirfd, unsigned flags)
+static int wheel_unpack(struct venv_wheel *w, const char *path, int dirfd, unsigned flags)
 {
 	struct unpack_state st;
 	struct archive_entry *e;
@@ -1125,27 +1126,27 @@ int venv_wheel_unpack(struct venv_wheel *w, const char *path, int dirfd, unsigne
 		error = venv_error_set_errno(VENV_EIO, "cannot read '%s'", path);
 		goto done;
 	}
-	if (!(st.buf = malloc(COPY_CHUNK)) || !(st.a = archive_read_new())) {
+	if (!(st.buf = malloc(COPY_CHUNK)) || !(st.a = LA(archive_read_new)())) {
 		error = oom();
 		goto done;
 	}
 	/* Seekable only: the central directory is authoritative (WHL-08). */
-	if (archive_read_support_format_zip_seekable(st.a) != ARCHIVE_OK ||
-	    archive_read_open_fd(st.a, fd, COPY_CHUNK) != ARCHIVE_OK) {
+	if (LA(archive_read_support_format_zip_seekable)(st.a) != ARCHIVE_OK ||
+	    LA(archive_read_open_fd)(st.a, fd, COPY_CHUNK) != ARCHIVE_OK) {
 		error = venv_error_set(VENV_EINVAL, "cannot read the wheel '%s': %s", path,
-				       archive_error_string(st.a) ? archive_error_string(st.a) :
+				       LA(archive_error_string)(st.a) ? LA(archive_error_string)(st.a) :
 				       "not a zip archive");
 		goto done;
 	}
-	while ((r = archive_read_next_header(st.a, &e)) != ARCHIVE_EOF) {
+	while ((r = LA(archive_read_next_header)(st.a, &e)) != ARCHIVE_EOF) {
 		const char *name;
 		int is_dir, type;
 		size_t di;
 
 		if (r < ARCHIVE_WARN) {
 			error = venv_error_set(VENV_EINVAL, "cannot read the wheel '%s': %s", path,
-					       archive_error_string(st.a) ?
-					       archive_error_string(st.a) : "unknown error");
+					       LA(archive_error_string)(st.a) ?
+					       LA(archive_error_string)(st.a) : "unknown error");
 			goto done;
 		}
 		if (++st.entries > VENV_WHEEL_MAX_ENTRIES) {
@@ -1153,9 +1154,9 @@ int venv_wheel_unpack(struct venv_wheel *w, const char *path, int dirfd, unsigne
 					       VENV_WHEEL_MAX_ENTRIES);
 			goto done;
 		}
-		name = archive_entry_pathname_utf8(e);
+		name = LA(archive_entry_pathname_utf8)(e);
 		if (!name)
-			name = archive_entry_pathname(e);
+			name = LA(archive_entry_pathname)(e);
 		if (!name) {
 			error = venv_error_set(VENV_EUNSAFE, "the wheel has an entry without a "
 					       "readable name");
@@ -1163,13 +1164,13 @@ int venv_wheel_unpack(struct venv_wheel *w, const char *path, int dirfd, unsigne
 		}
 		if ((error = venv_wheel_check_name(name, &is_dir)) < 0)
 			goto done;
-		type = (int)archive_entry_filetype(e);
+		type = (int)LA(archive_entry_filetype)(e);
 		/* Links and special files are never created (WHL-05). */
-		if (archive_entry_hardlink(e) || archive_entry_symlink(e) || type == AE_IFLNK) {
+		if (LA(archive_entry_hardlink)(e) || LA(archive_entry_symlink)(e) || type == AE_IFLNK) {
 			error = venv_error_set(VENV_EUNSAFE, "the wheel entry '%s' is a link", name);
 			goto done;
 		}
-		if (type == AE_IFDIR || (is_dir && type == AE_IFREG && !archive_entry_size(e))) {
+		if (type == AE_IFDIR || (is_dir && type == AE_IFREG && !LA(archive_entry_size)(e))) {
 			/* Directories are made on demand; an empty one is not installed. */
 			continue;
 		}
@@ -1200,13 +1201,21 @@ int venv_wheel_unpack(struct venv_wheel *w, const char *path, int dirfd, unsigne
 done:
 	ds_pop_to(&st.ds, 0);
 	if (st.a)
-		archive_read_free(st.a);
+		LA(archive_read_free)(st.a);
 	if (fd >= 0)
 		close(fd);
 	free(st.buf);
 	free(st.record_dir);
 	vbuf_release(&st.record);
 	return error;
+}
+
+/* The public entry: libarchive is loaded on first use (see common/la.h). */
+int venv_wheel_unpack(struct venv_wheel *w, const char *path, int dirfd, unsigned flags)
+{
+	int error = venv_la_load();
+
+	return error < 0 ? error : wheel_unpack(w, path, dirfd, flags);
 }
 
 /* ---- manifest ---- */

@@ -1,4 +1,5 @@
 #include "compat.h"
+#include "la.h"
 #include <dirent.h>
 #include <time.h>
 #include <archive.h>
@@ -81,7 +82,7 @@ static int manifest_add(struct manifest *m, const char *path, const struct stat 
 static int arc_error(struct archive *a, const char *what)
 {
 	return venv_error_set(VENV_EIO, "%s: %s", what,
-			      archive_error_string(a) ? archive_error_string(a) : "libarchive error");
+			      LA(archive_error_string)(a) ? LA(archive_error_string)(a) : "libarchive error");
 }
 
 /* Names repair keeps for itself at the top of an environment: never archived. */
@@ -188,15 +189,15 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 	if (m->nr >= MAX_ENTRIES)
 		return venv_error_set(VENV_ETOOBIG, "the environment has more than %d files",
 				      MAX_ENTRIES);
-	archive_entry_clear(ent);
-	archive_entry_set_pathname(ent, path);
-	archive_entry_set_perm(ent, st->st_mode & 07777);
-	archive_entry_set_mtime(ent, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
-	archive_entry_set_uid(ent, st->st_uid);
-	archive_entry_set_gid(ent, st->st_gid);
+	LA(archive_entry_clear)(ent);
+	LA(archive_entry_set_pathname)(ent, path);
+	LA(archive_entry_set_perm)(ent, st->st_mode & 07777);
+	LA(archive_entry_set_mtime)(ent, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+	LA(archive_entry_set_uid)(ent, st->st_uid);
+	LA(archive_entry_set_gid)(ent, st->st_gid);
 	if (S_ISDIR(st->st_mode)) {
-		archive_entry_set_filetype(ent, AE_IFDIR);
-		if (archive_write_header(a, ent) != ARCHIVE_OK)
+		LA(archive_entry_set_filetype)(ent, AE_IFDIR);
+		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK)
 			return arc_error(a, path);
 		if ((error = manifest_add(m, path, st, NULL)) < 0)
 			return error;
@@ -208,9 +209,9 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 		if (n < 0)
 			return venv_error_set_errno(VENV_EIO, "cannot read the link '%s'", path);
 		target[n] = '\0';
-		archive_entry_set_filetype(ent, AE_IFLNK);
-		archive_entry_set_symlink(ent, target);
-		if (archive_write_header(a, ent) != ARCHIVE_OK)
+		LA(archive_entry_set_filetype)(ent, AE_IFLNK);
+		LA(archive_entry_set_symlink)(ent, target);
+		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK)
 			return arc_error(a, path);
 		return manifest_add(m, path, st, target);
 	}
@@ -221,9 +222,9 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 
 		if (fd < 0)
 			return venv_error_set_errno(VENV_EIO, "cannot open '%s'", path);
-		archive_entry_set_filetype(ent, AE_IFREG);
-		archive_entry_set_size(ent, st->st_size);
-		if (archive_write_header(a, ent) != ARCHIVE_OK) {
+		LA(archive_entry_set_filetype)(ent, AE_IFREG);
+		LA(archive_entry_set_size)(ent, st->st_size);
+		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK) {
 			close(fd);
 			return arc_error(a, path);
 		}
@@ -239,7 +240,7 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 			}
 			if (n > left)
 				n = (ssize_t)left;
-			if (archive_write_data(a, buf, (size_t)n) != n) {
+			if (LA(archive_write_data)(a, buf, (size_t)n) != n) {
 				error = arc_error(a, path);
 				break;
 			}
@@ -257,27 +258,27 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 /* Read the archive back and compare it with what was written and with the files. */
 static int verify(const char *file, const struct manifest *m, int rootfd)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a = LA(archive_read_new)();
 	struct archive_entry *ent;
 	size_t i = 0;
 	int r, error = 0;
 
 	if (!a)
 		return venv_error_set(VENV_ENOMEM, "out of memory");
-	archive_read_support_format_tar(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_gzip(a);
-	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
+	LA(archive_read_support_format_tar)(a);
+	LA(archive_read_support_filter_zstd)(a);
+	LA(archive_read_support_filter_gzip)(a);
+	if (LA(archive_read_open_filename)(a, file, 65536) != ARCHIVE_OK) {
 		error = arc_error(a, file);
 		goto done;
 	}
-	r = archive_read_next_header(a, &ent);
-	if (r != ARCHIVE_OK || strcmp(archive_entry_pathname(ent), META_NAME)) {
+	r = LA(archive_read_next_header)(a, &ent);
+	if (r != ARCHIVE_OK || strcmp(LA(archive_entry_pathname)(ent), META_NAME)) {
 		error = venv_error_set(VENV_EIO, "the archive '%s' does not start with %s", file,
 				       META_NAME);
 		goto done;
 	}
-	while ((r = archive_read_next_header(a, &ent)) == ARCHIVE_OK) {
+	while ((r = LA(archive_read_next_header)(a, &ent)) == ARCHIVE_OK) {
 		const struct manifest_entry *me;
 		const char *rel;
 
@@ -290,7 +291,7 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 		{
 			const char *what = NULL;
 
-			const char *an = archive_entry_pathname(ent);
+			const char *an = LA(archive_entry_pathname)(ent);
 			size_t al = an ? strlen(an) : 0;
 
 			/* A directory comes back with a "/" at the end. */
@@ -298,15 +299,15 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 				al--;
 			if (!an || al != strlen(me->path) || memcmp(an, me->path, al))
 				what = "name";
-			else if ((archive_entry_mode(ent) & (S_IFMT | 07777)) != me->mode)
+			else if ((LA(archive_entry_mode)(ent) & (S_IFMT | 07777)) != me->mode)
 				what = "mode";
-			else if (archive_entry_mtime(ent) != me->mtime.tv_sec ||
-				 archive_entry_mtime_nsec(ent) != me->mtime.tv_nsec)
+			else if (LA(archive_entry_mtime)(ent) != me->mtime.tv_sec ||
+				 LA(archive_entry_mtime_nsec)(ent) != me->mtime.tv_nsec)
 				what = "time";
-			else if (S_ISREG(me->mode) && archive_entry_size(ent) != me->size)
+			else if (S_ISREG(me->mode) && LA(archive_entry_size)(ent) != me->size)
 				what = "size";
-			else if (me->link && (!archive_entry_symlink(ent) ||
-					      strcmp(archive_entry_symlink(ent), me->link)))
+			else if (me->link && (!LA(archive_entry_symlink)(ent) ||
+					      strcmp(LA(archive_entry_symlink)(ent), me->link)))
 				what = "link";
 			if (what) {
 				error = venv_error_set(VENV_EIO, "the archive '%s' differs from the "
@@ -334,7 +335,7 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 				error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", me->path);
 				goto done;
 			}
-			while ((n = archive_read_data(a, abuf, sizeof(abuf))) > 0) {
+			while ((n = LA(archive_read_data)(a, abuf, sizeof(abuf))) > 0) {
 				ssize_t got = 0;
 
 				while (got < n) {
@@ -369,7 +370,7 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 		error = venv_error_set(VENV_EIO, "the archive '%s' lacks members that were written",
 				       file);
 done:
-	archive_read_free(a);
+	LA(archive_read_free)(a);
 	return error;
 }
 
@@ -378,7 +379,7 @@ int venv_archive_env(struct vbuf *out, const char *dir, const char *file)
 	return venv_repair__archive(out, dir, file, NULL);
 }
 
-int venv_repair__archive(struct vbuf *out, const char *dir, const char *file,
+static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 			 const struct timespec *root_mtime)
 {
 	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH), parent = VBUF_INIT(VBUF_MAX_PATH);
@@ -401,13 +402,13 @@ int venv_repair__archive(struct vbuf *out, const char *dir, const char *file,
 		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", abs.buf);
 		goto done;
 	}
-	if (!(a = archive_write_new()) || !(ent = archive_entry_new())) {
+	if (!(a = LA(archive_write_new)()) || !(ent = LA(archive_entry_new)())) {
 		error = venv_error_set(VENV_ENOMEM, "out of memory");
 		goto done;
 	}
-	archive_write_set_format_pax(a);
-	zstd = archive_write_add_filter_zstd(a) == ARCHIVE_OK;
-	if (!zstd && archive_write_add_filter_gzip(a) != ARCHIVE_OK) {
+	LA(archive_write_set_format_pax)(a);
+	zstd = LA(archive_write_add_filter_zstd)(a) == ARCHIVE_OK;
+	if (!zstd && LA(archive_write_add_filter_gzip)(a) != ARCHIVE_OK) {
 		error = arc_error(a, "cannot compress");
 		goto done;
 	}
@@ -450,7 +451,7 @@ int venv_repair__archive(struct vbuf *out, const char *dir, const char *file,
 					     parent.buf, tmp.buf);
 		goto done;
 	}
-	if (archive_write_open_fd(a, fd) != ARCHIVE_OK) {
+	if (LA(archive_write_open_fd)(a, fd) != ARCHIVE_OK) {
 		error = arc_error(a, path.buf);
 		goto done;
 	}
@@ -460,13 +461,13 @@ int venv_repair__archive(struct vbuf *out, const char *dir, const char *file,
 		error = venv_error_set(VENV_ENOMEM, "out of memory");
 		goto done;
 	}
-	archive_entry_set_pathname(ent, META_NAME);
-	archive_entry_set_filetype(ent, AE_IFREG);
-	archive_entry_set_perm(ent, 0644);
-	archive_entry_set_size(ent, (la_int64_t)strlen(meta));
-	archive_entry_set_mtime(ent, time(NULL), 0);
-	if (archive_write_header(a, ent) != ARCHIVE_OK ||
-	    archive_write_data(a, meta, strlen(meta)) != (la_ssize_t)strlen(meta)) {
+	LA(archive_entry_set_pathname)(ent, META_NAME);
+	LA(archive_entry_set_filetype)(ent, AE_IFREG);
+	LA(archive_entry_set_perm)(ent, 0644);
+	LA(archive_entry_set_size)(ent, (la_int64_t)strlen(meta));
+	LA(archive_entry_set_mtime)(ent, time(NULL), 0);
+	if (LA(archive_write_header)(a, ent) != ARCHIVE_OK ||
+	    LA(archive_write_data)(a, meta, strlen(meta)) != (la_ssize_t)strlen(meta)) {
 		error = arc_error(a, path.buf);
 		goto done;
 	}
@@ -479,7 +480,7 @@ int venv_repair__archive(struct vbuf *out, const char *dir, const char *file,
 		st.st_mtim = *root_mtime;
 	if ((error = write_tree(a, ent, rootfd, ROOT, &st, &m, 0)) < 0)
 		goto done;
-	if (archive_write_close(a) != ARCHIVE_OK) {
+	if (LA(archive_write_close)(a) != ARCHIVE_OK) {
 		error = arc_error(a, path.buf);
 		goto done;
 	}
@@ -519,9 +520,9 @@ done:
 	if (rootfd >= 0)
 		close(rootfd);
 	if (a)
-		archive_write_free(a);
+		LA(archive_write_free)(a);
 	if (ent)
-		archive_entry_free(ent);
+		LA(archive_entry_free)(ent);
 	manifest_release(&m);
 	json_decref(j);
 	free(meta);
@@ -531,6 +532,15 @@ done:
 	vbuf_release(&path);
 	vbuf_release(&tmp);
 	return error;
+}
+
+/* The public entry: libarchive is loaded on first use (see common/la.h). */
+int venv_repair__archive(struct vbuf *out, const char *dir, const char *file,
+			 const struct timespec *root_mtime)
+{
+	int error = venv_la_load();
+
+	return error < 0 ? error : repair_archive(out, dir, file, root_mtime);
 }
 
 /* A set of member names, to refuse duplicates and to know earlier files and links. */
@@ -664,7 +674,7 @@ static int check_name(const struct nameset *ns, const char *name, const char *wh
 /* Extract the tree of reader a into the current directory (the staging directory). */
 static int extract(struct archive *a, const char *file)
 {
-	struct archive *w = archive_write_disk_new();
+	struct archive *w = LA(archive_write_disk_new)();
 	struct archive_entry *ent;
 	struct nameset seen = { NULL, NULL, 0, 0 };
 	struct vbuf namebuf = VBUF_INIT(VBUF_MAX_PATH);
@@ -678,24 +688,24 @@ static int extract(struct archive *a, const char *file)
 	 * Never OWNER, ACL, XATTR or FFLAGS: an archive must not be able to set
 	 * anything but plain modes and times.
 	 */
-	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+	LA(archive_write_disk_set_options)(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
 				       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 				       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 				       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
 				       ARCHIVE_EXTRACT_NO_OVERWRITE);
-	while ((r = archive_read_next_header(a, &ent)) == ARCHIVE_OK) {
-		const char *hl = archive_entry_hardlink(ent), *name;
-		mode_t type = archive_entry_filetype(ent);
+	while ((r = LA(archive_read_next_header)(a, &ent)) == ARCHIVE_OK) {
+		const char *hl = LA(archive_entry_hardlink)(ent), *name;
+		mode_t type = LA(archive_entry_filetype)(ent);
 		int kind, added;
 
 		/* Directories may carry a "/" at the end; nothing else may. */
 		vbuf_reset(&namebuf);
-		if (archive_entry_pathname(ent) &&
-		    (error = vbuf_adds(&namebuf, archive_entry_pathname(ent))) < 0)
+		if (LA(archive_entry_pathname)(ent) &&
+		    (error = vbuf_adds(&namebuf, LA(archive_entry_pathname)(ent))) < 0)
 			break;
 		if (type == AE_IFDIR && namebuf.len > 1 && namebuf.buf[namebuf.len - 1] == '/')
 			vbuf_setlen(&namebuf, namebuf.len - 1);
-		name = archive_entry_pathname(ent) ? namebuf.buf : NULL;
+		name = LA(archive_entry_pathname)(ent) ? namebuf.buf : NULL;
 
 		if (++count > MAX_ENTRIES) {
 			error = venv_error_set(VENV_ETOOBIG, "refusing the archive: more than %d "
@@ -730,8 +740,8 @@ static int extract(struct archive *a, const char *file)
 					       "a FIFO or a socket", name);
 			break;
 		}
-		if (archive_entry_size(ent) < 0 ||
-		    (total += archive_entry_size(ent)) > MAX_TOTAL) {
+		if (LA(archive_entry_size)(ent) < 0 ||
+		    (total += LA(archive_entry_size)(ent)) > MAX_TOTAL) {
 			error = venv_error_set(VENV_ETOOBIG, "refusing the archive: its files add up "
 					       "to more than %lld bytes", (long long)MAX_TOTAL);
 			break;
@@ -746,23 +756,23 @@ static int extract(struct archive *a, const char *file)
 			break;
 		}
 		/* No set-user-ID, set-group-ID or sticky bits. */
-		archive_entry_set_perm(ent, archive_entry_perm(ent) & 0777);
-		archive_entry_set_uid(ent, geteuid());
-		archive_entry_set_gid(ent, getegid());
-		r = archive_write_header(w, ent);
+		LA(archive_entry_set_perm)(ent, LA(archive_entry_perm)(ent) & 0777);
+		LA(archive_entry_set_uid)(ent, geteuid());
+		LA(archive_entry_set_gid)(ent, getegid());
+		r = LA(archive_write_header)(w, ent);
 		if (r != ARCHIVE_OK) {
 			error = venv_error_set(VENV_EUNSAFE, "refusing the archive at '%s': %s", name,
-					       archive_error_string(w) ? archive_error_string(w) :
+					       LA(archive_error_string)(w) ? LA(archive_error_string)(w) :
 					       "cannot extract");
 			break;
 		}
-		if (type == AE_IFREG && !hl && archive_entry_size(ent) > 0) {
+		if (type == AE_IFREG && !hl && LA(archive_entry_size)(ent) > 0) {
 			const void *buf;
 			size_t size;
 			la_int64_t off;
 
-			while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
-				if (archive_write_data_block(w, buf, size, off) != ARCHIVE_OK) {
+			while ((r = LA(archive_read_data_block)(a, &buf, &size, &off)) == ARCHIVE_OK) {
+				if (LA(archive_write_data_block)(w, buf, size, off) != ARCHIVE_OK) {
 					error = arc_error(w, name);
 					break;
 				}
@@ -774,16 +784,16 @@ static int extract(struct archive *a, const char *file)
 				break;
 			}
 		}
-		if (archive_write_finish_entry(w) != ARCHIVE_OK) {
+		if (LA(archive_write_finish_entry)(w) != ARCHIVE_OK) {
 			error = arc_error(w, name);
 			break;
 		}
 	}
 	if (!error && r != ARCHIVE_EOF)
 		error = arc_error(a, file);
-	if (archive_write_close(w) != ARCHIVE_OK && !error)
+	if (LA(archive_write_close)(w) != ARCHIVE_OK && !error)
 		error = arc_error(w, file);
-	archive_write_free(w);
+	LA(archive_write_free)(w);
 	nameset_release(&seen);
 	vbuf_release(&namebuf);
 	return error;
@@ -799,13 +809,13 @@ static int read_meta(struct archive *a, const char *file, struct vbuf *path)
 	const char *p;
 	int error = 0;
 
-	if (archive_read_next_header(a, &ent) != ARCHIVE_OK)
+	if (LA(archive_read_next_header)(a, &ent) != ARCHIVE_OK)
 		return arc_error(a, file);
-	if (strcmp(archive_entry_pathname(ent), META_NAME) ||
-	    archive_entry_filetype(ent) != AE_IFREG || archive_entry_size(ent) > (la_int64_t)META_MAX)
+	if (strcmp(LA(archive_entry_pathname)(ent), META_NAME) ||
+	    LA(archive_entry_filetype)(ent) != AE_IFREG || LA(archive_entry_size)(ent) > (la_int64_t)META_MAX)
 		return venv_error_set(VENV_EINVAL, "'%s' is not an environment archive made by "
 				      "venv repair (no %s)", file, META_NAME);
-	n = archive_read_data(a, buf, META_MAX);
+	n = LA(archive_read_data)(a, buf, META_MAX);
 	if (n < 0)
 		return arc_error(a, file);
 	j = json_loadb(buf, (size_t)n, 0, &jerr);
@@ -818,7 +828,7 @@ static int read_meta(struct archive *a, const char *file, struct vbuf *path)
 	return error;
 }
 
-int venv_restore_env(struct vbuf *out, const char *archive, const char *dir, int replace)
+static int restore_env(struct vbuf *out, const char *archive, const char *dir, int replace)
 {
 	struct vbuf target = VBUF_INIT(VBUF_MAX_PATH), parent = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH), staging = VBUF_INIT(VBUF_MAX_PATH);
@@ -828,13 +838,13 @@ int venv_restore_env(struct vbuf *out, const char *archive, const char *dir, int
 	struct stat st;
 	int cwd = -1, sfd = -1, pfd = -1, error, exists = 0;
 
-	if (!(a = archive_read_new()))
+	if (!(a = LA(archive_read_new)()))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
 	/* Only our own format and filters: never every format libarchive knows. */
-	archive_read_support_format_tar(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_gzip(a);
-	if (archive_read_open_filename(a, archive, 65536) != ARCHIVE_OK) {
+	LA(archive_read_support_format_tar)(a);
+	LA(archive_read_support_filter_zstd)(a);
+	LA(archive_read_support_filter_gzip)(a);
+	if (LA(archive_read_open_filename)(a, archive, 65536) != ARCHIVE_OK) {
 		error = arc_error(a, archive);
 		goto done;
 	}
@@ -979,11 +989,19 @@ done:
 	if (pfd >= 0)
 		close(pfd);
 	if (a)
-		archive_read_free(a);
+		LA(archive_read_free)(a);
 	vbuf_release(&target);
 	vbuf_release(&parent);
 	vbuf_release(&name);
 	vbuf_release(&staging);
 	vbuf_release(&stage_name);
 	return error;
+}
+
+/* The public entry: libarchive is loaded on first use (see common/la.h). */
+int venv_restore_env(struct vbuf *out, const char *archive, const char *dir, int replace)
+{
+	int error = venv_la_load();
+
+	return error < 0 ? error : restore_env(out, archive, dir, replace);
 }

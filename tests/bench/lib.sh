@@ -29,28 +29,31 @@ bench_python() {
 }
 
 # median_ms 'COMMAND': median wall time in ms of COMMAND (a shell string in
-# which $D is a fresh, not yet existing directory), over RUNS runs. Uses
-# hyperfine when installed (it corrects for the shell's own start-up time),
-# else a plain loop.
+# which $D is a fresh, not yet existing directory), over RUNS runs. Each run
+# gets its own directory and nothing is deleted between runs, so that the
+# file system's handling of just-deleted inodes does not enter the figures.
+# Uses hyperfine when installed, else a plain loop.
 median_ms() {
-	local cmd=$1 D="$BTMP/target"
+	local cmd=$1 base="$BTMP/target"
 	if command -v hyperfine >/dev/null 2>&1; then
-		D="$D" hyperfine -N --style none --runs "$RUNS" --warmup 1 \
-			--prepare "rm -rf $D" --cleanup "rm -rf $D" \
-			--export-json "$BTMP/h.json" "$(eval "echo \"$cmd\"")" >/dev/null 2>&1 ||
+		D="$base-{i}" hyperfine -N --style none --runs 1 -P i 1 "$RUNS" \
+			--export-json "$BTMP/h.json" "$(D="$base-{i}" eval "echo \"$cmd\"")" >/dev/null 2>&1 ||
 			{ echo "bench: '$cmd' failed" >&2; return 1; }
-		python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$BTMP/h.json"
+		rm -rf "$base"-*
+		python3 -c 'import json, statistics, sys
+r = json.load(open(sys.argv[1]))["results"]
+print("%.2f" % (statistics.median(x["median"] for x in r) * 1000))' "$BTMP/h.json"
 		return
 	fi
-	local i t0 t1 times=""
+	local i t0 t1 times="" D
 	for i in $(seq 1 "$RUNS"); do
-		rm -rf "$D"
+		D="$base-$i"
 		t0=$(date +%s%N)
 		eval "$cmd" >/dev/null 2>&1 || { echo "bench: '$cmd' failed" >&2; return 1; }
 		t1=$(date +%s%N)
 		times="$times $(( (t1 - t0) / 1000 ))"
 	done
-	rm -rf "$D"
+	rm -rf "$base"-*
 	echo $times | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {printf "%.2f\n", a[int((NR+1)/2)]/1000}'
 }
 
