@@ -47,7 +47,7 @@ endif
 LA_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir libarchive 2>/dev/null)
 LA_SONAME := $(shell objdump -p $(LA_LIBDIR)/libarchive.so 2>/dev/null | sed -n 's/^ *SONAME *//p')
 ifneq ($(LA_SONAME),)
-BASE_CFLAGS += -DVENV_LA_SONAME='"$(LA_SONAME)"'
+BASE_CFLAGS += -DVENV_LA_SONAME_BARE=$(LA_SONAME)
 VENV_LIBS = $(shell $(PKG_CONFIG) --libs libpcre2-8 jansson 2>/dev/null) -ldl -lpthread
 else
 VENV_LIBS = $(DEPS_LIBS) -ldl -lpthread

@@ -3,6 +3,13 @@
 #include "error.h"
 #include "la.h"
 
+/* The file name comes from the Makefile as bare tokens, to survive any quoting. */
+#ifdef VENV_LA_SONAME_BARE
+#define VENV_LA_STR2(x) #x
+#define VENV_LA_STR(x) VENV_LA_STR2(x)
+#define VENV_LA_SONAME VENV_LA_STR(VENV_LA_SONAME_BARE)
+#endif
+
 #ifdef VENV_LA_SONAME
 #include <dlfcn.h>
 
