@@ -18,6 +18,8 @@ static const char probe_script[] =
 	"    w(k.encode() + b'\\0' + os.fsencode(str(v)) + b'\\0')\n"
 	"vi = sys.version_info\n"
 	"out('major', vi[0]); out('minor', vi[1]); out('micro', vi[2])\n"
+	"out('releaselevel', vi[3]); out('serial', vi[4])\n"
+	"out('base_exec_prefix', sys.base_exec_prefix)\n"
 	"out('executable', sys.executable)\n"
 	"out('base_executable', getattr(sys, '_base_executable', sys.executable))\n"
 	"out('real_executable', os.path.realpath(sys.executable))\n"
@@ -53,7 +55,7 @@ static const char probe_script[] =
 	"except Exception:\n"
 	"    out('ensurepip', 0)\n";
 
-#define PYINFO_FORMAT "venv-pyinfo-1"
+#define PYINFO_FORMAT "venv-pyinfo-2"
 
 uint64_t venv_fnv1a(const void *data, size_t len)
 {
@@ -94,6 +96,8 @@ void venv_pyinfo_release(struct venv_pyinfo *info)
 	free(info->base_executable);
 	free(info->real_executable);
 	free(info->base_prefix);
+	free(info->base_exec_prefix);
+	free(info->releaselevel);
 	free(info->platform);
 	free(info->platlibdir);
 	free(info->scripts);
@@ -150,6 +154,9 @@ static int parse_pairs(struct venv_pyinfo *info, const char *buf, size_t len,
 		else if (!strcmp(k, "base_executable")) error = set_str(&info->base_executable, v);
 		else if (!strcmp(k, "real_executable")) error = set_str(&info->real_executable, v);
 		else if (!strcmp(k, "base_prefix")) error = set_str(&info->base_prefix, v);
+		else if (!strcmp(k, "base_exec_prefix")) error = set_str(&info->base_exec_prefix, v);
+		else if (!strcmp(k, "releaselevel")) error = set_str(&info->releaselevel, v);
+		else if (!strcmp(k, "serial")) error = parse_int(v, &info->serial);
 		else if (!strcmp(k, "platform")) error = set_str(&info->platform, v);
 		else if (!strcmp(k, "is64")) error = parse_int(v, &info->is64);
 		else if (!strcmp(k, "platlibdir")) error = set_str(&info->platlibdir, v);

@@ -17,6 +17,9 @@ struct venv_pyinfo {
 	char *base_executable; /* sys._base_executable: what `home` derives from */
 	char *real_executable; /* os.path.realpath(sys.executable) */
 	char *base_prefix;     /* sys.base_prefix */
+	char *base_exec_prefix; /* sys.base_exec_prefix */
+	char *releaselevel;    /* sys.version_info.releaselevel: "final", "candidate"... */
+	int serial;            /* sys.version_info.serial */
 	char *platform;        /* sys.platform */
 	int is64;              /* sys.maxsize > 2**32 */
 	char *platlibdir;      /* sys.platlibdir ("lib" before 3.9) */

@@ -621,6 +621,45 @@ done:
 	return error;
 }
 
+/*
+ * virtualenv records its own view of the base interpreter in pyvenv.cfg
+ * (version_info, base-prefix, base-exec-prefix, base-executable): the keys
+ * it wrote are brought up to date for the new interpreter, nothing is added.
+ */
+static int refresh_virtualenv_keys(const struct venv_upgrade *u, struct venv_envdir *e)
+{
+	const struct venv_pyinfo *info = &u->info;
+	struct venv_cfg cfg = VENV_CFG_INIT;
+	struct vbuf out = VBUF_INIT(VBUF_MAX_CFG), vi = VBUF_INIT(64);
+	int error;
+
+	if ((error = venv_cfg_read(&cfg, e->fd, "pyvenv.cfg")) < 0 ||
+	    !venv_cfg_get_first(&cfg, "virtualenv"))
+		goto done;
+	if ((error = vbuf_addf(&vi, "%d.%d.%d.%s.%d", info->major, info->minor, info->micro,
+			       info->releaselevel ? info->releaselevel : "final",
+			       info->serial)) < 0)
+		goto done;
+#define REFRESH(key, value) \
+	if (venv_cfg_get_first(&cfg, key) && (value) && \
+	    (error = venv_cfg_set(&cfg, key, value)) < 0) \
+		goto done
+	REFRESH("version_info", vi.buf);
+	REFRESH("base-prefix", info->base_prefix);
+	REFRESH("base-exec-prefix", info->base_exec_prefix);
+	REFRESH("base-executable", info->base_executable);
+#undef REFRESH
+	if ((error = venv_cfg_format(&cfg, &out)) < 0)
+		goto done;
+	error = venv_fs_write_file_at(e->fd, "pyvenv.cfg", out.buf, out.len, 0644,
+				      VENV_FS_ATOMIC | VENV_FS_FSYNC);
+done:
+	venv_cfg_release(&cfg);
+	vbuf_release(&out);
+	vbuf_release(&vi);
+	return error;
+}
+
 int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct venv_scan *s,
 		     const struct venv_repair_opts *o, struct venv_plan *done)
 {
@@ -673,7 +712,8 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 	begun = 1;
 	logf_(o, VENV_LOG_INFO, "upgrading '%s' to '%s' (Python %s)", e->dir, u->python,
 	      u->info.version);
-	if ((error = venv_builder_create(&b, e->dir)) < 0)
+	if ((error = venv_builder_create(&b, e->dir)) < 0 ||
+	    (error = refresh_virtualenv_keys(u, e)) < 0)
 		goto done;
 	if (u->minor_change) {
 		char name[32];
