@@ -66,6 +66,7 @@ endif
 
 # The library: everything but the command-line layer.
 LIB_OBJS += common/cfg.o
+LIB_OBJS += common/diag.o
 LIB_OBJS += common/error.o
 LIB_OBJS += common/fs.o
 LIB_OBJS += common/la.o
