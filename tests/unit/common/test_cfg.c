@@ -2,11 +2,13 @@
 #include <dirent.h>
 #include <sys/wait.h>
 #include <check.h>
-#include "../unit.h"
 #include "cfg.h"
 #include "error.h"
 #include "path.h"
 #include "vbuf.h"
+#include "../unit.h"
+
+UNIT_TMPDIR("cfg")
 
 /*
  * Unit tests for common/cfg.c: the pyvenv.cfg model (security.md CFG-01,
@@ -16,33 +18,6 @@
  * and only the fixed expectations run.
  */
 
-static char tmp_root[PATH_MAX];
-
-static void tmp_setup(void)
-{
-	const char *t = getenv("TMPDIR");
-
-	if (snprintf(tmp_root, sizeof(tmp_root), "%s/venv-unit-cfg-XXXXXX",
-		     t && *t ? t : "/tmp") >= (int)sizeof(tmp_root) || !mkdtemp(tmp_root)) {
-		perror("mkdtemp");
-		abort();
-	}
-}
-
-static void tmp_teardown(void)
-{
-	rm_rf_at(AT_FDCWD, tmp_root);
-}
-
-static void put_file(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	ck_assert_msg(fd >= 0, "cannot create '%s': %s", path, strerror(errno));
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	close(fd);
-}
-
 /*
  * Run python3 (found on PATH) with the Python lambda `func` over the
  * NUL-separated UTF-8 `inputs`; the results, encoded as UTF-8, come back
@@ -51,53 +26,7 @@ static void put_file(const char *path, const void *data, size_t len)
  */
 static int py_map(const char *func, const struct vbuf *inputs, struct vbuf *out)
 {
-	char dir[PATH_MAX], in[PATH_MAX + 16], script[PATH_MAX + 16], res[PATH_MAX + 16];
-	struct vbuf code = VBUF_INIT(VBUF_MAX_SCRIPT);
-	int fd, status = 0;
-	pid_t pid;
-	ssize_t n;
-	char chunk[8192];
-
-	PATHF(dir, "%s/py-XXXXXX", tmp_root);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	PATHF(in, "%s/in", dir);
-	PATHF(script, "%s/map.py", dir);
-	PATHF(res, "%s/out", dir);
-	put_file(in, inputs->buf, inputs->len);
-	ck_assert_int_eq(vbuf_addf(&code,
-		"import sys, unicodedata\n"
-		"f = %s\n"
-		"d = open(sys.argv[1], 'rb').read().split(b'\\0')[:-1]\n"
-		"r = [f(x.decode('utf-8')).encode('utf-8') for x in d]\n"
-		"open(sys.argv[2], 'wb').write(b''.join(x + b'\\0' for x in r))\n", func), 0);
-	put_file(script, code.buf, code.len);
-	vbuf_release(&code);
-
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-		}
-		execlp("python3", "python3", "-I", script, in, res, (char *)NULL);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "note: python3 could not be run (status %d); "
-			"skipping the comparison with Python\n", status);
-		return -1;
-	}
-	fd = open(res, O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(fd, 0);
-	vbuf_reset(out);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		ck_assert_int_eq(vbuf_add(out, chunk, (size_t)n), 0);
-	close(fd);
-	return 0;
+	return unit_py_map(tmp_root, "sys, unicodedata", "strict", func, inputs, out);
 }
 
 static void parse_str(struct venv_cfg *cfg, const char *text)
@@ -433,7 +362,7 @@ START_TEST(test_cfg__read_file)
 	PATHF(dir, "%s/read", tmp_root);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	PATHF(f, "%s/pyvenv.cfg", dir);
-	put_file(f, "home = /usr/bin\n", 16);
+	unit_put_file(f, "home = /usr/bin\n", 16);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(dfd, 0);
 	ck_assert_int_eq(venv_cfg_read(&cfg, dfd, "pyvenv.cfg"), 0);

@@ -10,6 +10,9 @@
 #include "error.h"
 #include "fs.h"
 #include "vbuf.h"
+#include "../unit.h"
+
+UNIT_TMPDIR("fs")
 
 /*
  * Unit tests for common/fs.c, the file operations that treat an
@@ -17,58 +20,6 @@
  * DEL-03, DEL-05, CRA-08, CRA-10). Every test works in its own directory
  * below one temporary root that the parent process removes at the end.
  */
-
-static char tmp_root[PATH_MAX];
-
-#define PATHF(buf, ...) \
-	ck_assert_msg(snprintf((buf), sizeof(buf), __VA_ARGS__) < (int)sizeof(buf), \
-		      "path too long for %s", #buf)
-
-/* Our own remover, so that cleaning up never depends on the code under test. */
-static void rm_rf_at(int dfd, const char *name)
-{
-	struct stat st;
-
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		int fd;
-		DIR *d;
-		struct dirent *de;
-
-		if (fchmodat(dfd, name, 0700, 0) < 0) {
-			/* Best effort: the removal below may still work. */
-		}
-		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && (d = fdopendir(fd)) != NULL) {
-			while ((de = readdir(d)) != NULL)
-				if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-					rm_rf_at(dirfd(d), de->d_name);
-			closedir(d);
-		} else if (fd >= 0) {
-			close(fd);
-		}
-		unlinkat(dfd, name, AT_REMOVEDIR);
-	} else {
-		unlinkat(dfd, name, 0);
-	}
-}
-
-static void tmp_setup(void)
-{
-	const char *t = getenv("TMPDIR");
-
-	if (snprintf(tmp_root, sizeof(tmp_root), "%s/venv-unit-fs-XXXXXX",
-		     t && *t ? t : "/tmp") >= (int)sizeof(tmp_root) || !mkdtemp(tmp_root)) {
-		perror("mkdtemp");
-		abort();
-	}
-}
-
-static void tmp_teardown(void)
-{
-	rm_rf_at(AT_FDCWD, tmp_root);
-}
 
 /* A fresh directory for one test: <root>/<name>, and chdir into it. */
 static void test_dir(char *out, size_t n, const char *name)

@@ -5,6 +5,9 @@
 #include "error.h"
 #include "path.h"
 #include "vbuf.h"
+#include "../unit.h"
+
+UNIT_TMPDIR("path")
 
 /*
  * Unit tests for common/path.c. The lexical helpers promise Python's
@@ -12,59 +15,6 @@
  * CPython's posixpath, and when a python3 is on PATH a generated corpus is
  * also checked against it at run time.
  */
-
-static char tmp_root[PATH_MAX];
-
-/* snprintf into an array, failing the test rather than truncating. */
-#define PATHF(buf, ...) \
-	ck_assert_msg(snprintf((buf), sizeof(buf), __VA_ARGS__) < (int)sizeof(buf), \
-		      "path too long for %s", #buf)
-
-static void rm_rf_at(int dfd, const char *name)
-{
-	struct stat st;
-
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		int fd;
-		DIR *d;
-		struct dirent *de;
-
-		if (fchmodat(dfd, name, 0700, 0) < 0) {
-			/* Best effort: the removal below reports nothing either. */
-		}
-		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && (d = fdopendir(fd)) != NULL) {
-			while ((de = readdir(d)) != NULL)
-				if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-					rm_rf_at(dirfd(d), de->d_name);
-			closedir(d);
-		} else if (fd >= 0) {
-			close(fd);
-		}
-		unlinkat(dfd, name, AT_REMOVEDIR);
-	} else {
-		unlinkat(dfd, name, 0);
-	}
-}
-
-/* Runs in the parent, once around all tests of a case. */
-static void tmp_setup(void)
-{
-	const char *t = getenv("TMPDIR");
-
-	if (snprintf(tmp_root, sizeof(tmp_root), "%s/venv-unit-path-XXXXXX",
-		     t && *t ? t : "/tmp") >= (int)sizeof(tmp_root) || !mkdtemp(tmp_root)) {
-		perror("mkdtemp");
-		abort();
-	}
-}
-
-static void tmp_teardown(void)
-{
-	rm_rf_at(AT_FDCWD, tmp_root);
-}
 
 /* A fresh directory below the temporary root. */
 static void make_dir(char *out, size_t n, const char *name)
@@ -91,60 +41,7 @@ static void write_file(const char *path, const char *data, mode_t mode)
  */
 static int py_map(const char *func, const struct vbuf *inputs, struct vbuf *out)
 {
-	char dir[PATH_MAX], in[PATH_MAX], script[PATH_MAX], res[PATH_MAX];
-	struct vbuf code = VBUF_INIT(VBUF_MAX_SCRIPT);
-	int fd, status = 0;
-	pid_t pid;
-	ssize_t n;
-	char chunk[8192];
-
-	PATHF(dir, "%s/py-XXXXXX", tmp_root);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	PATHF(in, "%s/in", dir);
-	PATHF(script, "%s/map.py", dir);
-	PATHF(res, "%s/out", dir);
-	fd = open(in, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, inputs->buf, inputs->len), (ssize_t)inputs->len);
-	close(fd);
-	ck_assert_int_eq(vbuf_addf(&code,
-		"import os, sys, posixpath\n"
-		"f = %s\n"
-		"d = open(sys.argv[1], 'rb').read().split(b'\\0')[:-1]\n"
-		"r = [f(x.decode('utf-8', 'surrogateescape')).encode('utf-8', 'surrogateescape')"
-		" for x in d]\n"
-		"open(sys.argv[2], 'wb').write(b''.join(x + b'\\0' for x in r))\n", func), 0);
-	fd = open(script, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, code.buf, code.len), (ssize_t)code.len);
-	close(fd);
-	vbuf_release(&code);
-
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-		}
-		execlp("python3", "python3", "-I", script, in, res, (char *)NULL);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "note: python3 could not be run (status %d); "
-			"skipping the comparison with Python\n", status);
-		return -1;
-	}
-	fd = open(res, O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(fd, 0);
-	vbuf_reset(out);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		ck_assert_int_eq(vbuf_add(out, chunk, (size_t)n), 0);
-	close(fd);
-	return 0;
+	return unit_py_map(tmp_root, "os, sys, posixpath", "surrogateescape", func, inputs, out);
 }
 
 /* ---- normalize ---- */

@@ -1,10 +1,12 @@
 #include "compat.h"
 #include <dirent.h>
 #include <check.h>
-#include "../unit.h"
 #include "error.h"
 #include "proc.h"
 #include "vbuf.h"
+#include "../unit.h"
+
+UNIT_TMPDIR("proc")
 
 /*
  * Unit tests for common/proc.c: environment blocks and running a child
@@ -12,24 +14,6 @@
  */
 
 extern char **environ;
-
-static char tmp_root[PATH_MAX];
-
-static void tmp_setup(void)
-{
-	const char *t = getenv("TMPDIR");
-
-	if (snprintf(tmp_root, sizeof(tmp_root), "%s/venv-unit-proc-XXXXXX",
-		     t && *t ? t : "/tmp") >= (int)sizeof(tmp_root) || !mkdtemp(tmp_root)) {
-		perror("mkdtemp");
-		abort();
-	}
-}
-
-static void tmp_teardown(void)
-{
-	rm_rf_at(AT_FDCWD, tmp_root);
-}
 
 /*
  * Run `/bin/sh -c script [args...]` with the given flags, environment and

@@ -2,11 +2,13 @@
 #include <dirent.h>
 #include <sys/time.h>
 #include <check.h>
-#include "../unit.h"
 #include "error.h"
 #include "path.h"
 #include "pyinfo.h"
 #include "vbuf.h"
+#include "../unit.h"
+
+UNIT_TMPDIR("pyinfo")
 
 /*
  * Unit tests for common/pyinfo.c: learning facts from real interpreters,
@@ -17,24 +19,6 @@
  * skipped when there is none. Discovery rules that need no interpreter use
  * fake pyenv trees built in a temporary directory.
  */
-
-static char tmp_root[PATH_MAX];
-
-static void tmp_setup(void)
-{
-	const char *t = getenv("TMPDIR");
-
-	if (snprintf(tmp_root, sizeof(tmp_root), "%s/venv-unit-pyinfo-XXXXXX",
-		     t && *t ? t : "/tmp") >= (int)sizeof(tmp_root) || !mkdtemp(tmp_root)) {
-		perror("mkdtemp");
-		abort();
-	}
-}
-
-static void tmp_teardown(void)
-{
-	rm_rf_at(AT_FDCWD, tmp_root);
-}
 
 /* A fresh directory <root>/<name> for one test. */
 static void test_dir(char *out, size_t n, const char *name)

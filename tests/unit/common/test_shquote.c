@@ -1,11 +1,13 @@
 #include "compat.h"
 #include <dirent.h>
 #include <check.h>
-#include "../unit.h"
 #include "error.h"
 #include "proc.h"
 #include "shquote.h"
 #include "vbuf.h"
+#include "../unit.h"
+
+UNIT_TMPDIR("shquote")
 
 /*
  * Unit tests for common/shquote.c. The quoting functions are checked the
@@ -22,24 +24,6 @@
  * A shell that is not installed is skipped with a note, or fails the test
  * when CI is set.
  */
-
-static char tmp_root[PATH_MAX];
-
-static void tmp_setup(void)
-{
-	const char *t = getenv("TMPDIR");
-
-	if (snprintf(tmp_root, sizeof(tmp_root), "%s/venv-unit-shquote-XXXXXX",
-		     t && *t ? t : "/tmp") >= (int)sizeof(tmp_root) || !mkdtemp(tmp_root)) {
-		perror("mkdtemp");
-		abort();
-	}
-}
-
-static void tmp_teardown(void)
-{
-	rm_rf_at(AT_FDCWD, tmp_root);
-}
 
 /* The hostile corpus (security.md section A), as in the CLI tests. */
 static const char *const corpus[] = {
