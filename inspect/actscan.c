@@ -366,6 +366,28 @@ static int decode_csh(struct vbuf *out, unsigned *flags, const char *s, size_t l
 	return error;
 }
 
+/*
+ * A bare word of nu or PowerShell, up to a blank or ';': `$` marks an
+ * expansion, `(` a command.
+ */
+static int decode_bare_word(struct vbuf *out, unsigned *flags, const char *s, size_t len,
+			    size_t p, size_t *pos)
+{
+	int error = 0;
+
+	while (p < len && s[p] != ' ' && s[p] != '\t' && s[p] != ';' && !error) {
+		*flags |= VENV_WORD_BARE;
+		if (s[p] == '$')
+			*flags |= VENV_WORD_EXPANSION;
+		else if (s[p] == '(')
+			*flags |= VENV_WORD_COMMAND;
+		error = vbuf_addch(out, s[p]);
+		p++;
+	}
+	*pos = p;
+	return error;
+}
+
 static int decode_nu(struct vbuf *out, unsigned *flags, const char *s, size_t len, size_t *pos)
 {
 	size_t p = *pos;
@@ -443,17 +465,7 @@ static int decode_nu(struct vbuf *out, unsigned *flags, const char *s, size_t le
 		return error;
 	}
 	/* A bare word: a variable, a command, or a plain string. */
-	while (p < len && s[p] != ' ' && s[p] != '\t' && s[p] != ';' && !error) {
-		if (s[p] == '$')
-			*flags |= VENV_WORD_EXPANSION;
-		else if (s[p] == '(')
-			*flags |= VENV_WORD_COMMAND;
-		*flags |= VENV_WORD_BARE;
-		error = vbuf_addch(out, s[p]);
-		p++;
-	}
-	*pos = p;
-	return error;
+	return decode_bare_word(out, flags, s, len, p, pos);
 }
 
 /* PowerShell: ' and the typographic quotes U+2018..U+201B all delimit single-quoted strings. */
@@ -527,17 +539,8 @@ static int decode_pwsh(struct vbuf *out, unsigned *flags, const char *s, size_t 
 		*pos = p < len ? p + 1 : len;
 		return error;
 	}
-	while (p < len && s[p] != ' ' && s[p] != '\t' && s[p] != ';' && !error) {
-		*flags |= VENV_WORD_BARE;
-		if (s[p] == '$')
-			*flags |= VENV_WORD_EXPANSION;
-		else if (s[p] == '(')
-			*flags |= VENV_WORD_COMMAND;
-		error = vbuf_addch(out, s[p]);
-		p++;
-	}
-	*pos = p;
-	return error;
+	/* A bare word: a variable, a command, or a plain string. */
+	return decode_bare_word(out, flags, s, len, p, pos);
 }
 
 static int decode_xsh(struct vbuf *out, unsigned *flags, const char *s, size_t len, size_t *pos)
