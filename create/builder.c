@@ -161,7 +161,7 @@ static int check_path(struct venv_builder *b, const char *env_dir, int warn)
 			goto done;
 		}
 	}
-	if (!venv_cfg_value_ok(abs.buf) && !venv_utf8_valid(abs.buf, abs.len)) {
+	if (!venv_utf8_valid(abs.buf, abs.len)) {
 		error = venv_error_set(VENV_EINVAL, "refusing to create an environment in "
 				       "'%s': the path is not valid UTF-8", shown.buf);
 		goto done;
