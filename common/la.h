@@ -55,10 +55,6 @@
 	X(archive_write_add_filter_zstd) \
 	X(archive_write_close) \
 	X(archive_write_data) \
-	X(archive_write_data_block) \
-	X(archive_write_disk_new) \
-	X(archive_write_disk_set_options) \
-	X(archive_write_finish_entry) \
 	X(archive_write_free) \
 	X(archive_write_header) \
 	X(archive_write_new) \

@@ -16,6 +16,8 @@
  * libarchive can, else gzip. The first member, venv-archive.json, says
  * where the environment was; the environment itself is the tree "env/".
  * Hard links are stored as separate files; special files are refused.
+ * libarchive reads and writes the archive itself; restore writes the tree
+ * to disk with its own extractor below, never with libarchive's.
  */
 
 #define META_NAME "venv-archive.json"
@@ -630,9 +632,11 @@ static void nameset_release(struct nameset *ns)
 }
 
 /*
- * Our own checks of a member name, before libarchive's: below env/, no
- * empty, "." or ".." component, not absolute, no component that is a link
- * an earlier member made.
+ * Our own checks of a member name: below env/, no empty, "." or ".."
+ * component, not absolute, and every directory above it a directory
+ * member extracted before it. Our archives always hold a directory before
+ * what it contains, so an archive that does not is refused rather than
+ * having its directories made up.
  */
 static int check_name(const struct nameset *ns, const char *name, const char *what)
 {
@@ -655,14 +659,20 @@ static int check_name(const struct nameset *ns, const char *name, const char *wh
 					       "empty, '.' or '..' component", what, name);
 			break;
 		}
+		if (n > NAME_MAX) {
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: %s '%.80s...' "
+					       "has a component longer than %d bytes", what, name,
+					       NAME_MAX);
+			break;
+		}
 		if (!slash)
 			break;
 		vbuf_reset(&prefix);
 		vbuf_add(&prefix, name, (size_t)(slash - name));
-		if (nameset_kind(ns, prefix.buf) == 'l' || nameset_kind(ns, prefix.buf) == 'f') {
+		if (nameset_kind(ns, prefix.buf) != 'd') {
 			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: %s '%s' lies "
-					       "below '%s', which is not a directory", what, name,
-					       prefix.buf);
+					       "below '%s', which is not a directory extracted "
+					       "before it", what, name, prefix.buf);
 			break;
 		}
 		p = slash + 1;
@@ -671,10 +681,252 @@ static int check_name(const struct nameset *ns, const char *name, const char *wh
 	return error;
 }
 
-/* Extract the tree of reader a into the current directory (the staging directory). */
-static int extract(struct archive *a, const char *file)
+/*
+ * The extractor. libarchive only reads; the tree is written here, always
+ * relative to a directory handle, one component at a time with O_NOFOLLOW,
+ * so that nothing, not even a process of the same user swapping a
+ * directory of the staging area for a symlink while we run, can make a
+ * write, a chmod or a utimens land outside the staging directory: a
+ * swapped component makes the walk fail with ELOOP or ENOTDIR instead.
+ * libarchive's disk writer was used before; it resolves intermediate
+ * directories by name and so could be raced.
+ */
+struct dirfix {
+	char *path;
+	mode_t perm;
+	struct timespec times[2];
+};
+
+struct extractor {
+	int rootfd;              /* the staging directory */
+	int dirfd;               /* the directory of the last member, or -1 */
+	struct vbuf dirpath;     /* its name below rootfd */
+	struct dirfix *fix;      /* directories whose mode and times are set last */
+	size_t nfix, allocfix;
+};
+
+static void extractor_release(struct extractor *x)
 {
-	struct archive *w = LA(archive_write_disk_new)();
+	size_t i;
+
+	if (x->dirfd >= 0)
+		close(x->dirfd);
+	for (i = 0; i < x->nfix; i++)
+		free(x->fix[i].path);
+	free(x->fix);
+	vbuf_release(&x->dirpath);
+}
+
+static int extract_errno(const char *what, const char *name)
+{
+	int e = errno;
+
+	/* A symlink or a file where our own directory was: someone raced us. */
+	if (e == ELOOP || e == ENOTDIR || e == EEXIST)
+		return venv_error_set_errno(VENV_EUNSAFE, "refusing the archive: cannot %s '%s'",
+					    what, name);
+	return venv_error_set_errno(venv_error_from_errno(e), "cannot %s '%s'", what, name);
+}
+
+/*
+ * The directory that holds name, opened by walking from the staging
+ * directory without following any link. The handle of the previous
+ * member's directory is kept, since an archive lists a directory's
+ * members together.
+ */
+static int extractor_parent(struct extractor *x, const char *name, const char **base)
+{
+	const char *slash = strrchr(name, '/');
+	size_t dlen = slash ? (size_t)(slash - name) : 0;
+	int fd, error;
+
+	*base = slash ? slash + 1 : name;
+	if (x->dirfd >= 0 && x->dirpath.len == dlen && !memcmp(x->dirpath.buf, name, dlen))
+		return x->dirfd;
+	if (x->dirfd >= 0)
+		close(x->dirfd);
+	x->dirfd = -1;
+	vbuf_reset(&x->dirpath);
+	fd = venv_repair_open_parent(x->rootfd, name, base);
+	if (fd < 0)
+		return fd;
+	if ((error = vbuf_add(&x->dirpath, name, dlen)) < 0) {
+		close(fd);
+		return error;
+	}
+	x->dirfd = fd;
+	return fd;
+}
+
+static void entry_times(struct archive_entry *ent, struct timespec ts[2])
+{
+	ts[1].tv_sec = LA(archive_entry_mtime)(ent);
+	ts[1].tv_nsec = LA(archive_entry_mtime_nsec)(ent);
+	/* Archives do not keep access times; the file is as new as its contents. */
+	ts[0] = ts[1];
+}
+
+static int extract_file(struct extractor *x, struct archive *a, struct archive_entry *ent,
+			const char *name, const char *file)
+{
+	const char *base;
+	int dfd = extractor_parent(x, name, &base), fd, r, error = 0;
+	int64_t size = LA(archive_entry_size)(ent);
+	struct timespec ts[2];
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return extract_errno("create", name);
+	while ((r = LA(archive_read_data_block)(a, &buf, &len, &off)) == ARCHIVE_OK) {
+		const char *p = buf;
+
+		if (off < 0 || (int64_t)len > size || off > size - (int64_t)len) {
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: '%s' holds more "
+					       "data than its size", name);
+			goto done;
+		}
+		while (len) {
+			ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				error = extract_errno("write", name);
+				goto done;
+			}
+			p += n;
+			off += n;
+			len -= (size_t)n;
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		error = arc_error(a, file);
+		goto done;
+	}
+	/* A sparse file may end in a hole. */
+	if (ftruncate(fd, (off_t)size) < 0) {
+		error = extract_errno("write", name);
+		goto done;
+	}
+	entry_times(ent, ts);
+	/* Plain permissions only: no set-user-ID, set-group-ID or sticky bit. */
+	if (fchmod(fd, LA(archive_entry_perm)(ent) & 0777) < 0 || futimens(fd, ts) < 0)
+		error = extract_errno("set the mode and times of", name);
+done:
+	if (close(fd) < 0 && !error)
+		error = extract_errno("write", name);
+	return error;
+}
+
+static int extract_dir(struct extractor *x, struct archive_entry *ent, const char *name)
+{
+	const char *base;
+	struct dirfix *f;
+	int dfd;
+
+	if (!strcmp(name, ROOT)) {
+		base = ROOT;
+		dfd = x->rootfd;
+	} else if ((dfd = extractor_parent(x, name, &base)) < 0) {
+		return dfd;
+	}
+	/* Writable for us until every member is in; its own mode comes last. */
+	if (mkdirat(dfd, base, 0700) < 0)
+		return extract_errno("create the directory", name);
+	if (x->nfix == x->allocfix) {
+		size_t n = x->allocfix ? x->allocfix * 2 : 64;
+		struct dirfix *p = realloc(x->fix, n * sizeof(*p));
+
+		if (!p)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		x->fix = p;
+		x->allocfix = n;
+	}
+	f = &x->fix[x->nfix];
+	if (!(f->path = strdup(name)))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	f->perm = LA(archive_entry_perm)(ent) & 0777;
+	entry_times(ent, f->times);
+	x->nfix++;
+	return 0;
+}
+
+static int extract_link(struct extractor *x, struct archive_entry *ent, const char *name,
+			const char *hl)
+{
+	const char *base, *target = LA(archive_entry_symlink)(ent);
+	struct timespec ts[2];
+	int dfd, error = 0;
+
+	if (hl) {
+		const char *hbase;
+		int hfd = venv_repair_open_parent(x->rootfd, hl, &hbase);
+
+		if (hfd < 0)
+			return hfd;
+		if ((dfd = extractor_parent(x, name, &base)) < 0) {
+			close(hfd);
+			return dfd;
+		}
+		/* Flags 0: a link that replaced the file is linked, never followed. */
+		if (linkat(hfd, hbase, dfd, base, 0) < 0)
+			error = extract_errno("create the hard link", name);
+		close(hfd);
+		return error;
+	}
+	if (!target || !*target || strlen(target) >= PATH_MAX)
+		return venv_error_set(VENV_EUNSAFE, "refusing the archive: the symlink '%s' has no "
+				      "usable target", name);
+	if ((dfd = extractor_parent(x, name, &base)) < 0)
+		return dfd;
+	/* The target is stored, never followed: restore opens nothing through it. */
+	if (symlinkat(target, dfd, base) < 0)
+		return extract_errno("create the symlink", name);
+	entry_times(ent, ts);
+	if (utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0 && errno != EOPNOTSUPP)
+		return extract_errno("set the times of", name);
+	return 0;
+}
+
+/* Modes and times of directories, deepest first, once nothing more is added. */
+static int extract_fix_dirs(struct extractor *x)
+{
+	size_t i = x->nfix;
+
+	while (i-- > 0) {
+		const struct dirfix *f = &x->fix[i];
+		const char *base;
+		int pfd, fd, error = 0;
+
+		if (!strcmp(f->path, ROOT)) {
+			if ((pfd = dup(x->rootfd)) < 0)
+				return extract_errno("open", f->path);
+			base = ROOT;
+		} else if ((pfd = venv_repair_open_parent(x->rootfd, f->path, &base)) < 0) {
+			return pfd;
+		}
+		fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(pfd);
+		if (fd < 0)
+			return extract_errno("open the directory", f->path);
+		if (fchmod(fd, f->perm) < 0 || futimens(fd, f->times) < 0)
+			error = extract_errno("set the mode and times of", f->path);
+		close(fd);
+		if (error < 0)
+			return error;
+	}
+	return 0;
+}
+
+/* Extract the tree of reader a into the staging directory rootfd. */
+static int extract(struct archive *a, const char *file, int rootfd)
+{
+	struct extractor x = { rootfd, -1, VBUF_INIT(VBUF_MAX_PATH), NULL, 0, 0 };
 	struct archive_entry *ent;
 	struct nameset seen = { NULL, NULL, 0, 0 };
 	struct vbuf namebuf = VBUF_INIT(VBUF_MAX_PATH);
@@ -682,17 +934,6 @@ static int extract(struct archive *a, const char *file)
 	size_t count = 0;
 	int r, error = 0;
 
-	if (!w)
-		return venv_error_set(VENV_ENOMEM, "out of memory");
-	/*
-	 * Never OWNER, ACL, XATTR or FFLAGS: an archive must not be able to set
-	 * anything but plain modes and times.
-	 */
-	LA(archive_write_disk_set_options)(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-				       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-				       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-				       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
-				       ARCHIVE_EXTRACT_NO_OVERWRITE);
 	while ((r = LA(archive_read_next_header)(a, &ent)) == ARCHIVE_OK) {
 		const char *hl = LA(archive_entry_hardlink)(ent), *name;
 		mode_t type = LA(archive_entry_filetype)(ent);
@@ -703,7 +944,8 @@ static int extract(struct archive *a, const char *file)
 		if (LA(archive_entry_pathname)(ent) &&
 		    (error = vbuf_adds(&namebuf, LA(archive_entry_pathname)(ent))) < 0)
 			break;
-		if (type == AE_IFDIR && namebuf.len > 1 && namebuf.buf[namebuf.len - 1] == '/')
+		if (type == AE_IFDIR && !hl && namebuf.len > 1 &&
+		    namebuf.buf[namebuf.len - 1] == '/')
 			vbuf_setlen(&namebuf, namebuf.len - 1);
 		name = LA(archive_entry_pathname)(ent) ? namebuf.buf : NULL;
 
@@ -716,6 +958,11 @@ static int extract(struct archive *a, const char *file)
 			if (!name)
 				error = venv_error_set(VENV_EUNSAFE, "refusing the archive: a member "
 						       "has no name");
+			break;
+		}
+		if (count == 1 && (strcmp(name, ROOT) || type != AE_IFDIR || hl)) {
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: its tree does "
+					       "not start with the directory '" ROOT "'");
 			break;
 		}
 		if (hl) {
@@ -755,45 +1002,22 @@ static int extract(struct archive *a, const char *file)
 					       name);
 			break;
 		}
-		/* No set-user-ID, set-group-ID or sticky bits. */
-		LA(archive_entry_set_perm)(ent, LA(archive_entry_perm)(ent) & 0777);
-		LA(archive_entry_set_uid)(ent, geteuid());
-		LA(archive_entry_set_gid)(ent, getegid());
-		r = LA(archive_write_header)(w, ent);
-		if (r != ARCHIVE_OK) {
-			error = venv_error_set(VENV_EUNSAFE, "refusing the archive at '%s': %s", name,
-					       LA(archive_error_string)(w) ? LA(archive_error_string)(w) :
-					       "cannot extract");
+		if (hl || type == AE_IFLNK)
+			error = extract_link(&x, ent, name, hl);
+		else if (type == AE_IFDIR)
+			error = extract_dir(&x, ent, name);
+		else
+			error = extract_file(&x, a, ent, name, file);
+		if (error < 0)
 			break;
-		}
-		if (type == AE_IFREG && !hl && LA(archive_entry_size)(ent) > 0) {
-			const void *buf;
-			size_t size;
-			la_int64_t off;
-
-			while ((r = LA(archive_read_data_block)(a, &buf, &size, &off)) == ARCHIVE_OK) {
-				if (LA(archive_write_data_block)(w, buf, size, off) != ARCHIVE_OK) {
-					error = arc_error(w, name);
-					break;
-				}
-			}
-			if (error < 0)
-				break;
-			if (r != ARCHIVE_EOF) {
-				error = arc_error(a, file);
-				break;
-			}
-		}
-		if (LA(archive_write_finish_entry)(w) != ARCHIVE_OK) {
-			error = arc_error(w, name);
-			break;
-		}
 	}
 	if (!error && r != ARCHIVE_EOF)
 		error = arc_error(a, file);
-	if (LA(archive_write_close)(w) != ARCHIVE_OK && !error)
-		error = arc_error(w, file);
-	LA(archive_write_free)(w);
+	if (!error && !count)
+		error = venv_error_set(VENV_EINVAL, "'%s' holds no environment", file);
+	if (!error)
+		error = extract_fix_dirs(&x);
+	extractor_release(&x);
 	nameset_release(&seen);
 	vbuf_release(&namebuf);
 	return error;
@@ -836,7 +1060,7 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, i
 	struct archive *a = NULL;
 	struct venv_envdir te = VENV_ENVDIR_INIT;
 	struct stat st;
-	int cwd = -1, sfd = -1, pfd = -1, error, exists = 0;
+	int sfd = -1, pfd = -1, error, exists = 0;
 
 	if (!(a = LA(archive_read_new)()))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
@@ -910,15 +1134,11 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, i
 	if ((error = venv_path_basename(&stage_name, staging.buf)) < 0)
 		goto done;
 	sfd = open(staging.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (sfd < 0 || cwd < 0 || fchdir(sfd) < 0) {
-		error = venv_error_set_errno(VENV_EIO, "cannot enter '%s'", staging.buf);
+	if (sfd < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", staging.buf);
 		goto done;
 	}
-	error = extract(a, archive);
-	if (fchdir(cwd) < 0 && !error)
-		error = venv_error_set_errno(VENV_EIO, "cannot return to the working directory");
-	if (error < 0)
+	if ((error = extract(a, archive, sfd)) < 0)
 		goto done;
 	{
 		int efd = openat(sfd, ROOT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -984,8 +1204,6 @@ done:
 	}
 	if (sfd >= 0)
 		close(sfd);
-	if (cwd >= 0)
-		close(cwd);
 	if (pfd >= 0)
 		close(pfd);
 	if (a)

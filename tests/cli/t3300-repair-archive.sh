@@ -95,12 +95,16 @@ elif case == "fifo":
 elif case == "twice":
     add("env/x", b"1")
     add("env/x", b"2")
+elif case == "orphan":
+    add("env/a/b", b"owned")
 elif case == "nometa":
     pass
 elif case == "ok":
     add("env/suid", b"#!/bin/sh\n", mode=0o4755)
     add("env/abs", type=tarfile.SYMTYPE, linkname="/etc/hostname")
     add("env/h", type=tarfile.LNKTYPE, linkname="env/pyvenv.cfg")
+    add("env/ro", type=tarfile.DIRTYPE, mode=0o555, mtime=1000000000)
+    add("env/ro/f", b"in a read-only directory", mode=0o444, mtime=1000000001)
 t.close()
 if case == "nometa":
     t = tarfile.open(out, "w:gz")
@@ -110,7 +114,7 @@ if case == "nometa":
 PYEOF
 }
 for c in dotdot absolute notenv linkfile linkdir hardout hardlater hardlink2link device fifo \
-	 twice nometa; do
+	 twice orphan nometa; do
 	hostile "$c" || fail "could not build the hostile archive '$c'"
 	expect_exit 2 "$VENV" restore "$TMP/arch/$c.tar.gz"
 	expect_match "refusing the archive|not an environment archive" "$ERR" "the refusal of '$c'"
@@ -125,5 +129,9 @@ expect_exit 0 "$VENV" restore "$TMP/arch/ok.tar.gz"
 expect_eq 755 "$(stat -c %a restored/suid)" "the mode of a set-user-ID member"
 expect_eq /etc/hostname "$(readlink restored/abs)" "an absolute link value"
 expect_eq "$(stat -c %i restored/pyvenv.cfg)" "$(stat -c %i restored/h)" "a hard link"
+# Directories get their mode and time once everything below them is in.
+expect_eq "555 1000000000" "$(stat -c '%a %Y' restored/ro)" "the mode and time of a directory"
+expect_eq "444 1000000001" "$(stat -c '%a %Y' restored/ro/f)" "the mode and time of a file in it"
+chmod u+w restored/ro
 expect_eq "$sentinel" "$(tree_listing outside times)" "the directory outside"
 echo ok

@@ -9,7 +9,8 @@ While the command runs, this process repeatedly renames a directory of the
 environment aside and puts a symbolic link to the same place in a sentinel
 tree there, and later puts the directory back. For restore it does the same
 in the old tree once it has been swapped into the staging directory to be
-deleted (security.md DEL-04, R7); RACE_EXTRACT=1 also races the extraction.
+deleted (security.md DEL-04, R7), and in half the rounds the extraction
+too (RACE_EXTRACT=1: in every round, 0: in none).
 
 The sentinel tree has the same names as the environment, so anything that
 follows one of the links finds something to delete, overwrite or chmod; its
@@ -195,14 +196,20 @@ def main():
         cmd = [venv, "create", "-q", "--clear", "--without-pip", "-p", python, target]
     else:
         cmd = [venv, "restore", "-y", "-q", archive, target]
-    # The extraction happens in a 0700 staging directory that no other user
-    # can enter, through libarchive, which walks intermediate directories by
-    # name: racing it from inside (RACE_EXTRACT=1) is beyond the threat model
-    # and is known to let modes and times through (see issue 7's report).
-    extract = os.environ.get("RACE_EXTRACT") == "1"
+    # Half the rounds also race the extraction inside the staging directory
+    # (RACE_EXTRACT=1: every round, 0: none): restore writes the tree with
+    # its own extractor, which walks every directory with O_NOFOLLOW, so a
+    # swapped directory makes it fail instead of writing through the link.
+    # The other half let restore reach the swap and the deletion of the
+    # old tree, the other half of what is raced.
+    extract_env = os.environ.get("RACE_EXTRACT")
     swaps = succeeded = violations = 0
     for n in range(1, rounds + 1):
         shutil.copytree(template, target, symlinks=True)
+        if extract_env in ("0", "1"):
+            extract = extract_env == "1"
+        else:
+            extract = rng.random() < 0.5
         old = None if extract else os.lstat(target).st_ino
         pending = []
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
