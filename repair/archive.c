@@ -15,7 +15,8 @@
  * Archives of environments: a tar (pax) file, compressed with zstd where
  * libarchive can, else gzip. The first member, venv-archive.json, says
  * where the environment was; the environment itself is the tree "env/".
- * Hard links are stored as separate files; special files are refused.
+ * A file with several names inside the environment is stored once and
+ * then as hard links to its first name; special files are refused.
  * libarchive reads and writes the archive itself; restore writes the tree
  * to disk with its own extractor below, never with libarchive's.
  */
@@ -32,12 +33,22 @@ struct manifest_entry {
 	mode_t mode;     /* type and permission bits */
 	int64_t size;
 	struct timespec mtime;
-	char *link;
+	char *link;      /* a symlink's value, or the first name of a hard link */
+	int hard;
+};
+
+/* Files with more than one link, by inode, to store their later names as hard links. */
+struct inode_slot {
+	dev_t dev;
+	ino_t ino;
+	size_t idx;      /* of the first name in the manifest; 0 is the root, never a file */
 };
 
 struct manifest {
 	struct manifest_entry *v;
 	size_t nr, alloc;
+	struct inode_slot *inodes;
+	size_t icap, inr;
 };
 
 static void manifest_release(struct manifest *m)
@@ -49,7 +60,45 @@ static void manifest_release(struct manifest *m)
 		free(m->v[i].link);
 	}
 	free(m->v);
+	free(m->inodes);
 	memset(m, 0, sizeof(*m));
+}
+
+static size_t inode_find(const struct manifest *m, dev_t dev, ino_t ino)
+{
+	size_t i = (size_t)(((uint64_t)dev * 1099511628211ULL) ^ (uint64_t)ino) & (m->icap - 1);
+
+	while (m->inodes[i].idx && (m->inodes[i].dev != dev || m->inodes[i].ino != ino))
+		i = (i + 1) & (m->icap - 1);
+	return i;
+}
+
+/* The manifest index of the first name of st's inode, or 0. */
+static size_t inode_lookup(const struct manifest *m, const struct stat *st)
+{
+	return m->icap ? m->inodes[inode_find(m, st->st_dev, st->st_ino)].idx : 0;
+}
+
+static int inode_remember(struct manifest *m, const struct stat *st, size_t idx)
+{
+	if (2 * (m->inr + 1) > m->icap) {
+		struct manifest bigger = { NULL, 0, 0, NULL, m->icap ? m->icap * 2 : 256, 0 };
+		size_t k;
+
+		if (!(bigger.inodes = calloc(bigger.icap, sizeof(*bigger.inodes))))
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		for (k = 0; k < m->icap; k++)
+			if (m->inodes[k].idx)
+				bigger.inodes[inode_find(&bigger, m->inodes[k].dev,
+							 m->inodes[k].ino)] = m->inodes[k];
+		free(m->inodes);
+		m->inodes = bigger.inodes;
+		m->icap = bigger.icap;
+	}
+	m->inodes[inode_find(m, st->st_dev, st->st_ino)] =
+		(struct inode_slot){ st->st_dev, st->st_ino, idx };
+	m->inr++;
+	return 0;
 }
 
 static int manifest_add(struct manifest *m, const char *path, const struct stat *st,
@@ -77,6 +126,7 @@ static int manifest_add(struct manifest *m, const char *path, const struct stat 
 	e->mode = st->st_mode & (S_IFMT | 07777);
 	e->size = S_ISREG(st->st_mode) ? (int64_t)st->st_size : 0;
 	e->mtime = st->st_mtim;
+	e->hard = 0;
 	m->nr++;
 	return 0;
 }
@@ -183,6 +233,7 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 {
 	const char *base = strrchr(path, '/');
 	char target[PATH_MAX];
+	size_t first;
 	int error = 0;
 
 	base = base ? base + 1 : path;
@@ -216,6 +267,19 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK)
 			return arc_error(a, path);
 		return manifest_add(m, path, st, target);
+	}
+	if (S_ISREG(st->st_mode) && st->st_nlink > 1 && (first = inode_lookup(m, st))) {
+		/* Another name of a file stored before: a hard link, as it was. */
+		LA(archive_entry_set_filetype)(ent, AE_IFREG);
+		LA(archive_entry_set_hardlink)(ent, m->v[first].path);
+		LA(archive_entry_set_size)(ent, 0);
+		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK)
+			return arc_error(a, path);
+		if ((error = manifest_add(m, path, st, m->v[first].path)) < 0)
+			return error;
+		m->v[m->nr - 1].hard = 1;
+		m->v[m->nr - 1].size = 0;
+		return 0;
 	}
 	if (S_ISREG(st->st_mode)) {
 		char buf[65536];
@@ -251,7 +315,10 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 		close(fd);
 		if (error < 0)
 			return error;
-		return manifest_add(m, path, st, NULL);
+		if ((error = manifest_add(m, path, st, NULL)) < 0)
+			return error;
+		/* Links from outside (our wheel cache makes them) are no business of the archive. */
+		return st->st_nlink > 1 ? inode_remember(m, st, m->nr - 1) : 0;
 	}
 	return venv_error_set(VENV_EUNSAFE, "'%s' is not a file, a directory or a link; it "
 			      "cannot be archived", path);
@@ -301,23 +368,29 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 				al--;
 			if (!an || al != strlen(me->path) || memcmp(an, me->path, al))
 				what = "name";
-			else if ((LA(archive_entry_mode)(ent) & (S_IFMT | 07777)) != me->mode)
+			/* A hard link comes back without a file type: it is its target's. */
+			else if ((LA(archive_entry_mode)(ent) & (S_IFMT | 07777)) !=
+				 (me->hard ? me->mode & 07777 : me->mode))
 				what = "mode";
 			else if (LA(archive_entry_mtime)(ent) != me->mtime.tv_sec ||
 				 LA(archive_entry_mtime_nsec)(ent) != me->mtime.tv_nsec)
 				what = "time";
 			else if (S_ISREG(me->mode) && LA(archive_entry_size)(ent) != me->size)
 				what = "size";
-			else if (me->link && (!LA(archive_entry_symlink)(ent) ||
-					      strcmp(LA(archive_entry_symlink)(ent), me->link)))
+			else if (me->link && !me->hard &&
+				 (!LA(archive_entry_symlink)(ent) ||
+				  strcmp(LA(archive_entry_symlink)(ent), me->link)))
 				what = "link";
+			else if (!LA(archive_entry_hardlink)(ent) != !me->hard ||
+				 (me->hard && strcmp(LA(archive_entry_hardlink)(ent), me->link)))
+				what = "hard link";
 			if (what) {
 				error = venv_error_set(VENV_EIO, "the archive '%s' differs from the "
 						       "environment at '%s' (%s)", file, me->path, what);
 				goto done;
 			}
 		}
-		if (!S_ISREG(me->mode))
+		if (!S_ISREG(me->mode) || me->hard)
 			continue;
 		/* Compare the bytes with the file on disk. */
 		rel = me->path + strlen(ROOT) + 1;
@@ -389,7 +462,7 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
 	struct archive *a = NULL;
 	struct archive_entry *ent = NULL;
-	struct manifest m = { NULL, 0, 0 };
+	struct manifest m = { NULL, 0, 0, NULL, 0, 0 };
 	struct stat st;
 	char *meta = NULL;
 	json_t *j = NULL;

@@ -14,6 +14,7 @@ cd "$TMP"
 ln -s /etc/hostname env/abs-link
 printf 'x' >env/odd-mode && chmod 640 env/odd-mode
 touch -d '2001-02-03 04:05:06.123456789' env/odd-mode
+mkdir env/links && ln env/odd-mode env/links/hard
 mkdir -p arch
 
 # A repair with --archive writes and checks the archive first, and says where.
@@ -33,6 +34,8 @@ expect_match "exists" "$ERR" "an existing archive"
 # Round trip: restored elsewhere, and over the original.
 expect_exit 0 "$VENV" restore "$TMP/arch/env.tar.zst" "$TMP/copy"
 expect_eq "$snap" "$(tree_listing copy times)" "the restored tree"
+expect_eq "$(stat -c %i copy/odd-mode) 2" "$(stat -c '%i %h' copy/links/hard)" \
+	"the inode and link count of a hard link inside the environment"
 echo changed >env/bin/activate
 expect_exit 2 "$VENV" restore "$TMP/arch/env.tar.zst"
 expect_match "use --yes" "$ERR" "restore over an environment"
