@@ -9,6 +9,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-all}
 pattern=${2:-}
 logdir="$top/tests/build/logs"
+# Under SANITIZE=1 every program of the suite is instrumented: say plainly
+# that leaks count (LeakSanitizer's default on Linux, made explicit here) and
+# that any report fails the program, which the tests then see as a failure.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 mkdir -p "$logdir"
 passed=0 failed=0 skipped=0
 failures=""
