@@ -1,7 +1,7 @@
 #!/bin/bash
 # The reliability figures of the README, measured on this machine:
 #
-#   tests/reliability.sh [--quick] [--check-log FILE] [--sanitize-log FILE]
+#   tests/reliability.sh [--quick] [--logs DIR] [--check-log FILE] [--sanitize-log FILE]
 #
 #   tests        unit checks and CLI scripts passed/failed/skipped, from the
 #                summary of a `make check` log (--check-log), or in --quick
@@ -20,23 +20,46 @@
 #   sanitizers   findings of a `make check SANITIZE=1` run whose log is given
 #                with --sanitize-log (0 when it passed with no report).
 #
+# --logs DIR keeps the log of every measurement in DIR and reads, instead of
+# running it again, any measurement whose finished log is already there; the
+# long runs (every fault point, 2000 race rounds) are then made once, and
+# the table can be printed again when the fuzzing logs have grown.
+#
 # Prints a Markdown table on standard output (progress on standard error).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 2
-quick=0 check_log="" san_log=""
+quick=0 check_log="" san_log="" logs=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1 ;;
 	--check-log) check_log=$2; shift ;;
 	--sanitize-log) san_log=$2; shift ;;
-	-h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--logs) logs=$2; shift ;;
+	-h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "reliability: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
 done
-W=$(mktemp -d "${TMPDIR:-/tmp}/venv-reliability.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+if [ -n "$logs" ]; then
+	mkdir -p "$logs" && W=$(cd "$logs" && pwd) || exit 2
+else
+	W=$(mktemp -d "${TMPDIR:-/tmp}/venv-reliability.XXXXXX")
+	trap 'rm -rf "$W"' EXIT
+fi
+# run_logged NAME CMD...: run CMD with its output in $W/NAME.log and its
+# exit status in $W/NAME.rc, unless --logs holds both from an earlier run.
+run_logged() {
+	local name=$1
+	shift
+	if [ -n "$logs" ] && [ -f "$W/$name.rc" ] && [ -f "$W/$name.log" ]; then
+		say "reusing $W/$name.log"
+	else
+		"$@" >"$W/$name.log" 2>&1
+		echo $? >"$W/$name.rc"
+	fi
+	return "$(cat "$W/$name.rc")"
+}
 say() { echo "reliability: $*" >&2; }
 rows=""
 row() { rows="$rows| $1 | $2 |
@@ -79,7 +102,7 @@ elif [ "$quick" = 1 ] && [ -d tests/build/logs/cli ]; then
 		tests_src="$tests_src, which ran $((cli_pass + cli_fail + cli_skip)) of the $total CLI scripts"
 else
 	say "running make check"
-	make check >"$W/check.log" 2>&1
+	run_logged check make check
 	count_from_check_log "$W/check.log"
 	tests_src="make check"
 fi
@@ -101,7 +124,7 @@ for f in tests/faults/*.sh; do
 		cmd="bash $f"
 	fi
 	say "faults: $cmd"
-	$cmd >"$W/faults-$name.log" 2>/dev/null
+	run_logged "faults-$name" $cmd
 	rc=$?
 	n=$(sed -n 's/^faults: \([0-9]*\) injected, \([0-9]*\) failed$/\1/p' "$W/faults-$name.log" | tail -n 1)
 	v=$(sed -n 's/^faults: \([0-9]*\) injected, \([0-9]*\) failed$/\2/p' "$W/faults-$name.log" | tail -n 1)
@@ -124,7 +147,7 @@ rounds=${RACE_ROUNDS:-2000}
 rtotal=0 rviol=0 rdetail=""
 for r in clear restore; do
 	say "races: $r, $rounds rounds"
-	bash "tests/races/$r.sh" "$rounds" >"$W/race-$r.log" 2>&1
+	run_logged "race-$r" bash "tests/races/$r.sh" "$rounds"
 	rc=$?
 	line=$(grep '^races: ' "$W/race-$r.log" | tail -n 1)
 	n=$(echo "$line" | sed -n 's/^races: \([0-9]*\) rounds.*/\1/p')
