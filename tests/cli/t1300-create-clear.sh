@@ -1,6 +1,7 @@
 #!/bin/bash
-# --clear empties an environment without ever following a symlink out of it,
-# and refuses directories that are not environments unless --force.
+# --clear empties an environment without ever following a symlink out of it
+# (security.md DEL-02, DEL-03), and refuses directories that are not
+# environments unless --force (DEL-01).
 . "$(dirname "$0")/lib.sh"
 
 py=$(find_pythons | tail -n 1)

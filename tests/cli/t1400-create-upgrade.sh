@@ -1,7 +1,8 @@
 #!/bin/bash
 # --upgrade does what CPython's does, and what CPython's fails to do:
-# replaces dangling or stale interpreter links, refreshes copied aliases,
-# keeps pyvenv.cfg keys it does not own, restores missing activation scripts.
+# replaces dangling or stale interpreter links (security.md CRA-08),
+# refreshes copied aliases, keeps pyvenv.cfg keys it does not own, restores
+# missing activation scripts.
 . "$(dirname "$0")/lib.sh"
 
 pys=$(find_pythons | grep -v '^/usr/bin/')

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Hostile wheels made here are refused by the fast pip installer with a
 # clear error, and nothing is written outside the target (security.md
-# WHL-01..09, WHL-11): neither through the wheel cache nor when unpacking
-# directly (no cache). A setuid bit is dropped, not refused (WHL-06).
+# WHL-01..09, WHL-11; WHL-03 is the unknown .data scheme): neither through
+# the wheel cache nor when unpacking directly (no cache). A setuid bit is
+# dropped, not refused (WHL-06).
 . "$(dirname "$0")/lib.sh"
 tool="$TOP/tests/build/helpers/wheel-install"
 [ -x "$tool" ] || fail "missing $tool (run make test-programs)"

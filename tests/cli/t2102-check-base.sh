@@ -8,6 +8,8 @@
 # minor version breaks symlinked environments (dangling-interpreter-link,
 # base-version-mismatch); environments with copied interpreters keep
 # starting from their compiled-in prefix, which check reports as warnings.
+# (security.md CRA-06: another minor version under a symlinked interpreter
+# is flagged; CRA-07: a copied interpreter older than its base is flagged.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/t2000-check-lib.sh"
 

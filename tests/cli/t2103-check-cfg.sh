@@ -4,7 +4,8 @@
 # odd include-system-site-packages, Python 3.10's strict `home = value`
 # form, a pyvenv.cfg that is a link, a FIFO, missing, too large, and one
 # shadowed by bin/pyvenv.cfg. Python starts in all but a few of these; check
-# must call exactly those errors and the rest warnings.
+# must call exactly those errors and the rest warnings. Two `home` keys are
+# reported as cfg-duplicate-home (security.md CFG-03).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/t2000-check-lib.sh"
 

@@ -4,7 +4,8 @@
 # are installed again from local wheels through the user's pip settings
 # (PIP_NO_INDEX, PIP_FIND_LINKS), the old site-packages goes only after
 # that worked, and a reinstall that fails puts everything back and names
-# the package.
+# the package. (security.md CRA-06: a minor change is never fixed by
+# relinking alone.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 

@@ -7,6 +7,7 @@
 #   - the environment is either absent, marked unfinished (.venv-incomplete),
 #     or complete and working; an exit status of 0 always means complete;
 #   - running the same command again succeeds and yields a working environment.
+# (security.md CRA-02, CRA-03, DEL-06.)
 #
 #   tests/faults/create.sh [--sample K] [PYTHON]
 # --sample K tries every K-th injection point only (CI); the default is all.

@@ -1,4 +1,8 @@
-/* Tests for inspect/cfgcheck.c: what CPython's pyvenv.cfg readers see. */
+/*
+ * Tests for inspect/cfgcheck.c: what CPython's pyvenv.cfg readers see
+ * (security.md CFG-03: with two `home` lines getpath takes the first and
+ * site.py the last, and both are reported).
+ */
 #include "compat.h"
 #include <check.h>
 #include "cfgcheck.h"

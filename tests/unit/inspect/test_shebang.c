@@ -1,6 +1,11 @@
-/* Tests for inspect/shebang.c: #! lines as Linux reads them, and pip's trampoline. */
+/*
+ * Tests for inspect/shebang.c: #! lines as Linux reads them, and pip's
+ * trampoline (security.md INS-04: no final line break, lines past 128 and
+ * 256 bytes, blanks and tabs, env -S, CRLF, the trampoline forms).
+ */
 #include "compat.h"
 #include <check.h>
+#include "error.h"
 #include "shebang.h"
 
 static struct venv_shebang sb;
@@ -172,6 +177,46 @@ START_TEST(test_shebang__nul_ends_the_name)
 }
 END_TEST
 
+START_TEST(test_shebang__env_split_string)
+{
+	/*
+	 * "#!/usr/bin/env -S ..." is an ordinary #! line to the kernel: the
+	 * interpreter is env and all the rest one argument, which env splits.
+	 */
+	parse("#!/usr/bin/env -S python3 -X dev\nprint()\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_DIRECT);
+	ck_assert_str_eq(sb.interpreter, "/usr/bin/env");
+	ck_assert_str_eq(sb.argument, "-S python3 -X dev");
+	/* Tabs and blanks around the interpreter, argument trimmed. */
+	parse("#!\t\t /usr/bin/python3\t-E\t\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_DIRECT);
+	ck_assert_str_eq(sb.interpreter, "/usr/bin/python3");
+	ck_assert_str_eq(sb.argument, "-E");
+	/* A trampoline without a final line break is still one. */
+	parse("#!/bin/sh\n'''exec' '/a b/python' \"$0\" \"$@\"");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_str_eq(sb.interpreter, "/a b/python");
+}
+END_TEST
+
+START_TEST(test_shebang__huge_trampoline_line)
+{
+	/* 4 MB that never close the exec line: the parser's limits, not a spin. */
+	size_t n = 4u << 20, pre = strlen("#!/bin/sh\n'''exec' ");
+	char *big = malloc(n + 1);
+	int rc;
+
+	ck_assert_ptr_nonnull(big);
+	memcpy(big, "#!/bin/sh\n'''exec' ", pre);
+	memset(big + pre, 'x', n - pre);
+	big[n] = '\0';
+	venv_shebang_release(&sb);
+	rc = venv_shebang_parse(&sb, big, n);
+	ck_assert_msg(rc == VENV_ETOOBIG, "expected VENV_ETOOBIG (%d), saw %d", VENV_ETOOBIG, rc);
+	free(big);
+}
+END_TEST
+
 static Suite *shebang_suite(void)
 {
 	Suite *s = suite_create("shebang");
@@ -190,6 +235,8 @@ static Suite *shebang_suite(void)
 	tcase_add_test(tc, test_shebang__trampoline_injection);
 	tcase_add_test(tc, test_shebang__not_a_trampoline);
 	tcase_add_test(tc, test_shebang__nul_ends_the_name);
+	tcase_add_test(tc, test_shebang__env_split_string);
+	tcase_add_test(tc, test_shebang__huge_trampoline_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
