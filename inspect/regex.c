@@ -44,8 +44,13 @@ static const struct pattern patterns[VENV_RE_COUNT] = {
 		"^[ \\t]*\\$VIRTUAL_ENV[ \\t]*=[ \\t]*([^\\n]*)", PCRE2_MULTILINE },
 	[VENV_RE_SHEBANG] = {
 		"\\A#![ \\t]*([^ \\t\\n\\x00]*)[ \\t]*([^\\n\\x00]*)", 0 },
+	/*
+	 * No "\r" before the first newline: the kernel would look for
+	 * "/bin/sh\r", so a CRLF trampoline cannot run and is left to the
+	 * direct-shebang reading, which reports that interpreter.
+	 */
 	[VENV_RE_TRAMPOLINE] = {
-		"\\A#![ \\t]*/bin/sh[ \\t]*\\r?\\n'''exec' (.*?) \"\\$0\" \"\\$@\"[ \\t]*\\r?(?:\\n|\\z)", 0 },
+		"\\A#![ \\t]*/bin/sh[ \\t]*\\n'''exec' (.*?) \"\\$0\" \"\\$@\"[ \\t]*\\r?(?:\\n|\\z)", 0 },
 	[VENV_RE_EXT_TAG] = {
 		"\\.cpython-([0-9])([0-9]+)([a-z]*)(?:-[^/]*)?\\.so\\z", 0 },
 };

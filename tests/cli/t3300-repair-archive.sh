@@ -6,7 +6,8 @@
 # nothing written outside: names with '..' or absolute (ARC-01, ARC-02), a
 # directory member over a link (ARC-03), hard links out or to links
 # (ARC-04, ARC-05), paths longer than PATH_MAX (ARC-06), devices and FIFOs,
-# sizes past the cap (ARC-10). Owners, ACLs, extended attributes and flags
+# sizes past the cap (ARC-10); absolute link values are kept and never
+# written through (ARC-08). Owners, ACLs, extended attributes and flags
 # are never applied, as restore has no code that could (ARC-07).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"

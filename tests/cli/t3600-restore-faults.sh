@@ -3,7 +3,8 @@
 # at a sample of its mutating system calls, and fail those calls with ENOSPC
 # and EIO: nothing outside the environment changes, the environment is the
 # old one or the archived one, exit 0 always means the archived one, and a
-# re-run converges. `make faults` runs every point (tests/faults/restore.sh).
+# re-run converges (security.md CRA-02, CRA-03). `make faults` runs every
+# point (tests/faults/restore.sh).
 . "$(dirname "$0")/lib.sh"
 command -v strace >/dev/null || skip "strace is not installed"
 strace -f -qq -o /dev/null -e inject=getpid:error=EIO:when=1 true 2>/dev/null || skip "strace cannot inject faults here"

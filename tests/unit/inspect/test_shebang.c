@@ -167,6 +167,19 @@ START_TEST(test_shebang__not_a_trampoline)
 }
 END_TEST
 
+START_TEST(test_shebang__trampoline_crlf)
+{
+	/*
+	 * Written with CRLF, the trampoline's first line names "/bin/sh\r",
+	 * which the kernel cannot run: it is no working trampoline but a
+	 * direct #! line whose interpreter ends in a carriage return.
+	 */
+	parse("#!/bin/sh\r\n'''exec' \"/srv/u/env/bin/python3\" \"$0\" \"$@\"\r\n' '''\r\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_DIRECT);
+	ck_assert_str_eq(sb.interpreter, "/bin/sh\r");
+}
+END_TEST
+
 START_TEST(test_shebang__nul_ends_the_name)
 {
 	static const char s[] = "#!/usr/bin/py\0thon\n";
@@ -234,6 +247,7 @@ static Suite *shebang_suite(void)
 	tcase_add_test(tc, test_shebang__trampoline_relocatable);
 	tcase_add_test(tc, test_shebang__trampoline_injection);
 	tcase_add_test(tc, test_shebang__not_a_trampoline);
+	tcase_add_test(tc, test_shebang__trampoline_crlf);
 	tcase_add_test(tc, test_shebang__nul_ends_the_name);
 	tcase_add_test(tc, test_shebang__env_split_string);
 	tcase_add_test(tc, test_shebang__huge_trampoline_line);
