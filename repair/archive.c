@@ -454,6 +454,24 @@ int venv_archive_env(struct vbuf *out, const char *dir, const char *file)
 	return venv_repair__archive(out, dir, file, NULL);
 }
 
+/* 'g' for a name that ends in .gz or .tgz, 'z' for .zst or .tzst, else 0. */
+static int compression_of(const char *file)
+{
+	static const struct {
+		const char *suffix;
+		int kind;
+	} suffixes[] = { { ".gz", 'g' }, { ".tgz", 'g' }, { ".zst", 'z' }, { ".tzst", 'z' } };
+	size_t len = strlen(file), i;
+
+	for (i = 0; i < VENV_ARRAY_SIZE(suffixes); i++) {
+		size_t n = strlen(suffixes[i].suffix);
+
+		if (len > n && !strcmp(file + len - n, suffixes[i].suffix))
+			return suffixes[i].kind;
+	}
+	return 0;
+}
+
 static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 			 const struct timespec *root_mtime)
 {
@@ -466,7 +484,7 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 	struct stat st;
 	char *meta = NULL;
 	json_t *j = NULL;
-	int rootfd = -1, fd = -1, pfd = -1, error = 0, zstd, renamed = 0;
+	int rootfd = -1, fd = -1, pfd = -1, error = 0, zstd, want, renamed = 0;
 
 	if ((error = venv_path_abspath(&abs, dir)) < 0 ||
 	    (error = venv_path_dirname(&parent, abs.buf)) < 0 ||
@@ -482,7 +500,14 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 		goto done;
 	}
 	LA(archive_write_set_format_pax)(a);
-	zstd = LA(archive_write_add_filter_zstd)(a) == ARCHIVE_OK;
+	/* A name that says gzip or zstd gets it; otherwise zstd where libarchive has it. */
+	want = file ? compression_of(file) : 0;
+	zstd = want != 'g' && LA(archive_write_add_filter_zstd)(a) == ARCHIVE_OK;
+	if (want == 'z' && !zstd) {
+		error = venv_error_set(VENV_EINVAL, "cannot write '%s': this libarchive has no "
+				       "zstd compression (name it .tar.gz)", file);
+		goto done;
+	}
 	if (!zstd && LA(archive_write_add_filter_gzip)(a) != ARCHIVE_OK) {
 		error = arc_error(a, "cannot compress");
 		goto done;

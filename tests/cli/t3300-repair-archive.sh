@@ -29,6 +29,12 @@ expect_match "archived to $TMP/arch/env.tar.zst" "$OUT" "where the archive is"
 expect_eq "$snap" "$(tree_listing env times)" "an environment that needed nothing"
 [ -z "$(ls -A env | grep venv-repair)" ] || fail "expected nothing of repair's left in env"
 
+# The compression follows the name: gzip for .gz, zstd for .zst.
+magic() { od -An -tx1 -N4 "$1" | tr -d ' \n'; }
+expect_eq 28b52ffd "$(magic "$TMP/arch/env.tar.zst")" "the first bytes of a .tar.zst archive"
+expect_exit 0 "$VENV" repair --archive="$TMP/arch/env.tar.gz" env
+expect_eq 1f8b "$(magic "$TMP/arch/env.tar.gz" | cut -c1-4)" "the first bytes of a .tar.gz archive"
+
 # The default name sits beside the environment and is never overwritten.
 expect_exit 0 "$VENV" repair --archive env
 file=$(printf '%s\n' "$OUT" | sed -n 's/^  archived to //p')
