@@ -1143,7 +1143,16 @@ static int wheel_unpack(struct venv_wheel *w, const char *path, int dirfd, unsig
 		int is_dir, type;
 		size_t di;
 
-		if (r < ARCHIVE_WARN) {
+		/*
+		 * A warning is an error too (found with the FUZ-07 seeds):
+		 * libarchive only warns when an entry's local header disagrees
+		 * with the central directory about its sizes or CRC, and then
+		 * reads the data with the local header's sizes, where zipfile
+		 * (pip) uses the directory's, so the two could unpack different
+		 * bytes (WHL-08). The other warning it gives here, for a name it
+		 * cannot convert, already ended in "no readable name" below.
+		 */
+		if (r != ARCHIVE_OK) {
 			error = venv_error_set(VENV_EINVAL, "cannot read the wheel '%s': %s", path,
 					       LA(archive_error_string)(st.a) ?
 					       LA(archive_error_string)(st.a) : "unknown error");

@@ -1,11 +1,13 @@
 #!/bin/bash
-# Every fuzz target of tests/fuzz (FUZ-01..06) replayed over its seed corpus
+# Every fuzz target of tests/fuzz (FUZ-01..07) replayed over its seed corpus
 # by its replay program (built by `make check` with the normal compiler, and
 # with the sanitizers under SANITIZE=1). The targets abort() when an
 # invariant breaks: the shells read back another value than the quoting
 # function meant (shquote), a wheel name that leaves its directory is
-# accepted or a RECORD does not survive being written back (wheel), or a
-# restore changes a sentinel outside its target (restore). The list of
+# accepted or a RECORD does not survive being written back (wheel), a
+# restore changes a sentinel outside its target (restore), or unpacking a
+# wheel does (zip), leaves a link, special file or unsafe mode in its
+# target, or unpacks other files than its manifest lists. The list of
 # targets comes from the sources, so a new target without a corpus or a
 # replay program fails here. t2203 replays the first three with variants.
 . "$(dirname "$0")/lib.sh"
@@ -24,11 +26,13 @@ for src in "$TOP"/tests/fuzz/fuzz_*.c; do
 	expect_eq "replayed $n inputs" "$OUT" "the replay of $t"
 	n_targets=$((n_targets + 1))
 done
-[ "$n_targets" -ge 6 ] || fail "expected at least 6 fuzz targets, saw $n_targets"
+[ "$n_targets" -ge 7 ] || fail "expected at least 7 fuzz targets, saw $n_targets"
 
-# Truncated and bit-flipped variants of the wheel and restore seeds (the
+# Truncated and bit-flipped variants of the wheel, restore and zip seeds (the
 # shell-quoting seeds each spawn a shell, so they are replayed as they are).
-for t in wheel restore; do
+# For zip, a cut loses the central directory and the swap of "." and "/"
+# renames the members (and trades the flag bits 1 and 2).
+for t in wheel restore zip; do
 	mkdir -p "$TMP/$t"
 	for f in "$TOP/tests/fuzz/corpus/$t"/*; do
 		b=$(basename "$f")

@@ -297,14 +297,21 @@ static void add_record_row(struct vbuf *rec, const char *name, const char *data)
 	vbuf_addf(rec, "%s,sha256=%s,%zu\n", name, b64, strlen(data));
 }
 
-/* Write a zip at path with the members and (unless record is given) a correct RECORD. */
-static void write_wheel(const char *path, const struct member *m, size_t n, const char *record)
+/*
+ * Write a zip at path with the members and (unless record is given) a
+ * correct RECORD; `store` writes them uncompressed, with their sizes in
+ * the local headers.
+ */
+static void write_wheel_opts(const char *path, const struct member *m, size_t n,
+			     const char *record, int store)
 {
 	struct archive *a = archive_write_new();
 	struct vbuf rec = VBUF_INIT(1 << 20);
 	size_t i;
 
 	ck_assert_int_eq(archive_write_set_format_zip(a), ARCHIVE_OK);
+	if (store)
+		ck_assert_int_eq(archive_write_zip_set_compression_store(a), ARCHIVE_OK);
 	ck_assert_int_eq(archive_write_open_filename(a, path), ARCHIVE_OK);
 	for (i = 0; i <= n; i++) {
 		struct archive_entry *e = archive_entry_new();
@@ -340,6 +347,11 @@ static void write_wheel(const char *path, const struct member *m, size_t n, cons
 	ck_assert_int_eq(archive_write_close(a), ARCHIVE_OK);
 	archive_write_free(a);
 	vbuf_release(&rec);
+}
+
+static void write_wheel(const char *path, const struct member *m, size_t n, const char *record)
+{
+	write_wheel_opts(path, m, n, record, 0);
 }
 
 static const struct member demo[] = {
@@ -560,6 +572,49 @@ START_TEST(test_wheel__unpack_refuses_bad_record)
 }
 END_TEST
 
+/*
+ * WHL-08: a central directory that disagrees with a local header about an
+ * entry's size. libarchive only warns, then reads the local header's size
+ * while zipfile (pip) reads the directory's; the unpacker used to accept
+ * the warning (found by tests/fuzz/fuzz_zip.c).
+ */
+START_TEST(test_wheel__unpack_refuses_header_mismatch)
+{
+	struct venv_wheel w;
+	struct vbuf zip = VBUF_INIT(1 << 20);
+	char wheel[PATH_MAX];
+	size_t i, len = strlen(demo[0].data);
+	unsigned char *p;
+	int rc;
+
+	snprintf(wheel, sizeof(wheel), "%s", path_in("demo-1.0-py3-none-any.whl"));
+	write_wheel_opts(wheel, demo, VENV_ARRAY_SIZE(demo), NULL, 1);
+	rc = unpack_to(&w, wheel, path_in("tree"), 0);
+	ck_assert_msg(rc == 0, "expected the stored wheel to unpack, saw %d: %s", rc,
+		      venv_error_last());
+	venv_wheel_release(&w);
+	venv_fs_remove_tree(path_in("tree"));
+	ck_assert_int_eq(venv_fs_read_file_at(&zip, AT_FDCWD, wheel, 1 << 20), 0);
+	p = (unsigned char *)zip.buf;
+	/* The first member has its size in its local header too. */
+	ck_assert_msg(zip.len > 30 && !memcmp(p, "PK\3\4", 4) && p[22] == (unsigned char)len,
+		      "expected a local header with the size %zu, saw %u", len, (unsigned)p[22]);
+	for (i = 0; i + 46 < zip.len && memcmp(p + i, "PK\1\2", 4); i++)
+		;
+	ck_assert_msg(i + 46 < zip.len && p[i + 24] == (unsigned char)len,
+		      "expected a central directory entry of %zu bytes", len);
+	/* The directory now says 3 bytes, compressed and not: the local header says more. */
+	p[i + 20] = p[i + 24] = 3;
+	ck_assert_int_eq(venv_fs_write_file_at(AT_FDCWD, wheel, zip.buf, zip.len, 0644, 0), 0);
+	rc = unpack_to(&w, wheel, path_in("tree"), 0);
+	ck_assert_msg(rc == VENV_EINVAL, "expected VENV_EINVAL, saw %d (%s)", rc, venv_error_last());
+	ck_assert_msg(strstr(venv_error_last(), "cannot read the wheel") != NULL,
+		      "expected a message about the archive, saw: %s", venv_error_last());
+	venv_wheel_release(&w);
+	vbuf_release(&zip);
+}
+END_TEST
+
 static Suite *wheel_suite(void)
 {
 	Suite *s = suite_create("wheel");
@@ -581,6 +636,7 @@ static Suite *wheel_suite(void)
 	tcase_add_test(tc, test_wheel__install_refuses_symlink_in_target);
 	tcase_add_test(tc, test_wheel__unpack_refuses_symlink_entry);
 	tcase_add_test(tc, test_wheel__unpack_refuses_bad_record);
+	tcase_add_test(tc, test_wheel__unpack_refuses_header_mismatch);
 	suite_add_tcase(s, tc);
 	return s;
 }
