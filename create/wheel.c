@@ -380,15 +380,110 @@ static int read_at(int fd, void *buf, size_t len, off_t off)
 }
 
 /*
+ * The member names as the central directory gives them, sorted: libarchive
+ * takes each name from the member's local header without comparing it with
+ * the directory, where pip's zipfile refuses a member whose two names
+ * differ; a wheel must not unpack other files for us than for pip (WHL-08).
+ */
+struct cd_name {
+	uint32_t off, len;     /* in cd_names.dir */
+};
+
+struct cd_names {
+	unsigned char *dir;    /* the whole central directory */
+	struct cd_name *v;
+	size_t nr;
+};
+
+static void cd_names_release(struct cd_names *cd)
+{
+	free(cd->dir);
+	free(cd->v);
+	memset(cd, 0, sizeof(*cd));
+}
+
+static int cd_cmp(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* qsort has no context argument: the directory being sorted. */
+static const unsigned char *cd_sort_base;
+
+static int cd_name_cmp(const void *a, const void *b)
+{
+	const struct cd_name *x = a, *y = b;
+
+	return cd_cmp(cd_sort_base + x->off, x->len, cd_sort_base + y->off, y->len);
+}
+
+static int cd_has_name(const struct cd_names *cd, const char *name)
+{
+	size_t lo = 0, hi = cd->nr, len = strlen(name);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cd_cmp(cd->dir + cd->v[mid].off, cd->v[mid].len,
+			       (const unsigned char *)name, len);
+
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Read the central directory of cdsize bytes at cdoff and index its names. */
+static int read_cd_names(int fd, uint64_t fsize, uint64_t cdoff, uint64_t cdsize,
+			 uint64_t entries, struct cd_names *cd, const char *what)
+{
+	size_t pos = 0, k;
+
+	if (cdoff > fsize || cdsize > fsize - cdoff)
+		return venv_error_set(VENV_EINVAL, "'%s' has a central directory outside the "
+				      "file", what);
+	if (!(cd->dir = malloc(cdsize ? (size_t)cdsize : 1)) ||
+	    !(cd->v = calloc(entries ? (size_t)entries : 1, sizeof(*cd->v))))
+		return oom();
+	if (cdsize && read_at(fd, cd->dir, (size_t)cdsize, (off_t)cdoff) < 0)
+		return venv_error_set_errno(VENV_EIO, "cannot read '%s'", what);
+	for (k = 0; k < entries; k++) {
+		const unsigned char *h = cd->dir + pos;
+		uint64_t n, extra, comment;
+
+		if (cdsize - pos < 46 || h[0] != 'P' || h[1] != 'K' || h[2] != 1 || h[3] != 2)
+			return venv_error_set(VENV_EINVAL, "'%s' has a broken central directory", what);
+		n = le(h + 28, 2);
+		extra = le(h + 30, 2);
+		comment = le(h + 32, 2);
+		if (46 + n + extra + comment > cdsize - pos)
+			return venv_error_set(VENV_EINVAL, "'%s' has a broken central directory", what);
+		cd->v[k].off = (uint32_t)(pos + 46);
+		cd->v[k].len = (uint32_t)n;
+		pos += (size_t)(46 + n + extra + comment);
+	}
+	cd->nr = (size_t)entries;
+	cd_sort_base = cd->dir;
+	qsort(cd->v, cd->nr, sizeof(*cd->v), cd_name_cmp);
+	return 0;
+}
+
+/*
  * Find the end-of-central-directory record and refuse archives that claim
  * more entries, or a larger directory, than any wheel we install can have
  * (WHL-09): libarchive would otherwise read the whole directory into memory.
+ * Then index the directory's names (struct cd_names).
  */
-static int check_zip_directory(int fd, uint64_t fsize, const char *what)
+static int check_zip_directory(int fd, uint64_t fsize, const char *what, struct cd_names *cd)
 {
 	size_t tail = fsize < 65557 ? (size_t)fsize : 65557, i;
 	unsigned char *buf = NULL, z[56];
-	uint64_t entries = 0, cdsize = 0;
+	uint64_t entries = 0, cdsize = 0, cdoff = 0;
 	int error = 0, found = 0;
 
 	if (tail < 22)
@@ -413,6 +508,7 @@ static int check_zip_directory(int fd, uint64_t fsize, const char *what)
 	}
 	entries = le(buf + i + 10, 2);
 	cdsize = le(buf + i + 12, 4);
+	cdoff = le(buf + i + 16, 4);
 	if ((entries == 0xffff || cdsize == 0xffffffffu) && i >= 20 &&
 	    buf[i - 20] == 'P' && buf[i - 19] == 'K' && buf[i - 18] == 6 && buf[i - 17] == 7) {
 		uint64_t off = le(buf + i - 20 + 8, 8);
@@ -425,12 +521,15 @@ static int check_zip_directory(int fd, uint64_t fsize, const char *what)
 		}
 		entries = le(z + 32, 8);
 		cdsize = le(z + 40, 8);
+		cdoff = le(z + 48, 8);
 	}
 	if (entries > VENV_WHEEL_MAX_ENTRIES || cdsize > (uint64_t)64 * 1024 * 1024)
 		error = venv_error_set(VENV_ETOOBIG, "refusing '%s': its zip directory lists "
 				       "%llu entries in %llu bytes (the limit is %d entries)",
 				       what, (unsigned long long)entries,
 				       (unsigned long long)cdsize, VENV_WHEEL_MAX_ENTRIES);
+	else
+		error = read_cd_names(fd, fsize, cdoff, cdsize, entries, cd, what);
 done:
 	free(buf);
 	return error;
@@ -821,6 +920,7 @@ struct unpack_state {
 	size_t entries;
 	char *record_dir;      /* the dist-info that held RECORD */
 	unsigned flags;
+	struct cd_names cd;
 };
 
 static int unpack_file(struct venv_wheel *w, struct unpack_state *st, struct archive_entry *e,
@@ -1119,7 +1219,7 @@ static int wheel_unpack(struct venv_wheel *w, const char *path, int dirfd, unsig
 		goto done;
 	}
 	st.wheel_size = (uint64_t)sb.st_size;
-	if ((error = check_zip_directory(fd, st.wheel_size, path)) < 0 ||
+	if ((error = check_zip_directory(fd, st.wheel_size, path, &st.cd)) < 0 ||
 	    (error = venv_wheel_hash_fd(fd, w->sha256)) < 0)
 		goto done;
 	if (lseek(fd, 0, SEEK_SET) < 0) {
@@ -1173,6 +1273,11 @@ static int wheel_unpack(struct venv_wheel *w, const char *path, int dirfd, unsig
 		}
 		if ((error = venv_wheel_check_name(name, &is_dir)) < 0)
 			goto done;
+		if (!cd_has_name(&st.cd, name)) {
+			error = venv_error_set(VENV_EUNSAFE, "the wheel entry '%s' is named otherwise "
+					       "in the zip's central directory", name);
+			goto done;
+		}
 		type = (int)LA(archive_entry_filetype)(e);
 		/* Links and special files are never created (WHL-05). */
 		if (LA(archive_entry_hardlink)(e) || LA(archive_entry_symlink)(e) || type == AE_IFLNK) {
@@ -1216,6 +1321,7 @@ done:
 	free(st.buf);
 	free(st.record_dir);
 	vbuf_release(&st.record);
+	cd_names_release(&st.cd);
 	return error;
 }
 

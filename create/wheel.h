@@ -9,7 +9,8 @@
  * (PEP 427 and pip's behaviour), in two steps:
  *
  *  1. venv_wheel_unpack() reads an untrusted wheel with libarchive's
- *     seekable zip reader (the central directory is authoritative), checks
+ *     seekable zip reader (the central directory is authoritative: its
+ *     names are checked against the local headers' too), checks
  *     every entry name component-wise, refuses links, devices, duplicates
  *     and oversized or over-compressed contents, writes the files below an
  *     empty private directory and verifies each one against the wheel's own

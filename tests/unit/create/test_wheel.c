@@ -615,6 +615,36 @@ START_TEST(test_wheel__unpack_refuses_header_mismatch)
 }
 END_TEST
 
+START_TEST(test_wheel__unpack_refuses_name_mismatch)
+{
+	struct venv_wheel w;
+	struct vbuf zip = VBUF_INIT(1 << 20);
+	char wheel[PATH_MAX];
+	size_t n = strlen(demo[0].name);
+	unsigned char *p;
+	int rc;
+
+	snprintf(wheel, sizeof(wheel), "%s", path_in("demo-1.0-py3-none-any.whl"));
+	write_wheel_opts(wheel, demo, VENV_ARRAY_SIZE(demo), NULL, 1);
+	ck_assert_int_eq(venv_fs_read_file_at(&zip, AT_FDCWD, wheel, 1 << 20), 0);
+	p = (unsigned char *)zip.buf;
+	ck_assert_msg(zip.len > 30 + n && !memcmp(p, "PK\3\4", 4) && !memcmp(p + 30, demo[0].name, n),
+		      "expected the first local header to name '%s'", demo[0].name);
+	/*
+	 * Only the local header now names another file: pip's zipfile refuses
+	 * such a member, and libarchive alone would unpack it under that name.
+	 */
+	p[30 + n - 1] = p[30 + n - 1] == 'x' ? 'y' : 'x';
+	ck_assert_int_eq(venv_fs_write_file_at(AT_FDCWD, wheel, zip.buf, zip.len, 0644, 0), 0);
+	rc = unpack_to(&w, wheel, path_in("tree"), 0);
+	ck_assert_msg(rc == VENV_EUNSAFE, "expected VENV_EUNSAFE, saw %d (%s)", rc, venv_error_last());
+	ck_assert_msg(strstr(venv_error_last(), "named otherwise in the zip's central directory"),
+		      "expected a message about the two names, saw: %s", venv_error_last());
+	venv_wheel_release(&w);
+	vbuf_release(&zip);
+}
+END_TEST
+
 static Suite *wheel_suite(void)
 {
 	Suite *s = suite_create("wheel");
@@ -637,6 +667,7 @@ static Suite *wheel_suite(void)
 	tcase_add_test(tc, test_wheel__unpack_refuses_symlink_entry);
 	tcase_add_test(tc, test_wheel__unpack_refuses_bad_record);
 	tcase_add_test(tc, test_wheel__unpack_refuses_header_mismatch);
+	tcase_add_test(tc, test_wheel__unpack_refuses_name_mismatch);
 	suite_add_tcase(s, tc);
 	return s;
 }
