@@ -144,21 +144,23 @@ row "Fault points injected (kill, ENOSPC, EIO) / violations" "$points / $fviol (
 # Races.
 rounds=${RACE_ROUNDS:-2000}
 [ "$quick" = 1 ] && rounds=${RACE_ROUNDS:-100}
-rtotal=0 rviol=0 rdetail=""
+rtotal=0 rviol=0 rswaps=0 rdetail=""
 for r in clear restore; do
 	say "races: $r, $rounds rounds"
 	run_logged "race-$r" bash "tests/races/$r.sh" "$rounds"
 	rc=$?
 	line=$(grep '^races: ' "$W/race-$r.log" | tail -n 1)
 	n=$(echo "$line" | sed -n 's/^races: \([0-9]*\) rounds.*/\1/p')
+	sw=$(echo "$line" | sed -n 's/^races: [0-9]* rounds, \([0-9]*\) swaps.*/\1/p')
 	v=$(echo "$line" | sed -n 's/.* \([0-9]*\) violations$/\1/p')
 	[ -n "$n" ] || { n=0; v=1; tail -n 5 "$W/race-$r.log" >&2; }
 	[ "$rc" -eq 0 ] || [ "${v:-0}" -gt 0 ] || v=1
 	rtotal=$((rtotal + n))
+	rswaps=$((rswaps + ${sw:-0}))
 	rviol=$((rviol + v))
-	rdetail="$rdetail${rdetail:+, }$r $n"
+	rdetail="$rdetail${rdetail:+, }$r $n rounds, ${sw:-0} swaps"
 done
-row "Race rounds (dirs swapped for symlinks) / sentinel changes" "$rtotal / $rviol ($rdetail)"
+row "Race rounds / directories swapped for symlinks / sentinel changes" "$rtotal / $rswaps / $rviol ($rdetail)"
 
 # Fuzzing: libFuzzer's final statistics, from its logs.
 fuzz_seconds=${FUZZ_SECONDS:-60}
@@ -178,18 +180,25 @@ if [ -n "$targets" ] && [ -z "$logs" ]; then
 	done
 	logs=$(find tests/build/fuzz -name '*.log' -type f | sort)
 fi
-inputs=0 secs=0 ntargets=0 findings=0
+inputs=0 secs=0 ntargets=0 findings=0 per_target=""
 for l in $logs; do
 	# "Done N runs in S second(s)" ends every run that was not stopped.
 	set -- $(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 \2/p' "$l" | tail -n 1) 0 0
 	inputs=$((inputs + $1))
 	secs=$((secs + $2))
 	ntargets=$((ntargets + 1))
+	# Logs are named fuzz_<target>.log or fuzz_<target>-<stamp>.log.
+	t=${l##*/fuzz_}
+	t=${t%.log}
+	per_target="$per_target${t%%-*} $1 $2
+"
 	grep -qE 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)|runtime error:' "$l" &&
 		findings=$((findings + 1))
 done
 artifacts=$(find tests/build/fuzz -maxdepth 1 -type f \( -name '*crash-*' -o -name '*leak-*' -o -name '*timeout-*' -o -name '*oom-*' \) 2>/dev/null | wc -l)
-row "Fuzz targets / inputs tried / seconds fuzzed" "$ntargets / $inputs / $secs ($(echo $targets | wc -w) targets built)"
+detail=$(printf '%s' "$per_target" | awk 'NF == 3 { n[$1] += $2; s[$1] += $3 }
+	END { for (t in n) printf "%s %d s, %d inputs\n", t, s[t], n[t] }' | sort | paste -sd ';' - | sed 's/;/; /g')
+row "Fuzz runs / inputs tried / seconds fuzzed" "$ntargets / $inputs / $secs (${detail:-none}; $(echo $targets | wc -w) targets built)"
 row "Fuzzing findings (crashing logs / unfixed artifacts)" "$findings / $artifacts"
 
 # Sanitizers.
