@@ -78,7 +78,7 @@ count_from_check_log() {
 }
 if [ -n "$check_log" ]; then
 	count_from_check_log "$check_log"
-	tests_src="from $check_log"
+	tests_src="from the log of a make check run"
 elif [ "$quick" = 1 ] && [ -d tests/build/logs/cli ]; then
 	for l in tests/build/logs/unit-*.log; do
 		[ -f "$l" ] || continue
