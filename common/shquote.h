@@ -10,6 +10,7 @@
  * VENV_EINVAL (and a message naming the shell) when the shell cannot carry
  * the value safely: every family refuses line breaks (LF, CR, NEL, U+2028,
  * U+2029), and fish, nu and PowerShell, which read their scripts as text,
+ * and csh, which (as tcsh in a UTF-8 locale) mangles broken sequences,
  * refuse invalid UTF-8. Callers check every value against every shell
  * before anything is written. tests/unit/common/test_shquote.c feeds the
  * output of each function to the real shell.

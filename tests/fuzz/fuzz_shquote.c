@@ -93,7 +93,7 @@ static int refusal_justified(const char *value, enum venv_shell family)
 {
 	const unsigned char *p;
 	int text = family == VENV_SHELL_FISH || family == VENV_SHELL_NU ||
-		   family == VENV_SHELL_PWSH;
+		   family == VENV_SHELL_PWSH || family == VENV_SHELL_CSH;
 
 	for (p = (const unsigned char *)value; *p; p++)
 		if (*p == '\n' || *p == '\r' || (p[0] == 0xc2 && p[1] == 0x85) ||

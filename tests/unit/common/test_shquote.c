@@ -596,11 +596,13 @@ START_TEST(test_shquote__invalid_utf8_refused_by_text_shells)
 {
 	struct vbuf q = VBUF_INIT(4096);
 
-	/* sh reads bytes; nu and PowerShell read text and would change them. */
+	/* sh reads bytes; nu, PowerShell and csh would change them. */
 	ck_assert_int_eq(venv_shquote_posix(&q, "a\xff"), 0);
 	ck_assert_str_eq(q.buf, "'a\xff'");
 	vbuf_reset(&q);
 	ck_assert_int_eq(venv_shquote_nu(&q, "a\xff"), VENV_EINVAL);
+	/* tcsh in a UTF-8 locale read this back without its \xfd (fuzz_shquote). */
+	ck_assert_int_eq(venv_shquote_csh(&q, "Ha\xfd\xba\xba\xba\xba\xba\xba\""), VENV_EINVAL);
 	ck_assert_int_eq(venv_shquote_pwsh(&q, "a\xc3"), VENV_EINVAL);
 	ck_assert_int_eq(venv_shquote_check_all("\xe2\x80", "environment path"), VENV_EINVAL);
 	ck_assert_msg(strstr(venv_error_last(), "UTF-8"), "expected the message to say UTF-8, "
