@@ -182,8 +182,14 @@ if [ -n "$targets" ] && [ -z "$logs" ]; then
 fi
 inputs=0 secs=0 ntargets=0 findings=0 per_target=""
 for l in $logs; do
-	# "Done N runs in S second(s)" ends every run that was not stopped.
-	set -- $(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 \2/p' "$l" | tail -n 1) 0 0
+	# "Done N runs in S second(s)" ends every run that was not stopped; a
+	# run that stopped at a finding prints its statistics instead.
+	done_line=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 \2/p' "$l" | tail -n 1)
+	[ -n "$done_line" ] || done_line=$(awk -F': *' '
+		/^stat::number_of_executed_units/ { n = $NF }
+		/^stat::average_exec_per_sec/ { r = $NF }
+		END { if (n) print n, (r ? int(n / r) : 0) }' "$l")
+	set -- $done_line 0 0
 	inputs=$((inputs + $1))
 	secs=$((secs + $2))
 	ntargets=$((ntargets + 1))
