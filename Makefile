@@ -80,6 +80,10 @@ LIB_OBJS += create/pip.o
 LIB_OBJS += create/scripts.o
 LIB_OBJS += templates/templates.o
 
+# Every library header: the test programs and fuzz targets include them
+# too, and make cannot otherwise know to rebuild those when one changes.
+LIB_HEADERS = $(wildcard common/*.h create/*.h inspect/*.h repair/*.h)
+
 # More library objects and commands, one list per directory.
 include create/Makefile.inc
 -include inspect/Makefile.inc

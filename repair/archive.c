@@ -925,14 +925,10 @@ static int extract_dir(struct extractor *x, struct archive_entry *ent, const cha
 {
 	const char *base;
 	struct dirfix *f;
-	int dfd;
+	int dfd = extractor_parent(x, name, &base);
 
-	if (!strcmp(name, ROOT)) {
-		base = ROOT;
-		dfd = x->rootfd;
-	} else if ((dfd = extractor_parent(x, name, &base)) < 0) {
+	if (dfd < 0)
 		return dfd;
-	}
 	/* Writable for us until every member is in; its own mode comes last. */
 	if (mkdirat(dfd, base, 0700) < 0)
 		return extract_errno("create the directory", name);
@@ -1001,13 +997,8 @@ static int extract_fix_dirs(struct extractor *x)
 		const char *base;
 		int pfd, fd, error = 0;
 
-		if (!strcmp(f->path, ROOT)) {
-			if ((pfd = dup(x->rootfd)) < 0)
-				return extract_errno("open", f->path);
-			base = ROOT;
-		} else if ((pfd = venv_repair_open_parent(x->rootfd, f->path, &base)) < 0) {
+		if ((pfd = venv_repair_open_parent(x->rootfd, f->path, &base)) < 0)
 			return pfd;
-		}
 		fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		close(pfd);
 		if (fd < 0)

@@ -230,11 +230,13 @@ act_file() {
 	fi
 }
 
-# act_check SHELL ENV_DIR PROMPT OUT: the session in OUT saw the environment
-# ENV_DIR with prompt name PROMPT, drew the prompt "(PROMPT) [P]", and
+# act_check SHELL ENV_DIR PROMPT OUT [PREFIX]: the session in OUT saw the
+# environment ENV_DIR with prompt name PROMPT, python reported sys.prefix
+# PREFIX (default ENV_DIR; "-" skips this, for an environment whose python
+# is not where it was recorded), drew the prompt "(PROMPT) [P]", and
 # deactivate put everything back. Failures name the shell and what differs.
 act_check() {
-	local sh=$1 env=$2 prompt=$3 out=$4 got want path0 nl=
+	local sh=$1 env=$2 prompt=$3 out=$4 prefix=${5:-$2} got want path0 nl=
 	case $sh in tcsh | csh) nl=$'\n' ;; esac
 	[ -e "$out/deact" ] || {
 		sed -n '1,40p' "$out/transcript" >&2
@@ -250,7 +252,8 @@ act_check() {
 	[ "$got" = "$env/bin:${path0}x" ] ||
 		fail "$sh: expected PATH '$env/bin:$path0' after activation, saw '${got%x}'"
 	got=$(act_file "$out" prefix)
-	[ "$got" = "${env}x" ] || fail "$sh: expected python to report sys.prefix '$env', saw '${got%x}'"
+	[ "$prefix" = - ] || [ "$got" = "${prefix}x" ] ||
+		fail "$sh: expected python to report sys.prefix '$prefix', saw '${got%x}'"
 	got=$(act_file "$out" path2)
 	[ "$got" = "${path0}x" ] || fail "$sh: expected PATH '$path0' after deactivate, saw '${got%x}'"
 	got=$(act_file "$out" ve2)

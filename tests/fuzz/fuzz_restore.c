@@ -26,6 +26,7 @@
 #include "error.h"
 #include "fs.h"
 #include "fuzz.h"
+#include "fuzz-tree.h"
 #include "repair.h"
 
 #define SENTINEL "venv fuzz sentinel\n"
@@ -38,67 +39,28 @@ static void cleanup(void)
 		venv_fs_remove_tree(root);
 }
 
-/* tmpfs when there is one: restore syncs the file system it writes to. */
 static int setup(void)
 {
-	const char *base = getenv("TMPDIR");
-	struct stat st;
-
 	if (root[0])
 		return 0;
-	if (!base || !*base)
-		base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
-		       access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	if (snprintf(root, sizeof(root), "%s/venv-fuzz-restore-XXXXXX", base) >= (int)sizeof(root) ||
-	    !mkdtemp(root)) {
-		root[0] = '\0';
+	if (fuzz_make_root(root, "restore") < 0)
 		return -1;
-	}
 	atexit(cleanup);
 	return 0;
 }
 
-/* dir + "/" + name into out (PATH_MAX bytes); the fuzzer's own paths always fit. */
-static void join(char *out, const char *dir, const char *name)
-{
-	if (snprintf(out, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX)
-		abort();
-}
-
-static void write_file(const char *path, const void *data, size_t len, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-		abort();
-	close(fd);
-}
-
 /* ---- building an archive from a list of members ---- */
 
-struct reader {
-	const uint8_t *p;
-	size_t left;
-};
-
-static unsigned next(struct reader *r)
-{
-	if (!r->left)
-		return 0;
-	r->left--;
-	return *r->p++;
-}
-
-static void add_tokens(struct vbuf *out, struct reader *r, const char *outside)
+static void add_tokens(struct vbuf *out, struct fuzz_reader *r, const char *outside)
 {
 	static const char *const tokens[] = {
 		"env", "..", ".", "a", "bin", "pyvenv.cfg", "lib", "", NULL, "sentinel",
 		"dir", "venv-archive.json", "x", "python", "outside", "keep"
 	};
-	unsigned n = next(r) % 6, i;
+	unsigned n = fuzz_next(r) % 6, i;
 
 	for (i = 0; i < n; i++) {
-		unsigned t = next(r) % (sizeof(tokens) / sizeof(tokens[0]));
+		unsigned t = fuzz_next(r) % (sizeof(tokens) / sizeof(tokens[0]));
 
 		if (i)
 			vbuf_addch(out, '/');
@@ -136,7 +98,7 @@ static void build_archive(const char *file, const uint8_t *data, size_t size, un
 	static const mode_t perms[] = { 0644, 0755, 0777, 04755, 0, 02700, 01777, 0600 };
 	static const char meta[] = "{\"venv-archive\": 1, \"path\": \"/nonexistent/env\"}\n";
 	struct archive *a = archive_write_new();
-	struct reader r = { data, size };
+	struct fuzz_reader r = { data, size };
 	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH), link = VBUF_INIT(VBUF_MAX_PATH);
 	char content[64];
 	unsigned count = 0;
@@ -150,7 +112,7 @@ static void build_archive(const char *file, const uint8_t *data, size_t size, un
 		abort();
 	add_member(a, "venv-archive.json", AE_IFREG, 0644, NULL, 0, meta, strlen(meta));
 	while (r.left && count++ < 64) {
-		unsigned t = next(&r), kind = t & 3, len, i;
+		unsigned t = fuzz_next(&r), kind = t & 3, len, i;
 		mode_t type = kind == 1 ? AE_IFDIR : kind == 2 ? AE_IFLNK : AE_IFREG;
 
 		vbuf_reset(&name);
@@ -162,9 +124,9 @@ static void build_archive(const char *file, const uint8_t *data, size_t size, un
 			vbuf_addch(&name, '/');
 		if (kind >= 2)
 			add_tokens(&link, &r, outside);
-		len = kind == 0 ? next(&r) % sizeof(content) : 0;
+		len = kind == 0 ? fuzz_next(&r) % sizeof(content) : 0;
 		for (i = 0; i < len; i++)
-			content[i] = (char)next(&r);
+			content[i] = (char)fuzz_next(&r);
 		if (!name.len)
 			continue;
 		add_member(a, name.buf, type, perms[(t >> 3) & 7], kind >= 2 ? (link.buf ? link.buf : "") : NULL,
@@ -181,46 +143,6 @@ static void build_archive(const char *file, const uint8_t *data, size_t size, un
 }
 
 /* ---- the oracle ---- */
-
-/* The names in dir, sorted and joined by "/", into out. */
-static void list_dir(struct vbuf *out, const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char names[16][64];
-	size_t n = 0, i, j;
-
-	vbuf_reset(out);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (n == 16) {
-			vbuf_adds(out, "(too many)");
-			break;
-		}
-		if (strlen(de->d_name) >= sizeof(names[0])) {
-			vbuf_adds(out, "(a long name)");
-			break;
-		}
-		memcpy(names[n++], de->d_name, strlen(de->d_name) + 1);
-	}
-	closedir(d);
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			char tmp[64];
-
-			memcpy(tmp, names[j], sizeof(tmp));
-			memcpy(names[j], names[j - 1], sizeof(tmp));
-			memcpy(names[j - 1], tmp, sizeof(tmp));
-		}
-	for (i = 0; i < n; i++) {
-		if (i)
-			vbuf_addch(out, '/');
-		vbuf_adds(out, names[i]);
-	}
-}
 
 static void expect_file(const char *path, const struct stat *before)
 {
@@ -245,19 +167,6 @@ static void expect_file(const char *path, const struct stat *before)
 	}
 }
 
-static void expect_list(const char *dir, const char *want)
-{
-	struct vbuf seen = VBUF_INIT(VBUF_MAX_PATH);
-
-	list_dir(&seen, dir);
-	if (strcmp(seen.buf ? seen.buf : "", want)) {
-		fprintf(stderr, "restore: '%s' holds '%s', expected '%s'\n", dir,
-			seen.buf ? seen.buf : "", want);
-		abort();
-	}
-	vbuf_release(&seen);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char w[PATH_MAX], outside[PATH_MAX], parent[PATH_MAX], target[PATH_MAX];
@@ -270,37 +179,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || size > 65536 || setup() < 0)
 		return 0;
 	flags = data[0];
-	join(w, root, "w");
+	fuzz_join(w, root, "w");
 	venv_fs_remove_tree(w);
-	join(outside, w, "outside");
-	join(parent, w, "parent");
-	join(target, parent, "target");
-	join(archive, w, "archive");
+	fuzz_join(outside, w, "outside");
+	fuzz_join(parent, w, "parent");
+	fuzz_join(target, parent, "target");
+	fuzz_join(archive, w, "archive");
 	if (mkdir(w, 0700) < 0 || mkdir(outside, 0755) < 0 || mkdir(parent, 0755) < 0)
 		abort();
-	join(path, outside, "dir");
+	fuzz_join(path, outside, "dir");
 	if (mkdir(path, 0755) < 0 || stat(path, &dir_st) < 0)
 		abort();
-	join(path, outside, "sentinel");
-	write_file(path, SENTINEL, strlen(SENTINEL), 0644);
+	fuzz_join(path, outside, "sentinel");
+	fuzz_write_file(path, SENTINEL, strlen(SENTINEL), 0644);
 	if (stat(path, &sent_st) < 0)
 		abort();
-	join(path, parent, "keep");
-	write_file(path, SENTINEL, strlen(SENTINEL), 0644);
+	fuzz_join(path, parent, "keep");
+	fuzz_write_file(path, SENTINEL, strlen(SENTINEL), 0644);
 	if (stat(path, &keep_st) < 0)
 		abort();
 	if (flags & 2) {
 		/* An environment to replace, with a link out of it. */
 		if (mkdir(target, 0755) < 0)
 			abort();
-		join(path, target, "pyvenv.cfg");
-		write_file(path, "home = /usr/bin\n", 16, 0644);
-		join(path, target, "lib");
+		fuzz_join(path, target, "pyvenv.cfg");
+		fuzz_write_file(path, "home = /usr/bin\n", 16, 0644);
+		fuzz_join(path, target, "lib");
 		if (symlink(outside, path) < 0)
 			abort();
 	}
 	if (flags & 1)
-		write_file(archive, data + 1, size - 1, 0644);
+		fuzz_write_file(archive, data + 1, size - 1, 0644);
 	else
 		build_archive(archive, data + 1, size - 1, flags, outside);
 	if (!getcwd(cwd_before, sizeof(cwd_before)))
@@ -312,22 +221,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "restore: the working directory changed\n");
 		abort();
 	}
-	join(path, outside, "sentinel");
+	fuzz_join(path, outside, "sentinel");
 	expect_file(path, &sent_st);
-	join(path, parent, "keep");
+	fuzz_join(path, parent, "keep");
 	expect_file(path, &keep_st);
-	expect_list(outside, "dir/sentinel");
-	join(path, outside, "dir");
-	expect_list(path, "");
+	fuzz_expect_list("restore", outside, "dir/sentinel");
+	fuzz_join(path, outside, "dir");
+	fuzz_expect_list("restore", path, "");
 	if (lstat(path, &st) < 0 || st.st_mode != dir_st.st_mode || st.st_ino != dir_st.st_ino)
 		abort();
-	expect_list(w, "archive/outside/parent");
+	fuzz_expect_list("restore", w, "archive/outside/parent");
 	/* No staging directory left behind; the target only when there was or now is one. */
-	expect_list(parent, (error == 0 || (flags & 2)) ? "keep/target" : "keep");
+	fuzz_expect_list("restore", parent, (error == 0 || (flags & 2)) ? "keep/target" : "keep");
 	if (error == 0 && (!out.buf || strcmp(out.buf, target)))
 		abort();
 	if (error == 0) {
-		join(path, target, "pyvenv.cfg");
+		fuzz_join(path, target, "pyvenv.cfg");
 		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
 			abort();
 	}

@@ -43,6 +43,7 @@
 #include "error.h"
 #include "fs.h"
 #include "fuzz.h"
+#include "fuzz-tree.h"
 #include "sha256.h"
 #include "wheel.h"
 
@@ -58,27 +59,6 @@ static void cleanup(void)
 	if (root[0])
 		venv_fs_remove_tree(root);
 	vbuf_release(&before);
-}
-
-/* dir + "/" + name into out (PATH_MAX bytes); the fuzzer's own paths always fit. */
-static void join(char *out, const char *dir, const char *name)
-{
-	if (snprintf(out, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX)
-		abort();
-}
-
-static void write_file(const char *path, const void *data, size_t len, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	if (fd < 0 || (len && write(fd, data, len) != (ssize_t)len) || fchmod(fd, mode) < 0)
-		abort();
-	close(fd);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /*
@@ -103,13 +83,13 @@ static void describe(struct vbuf *out, const char *path, int depth)
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
+		qsort(names, n, sizeof(*names), fuzz_cmp_str);
 	for (i = 0; i < n; i++) {
 		char sub[PATH_MAX], data[256];
 		struct stat st;
 		ssize_t len = 0;
 
-		join(sub, path, names[i]);
+		fuzz_join(sub, path, names[i]);
 		if (lstat(sub, &st) < 0)
 			abort();
 		vbuf_addf(out, "%s %o %llu %llu %llu %lld.%09ld %lld.%09ld %u:", sub,
@@ -142,9 +122,9 @@ static void snapshot(struct vbuf *out)
 	char path[PATH_MAX];
 
 	vbuf_reset(out);
-	join(path, root, "outside");
+	fuzz_join(path, root, "outside");
 	describe(out, path, 0);
-	join(path, root, "w/keep");
+	fuzz_join(path, root, "w/keep");
 	vbuf_addf(out, "--\n");
 	{
 		struct stat st;
@@ -166,109 +146,52 @@ static void snapshot(struct vbuf *out)
 /* The private root and its sentinels, once; tmpfs when there is one. */
 static int setup(void)
 {
-	const char *base = getenv("TMPDIR");
 	char path[PATH_MAX], outside[PATH_MAX];
-	struct stat st;
 
 	if (root[0])
 		return 0;
 	/* Files are created through the umask: make it the usual one. */
 	umask(022);
-	if (!base || !*base)
-		base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
-		       access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	if (snprintf(root, sizeof(root), "%s/venv-fuzz-zip-XXXXXX", base) >= (int)sizeof(root) ||
-	    !mkdtemp(root)) {
-		root[0] = '\0';
+	if (fuzz_make_root(root, "zip") < 0)
 		return -1;
-	}
 	atexit(cleanup);
-	join(outside, root, "outside");
+	fuzz_join(outside, root, "outside");
 	if (mkdir(outside, 0755) < 0)
 		abort();
-	join(path, outside, "sentinel");
-	write_file(path, SENTINEL, strlen(SENTINEL), 0644);
-	join(path, outside, "exec");
-	write_file(path, SENTINEL, strlen(SENTINEL), 0755);
-	join(path, outside, "link");
+	fuzz_join(path, outside, "sentinel");
+	fuzz_write_file(path, SENTINEL, strlen(SENTINEL), 0644);
+	fuzz_join(path, outside, "exec");
+	fuzz_write_file(path, SENTINEL, strlen(SENTINEL), 0755);
+	fuzz_join(path, outside, "link");
 	if (symlink("sentinel", path) < 0)
 		abort();
-	join(path, outside, "dir");
+	fuzz_join(path, outside, "dir");
 	if (mkdir(path, 0755) < 0)
 		abort();
-	join(path, outside, "dir/inner");
-	write_file(path, SENTINEL, strlen(SENTINEL), 0600);
-	join(path, root, "w");
+	fuzz_join(path, outside, "dir/inner");
+	fuzz_write_file(path, SENTINEL, strlen(SENTINEL), 0600);
+	fuzz_join(path, root, "w");
 	if (mkdir(path, 0755) < 0)
 		abort();
-	join(path, root, "w/keep");
-	write_file(path, SENTINEL, strlen(SENTINEL), 0644);
+	fuzz_join(path, root, "w/keep");
+	fuzz_write_file(path, SENTINEL, strlen(SENTINEL), 0644);
 	snapshot(&before);
 	return 0;
 }
 
-/* The names in dir, sorted and joined by "/". */
-static void expect_list(const char *dir, const char *want)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char *names[16];
-	size_t n = 0, i;
-	struct vbuf seen = VBUF_INIT(VBUF_MAX_PATH);
-
-	if (!d)
-		abort();
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (n == VENV_ARRAY_SIZE(names) || !(names[n++] = strdup(de->d_name))) {
-			fprintf(stderr, "zip: '%s' has too many entries\n", dir);
-			abort();
-		}
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n; i++) {
-		if (i)
-			vbuf_addch(&seen, '/');
-		vbuf_adds(&seen, names[i]);
-		free(names[i]);
-	}
-	if (strcmp(seen.len ? seen.buf : "", want)) {
-		fprintf(stderr, "zip: '%s' holds '%s', expected '%s'\n", dir,
-			seen.len ? seen.buf : "", want);
-		abort();
-	}
-	vbuf_release(&seen);
-}
-
 /* ---- building a wheel from a list of members (flag bit 2) ---- */
 
-struct reader {
-	const uint8_t *p;
-	size_t left;
-};
-
-static unsigned next(struct reader *r)
-{
-	if (!r->left)
-		return 0;
-	r->left--;
-	return *r->p++;
-}
-
-static void add_tokens(struct vbuf *out, struct reader *r)
+static void add_tokens(struct vbuf *out, struct fuzz_reader *r)
 {
 	static const char *const tokens[] = {
 		"pkg", "pkg-1.0.dist-info", "pkg-1.0.data", "..", ".", "", "RECORD", "WHEEL",
 		"scripts", "purelib", "data", "a.py", "A.py", "x", "entry_points.txt", "mod.py",
 		"headers", "other-1.0.dist-info", "RECORD.jws", "/", "\\", "\xc3\xa9", "a:b", NULL
 	};
-	unsigned n = next(r) % 5 + 1, i;
+	unsigned n = fuzz_next(r) % 5 + 1, i;
 
 	for (i = 0; i < n; i++) {
-		unsigned t = next(r) % VENV_ARRAY_SIZE(tokens);
+		unsigned t = fuzz_next(r) % VENV_ARRAY_SIZE(tokens);
 
 		if (i)
 			vbuf_addch(out, '/');
@@ -311,7 +234,7 @@ static void build_wheel(const char *file, const uint8_t *data, size_t size, unsi
 	static const mode_t perms[] = { 0644, 0755, 04755, 02777, 0666, 0, 01777, 0600 };
 	static const char wheel_meta[] = "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n";
 	struct archive *a = archive_write_new();
-	struct reader r = { data, size };
+	struct fuzz_reader r = { data, size };
 	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH), link = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf rec = VBUF_INIT(VBUF_MAX_PATH);
 	char content[64];
@@ -324,7 +247,7 @@ static void build_wheel(const char *file, const uint8_t *data, size_t size, unsi
 	if (archive_write_open_filename(a, file) != ARCHIVE_OK)
 		abort();
 	while (r.left && count++ < 32) {
-		unsigned t = next(&r), kind = t & 3, len, i;
+		unsigned t = fuzz_next(&r), kind = t & 3, len, i;
 		mode_t type = kind == 1 ? AE_IFDIR : kind == 2 ? AE_IFLNK : kind == 3 && (t & 0x80) ?
 			      AE_IFIFO : AE_IFREG;
 
@@ -335,9 +258,9 @@ static void build_wheel(const char *file, const uint8_t *data, size_t size, unsi
 			vbuf_addch(&name, '/');
 		if (kind == 2)
 			add_tokens(&link, &r);
-		len = type == AE_IFREG ? next(&r) % sizeof(content) : 0;
+		len = type == AE_IFREG ? fuzz_next(&r) % sizeof(content) : 0;
 		for (i = 0; i < len; i++)
-			content[i] = (char)next(&r);
+			content[i] = (char)fuzz_next(&r);
 		if (t & 4)
 			archive_write_zip_set_compression_store(a);
 		else
@@ -370,11 +293,11 @@ static void planted_target(char *out, size_t i)
 {
 	/* Absolute and relative targets: both must stay links, unfollowed. */
 	if (i == 0)
-		join(out, root, "outside/dir");
+		fuzz_join(out, root, "outside/dir");
 	else if (i == 1)
 		snprintf(out, PATH_MAX, "../../outside/sentinel");
 	else
-		join(out, root, "outside");
+		fuzz_join(out, root, "outside");
 }
 
 static void plant(const char *target)
@@ -384,7 +307,7 @@ static void plant(const char *target)
 
 	for (i = 0; i < VENV_ARRAY_SIZE(planted_names); i++) {
 		planted_target(to, i);
-		join(path, target, planted_names[i]);
+		fuzz_join(path, target, planted_names[i]);
 		if (symlink(to, path) < 0)
 			abort();
 	}
@@ -559,9 +482,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || size > 65536 || setup() < 0)
 		return 0;
 	flags = data[0];
-	join(wdir, root, "w");
-	join(target, wdir, "t");
-	join(wheel, wdir, WHEEL_NAME);
+	fuzz_join(wdir, root, "w");
+	fuzz_join(target, wdir, "t");
+	fuzz_join(wheel, wdir, WHEEL_NAME);
 	/* What the last input left (the unpacker leaves its removal to the caller). */
 	if (lstat(target, &st) == 0 && venv_fs_remove_tree(target) < 0) {
 		fprintf(stderr, "zip: cannot clean up: %s\n", venv_error_last());
@@ -574,7 +497,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (flags & 4)
 		build_wheel(wheel, data + 1, size - 1, flags);
 	else
-		write_file(wheel, data + 1, size - 1, 0644);
+		fuzz_write_file(wheel, data + 1, size - 1, 0644);
 	memset(&w, 0, sizeof(w));
 	fd_before = lowest_fd();
 	if ((dirfd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -595,8 +518,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			before.buf, after.buf);
 		abort();
 	}
-	expect_list(root, "outside/w");
-	expect_list(wdir, "keep/" WHEEL_NAME "/t");
+	fuzz_expect_list("zip", root, "outside/w");
+	fuzz_expect_list("zip", wdir, "keep/" WHEEL_NAME "/t");
 	memset(&k, 0, sizeof(k));
 	k.w = error == 0 ? &w : NULL;
 	k.flags = flags & 1 ? VENV_WHEEL_FIXED : 0;
