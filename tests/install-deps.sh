@@ -15,7 +15,7 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 PKGS="build-essential pkg-config libarchive-dev libpcre2-dev libjansson-dev check \
 bash zsh dash ksh fish tcsh csh strace shellcheck zstd python3 python3.11-venv \
-python3-virtualenv clang libclang-rt-14-dev cppcheck clang-tidy hyperfine"
+python3-virtualenv pipx python3-poetry python3-pdm tox clang libclang-rt-14-dev cppcheck clang-tidy hyperfine"
 missing=
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
