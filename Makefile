@@ -73,6 +73,7 @@ LIB_OBJS += common/la.o
 LIB_OBJS += common/path.o
 LIB_OBJS += common/proc.o
 LIB_OBJS += common/pyinfo.o
+LIB_OBJS += common/record.o
 LIB_OBJS += common/shquote.o
 LIB_OBJS += common/vbuf.o
 LIB_OBJS += create/builder.o

@@ -3,6 +3,7 @@
 
 #include "vbuf.h"
 #include "sha256.h"
+#include "record.h"
 
 /*
  * Installing a wheel without running Python, as a wheel installer does
@@ -134,21 +135,6 @@ int venv_wheel_shebang(struct vbuf *out, const char *python);
  * sets *is_dir. Returns 0 or VENV_EUNSAFE with a message.
  */
 int venv_wheel_check_name(const char *name, int *is_dir);
-
-/* One row of a RECORD file. */
-struct venv_record_row {
-	char *path;
-	char *hash;   /* "sha256=..." or "" */
-	char *size;   /* decimal or "" */
-};
-
-/* Parse a RECORD (CSV, Python's csv dialect); rows are appended to *rows. */
-int venv_record_parse(const char *text, size_t len, struct venv_record_row **rows,
-		      size_t *nrows);
-void venv_record_rows_free(struct venv_record_row *rows, size_t nrows);
-
-/* Append one CSV field as Python's csv module writes it (QUOTE_MINIMAL). */
-int venv_record_add_field(struct vbuf *out, const char *field);
 
 /* A console script: name and "module:attr". */
 struct venv_entry_point {

@@ -87,63 +87,6 @@ END_TEST
 
 /* ---- RECORD ---- */
 
-START_TEST(test_wheel__record_parse)
-{
-	static const char text[] =
-		"pip/__init__.py,sha256=abc,357\r\n"
-		"\"a,b.py\",sha256=def,1\n"
-		"\n"
-		"\"q\"\"uote\",,\n"
-		"pip-1.dist-info/RECORD,,";
-	struct venv_record_row *rows = NULL;
-	size_t n = 0;
-
-	ck_assert_int_eq(venv_record_parse(text, strlen(text), &rows, &n), 0);
-	ck_assert_uint_eq(n, 4);
-	ck_assert_str_eq(rows[0].path, "pip/__init__.py");
-	ck_assert_str_eq(rows[0].hash, "sha256=abc");
-	ck_assert_str_eq(rows[0].size, "357");
-	ck_assert_str_eq(rows[1].path, "a,b.py");
-	ck_assert_str_eq(rows[2].path, "q\"uote");
-	ck_assert_str_eq(rows[2].hash, "");
-	ck_assert_str_eq(rows[3].path, "pip-1.dist-info/RECORD");
-	venv_record_rows_free(rows, n);
-}
-END_TEST
-
-START_TEST(test_wheel__record_parse_errors)
-{
-	static const char *const bad[] = {
-		"a,b\n", "a,b,c,d\n", "\"a,b,c\n", "a\"b,c,d\n", "\"a\"x,b,c\n",
-	};
-	size_t i;
-
-	for (i = 0; i < VENV_ARRAY_SIZE(bad); i++) {
-		struct venv_record_row *rows = NULL;
-		size_t n = 0;
-		int rc = venv_record_parse(bad[i], strlen(bad[i]), &rows, &n);
-
-		ck_assert_msg(rc == VENV_EINVAL, "expected RECORD text %zu to be refused, saw %d",
-			      i, rc);
-		venv_record_rows_free(rows, n);
-	}
-}
-END_TEST
-
-START_TEST(test_wheel__record_field_quoting)
-{
-	struct vbuf out = VBUF_INIT(1024);
-
-	venv_record_add_field(&out, "plain/path.py");
-	vbuf_addch(&out, '|');
-	venv_record_add_field(&out, "a,b");
-	vbuf_addch(&out, '|');
-	venv_record_add_field(&out, "say \"hi\"");
-	ck_assert_str_eq(out.buf, "plain/path.py|\"a,b\"|\"say \"\"hi\"\"\"");
-	vbuf_release(&out);
-}
-END_TEST
-
 /* ---- entry points ---- */
 
 START_TEST(test_wheel__entry_points_pip_names)
@@ -654,9 +597,6 @@ static Suite *wheel_suite(void)
 	tcase_add_test(tc, test_wheel__names_accepted);
 	tcase_add_test(tc, test_wheel__names_refused);
 	tcase_add_test(tc, test_wheel__names_caps);
-	tcase_add_test(tc, test_wheel__record_parse);
-	tcase_add_test(tc, test_wheel__record_parse_errors);
-	tcase_add_test(tc, test_wheel__record_field_quoting);
 	tcase_add_test(tc, test_wheel__entry_points_pip_names);
 	tcase_add_test(tc, test_wheel__entry_points_easy_install);
 	tcase_add_test(tc, test_wheel__entry_points_refused);

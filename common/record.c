@@ -1,0 +1,172 @@
+#include "compat.h"
+#include "error.h"
+#include "record.h"
+
+static int oom(void)
+{
+	return venv_error_set(VENV_ENOMEM, "out of memory");
+}
+
+void venv_record_rows_free(struct venv_record_row *rows, size_t nrows)
+{
+	size_t i;
+
+	for (i = 0; i < nrows; i++) {
+		free(rows[i].path);
+		free(rows[i].hash);
+		free(rows[i].size);
+	}
+	free(rows);
+}
+
+static int record_parse(const char *text, size_t len, struct venv_record_row **rows,
+			size_t *nrows);
+
+int venv_record_parse(const char *text, size_t len, struct venv_record_row **rows,
+		      size_t *nrows)
+{
+	struct vbuf copy = VBUF_INIT(VBUF_MAX_RECORD + 1);
+	int error;
+
+	/* The parser ends rows at line ends: make sure the last one has one. */
+	if (len && text[len - 1] != '\n') {
+		if ((error = vbuf_add(&copy, text, len)) < 0 ||
+		    (error = vbuf_addch(&copy, '\n')) < 0) {
+			vbuf_release(&copy);
+			return error;
+		}
+		text = copy.buf;
+		len = copy.len;
+	}
+	error = record_parse(text, len, rows, nrows);
+	vbuf_release(&copy);
+	return error;
+}
+
+static int record_parse(const char *text, size_t len, struct venv_record_row **rows,
+			size_t *nrows)
+{
+	struct vbuf field = VBUF_INIT(VENV_RECORD_MAX_FIELD);
+	char *fields[3] = { NULL, NULL, NULL };
+	size_t pos = 0, nf = 0, alloc = *nrows, line = 1;
+	int error = 0;
+
+	while (pos < len) {
+		int quoted = 0, end_row = 0;
+
+		vbuf_reset(&field);
+		/* One field: quoted ("" escapes a quote) or bare up to , or end of line. */
+		if (text[pos] == '"') {
+			quoted = 1;
+			pos++;
+			for (;;) {
+				if (pos >= len) {
+					error = venv_error_set(VENV_EINVAL, "RECORD line %zu: "
+							       "unterminated quote", line);
+					goto done;
+				}
+				if (text[pos] == '"') {
+					if (pos + 1 < len && text[pos + 1] == '"') {
+						if ((error = vbuf_addch(&field, '"')) < 0)
+							goto done;
+						pos += 2;
+						continue;
+					}
+					pos++;
+					break;
+				}
+				if ((error = vbuf_addch(&field, text[pos++])) < 0)
+					goto done;
+			}
+		}
+		while (pos < len && text[pos] != ',' && text[pos] != '\n' && text[pos] != '\r') {
+			if (quoted || text[pos] == '"') {
+				error = venv_error_set(VENV_EINVAL, "RECORD line %zu: stray quote",
+						       line);
+				goto done;
+			}
+			if ((error = vbuf_addch(&field, text[pos++])) < 0)
+				goto done;
+		}
+		if (pos < len && text[pos] == ',') {
+			pos++;
+		} else {
+			if (pos < len && text[pos] == '\r')
+				pos++;
+			if (pos < len && text[pos] == '\n')
+				pos++;
+			end_row = 1;
+		}
+		if (nf >= 3) {
+			error = venv_error_set(VENV_EINVAL, "RECORD line %zu: more than three "
+					       "fields", line);
+			goto done;
+		}
+		if (!(fields[nf++] = strndup(field.buf, field.len))) {
+			error = oom();
+			goto done;
+		}
+		if (end_row || pos >= len) {
+			/* A blank line is skipped; anything else needs all three fields. */
+			if (nf == 1 && !fields[0][0] && !quoted) {
+				free(fields[0]);
+				fields[0] = NULL;
+				nf = 0;
+				line++;
+				continue;
+			}
+			if (nf != 3) {
+				error = venv_error_set(VENV_EINVAL, "RECORD line %zu: expected 3 "
+						       "fields, saw %zu", line, nf);
+				goto done;
+			}
+			if (*nrows >= VENV_RECORD_MAX_ROWS) {
+				error = venv_error_set(VENV_ETOOBIG, "RECORD has more than %d rows",
+						       VENV_RECORD_MAX_ROWS);
+				goto done;
+			}
+			if (*nrows == alloc) {
+				struct venv_record_row *p;
+
+				alloc = alloc ? alloc * 2 : 64;
+				if (!(p = realloc(*rows, alloc * sizeof(*p)))) {
+					error = oom();
+					goto done;
+				}
+				*rows = p;
+			}
+			(*rows)[*nrows].path = fields[0];
+			(*rows)[*nrows].hash = fields[1];
+			(*rows)[*nrows].size = fields[2];
+			(*nrows)++;
+			fields[0] = fields[1] = fields[2] = NULL;
+			nf = 0;
+			line++;
+		}
+	}
+done:
+	free(fields[0]);
+	free(fields[1]);
+	free(fields[2]);
+	vbuf_release(&field);
+	return error;
+}
+
+int venv_record_add_field(struct vbuf *out, const char *field)
+{
+	const char *p;
+	int error;
+
+	if (!strpbrk(field, ",\"\r\n"))
+		return vbuf_adds(out, field);
+	if ((error = vbuf_addch(out, '"')) < 0)
+		return error;
+	for (p = field; *p; p++) {
+		if (*p == '"' && (error = vbuf_addch(out, '"')) < 0)
+			return error;
+		if ((error = vbuf_addch(out, *p)) < 0)
+			return error;
+	}
+	return vbuf_addch(out, '"');
+}
+
