@@ -16,7 +16,7 @@
 
 /* Caps: a field (a path) and the number of rows. */
 #define VENV_RECORD_MAX_FIELD 4096
-#define VENV_RECORD_MAX_ROWS 1000000
+#define VENV_RECORD_MAX_ROWS 200000
 
 /* One row of a RECORD file. */
 struct venv_record_row {
