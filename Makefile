@@ -23,7 +23,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 AR ?= ar
 
-DEPS_PKGS = libarchive libpcre2-8 jansson
+DEPS_PKGS = libarchive libpcre2-8 jansson libcrypto
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS_PKGS) 2>/dev/null)
 DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS_PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
@@ -41,17 +41,25 @@ endif
 ifeq ($(SANITIZE),1)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
-# libarchive is loaded with dlopen() when first needed (common/la.h): its
-# dependencies cost more to load than a whole `venv create --without-pip`.
-# Where its file name cannot be found out here, it is linked as usual.
-LA_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir libarchive 2>/dev/null)
-LA_SONAME := $(shell objdump -p $(LA_LIBDIR)/libarchive.so 2>/dev/null | sed -n 's/^ *SONAME *//p')
+# libarchive and libcrypto are loaded with dlopen() when first needed
+# (common/la.h, common/sha256.h): their dependencies cost more to load than
+# a whole `venv create --without-pip`. Where a library's file name cannot
+# be found out here, it is linked as usual.
+soname = $(shell objdump -p $(shell $(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(2).so 2>/dev/null | sed -n 's/^ *SONAME *//p')
+LA_SONAME := $(call soname,libarchive,libarchive)
+CRYPTO_SONAME := $(call soname,libcrypto,libcrypto)
+VENV_PKGS = libpcre2-8 jansson
 ifneq ($(LA_SONAME),)
 BASE_CFLAGS += -DVENV_LA_SONAME_BARE=$(LA_SONAME)
-VENV_LIBS = $(shell $(PKG_CONFIG) --libs libpcre2-8 jansson 2>/dev/null) -ldl -lpthread
 else
-VENV_LIBS = $(DEPS_LIBS) -ldl -lpthread
+VENV_PKGS += libarchive
 endif
+ifneq ($(CRYPTO_SONAME),)
+BASE_CFLAGS += -DVENV_CRYPTO_SONAME_BARE=$(CRYPTO_SONAME)
+else
+VENV_PKGS += libcrypto
+endif
+VENV_LIBS = $(shell $(PKG_CONFIG) --libs $(VENV_PKGS) 2>/dev/null) -ldl -lpthread
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(WARN_CFLAGS) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)

@@ -1,120 +1,152 @@
 #include "compat.h"
+#include <pthread.h>
+#include <openssl/evp.h>
+#include "error.h"
 #include "sha256.h"
 
 /*
- * A straightforward SHA-256 after FIPS 180-4: no tables beyond the round
- * constants, no platform-specific code. Speed is not critical here: the
- * wheels we hash are a few megabytes, hashed once per cache fill.
+ * The digest is libcrypto's, through EVP. The few functions used are
+ * looked up with dlopen() on first use (see sha256.h for why); where the
+ * library's file name is not known at build time, libcrypto is linked as
+ * usual and the table points at it directly.
  */
+#define VENV_CRYPTO_FUNCS(X) \
+	X(EVP_MD_CTX_new) \
+	X(EVP_MD_CTX_free) \
+	X(EVP_MD_fetch) \
+	X(EVP_DigestInit_ex) \
+	X(EVP_DigestUpdate) \
+	X(EVP_DigestFinal_ex)
 
-static const uint32_t K[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
-};
+static struct {
+#define VENV_CRYPTO_FIELD(f) __typeof__(&f) f;
+	VENV_CRYPTO_FUNCS(VENV_CRYPTO_FIELD)
+#undef VENV_CRYPTO_FIELD
+} crypto;
 
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static int crypto_error;
+static char crypto_message[512];
+/* Fetched once: fetching on every init costs a lookup in OpenSSL's provider tables. */
+static EVP_MD *crypto_md;
 
-static void compress(uint32_t h[8], const unsigned char *p)
+#ifdef VENV_CRYPTO_SONAME_BARE
+#include <dlfcn.h>
+
+#define VENV_CRYPTO_STR2(x) #x
+#define VENV_CRYPTO_STR(x) VENV_CRYPTO_STR2(x)
+#define VENV_CRYPTO_SONAME VENV_CRYPTO_STR(VENV_CRYPTO_SONAME_BARE)
+
+static int crypto_bind(void)
 {
-	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
-	int i;
+	void *h = dlopen(VENV_CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
 
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
-	for (i = 16; i < 64; i++) {
-		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	if (!h) {
+		snprintf(crypto_message, sizeof(crypto_message), "cannot load %s: %s",
+			 VENV_CRYPTO_SONAME, dlerror());
+		return VENV_ENOTFOUND;
 	}
-	a = h[0]; b = h[1]; c = h[2]; d = h[3];
-	e = h[4]; f = h[5]; g = h[6]; hh = h[7];
-	for (i = 0; i < 64; i++) {
-		t1 = hh + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
-		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-		hh = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
+	/* POSIX allows converting dlsym()'s object pointer to a function pointer. */
+#define VENV_CRYPTO_SYM(f) \
+	if (!(*(void **)&crypto.f = dlsym(h, #f))) { \
+		snprintf(crypto_message, sizeof(crypto_message), "%s has no %s", \
+			 VENV_CRYPTO_SONAME, #f); \
+		return VENV_ENOTFOUND; \
 	}
-	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+	VENV_CRYPTO_FUNCS(VENV_CRYPTO_SYM)
+#undef VENV_CRYPTO_SYM
+	return 0;
 }
-
-void venv_sha256_init(struct venv_sha256 *c)
+#else
+static int crypto_bind(void)
 {
-	static const uint32_t iv[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
-	};
-
-	memcpy(c->h, iv, sizeof(iv));
-	c->total = 0;
-	c->fill = 0;
+#define VENV_CRYPTO_ADDR(f) crypto.f = f;
+	VENV_CRYPTO_FUNCS(VENV_CRYPTO_ADDR)
+#undef VENV_CRYPTO_ADDR
+	return 0;
 }
+#endif
 
-void venv_sha256_update(struct venv_sha256 *c, const void *data, size_t len)
+static void crypto_open(void)
 {
-	const unsigned char *p = data;
-
-	c->total += len;
-	if (c->fill) {
-		size_t n = 64 - c->fill < len ? 64 - c->fill : len;
-
-		memcpy(c->block + c->fill, p, n);
-		c->fill += n;
-		p += n;
-		len -= n;
-		if (c->fill < 64)
-			return;
-		compress(c->h, c->block);
-		c->fill = 0;
-	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress(c->h, p);
-	if (len) {
-		memcpy(c->block, p, len);
-		c->fill = len;
+	if ((crypto_error = crypto_bind()) < 0)
+		return;
+	crypto_md = crypto.EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (!crypto_md) {
+		snprintf(crypto_message, sizeof(crypto_message),
+			 "libcrypto has no SHA-256 implementation");
+		crypto_error = VENV_ENOTFOUND;
 	}
 }
 
-void venv_sha256_final(struct venv_sha256 *c, unsigned char out[VENV_SHA256_LEN])
+static int crypto_load(void)
 {
-	uint64_t bits = c->total * 8;
-	int i;
-
-	/* Padding: 0x80, zeros up to 56 mod 64, then the bit length big-endian. */
-	c->block[c->fill++] = 0x80;
-	if (c->fill > 56) {
-		memset(c->block + c->fill, 0, 64 - c->fill);
-		compress(c->h, c->block);
-		c->fill = 0;
-	}
-	memset(c->block + c->fill, 0, 56 - c->fill);
-	for (i = 0; i < 8; i++)
-		c->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	compress(c->h, c->block);
-	for (i = 0; i < 8; i++) {
-		out[4 * i] = (unsigned char)(c->h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(c->h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)c->h[i];
-	}
-	memset(c, 0, sizeof(*c));
+	pthread_once(&crypto_once, crypto_open);
+	if (crypto_error)
+		return venv_error_set(crypto_error, "%s", crypto_message);
+	return 0;
 }
 
-void venv_sha256(const void *data, size_t len, unsigned char out[VENV_SHA256_LEN])
+int venv_sha256_init(struct venv_sha256 *c)
+{
+	int error;
+
+	c->ctx = NULL;
+	c->error = 0;
+	if ((error = crypto_load()) < 0)
+		return c->error = error;
+	if (!(c->ctx = crypto.EVP_MD_CTX_new()))
+		return c->error = venv_error_set(VENV_ENOMEM, "out of memory");
+	if (crypto.EVP_DigestInit_ex(c->ctx, crypto_md, NULL) != 1) {
+		venv_sha256_release(c);
+		return c->error = venv_error_set(VENV_ERROR, "cannot start a SHA-256 digest");
+	}
+	return 0;
+}
+
+int venv_sha256_update(struct venv_sha256 *c, const void *data, size_t len)
+{
+	if (c->error)
+		return c->error;
+	if (!c->ctx)
+		return c->error = venv_error_set(VENV_EINVAL, "SHA-256 digest not started");
+	if (len && crypto.EVP_DigestUpdate(c->ctx, data, len) != 1) {
+		venv_sha256_release(c);
+		return c->error = venv_error_set(VENV_ERROR, "SHA-256 digest failed");
+	}
+	return 0;
+}
+
+int venv_sha256_final(struct venv_sha256 *c, unsigned char out[VENV_SHA256_LEN])
+{
+	unsigned int n = 0;
+	int error = c->error;
+
+	if (!error && !c->ctx)
+		error = venv_error_set(VENV_EINVAL, "SHA-256 digest not started");
+	if (!error && (crypto.EVP_DigestFinal_ex(c->ctx, out, &n) != 1 || n != VENV_SHA256_LEN))
+		error = venv_error_set(VENV_ERROR, "SHA-256 digest failed");
+	if (error)
+		memset(out, 0, VENV_SHA256_LEN);
+	venv_sha256_release(c);
+	c->error = error;
+	return error;
+}
+
+void venv_sha256_release(struct venv_sha256 *c)
+{
+	if (c->ctx)
+		crypto.EVP_MD_CTX_free(c->ctx);
+	c->ctx = NULL;
+}
+
+int venv_sha256(const void *data, size_t len, unsigned char out[VENV_SHA256_LEN])
 {
 	struct venv_sha256 c;
 
 	venv_sha256_init(&c);
 	venv_sha256_update(&c, data, len);
-	venv_sha256_final(&c, out);
+	return venv_sha256_final(&c, out);
 }
 
 void venv_sha256_hex(const unsigned char digest[VENV_SHA256_LEN],

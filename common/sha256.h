@@ -7,7 +7,18 @@
 /*
  * SHA-256 (FIPS 180-4), for checking wheel contents against their RECORD
  * and for keying the wheel cache. Streaming: init, update any number of
- * times, final.
+ * times, final; or venv_sha256() for one buffer.
+ *
+ * The digest is OpenSSL's (libcrypto's EVP interface, which uses the CPU's
+ * SHA instructions where there are any). libcrypto is loaded with dlopen()
+ * the first time a digest is started, as libarchive is (common/la.h):
+ * linking it would cost every run of the binary several milliseconds.
+ *
+ * Every function returns 0, or a negative VENV_E* code with a message when
+ * libcrypto cannot be loaded or allocate; after a failure the digest is not
+ * computed and `out` is zeroed, so a caller must check the return value.
+ * final() releases the state; a caller that gives up before final() calls
+ * venv_sha256_release() (which is harmless after final()).
  */
 #define VENV_SHA256_LEN 32
 /* Length of the urlsafe base64 form without padding, as RECORD writes it. */
@@ -15,18 +26,17 @@
 #define VENV_SHA256_HEX_LEN 64
 
 struct venv_sha256 {
-	uint32_t h[8];
-	uint64_t total;          /* bytes hashed so far */
-	unsigned char block[64];
-	size_t fill;             /* bytes waiting in block */
+	void *ctx;               /* libcrypto's EVP_MD_CTX, NULL when not started */
+	int error;               /* the VENV_E* code of a failed init or update */
 };
 
-void venv_sha256_init(struct venv_sha256 *c);
-void venv_sha256_update(struct venv_sha256 *c, const void *data, size_t len);
-void venv_sha256_final(struct venv_sha256 *c, unsigned char out[VENV_SHA256_LEN]);
+int venv_sha256_init(struct venv_sha256 *c);
+int venv_sha256_update(struct venv_sha256 *c, const void *data, size_t len);
+int venv_sha256_final(struct venv_sha256 *c, unsigned char out[VENV_SHA256_LEN]);
+void venv_sha256_release(struct venv_sha256 *c);
 
 /* One-shot digest of a buffer. */
-void venv_sha256(const void *data, size_t len, unsigned char out[VENV_SHA256_LEN]);
+int venv_sha256(const void *data, size_t len, unsigned char out[VENV_SHA256_LEN]);
 
 /* Lowercase hex; out gets VENV_SHA256_HEX_LEN characters and a NUL. */
 void venv_sha256_hex(const unsigned char digest[VENV_SHA256_LEN],

@@ -328,28 +328,34 @@ static int read_member(struct vbuf *out, int treefd, const char *path, size_t ca
 
 int venv_wheel_hash_fd(int fd, unsigned char out[VENV_SHA256_LEN])
 {
-	struct venv_sha256 c;
+	struct venv_sha256 c = { NULL, 0 };
 	char *buf = malloc(COPY_CHUNK);
+
+	int error;
 
 	if (!buf)
 		return oom();
-	venv_sha256_init(&c);
+	if ((error = venv_sha256_init(&c)) < 0)
+		goto done;
 	for (;;) {
 		ssize_t n = read(fd, buf, COPY_CHUNK);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			free(buf);
-			return venv_error_set_errno(VENV_EIO, "cannot read the wheel");
+			error = venv_error_set_errno(VENV_EIO, "cannot read the wheel");
+			goto done;
 		}
 		if (n == 0)
 			break;
-		venv_sha256_update(&c, buf, (size_t)n);
+		if ((error = venv_sha256_update(&c, buf, (size_t)n)) < 0)
+			goto done;
 	}
-	venv_sha256_final(&c, out);
+	error = venv_sha256_final(&c, out);
+done:
+	venv_sha256_release(&c);
 	free(buf);
-	return 0;
+	return error;
 }
 
 /* ---- the zip directory, checked before libarchive allocates for it ---- */
@@ -761,7 +767,7 @@ struct unpack_state {
 static int unpack_file(struct venv_wheel *w, struct unpack_state *st, struct archive_entry *e,
 		       const char *name, int is_record)
 {
-	struct venv_sha256 c;
+	struct venv_sha256 c = { NULL, 0 };
 	unsigned char digest[VENV_SHA256_LEN];
 	uint64_t got = 0, declared = 0;
 	int exec = (LA(archive_entry_perm)(e) & 0111) != 0, has_size, fd = -1, error = 0;
@@ -798,7 +804,8 @@ static int unpack_file(struct venv_wheel *w, struct unpack_state *st, struct arc
 	} else if (st->record.len) {
 		return venv_error_set(VENV_EUNSAFE, "the wheel has the entry '%s' twice", name);
 	}
-	venv_sha256_init(&c);
+	if ((error = venv_sha256_init(&c)) < 0)
+		goto done;
 	for (;;) {
 		la_ssize_t n = LA(archive_read_data)(st->a, st->buf, COPY_CHUNK);
 
@@ -826,7 +833,8 @@ static int unpack_file(struct venv_wheel *w, struct unpack_state *st, struct arc
 					       VENV_WHEEL_MAX_RATIO);
 			goto done;
 		}
-		venv_sha256_update(&c, st->buf, (size_t)n);
+		if ((error = venv_sha256_update(&c, st->buf, (size_t)n)) < 0)
+			goto done;
 		if (is_record) {
 			if ((error = vbuf_add(&st->record, st->buf, (size_t)n)) < 0)
 				goto done;
@@ -852,10 +860,12 @@ static int unpack_file(struct venv_wheel *w, struct unpack_state *st, struct arc
 				       (unsigned long long)declared);
 		goto done;
 	}
-	venv_sha256_final(&c, digest);
+	if ((error = venv_sha256_final(&c, digest)) < 0)
+		goto done;
 	if (!is_record)
 		error = add_file(w, name, got, digest, exec);
 done:
+	venv_sha256_release(&c);
 	if (fd >= 0 && close(fd) < 0 && !error)
 		error = venv_error_set_errno(VENV_EIO, "cannot write '%s'", name);
 	return error;
@@ -1895,8 +1905,8 @@ static int place_script(int sdir, const char *sname, int ddir, const char *dname
 		goto done;
 	}
 	(void)f;
-	error = write_fresh(ddir, dname, out.buf, out.len, MODE_EXEC_PIP, what);
-	venv_sha256(out.buf, out.len, sha);
+	if ((error = write_fresh(ddir, dname, out.buf, out.len, MODE_EXEC_PIP, what)) == 0)
+		error = venv_sha256(out.buf, out.len, sha);
 	*size = out.len;
 done:
 	vbuf_release(&in);
@@ -1994,8 +2004,8 @@ static int install_scripts(const struct venv_wheel_target *t, const char *lib_di
 					 MODE_EXEC_SCRIPT, t->scripts)) < 0 ||
 		    (error = record_path(&rel, t->scripts, eps[i].name, lib_dir)) < 0)
 			goto done;
-		venv_sha256(text.buf, text.len, sha);
-		if ((error = rows_add(rows, rel.buf, sha, text.len)) < 0)
+		if ((error = venv_sha256(text.buf, text.len, sha)) < 0 ||
+		    (error = rows_add(rows, rel.buf, sha, text.len)) < 0)
 			goto done;
 	}
 done:
@@ -2027,16 +2037,16 @@ static int write_metadata(const struct venv_wheel *w, const struct venv_wheel_ta
 	if ((error = write_fresh(dfd, "INSTALLER", "pip\n", 4, MODE_FILE, w->dist_info)) < 0 ||
 	    (error = vbuf_addf(&rel, "%s/INSTALLER", w->dist_info)) < 0)
 		goto done;
-	venv_sha256("pip\n", 4, sha);
-	if ((error = rows_add(rows, rel.buf, sha, 4)) < 0)
+	if ((error = venv_sha256("pip\n", 4, sha)) < 0 ||
+	    (error = rows_add(rows, rel.buf, sha, 4)) < 0)
 		goto done;
 	if (t->requested) {
 		vbuf_reset(&rel);
 		if ((error = write_fresh(dfd, "REQUESTED", "", 0, MODE_FILE, w->dist_info)) < 0 ||
 		    (error = vbuf_addf(&rel, "%s/REQUESTED", w->dist_info)) < 0)
 			goto done;
-		venv_sha256("", 0, sha);
-		if ((error = rows_add(rows, rel.buf, sha, 0)) < 0)
+		if ((error = venv_sha256("", 0, sha)) < 0 ||
+		    (error = rows_add(rows, rel.buf, sha, 0)) < 0)
 			goto done;
 	}
 	vbuf_reset(&rel);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what venv needs to build and to run its tests.
 # Debian and Ubuntu: run as root (or with sudo). Elsewhere, install the
-# equivalents by hand: a C11 compiler, make, pkg-config, libarchive, PCRE2
+# equivalents by hand: a C11 compiler, make, pkg-config, libarchive, OpenSSL (libcrypto), PCRE2
 # (8-bit), Jansson, Check, and for the tests bash, zsh, dash, ksh, fish,
 # tcsh, csh, strace, shellcheck, nushell (npm package "nushell"), and the
 # Python interpreters you want to test against.
@@ -13,7 +13,7 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-PKGS="build-essential pkg-config libarchive-dev libpcre2-dev libjansson-dev check \
+PKGS="build-essential pkg-config libarchive-dev libpcre2-dev libjansson-dev libssl-dev check \
 bash zsh dash ksh fish tcsh csh strace shellcheck zstd python3 python3.11-venv \
 python3-virtualenv pipx python3-poetry python3-pdm tox clang libclang-rt-14-dev cppcheck clang-tidy hyperfine"
 missing=
