@@ -84,6 +84,7 @@ LIB_OBJS += common/pep440.o
 LIB_OBJS += common/pep508.o
 LIB_OBJS += common/pyinfo.o
 LIB_OBJS += common/record.o
+LIB_OBJS += common/pyfind.o
 LIB_OBJS += common/shquote.o
 LIB_OBJS += common/vbuf.o
 LIB_OBJS += create/builder.o

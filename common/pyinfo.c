@@ -294,7 +294,7 @@ done:
 }
 
 /* A launcher script (such as a pyenv shim) can change what it runs at any time. */
-static int is_script(const char *path)
+int venv_file_is_script(const char *path)
 {
 	char head[2];
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), ok;
@@ -314,7 +314,7 @@ int venv_pyinfo_load(struct venv_pyinfo *info, const char *path, unsigned flags)
 	int status = 0, error, cacheable;
 
 	memset(info, 0, sizeof(*info));
-	cacheable = !(flags & VENV_PYINFO_NO_CACHE) && !is_script(path) &&
+	cacheable = !(flags & VENV_PYINFO_NO_CACHE) && !venv_file_is_script(path) &&
 		    !getenv("VENV_NO_CACHE");
 	if (cacheable && read_cache(info, path) == 0) {
 		info->from_cache = 1;
@@ -330,19 +330,20 @@ int venv_pyinfo_load(struct venv_pyinfo *info, const char *path, unsigned flags)
 	argv[5] = NULL;
 	memset(&proc, 0, sizeof(proc));
 	proc.argv = argv;
-	proc.flags = VENV_PROC_CAPTURE;
+	/* What a non-Python says about our options would only confuse: one line is ours. */
+	proc.flags = VENV_PROC_CAPTURE | VENV_PROC_QUIET;
 	proc.output = &out;
 	if ((error = venv_proc_run(&proc, &status)) < 0)
 		goto done;
 	if (status != 0) {
-		error = venv_error_set(VENV_EINVAL, "'%s' does not look like a Python 3.8 or "
-				       "later interpreter (the probe exited with status %d)",
+		error = venv_error_set(VENV_EINVAL, "'%s' is not a usable Python 3.8 or later "
+				       "(asked for its facts with -I -S, it exited with status %d)",
 				       path, status);
 		goto done;
 	}
 	if (parse_pairs(info, out.buf, out.len, NULL, NULL) < 0) {
-		error = venv_error_set(VENV_EINVAL, "'%s' does not look like a Python 3.8 or "
-				       "later interpreter (%s)", path, venv_error_last());
+		error = venv_error_set(VENV_EINVAL, "'%s' is not a usable Python 3.8 or later "
+				       "(%s)", path, venv_error_last());
 		goto done;
 	}
 	if ((error = set_str(&info->invoked, path)) < 0)
@@ -369,255 +370,5 @@ done:
 	if (error < 0)
 		venv_pyinfo_release(info);
 	vbuf_release(&out);
-	return error;
-}
-
-/* ---- interpreter discovery ---- */
-
-static int pyenv_root(struct vbuf *out)
-{
-	const char *root = getenv("PYENV_ROOT");
-	const char *home = getenv("HOME");
-
-	if (root && *root)
-		return vbuf_sets(out, root);
-	if (home && *home)
-		return vbuf_addf(out, "%s/.pyenv", home);
-	return VENV_ENOTFOUND;
-}
-
-/* Compare dotted version strings numerically ("3.12.10" > "3.12.9"). */
-static int version_cmp(const char *a, const char *b)
-{
-	while (*a || *b) {
-		long x = strtol(a, (char **)&a, 10), y = strtol(b, (char **)&b, 10);
-
-		if (x != y)
-			return x < y ? -1 : 1;
-		if (*a == '.')
-			a++;
-		if (*b == '.')
-			b++;
-		if ((*a && (*a < '0' || *a > '9')) || (*b && (*b < '0' || *b > '9')))
-			return strcmp(a, b);
-	}
-	return 0;
-}
-
-/* Newest pyenv version whose name is "<prefix>.N" (or exactly prefix) holding bin/<exe>. */
-static int pyenv_find_version(struct vbuf *out, const char *prefix, const char *exe)
-{
-	struct vbuf root = VBUF_INIT(VBUF_MAX_PATH), cand = VBUF_INIT(VBUF_MAX_PATH);
-	char best[256] = "";
-	size_t pl = strlen(prefix);
-	struct dirent *de;
-	DIR *d = NULL;
-	int error = VENV_ENOTFOUND;
-
-	if (pyenv_root(&root) < 0 || vbuf_adds(&root, "/versions") < 0)
-		goto done;
-	if (!(d = opendir(root.buf)))
-		goto done;
-	while ((de = readdir(d))) {
-		const char *n = de->d_name;
-		const char *rest = n + pl;
-
-		if (strncmp(n, prefix, pl) || (*rest && (*rest != '.' || !rest[1])))
-			continue;
-		for (rest = n; *rest; rest++)
-			if ((*rest < '0' || *rest > '9') && *rest != '.')
-				break;
-		if (*rest || strlen(n) >= sizeof(best))
-			continue;
-		vbuf_reset(&cand);
-		if (vbuf_addf(&cand, "%s/%s/bin/%s", root.buf, n, exe) < 0)
-			goto done;
-		if (access(cand.buf, X_OK) != 0)
-			continue;
-		if (!best[0] || version_cmp(n, best) > 0)
-			snprintf(best, sizeof(best), "%s", n);
-	}
-	if (best[0]) {
-		vbuf_reset(out);
-		error = vbuf_addf(out, "%s/%s/bin/%s", root.buf, best, exe);
-	}
-done:
-	if (d)
-		closedir(d);
-	vbuf_release(&root);
-	vbuf_release(&cand);
-	return error;
-}
-
-/* pyenv's own order: PYENV_VERSION, .python-version upwards, the global file. */
-static int pyenv_selected_versions(struct vbuf *out)
-{
-	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH), file = VBUF_INIT(VBUF_MAX_PATH);
-	struct vbuf data = VBUF_INIT(4096);
-	const char *env = getenv("PYENV_VERSION");
-	int error = VENV_ENOTFOUND;
-	char *cwd = NULL;
-	size_t i;
-
-	vbuf_reset(out);
-	if (env && *env) {
-		error = vbuf_sets(out, env);
-		goto done;
-	}
-	if (!(cwd = getcwd(NULL, 0)) || vbuf_sets(&dir, cwd) < 0)
-		goto done;
-	for (;;) {
-		vbuf_reset(&file);
-		if (vbuf_addf(&file, "%s/.python-version", strcmp(dir.buf, "/") ? dir.buf : "") < 0)
-			goto done;
-		if (venv_fs_read_file_at(&data, AT_FDCWD, file.buf, 4096) == 0)
-			break;
-		if (!strcmp(dir.buf, "/")) {
-			if (pyenv_root(&file) < 0 || vbuf_adds(&file, "/version") < 0 ||
-			    venv_fs_read_file_at(&data, AT_FDCWD, file.buf, 4096) < 0)
-				goto done;
-			break;
-		}
-		if (venv_path_dirname(&dir, dir.buf) < 0)
-			goto done;
-	}
-	/* One version per line (comments start with #); join them with ':'. */
-	for (i = 0; i < data.len; ) {
-		size_t e = i;
-
-		while (e < data.len && data.buf[e] != '\n' && data.buf[e] != ' ' &&
-		       data.buf[e] != '\t' && data.buf[e] != '\r')
-			e++;
-		if (e > i && data.buf[i] != '#') {
-			if (out->len)
-				vbuf_addch(out, ':');
-			vbuf_add(out, data.buf + i, e - i);
-		}
-		i = e + 1;
-	}
-	error = out->len ? 0 : VENV_ENOTFOUND;
-done:
-	venv_error_clear();
-	free(cwd);
-	vbuf_release(&dir);
-	vbuf_release(&file);
-	vbuf_release(&data);
-	return error;
-}
-
-static int resolve_shim(struct vbuf *out, const char *shim)
-{
-	struct vbuf root = VBUF_INIT(VBUF_MAX_PATH), shims = VBUF_INIT(VBUF_MAX_PATH);
-	struct vbuf versions = VBUF_INIT(4096), cand = VBUF_INIT(VBUF_MAX_PATH);
-	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH);
-	int error = VENV_ENOTFOUND;
-	char *v, *save = NULL;
-
-	if (pyenv_root(&root) < 0 || vbuf_addf(&shims, "%s/shims", root.buf) < 0 ||
-	    venv_path_dirname(&cand, shim) < 0 || strcmp(cand.buf, shims.buf) ||
-	    venv_path_basename(&name, shim) < 0 || pyenv_selected_versions(&versions) < 0)
-		goto done;
-	for (v = strtok_r(versions.buf, ":", &save); v; v = strtok_r(NULL, ":", &save)) {
-		if (!strcmp(v, "system") || strchr(v, '/') || !strcmp(v, "..") || !strcmp(v, "."))
-			continue;
-		vbuf_reset(&cand);
-		if (vbuf_addf(&cand, "%s/versions/%s/bin/%s", root.buf, v, name.buf) < 0)
-			goto done;
-		if (access(cand.buf, X_OK) == 0) {
-			error = vbuf_sets(out, cand.buf);
-			goto done;
-		}
-	}
-done:
-	venv_error_clear();
-	vbuf_release(&root);
-	vbuf_release(&shims);
-	vbuf_release(&versions);
-	vbuf_release(&cand);
-	vbuf_release(&name);
-	return error;
-}
-
-static int is_version_spec(const char *s)
-{
-	int dots = 0;
-
-	if (!*s || *s == '.')
-		return 0;
-	for (; *s; s++) {
-		if (*s == '.') {
-			if (++dots > 1 || !s[1])
-				return 0;
-		} else if (*s < '0' || *s > '9') {
-			return 0;
-		}
-	}
-	return 1;
-}
-
-int venv_python_find(struct vbuf *out, const char *spec)
-{
-	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH), found = VBUF_INIT(VBUF_MAX_PATH);
-	int error;
-
-	if (!spec)
-		spec = "python3";
-	if (!*spec) {
-		error = venv_error_set(VENV_EINVAL, "empty interpreter name");
-		goto done;
-	}
-	if (strchr(spec, '/')) {
-		struct stat st;
-
-		if ((error = venv_path_abspath(out, spec)) < 0)
-			goto done;
-		if (stat(out->buf, &st) < 0) {
-			error = venv_error_set_errno(VENV_ENOTFOUND, "cannot use interpreter '%s'",
-						     spec);
-			goto done;
-		}
-		if (!S_ISREG(st.st_mode) || access(out->buf, X_OK) != 0) {
-			error = venv_error_set(VENV_EINVAL, "cannot use interpreter '%s': "
-					       "not an executable file", spec);
-			goto done;
-		}
-		error = 0;
-		goto done;
-	}
-	if (is_version_spec(spec)) {
-		if ((error = vbuf_addf(&name, "python%s", spec)) < 0)
-			goto done;
-		/* A real binary on PATH first, then pyenv's installed versions. */
-		if (venv_path_search(&found, name.buf) == 0 && !is_script(found.buf)) {
-			error = vbuf_sets(out, found.buf);
-			goto done;
-		}
-		if (pyenv_find_version(out, spec, name.buf) == 0) {
-			error = 0;
-			goto done;
-		}
-		if (found.len && resolve_shim(out, found.buf) == 0) {
-			error = 0;
-			goto done;
-		}
-		error = venv_error_set(VENV_ENOTFOUND, "no Python %s found on PATH or in "
-				       "pyenv's versions", spec);
-		goto done;
-	}
-	if (venv_path_search(&found, spec) < 0) {
-		error = venv_error_set(VENV_ENOTFOUND, "interpreter '%s' not found on PATH", spec);
-		goto done;
-	}
-	if (is_script(found.buf) && resolve_shim(out, found.buf) == 0) {
-		error = 0;
-		goto done;
-	}
-	error = vbuf_sets(out, found.buf);
-done:
-
-	if (error == 0)
-		venv_error_clear();
-	vbuf_release(&name);
-	vbuf_release(&found);
 	return error;
 }

@@ -47,14 +47,23 @@ void venv_pyinfo_release(struct venv_pyinfo *info);
 
 /*
  * Turn what the user gave to -p/--python into the absolute path of an
- * interpreter: a path (anything with a "/"), a version ("3", "3.12"),
- * or a command name looked up on PATH. NULL means "python3". Version
- * specs are looked up on PATH (pythonX.Y) and then in pyenv's versions
- * ($PYENV_ROOT, default ~/.pyenv), the newest patch release first. A pyenv
- * shim found on PATH is resolved the way pyenv would (PYENV_VERSION,
- * .python-version, the global version file).
+ * interpreter (common/pyfind.c):
+ *  - a path (anything with a "/"): made absolute, not resolved;
+ *  - a command name on PATH ("python3.12", "mypython"); a pyenv shim is
+ *    resolved to the interpreter it runs by reading pyenv's files, never run;
+ *  - a version request: "3", "3.12", "3.12.1", "cpython3.12", "cpython@3.12",
+ *    "python3.12" (when no such command is on PATH), "py312", or a PEP 440
+ *    range such as ">=3.11,<3.13": the newest match among PATH's python3 and
+ *    python3.N and pyenv's installed releases ($PYENV_ROOT, default ~/.pyenv);
+ *  - NULL (no -p): the first line of ./.python-version as a request, else
+ *    python3 on PATH (what `python3 -m venv` would run).
+ * `why`, when not NULL, receives one sentence saying what was chosen and why.
  */
 int venv_python_find(struct vbuf *out, const char *spec);
+int venv_python_find_why(struct vbuf *out, struct vbuf *why, const char *spec);
+
+/* The file starts with "#!": a launcher that may run anything (a pyenv shim). */
+int venv_file_is_script(const char *path);
 
 /* The user's cache directory for venv ($VENV_CACHE_DIR, $XDG_CACHE_HOME/venv, ~/.cache/venv). */
 int venv_cache_dir(struct vbuf *out);

@@ -23,8 +23,10 @@ static const char create_help[] =
 	"options:\n"
 	"  -h, --help            show this help message and exit\n"
 	"  -p, --python PYTHON   The base interpreter: a path, a command name on PATH,\n"
-	"                        or a version such as 3.12 (looked up on PATH and in\n"
-	"                        pyenv's versions). Default: python3 on PATH.\n"
+	"                        a version (3, 3.12, 3.12.1, cpython@3.12, py312) or a\n"
+	"                        range (>=3.11,<3.13): the newest match on PATH or in\n"
+	"                        pyenv's versions. Default: ./.python-version, else\n"
+	"                        python3 on PATH.\n"
 	"  --system-site-packages\n"
 	"                        Give the virtual environment access to the system\n"
 	"                        site-packages dir.\n"
@@ -99,7 +101,7 @@ static void create_log(void *payload, enum venv_log_level level, const char *msg
 int cmd_create(int argc, char **argv)
 {
 	struct venv_builder b;
-	struct vbuf python = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf python = VBUF_INIT(VBUF_MAX_PATH), why = VBUF_INIT(VBUF_MAX_LINE);
 	struct create_log log = { 1 };
 	int symlinks_set = 0, copies_set = 0, c, i, status = VENV_EXIT_OK;
 
@@ -164,13 +166,17 @@ int cmd_create(int argc, char **argv)
 	}
 	b.log = create_log;
 	b.payload = &log;
-	if (b.python) {
-		if (venv_python_find(&python, b.python) < 0) {
-			status = venv_cli_error("%s", venv_error_last());
-			goto done;
-		}
-		b.python = python.buf;
+	/*
+	 * -p VERSION is the newest match; no -p is .python-version, else the
+	 * python3 on PATH, as `python3 -m venv` (README, "Choosing the interpreter").
+	 */
+	if (venv_python_find_why(&python, &why, b.python) < 0) {
+		status = venv_cli_error("%s", venv_error_last());
+		goto done;
 	}
+	if (log.verbosity >= 2 && why.len)
+		venv_cli_note("%s", why.buf);
+	b.python = python.buf;
 	/* Check every directory before touching any, so bad input writes nothing. */
 	for (i = optind; i < argc; i++) {
 		if (venv_builder_check_path(&b, argv[i]) < 0) {
@@ -188,5 +194,6 @@ int cmd_create(int argc, char **argv)
 done:
 	venv_builder_release(&b);
 	vbuf_release(&python);
+	vbuf_release(&why);
 	return status;
 }

@@ -523,7 +523,7 @@ START_TEST(test_pyinfo__not_a_python)
 	PATHF(f, "%s/quiet", d);
 	put(f, "#!/bin/sh\nexit 0\n", 0755);
 	ck_assert_int_eq(venv_pyinfo_load(&info, f, VENV_PYINFO_NO_CACHE), VENV_EINVAL);
-	ck_assert_msg(strstr(venv_error_last(), f) && strstr(venv_error_last(), "does not look like"),
+	ck_assert_msg(strstr(venv_error_last(), f) && strstr(venv_error_last(), "not a usable Python"),
 		      "expected a message naming '%s', saw '%s'", f, venv_error_last());
 	ck_assert_ptr_null(info.invoked);
 	/* Exits non-zero. */
@@ -691,11 +691,49 @@ START_TEST(test_pyinfo__find_version_spec_newest_patch)
 	ck_assert_int_eq(venv_python_find(&out, "3.12"), 0);
 	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.12.10/bin/python3.12", root), 0);
 	ck_assert_str_eq(out.buf, want.buf);
-	/* "3.1" is not a prefix of "3.12". */
-	ck_assert_int_eq(venv_python_find(&out, "3.1"), 0);
+	/* "3.1" is not a prefix of "3.12", and is too old to be looked for. */
+	ck_assert_int_eq(venv_python_find(&out, "3.1"), VENV_EINVAL);
+	ck_assert_msg(strstr(venv_error_last(), "older than 3.8") != NULL,
+		      "expected 'older than 3.8', saw '%s'", venv_error_last());
+	/* The forms uv and virtualenv accept, each naming 3.12 (the newest, 3.12.10). */
+	{
+		static const char *const forms[] = {
+			"cpython3.12", "cpython@3.12", "CPython-3.12", "python3.12", "py312",
+			"cp312", "py3.12", ">=3.12,<3.13", "==3.12.*", "~=3.12.0", ">3.12.9, <3.13",
+			"!=3.13.*,>=3.10"
+		};
+		size_t i;
+
+		vbuf_reset(&want);
+		ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.12.10/bin/python3.12", root), 0);
+		for (i = 0; i < VENV_ARRAY_SIZE(forms); i++) {
+			ck_assert_msg(venv_python_find(&out, forms[i]) == 0, "'%s': %s", forms[i],
+				      venv_error_last());
+			ck_assert_msg(!strcmp(out.buf, want.buf), "'%s': expected %s, saw %s",
+				      forms[i], want.buf, out.buf);
+		}
+	}
+	/* A patch release, a whole major version, and ranges pick the newest match. */
+	ck_assert_int_eq(venv_python_find(&out, "3.12.9"), 0);
 	vbuf_reset(&want);
-	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.1.5/bin/python3.1", root), 0);
+	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.12.9/bin/python3.12", root), 0);
 	ck_assert_str_eq(out.buf, want.buf);
+	ck_assert_int_eq(venv_python_find(&out, "3.12.2"), VENV_ENOTFOUND);
+	ck_assert_msg(strstr(venv_error_last(), "found: 3.13.0, 3.12.10") != NULL,
+		      "expected the versions found, newest first, saw '%s'", venv_error_last());
+	ck_assert_int_eq(venv_python_find(&out, "3"), 0);
+	vbuf_reset(&want);
+	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.13.0/bin/python3.13", root), 0);
+	ck_assert_str_eq(out.buf, want.buf);
+	ck_assert_int_eq(venv_python_find(&out, "<3.12"), 0);
+	vbuf_reset(&want);
+	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.9.18/bin/python3.9", root), 0);
+	ck_assert_str_eq(out.buf, want.buf);
+	ck_assert_int_eq(venv_python_find(&out, "==3.12"), VENV_ENOTFOUND);
+	ck_assert_int_eq(venv_python_find(&out, "py27"), VENV_EINVAL);
+	ck_assert_int_eq(venv_python_find(&out, ">=3.11,<"), VENV_ENOTFOUND);
+	ck_assert_msg(strstr(venv_error_last(), "not found on PATH") != NULL,
+		      "expected a bad range to be taken as a name, saw '%s'", venv_error_last());
 	ck_assert_int_eq(venv_python_find(&out, "3.9"), 0);
 	vbuf_reset(&want);
 	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.9.18/bin/python3.9", root), 0);
@@ -723,23 +761,48 @@ START_TEST(test_pyinfo__find_version_spec_newest_patch)
 }
 END_TEST
 
-START_TEST(test_pyinfo__find_version_spec_prefers_path)
+START_TEST(test_pyinfo__find_version_spec_path_and_pyenv)
 {
-	struct vbuf out = VBUF_INIT(VBUF_MAX_PATH);
+	struct py pys[16];
+	struct vbuf out = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
 	char d[PATH_MAX], root[PATH_MAX + 16], bin[PATH_MAX + 16], f[PATH_MAX + 32];
+	char name[64], spec[32], same[64], newer[64];
+	struct venv_pyinfo info;
+	size_t n;
 
+	NEED_PYTHONS(pys, n);
+	ck_assert_int_eq(venv_pyinfo_load(&info, pys[n - 1].path, 0), 0);
 	test_dir(d, sizeof(d), "find-spec-path");
 	PATHF(root, "%s/pyenv", d);
 	PATHF(bin, "%s/bin", d);
 	ck_assert_int_eq(mkdir(bin, 0755), 0);
-	fake_version(root, "3.12.1", "python3.12", "/bin/sh");
-	PATHF(f, "%s/python3.12", bin);
-	ck_assert_int_eq(symlink("/bin/sh", f), 0);
+	PATHF(name, "python%d.%d", info.major, info.minor);
+	PATHF(spec, "%d.%d", info.major, info.minor);
+	PATHF(same, "%d.%d.%d", info.major, info.minor, info.micro);
+	PATHF(newer, "%d.%d.%d", info.major, info.minor, info.micro + 1);
+	/* python3.N on PATH is probed for its patch release; pyenv's are named by theirs. */
+	PATHF(f, "%s/%s", bin, name);
+	ck_assert_int_eq(symlink(pys[n - 1].path, f), 0);
+	fake_version(root, same, name, "/bin/sh");
 	ck_assert_int_eq(setenv("PATH", bin, 1), 0);
 	ck_assert_int_eq(setenv("PYENV_ROOT", root, 1), 0);
-	ck_assert_int_eq(venv_python_find(&out, "3.12"), 0);
+	/* The same release in both: PATH's. */
+	ck_assert_int_eq(venv_python_find(&out, spec), 0);
 	ck_assert_str_eq(out.buf, f);
+	/* A newer one in pyenv: the newest. */
+	fake_version(root, newer, name, "/bin/sh");
+	ck_assert_int_eq(venv_python_find(&out, spec), 0);
+	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/%s/bin/%s", root, newer, name), 0);
+	ck_assert_str_eq(out.buf, want.buf);
+	/* An exact patch release that only PATH has (pyenv's are fakes of other releases). */
+	ck_assert_int_eq(venv_python_find(&out, same), 0);
+	ck_assert_str_eq(out.buf, f);
+	/* The name is a command on PATH: it is taken as it is, not as a version. */
+	ck_assert_int_eq(venv_python_find(&out, name), 0);
+	ck_assert_str_eq(out.buf, f);
+	venv_pyinfo_release(&info);
 	vbuf_release(&out);
+	vbuf_release(&want);
 }
 END_TEST
 
@@ -840,17 +903,40 @@ START_TEST(test_pyinfo__find_resolves_pyenv_shim)
 	vbuf_reset(&want);
 	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/myver/bin/python3", root), 0);
 	ck_assert_str_eq(out.buf, want.buf);
-	/* "system" and names that climb out of versions/ are never resolved. */
-	ck_assert_int_eq(setenv("PYENV_VERSION", "system", 1), 0);
-	ck_assert_int_eq(venv_python_find(&out, "python3"), 0);
-	PATHF(f, "%s/python3", shims);
-	ck_assert_str_eq(out.buf, f);
+	/*
+	 * Names that climb out of versions/ are never resolved, and the shim is
+	 * never run: the newest pyenv release that has the command is used.
+	 */
+	fake_version(root, "3.9.1", "python3", "/bin/sh");
+	fake_version(root, "3.10.2", "python3", "/bin/sh");
+	vbuf_reset(&want);
+	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.10.2/bin/python3", root), 0);
 	ck_assert_int_eq(setenv("PYENV_VERSION", "../versions/myver", 1), 0);
 	ck_assert_int_eq(venv_python_find(&out, "python3"), 0);
-	ck_assert_str_eq(out.buf, f);
+	ck_assert_str_eq(out.buf, want.buf);
 	ck_assert_int_eq(setenv("PYENV_VERSION", "..", 1), 0);
 	ck_assert_int_eq(venv_python_find(&out, "python3"), 0);
-	ck_assert_str_eq(out.buf, f);
+	ck_assert_str_eq(out.buf, want.buf);
+	/* "system": the next python3 on PATH after the shims. */
+	ck_assert_int_eq(setenv("PYENV_VERSION", "system", 1), 0);
+	{
+		char sys[PATH_MAX + 16], path[2 * PATH_MAX + 64];
+
+		PATHF(sys, "%s/sysbin", d);
+		ck_assert_int_eq(mkdir(sys, 0755), 0);
+		PATHF(f, "%s/python3", sys);
+		ck_assert_int_eq(symlink("/bin/sh", f), 0);
+		PATHF(path, "%s:%s", shims, sys);
+		ck_assert_int_eq(setenv("PATH", path, 1), 0);
+		ck_assert_int_eq(venv_python_find(&out, "python3"), 0);
+		ck_assert_str_eq(out.buf, f);
+	}
+	/* A selected version without the command: what the shim would fail on. */
+	fake_shim(root, "python3.99");
+	ck_assert_int_eq(setenv("PYENV_VERSION", "myver", 1), 0);
+	ck_assert_int_eq(venv_python_find(&out, "python3.99"), VENV_ENOTFOUND);
+	ck_assert_msg(strstr(venv_error_last(), "pyenv's shim") != NULL,
+		      "expected the error to name pyenv's shim, saw '%s'", venv_error_last());
 	vbuf_release(&out);
 	vbuf_release(&want);
 }
@@ -861,22 +947,94 @@ START_TEST(test_pyinfo__find_version_spec_through_shim)
 	struct vbuf out = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
 	char d[PATH_MAX], root[PATH_MAX + 16], shims[PATH_MAX + 32];
 
-	/* A named (virtualenv-style) pyenv version reached only through its shim. */
+	struct py pys[16];
+	char name[64], spec[32], other[32];
+	size_t n;
+
+	/*
+	 * A named (virtualenv-style) pyenv version reached only through its
+	 * shim: resolved without running the shim, then probed for its version.
+	 */
+	NEED_PYTHONS(pys, n);
+	PATHF(name, "python3.%d", pys[n - 1].minor);
+	PATHF(spec, "3.%d", pys[n - 1].minor);
+	PATHF(other, "3.%d", pys[n - 1].minor + 1);
 	test_dir(d, sizeof(d), "shim-spec");
 	ck_assert_int_eq(chdir(d), 0);
 	PATHF(root, "%s/pyenv", d);
 	PATHF(shims, "%s/shims", root);
-	fake_shim(root, "python3.12");
-	fake_version(root, "proj-env", "python3.12", "/bin/sh");
+	fake_shim(root, name);
+	fake_version(root, "proj-env", name, pys[n - 1].path);
 	ck_assert_int_eq(setenv("PATH", shims, 1), 0);
 	ck_assert_int_eq(setenv("PYENV_ROOT", root, 1), 0);
 	ck_assert_int_eq(setenv("PYENV_VERSION", "proj-env", 1), 0);
-	ck_assert_int_eq(venv_python_find(&out, "3.12"), 0);
-	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/proj-env/bin/python3.12", root), 0);
+	ck_assert_msg(venv_python_find(&out, spec) == 0, "%s: %s", spec, venv_error_last());
+	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/proj-env/bin/%s", root, name), 0);
 	ck_assert_str_eq(out.buf, want.buf);
-	ck_assert_int_eq(venv_python_find(&out, "3.13"), VENV_ENOTFOUND);
+	ck_assert_int_eq(venv_python_find(&out, other), VENV_ENOTFOUND);
 	vbuf_release(&out);
 	vbuf_release(&want);
+}
+END_TEST
+
+START_TEST(test_pyinfo__find_default_python_version_file)
+{
+	struct vbuf out = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf why = VBUF_INIT(VBUF_MAX_LINE);
+	char d[PATH_MAX], root[PATH_MAX + 16], bin[PATH_MAX + 16], f[PATH_MAX + 32];
+
+	test_dir(d, sizeof(d), "dot-python-version");
+	PATHF(root, "%s/pyenv", d);
+	PATHF(bin, "%s/bin", d);
+	ck_assert_int_eq(mkdir(bin, 0755), 0);
+	fake_version(root, "3.9.18", "python3.9", "/bin/sh");
+	fake_version(root, "3.12.1", "python3.12", "/bin/sh");
+	fake_version(root, "3.12.4", "python3.12", "/bin/sh");
+	fake_version(root, "named-env", "python3", "/bin/sh");
+	PATHF(f, "%s/python3", bin);
+	ck_assert_int_eq(symlink("/bin/sh", f), 0);
+	ck_assert_int_eq(setenv("PATH", bin, 1), 0);
+	ck_assert_int_eq(setenv("PYENV_ROOT", root, 1), 0);
+	ck_assert_int_eq(unsetenv("PYENV_VERSION"), 0);
+	ck_assert_int_eq(chdir(d), 0);
+	/* No file: python3 on PATH. */
+	ck_assert_int_eq(venv_python_find_why(&out, &why, NULL), 0);
+	ck_assert_str_eq(out.buf, f);
+	/* The file's first version line is a request like -p's. */
+	put(".python-version", "# pinned\n\n3.12\n3.9\n", 0644);
+	ck_assert_int_eq(venv_python_find_why(&out, &why, NULL), 0);
+	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.12.4/bin/python3.12", root), 0);
+	ck_assert_str_eq(out.buf, want.buf);
+	ck_assert_msg(strstr(why.buf, ".python-version asks for '3.12'") != NULL,
+		      "expected -v's note to name the file, saw '%s'", why.buf);
+	put(".python-version", "cpython@3.9\n", 0644);
+	ck_assert_int_eq(venv_python_find(&out, NULL), 0);
+	vbuf_reset(&want);
+	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.9.18/bin/python3.9", root), 0);
+	ck_assert_str_eq(out.buf, want.buf);
+	/* A pyenv version name. */
+	put(".python-version", "named-env\n", 0644);
+	ck_assert_int_eq(venv_python_find(&out, NULL), 0);
+	vbuf_reset(&want);
+	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/named-env/bin/python3", root), 0);
+	ck_assert_str_eq(out.buf, want.buf);
+	/* -p wins over the file. */
+	ck_assert_int_eq(venv_python_find(&out, "3.9"), 0);
+	ck_assert_str_eq(out.buf + strlen(out.buf) - strlen("3.9.18/bin/python3.9"),
+			 "3.9.18/bin/python3.9");
+	/* What cannot be found is an error naming the file. */
+	put(".python-version", "3.11\n", 0644);
+	ck_assert_int_eq(venv_python_find(&out, NULL), VENV_ENOTFOUND);
+	ck_assert_msg(!strncmp(venv_error_last(), "'.python-version': no Python matching '3.11'", 44),
+		      "saw '%s'", venv_error_last());
+	put(".python-version", "no-such-thing\n", 0644);
+	ck_assert_int_eq(venv_python_find(&out, NULL), VENV_ENOTFOUND);
+	ck_assert_msg(strstr(venv_error_last(), "'.python-version' asks for 'no-such-thing'"),
+		      "saw '%s'", venv_error_last());
+	ck_assert_int_eq(unlink(".python-version"), 0);
+	vbuf_release(&out);
+	vbuf_release(&want);
+	vbuf_release(&why);
 }
 END_TEST
 
@@ -937,10 +1095,11 @@ static Suite *pyinfo_suite(void)
 	tcase_add_test(tc, test_pyinfo__find_by_path);
 	tcase_add_test(tc, test_pyinfo__find_by_command_name);
 	tcase_add_test(tc, test_pyinfo__find_version_spec_newest_patch);
-	tcase_add_test(tc, test_pyinfo__find_version_spec_prefers_path);
+	tcase_add_test(tc, test_pyinfo__find_version_spec_path_and_pyenv);
 	tcase_add_test(tc, test_pyinfo__find_version_spec_real_pyenv);
 	tcase_add_test(tc, test_pyinfo__find_resolves_pyenv_shim);
 	tcase_add_test(tc, test_pyinfo__find_version_spec_through_shim);
+	tcase_add_test(tc, test_pyinfo__find_default_python_version_file);
 	tcase_add_test(tc, test_pyinfo__cache_dir);
 	tcase_add_test(tc, test_pyinfo__fnv1a_vectors);
 	suite_add_tcase(s, tc);
