@@ -64,7 +64,7 @@ expect_match "cannot supply --upgrade and --clear together" "$ERR" "stderr"
 expect_exit 1 "$VENV" create -p "$TMP/nope/python3" z
 expect_match "cannot use interpreter" "$ERR" "stderr"
 expect_exit 1 "$VENV" create -p /bin/true z
-expect_match "does not look like a Python" "$ERR" "stderr"
+expect_match "is not a usable Python 3.8 or later" "$ERR" "stderr"
 [ ! -e z ] || fail "expected nothing created for a bad interpreter"
 expect_exit 1 "$VENV" create -p no-such-python-anywhere z
 expect_match "not found on PATH" "$ERR" "stderr"
