@@ -73,11 +73,15 @@ QUIET_GEN = @echo '   ' GEN $@;
 endif
 
 # The library: everything but the command-line layer.
+LIB_OBJS += common/actscan.o
 LIB_OBJS += common/cfg.o
+LIB_OBJS += common/cfgcheck.o
 LIB_OBJS += common/diag.o
+LIB_OBJS += common/elf.o
 LIB_OBJS += common/error.o
 LIB_OBJS += common/fs.o
 LIB_OBJS += common/la.o
+LIB_OBJS += common/model.o
 LIB_OBJS += common/path.o
 LIB_OBJS += common/proc.o
 LIB_OBJS += common/pep440.o
@@ -85,6 +89,8 @@ LIB_OBJS += common/pep508.o
 LIB_OBJS += common/pyinfo.o
 LIB_OBJS += common/record.o
 LIB_OBJS += common/pyfind.o
+LIB_OBJS += common/regex.o
+LIB_OBJS += common/shebang.o
 LIB_OBJS += common/shquote.o
 LIB_OBJS += common/vbuf.o
 LIB_OBJS += create/builder.o

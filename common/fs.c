@@ -5,7 +5,7 @@
 #include "fs.h"
 #include "path.h"
 
-static int write_all(int fd, const void *data, size_t len)
+int venv_fs_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -82,7 +82,7 @@ static int write_file(int dirfd, const char *name, const void *data, size_t len,
 		error = venv_error_set_errno(VENV_EIO, "cannot set the mode of '%s'", name);
 		goto done;
 	}
-	if (write_all(fd, data, len) < 0) {
+	if (venv_fs_write_all(fd, data, len) < 0) {
 		error = venv_error_set_errno(venv_error_from_errno(errno),
 					     "cannot write '%s'", name);
 		goto done;
@@ -134,53 +134,102 @@ int venv_fs_write_file_mode(int dirfd, const char *name, const void *data,
 	return write_file(dirfd, name, data, len, mode, flags, 1);
 }
 
-int venv_fs_read_file_at(struct vbuf *out, int dirfd, const char *name, size_t cap)
+int venv_fs_read_capped(int dirfd, const char *name, size_t cap, int partial, struct vbuf *out,
+			struct stat *st_out, int *errno_out)
 {
-	struct stat st;
-	char chunk[8192];
-	int fd, error = 0;
+	struct stat st, st2;
+	char chunk[16384];
+	int fd, rc = VENV_RD_OK;
 
 	vbuf_reset(out);
+	*errno_out = 0;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		*errno_out = errno;
+		return errno == ENOENT || errno == ENOTDIR ? VENV_RD_MISSING :
+		       errno == EACCES ? VENV_RD_DENIED : VENV_RD_IOERR;
+	}
+	if (st_out)
+		*st_out = st;
+	if (S_ISLNK(st.st_mode))
+		return VENV_RD_LINK;
+	if (!S_ISREG(st.st_mode))
+		return VENV_RD_SPECIAL;
+	if (!partial && (uint64_t)st.st_size > cap)
+		return VENV_RD_TOO_BIG;
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		if (errno == ELOOP)
-			return venv_error_set(VENV_EUNSAFE, "'%s' is a symbolic link", name);
-		return venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'", name);
+		*errno_out = errno;
+		return errno == ELOOP ? VENV_RD_LINK : errno == EACCES ? VENV_RD_DENIED :
+		       errno == ENOENT ? VENV_RD_MISSING : VENV_RD_IOERR;
 	}
-	if (fstat(fd, &st) < 0) {
-		error = venv_error_set_errno(VENV_EIO, "cannot stat '%s'", name);
+	/* The file may have been swapped between the two looks. */
+	if (fstat(fd, &st2) < 0 || !S_ISREG(st2.st_mode) || st2.st_ino != st.st_ino ||
+	    st2.st_dev != st.st_dev) {
+		rc = VENV_RD_SPECIAL;
 		goto done;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		error = venv_error_set(VENV_EUNSAFE, "'%s' is not a regular file", name);
-		goto done;
-	}
-	if ((size_t)st.st_size > cap) {
-		error = venv_error_set(VENV_ETOOBIG, "'%s' is larger than %zu bytes", name, cap);
-		goto done;
-	}
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+	while (out->len < cap) {
+		size_t want = cap - out->len < sizeof(chunk) ? cap - out->len : sizeof(chunk);
+		ssize_t n = read(fd, chunk, want);
 
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			error = venv_error_set_errno(VENV_EIO, "cannot read '%s'", name);
+			*errno_out = errno;
+			rc = VENV_RD_IOERR;
 			goto done;
 		}
 		if (n == 0)
 			break;
-		if (out->len + (size_t)n > cap) {
-			error = venv_error_set(VENV_ETOOBIG, "'%s' is larger than %zu bytes",
-					       name, cap);
+		if (vbuf_add(out, chunk, (size_t)n) < 0) {
+			rc = VENV_RD_TOO_BIG;
 			goto done;
 		}
-		if ((error = vbuf_add(out, chunk, (size_t)n)) < 0)
-			goto done;
+	}
+	if (!partial && out->len >= cap) {
+		/* The file grew past the cap after fstat. */
+		char extra;
+
+		if (read(fd, &extra, 1) > 0)
+			rc = VENV_RD_TOO_BIG;
 	}
 done:
 	close(fd);
-	return error;
+	return rc;
+}
+
+int venv_fs_open_regular(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int venv_fs_read_file_at(struct vbuf *out, int dirfd, const char *name, size_t cap)
+{
+	int err, rc = venv_fs_read_capped(dirfd, name, cap, 0, out, NULL, &err);
+
+	switch (rc) {
+	case VENV_RD_OK:
+		return 0;
+	case VENV_RD_LINK:
+		return venv_error_set(VENV_EUNSAFE, "'%s' is a symbolic link", name);
+	case VENV_RD_SPECIAL:
+		return venv_error_set(VENV_EUNSAFE, "'%s' is not a regular file", name);
+	case VENV_RD_TOO_BIG:
+		return venv_error_set(VENV_ETOOBIG, "'%s' is larger than %zu bytes", name, cap);
+	default:
+		errno = err ? err : EIO;
+		return venv_error_set_errno(venv_error_from_errno(errno), "cannot %s '%s'",
+					    rc == VENV_RD_IOERR ? "read" : "open", name);
+	}
 }
 
 int venv_fs_mkdirs(const char *path)
@@ -473,7 +522,7 @@ int venv_fs_copy_file(const char *src, const char *dst, mode_t mode)
 		}
 		if (n == 0)
 			break;
-		if (write_all(out, buf, (size_t)n) < 0) {
+		if (venv_fs_write_all(out, buf, (size_t)n) < 0) {
 			error = venv_error_set_errno(venv_error_from_errno(errno),
 						     "cannot write '%s'", dst);
 			goto done;

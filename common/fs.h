@@ -40,6 +40,37 @@ int venv_fs_write_file_mode(int dirfd, const char *name, const void *data,
  */
 int venv_fs_read_file_at(struct vbuf *out, int dirfd, const char *name, size_t cap);
 
+/* What venv_fs_read_capped() found; negative, apart from VENV_RD_OK. */
+enum venv_fs_read_result {
+	VENV_RD_OK = 0,
+	VENV_RD_MISSING = -100,
+	VENV_RD_LINK,       /* a symbolic link: not followed */
+	VENV_RD_SPECIAL,    /* not a regular file (or swapped for another between two looks) */
+	VENV_RD_TOO_BIG,
+	VENV_RD_DENIED,
+	VENV_RD_IOERR
+};
+
+/*
+ * The one capped reader of untrusted files: `name` relative to dirfd,
+ * never through a symbolic link, never opening anything but a regular
+ * file (so FIFOs and devices are never opened), at most cap bytes. With
+ * partial, a longer file is read up to cap; without, it is VENV_RD_TOO_BIG.
+ * st_out (may be NULL) receives the lstat, errno_out the errno of a
+ * failure. It sets no error message: the result says what happened.
+ */
+int venv_fs_read_capped(int dirfd, const char *name, size_t cap, int partial, struct vbuf *out,
+			struct stat *st_out, int *errno_out);
+
+/*
+ * Open a file outside the environment (following links: the environment
+ * names it) for reading, without blocking: a regular file only; -1 else.
+ */
+int venv_fs_open_regular(const char *path);
+
+/* write() all of data, retrying on EINTR and short writes; -1 with errno set on failure. */
+int venv_fs_write_all(int fd, const void *data, size_t len);
+
 /* os.makedirs(path, exist_ok=True) with mode 0777 & ~umask. */
 int venv_fs_mkdirs(const char *path);
 

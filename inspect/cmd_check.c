@@ -21,12 +21,15 @@
 #include "venv.h"
 
 #define MAX_JOBS 256
+/* Environments found but not yet checked, each holding a directory handle. */
+#define MAX_QUEUED_HANDLES 64
 #define PROGRESS_INTERVAL_NS 100000000L
 
 enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_SARIF, FMT_MAN };
 
 struct job {
 	char *path;
+	int fd;               /* the directory discovery found it by, or -1: open path */
 	struct venv_report report;
 	int done;
 	int error;            /* check itself failed (out of memory) */
@@ -51,6 +54,7 @@ struct run {
 	size_t rule_index[1000];
 	size_t n_envs, n_failed, n_with_findings, counts[4];
 	int status;
+	int search_failed;    /* check -r could not read some directory */
 	int progress_shown;
 	struct timespec last_progress;
 };
@@ -442,13 +446,24 @@ static void job_free(struct job *j)
 	if (!j)
 		return;
 	venv_report_release(&j->report);
+	if (j->fd >= 0)
+		close(j->fd);
 	free(j->path);
 	free(j);
 }
 
 static void run_job(struct run *r, struct job *j)
 {
-	if (venv_check_env(&j->report, j->path, &r->opts) < 0) {
+	int error;
+
+	if (j->fd >= 0) {
+		error = venv_check_env_at(&j->report, j->fd, j->path, &r->opts);
+		close(j->fd);
+		j->fd = -1;
+	} else {
+		error = venv_check_env(&j->report, j->path, &r->opts);
+	}
+	if (error < 0) {
 		j->error = 1;
 		snprintf(j->message, sizeof(j->message), "%s", venv_error_last());
 	}
@@ -515,7 +530,11 @@ static int flush(struct run *r, int wait)
 	return error;
 }
 
-static int enqueue(struct run *r, const char *path)
+/*
+ * Queue path for checking; dirfd >= 0 is the handle it was found by
+ * (duplicated: the job checks through it, never by path again).
+ */
+static int enqueue(struct run *r, const char *path, int dirfd)
 {
 	struct job *j = calloc(1, sizeof(*j));
 
@@ -523,7 +542,19 @@ static int enqueue(struct run *r, const char *path)
 		free(j);
 		return venv_error_set(VENV_ENOMEM, "out of memory");
 	}
+	j->fd = -1;
+	if (dirfd >= 0 && (j->fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		int err = errno;
+
+		job_free(j);
+		errno = err;
+		return venv_error_set_errno(venv_error_from_errno(errno), "cannot keep '%s' open",
+					    path);
+	}
 	pthread_mutex_lock(&r->lock);
+	/* Each queued job holds a descriptor: let the workers catch up first. */
+	while (r->threaded && r->nqueue - r->next_work >= MAX_QUEUED_HANDLES)
+		pthread_cond_wait(&r->done, &r->lock);
 	if (r->nqueue == r->alloc) {
 		size_t na = r->alloc ? r->alloc * 2 : 64;
 		struct job **q = realloc(r->queue, na * sizeof(struct job *));
@@ -550,9 +581,9 @@ static int enqueue(struct run *r, const char *path)
 	return flush(r, 0);
 }
 
-static int found_env(void *payload, const char *path)
+static int found_env(void *payload, const char *path, int dirfd)
 {
-	return enqueue(payload, path);
+	return enqueue(payload, path, dirfd);
 }
 
 static void discover_problem(void *payload, const char *path, const char *message)
@@ -561,6 +592,8 @@ static void discover_problem(void *payload, const char *path, const char *messag
 
 	clear_progress(r);
 	venv_cli_warning("'%s': %s", path, message);
+	/* A directory that could not be searched may hide environments: exit 2. */
+	r->search_failed = 1;
 }
 
 /* More threads than file descriptors allow would make the walks fail. */
@@ -795,9 +828,9 @@ int cmd_check(int argc, char **argv)
 			error = venv_discover(argv[c], r.opts.flags, found_env, discover_problem, &r);
 			/* A root that cannot be searched is inspected, and reported, as such. */
 			if (error < 0 && error != VENV_ENOMEM)
-				error = enqueue(&r, argv[c]);
+				error = enqueue(&r, argv[c], -1);
 		} else {
-			error = enqueue(&r, argv[c]);
+			error = enqueue(&r, argv[c], -1);
 		}
 	}
 	pthread_mutex_lock(&r.lock);
@@ -808,6 +841,8 @@ int cmd_check(int argc, char **argv)
 		error = flush(&r, 1);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
+	if (r.search_failed)
+		r.status = VENV_EXIT_ERROR;
 	if (error >= 0)
 		error = end_output(&r);
 fail:

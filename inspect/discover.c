@@ -136,7 +136,7 @@ static int search(struct discover *d, int fd, int depth)
 	/* pyvenv.cfg, or the marker of a creation venv create did not finish. */
 	if (has(names, n, "pyvenv.cfg") || has(names, n, ".venv-incomplete") ||
 	    (has(names, n, "bin") && has(names, n, "lib") && looks_like_env(fd))) {
-		error = d->found(d->payload, d->path.buf);
+		error = d->found(d->payload, d->path.buf, fd);
 		goto done;
 	}
 	for (i = 0; i < n && error >= 0; i++) {

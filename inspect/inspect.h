@@ -2,6 +2,7 @@
 #define VENV_INSPECT_H
 
 #include "diag.h"
+#include "model.h"
 #include "vbuf.h"
 
 /*
@@ -18,22 +19,68 @@
  * It is safe to call from several threads at once.
  */
 
+/*
+ * What a fix needs, beyond the code and the place, as data: repair never
+ * parses the display text. Strings are owned by the finding; a field a
+ * rule does not fill is NULL (or 0). Which fields each code fills:
+ *
+ *   VNV401, VNV402  (activation script names another directory)
+ *       found = the path the script activates, want = the environment's
+ *       absolute path, old_prefix = found, new_prefix = want,
+ *       name = the shell ("sh", "fish", "csh", "nu", "pwsh", "xsh")
+ *   VNV410, VNV502, VNV504  (script to regenerate)
+ *       found = the offending text (410) or the activated path, want = the
+ *       environment's absolute path, name = the shell
+ *   VNV501  (missing activation script)  name = the shell
+ *   VNV403, VNV404, VNV405  (console script's interpreter)
+ *       found = the interpreter path in the script, want = the interpreter
+ *       it should run (an absolute path in this environment's bin/),
+ *       old_prefix = the old environment directory (404, 405), new_prefix =
+ *       the environment's absolute path; 403: want only when the
+ *       interpreter is a python
+ *   VNV406, VNV407, VNV413  (shebang to rewrite)  found = the interpreter
+ *   VNV408  (.pth entry names a missing path)
+ *       found = the path the entry adds (absolute), want = the same path
+ *       under the environment's location when it was under an old one,
+ *       old_prefix / new_prefix = that old location and the environment's
+ *       location, name = the line as written
+ *   VNV409  (world-writable)  mode = the file's mode bits (07777)
+ *   VNV104, VNV116  (interpreter link)  found = the link target,
+ *       name = the interpreter name
+ *   VNV106, VNV114  (versions)  found = the version the interpreter runs,
+ *       want = the version pyvenv.cfg records, name = the interpreter
+ *   VNV107  found = the recorded version, want = the base's X.Y.Z
+ *   VNV108  found = the base interpreter it was copied from
+ *   VNV109, VNV113  (missing alias)  found = the link target to create
+ *       (a name in bin/), name = the missing name
+ *   VNV115  found = `home` as written, want = the directory to set
+ *   VNV111  found = the missing directory (relative), name = the X.Y
+ * Codes added later document their fields in venv-diagnostics(7) and here.
+ */
+struct venv_finding_data {
+	char *found;            /* the value as it is now (path, version, target) */
+	char *want;             /* the value a fix writes, when check can tell; else NULL */
+	char *old_prefix;       /* a moved environment: its old location, else NULL */
+	char *new_prefix;       /* with old_prefix: where that part is now */
+	char *name;             /* an interpreter, shell, module or distribution name */
+	unsigned mode;          /* VNV409: the mode bits */
+};
+
 struct venv_finding {
 	int code;               /* a venv_diag_code */
+	enum venv_severity severity;  /* this finding's severity: the registry's,
+				 * unless the rule documented in venv-diagnostics(7)
+				 * decides otherwise for this case */
 	char *file;             /* the file, for display: the environment path as
 				 * given joined with the file's place in it, or an
 				 * absolute path outside; NULL for the environment */
+	char *relpath;          /* the file's place in the environment ("bin/activate",
+				 * "lib/python3.12/site-packages/x.pth"); an absolute
+				 * path for a file outside; NULL for the environment */
 	unsigned line;          /* 1-based; 0 when there is none */
 	char *message;
-	char *fix;              /* what venv repair would do here, or NULL */
-};
-
-enum venv_creator {
-	VENV_CREATOR_UNKNOWN = 0,
-	VENV_CREATOR_CPYTHON,     /* python -m venv (or indistinguishable from it) */
-	VENV_CREATOR_VIRTUALENV,
-	VENV_CREATOR_UV,
-	VENV_CREATOR_VENV         /* venv create (this project) */
+	char *fix;              /* what venv repair would do here, as text, or NULL */
+	struct venv_finding_data data;
 };
 
 struct venv_report {
@@ -76,6 +123,21 @@ struct venv_check_options {
 int venv_check_env(struct venv_report *out, const char *path,
 		   const struct venv_check_options *opts);
 
+/*
+ * As venv_check_env() for the directory handle dirfd (duplicated, not
+ * taken), named path for display: `check -r` inspects each environment
+ * through the handle discovery opened, never by its path again.
+ */
+int venv_check_env_at(struct venv_report *out, int dirfd, const char *path,
+		      const struct venv_check_options *opts);
+
+/*
+ * Check an environment already loaded (common/model.c): repair loads once
+ * and plans from these findings. out->path is set from env->disp.
+ */
+int venv_check_loaded(struct venv_report *out, struct venv_model *env,
+		      const struct venv_check_options *opts);
+
 void venv_report_release(struct venv_report *r);
 
 /*
@@ -85,8 +147,14 @@ void venv_report_release(struct venv_report *r);
 int venv_report_add(struct venv_report *r, int code, const char *file, unsigned line,
 		    const char *fix, const char *fmt, ...) VENV_PRINTF(6, 7);
 
-/* "cpython", "virtualenv", "uv", "venv", "unknown". */
-const char *venv_creator_name(enum venv_creator creator);
+/*
+ * Add a copy of f (its strings are copied; f->severity 0 means the
+ * registry's). The same caps apply.
+ */
+int venv_report_add_finding(struct venv_report *r, const struct venv_finding *f);
+
+void venv_finding_data_release(struct venv_finding_data *d);
+
 
 /*
  * Find the environments under root: every directory that holds a
@@ -94,11 +162,14 @@ const char *venv_creator_name(enum venv_creator creator);
  * interpreter or activate, and lib/). Symbolic links are never followed,
  * other file systems are not entered unless VENV_CHECK_CROSS_DEVICES is
  * set, and an environment's own tree is not searched for more. `found` is
- * called for each, in a stable (sorted) order; a negative return stops
- * the search and is returned. `problem` (may be NULL) hears about
- * directories that could not be read.
+ * called for each, in a stable (sorted) order, with the directory handle
+ * the search opened it by (valid during the call only: duplicate it to
+ * keep it), so that the environment is inspected as found even if its
+ * path is swapped for a link meanwhile; a negative return stops the
+ * search and is returned. `problem` (may be NULL) hears about directories
+ * that could not be read.
  */
-typedef int (*venv_discover_found_fn)(void *payload, const char *path);
+typedef int (*venv_discover_found_fn)(void *payload, const char *path, int dirfd);
 typedef void (*venv_discover_problem_fn)(void *payload, const char *path, const char *message);
 
 int venv_discover(const char *root, unsigned flags, venv_discover_found_fn found,

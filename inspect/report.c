@@ -23,19 +23,90 @@ static size_t count_code(const struct venv_report *r, int code)
 	return n;
 }
 
+void venv_finding_data_release(struct venv_finding_data *d)
+{
+	free(d->found);
+	free(d->want);
+	free(d->old_prefix);
+	free(d->new_prefix);
+	free(d->name);
+	memset(d, 0, sizeof(*d));
+}
+
+static void finding_release(struct venv_finding *f)
+{
+	free(f->file);
+	free(f->relpath);
+	free(f->message);
+	free(f->fix);
+	venv_finding_data_release(&f->data);
+}
+
+/* strdup() that keeps NULL; *ok is cleared when a copy fails. */
+static char *dup_or_null(const char *s, int *ok)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	if (!(d = strdup(s)))
+		*ok = 0;
+	return d;
+}
+
+int venv_report_add_finding(struct venv_report *r, const struct venv_finding *src)
+{
+	const struct venv_diag *d;
+	struct venv_finding *f;
+	int ok = 1;
+
+	if (r->nr >= VENV_REPORT_MAX_FINDINGS ||
+	    count_code(r, src->code) >= VENV_REPORT_MAX_PER_CODE) {
+		r->dropped++;
+		return 0;
+	}
+	if (r->nr == r->alloc) {
+		size_t na = r->alloc ? r->alloc * 2 : 8;
+		struct venv_finding *p = realloc(r->findings, na * sizeof(*p));
+
+		if (!p)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		r->findings = p;
+		r->alloc = na;
+	}
+	f = &r->findings[r->nr];
+	memset(f, 0, sizeof(*f));
+	f->code = src->code;
+	f->severity = src->severity;
+	if (!f->severity)
+		f->severity = (d = venv_diag_get(src->code)) ? d->severity : VENV_SEVERITY_ERROR;
+	f->line = src->line;
+	f->file = dup_or_null(src->file, &ok);
+	f->relpath = dup_or_null(src->relpath, &ok);
+	f->message = dup_or_null(src->message ? src->message : "", &ok);
+	f->fix = dup_or_null(src->fix, &ok);
+	f->data.found = dup_or_null(src->data.found, &ok);
+	f->data.want = dup_or_null(src->data.want, &ok);
+	f->data.old_prefix = dup_or_null(src->data.old_prefix, &ok);
+	f->data.new_prefix = dup_or_null(src->data.new_prefix, &ok);
+	f->data.name = dup_or_null(src->data.name, &ok);
+	f->data.mode = src->data.mode;
+	if (!ok) {
+		finding_release(f);
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	}
+	r->nr++;
+	return 0;
+}
+
 int venv_report_add(struct venv_report *r, int code, const char *file, unsigned line,
 		    const char *fix, const char *fmt, ...)
 {
 	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
-	struct venv_finding *f;
+	struct venv_finding f;
 	va_list ap;
 	int error;
 
-	if (r->nr >= VENV_REPORT_MAX_FINDINGS ||
-	    count_code(r, code) >= VENV_REPORT_MAX_PER_CODE) {
-		r->dropped++;
-		return 0;
-	}
 	va_start(ap, fmt);
 	error = vbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
@@ -45,33 +116,13 @@ int venv_report_add(struct venv_report *r, int code, const char *file, unsigned 
 		if ((error = vbuf_adds(&msg, "(message too long)")) < 0)
 			goto done;
 	}
-	if (r->nr == r->alloc) {
-		size_t na = r->alloc ? r->alloc * 2 : 8;
-		struct venv_finding *p = realloc(r->findings, na * sizeof(*p));
-
-		if (!p) {
-			error = venv_error_set(VENV_ENOMEM, "out of memory");
-			goto done;
-		}
-		r->findings = p;
-		r->alloc = na;
-	}
-	f = &r->findings[r->nr];
-	memset(f, 0, sizeof(*f));
-	f->code = code;
-	f->line = line;
-	f->message = vbuf_detach(&msg, NULL);
-	f->file = file ? strdup(file) : NULL;
-	f->fix = fix ? strdup(fix) : NULL;
-	if ((file && !f->file) || (fix && !f->fix)) {
-		free(f->message);
-		free(f->file);
-		free(f->fix);
-		error = venv_error_set(VENV_ENOMEM, "out of memory");
-		goto done;
-	}
-	r->nr++;
-	error = 0;
+	memset(&f, 0, sizeof(f));
+	f.code = code;
+	f.file = (char *)file;
+	f.line = line;
+	f.fix = (char *)fix;
+	f.message = msg.buf;
+	error = venv_report_add_finding(r, &f);
 done:
 	vbuf_release(&msg);
 	return error;
@@ -81,11 +132,8 @@ void venv_report_release(struct venv_report *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->nr; i++) {
-		free(r->findings[i].file);
-		free(r->findings[i].message);
-		free(r->findings[i].fix);
-	}
+	for (i = 0; i < r->nr; i++)
+		finding_release(&r->findings[i]);
 	free(r->findings);
 	free(r->path);
 	free(r->version);

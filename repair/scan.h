@@ -9,7 +9,7 @@
  * written) and build the plan of what repair without --upgrade changes.
  *
  * The old location is read the way `venv check` reads it: from the
- * activation scripts with check's reader (inspect/actscan.h), else from
+ * activation scripts with check's reader (common/actscan.h), else from
  * the interpreter of pip's scripts, else from pyvenv.cfg's `command`.
  *
  * NEEDSWORK: `venv check` (inspect/) owns the full model of an

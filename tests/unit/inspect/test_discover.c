@@ -42,17 +42,19 @@ static void teardown(void)
 	sh(NULL);
 }
 
-static int on_found(void *payload, const char *path)
+static int on_found(void *payload, const char *path, int dirfd)
 {
 	(void)payload;
+	ck_assert_int_ge(dirfd, 0);
 	ck_assert_uint_lt(nfound, 32);
 	snprintf(found[nfound++], PATH_MAX, "%s", path + strlen(top));
 	return 0;
 }
 
-static int stop_after_one(void *payload, const char *path)
+static int stop_after_one(void *payload, const char *path, int dirfd)
 {
 	(void)payload;
+	(void)dirfd;
 	(void)path;
 	return -42;
 }

@@ -1,5 +1,5 @@
 /*
- * Tests for inspect/cfgcheck.c: what CPython's pyvenv.cfg readers see
+ * Tests for common/cfgcheck.c: what CPython's pyvenv.cfg readers see
  * (security.md CFG-03: with two `home` lines getpath takes the first and
  * site.py the last, and both are reported).
  */

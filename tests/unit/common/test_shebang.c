@@ -1,5 +1,5 @@
 /*
- * Tests for inspect/shebang.c: #! lines as Linux reads them, and pip's
+ * Tests for common/shebang.c: #! lines as Linux reads them, and pip's
  * trampoline (security.md INS-04: no final line break, lines past 128 and
  * 256 bytes, blanks and tabs, env -S, CRLF, the trampoline forms).
  */

@@ -1,4 +1,4 @@
-/* Tests for inspect/actscan.c: the environment path in activation scripts. */
+/* Tests for common/actscan.c: the environment path in activation scripts. */
 #include "compat.h"
 #include <check.h>
 #include "actscan.h"

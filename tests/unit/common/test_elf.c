@@ -1,4 +1,4 @@
-/* Tests for inspect/elf.c: libpython and RUNPATH from an ELF dynamic section. */
+/* Tests for common/elf.c: libpython and RUNPATH from an ELF dynamic section. */
 #include "compat.h"
 #include <check.h>
 #include "elf.h"

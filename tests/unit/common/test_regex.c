@@ -1,5 +1,5 @@
 /*
- * Tests for inspect/regex.c: the PCRE2 patterns and their limits
+ * Tests for common/regex.c: the PCRE2 patterns and their limits
  * (security.md INS-03: hostile text hits a limit and is reported as
  * VENV_ETOOBIG, "unparseable", never as a match, a crash or a spin; bytes
  * that are not UTF-8 are matched as bytes).

@@ -1,0 +1,349 @@
+/*
+ * Rules about bin/'s scripts: the activation scripts (where they activate,
+ * whether sourcing them runs text from the path) and the console scripts
+ * (whether their #! interpreter still exists and is this environment's).
+ */
+#include "compat.h"
+#include "ruleset.h"
+#include "error.h"
+#include "fs.h"
+#include "path.h"
+#include "actscan.h"
+#include "shebang.h"
+
+/* Most findings carry no data beyond the text. */
+#define SHEBANG_READ 4096
+
+#define add(c, code, rel, line, fix, ...) \
+	venv_check_add((c), (code), (rel), (line), (fix), NULL, __VA_ARGS__)
+
+/* Activation scripts. */
+
+static int virtualenv_before_quoting(const struct venv_check_ctx *c)
+{
+	struct venv_model *e = c->env;
+	int a, b, m;
+
+	/* virtualenv 20.26.6 fixed CVE-2024-53899. */
+	if (e->creator != VENV_CREATOR_VIRTUALENV || !e->virtualenv_version ||
+	    venv_version_parse(e->virtualenv_version, &a, &b, &m) < 0)
+		return 0;
+	if (a != 20)
+		return a < 20;
+	if (b != 26)
+		return b < 26;
+	return m < 6;
+}
+
+static int check_one_activation(struct venv_check_ctx *c, const struct venv_model_script *s)
+{
+	struct venv_model *e = c->env;
+	const struct venv_activation *a = &s->act;
+	const char *name = e->entries[s->entry].name;
+	struct venv_finding_data d;
+	char rel[300], fix[PATH_MAX + 100];
+	int error = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.name = (char *)venv_act_shell_name((enum venv_act_shell)s->shell);
+	d.want = e->abs;
+	snprintf(rel, sizeof(rel), "bin/%s", name);
+	if (s->read_rc == VENV_RD_LINK)
+		return add(c, VENV_DIAG_LINK_NOT_FOLLOWED, rel, 0, NULL,
+			   "'%s' is a symbolic link to '%s'; not followed, not inspected", rel,
+			   s->link_target ? s->link_target : "?");
+	if (s->read_rc == VENV_RD_SPECIAL)
+		return 0; /* FIFOs and devices are reported by the walk. */
+	if (s->read_rc != VENV_RD_OK)
+		return venv_check_report_read(c, s->read_rc, s->read_err, rel);
+	if (s->binary)
+		return venv_check_add(c, VENV_DIAG_UNPARSEABLE_FILE, rel, 0, "regenerate the script",
+				      &d, "'%s' contains binary data; it is not a shell script", rel);
+	if (s->scan_rc == VENV_ETOOBIG)
+		return add(c, VENV_DIAG_UNPARSEABLE_FILE, rel, 0, NULL,
+			   "'%s' could not be parsed within check's limits", rel);
+	snprintf(fix, sizeof(fix), "regenerate '%s' for '%s'", rel, e->abs);
+	if (a->injection) {
+		d.found = a->injection_text;
+		if ((error = venv_check_add(c, VENV_DIAG_ACTIVATION_INJECTION, rel, a->injection_line,
+					    fix, &d, "sourcing '%s' would expand or run shell text "
+					    "pasted in from the environment path or prompt: %s", rel,
+					    a->injection_text)) < 0)
+			return error;
+	}
+	d.found = a->path;
+	if (a->kind == VENV_ACT_LITERAL) {
+		struct stat st;
+
+		snprintf(fix, sizeof(fix), "set VIRTUAL_ENV in '%s' to '%s'", rel, e->abs);
+		if (!venv_model_is_self(e, a->path)) {
+			d.old_prefix = a->path;
+			d.new_prefix = e->abs;
+			if (stat(a->path, &st) == 0)
+				error = venv_check_add(c, VENV_DIAG_RELOCATED_ENVIRONMENT, rel, a->line,
+						       fix, &d, "'%s' activates '%s', another directory "
+						       "(was the environment copied from there?)", rel,
+						       a->path);
+			else if (a->fallback)
+				error = venv_check_add(c, VENV_DIAG_STALE_ACTIVATION_PATH, rel, a->line,
+						       fix, &d, "'%s' names '%s', which does not exist; "
+						       "it falls back to its own location", rel, a->path);
+			else
+				error = venv_check_add(c, VENV_DIAG_RELOCATED_ENVIRONMENT, rel, a->line,
+						       fix, &d, "'%s' activates '%s', which does not exist "
+						       "(the environment was moved from there?)", rel,
+						       a->path);
+			d.old_prefix = d.new_prefix = NULL;
+			if (error < 0)
+				return error;
+		}
+		if (!a->injection && (a->unquoted_template ||
+				      (s->shell != VENV_ACT_PWSH && virtualenv_before_quoting(c)))) {
+			snprintf(fix, sizeof(fix), "regenerate '%s' with quoting", rel);
+			if ((error = venv_check_add(c, VENV_DIAG_UNQUOTED_ACTIVATION_TEMPLATE, rel,
+						    a->line, fix, &d, "'%s' comes from a template that "
+						    "pastes the path in unquoted (%s); harmless for this "
+						    "path", rel, e->creator == VENV_CREATOR_VIRTUALENV ?
+						    "CVE-2024-53899" : "CVE-2024-9287")) < 0)
+				return error;
+		}
+	} else if (a->kind == VENV_ACT_NONE || (a->kind == VENV_ACT_DYNAMIC && !a->injection)) {
+		if ((error = add(c, VENV_DIAG_UNKNOWN_ACTIVATION_SCRIPT, rel, 0, NULL,
+				 "no VIRTUAL_ENV assignment check understands was found in '%s'",
+				 rel)) < 0)
+			return error;
+	}
+	if (a->prompt_expansion) {
+		snprintf(fix, sizeof(fix), "regenerate '%s' so that PS1 refers to the prompt", rel);
+		error = venv_check_add(c, VENV_DIAG_PROMPT_EXPANSION, rel, a->prompt_line, fix, &d,
+				       "'%s' puts a command substitution into PS1, which bash and zsh "
+				       "run at every prompt", rel);
+	}
+	return error;
+}
+
+static int check_activation(struct venv_check_ctx *c)
+{
+	struct venv_model *e = c->env;
+	static const char *const cpython_set[] = {
+		"activate", "activate.csh", "activate.fish", "Activate.ps1"
+	};
+	size_t i;
+	int error = 0;
+
+	if (e->bin_state != VENV_DIR_OK)
+		return 0;
+	for (i = 0; i < e->nscripts; i++)
+		if ((error = check_one_activation(c, &e->scripts[i])) < 0)
+			return error;
+	if (e->unfinished)
+		return 0;
+	for (i = 0; i < VENV_ARRAY_SIZE(cpython_set); i++) {
+		struct venv_finding_data d;
+		char rel[64];
+
+		if (i > 0 && e->creator != VENV_CREATOR_CPYTHON)
+			break;
+		if (venv_model_find_entry(e, cpython_set[i]) >= 0)
+			continue;
+		/* Activate.ps1 and activate.ps1 are the same script. */
+		if (i == 3 && venv_model_find_entry(e, "activate.ps1") >= 0)
+			continue;
+		snprintf(rel, sizeof(rel), "bin/%s", cpython_set[i]);
+		memset(&d, 0, sizeof(d));
+		d.name = (char *)venv_act_shell_name((enum venv_act_shell)venv_act_shell_for(
+						     cpython_set[i]));
+		if ((error = venv_check_add(c, VENV_DIAG_MISSING_ACTIVATION_SCRIPT, rel, 0,
+					    "write the script", &d, "'%s' is missing", rel)) < 0)
+			return error;
+	}
+	return 0;
+}
+
+/* Console scripts. */
+
+static int check_interpreter_path(struct venv_check_ctx *c, const char *rel, unsigned line, const char *interp)
+{
+	struct venv_model *e = c->env;
+	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH), parent = VBUF_INIT(VBUF_MAX_PATH);
+	char fix[PATH_MAX * 2 + 64], cfgpath[PATH_MAX + 16], inside[PATH_MAX + 8];
+	const char *in_rel, *base;
+	struct venv_finding_data d;
+	struct stat st;
+	int error = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.found = (char *)interp;
+	d.want = inside;
+	d.new_prefix = e->abs;
+	base = strrchr(interp, '/');
+	base = base ? base + 1 : interp;
+	if (e->main >= 0 && venv_model_find_entry(e, base) < 0)
+		snprintf(inside, sizeof(inside), "%s/bin/%s", e->abs, e->interps[e->main].name);
+	else
+		snprintf(inside, sizeof(inside), "%s/bin/%s", e->abs, base);
+	snprintf(fix, sizeof(fix), "rewrite the interpreter of '%s' to '%s'", rel, inside);
+	if (interp[0] != '/') {
+		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, fix, &d,
+			    "'%s' names the interpreter '%s', which is not an absolute path", rel,
+			    interp);
+		goto done;
+	}
+	if (venv_model_contains(e, interp, &in_rel)) {
+		/* In an unfinished environment that is a consequence, reported as such. */
+		if (fstatat(e->root, in_rel, &st, AT_SYMLINK_NOFOLLOW) < 0 && !e->unfinished)
+			error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, fix, &d,
+				    "'%s' runs '%s', which is not in the environment", rel, interp);
+		goto done;
+	}
+	if ((error = venv_path_dirname(&dir, interp)) < 0 ||
+	    (error = venv_path_dirname(&parent, dir.buf)) < 0)
+		goto done;
+	{
+		const char *dbase = strrchr(dir.buf, '/');
+
+		dbase = dbase ? dbase + 1 : dir.buf;
+		if (parent.len)
+			d.old_prefix = parent.buf;
+		if (!strcmp(dbase, "bin") && parent.len && venv_model_is_old_location(e, parent.buf)) {
+			if (stat(parent.buf, &st) == 0)
+				error = venv_check_add(c, VENV_DIAG_SHEBANG_OTHER_ENVIRONMENT, rel, line, fix, &d,
+					    "'%s' runs '%s', the interpreter of '%s', another "
+					    "environment this one was copied from", rel, interp, parent.buf);
+			else
+				error = venv_check_add(c, VENV_DIAG_SHEBANG_OLD_LOCATION, rel, line, fix, &d,
+					    "'%s' runs '%s', at the environment's old location '%s'",
+					    rel, interp, parent.buf);
+			goto done;
+		}
+		snprintf(cfgpath, sizeof(cfgpath), "%s/pyvenv.cfg", parent.buf);
+		if (!strcmp(dbase, "bin") && parent.len && stat(cfgpath, &st) == 0 &&
+		    !venv_model_is_self(e, parent.buf)) {
+			error = venv_check_add(c, VENV_DIAG_SHEBANG_OTHER_ENVIRONMENT, rel, line, fix, &d,
+				    "'%s' runs '%s', the interpreter of another environment ('%s')",
+				    rel, interp, parent.buf);
+			goto done;
+		}
+	}
+	d.old_prefix = NULL;
+	if (strncmp(base, "python", 6))
+		d.want = NULL;
+	if (stat(interp, &st) < 0) {
+		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line,
+			    !strncmp(base, "python", 6) ? fix : NULL, &d,
+			    "'%s' runs '%s', which does not exist", rel, interp);
+	} else if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
+		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, NULL, &d,
+			    "'%s' runs '%s', which is not an executable file", rel, interp);
+	}
+done:
+	vbuf_release(&dir);
+	vbuf_release(&parent);
+	return error;
+}
+
+static int check_scripts(struct venv_check_ctx *c)
+{
+	struct venv_model *e = c->env;
+	struct vbuf buf = VBUF_INIT(SHEBANG_READ);
+	struct venv_shebang sb = VENV_SHEBANG_INIT;
+	size_t i;
+	int error = 0;
+
+	if (e->bin_state != VENV_DIR_OK)
+		goto done;
+	for (i = 0; i < e->nentries; i++) {
+		const struct venv_model_entry *en = &e->entries[i];
+		struct venv_finding_data d;
+		char rel[300], fix[PATH_MAX + 100];
+		int rc, err;
+
+		if (en->interp >= 0 || venv_act_shell_for(en->name) >= 0 ||
+		    !strcmp(en->name, "pyvenv.cfg"))
+			continue;
+		snprintf(rel, sizeof(rel), "bin/%s", en->name);
+		if (S_ISLNK(en->st.st_mode)) {
+			struct stat st;
+
+			if (fstatat(e->bin, en->name, &st, 0) == 0)
+				continue;
+			if (errno == ELOOP)
+				error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, rel, 0, NULL,
+					    "'%s' is a symbolic link loop", rel);
+			else if (errno == ENOENT || errno == ENOTDIR) {
+				char *target = NULL;
+
+				if ((error = venv_model_read_link(&target, e->bin, en->name)) == VENV_ENOMEM)
+					goto done;
+				error = add(c, VENV_DIAG_DANGLING_COMMAND_LINK, rel, 0, NULL,
+					    "'%s' links to '%s', which does not exist", rel,
+					    target ? target : "?");
+				free(target);
+			}
+			if (error < 0)
+				goto done;
+			continue;
+		}
+		if (!S_ISREG(en->st.st_mode) || !(en->st.st_mode & 0111))
+			continue;
+		rc = venv_fs_read_capped(e->bin, en->name, SHEBANG_READ, 1, &buf, NULL, &err);
+		if (rc != VENV_RD_OK) {
+			if ((error = venv_check_report_read(c, rc, err, rel)) < 0)
+				goto done;
+			continue;
+		}
+		rc = venv_shebang_parse(&sb, buf.buf, buf.len);
+		memset(&d, 0, sizeof(d));
+		d.found = sb.interpreter;
+		if (rc == VENV_ETOOBIG) {
+			error = add(c, VENV_DIAG_UNPARSEABLE_FILE, rel, 1, NULL,
+				    "the first lines of '%s' could not be parsed within check's limits",
+				    rel);
+		} else if (rc < 0) {
+			error = rc;
+		} else if (sb.kind == VENV_SHEBANG_DIRECT && sb.truncated) {
+			snprintf(fix, sizeof(fix), "rewrite '%s' with a /bin/sh trampoline", rel);
+			error = venv_check_add(c, VENV_DIAG_SHEBANG_TRUNCATED, rel, 1, fix, &d,
+				    "the interpreter path in the #! line of '%s' does not end within "
+				    "the %d bytes Linux reads", rel, VENV_SHEBANG_KERNEL_MAX);
+		} else if (sb.kind == VENV_SHEBANG_DIRECT || sb.kind == VENV_SHEBANG_TRAMPOLINE) {
+			if (sb.injection) {
+				snprintf(fix, sizeof(fix), "rewrite the trampoline of '%s' with the path "
+					 "in single quotes", rel);
+				error = venv_check_add(c, VENV_DIAG_SHEBANG_INJECTION, rel, sb.line, fix, &d,
+					    "the /bin/sh trampoline of '%s' expands shell text in its "
+					    "interpreter path '%s' every time it runs", rel, sb.interpreter);
+			} else {
+				error = check_interpreter_path(c, rel, sb.line, sb.interpreter);
+			}
+			if (!error && sb.kind == VENV_SHEBANG_DIRECT && sb.not_portable) {
+				snprintf(fix, sizeof(fix), "rewrite '%s' with a /bin/sh trampoline", rel);
+				error = venv_check_add(c, VENV_DIAG_SHEBANG_NOT_PORTABLE, rel, 1, fix, &d,
+					    "the #! line of '%s' is longer than 127 bytes, too long for "
+					    "Linux before 5.1 and other systems", rel);
+			}
+		} else if (sb.kind == VENV_SHEBANG_RELATIVE) {
+			if (venv_model_find_entry(e, sb.interpreter) < 0)
+				error = add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, 2, NULL,
+					    "'%s' runs '%s' next to itself, which does not exist", rel,
+					    sb.interpreter);
+		}
+		venv_shebang_release(&sb);
+		if (error < 0)
+			goto done;
+	}
+done:
+	venv_shebang_release(&sb);
+	vbuf_release(&buf);
+	return error;
+}
+
+
+int venv_rules_scripts(struct venv_check_ctx *c)
+{
+	int error;
+
+	if ((error = check_activation(c)) < 0)
+		return error;
+	return check_scripts(c);
+}

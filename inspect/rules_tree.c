@@ -1,0 +1,350 @@
+/*
+ * Rules over lib/ and the whole tree: site-packages, lib64, .pth entries,
+ * extension modules built for another Python, world-writable files and
+ * special files, found by one walk through directory handles.
+ */
+#include "compat.h"
+#include "ruleset.h"
+#include "error.h"
+#include "fs.h"
+#include "path.h"
+#include <dirent.h>
+#include "regex.h"
+
+#define PTH_MAX ((size_t)1024 * 1024)
+
+struct walk_frame {
+	DIR *d;
+	size_t rel_len;
+	int depth;
+	int in_site;      /* 1: the active site-packages itself; 2: below it */
+	char top[256];    /* below site-packages: the first component */
+	char reported[256];
+};
+
+/* Most findings carry no data beyond the text. */
+#define add(c, code, rel, line, fix, ...) \
+	venv_check_add((c), (code), (rel), (line), (fix), NULL, __VA_ARGS__)
+
+/* lib/: site-packages, lib64. */
+
+static int check_lib(struct venv_check_ctx *c)
+{
+	struct venv_model *e = c->env;
+	const struct venv_model_libdir *active;
+	char rel[64], fix[128];
+	size_t i;
+	int error = 0, minor;
+
+	if (e->unfinished)
+		return 0;
+	if (e->active_ver[0]) {
+		active = venv_model_find_lib(e, e->active_ver);
+		snprintf(rel, sizeof(rel), "lib/python%s/site-packages", e->active_ver);
+		/* After a minor upgrade the missing directory is a consequence, reported as such. */
+		if ((!active || !active->has_site) && (e->lib_state == VENV_DIR_OK || e->lib_state == VENV_DIR_ABSENT) &&
+		    !(e->bin_ver[0] && e->env_ver[0] && strcmp(e->bin_ver, e->env_ver))) {
+			struct venv_finding_data d;
+
+			memset(&d, 0, sizeof(d));
+			d.found = rel;
+			d.name = e->active_ver;
+			snprintf(fix, sizeof(fix), "create '%s'", rel);
+			if ((error = venv_check_add(c, VENV_DIAG_MISSING_SITE_PACKAGES, rel, 0, fix, &d,
+						    "'%s' is missing", rel)) < 0)
+				return error;
+		}
+		for (i = 0; i < e->nlibs; i++) {
+			const struct venv_model_libdir *l = &e->libs[i];
+
+			if (!strcmp(l->ver, e->active_ver) || !l->site_nonempty)
+				continue;
+			snprintf(rel, sizeof(rel), "lib/python%s/site-packages", l->ver);
+			if ((error = add(c, VENV_DIAG_ORPHANED_SITE_PACKAGES, rel, 0, NULL,
+					 "'%s' holds packages, but the interpreter is Python %s and does "
+					 "not look there", rel, e->active_ver)) < 0)
+				return error;
+		}
+	}
+	/* CPython (up to 3.14) and venv create make lib64 -> lib on 64-bit Linux. */
+	minor = venv_model_minor_of(e->env_ver);
+#ifdef __linux__
+	if ((e->creator == VENV_CREATOR_CPYTHON || e->creator == VENV_CREATOR_VENV) &&
+	    minor >= 0 && minor <= 14 && e->lib_state == VENV_DIR_OK &&
+	    (e->base_is64 == 1 || (e->base_is64 < 0 && sizeof(void *) == 8)) &&
+	    !e->lib64_present)
+		error = add(c, VENV_DIAG_MISSING_LIB64, "lib64", 0, "create the link 'lib64' -> 'lib'",
+			    "'lib64' is missing (CPython makes it a link to 'lib')");
+#else
+	(void)minor;
+#endif
+	return error;
+}
+
+static int check_pth(struct venv_check_ctx *c, int dirfd, const char *name, const char *rel,
+		     const char *site_abs)
+{
+	struct venv_model *e = c->env;
+	struct vbuf buf = VBUF_INIT(PTH_MAX), path = VBUF_INIT(VBUF_MAX_PATH);
+	const char *p, *end;
+	unsigned lineno = 0;
+	int rc, err, error = 0;
+
+	rc = venv_fs_read_capped(dirfd, name, PTH_MAX, 0, &buf, NULL, &err);
+	if (rc != VENV_RD_OK) {
+		if (rc != VENV_RD_SPECIAL)
+			error = venv_check_report_read(c, rc, err, rel);
+		goto done;
+	}
+	for (p = buf.buf, end = buf.buf + buf.len; p < end; ) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct stat st;
+
+		lineno++;
+		/* site.addpackage(): blank and '#' lines are skipped, "import" lines run. */
+		while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n && p[0] != '#' && !(n >= 7 && (!memcmp(p, "import ", 7) ||
+						    !memcmp(p, "import\t", 7))) &&
+		    !memchr(p, '\0', n)) {
+			vbuf_reset(&path);
+			if (p[0] == '/')
+				error = vbuf_add(&path, p, n);
+			else
+				error = vbuf_addf(&path, "%s/%.*s", site_abs, (int)n, p);
+			if (error < 0) {
+				error = 0;
+			} else if (stat(path.buf, &st) < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+				const char *moved = NULL;
+				struct vbuf fix = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
+				struct vbuf line = VBUF_INIT(VBUF_MAX_PATH);
+				struct venv_finding_data d;
+				size_t i;
+
+				for (i = 0; i < e->nold; i++)
+					if (venv_path_is_within(path.buf, e->old[i]))
+						moved = e->old[i];
+				memset(&d, 0, sizeof(d));
+				d.found = path.buf;
+				if (vbuf_add(&line, p, n) == 0)
+					d.name = line.buf;
+				if (moved && vbuf_addf(&want, "%s%s", e->abs, path.buf + strlen(moved)) == 0) {
+					vbuf_addf(&fix, "rewrite the entry to '%s'", want.buf);
+					d.want = want.buf;
+					d.old_prefix = (char *)moved;
+					d.new_prefix = e->abs;
+				}
+				error = venv_check_add(c, VENV_DIAG_PTH_MISSING_PATH, rel, lineno,
+					    moved ? fix.buf : NULL, &d,
+					    "'%s' adds '%s' to sys.path, which does not exist%s%s%s",
+					    rel, path.buf, moved ? " (it is under the environment's old "
+					    "location '" : "", moved ? moved : "", moved ? "')" : "");
+				vbuf_release(&fix);
+				vbuf_release(&want);
+				vbuf_release(&line);
+				if (error < 0)
+					goto done;
+			}
+		}
+		p += n;
+		while (p < end && *p != '\n')
+			p++;
+		p++;
+	}
+done:
+	vbuf_release(&buf);
+	vbuf_release(&path);
+	return error;
+}
+
+static int ext_minor_mismatch(const struct venv_check_ctx *c, const char *name, char *tag, size_t tagsize)
+{
+	struct venv_model *e = c->env;
+	struct venv_re_match m;
+	size_t len = strlen(name);
+	char want[16];
+	int a, b, mm;
+
+	if (len < 12 || strcmp(name + len - 3, ".so") || !strstr(name, ".cpython-"))
+		return 0;
+	if (venv_re_match(VENV_RE_EXT_TAG, name, len, 0, &m) != 1)
+		return 0;
+	if (venv_version_parse(e->active_ver, &a, &b, &mm) < 0)
+		return 0;
+	snprintf(want, sizeof(want), "%d%d", a, b);
+	snprintf(tag, tagsize, "%.*s%.*s", (int)(m.group_end[0] - m.group_start[0]),
+		 name + m.group_start[0], (int)(m.group_end[1] - m.group_start[1]),
+		 name + m.group_start[1]);
+	return strcmp(tag, want) != 0;
+}
+
+static int walk(struct venv_check_ctx *c)
+{
+	struct venv_model *e = c->env;
+	struct walk_frame stack[VENV_CHECK_DEFAULT_MAX_DEPTH + 1];
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf site_abs = VBUF_INIT(VBUF_MAX_PATH);
+	size_t entries = 0, max_entries = c->opts->max_entries ? c->opts->max_entries :
+					  VENV_CHECK_DEFAULT_MAX_ENTRIES;
+	unsigned max_depth = c->opts->max_depth ? c->opts->max_depth : VENV_CHECK_DEFAULT_MAX_DEPTH;
+	int sp = 0, fd, error = 0, depth_reported = 0;
+
+	if (max_depth > VENV_CHECK_DEFAULT_MAX_DEPTH)
+		max_depth = VENV_CHECK_DEFAULT_MAX_DEPTH;
+	if (e->active_ver[0] && ((error = vbuf_addf(&site_rel, "lib/python%s/site-packages",
+						    e->active_ver)) < 0 ||
+				 (error = vbuf_addf(&site_abs, "%s/%s", e->abs, site_rel.buf)) < 0))
+		goto done;
+	if ((fd = dup(e->root)) < 0 || !(stack[0].d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		goto done;
+	}
+	stack[0].rel_len = 0;
+	stack[0].depth = 0;
+	stack[0].in_site = 0;
+	stack[0].top[0] = stack[0].reported[0] = '\0';
+	while (sp >= 0) {
+		struct walk_frame *f = &stack[sp];
+		struct venv_finding_data d;
+		struct dirent *de;
+		struct stat st;
+		size_t base_len;
+
+		errno = 0;
+		de = readdir(f->d);
+		if (!de) {
+			closedir(f->d);
+			sp--;
+			continue;
+		}
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (++entries > max_entries) {
+			error = add(c, VENV_DIAG_WALK_LIMIT, NULL, 0, NULL,
+				    "the environment has more than %zu entries; the walk stopped there",
+				    max_entries);
+			break;
+		}
+		vbuf_setlen(&rel, f->rel_len);
+		base_len = rel.len;
+		if ((rel.len && vbuf_addch(&rel, '/') < 0) || vbuf_adds(&rel, de->d_name) < 0) {
+			/* A path longer than the cap: skip the entry, keep walking. */
+			vbuf_setlen(&rel, base_len);
+			continue;
+		}
+		if (fstatat(dirfd(f->d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			size_t nl = strlen(de->d_name);
+
+			/* site.py reads a .pth through a link; check does not. */
+			if (f->in_site == 1 && nl > 4 && !strcmp(de->d_name + nl - 4, ".pth") &&
+			    (error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, rel.buf, 0, NULL,
+					 "'%s' is a symbolic link; not followed, not inspected",
+					 rel.buf)) < 0)
+				break;
+			continue;
+		}
+		memset(&d, 0, sizeof(d));
+		d.mode = (unsigned)(st.st_mode & 07777);
+		if ((st.st_mode & S_IWOTH) &&
+		    (error = venv_check_add(c, VENV_DIAG_WORLD_WRITABLE, rel.buf, 0,
+				 "remove write permission for others", &d,
+				 "'%s' is writable by every user (mode %04o)", rel.buf,
+				 (unsigned)(st.st_mode & 07777))) < 0)
+			break;
+		if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode) ||
+		    S_ISBLK(st.st_mode)) {
+			if ((error = add(c, VENV_DIAG_SPECIAL_FILE, rel.buf, 0, NULL,
+					 "'%s' is a %s", rel.buf,
+					 S_ISFIFO(st.st_mode) ? "named pipe (FIFO)" :
+					 S_ISSOCK(st.st_mode) ? "socket" : "device node")) < 0)
+				break;
+			continue;
+		}
+		if (S_ISREG(st.st_mode) && f->in_site) {
+			char tag[16];
+			size_t nl = strlen(de->d_name);
+
+			if (f->in_site == 1 && nl > 4 && !strcmp(de->d_name + nl - 4, ".pth")) {
+				if ((error = check_pth(c, dirfd(f->d), de->d_name, rel.buf,
+						       site_abs.buf)) < 0)
+					break;
+			} else if (ext_minor_mismatch(c, de->d_name, tag, sizeof(tag))) {
+				const char *top = f->in_site == 1 ? de->d_name : f->top;
+
+				if (strcmp(f->reported, top)) {
+					snprintf(f->reported, sizeof(f->reported), "%s", top);
+					if ((error = add(c, VENV_DIAG_WRONG_ABI_EXTENSION, rel.buf, 0, NULL,
+							 "'%s' is built for CPython %c.%s, but the "
+							 "interpreter is Python %s", rel.buf, tag[0],
+							 tag + 1, e->active_ver)) < 0)
+						break;
+				}
+			}
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode))
+			continue;
+		if (st.st_dev != e->root_st.st_dev && !(c->opts->flags & VENV_CHECK_CROSS_DEVICES))
+			continue;
+		if ((unsigned)sp + 1 >= max_depth) {
+			if (!depth_reported++ &&
+			    (error = add(c, VENV_DIAG_WALK_LIMIT, rel.buf, 0, NULL,
+					 "directories nest deeper than %u levels at '%s'; not walked "
+					 "further", max_depth, rel.buf)) < 0)
+				break;
+			continue;
+		}
+		fd = openat(dirfd(f->d), de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0) {
+			if (errno != ENOENT && (error = add(c, VENV_DIAG_UNREADABLE_FILE, rel.buf, 0, NULL,
+							   "cannot open '%s': %s", rel.buf,
+							   strerror(errno))) < 0)
+				break;
+			continue;
+		}
+		{
+			struct walk_frame *nf = &stack[sp + 1];
+
+			if (!(nf->d = fdopendir(fd))) {
+				close(fd);
+				continue;
+			}
+			nf->rel_len = rel.len;
+			nf->depth = f->depth + 1;
+			nf->reported[0] = '\0';
+			if (f->in_site == 1) {
+				nf->in_site = 2;
+				snprintf(nf->top, sizeof(nf->top), "%s", de->d_name);
+			} else if (f->in_site == 2) {
+				nf->in_site = 2;
+				memcpy(nf->top, f->top, sizeof(nf->top));
+			} else {
+				nf->in_site = site_rel.len && !strcmp(rel.buf, site_rel.buf);
+				nf->top[0] = '\0';
+			}
+			sp++;
+		}
+	}
+	while (sp >= 0)
+		closedir(stack[sp--].d);
+done:
+	vbuf_release(&rel);
+	vbuf_release(&site_rel);
+	vbuf_release(&site_abs);
+	return error;
+}
+
+
+int venv_rules_tree(struct venv_check_ctx *c)
+{
+	int error;
+
+	if ((error = check_lib(c)) < 0)
+		return error;
+	return walk(c);
+}

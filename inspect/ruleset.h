@@ -1,0 +1,45 @@
+#ifndef VENV_RULESET_H
+#define VENV_RULESET_H
+
+#include "model.h"
+#include "inspect.h"
+
+/*
+ * Inside `venv check`: the rules, grouped by subject, each a function over
+ * the loaded environment (common/model.c) that adds findings to the report.
+ * inspect.c loads the environment, decides whether it is one at all, then
+ * runs every rule set of its table in order; a new rule file adds its
+ * function to that table (inspect.c, rule_sets[]) and its object to
+ * inspect/Makefile.inc.
+ */
+struct venv_check_ctx {
+	struct venv_report *r;
+	const struct venv_check_options *opts;
+	struct venv_model *env;
+};
+
+/*
+ * Add a finding for the environment-relative rel (an absolute path for a
+ * file outside; NULL for the environment itself). data (may be NULL) is
+ * copied. The finding has the registry's severity.
+ */
+int venv_check_add(struct venv_check_ctx *c, int code, const char *rel, unsigned line,
+		   const char *fix, const struct venv_finding_data *data, const char *fmt, ...)
+	VENV_PRINTF(7, 8);
+
+/* As venv_check_add() with this finding's severity decided by the rule. */
+int venv_check_add_sev(struct venv_check_ctx *c, enum venv_severity severity, int code,
+		       const char *rel, unsigned line, const char *fix,
+		       const struct venv_finding_data *data, const char *fmt, ...)
+	VENV_PRINTF(8, 9);
+
+/* Report a venv_fs_read_capped() failure (VENV_RD_*) of a file the check needed. */
+int venv_check_report_read(struct venv_check_ctx *c, int rc, int err, const char *rel);
+
+/* The rule sets. */
+int venv_rules_base(struct venv_check_ctx *c);      /* rules_base.c: interpreters, base */
+int venv_rules_cfg(struct venv_check_ctx *c);       /* rules_cfg.c: pyvenv.cfg */
+int venv_rules_scripts(struct venv_check_ctx *c);   /* rules_scripts.c: activation, console scripts */
+int venv_rules_tree(struct venv_check_ctx *c);      /* rules_tree.c: lib/, the walk, .pth */
+
+#endif
