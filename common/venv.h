@@ -62,6 +62,29 @@ struct venv_builder_ops {
 	int (*upgrade_dependencies)(struct venv_builder *b, struct venv_context *ctx);
 };
 
+/*
+ * How pip's files get from the wheel cache into an environment (uv's
+ * --link-mode): COPY (the default) gives each environment its own files,
+ * as reflinks where the file system has them (shared blocks, copied when
+ * written) and copy_file_range() otherwise; HARDLINK links them to the
+ * cache, so an edit made in place through one environment shows in every
+ * other (faster, and the cache notices the edit); AUTO reflinks where it
+ * can and hard-links where it cannot. DEFAULT means $VENV_LINK_MODE, else
+ * COPY.
+ */
+enum venv_link_mode {
+	VENV_LINK_DEFAULT = 0,
+	VENV_LINK_COPY,
+	VENV_LINK_HARDLINK,
+	VENV_LINK_AUTO
+};
+
+/*
+ * "copy", "hardlink" or "auto" (NULL or "": DEFAULT) into *mode; VENV_EINVAL
+ * with a message for anything else.
+ */
+int venv_link_mode_parse(const char *text, enum venv_link_mode *mode);
+
 struct venv_builder {
 	/* Options, with the defaults of CPython's EnvBuilder (not of its CLI). */
 	int system_site_packages;
@@ -75,6 +98,7 @@ struct venv_builder {
 	const char *prompt;     /* NULL: none; "." means the current directory's name */
 	const char *python;     /* absolute interpreter path; NULL: python3 on PATH */
 	const char *command;    /* what `command` in pyvenv.cfg records; NULL: derived */
+	enum venv_link_mode link_mode; /* pip's files from the wheel cache */
 
 	struct venv_builder_ops ops;
 

@@ -618,7 +618,7 @@ int venv_default_setup_pip(struct venv_builder *b, struct venv_context *ctx)
 	int error;
 
 	if (getenv("VENV_USE_ENSUREPIP") == NULL) {
-		error = venv_pip_install_fast(ctx, b->log, b->payload);
+		error = venv_pip_install_fast_mode(ctx, b->link_mode, b->log, b->payload);
 		if (error != VENV_ENOTFOUND)
 			return error;
 		logf_(b, VENV_LOG_WARNING, "%s; running ensurepip instead", venv_error_last());

@@ -10,7 +10,8 @@
 static const char create_usage[] =
 	"usage: venv create [-h] [--system-site-packages] [--symlinks | --copies] [--clear]\n"
 	"                   [--upgrade] [--without-pip] [--prompt PROMPT] [--upgrade-deps]\n"
-	"                   [--without-scm-ignore-files] [-p PYTHON] [--force] [-q] [-v]\n"
+	"                   [--without-scm-ignore-files] [-p PYTHON] [--force]\n"
+	"                   [--link-mode {copy,hardlink,auto}] [-q] [-v]\n"
 	"                   ENV_DIR [ENV_DIR ...]\n";
 
 static const char create_help[] =
@@ -50,6 +51,12 @@ static const char create_help[] =
 	"  --without-scm-ignore-files\n"
 	"                        Skips adding SCM ignore files to the environment\n"
 	"                        directory (Git is supported by default).\n"
+	"  --link-mode {copy,hardlink,auto}\n"
+	"                        How pip's files come from the wheel cache: copy\n"
+	"                        (default; a reflink where the file system can),\n"
+	"                        hardlink (faster, but an in-place edit shows in\n"
+	"                        every environment), or auto (reflink, else\n"
+	"                        hardlink). Default: $VENV_LINK_MODE, else copy.\n"
 	"  -q, --quiet           Print nothing but errors.\n"
 	"  -v, --verbose         Say what is being done.\n"
 	"\n"
@@ -58,7 +65,8 @@ static const char create_help[] =
 
 enum {
 	OPT_SYSTEM_SITE = 256, OPT_SYMLINKS, OPT_COPIES, OPT_CLEAR, OPT_UPGRADE,
-	OPT_WITHOUT_PIP, OPT_PROMPT, OPT_UPGRADE_DEPS, OPT_WITHOUT_SCM, OPT_FORCE
+	OPT_WITHOUT_PIP, OPT_PROMPT, OPT_UPGRADE_DEPS, OPT_WITHOUT_SCM, OPT_FORCE,
+	OPT_LINK_MODE
 };
 
 static const struct option long_options[] = {
@@ -74,6 +82,7 @@ static const struct option long_options[] = {
 	{ "upgrade-deps", no_argument, NULL, OPT_UPGRADE_DEPS },
 	{ "without-scm-ignore-files", no_argument, NULL, OPT_WITHOUT_SCM },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "link-mode", required_argument, NULL, OPT_LINK_MODE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -134,6 +143,16 @@ int cmd_create(int argc, char **argv)
 		case OPT_UPGRADE_DEPS: b.upgrade_deps = 1; break;
 		case OPT_WITHOUT_SCM: b.scm_ignore_files = 0; break;
 		case OPT_FORCE: b.force = 1; break;
+		case OPT_LINK_MODE:
+			if (venv_link_mode_parse(optarg, &b.link_mode) < 0 || !*optarg) {
+				fputs(create_usage, stderr);
+				status = venv_cli_usage_error("create", "argument --link-mode: "
+							      "invalid choice: '%s' (choose from "
+							      "'copy', 'hardlink', 'auto')",
+							      optarg);
+				goto done;
+			}
+			break;
 		case 'q': log.verbosity = 0; break;
 		case 'v': log.verbosity = 2; break;
 		case ':':
@@ -162,6 +181,13 @@ int cmd_create(int argc, char **argv)
 	}
 	if (b.upgrade && b.clear) {
 		status = venv_cli_error("you cannot supply --upgrade and --clear together");
+		goto done;
+	}
+	/* A bad VENV_LINK_MODE is refused before anything is written, like a bad option. */
+	if (b.link_mode == VENV_LINK_DEFAULT &&
+	    venv_link_mode_parse(getenv("VENV_LINK_MODE"), &b.link_mode) < 0) {
+		venv_cli_error("VENV_LINK_MODE: %s", venv_error_last());
+		status = VENV_EXIT_ERROR;
 		goto done;
 	}
 	b.log = create_log;

@@ -21,10 +21,18 @@
  * when complete and synced, so a crash at any point leaves either no entry
  * or a whole one (a leftover .tmp- directory is ignored and later removed).
  *
- * Files are hard-linked from the cache, as uv does, because creating ~500
- * inodes costs far more than linking them (about 100 ms against 20 ms on
- * ext4). A link shares the inode, so we make sure that sharing cannot go
- * unnoticed or change what an environment gets:
+ * By default each environment gets its own copy of every file: a reflink
+ * (FICLONE) where the file system has them, which costs about what a link
+ * costs and shares only blocks that are copied when written, and
+ * copy_file_range() elsewhere. An environment must not share a file that
+ * can be written in place (`>>`, most editors) with the cache and so with
+ * every other environment (issue 14).
+ *
+ * On request (--link-mode=hardlink or auto, VENV_LINK_MODE) files are
+ * hard-linked from the cache instead, as uv does, because creating ~500
+ * inodes costs more than linking them. A link shares the inode, so we
+ * make sure that sharing cannot go unnoticed or change what a later
+ * environment gets:
  *  - pip never writes through an installed file: it unlinks before it
  *    writes (its wheel installer says so for hard links and mmap'd .so
  *    files) and uninstalls by renaming; Python writes .pyc files as new
@@ -33,12 +41,11 @@
  *  - Cached files have mode 0644/0755 and one fixed modification time.
  *    Before each link the file is checked (type, size, mode, time): an
  *    in-place edit or chmod made through some environment is seen, that
- *    cache entry is dropped and the wheel unpacked again.
+ *    cache entry is dropped and the wheel unpacked again (the edit itself
+ *    stays visible in every environment linked to the old entry).
  *  - Links are only used when the umask is 022, where pip would give the
  *    same modes; otherwise, and across file systems or past the link limit,
- *    files are copied (copy_file_range(), which reflinks where it can).
- *  - VENV_LINK_MODE=copy turns linking off for those who edit installed
- *    files in place and want no sharing at all.
+ *    files are copied.
  */
 
 #define CACHE_SUBDIR "wheels-v1"
@@ -331,18 +338,40 @@ static int current_umask(void)
 	return mask;
 }
 
-static unsigned link_flags(void)
+int venv_link_mode_parse(const char *text, enum venv_link_mode *mode)
 {
-	const char *mode = getenv("VENV_LINK_MODE");
+	if (!text || !*text)
+		*mode = VENV_LINK_DEFAULT;
+	else if (!strcmp(text, "copy"))
+		*mode = VENV_LINK_COPY;
+	else if (!strcmp(text, "hardlink"))
+		*mode = VENV_LINK_HARDLINK;
+	else if (!strcmp(text, "auto"))
+		*mode = VENV_LINK_AUTO;
+	else
+		return venv_error_set(VENV_EINVAL, "invalid link mode '%s' (choose from 'copy', "
+				      "'hardlink', 'auto')", text);
+	return 0;
+}
 
-	if (mode && !strcmp(mode, "copy"))
-		return 0;
-	return current_umask() == 022 ? VENV_WHEEL_LINK : 0;
+/* The venv_wheel_install() flags of a link mode; DEFAULT is $VENV_LINK_MODE, else copy. */
+static int link_flags(enum venv_link_mode mode, unsigned *flags)
+{
+	int error;
+
+	*flags = 0;
+	if (mode == VENV_LINK_DEFAULT &&
+	    (error = venv_link_mode_parse(getenv("VENV_LINK_MODE"), &mode)) < 0)
+		return venv_error_set(error, "VENV_LINK_MODE: %s", venv_error_last());
+	/* A link shares the cache's mode, which is the one pip gives only under umask 022. */
+	if ((mode == VENV_LINK_HARDLINK || mode == VENV_LINK_AUTO) && current_umask() == 022)
+		*flags = VENV_WHEEL_LINK | (mode == VENV_LINK_AUTO ? VENV_WHEEL_AUTO : 0);
+	return 0;
 }
 
 static int install_one(const struct venv_context *ctx, const char *wheel,
-		       const struct venv_wheel_target *t, int cachefd, log_fn log,
-		       void *payload)
+		       const struct venv_wheel_target *t, int cachefd, unsigned flags,
+		       log_fn log, void *payload)
 {
 	unsigned char sha[VENV_SHA256_LEN];
 	char hex[VENV_SHA256_HEX_LEN + 1];
@@ -380,7 +409,7 @@ static int install_one(const struct venv_context *ctx, const char *wheel,
 		      "directly", venv_error_last());
 		goto direct;
 	}
-	error = venv_wheel_install(&w, treefd, t, link_flags());
+	error = venv_wheel_install(&w, treefd, t, flags);
 	if (error == VENV_ENOTFOUND) {
 		/* The entry was changed under us: drop it, use the wheel itself this time. */
 		logf_(log, payload, VENV_LOG_WARNING, "the wheel cache entry for '%s' was modified "
@@ -471,12 +500,23 @@ int venv_pip_install_fast(const struct venv_context *ctx,
 			  void (*log)(void *payload, enum venv_log_level level, const char *msg),
 			  void *payload)
 {
+	return venv_pip_install_fast_mode(ctx, VENV_LINK_DEFAULT, log, payload);
+}
+
+int venv_pip_install_fast_mode(const struct venv_context *ctx, enum venv_link_mode mode,
+			       void (*log)(void *payload, enum venv_log_level level,
+					   const char *msg),
+			       void *payload)
+{
 	const struct venv_pyinfo *info = ctx->info;
 	struct venv_wheel_target t;
 	struct vbuf headers = VBUF_INIT(VBUF_MAX_PATH), tmp = VBUF_INIT(VBUF_MAX_PATH);
 	int skip[16], cachefd = -1, error = 0;
+	unsigned flags;
 	size_t i;
 
+	if ((error = link_flags(mode, &flags)) < 0)
+		return error;
 	if (!info || !info->nwheels)
 		return venv_error_set(VENV_ENOTFOUND, "no pip wheel was found for '%s'",
 				      info && info->invoked ? info->invoked : "the interpreter");
@@ -523,7 +563,8 @@ int venv_pip_install_fast(const struct venv_context *ctx,
 				       info->major, info->minor, name)) < 0)
 			goto done;
 		t.headers = headers.buf;
-		if ((error = install_one(ctx, info->wheels[i], &t, cachefd, log, payload)) < 0) {
+		if ((error = install_one(ctx, info->wheels[i], &t, cachefd, flags, log,
+					 payload)) < 0) {
 			char msg[2048];
 
 			snprintf(msg, sizeof(msg), "%s", venv_error_last());

@@ -14,4 +14,15 @@ int venv_pip_install_fast(const struct venv_context *ctx,
 			  void (*log)(void *payload, enum venv_log_level level, const char *msg),
 			  void *payload);
 
+/*
+ * The same, with pip's files placed from the wheel cache as `mode` says
+ * (venv_pip_install_fast() uses VENV_LINK_DEFAULT: $VENV_LINK_MODE, else
+ * copies). Links are made only under umask 022, where pip would give the
+ * cache's modes; otherwise files are copied.
+ */
+int venv_pip_install_fast_mode(const struct venv_context *ctx, enum venv_link_mode mode,
+			       void (*log)(void *payload, enum venv_log_level level,
+					   const char *msg),
+			       void *payload);
+
 #endif

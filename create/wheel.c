@@ -1,6 +1,10 @@
 #include "compat.h"
 #include "la.h"
 #include <time.h>
+#ifdef __linux__
+#include <sys/ioctl.h>
+#include <linux/fs.h>
+#endif
 #include <archive.h>
 #include <archive_entry.h>
 #include "error.h"
@@ -1743,12 +1747,49 @@ static int cmp_row(const void *a, const void *b)
 }
 
 /* Copy `size` bytes; the kernel does it when it can. */
-static int copy_data(int in, int out, uint64_t size, const char *name)
+/*
+ * Make `out` (new and empty) a reflink of `in`: the two share extents until
+ * either is written, when the file system copies what changes, so nothing
+ * written through one is seen through the other. 0, or -1 with errno
+ * (EOPNOTSUPP, EXDEV, EINVAL, ENOTTY... where the file system cannot).
+ */
+static int clone_file(int in, int out)
+{
+#if defined(__linux__) && defined(FICLONE)
+	return ioctl(out, FICLONE, in);
+#else
+	(void)in;
+	(void)out;
+	errno = EOPNOTSUPP;
+	return -1;
+#endif
+}
+
+static int clone_unsupported(int err)
+{
+	return err == EOPNOTSUPP || err == ENOTTY || err == EXDEV || err == EINVAL ||
+	       err == ENOSYS || err == EPERM || err == EBADF;
+}
+
+/*
+ * Copy `size` bytes: a reflink where *clone_ok and the file system has
+ * them (then clear *clone_ok if it has not), else copy_file_range(), else
+ * read and write.
+ */
+static int copy_data(int in, int out, uint64_t size, const char *name, int *clone_ok)
 {
 	uint64_t left = size;
 	char *buf = NULL;
 	int error = 0;
 
+	if (*clone_ok && size) {
+		if (clone_file(in, out) == 0)
+			return 0;
+		if (!clone_unsupported(errno))
+			return venv_error_set_errno(venv_error_from_errno(errno), "cannot copy '%s'",
+						    name);
+		*clone_ok = 0;
+	}
 #ifdef __linux__
 	while (left) {
 		ssize_t n = copy_file_range(in, NULL, out, NULL,
@@ -1807,37 +1848,58 @@ static int check_tree_file(const struct stat *st, const struct venv_wheel *w,
 	return 0;
 }
 
-/* Put one file of the tree at its destination. *link_ok drops to 0 after EXDEV. */
+/* What place_file() learnt about the file systems, for the next files. */
+struct place_state {
+	int link_ok;   /* hard links work (drops to 0 after EXDEV, EPERM...) */
+	int clone_ok;  /* reflinks may work (drops to 0 when one fails) */
+};
+
+static int link_file(int sdir, const char *sname, int ddir, const char *dname,
+		     const struct venv_wheel *w, const struct venv_wheel_file *f,
+		     struct place_state *ps, const char *what)
+{
+	struct stat st;
+	int tries, error;
+
+	if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return venv_error_set_errno(VENV_ENOTFOUND, "cannot find '%s' in the "
+					    "unpacked wheel", f->path);
+	if ((error = check_tree_file(&st, w, f)) < 0)
+		return error;
+	for (tries = 0; tries < 2; tries++) {
+		if (linkat(sdir, sname, ddir, dname, 0) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+		/* Replace what is in the way; a directory stays an error. */
+		if (unlinkat(ddir, dname, 0) < 0 && errno != ENOENT)
+			return venv_error_set(VENV_EEXISTS, "cannot install '%s' in '%s': "
+					      "something is in the way", dname, what);
+	}
+	if (errno == EXDEV || errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS)
+		ps->link_ok = 0;
+	else if (errno != EMLINK)
+		return venv_error_set_errno(venv_error_from_errno(errno), "cannot link "
+					    "'%s' into '%s'", f->path, what);
+	return 1; /* copy it instead */
+}
+
+/*
+ * Put one file of the tree at its destination: a hard link with
+ * VENV_WHEEL_LINK (with VENV_WHEEL_AUTO, only where reflinks do not work),
+ * a rename with VENV_WHEEL_MOVE, else a copy (a reflink where possible).
+ */
 static int place_file(int sdir, const char *sname, int ddir, const char *dname,
 		      const struct venv_wheel *w, const struct venv_wheel_file *f,
-		      unsigned flags, int *link_ok, const char *what)
+		      unsigned flags, struct place_state *ps, const char *what)
 {
 	struct stat st;
 	int in = -1, out = -1, error = 0;
 
-	if ((flags & VENV_WHEEL_LINK) && *link_ok) {
-		int tries;
-
-		if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return venv_error_set_errno(VENV_ENOTFOUND, "cannot find '%s' in the "
-						    "unpacked wheel", f->path);
-		if ((error = check_tree_file(&st, w, f)) < 0)
+	if ((flags & VENV_WHEEL_LINK) && ps->link_ok &&
+	    !((flags & VENV_WHEEL_AUTO) && ps->clone_ok)) {
+		if ((error = link_file(sdir, sname, ddir, dname, w, f, ps, what)) <= 0)
 			return error;
-		for (tries = 0; tries < 2; tries++) {
-			if (linkat(sdir, sname, ddir, dname, 0) == 0)
-				return 0;
-			if (errno != EEXIST)
-				break;
-			/* Replace what is in the way; a directory stays an error. */
-			if (unlinkat(ddir, dname, 0) < 0 && errno != ENOENT)
-				return venv_error_set(VENV_EEXISTS, "cannot install '%s' in '%s': "
-						      "something is in the way", dname, what);
-		}
-		if (errno == EXDEV || errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS)
-			*link_ok = 0;
-		else if (errno != EMLINK)
-			return venv_error_set_errno(venv_error_from_errno(errno), "cannot link "
-						    "'%s' into '%s'", f->path, what);
 		/* Fall back to a copy. */
 	}
 	if (flags & VENV_WHEEL_MOVE) {
@@ -1868,7 +1930,28 @@ static int place_file(int sdir, const char *sname, int ddir, const char *dname,
 		error = out;
 		goto done;
 	}
-	error = copy_data(in, out, f->size, f->path);
+	if ((flags & VENV_WHEEL_LINK) && (flags & VENV_WHEEL_AUTO) && ps->clone_ok &&
+	    ps->link_ok) {
+		/* Auto: a reflink, or if this file system has none, a hard link. */
+		if (f->size == 0 || clone_file(in, out) == 0)
+			goto done;
+		if (!clone_unsupported(errno)) {
+			error = venv_error_set_errno(venv_error_from_errno(errno), "cannot copy "
+						     "'%s'", f->path);
+			goto done;
+		}
+		ps->clone_ok = 0;
+		close(out);
+		out = -1;
+		if ((error = link_file(sdir, sname, ddir, dname, w, f, ps, what)) <= 0)
+			goto done;
+		out = create_fresh(ddir, dname, f->executable ? MODE_EXEC_PIP : MODE_FILE, what);
+		if (out < 0) {
+			error = out;
+			goto done;
+		}
+	}
+	error = copy_data(in, out, f->size, f->path, &ps->clone_ok);
 done:
 	if (in >= 0)
 		close(in);
@@ -2079,7 +2162,8 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), shebang = VBUF_INIT(VBUF_MAX_PATH);
 	struct venv_entry_point *eps = NULL;
 	size_t dd = strlen(w->data_dir), i, neps = 0;
-	int dst_root = -1, error = 0, link_ok = 1;
+	struct place_state ps = { 1, 1 };
+	int dst_root = -1, error = 0;
 
 	memset(&rows, 0, sizeof(rows));
 	ds_init(&src, treefd, "the unpacked wheel");
@@ -2153,7 +2237,7 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 					     root, sha, &size);
 		else
 			error = place_file(ds_top(&src), sbase, ds_top(&dst), dbase, w, f, flags,
-					   &link_ok, root);
+					   &ps, root);
 		if (error < 0 ||
 		    (error = record_path(&rel, root, path, lib_dir)) < 0 ||
 		    (error = rows_add(&rows, rel.buf, sha, size)) < 0)

@@ -75,7 +75,12 @@ enum venv_wheel_flags {
 	 * that each still has its size, mode and time; files that cannot be
 	 * linked (another file system, too many links) are copied
 	 */
-	VENV_WHEEL_LINK = 1 << 2
+	VENV_WHEEL_LINK = 1 << 2,
+	/*
+	 * install, with VENV_WHEEL_LINK: reflink where the file system can
+	 * (nothing shared that can be written), hard-link only where it cannot
+	 */
+	VENV_WHEEL_AUTO = 1 << 3
 };
 
 /*
@@ -108,7 +113,8 @@ struct venv_wheel_target {
 
 /*
  * Install the unpacked tree at treefd into target (flags: MOVE or LINK,
- * else files are copied). Files in the way are replaced (never written
+ * else files are copied: a reflink (FICLONE) where the file system has
+ * them, else copy_file_range()). Files in the way are replaced (never written
  * through), but a symbolic link anywhere on the way to a destination is
  * refused. VENV_ENOTFOUND means the tree no longer matches w (a damaged
  * cache entry): the caller may unpack the wheel again.

@@ -1,5 +1,6 @@
 #!/bin/bash
-# venv create with pip (the wheel unpacked once into the cache, then linked)
+# venv create with pip (the wheel unpacked once into the cache, then copied,
+# the default, or hard-linked with --link-mode=hardlink)
 # vs python -m venv with pip (ensurepip runs pip) vs Debian's virtualenv with
 # its app-data seeder warm; same base interpreter, same packages (what
 # ensurepip installs for that version), fresh directories, medians.
@@ -40,7 +41,7 @@ echo "  ratios: python -m venv / this, virtualenv / this"
 "$VENV" create -q -p "$py" "$BTMP/warm" || exit 1 # fills both caches
 ours=$(median_ms "$VENV create -q -p $py \$D")
 direct=$(median_ms "env VENV_NO_CACHE=1 $VENV create -q -p $py \$D")
-copied=$(median_ms "env VENV_LINK_MODE=copy $VENV create -q -p $py \$D")
+linked=$(median_ms "$VENV create -q --link-mode=hardlink -p $py \$D")
 vtime=0
 [ -n "$ve" ] && vtime=$(median_ms "$ve -q $ve_opts -p $py \$D")
 cpy=$(RUNS=$slow_runs median_ms "$py -m venv \$D")
@@ -56,6 +57,6 @@ if [ -n "$ve" ]; then
 else
 	echo "  virtualenv: not available for $py (install python3-virtualenv)"
 fi
-row2 "venv create (wheel cache, hard links)" "$ours"
-row2 "venv create (wheel cache, VENV_LINK_MODE=copy)" "$copied"
+row2 "venv create (wheel cache, copies: default)" "$ours"
+row2 "venv create (wheel cache, --link-mode=hardlink)" "$linked"
 row2 "venv create (no cache: unpack and verify)" "$direct"

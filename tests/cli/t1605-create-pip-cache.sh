@@ -2,9 +2,9 @@
 # The wheel cache of the fast pip installer: a process killed at any point
 # while an entry is being filled leaves no entry that is later used half-made
 # (the next create works); a cached file changed in place (an edit or chmod
-# made through a hard-linked environment) is noticed and the wheel unpacked
-# again; an unusable cache means a plain unpack; with a umask other than 022
-# or VENV_LINK_MODE=copy files are copied with pip's modes.
+# made through an environment made with --link-mode=hardlink) is noticed and
+# the wheel unpacked again; an unusable cache means a plain unpack; with a
+# umask other than 022 or VENV_LINK_MODE=copy files are copied with pip's modes.
 . "$(dirname "$0")/lib.sh"
 py=$(find_pythons | grep -v '^/usr/bin/' | tail -n 1)
 [ -n "$py" ] || py=$(find_pythons | tail -n 1)
@@ -81,9 +81,9 @@ fi
 check_env good
 entry=$(ls "$cache" | grep -v '^\.tmp' | head -n 1)
 [ -n "$entry" ] || fail "expected a wheel cache entry"
-# Files are linked from the cache (umask 022 in tests).
+# With --link-mode=hardlink files are linked from the cache (umask 022 in tests).
 umask 022
-"$VENV" create -q -p "$py" linked || fail "venv create failed"
+"$VENV" create -q --link-mode=hardlink -p "$py" linked || fail "venv create failed"
 links=$(stat -c %h "linked/lib/python$minor/site-packages/pip/__init__.py")
 [ "$links" -ge 2 ] || fail "expected pip's files to be hard links into the cache, saw $links link(s)"
 
@@ -95,7 +95,7 @@ check_env after-edit
 grep -q "edited in place" "after-edit/lib/python$minor/site-packages/pip/__init__.py" &&
 	fail "the edited file reached a new environment"
 # ... and so is a chmod.
-"$VENV" create -q -p "$py" linked2 || fail "venv create failed"
+"$VENV" create -q --link-mode=hardlink -p "$py" linked2 || fail "venv create failed"
 chmod 600 "linked2/lib/python$minor/site-packages/pip/__main__.py"
 "$VENV" create -v -p "$py" after-chmod >out 2>err || fail "venv create after a chmod failed: $(cat err)"
 grep -q "was modified" err || fail "expected a warning about the chmod, saw: $(cat err)"
@@ -108,7 +108,7 @@ VENV_LINK_MODE=copy "$VENV" create -q -p "$py" copied || fail "venv create (copy
 links=$(stat -c %h "copied/lib/python$minor/site-packages/pip/__init__.py")
 expect_eq 1 "$links" "the link count with VENV_LINK_MODE=copy"
 check_env copied
-(umask 077 && "$VENV" create -q -p "$py" private) || fail "venv create with umask 077 failed"
+(umask 077 && "$VENV" create -q --link-mode=hardlink -p "$py" private) || fail "venv create with umask 077 failed"
 m=$(stat -c %a "private/lib/python$minor/site-packages/pip/__init__.py")
 expect_eq 600 "$m" "the mode of a file with umask 077 (as pip would make it)"
 m=$(stat -c %a "private/bin/pip")
