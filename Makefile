@@ -116,6 +116,10 @@ CLI_OBJS += create/cmd_create.o
 # Activation templates compiled into the library.
 TEMPLATES = common/activate common/activate.fish common/activate.nu common/Activate.ps1 posix/activate.csh
 
+# The installed API: $(INCLUDEDIR)/venv/*.h, included as <venv/venv.h> (never
+# with -I$(INCLUDEDIR)/venv, where our error.h would hide the C library's).
+# They include each other with quotes, which look next to the including file
+# first, so they work installed and in the tree.
 PUBLIC_HEADERS = common/venv.h common/error.h common/vbuf.h common/cfg.h \
 	common/pyinfo.h common/shquote.h
 
@@ -149,7 +153,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 venv $(DESTDIR)$(BINDIR)/venv
 	install -m 0644 libvenv.a $(DESTDIR)$(LIBDIR)/libvenv.a
-	install -m 0644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/venv/
+	$(MAKE) --no-print-directory install-headers
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	for f in man/*.7; do [ -e "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man7/ || :; done
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
@@ -163,12 +167,24 @@ uninstall:
 	cd man && for f in *.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$f; done
 	cd man && for f in *.7; do rm -f $(DESTDIR)$(MANDIR)/man7/$$f; done
 
-# Every public header must compile on its own.
+install-headers:
+	install -d $(DESTDIR)$(INCLUDEDIR)/venv
+	install -m 0644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/venv/
+
+# Every installed header compiles on its own as a consumer includes it
+# (<venv/X.h>, only the installed include directory, strict C11), and next
+# to the C library's <error.h>, which ours must not hide.
 check-headers:
-	@for h in $(PUBLIC_HEADERS); do \
-		printf '#include "%s"\n' "$$h" | $(CC) $(BASE_CFLAGS) -Wall -Wextra -Werror \
-			-x c -fsyntax-only - || exit 1; \
-	done; echo "headers ok"
+	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/venv-headers.XXXXXX") && \
+	trap 'rm -rf "$$tmp"' EXIT && \
+	$(MAKE) -s --no-print-directory install-headers DESTDIR="$$tmp" INCLUDEDIR=/include && \
+	for h in $(notdir $(PUBLIC_HEADERS)); do \
+		printf '#include <venv/%s>\n' "$$h" | $(CC) -std=c11 -pedantic -Wall -Wextra \
+			-Werror -I"$$tmp/include" -x c -fsyntax-only - || exit 1; \
+	done && \
+	printf '#include <error.h>\n#include <venv/venv.h>\nint f(void);\nint f(void) { error(0, 0, "x"); return VENV_EINVAL; }\n' | \
+		$(CC) -std=gnu11 -Wall -Wextra -Werror -I"$$tmp/include" -x c -fsyntax-only - && \
+	echo "headers ok"
 
 # Static analysis with the checked-in configuration (.clang-tidy); both must be clean.
 LINT_SRCS = $(wildcard common/*.c create/*.c inspect/*.c repair/*.c) venv.c
@@ -185,4 +201,4 @@ clean:
 	find . -name '*.o' -o -name '*.d' | xargs rm -f
 	rm -rf tests/build
 
-.PHONY: all deps install uninstall check-headers lint clean
+.PHONY: all deps install install-headers uninstall check-headers lint clean

@@ -13,15 +13,18 @@ grep -q '^prefix=/usr$' "$TMP/stage/usr/lib/pkgconfig/libvenv.pc" || fail "expec
 
 make -s -C "$TOP" install PREFIX="$TMP/prefix" >/dev/null || fail "make install PREFIX failed"
 "$TMP/prefix/bin/venv" --version | grep -q '^venv ' || fail "expected the installed venv to run"
+# A consumer includes <venv/venv.h>; the C library's <error.h> is still its own
+# (libvenv's error.h once hid it: pkg-config gave -I.../include/venv).
 cat >"$TMP/prog.c" <<'C'
+#include <error.h>
 #include <stdio.h>
-#include <venv.h>
+#include <venv/venv.h>
 int main(void)
 {
 	struct vbuf b = VBUF_INIT(64);
 	if (venv_py_repr(&b, "it's") < 0)
-		return 1;
-	printf("%s %s\n", VENV_VERSION_STRING, b.buf);
+		error(1, 0, "venv_py_repr: %s", venv_error_last());
+	printf("%s %s %u\n", VENV_VERSION_STRING, b.buf, error_message_count);
 	vbuf_release(&b);
 	return 0;
 }
@@ -32,7 +35,10 @@ san=""
 nm "$TMP/prefix/lib/libvenv.a" 2>/dev/null | grep -q __asan_ && san="-fsanitize=address,undefined"
 cc $san -o "$TMP/prog" "$TMP/prog.c" $(pkg-config --cflags libvenv) $(pkg-config --libs libvenv) -lpthread ||
 	fail "expected a program to build against the installed libvenv"
-expect_match "^[0-9.]+ \"it's\"$" "$("$TMP/prog")" "the program's output"
+expect_match "^[0-9.]+ \"it's\" 0$" "$("$TMP/prog")" "the program's output"
+[ ! -e "$TMP/prefix/include/error.h" ] || fail "a header was installed straight into include/"
+expect_eq "-I$TMP/prefix/include" "$(pkg-config --cflags-only-I libvenv | sed 's/ *$//' | tr ' ' '\n' | grep -F "$TMP/prefix" | head -n 1)" \
+	"libvenv's include directory (the parent of venv/)"
 
 make -s -C "$TOP" check-headers >/dev/null || fail "expected every public header to compile alone"
 echo ok

@@ -13,7 +13,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "venv.h"
+#include <venv/venv.h>
 
 struct extended {
 	int fail;
