@@ -77,6 +77,7 @@ LIB_OBJS += common/actscan.o
 LIB_OBJS += common/cfg.o
 LIB_OBJS += common/cfgcheck.o
 LIB_OBJS += common/diag.o
+LIB_OBJS += common/dist.o
 LIB_OBJS += common/elf.o
 LIB_OBJS += common/error.o
 LIB_OBJS += common/fs.o

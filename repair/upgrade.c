@@ -44,7 +44,7 @@ void venv_upgrade_release(struct venv_upgrade *u)
 	free(u->old_lib);
 	free(u->new_lib);
 	free(u->old_python);
-	venv_repair_dists_release(&u->dists);
+	venv_dists_release(&u->dists);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -134,7 +134,7 @@ int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 		goto done;
 	vbuf_reset(&path);
 	if ((error = vbuf_addf(&path, "%s/%s/site-packages", e->dir, u->old_lib)) < 0 ||
-	    (error = venv_repair_dists_read(&u->dists, path.buf)) < 0)
+	    (error = venv_dists_read(&u->dists, path.buf, 0)) < 0)
 		goto done;
 	/* The old base tells which packages were only its ensurepip's seed. */
 	{
@@ -575,7 +575,7 @@ static int remove_stale_scripts(struct venv_upgrade *u, struct venv_envdir *e,
 	int bfd = -1, error;
 
 	if ((error = vbuf_addf(&site, "%s/%s/site-packages", e->dir, u->new_lib)) < 0 ||
-	    (error = venv_repair_dists_read(&now, site.buf)) < 0)
+	    (error = venv_dists_read(&now, site.buf, 0)) < 0)
 		goto done;
 	bfd = openat(e->fd, "bin", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (bfd < 0)
@@ -615,7 +615,7 @@ static int remove_stale_scripts(struct venv_upgrade *u, struct venv_envdir *e,
 done:
 	if (bfd >= 0)
 		close(bfd);
-	venv_repair_dists_release(&now);
+	venv_dists_release(&now);
 	vbuf_release(&site);
 	vbuf_release(&rel);
 	return error;

@@ -1,0 +1,672 @@
+#include "compat.h"
+#include <dirent.h>
+#include <jansson.h>
+#include "error.h"
+#include "fs.h"
+#include "path.h"
+#include "pep440.h"
+#include "dist.h"
+
+/* Caps on the number of repeated fields kept per distribution. */
+#define MAX_REQUIRES 4096
+#define MAX_TAGS 1024
+#define MAX_ENTRIES 4096
+
+static int oom(void)
+{
+	return venv_error_set(VENV_ENOMEM, "out of memory");
+}
+
+static int dup_to(char **out, const char *s, size_t n)
+{
+	free(*out);
+	if (!(*out = strndup(s, n)))
+		return oom();
+	return 0;
+}
+
+static int push(char ***v, size_t *n, size_t cap, const char *s, size_t len)
+{
+	char **p;
+
+	if (*n >= cap)
+		return 0;   /* more than any real distribution: the rest is left out */
+	if (!(p = realloc(*v, (*n + 1) * sizeof(*p))))
+		return oom();
+	*v = p;
+	if (!(p[*n] = strndup(s, len)))
+		return oom();
+	(*n)++;
+	return 0;
+}
+
+int venv_dist_file_url(struct vbuf *out, const char *url)
+{
+	const char *p;
+	int error = 0;
+
+	vbuf_reset(out);
+	if (strncmp(url, "file://", 7))
+		return venv_error_set(VENV_EINVAL, "'%s' is not a file URL", url);
+	p = url + 7;
+	if (!strncmp(p, "localhost/", 10))
+		p += 9;
+	if (*p != '/')
+		return venv_error_set(VENV_EINVAL, "'%s' is not a local file URL", url);
+	for (; *p && !error; p++) {
+		if (*p == '%' && p[1] && p[2]) {
+			char hex[3] = { p[1], p[2], '\0' };
+			char *end;
+			long v = strtol(hex, &end, 16);
+
+			if (*end || v <= 0)
+				return venv_error_set(VENV_EINVAL, "bad escape in '%s'", url);
+			error = vbuf_addch(out, (int)v);
+			p += 2;
+		} else {
+			error = vbuf_addch(out, *p);
+		}
+	}
+	return error;
+}
+
+int venv_dist_is_compiled_path(const char *path)
+{
+	size_t n = strlen(path);
+	const char *so;
+
+	if ((n > 3 && !strcmp(path + n - 3, ".so")) || (n > 4 && !strcmp(path + n - 4, ".pyd")) ||
+	    (n > 6 && !strcmp(path + n - 6, ".dylib")))
+		return 1;
+	/* libfoo.so.1.2 (auditwheel's <pkg>.libs/) */
+	for (so = strstr(path, ".so."); so; so = strstr(so + 1, ".so.")) {
+		const char *p = so + 4;
+
+		if (!*p)
+			break;
+		while ((*p >= '0' && *p <= '9') || *p == '.')
+			p++;
+		if (!*p && !strchr(so + 4, '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The headers of an RFC 822 block as email (compat32) reads them: up to the
+ * first empty line, continuation lines folded in. cb is called for each
+ * header with its key and value, stripped as pip strips them.
+ */
+typedef int (*header_fn)(struct venv_dist *d, const char *key, size_t kl,
+			 const char *val, size_t vl);
+
+static int each_header(struct venv_dist *d, const char *text, size_t len, header_fn cb)
+{
+	struct vbuf val = VBUF_INIT(VENV_DIST_MAX_METADATA);
+	const char *key = NULL;
+	size_t kl = 0, pos = 0;
+	int error = 0;
+
+	for (;;) {
+		const char *l = text + pos, *nl = NULL;
+		size_t n = 0, next = len, a;
+		int eof = pos >= len;
+
+		if (!eof) {
+			nl = memchr(l, '\n', len - pos);
+			n = nl ? (size_t)(nl - l) : len - pos;
+			next = nl ? pos + n + 1 : len;
+			if (n && l[n - 1] == '\r')
+				n--;
+		}
+		if (!eof && n && (l[0] == ' ' || l[0] == '\t') && key) {
+			/* A continuation line: folded into the value. */
+			if ((error = vbuf_addch(&val, '\n')) < 0 || (error = vbuf_add(&val, l, n)) < 0)
+				break;
+			pos = next;
+			continue;
+		}
+		if (key) {
+			size_t s = 0, e = val.len;
+
+			while (s < e && (val.buf[s] == ' ' || val.buf[s] == '\t' || val.buf[s] == '\n'))
+				s++;
+			while (e > s && (val.buf[e - 1] == ' ' || val.buf[e - 1] == '\t' ||
+					 val.buf[e - 1] == '\n'))
+				e--;
+			error = cb(d, key, kl, val.buf + s, e - s);
+			key = NULL;
+			if (error < 0)
+				break;
+		}
+		if (eof || n == 0)
+			break;   /* the body starts */
+		/* A line without ":" is a defect that email skips. */
+		for (a = 0; a < n && l[a] != ':'; a++)
+			;
+		if (a < n && a > 0) {
+			key = l;
+			kl = a;
+			vbuf_reset(&val);
+			if ((error = vbuf_add(&val, l + a + 1, n - a - 1)) < 0)
+				break;
+		}
+		pos = next;
+	}
+	vbuf_release(&val);
+	return error;
+}
+
+static int key_is(const char *key, size_t kl, const char *want)
+{
+	return strlen(want) == kl && !strncasecmp(key, want, kl);
+}
+
+static int metadata_header(struct venv_dist *d, const char *key, size_t kl, const char *v,
+			   size_t vl)
+{
+	if (key_is(key, kl, "Name") && !d->name)
+		return dup_to(&d->name, v, vl);
+	if (key_is(key, kl, "Version") && !d->version)
+		return dup_to(&d->version, v, vl);
+	if (key_is(key, kl, "Requires-Python") && !d->requires_python && vl)
+		return dup_to(&d->requires_python, v, vl);
+	if (key_is(key, kl, "Requires-Dist"))
+		return push(&d->requires, &d->nrequires, MAX_REQUIRES, v, vl);
+	if (key_is(key, kl, "License-Expression") && !d->license_expression && vl)
+		return dup_to(&d->license_expression, v, vl);
+	if (key_is(key, kl, "License") && !d->license && vl)
+		return dup_to(&d->license, v, strcspn(v, "\n") < vl ? strcspn(v, "\n") : vl);
+	return 0;
+}
+
+static int wheel_header(struct venv_dist *d, const char *key, size_t kl, const char *v,
+			size_t vl)
+{
+	if (key_is(key, kl, "Root-Is-Purelib"))
+		d->purelib = vl == 4 && !strncasecmp(v, "true", 4);
+	else if (key_is(key, kl, "Tag"))
+		return push(&d->tags, &d->ntags, MAX_TAGS, v, vl);
+	return 0;
+}
+
+static int read_headers(struct venv_dist *d, int ifd, const char *file, size_t cap, header_fn cb,
+			char **errout)
+{
+	struct vbuf text = VBUF_INIT(cap);
+	int error = venv_fs_read_file_at(&text, ifd, file, cap);
+
+	if (error < 0) {
+		if (errout && !*errout && !(*errout = strdup(venv_error_last())))
+			error = oom();
+		else
+			error = error == VENV_ENOMEM ? error : 1;
+		venv_error_clear();
+		vbuf_release(&text);
+		return error < 0 ? error : 1;
+	}
+	error = each_header(d, text.buf, text.len, cb);
+	vbuf_release(&text);
+	return error;
+}
+
+static int add_entry(struct venv_dist *d, const char *name, size_t nl, const char *val,
+		     size_t vl, int gui)
+{
+	struct venv_dist_entry *p, *e;
+	const char *colon = memchr(val, ':', vl);
+	size_t ml = colon ? (size_t)(colon - val) : vl, al = 0;
+
+	if (d->nentries >= MAX_ENTRIES)
+		return 0;
+	if (!(p = realloc(d->entries, (d->nentries + 1) * sizeof(*p))))
+		return oom();
+	d->entries = p;
+	e = &p[d->nentries];
+	memset(e, 0, sizeof(*e));
+	while (ml && (val[ml - 1] == ' ' || val[ml - 1] == '\t'))
+		ml--;
+	if (colon) {
+		const char *a = colon + 1;
+
+		while (a < val + vl && (*a == ' ' || *a == '\t'))
+			a++;
+		/* "attr [extras]": the extras are ignored, as the spec says. */
+		while (a + al < val + vl && a[al] != ' ' && a[al] != '\t' && a[al] != '[')
+			al++;
+		if (al && !(e->attr = strndup(a, al)))
+			return oom();
+	} else {
+		size_t k = 0;
+
+		while (k < ml && val[k] != ' ' && val[k] != '[')
+			k++;
+		ml = k;
+	}
+	e->gui = gui;
+	if (!(e->name = strndup(name, nl)) || !(e->module = strndup(val, ml))) {
+		free(e->name);
+		free(e->module);
+		free(e->attr);
+		return oom();
+	}
+	d->nentries++;
+	return 0;
+}
+
+/* entry_points.txt as importlib.metadata reads it (strip, [group], key = value). */
+static int read_entry_points(struct venv_dist *d, int ifd)
+{
+	struct vbuf text = VBUF_INIT(VBUF_MAX_PROBE);
+	size_t pos = 0;
+	int group = 0, error = 0;
+
+	if (venv_fs_read_file_at(&text, ifd, "entry_points.txt", VBUF_MAX_PROBE) < 0) {
+		venv_error_clear();
+		goto done;
+	}
+	while (pos < text.len && !error) {
+		const char *l = text.buf + pos, *nl = memchr(l, '\n', text.len - pos), *eq;
+		size_t n = nl ? (size_t)(nl - l) : text.len - pos;
+
+		pos += n + 1;
+		while (n && (l[0] == ' ' || l[0] == '\t')) {
+			l++;
+			n--;
+		}
+		while (n && (l[n - 1] == ' ' || l[n - 1] == '\t' || l[n - 1] == '\r'))
+			n--;
+		if (!n || l[0] == '#')
+			continue;
+		if (l[0] == '[' && l[n - 1] == ']') {
+			group = (n == 17 && !memcmp(l, "[console_scripts]", 17)) ? 1 :
+				(n == 13 && !memcmp(l, "[gui_scripts]", 13)) ? 2 : 0;
+			continue;
+		}
+		if (!group || !(eq = memchr(l, '=', n)))
+			continue;
+		{
+			size_t kl = (size_t)(eq - l), vs = kl + 1;
+
+			while (kl && (l[kl - 1] == ' ' || l[kl - 1] == '\t'))
+				kl--;
+			while (vs < n && (l[vs] == ' ' || l[vs] == '\t'))
+				vs++;
+			if (kl && vs < n)
+				error = add_entry(d, l, kl, l + vs, n - vs, group == 2);
+		}
+	}
+done:
+	vbuf_release(&text);
+	return error;
+}
+
+static int read_record(struct venv_dist *d, int ifd)
+{
+	struct vbuf text = VBUF_INIT(VBUF_MAX_RECORD);
+	size_t i;
+	int error = venv_fs_read_file_at(&text, ifd, "RECORD", VBUF_MAX_RECORD);
+
+	if (error == 0)
+		error = venv_record_parse(text.buf, text.len, &d->record, &d->nrecord);
+	if (error < 0) {
+		if (error == VENV_ENOMEM)
+			goto done;
+		d->record_status = error == VENV_ETOOBIG ? VENV_ETOOBIG :
+				   error == VENV_ENOTFOUND ? VENV_ENOTFOUND : VENV_EINVAL;
+		if (!(d->record_error = strdup(venv_error_last()))) {
+			error = oom();
+			goto done;
+		}
+		venv_record_rows_free(d->record, d->nrecord);
+		d->record = NULL;
+		d->nrecord = 0;
+		venv_error_clear();
+		error = 0;
+		goto done;
+	}
+	for (i = 0; i < d->nrecord && !error; i++) {
+		const char *p = d->record[i].path, *b;
+
+		if (venv_dist_is_compiled_path(p))
+			d->compiled = 1;
+		/* Anything in the environment's bin/, seen from site-packages. */
+		if (strncmp(p, "../../../bin/", 13))
+			continue;
+		b = p + 13;
+		if (*b && !strchr(b, '/'))
+			error = push(&d->scripts, &d->nscripts, SIZE_MAX, b, strlen(b));
+	}
+done:
+	vbuf_release(&text);
+	return error;
+}
+
+static int read_direct_url(struct venv_dist *d, int ifd)
+{
+	struct vbuf text = VBUF_INIT(VBUF_MAX_PROBE);
+	json_error_t jerr;
+	json_t *j = NULL, *dir_info, *vcs;
+	const char *url;
+	int error = 0;
+
+	if (venv_fs_read_file_at(&text, ifd, "direct_url.json", VBUF_MAX_PROBE) < 0) {
+		venv_error_clear();
+		goto done;
+	}
+	j = json_loadb(text.buf, text.len, 0, &jerr);
+	if (!j || !(url = json_string_value(json_object_get(j, "url"))))
+		goto done;
+	if (!(d->url = strdup(url))) {
+		error = oom();
+		goto done;
+	}
+	dir_info = json_object_get(j, "dir_info");
+	d->editable = json_is_true(json_object_get(dir_info, "editable"));
+	vcs = json_object_get(j, "vcs_info");
+	if (vcs && !d->editable) {
+		/* Pin the commit that was installed. */
+		const char *kind = json_string_value(json_object_get(vcs, "vcs"));
+		const char *commit = json_string_value(json_object_get(vcs, "commit_id"));
+		struct vbuf u = VBUF_INIT(VBUF_MAX_PATH);
+
+		if (kind && commit && (error = vbuf_addf(&u, "%s+%s@%s", kind, url, commit)) == 0) {
+			free(d->url);
+			d->url = vbuf_detach(&u, NULL);
+		}
+		vbuf_release(&u);
+	}
+done:
+	json_decref(j);
+	vbuf_release(&text);
+	return error;
+}
+
+static int read_installer(struct venv_dist *d, int ifd)
+{
+	struct vbuf text = VBUF_INIT(4096);
+	size_t n;
+	int error = 0;
+
+	if (venv_fs_read_file_at(&text, ifd, "INSTALLER", 4096) < 0) {
+		venv_error_clear();
+		goto done;
+	}
+	n = strcspn(text.buf, "\r\n");
+	while (n && (text.buf[n - 1] == ' ' || text.buf[n - 1] == '\t'))
+		n--;
+	if (n)
+		error = dup_to(&d->installer, text.buf, n);
+done:
+	vbuf_release(&text);
+	return error;
+}
+
+static int dists_add(struct venv_dists *ds, struct venv_dist *d)
+{
+	if (ds->nr == ds->alloc) {
+		size_t n = ds->alloc ? ds->alloc * 2 : 32;
+		struct venv_dist *p = realloc(ds->v, n * sizeof(*p));
+
+		if (!p)
+			return oom();
+		ds->v = p;
+		ds->alloc = n;
+	}
+	/* The list takes the strings over; d is left empty. */
+	ds->v[ds->nr++] = *d;
+	memset(d, 0, sizeof(*d));
+	return 0;
+}
+
+static void free_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void dist_release(struct venv_dist *d)
+{
+	size_t i;
+
+	free(d->dir);
+	free(d->path);
+	free(d->name);
+	free(d->canon);
+	free(d->version);
+	free(d->dir_name);
+	free(d->dir_version);
+	free(d->metadata_error);
+	free(d->requires_python);
+	free_list(d->requires, d->nrequires);
+	free(d->license_expression);
+	free(d->license);
+	free_list(d->tags, d->ntags);
+	free(d->installer);
+	free(d->url);
+	free(d->req);
+	free_list(d->scripts, d->nscripts);
+	for (i = 0; i < d->nentries; i++) {
+		free(d->entries[i].name);
+		free(d->entries[i].module);
+		free(d->entries[i].attr);
+	}
+	free(d->entries);
+	venv_record_rows_free(d->record, d->nrecord);
+	free(d->record_error);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Does the real path `real` lie below the directory `dir` (resolved first)? */
+static int below(const char *real, const char *dir)
+{
+	char *r = dir ? realpath(dir, NULL) : NULL;
+	int in = r && venv_path_is_within(real, r) && strcmp(real, r);
+
+	free(r);
+	return in;
+}
+
+/* See dist.h: links into the environment or virtualenv's app-data only. */
+static int link_allowed(int sfd, const char *name, const char *env)
+{
+	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH);
+	char *real = NULL;
+	const char *v;
+	int ok = 0, fd = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	vbuf_addf(&dir, "/proc/self/fd/%d", fd);
+	real = realpath(dir.buf, NULL);
+	close(fd);
+	if (!real)
+		goto done;
+	if (below(real, env)) {
+		ok = 1;
+		goto done;
+	}
+	vbuf_reset(&dir);
+	if ((v = getenv("VIRTUALENV_OVERRIDE_APP_DATA")) && *v)
+		vbuf_sets(&dir, v);
+	else if ((v = getenv("XDG_DATA_HOME")) && *v == '/')
+		vbuf_addf(&dir, "%s/virtualenv", v);
+	else if ((v = getenv("HOME")) && *v == '/')
+		vbuf_addf(&dir, "%s/.local/share/virtualenv", v);
+	ok = dir.len && below(real, dir.buf);
+done:
+	free(real);
+	vbuf_release(&dir);
+	venv_error_clear();
+	return ok;
+}
+
+static int set_req(struct venv_dist *d)
+{
+	struct vbuf req = VBUF_INIT(VBUF_MAX_PATH);
+	int error = 0;
+
+	if (d->editable && d->url) {
+		if (venv_dist_file_url(&req, d->url) < 0) {
+			venv_error_clear();
+			error = vbuf_sets(&req, d->url);
+		}
+	} else if (d->url) {
+		error = vbuf_addf(&req, "%s @ %s", d->name, d->url);
+	} else {
+		error = vbuf_addf(&req, "%s==%s", d->name, d->version);
+	}
+	if (!error && !(d->req = vbuf_detach(&req, NULL)))
+		error = oom();
+	vbuf_release(&req);
+	return error;
+}
+
+static int read_one(struct venv_dists *out, int sfd, const char *site, const char *dirname,
+		    int egg, const char *env, unsigned flags)
+{
+	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
+	struct venv_dist d;
+	struct stat st;
+	const char *dash;
+	size_t stem = strlen(dirname) - (egg ? 9 : 10);
+	int ifd, r, error = 0;
+
+	memset(&d, 0, sizeof(d));
+	if (fstatat(sfd, dirname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		if (!link_allowed(sfd, dirname, env))
+			return 0;
+		d.linked = 1;
+		ifd = openat(sfd, dirname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		ifd = openat(sfd, dirname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (ifd < 0)
+		return 0;
+	d.egg = egg;
+	d.purelib = -1;
+	dash = memchr(dirname, '-', stem);
+	if ((error = dup_to(&d.dir, dirname, strlen(dirname))) < 0 ||
+	    (error = vbuf_addf(&tmp, "%s/%s", site, dirname)) < 0 ||
+	    (error = dup_to(&d.path, tmp.buf, tmp.len)) < 0 ||
+	    (error = dup_to(&d.dir_name, dirname, dash ? (size_t)(dash - dirname) : stem)) < 0 ||
+	    (dash && (error = dup_to(&d.dir_version, dash + 1, stem - (size_t)(dash - dirname) - 1)) < 0))
+		goto done;
+	r = read_headers(&d, ifd, egg ? "PKG-INFO" : "METADATA", VENV_DIST_MAX_METADATA,
+			 metadata_header, &d.metadata_error);
+	if ((error = r < 0 ? r : 0) < 0)
+		goto done;
+	if (!d.metadata_error && (!d.name || !d.version)) {
+		if (!(d.metadata_error = strdup(d.name ? "METADATA has no Version" :
+						"METADATA has no Name"))) {
+			error = oom();
+			goto done;
+		}
+	}
+	if (d.metadata_error && !(flags & VENV_DISTS_ALL))
+		goto done;
+	if ((!d.name && (error = dup_to(&d.name, d.dir_name, strlen(d.dir_name))) < 0) ||
+	    (!d.version && (error = dup_to(&d.version, d.dir_version ? d.dir_version : "",
+					   d.dir_version ? strlen(d.dir_version) : 0)) < 0))
+		goto done;
+	if ((error = venv_name_canonicalize(&tmp, d.name)) < 0 ||
+	    (error = dup_to(&d.canon, tmp.buf, tmp.len)) < 0)
+		goto done;
+	if (!egg) {
+		struct stat rst;
+
+		if ((r = read_headers(&d, ifd, "WHEEL", VBUF_MAX_PROBE, wheel_header, NULL)) < 0) {
+			error = r;
+			goto done;
+		}
+		d.requested = fstatat(ifd, "REQUESTED", &rst, AT_SYMLINK_NOFOLLOW) == 0;
+		if ((error = read_record(&d, ifd)) < 0 || (error = read_direct_url(&d, ifd)) < 0 ||
+		    (error = read_entry_points(&d, ifd)) < 0 || (error = read_installer(&d, ifd)) < 0)
+			goto done;
+	}
+	if ((error = set_req(&d)) < 0)
+		goto done;
+	error = dists_add(out, &d);
+done:
+	dist_release(&d);
+	close(ifd);
+	vbuf_release(&tmp);
+	return error;
+}
+
+static int cmp_dist(const void *a, const void *b)
+{
+	const struct venv_dist *x = a, *y = b;
+	int c = strcasecmp(x->name, y->name);
+
+	return c ? c : strcmp(x->dir, y->dir);
+}
+
+int venv_dists_read(struct venv_dists *out, const char *site, unsigned flags)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	struct vbuf env = VBUF_INIT(VBUF_MAX_PATH);
+	int sfd, dupfd, error = 0;
+
+	sfd = open(site, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return venv_error_set_errno(VENV_EIO, "cannot open '%s'", site);
+	}
+	if ((dupfd = dup(sfd)) < 0 || !(d = fdopendir(dupfd))) {
+		if (dupfd >= 0)
+			close(dupfd);
+		close(sfd);
+		return venv_error_set_errno(VENV_EIO, "cannot read '%s'", site);
+	}
+	/* The environment: site is <env>/lib/pythonX.Y/site-packages. */
+	if ((error = venv_path_dirname(&env, site)) < 0 ||
+	    (error = venv_path_dirname(&env, env.buf)) < 0 ||
+	    (error = venv_path_dirname(&env, env.buf)) < 0)
+		goto done;
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n > 10 && !strcmp(de->d_name + n - 10, ".dist-info"))
+			error = read_one(out, sfd, site, de->d_name, 0, env.buf, flags);
+		else if (n > 9 && !strcmp(de->d_name + n - 9, ".egg-info"))
+			error = read_one(out, sfd, site, de->d_name, 1, env.buf, flags);
+		if (error < 0)
+			break;
+	}
+done:
+	closedir(d);
+	close(sfd);
+	vbuf_release(&env);
+	if (!error && out->nr)
+		qsort(out->v, out->nr, sizeof(*out->v), cmp_dist);
+	return error;
+}
+
+void venv_dists_release(struct venv_dists *ds)
+{
+	size_t i;
+
+	for (i = 0; i < ds->nr; i++)
+		dist_release(&ds->v[i]);
+	free(ds->v);
+	memset(ds, 0, sizeof(*ds));
+}
+
+const struct venv_dist *venv_dists_find(const struct venv_dists *d, const char *canon)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr; i++)
+		if (d->v[i].canon && !strcmp(d->v[i].canon, canon))
+			return &d->v[i];
+	return NULL;
+}

@@ -1,0 +1,104 @@
+#ifndef VENV_DIST_H
+#define VENV_DIST_H
+
+#include "record.h"
+#include "vbuf.h"
+
+/*
+ * The distributions installed in a site-packages directory, read from their
+ * metadata without running Python: every *.dist-info (and *.egg-info of old
+ * setuptools, which has no RECORD), shared by check (integrity, dependencies,
+ * start-up code, console scripts), list (inventory, SBOM) and repair
+ * (--upgrade across minor versions).
+ *
+ * Links: a metadata directory that is a symbolic link is followed only when
+ * it leads inside the environment (three levels above site-packages) or into
+ * the app-data directory of virtualenv, whose --symlink-app-data links each
+ * seed's dist-info there ($VIRTUALENV_OVERRIDE_APP_DATA, else
+ * $XDG_DATA_HOME/virtualenv, else ~/.local/share/virtualenv); such a
+ * distribution is marked `linked`. Any other link is not a distribution of
+ * this environment and is left out. Files inside are opened without
+ * following links.
+ *
+ * Caps: METADATA VENV_DIST_MAX_METADATA, RECORD VBUF_MAX_RECORD (and
+ * VENV_RECORD_MAX_ROWS rows), small files VBUF_MAX_PROBE. A file over its
+ * cap is an error recorded on the distribution (metadata_error,
+ * record_status), never a crash and never a failure of the whole read.
+ */
+
+#define VENV_DIST_MAX_METADATA ((size_t)4 * 1024 * 1024)
+
+/* One console_scripts or gui_scripts entry of entry_points.txt. */
+struct venv_dist_entry {
+	char *name;
+	char *module;
+	char *attr;     /* after ":" (may be NULL), extras dropped */
+	int gui;
+};
+
+struct venv_dist {
+	char *dir;        /* "name-1.0.dist-info": its entry in site-packages */
+	char *path;       /* site-packages/dir, as reached (not resolved) */
+	int linked;       /* that entry is a symbolic link (see above) */
+	int egg;          /* *.egg-info (no RECORD): its files are not known */
+	char *name;       /* as METADATA spells it (the directory's, if METADATA lacks it) */
+	char *canon;      /* PEP 503 form of name */
+	char *version;    /* METADATA Version (the directory's, if METADATA lacks it) */
+	char *dir_name;   /* the directory's stem split at its first "-", as pip does */
+	char *dir_version;
+	char *metadata_error;   /* METADATA missing, over its cap or without Name/Version */
+	char *requires_python;  /* METADATA Requires-Python, or NULL */
+	char **requires;  /* every Requires-Dist, stripped */
+	size_t nrequires;
+	char *license_expression;  /* Metadata 2.4 License-Expression, or NULL */
+	char *license;    /* free-text License (first line), or NULL */
+	char **tags;      /* WHEEL Tag: lines */
+	size_t ntags;
+	int purelib;      /* WHEEL Root-Is-Purelib: 1 true, 0 false, -1 no WHEEL */
+	int requested;    /* REQUESTED exists */
+	char *installer;  /* INSTALLER's first line, or NULL */
+	int editable;     /* direct_url.json: dir_info.editable */
+	char *url;        /* direct_url.json: url, or NULL */
+	char *req;        /* what pip is given: "name==1.0", "name @ url", or the path for -e */
+	char **scripts;   /* files it installed in bin/ (from RECORD), base names */
+	size_t nscripts;
+	struct venv_dist_entry *entries;
+	size_t nentries;
+	/* RECORD: the files it owns, paths relative to site-packages */
+	struct venv_record_row *record;
+	size_t nrecord;
+	int record_status;  /* 0, VENV_ENOTFOUND, VENV_EINVAL (unparsable), VENV_ETOOBIG */
+	char *record_error; /* the message for a non-zero record_status */
+	int compiled;     /* RECORD lists an extension module or shared library */
+};
+
+struct venv_dists {
+	struct venv_dist *v;
+	size_t nr, alloc;
+};
+
+#define VENV_DISTS_INIT { NULL, 0, 0 }
+
+enum venv_dists_flags {
+	/* also the metadata directories without a usable METADATA */
+	VENV_DISTS_ALL = 1 << 0
+};
+
+/*
+ * Read the distributions of the site-packages directory `site` (absolute
+ * path; never followed through a link at its last component), sorted by
+ * name case-insensitively. A missing directory has none.
+ */
+int venv_dists_read(struct venv_dists *out, const char *site, unsigned flags);
+void venv_dists_release(struct venv_dists *d);
+
+/* The distribution whose canonical name is canon, or NULL. */
+const struct venv_dist *venv_dists_find(const struct venv_dists *d, const char *canon);
+
+/* Decode a file:// URL into a path; VENV_EINVAL for other URLs. */
+int venv_dist_file_url(struct vbuf *out, const char *url);
+
+/* Is this RECORD path an extension module or a shared library? */
+int venv_dist_is_compiled_path(const char *path);
+
+#endif

@@ -1,0 +1,232 @@
+#include "compat.h"
+#include <check.h>
+#include "error.h"
+#include "fs.h"
+#include "dist.h"
+#include "pep440.h"
+
+/*
+ * Unit tests for common/dist.c: reading the installed distributions of a
+ * site-packages directory (names, versions, editable installs, direct
+ * URLs, console scripts from RECORD) into what pip is given again.
+ */
+
+static char site[PATH_MAX];
+
+static void setup(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(site, sizeof(site), "%s/venv-unit-dist-XXXXXX", t && *t ? t : "/tmp");
+	ck_assert_msg(mkdtemp(site) != NULL, "mkdtemp failed: %s", strerror(errno));
+}
+
+static void teardown(void)
+{
+	venv_fs_remove_tree(site);
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[PATH_MAX * 2];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", site, dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/%s/%s", site, dir, name);
+	f = fopen(p, "w");
+	ck_assert_msg(f != NULL, "cannot write %s", p);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(test_dist__requirements)
+{
+	struct venv_dists d = VENV_DISTS_INIT;
+
+	put("Tiny_Pkg-1.0.dist-info", "METADATA", "Metadata-Version: 2.1\nName: Tiny_Pkg\n"
+	    "Version: 1.0\n\nDescription: Version: 9\n");
+	put("Tiny_Pkg-1.0.dist-info", "RECORD", "tiny/__init__.py,sha256=x,1\n"
+	    "../../../bin/tiny-hello,sha256=y,2\n\"../../../bin/odd,name\",,\n"
+	    "../../../share/x,,\n");
+	put("proj-0.1.dist-info", "METADATA", "Name: proj\nVersion: 0.1\n");
+	put("proj-0.1.dist-info", "direct_url.json", "{\"url\": \"file:///srv/u/my%20proj\", "
+	    "\"dir_info\": {\"editable\": true}}");
+	put("lib-2.0.dist-info", "METADATA", "Name: lib\nVersion: 2.0\n");
+	put("lib-2.0.dist-info", "direct_url.json", "{\"url\": \"https://h/lib.git\", "
+	    "\"vcs_info\": {\"vcs\": \"git\", \"commit_id\": \"abc123\"}}");
+	put("old-3.egg-info", "PKG-INFO", "Name: old\nVersion: 3\n");
+	put("broken-1.dist-info", "RECORD", "");
+	ck_assert_int_eq(venv_dists_read(&d, site, 0), 0);
+	ck_assert_msg(d.nr == 4, "expected 4 distributions (the one without METADATA skipped), "
+		      "saw %zu", d.nr);
+	/* Sorted by name, case-insensitively. */
+	ck_assert_str_eq(d.v[0].name, "lib");
+	ck_assert_str_eq(d.v[0].req, "lib @ git+https://h/lib.git@abc123");
+	ck_assert_str_eq(d.v[1].name, "old");
+	ck_assert_str_eq(d.v[1].req, "old==3");
+	ck_assert_str_eq(d.v[2].name, "proj");
+	ck_assert_int_eq(d.v[2].editable, 1);
+	ck_assert_str_eq(d.v[2].req, "/srv/u/my proj");
+	ck_assert_str_eq(d.v[3].name, "Tiny_Pkg");
+	ck_assert_str_eq(d.v[3].version, "1.0");
+	ck_assert_str_eq(d.v[3].req, "Tiny_Pkg==1.0");
+	ck_assert_msg(d.v[3].nscripts == 2, "expected 2 scripts in bin/, saw %zu", d.v[3].nscripts);
+	ck_assert_str_eq(d.v[3].scripts[0], "tiny-hello");
+	ck_assert_str_eq(d.v[3].scripts[1], "odd,name");
+	venv_dists_release(&d);
+}
+END_TEST
+
+START_TEST(test_dist__missing_site_is_empty)
+{
+	struct venv_dists d = VENV_DISTS_INIT;
+	char p[PATH_MAX * 2];
+
+	snprintf(p, sizeof(p), "%s/nothing", site);
+	ck_assert_int_eq(venv_dists_read(&d, p, 0), 0);
+	ck_assert_int_eq((int)d.nr, 0);
+	venv_dists_release(&d);
+}
+END_TEST
+
+START_TEST(test_dist__normalize_and_url)
+{
+	struct vbuf out = VBUF_INIT(VBUF_MAX_PATH);
+
+	ck_assert_int_eq(venv_name_canonicalize(&out, "Foo.Bar__baz-Q"), 0);
+	ck_assert_str_eq(out.buf, "foo-bar-baz-q");
+	ck_assert_int_eq(venv_dist_file_url(&out, "file:///a%2Fb/c%20d"), 0);
+	ck_assert_str_eq(out.buf, "/a/b/c d");
+	ck_assert_int_eq(venv_dist_file_url(&out, "file://localhost/x"), 0);
+	ck_assert_str_eq(out.buf, "/x");
+	ck_assert_int_eq(venv_dist_file_url(&out, "https://x/y"), VENV_EINVAL);
+	vbuf_release(&out);
+}
+END_TEST
+
+START_TEST(test_dist__model)
+{
+	struct venv_dists d = VENV_DISTS_INIT;
+	const struct venv_dist *x;
+
+	put("demo_pkg-2.0.dist-info", "METADATA", "Metadata-Version: 2.4\r\nName: Demo.Pkg\r\n"
+	    "Version: 2.0\r\nRequires-Python: >=3.8\r\nLicense-Expression: MIT OR Apache-2.0\r\n"
+	    "License: a long\r\n  folded text\r\nRequires-Dist: b (>=1)\r\n"
+	    "requires-dist:   c; extra == \"x\"  \r\n\r\nRequires-Dist: not-a-header\r\n");
+	put("demo_pkg-2.0.dist-info", "WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: True\n"
+	    "Tag: py3-none-any\nTag: py2-none-any\n");
+	put("demo_pkg-2.0.dist-info", "INSTALLER", "pip  \n");
+	put("demo_pkg-2.0.dist-info", "entry_points.txt", "# c\n[console_scripts]\n"
+	    " demo = demo.cli:main [extra]\nbare=demo\n[gui_scripts]\ndemo-gui = demo.gui:run\n"
+	    "[other]\nx = y:z\n");
+	put("demo_pkg-2.0.dist-info", "RECORD", "demo/__init__.py,sha256=x,1\n"
+	    "demo/_speed.cpython-311-x86_64-linux-gnu.so,,\n");
+	put("norecord-1.dist-info", "METADATA", "Name: norecord\nVersion: 1\n");
+	put("badrecord-1.dist-info", "METADATA", "Name: badrecord\nVersion: 1\n");
+	put("badrecord-1.dist-info", "RECORD", "a,b\n");
+	put("nometa-3.dist-info", "RECORD", "");
+	ck_assert_int_eq(venv_dists_read(&d, site, VENV_DISTS_ALL), 0);
+	ck_assert_uint_eq(d.nr, 4);
+	x = venv_dists_find(&d, "demo-pkg");
+	ck_assert_ptr_nonnull(x);
+	ck_assert_str_eq(x->name, "Demo.Pkg");
+	ck_assert_str_eq(x->dir_name, "demo_pkg");
+	ck_assert_str_eq(x->dir_version, "2.0");
+	ck_assert_str_eq(x->requires_python, ">=3.8");
+	ck_assert_str_eq(x->license_expression, "MIT OR Apache-2.0");
+	ck_assert_str_eq(x->license, "a long");
+	ck_assert_uint_eq(x->nrequires, 2);
+	ck_assert_str_eq(x->requires[0], "b (>=1)");
+	ck_assert_str_eq(x->requires[1], "c; extra == \"x\"");
+	ck_assert_int_eq(x->purelib, 1);
+	ck_assert_uint_eq(x->ntags, 2);
+	ck_assert_str_eq(x->installer, "pip");
+	ck_assert_uint_eq(x->nentries, 3);
+	ck_assert_str_eq(x->entries[0].name, "demo");
+	ck_assert_str_eq(x->entries[0].module, "demo.cli");
+	ck_assert_str_eq(x->entries[0].attr, "main");
+	ck_assert_str_eq(x->entries[1].module, "demo");
+	ck_assert_ptr_null(x->entries[1].attr);
+	ck_assert_int_eq(x->entries[2].gui, 1);
+	ck_assert_int_eq(x->compiled, 1);
+	ck_assert_int_eq(x->record_status, 0);
+	ck_assert_uint_eq(x->nrecord, 2);
+	x = venv_dists_find(&d, "norecord");
+	ck_assert_int_eq(x->record_status, VENV_ENOTFOUND);
+	x = venv_dists_find(&d, "badrecord");
+	ck_assert_int_eq(x->record_status, VENV_EINVAL);
+	ck_assert_ptr_nonnull(x->record_error);
+	x = venv_dists_find(&d, "nometa");
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(x->metadata_error);
+	ck_assert_str_eq(x->version, "3");
+	venv_dists_release(&d);
+}
+END_TEST
+
+START_TEST(test_dist__caps_and_links)
+{
+	struct venv_dists d = VENV_DISTS_INIT;
+	char p[PATH_MAX * 2], q[PATH_MAX * 2];
+	FILE *f;
+	size_t i;
+
+	/* A METADATA over its cap is an error on the distribution, not a crash. */
+	put("huge-1.dist-info", "RECORD", "");
+	snprintf(p, sizeof(p), "%s/huge-1.dist-info/METADATA", site);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("Name: huge\nVersion: 1\nX: ", f);
+	for (i = 0; i <= VENV_DIST_MAX_METADATA / 64; i++)
+		fputs("0123456789012345678901234567890123456789012345678901234567890123", f);
+	fclose(f);
+	/* A dist-info linked from outside the environment is not one of its own. */
+	snprintf(p, sizeof(p), "%s/elsewhere-1.dist-info", site);
+	mkdir(p, 0755);
+	put("elsewhere-1.dist-info", "METADATA", "Name: elsewhere\nVersion: 1\n");
+	snprintf(q, sizeof(q), "%s/lib/python3.11/site-packages", site);
+	ck_assert_int_eq(venv_fs_mkdirs(q), 0);
+	snprintf(q, sizeof(q), "%s/lib/python3.11/site-packages/elsewhere-1.dist-info", site);
+	ck_assert_int_eq(symlink("/proc/self", q), 0);
+	snprintf(q, sizeof(q), "%s/lib/python3.11/site-packages/inside-1.dist-info", site);
+	ck_assert_int_eq(symlink("../../../elsewhere-1.dist-info", q), 0);
+	ck_assert_int_eq(venv_dists_read(&d, site, VENV_DISTS_ALL), 0);
+	ck_assert_uint_eq(d.nr, 2);
+	ck_assert_str_eq(d.v[1].dir, "huge-1.dist-info");
+	ck_assert_ptr_nonnull(d.v[1].metadata_error);
+	venv_dists_release(&d);
+	snprintf(q, sizeof(q), "%s/lib/python3.11/site-packages", site);
+	ck_assert_int_eq(venv_dists_read(&d, q, 0), 0);
+	ck_assert_uint_eq(d.nr, 1);
+	ck_assert_str_eq(d.v[0].dir, "inside-1.dist-info");
+	ck_assert_int_eq(d.v[0].linked, 1);
+	venv_dists_release(&d);
+}
+END_TEST
+
+static Suite *dist_suite(void)
+{
+	Suite *s = suite_create("dist");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_dist__requirements);
+	tcase_add_test(tc, test_dist__model);
+	tcase_add_test(tc, test_dist__caps_and_links);
+	tcase_add_test(tc, test_dist__missing_site_is_empty);
+	tcase_add_test(tc, test_dist__normalize_and_url);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(dist_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
