@@ -5,8 +5,10 @@
  * subcommand up in commands[] and hands it its arguments.
  */
 #include "compat.h"
+#include <getopt.h>
 #include <signal.h>
 #include "common/cmd.h"
+#include "common/suggest.h"
 #include "common/usage.h"
 #include "common/venv.h"
 
@@ -36,11 +38,34 @@ static const struct venv_cmd *find_command(const char *name)
 	return NULL;
 }
 
+/* The global options: only main() reads them, but they feed did-you-mean. */
+static const struct option global_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* "'crate' is not a venv command", with the closest command if one is close. */
+static int unknown_command(const char *name)
+{
+	struct venv_suggest s;
+	const char *hint;
+	size_t i;
+
+	venv_suggest_init(&s, name);
+	for (i = 0; i < VENV_ARRAY_SIZE(commands); i++)
+		venv_suggest_consider(&s, commands[i].name);
+	if ((hint = venv_suggest_result(&s)) != NULL)
+		return venv_cli_usage_error(NULL, "'%s' is not a venv command; did you mean '%s'?",
+					    name, hint);
+	return venv_cli_usage_error(NULL, "'%s' is not a venv command; see 'venv help'", name);
+}
+
 static void print_usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: venv [-h] [--version] COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: venv [-h] [-V] COMMAND [ARGS...]\n\n"
 		   "Create, inspect and repair Python virtual environments.\n\n"
 		   "commands:\n");
 	for (i = 0; i < VENV_ARRAY_SIZE(commands); i++)
@@ -59,8 +84,7 @@ static int cmd_help(int argc, char **argv)
 		return 0;
 	}
 	if (!(cmd = find_command(argv[1])) || cmd->fn == cmd_help)
-		return venv_cli_usage_error(NULL, "'%s' is not a venv command; see 'venv help'",
-					    argv[1]);
+		return unknown_command(argv[1]);
 	sub[0] = argv[1];
 	sub[1] = "--help";
 	sub[2] = NULL;
@@ -79,14 +103,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return venv_cli_finish((print_usage(stdout), 0));
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") ||
+	    !strcmp(argv[1], "version")) {
 		printf("venv %s\n", VENV_VERSION_STRING);
 		return venv_cli_finish(0);
 	}
 	if (argv[1][0] == '-')
-		return venv_cli_usage_error(NULL, "unknown option '%s'", argv[1]);
+		return venv_cli_unknown_option(NULL, argv[1], global_options);
 	if (!(cmd = find_command(argv[1])))
-		return venv_cli_usage_error(NULL, "'%s' is not a venv command; see 'venv help'",
-					    argv[1]);
+		return unknown_command(argv[1]);
 	return venv_cli_finish(cmd->fn(argc - 1, argv + 1));
 }

@@ -1,5 +1,7 @@
 #include "compat.h"
+#include <getopt.h>
 #include "usage.h"
+#include "suggest.h"
 
 static void report(const char *prefix, const char *fmt, va_list ap)
 {
@@ -28,6 +30,29 @@ int venv_cli_usage_error(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "Try 'venv %s%s--help' for more information.\n", cmd ? cmd : "",
 		cmd ? " " : "");
 	return VENV_EXIT_ERROR;
+}
+
+int venv_cli_unknown_option(const char *cmd, const char *arg, const struct option *opts)
+{
+	struct venv_suggest s;
+	char word[80];
+	const char *name = arg, *hint;
+	size_t n;
+
+	while (*name == '-')
+		name++;
+	n = strcspn(name, "=");
+	if (n >= sizeof(word))
+		n = 0;
+	memcpy(word, name, n);
+	word[n] = '\0';
+	venv_suggest_init(&s, word);
+	for (; opts && opts->name; opts++)
+		venv_suggest_consider(&s, opts->name);
+	if (n && (hint = venv_suggest_result(&s)) != NULL)
+		return venv_cli_usage_error(cmd, "unrecognized option '%s'; did you mean '--%s'?",
+					    arg, hint);
+	return venv_cli_usage_error(cmd, "unrecognized option '%s'", arg);
 }
 
 void venv_cli_warning(const char *fmt, ...)

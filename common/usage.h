@@ -18,6 +18,14 @@ enum venv_exit {
 int venv_cli_error(const char *fmt, ...) VENV_PRINTF(1, 2);
 /* Print "venv: error: <msg>", a hint to run `venv CMD --help`, return VENV_EXIT_ERROR. */
 int venv_cli_usage_error(const char *cmd, const char *fmt, ...) VENV_PRINTF(2, 3);
+/*
+ * For an option getopt_long() did not know: "venv: error: unrecognized
+ * option 'ARG'", with "; did you mean '--NAME'?" when a long option of opts
+ * (a getopt_long() table ending in a zeroed entry) is close to it, then the
+ * hint to run `venv CMD --help`. Returns VENV_EXIT_ERROR.
+ */
+struct option;
+int venv_cli_unknown_option(const char *cmd, const char *arg, const struct option *opts);
 void venv_cli_warning(const char *fmt, ...) VENV_PRINTF(1, 2);
 void venv_cli_note(const char *fmt, ...) VENV_PRINTF(1, 2);
 

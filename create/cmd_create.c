@@ -162,8 +162,7 @@ int cmd_create(int argc, char **argv)
 			goto done;
 		default:
 			fputs(create_usage, stderr);
-			status = venv_cli_usage_error("create", "unrecognized option '%s'",
-						      argv[optind - 1]);
+			status = venv_cli_unknown_option("create", argv[optind - 1], long_options);
 			goto done;
 		}
 	}

@@ -13,7 +13,10 @@ const char venv_check_description[] =
 	"is broken or fragile: environments that were moved or copied, base interpreters that "
 	"were removed or upgraded, console scripts whose interpreter is gone, damaged "
 	"pyvenv.cfg files, unsafe activation scripts and permissions. Each finding names a "
-	"diagnostic code (see venv-diagnostics(7) or --explain).";
+	"diagnostic code (see venv-diagnostics(7) or --explain). Without DIR it checks the "
+	"active environment ($VIRTUAL_ENV), else .venv in the current directory. A DIR that "
+	"is not an environment makes the exit status 2; when it holds one (.venv, venv) the "
+	"message names it.";
 
 const struct venv_check_optdoc venv_check_optdocs[] = {
 	{ "-h, --help", NULL, "Show this help and exit." },
@@ -55,6 +58,7 @@ const unsigned venv_check_optdocs_count = VENV_ARRAY_SIZE(venv_check_optdocs);
 const char *const venv_check_exit_statuses[] = {
 	"0  nothing was found at or above the severity threshold",
 	"1  findings at or above the threshold were reported",
-	"2  an environment could not be inspected, or the command line was wrong",
+	"2  an environment could not be inspected or a DIR is not an environment, or the "
+	"command line was wrong",
 };
 const unsigned venv_check_exit_statuses_count = VENV_ARRAY_SIZE(venv_check_exit_statuses);

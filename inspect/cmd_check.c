@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include "checkopts.h"
+#include "envdir.h"
 #include "cmd.h"
 #include "error.h"
 #include "format.h"
@@ -254,6 +255,10 @@ static int emit(struct run *r, struct job *j)
 	}
 	if (shown && r->status < VENV_EXIT_FAILURE)
 		r->status = VENV_EXIT_FAILURE;
+	/* A directory that is no environment at all could not be checked: 2, as repair says. */
+	for (i = 0; i < rep->nr; i++)
+		if (rep->findings[i].code == VENV_DIAG_NOT_A_VENV)
+			r->status = VENV_EXIT_ERROR;
 
 	switch (r->format) {
 	case FMT_TEXT:
@@ -668,6 +673,8 @@ int cmd_check(int argc, char **argv)
 	struct run r;
 	struct vbuf select = VBUF_INIT(VBUF_MAX_LINE), ignore = VBUF_INIT(VBUF_MAX_LINE);
 	struct vbuf warnings = VBUF_INIT(VBUF_MAX_LINE);
+	struct vbuf default_dir = VBUF_INIT(VBUF_MAX_PATH);
+	char *default_argv[2] = { NULL, NULL };
 	pthread_t threads[MAX_JOBS];
 	enum venv_severity threshold = VENV_SEVERITY_WARNING;
 	const char *format = NULL, *color = "auto", *explain_code = NULL;
@@ -747,7 +754,8 @@ int cmd_check(int argc, char **argv)
 			status = usage_error("option '%s' needs an argument", argv[optind - 1]);
 			goto done;
 		default:
-			status = usage_error("unrecognized option '%s'", argv[optind - 1]);
+			print_usage(stderr);
+			status = venv_cli_unknown_option("check", argv[optind - 1], long_options);
 			goto done;
 		}
 	}
@@ -783,8 +791,18 @@ int cmd_check(int argc, char **argv)
 		status = list ? list_rules(r.format, r.color) : explain(explain_code, r.color);
 		goto done;
 	}
-	if (optind >= argc) {
-		status = usage_error("%s", "the following arguments are required: DIR");
+	if (optind >= argc && !recursive) {
+		/* No DIR: the active environment, else ./.venv (as `venv repair`, `venv list`). */
+		if (venv_default_env_dir(&default_dir) < 0) {
+			status = usage_error("%s", venv_error_last());
+			goto done;
+		}
+		default_argv[0] = default_dir.buf;
+		argv = default_argv;
+		argc = 1;
+		optind = 0;
+	} else if (optind >= argc) {
+		status = usage_error("%s", "-r needs a ROOT to search");
 		goto done;
 	}
 	if (venv_rule_filter_init(&r.filter, select.buf, ignore.buf, threshold, &warnings) < 0) {
@@ -871,5 +889,6 @@ done:
 	vbuf_release(&select);
 	vbuf_release(&ignore);
 	vbuf_release(&warnings);
+	vbuf_release(&default_dir);
 	return status;
 }

@@ -9,6 +9,7 @@
  * console scripts (rules_scripts.c), lib/ and the tree (rules_tree.c).
  */
 #include "compat.h"
+#include "envdir.h"
 #include "ruleset.h"
 #include "error.h"
 #include "fs.h"
@@ -158,9 +159,20 @@ static int judge_environment(struct venv_check_ctx *c)
 			return error < 0 ? error : 1;
 		}
 		if (!has_activate_or_interp(e) && !any_site && e->bin_state != VENV_DIR_OK) {
-			error = venv_check_add(c, VENV_DIAG_NOT_A_VENV, NULL, 0, NULL, NULL,
-					       "'%s' is not a virtual environment (no pyvenv.cfg, no "
-					       "bin/python, no activation script)", c->r->path);
+			/* A project directory: name the environments it holds. */
+			struct vbuf below = VBUF_INIT(VBUF_MAX_PATH);
+
+			if (venv_envs_below(&below, c->r->path) > 0)
+				error = venv_check_add(c, VENV_DIAG_NOT_A_VENV, NULL, 0, NULL, NULL,
+						       "'%s' is not a virtual environment (no "
+						       "pyvenv.cfg, no bin/python, no activation "
+						       "script); did you mean %s?", c->r->path, below.buf);
+			else
+				error = venv_check_add(c, VENV_DIAG_NOT_A_VENV, NULL, 0, NULL, NULL,
+						       "'%s' is not a virtual environment (no "
+						       "pyvenv.cfg, no bin/python, no activation "
+						       "script)", c->r->path);
+			vbuf_release(&below);
 			return error < 0 ? error : 1;
 		}
 		if (has_activate_or_interp(e)) {

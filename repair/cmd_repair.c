@@ -7,12 +7,15 @@
 #include <jansson.h>
 #include "cmd.h"
 #include "diag.h"
+#include "envdir.h"
+#include "error.h"
+#include "inspect.h"
 #include "usage.h"
 #include "repair.h"
 
 static const char repair_usage[] =
-	"usage: venv repair [-h] [--upgrade] [-p PYTHON] [--archive[=FILE]] [--dry-run]\n"
-	"                   [--format text|json] [-y] [-q] [-v] DIR [DIR ...]\n";
+	"usage: venv repair [-h] [-r] [--upgrade] [-p PYTHON] [--archive[=FILE]] [--dry-run]\n"
+	"                   [--format text|json] [-y] [-q] [-v] [DIR ...]\n";
 
 static const char repair_help[] =
 	"\n"
@@ -22,10 +25,13 @@ static const char repair_help[] =
 	"scripts; with --upgrade, moves the environment to a new base interpreter.\n"
 	"\n"
 	"positional arguments:\n"
-	"  DIR                   An environment to repair.\n"
+	"  DIR                   An environment to repair (default: $VIRTUAL_ENV, else\n"
+	"                        ./.venv).\n"
 	"\n"
 	"options:\n"
 	"  -h, --help            show this help message and exit\n"
+	"  -r, --recursive       Repair every environment found under each DIR (as\n"
+	"                        'venv check -r' finds them) and print a summary.\n"
 	"  --upgrade             Run the creator's upgrade path against the base\n"
 	"                        interpreter (upgraded in place, or --python): relink\n"
 	"                        or recopy the interpreter, rewrite home, version and\n"
@@ -54,6 +60,7 @@ static const struct option long_options[] = {
 	{ "python", required_argument, NULL, 'p' },
 	{ "archive", optional_argument, NULL, OPT_ARCHIVE },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "recursive", no_argument, NULL, 'r' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "yes", no_argument, NULL, 'y' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -238,6 +245,52 @@ static json_t *json_report(const struct venv_repair_report *r, const char *error
 	return o;
 }
 
+/* The environments to repair, in order: the DIRs given, or those found under each ROOT. */
+struct dirs {
+	char **v;
+	size_t nr, alloc;
+	int problems; /* a directory under a ROOT could not be searched */
+};
+
+static int dirs_add(struct dirs *d, const char *path)
+{
+	if (d->nr == d->alloc) {
+		size_t n = d->alloc ? 2 * d->alloc : 8;
+		char **v = realloc(d->v, n * sizeof(*v));
+
+		if (!v)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		d->v = v;
+		d->alloc = n;
+	}
+	if (!(d->v[d->nr] = strdup(path)))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	d->nr++;
+	return 0;
+}
+
+static int dirs_found(void *payload, const char *path)
+{
+	return dirs_add(payload, path);
+}
+
+static void dirs_problem(void *payload, const char *path, const char *message)
+{
+	struct dirs *d = payload;
+
+	d->problems = 1;
+	venv_cli_warning("'%s': %s", path, message);
+}
+
+static void dirs_release(struct dirs *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr; i++)
+		free(d->v[i]);
+	free(d->v);
+}
+
 int cmd_repair(int argc, char **argv)
 {
 	struct venv_repair_opts o;
@@ -245,12 +298,16 @@ int cmd_repair(int argc, char **argv)
 	struct vbuf python = VBUF_INIT(VBUF_MAX_PATH);
 	const char *python_spec = NULL;
 	json_t *out = NULL, *envs = NULL;
-	int c, i, status = VENV_EXIT_OK;
+	struct vbuf default_dir = VBUF_INIT(VBUF_MAX_PATH);
+	struct dirs dirs = { NULL, 0, 0, 0 };
+	unsigned counts[3] = { 0, 0, 0 };
+	size_t k;
+	int c, i, recursive = 0, status = VENV_EXIT_OK;
 
 	memset(&o, 0, sizeof(o));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hp:yqv", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hp:ryqv", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(repair_usage, stdout);
@@ -263,6 +320,7 @@ int cmd_repair(int argc, char **argv)
 			o.archive_file = optarg;
 			break;
 		case OPT_DRY_RUN: o.dry_run = 1; break;
+		case 'r': recursive = 1; break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "json")) {
 				cli.json = 1;
@@ -283,21 +341,46 @@ int cmd_repair(int argc, char **argv)
 			goto done;
 		default:
 			fputs(repair_usage, stderr);
-			status = venv_cli_usage_error("repair", "unrecognized option '%s'",
-						      argv[optind - 1]);
+			status = venv_cli_unknown_option("repair", argv[optind - 1], long_options);
 			goto done;
 		}
 	}
-	if (optind >= argc) {
+	if (optind >= argc && recursive) {
 		fputs(repair_usage, stderr);
-		status = venv_cli_usage_error("repair", "the following arguments are required: DIR");
+		status = venv_cli_usage_error("repair", "-r needs a ROOT to search");
+		goto done;
+	}
+	if (optind >= argc) {
+		/* No DIR: the active environment, else ./.venv (as `venv check`, `venv list`). */
+		if (venv_default_env_dir(&default_dir) < 0 ||
+		    dirs_add(&dirs, default_dir.buf) < 0) {
+			fputs(repair_usage, stderr);
+			status = venv_cli_usage_error("repair", "%s", venv_error_last());
+			goto done;
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		/* -r: every environment `venv check -r` would find, by the same search. */
+		int error = recursive ? venv_discover(argv[i], 0, dirs_found, dirs_problem, &dirs)
+				      : dirs_add(&dirs, argv[i]);
+
+		if (error < 0) {
+			status = venv_cli_error("cannot search '%s': %s", argv[i], venv_error_last());
+			status = VENV_EXIT_ERROR;
+			goto done;
+		}
+	}
+	if (recursive && !dirs.nr) {
+		venv_cli_note("no environment found under %s", argv[optind]);
+		if (dirs.problems)
+			status = VENV_EXIT_ERROR;
 		goto done;
 	}
 	if (python_spec && !o.upgrade) {
 		status = venv_cli_usage_error("repair", "--python needs --upgrade");
 		goto done;
 	}
-	if (o.archive_file && (!*o.archive_file || argc - optind > 1)) {
+	if (o.archive_file && (!*o.archive_file || dirs.nr > 1)) {
 		status = venv_cli_usage_error("repair", *o.archive_file ?
 					      "--archive=FILE takes one DIR" :
 					      "--archive= needs a file name");
@@ -324,13 +407,13 @@ int cmd_repair(int argc, char **argv)
 				"environments");
 		envs = json_object_get(out, "environments");
 	}
-	for (i = optind; i < argc; i++) {
+	for (k = 0; k < dirs.nr; k++) {
 		struct venv_repair_report r;
-		int st, error = venv_repair(argv[i], &o, &r);
+		int st, error = venv_repair(dirs.v[k], &o, &r);
 		char *msg = error < 0 ? strdup(venv_error_last()) : NULL;
 
 		if (!r.env_dir)
-			r.env_dir = strdup(argv[i]);
+			r.env_dir = strdup(dirs.v[k]);
 		if (error < 0)
 			st = VENV_EXIT_ERROR;
 		else if (r.remaining.nprob || (o.dry_run && (r.done.nr || r.recovered)))
@@ -350,9 +433,16 @@ int cmd_repair(int argc, char **argv)
 		}
 		if (st > status)
 			status = st;
+		counts[st]++;
 		free(msg);
 		venv_repair_report_release(&r);
 	}
+	if (recursive && !cli.json && cli.verbosity)
+		printf("repaired %zu environment%s: %u ok, %u with problems left, %u failed\n",
+		       dirs.nr, dirs.nr == 1 ? "" : "s", counts[VENV_EXIT_OK],
+		       counts[VENV_EXIT_FAILURE], counts[VENV_EXIT_ERROR]);
+	if (dirs.problems && status < VENV_EXIT_ERROR)
+		status = VENV_EXIT_ERROR;
 	if (out) {
 		char *text = json_dumps(out, JSON_INDENT(2));
 
@@ -364,5 +454,7 @@ int cmd_repair(int argc, char **argv)
 done:
 	json_decref(out);
 	vbuf_release(&python);
+	vbuf_release(&default_dir);
+	dirs_release(&dirs);
 	return status;
 }

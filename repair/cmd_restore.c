@@ -53,8 +53,7 @@ int cmd_restore(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		default:
 			fputs(restore_usage, stderr);
-			status = venv_cli_usage_error("restore", "unrecognized option '%s'",
-						      argv[optind - 1]);
+			status = venv_cli_unknown_option("restore", argv[optind - 1], long_options);
 			goto done;
 		}
 	}

@@ -1,9 +1,13 @@
 #!/bin/sh
-# Run the test suites and print one closing line: "N passed, N failed, N skipped".
+# Run the test suites, print each test's result as it finishes, and end with
+# one line: "N passed, N failed, N skipped".
 #   sh tests/run.sh [unit|cli|all] [PATTERN]
-# Unit tests are the Check programs under tests/build/unit; CLI tests are the
-# numbered scripts tests/cli/tNNNN-*.sh (exit 0 pass, 77 skip, else fail).
-# TEST_JOBS=N runs N CLI scripts at a time (default 2).
+# Unit tests are the Check programs under tests/build/unit (each check counts);
+# CLI tests are the numbered scripts tests/cli/tNNNN-*.sh (exit 0 pass, 77
+# skip, else fail). TEST_JOBS=N runs N tests at a time (default: the number
+# of processors). The longest tests of the previous run start first, so that
+# the run ends when the work does; every test runs with its own HOME,
+# XDG_CACHE_HOME and VENV_CACHE_DIR (tests/run-one.sh).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-all}
@@ -14,69 +18,78 @@ logdir="$top/tests/build/logs"
 # that any report fails the program, which the tests then see as a failure.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# The tests find pyenv's interpreters through PYENV_ROOT: pin it before each
+# test gets a HOME of its own.
+if [ -z "${PYENV_ROOT:-}" ]; then
+	PYENV_ROOT=$(pyenv root 2>/dev/null) || PYENV_ROOT=
+	[ -n "$PYENV_ROOT" ] || PYENV_ROOT="${HOME:-/nonexistent}/.pyenv"
+fi
+export PYENV_ROOT
+jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+case "$mode" in all|unit|cli) ;; *) echo "usage: sh tests/run.sh [unit|cli|all] [PATTERN]" >&2; exit 2 ;; esac
+
+resdir="$logdir/run"
 mkdir -p "$logdir"
-passed=0 failed=0 skipped=0
-failures=""
+rm -rf "$resdir"
+mkdir -p "$resdir"
+# Durations of earlier runs, "NAME SECONDS" a line: the checked-in ones and
+# this machine's last run.
+durations="$logdir/durations"
 
-if [ "$mode" = all ] || [ "$mode" = unit ]; then
-	for t in $(find "$top/tests/build/unit" -type f -name 'test_*' 2>/dev/null | sort); do
-		name=${t#"$top/tests/build/unit/"}
-		case "$name" in *"$pattern"*) ;; *) continue ;; esac
-		log="$logdir/unit-$(echo "$name" | tr / -).log"
-		"$t" >"$log" 2>&1
-		rc=$?
-		line=$(grep -E 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -n 1)
-		if [ -n "$line" ]; then
-			n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
-			f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
-			e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
-			passed=$((passed + n - f - e))
-			failed=$((failed + f + e))
-		else
-			f=1
-			failed=$((failed + 1))
-		fi
-		if [ "$rc" -ne 0 ] || [ "${f:-0}" -ne 0 ] || [ "${e:-0}" -ne 0 ]; then
-			echo "FAIL unit $name"
-			sed -n '1,40p' "$log" | sed 's/^/    /'
-			failures="$failures unit:$name"
-		else
-			echo "ok   unit $name ($line)"
-		fi
-	done
-fi
+list() {
+	if [ "$mode" = all ] || [ "$mode" = cli ]; then
+		for t in "$top"/tests/cli/t[0-9]*.sh; do
+			[ -e "$t" ] || continue
+			name=$(basename "$t" .sh)
+			case "$name" in *"$pattern"*) echo "cli $name $t" ;; esac
+		done
+	fi
+	if [ "$mode" = all ] || [ "$mode" = unit ]; then
+		find "$top/tests/build/unit" -type f -name 'test_*' -perm -u+x 2>/dev/null | sort |
+		while read -r t; do
+			name=${t#"$top/tests/build/unit/"}
+			name=unit-$(echo "$name" | tr / -)
+			case "$name" in *"$pattern"*) echo "unit $name $t" ;; esac
+		done
+	fi
+}
 
-if [ "$mode" = all ] || [ "$mode" = cli ]; then
-	list=$(ls "$top"/tests/cli/t[0-9]*.sh 2>/dev/null | sort)
-	jobs=${TEST_JOBS:-2}
-	resdir="$logdir/cli"
-	rm -rf "$resdir"
-	mkdir -p "$resdir"
-	# Run in parallel, report in order.
-	for t in $list; do
+# Longest first (unknown ones count as 30 s), then by name.
+list | awk -v f1="$top/tests/durations" -v f2="$durations" '
+	BEGIN {
+		while ((getline l < f1) > 0) { split(l, a, " "); d[a[1]] = a[2] }
+		while ((getline l < f2) > 0) { split(l, a, " "); d[a[1]] = a[2] }
+	}
+	{ s = ($2 in d) ? d[$2] : 30; printf "%09.1f %s %s\n", 100000 - s, $1, $3 }' |
+	sort | cut -d' ' -f2- >"$resdir/.queue"
+total=$(wc -l <"$resdir/.queue")
+echo "running $total tests, $jobs at a time (logs in ${resdir#"$top/"})"
+start=$(date +%s)
+xargs -n 2 -P "$jobs" sh "$top/tests/run-one.sh" "$resdir" <"$resdir/.queue"
+
+passed=0 failed=0 skipped=0 failures=""
+while read -r kind t; do
+	if [ "$kind" = unit ]; then
+		name=unit-$(echo "${t#"$top/tests/build/unit/"}" | tr / -)
+	else
 		name=$(basename "$t" .sh)
-		case "$name" in *"$pattern"*) echo "$t" ;; esac
-	done | xargs -n 1 -P "$jobs" sh -c '
-		d=$1; t=$2; name=$(basename "$t" .sh)
-		start=$(date +%s)
-		bash "$t" >"$d/$name.log" 2>&1
-		echo $? >"$d/$name.rc"
-		echo $(( $(date +%s) - start )) >"$d/$name.time"
-	' sh "$resdir"
-	for t in $list; do
-		name=$(basename "$t" .sh)
-		case "$name" in *"$pattern"*) ;; *) continue ;; esac
-		rc=$(cat "$resdir/$name.rc" 2>/dev/null || echo 99)
-		secs=$(cat "$resdir/$name.time" 2>/dev/null || echo "?")
-		case "$rc" in
-		0) passed=$((passed + 1)); echo "ok   cli  $name (${secs}s)" ;;
-		77) skipped=$((skipped + 1)); echo "skip cli  $name: $(tail -n 1 "$resdir/$name.log")" ;;
-		*) failed=$((failed + 1)); failures="$failures cli:$name"
-		   echo "FAIL cli  $name (exit $rc)"; tail -n 30 "$resdir/$name.log" | sed 's/^/    /' ;;
-		esac
-	done
-fi
+	fi
+	if read -r p f s <"$resdir/$name.res" 2>/dev/null; then :; else p=0 f=1 s=0; fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	[ "$f" -eq 0 ] || failures="$failures $name"
+done <"$resdir/.queue"
+
+# Remember how long each test took, for the order of the next run.
+for r in "$resdir"/*.time; do
+	[ -e "$r" ] || continue
+	n=$(basename "$r" .time)
+	read -r w _ <"$r" && echo "$n $w"
+done >"$durations.new" 2>/dev/null
+[ -e "$durations" ] && awk 'NR == FNR { seen[$1] = 1; print; next } !($1 in seen)' \
+	"$durations.new" "$durations" >"$durations.tmp" && mv "$durations.tmp" "$durations.new"
+mv "$durations.new" "$durations"
+rm -rf "$resdir/home"
 
 [ -n "$failures" ] && echo "failed:$failures"
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "$passed passed, $failed failed, $skipped skipped ($(($(date +%s) - start)) s)"
 [ "$failed" -eq 0 ]

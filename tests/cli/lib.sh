@@ -6,7 +6,14 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VENV="$TOP/venv"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/venv-test.XXXXXX")
 trap 'chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
-# Our own cache, so tests never depend on (or pollute) the user's.
+# Our own cache, so tests never depend on (or pollute) the user's; run alone
+# (not from tests/run.sh), a test also gets a HOME of its own, with pyenv's
+# root pinned first so that the interpreters are still found.
+if [ -z "${VENV_TEST_HOME:-}" ]; then
+	export PYENV_ROOT="${PYENV_ROOT:-$HOME/.pyenv}"
+	mkdir -p "$TMP/home/.cache"
+	export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/home/.cache" VENV_TEST_HOME="$TMP/home"
+fi
 export VENV_CACHE_DIR="$TMP/cache"
 # The machine may set PIP_* and PYTHON* variables; tests set what they need.
 for v in $(env | sed -n 's/^\(PIP_[A-Za-z0-9_]*\)=.*/\1/p;s/^\(PYTHON[A-Za-z0-9_]*\)=.*/\1/p'); do

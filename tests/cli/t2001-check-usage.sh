@@ -21,8 +21,10 @@ expect_exit 0 "$VENV" check --help
 expect_match '^usage: venv check ' "$OUT" "--help"
 expect_match 'exit status:' "$OUT" "--help"
 expect_exit 0 "$VENV" help check
+# Without DIR: the active environment, else ./.venv, else a usage error.
+mkdir -p "$TMP/proj" && cd "$TMP/proj" || fail "cannot enter $TMP/proj"
 expect_exit 2 "$VENV" check
-expect_match 'required: DIR' "$ERR" "the error without DIR"
+expect_match 'no DIR given, VIRTUAL_ENV is not set and there is no .venv' "$ERR" "the error without DIR"
 expect_match "Try 'venv check --help'" "$ERR" "the usage hint"
 expect_exit 2 "$VENV" check --bogus x
 expect_match "unrecognized option '--bogus'" "$ERR" "an unknown option"
@@ -73,7 +75,7 @@ expect_match 'fix \(venv repair\): ' "$OUT" "the fix line"
 expect_match 'checked 2 environments: 1 ok, 1 with findings' "$OUT" "the summary"
 expect_exit 2 "$VENV" check good moved "$TMP/missing"
 expect_match 'VNV002 cannot-inspect' "$OUT" "the missing environment"
-expect_exit 1 "$VENV" check notenv
+expect_exit 2 "$VENV" check notenv
 expect_match 'VNV001 not-a-venv' "$OUT" "a plain directory"
 # Selection and threshold change the status too.
 expect_exit 0 "$VENV" check --ignore VNV4 moved

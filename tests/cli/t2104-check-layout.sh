@@ -52,10 +52,12 @@ if command -v strace >/dev/null 2>&1 && strace -f -o /dev/null true 2>/dev/null;
 fi
 mkdir plain
 echo hello >plain/README
-SCRIPTS= agree plain broken VNV001
+# Not an environment: nothing was checked, so exit 2 (as repair says).
+expect_exit 2 "$VENV" check --no-progress plain
+expect_match 'VNV001' "$OUT" "check of a plain directory"
 # A Python installation is not an environment either.
 base=$(dirname "$(dirname "$(realpath "$py")")")
-expect_exit 1 "$VENV" check --no-progress "$base"
+expect_exit 2 "$VENV" check --no-progress "$base"
 expect_match 'VNV001' "$OUT" "check of a Python installation"
 
 # --- permissions, .pth, extension modules ---------------------------------------------

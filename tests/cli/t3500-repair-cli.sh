@@ -15,7 +15,7 @@ mv src moved
 
 # Usage errors.
 expect_exit 2 "$VENV" repair
-expect_match "required: DIR" "$ERR" "a missing DIR"
+expect_match "no DIR given" "$ERR" "a missing DIR"
 expect_exit 2 "$VENV" repair --format xml good
 expect_exit 2 "$VENV" repair --bogus good
 expect_exit 2 "$VENV" repair --archive --dry-run good

@@ -1,0 +1,39 @@
+#!/bin/bash
+# `venv --version` and `-V`; a mistyped command or long option gets "did you
+# mean ...?" naming the closest one, and nothing when none is close or when
+# the word could start several.
+. "$(dirname "$0")/lib.sh"
+
+expect_exit 0 "$VENV" --version
+expect_match '^venv [0-9]+\.[0-9]+\.[0-9]+$' "$OUT" "venv --version"
+v=$OUT
+expect_exit 0 "$VENV" -V
+expect_eq "$v" "$OUT" "venv -V"
+
+expect_exit 2 "$VENV" crate .venv
+expect_match "^venv: error: 'crate' is not a venv command; did you mean 'create'\?" "$ERR" "stderr"
+expect_exit 2 "$VENV" chekc
+expect_match "did you mean 'check'\?" "$ERR" "stderr"
+expect_exit 2 "$VENV" help repiar
+expect_match "did you mean 'repair'\?" "$ERR" "stderr"
+expect_exit 2 "$VENV" xyzzy
+expect_match "'xyzzy' is not a venv command; see 'venv help'" "$ERR" "stderr"
+# "re" starts both repair and restore: no guess.
+expect_exit 2 "$VENV" re
+[[ $ERR != *"did you mean"* ]] || fail "expected no suggestion for 're', saw: $ERR"
+
+expect_exit 2 "$VENV" --verison
+expect_match "unrecognized option '--verison'; did you mean '--version'\?" "$ERR" "stderr"
+expect_exit 2 "$VENV" check --formt json .
+expect_match "unrecognized option '--formt'; did you mean '--format'\?" "$ERR" "stderr"
+expect_exit 2 "$VENV" create --sytem-site-packages "$TMP/e"
+expect_match "did you mean '--system-site-packages'\?" "$ERR" "stderr"
+[ ! -e "$TMP/e" ] || fail "expected nothing created after a usage error"
+expect_exit 2 "$VENV" repair --dryrun .
+expect_match "did you mean '--dry-run'\?" "$ERR" "stderr"
+expect_exit 2 "$VENV" restore --yse x
+expect_match "did you mean '--yes'\?" "$ERR" "stderr"
+expect_exit 2 "$VENV" check --zzzzzz .
+expect_match "unrecognized option '--zzzzzz'" "$ERR" "stderr"
+[[ $ERR != *"did you mean"* ]] || fail "expected no suggestion for --zzzzzz, saw: $ERR"
+echo ok
