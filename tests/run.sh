@@ -18,6 +18,9 @@ logdir="$top/tests/build/logs"
 # that any report fails the program, which the tests then see as a failure.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# Check's per-test timeout (4 s) is for an idle machine; the tests now share
+# the processors with each other, so give each four times as long.
+export CK_TIMEOUT_MULTIPLIER="${CK_TIMEOUT_MULTIPLIER:-4}"
 # The tests find pyenv's interpreters through PYENV_ROOT: pin it before each
 # test gets a HOME of its own.
 if [ -z "${PYENV_ROOT:-}" ]; then
