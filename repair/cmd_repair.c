@@ -269,8 +269,10 @@ static int dirs_add(struct dirs *d, const char *path)
 	return 0;
 }
 
-static int dirs_found(void *payload, const char *path)
+static int dirs_found(void *payload, const char *path, int dirfd)
 {
+	/* Repair opens each environment itself, under its lock, as for a DIR given. */
+	(void)dirfd;
 	return dirs_add(payload, path);
 }
 
