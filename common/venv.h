@@ -120,6 +120,20 @@ void venv_builder_release(struct venv_builder *b);
 /* Learn about the base interpreter (done by venv_builder_create() if needed). */
 int venv_builder_load_python(struct venv_builder *b);
 
+/*
+ * The `command` pyvenv.cfg records (3.11+): b->command if set, else what
+ * `python -m venv` of the base writes for the builder's options and env_dir
+ * (absolute), unquoted like CPython's: "<sys.executable> -m venv [options] DIR".
+ */
+int venv_builder_command(struct venv_builder *b, const char *env_dir, struct vbuf *out);
+
+/*
+ * A `command` of CPython's shape ("X -m venv REST") with X replaced by
+ * executable: what a move to another base interpreter records. VENV_ENOTFOUND
+ * when old has another shape (then let venv_builder_command() derive it).
+ */
+int venv_command_retarget(struct vbuf *out, const char *old, const char *executable);
+
 /* Create (or with `upgrade`, upgrade) the environment at env_dir. */
 int venv_builder_create(struct venv_builder *b, const char *env_dir);
 

@@ -353,59 +353,45 @@ done:
 	return error;
 }
 
-/* Our own command line, as `command` records it (shell-quoted, unlike CPython). */
-static int build_command(struct venv_builder *b, const struct venv_context *ctx,
-			 struct vbuf *out)
+/*
+ * pyvenv.cfg's `command` (3.11+), byte for byte what `python -m venv` of
+ * this base writes (Lib/venv/__init__.py, create_configuration): the base's
+ * sys.executable as invoked, "-m venv", the options the builder's state
+ * implies in CPython's fixed order and spelling, the absolute directory;
+ * joined with single spaces and not quoted, as CPython does.
+ */
+int venv_builder_command(struct venv_builder *b, const char *env_dir, struct vbuf *out)
 {
-	char *self = realpath("/proc/self/exe", NULL);
-	int error = 0;
+	int error;
 
-#define ARG(s) \
-	do { \
-		if ((error = vbuf_addch(out, ' ')) < 0 || \
-		    (error = venv_shquote_posix(out, (s))) < 0) \
-			goto done; \
-	} while (0)
-	if (b->command) {
-		error = vbuf_adds(out, b->command);
-		goto done;
-	}
-	if ((error = venv_shquote_posix(out, self ? self : "venv")) < 0 ||
-	    (error = vbuf_adds(out, " create --python=")) < 0 ||
-	    (error = venv_shquote_posix(out, b->info.invoked)) < 0)
-		goto done;
-	if (!b->symlinks)
-		ARG("--copies");
-	if (!b->with_pip)
-		ARG("--without-pip");
-	if (b->system_site_packages)
-		ARG("--system-site-packages");
-	if (b->clear)
-		ARG("--clear");
-	if (b->upgrade)
-		ARG("--upgrade");
-	if (b->upgrade_deps)
-		ARG("--upgrade-deps");
-	if (b->prompt) {
-		struct vbuf opt = VBUF_INIT(VBUF_MAX_PATH);
+	vbuf_reset(out);
+	if (b->command)
+		return vbuf_adds(out, b->command);
+	if ((error = venv_builder_load_python(b)) < 0)
+		return error;
+	if ((error = vbuf_addf(out, "%s -m venv", b->info.executable)) < 0 ||
+	    (!b->symlinks && (error = vbuf_adds(out, " --copies")) < 0) ||
+	    (!b->with_pip && (error = vbuf_adds(out, " --without-pip")) < 0) ||
+	    (b->system_site_packages && (error = vbuf_adds(out, " --system-site-packages")) < 0) ||
+	    (b->clear && (error = vbuf_adds(out, " --clear")) < 0) ||
+	    (b->upgrade && (error = vbuf_adds(out, " --upgrade")) < 0) ||
+	    (b->upgrade_deps && (error = vbuf_adds(out, " --upgrade-deps")) < 0) ||
+	    (b->prompt && (error = vbuf_addf(out, " --prompt=\"%s\"", b->prompt)) < 0) ||
+	    /* The option (and the builder's scm_ignore_files) exist from 3.13 on. */
+	    (!b->scm_ignore_files && b->info.minor >= 13 &&
+	     (error = vbuf_adds(out, " --without-scm-ignore-files")) < 0))
+		return error;
+	return vbuf_addf(out, " %s", env_dir);
+}
 
-		if ((error = vbuf_addf(&opt, "--prompt=%s", b->prompt)) < 0) {
-			vbuf_release(&opt);
-			goto done;
-		}
-		if ((error = vbuf_addch(out, ' ')) >= 0)
-			error = venv_shquote_posix(out, opt.buf);
-		vbuf_release(&opt);
-		if (error < 0)
-			goto done;
-	}
-	if (!b->scm_ignore_files)
-		ARG("--without-scm-ignore-files");
-	ARG(ctx->env_dir);
-#undef ARG
-done:
-	free(self);
-	return error;
+int venv_command_retarget(struct vbuf *out, const char *old, const char *executable)
+{
+	const char *tail = old ? strstr(old, " -m venv") : NULL;
+
+	vbuf_reset(out);
+	if (!tail || (tail[8] && tail[8] != ' '))
+		return VENV_ENOTFOUND;
+	return vbuf_addf(out, "%s%s", executable, tail);
 }
 
 static int write_configuration(struct venv_builder *b, struct venv_context *ctx, int incl)
@@ -448,7 +434,7 @@ static int write_configuration(struct venv_builder *b, struct venv_context *ctx,
 	if (info->minor >= 11) {
 		vbuf_reset(&tmp);
 		if ((error = venv_cfg_set(&cfg, "executable", info->real_executable)) < 0 ||
-		    (error = build_command(b, ctx, &tmp)) < 0 ||
+		    (error = venv_builder_command(b, ctx->env_dir, &tmp)) < 0 ||
 		    (error = venv_cfg_set(&cfg, "command", tmp.buf)) < 0)
 			goto done;
 	} else if ((error = venv_cfg_set(&cfg, "executable", NULL)) < 0 ||

@@ -667,6 +667,7 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 	struct venv_builder b;
 	struct venv_cfg cfg = VENV_CFG_INIT;
 	struct vbuf prompt = VBUF_INIT(VBUF_MAX_PATH), msg = VBUF_INIT(VBUF_MAX_REPORT);
+	struct vbuf command = VBUF_INIT(VBUF_MAX_LINE);
 	const char *v;
 	int error, begun = 0, code = s->base_ok ? VENV_DIAG_STALE_VERSION :
 				   VENV_DIAG_DANGLING_INTERPRETER_LINK;
@@ -697,7 +698,10 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 			vbuf_sets(&prompt, v);
 		b.prompt = prompt.buf;
 	}
-	b.command = venv_cfg_get_first(&cfg, "command");
+	/* `command` names the new interpreter, keeping the options it recorded. */
+	if (venv_command_retarget(&command, venv_cfg_get_first(&cfg, "command"),
+				  u->info.executable) == 0)
+		b.command = command.buf;
 	b.log = builder_log;
 	b.payload = (void *)o;
 	/* Activation scripts are repair's own business (scan.c): the maker decides which exist. */
@@ -776,6 +780,7 @@ done:
 	venv_builder_release(&b);
 	venv_cfg_release(&cfg);
 	vbuf_release(&prompt);
+	vbuf_release(&command);
 	vbuf_release(&msg);
 	return error;
 }

@@ -9,22 +9,10 @@ tree_listing() {
 		sed -E 's/ -> $//' | LC_ALL=C sort)
 }
 
-# cfg_normalized DIR: pyvenv.cfg with `command` reduced to its options.
+# cfg_normalized DIR: pyvenv.cfg with DIR replaced by "ENV". Nothing else is
+# normalised: `command` included, ours must be byte for byte CPython's.
 cfg_normalized() {
-	python3 - "$1" <<'PY'
-import shlex, sys
-d = sys.argv[1]
-for line in open(d + '/pyvenv.cfg', encoding='utf-8'):
-    k, _, v = line.partition(' = ')
-    if k == 'command':
-        args = shlex.split(v)
-        if '-m' in args:            # CPython: EXE -m venv FLAGS DIR
-            args = args[args.index('-m') + 2:]
-        else:                       # ours: VENV create --python=EXE FLAGS DIR
-            args = args[3:]
-        line = 'command = ' + ' '.join(args).replace(d, 'ENV') + '\n'
-    sys.stdout.write(line.replace(d, 'ENV'))
-PY
+	sed "s|$1|ENV|g" "$1/pyvenv.cfg"
 }
 
 # runtime_facts DIR: what the environment's python says about itself.

@@ -1,6 +1,7 @@
 #!/bin/bash
 # For every CPython on the machine and each option combination, `venv create`
-# makes the same tree, pyvenv.cfg and runtime view as `python -m venv`.
+# makes the same tree, pyvenv.cfg (byte for byte, `command` included) and
+# runtime view as `python -m venv`.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/compare.sh"
 
@@ -51,11 +52,13 @@ for py in $pythons; do
 			cmp -s "$work/cpy/proj/env/.gitignore" "$work/ours/proj/env/.gitignore" ||
 				fail ".gitignore differs for $py"
 		fi
-		c1=$(cfg_normalized "$work/cpy/proj/env")
-		c2=$(cfg_normalized "$work/ours/proj/env")
-		if [ "${minor#3.}" -lt 13 ]; then
-			# That option does not exist before 3.13; ours always accepts it.
-			c2=$(echo "$c2" | sed 's/ --without-scm-ignore-files//')
+		# The whole file, `command` too: the same interpreter path, options and
+		# directory as python -m venv writes (3.11+).
+		c1=$(cfg_normalized "$work/cpy/proj/env" | sed "s|$work/cpy|W|g")
+		c2=$(cfg_normalized "$work/ours/proj/env" | sed "s|$work/ours|W|g")
+		if [ "${minor#3.}" -ge 11 ]; then
+			expect_match "^command = $py -m venv .*--without-pip.* ENV$" "$(grep "^command" <<<"$c2")" \
+				"the command line for $py ${opts[*]}"
 		fi
 		if [ "$c1" != "$c2" ]; then
 			diff <(echo "$c1") <(echo "$c2") >&2

@@ -58,6 +58,11 @@ expect_exit 0 "$VENV" repair --upgrade gone
 gone/bin/python -c 'import sys; assert sys.version_info[:2] == (3, 11)' ||
 	fail "expected a working 3.11 after --upgrade"
 [ -e "$(readlink gone/bin/python3.11)" ] || fail "expected the link to lead somewhere"
+# pyvenv.cfg's `command` names the new interpreter, with the options it had.
+cmd=$(sed -n 's/^command = //p' gone/pyvenv.cfg)
+expect_match "^/[^ ]*/python3\.11 -m venv --without-pip $TMP/gone\$" "$cmd" "command after repair --upgrade"
+case $cmd in "$TMP/base2/"*) fail "expected command to name the new interpreter, saw: $cmd" ;; esac
+[ -x "${cmd%% *}" ] || fail "expected command's interpreter to exist, saw: $cmd"
 
 # --python names the replacement; copies stay copies.
 mkdir base3
