@@ -183,10 +183,31 @@ static int usage_error(const char *fmt, ...)
 /* ------------------------------------------------------------------------ */
 /* Output. */
 
+/*
+ * The progress line is erased with "\033[K" (erase to the end of the line)
+ * only on a terminal that may receive escapes; under NO_COLOR or TERM=dumb
+ * it is overwritten with spaces (the progress line only ever exists on a
+ * terminal: see r.progress).
+ */
+static int progress_escapes(void)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	return !(nc && *nc) && !(term && !strcmp(term, "dumb"));
+}
+
+static void erase_progress(struct run *r)
+{
+	if (progress_escapes())
+		fputs("\r\033[K", stderr);
+	else
+		fprintf(stderr, "\r%*s\r", r->progress_shown, "");
+}
+
 static void clear_progress(struct run *r)
 {
 	if (r->progress_shown) {
-		fputs("\r\033[K", stderr);
+		erase_progress(r);
 		r->progress_shown = 0;
 	}
 }
@@ -195,6 +216,7 @@ static void show_progress(struct run *r, int force)
 {
 	struct timespec now;
 	size_t total, done;
+	int n;
 
 	if (!r->progress)
 		return;
@@ -206,10 +228,13 @@ static void show_progress(struct run *r, int force)
 	r->last_progress = now;
 	total = r->nqueue;
 	done = r->next_print;
-	fprintf(stderr, "\r\033[Kchecked %zu of %zu environment%s%s", done, total,
-		total == 1 ? "" : "s", r->closed ? "" : " (still searching)");
+	if (r->progress_shown)
+		erase_progress(r);
+	n = fprintf(stderr, "\rchecked %zu of %zu environment%s%s", done, total,
+		    total == 1 ? "" : "s", r->closed ? "" : " (still searching)");
 	fflush(stderr);
-	r->progress_shown = 1;
+	/* The width written, so that it can be overwritten without escapes. */
+	r->progress_shown = n > 1 ? n : 1;
 }
 
 static int print_json(json_t *j, int compact)

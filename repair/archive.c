@@ -8,6 +8,7 @@
 #include "error.h"
 #include "fs.h"
 #include "path.h"
+#include "pyinfo.h"
 #include "repair.h"
 #include "txn.h"
 
@@ -135,6 +136,23 @@ static int arc_error(struct archive *a, const char *what)
 {
 	return venv_error_set(VENV_EIO, "%s: %s", what,
 			      LA(archive_error_string)(a) ? LA(archive_error_string)(a) : "libarchive error");
+}
+
+/* The documented form, "cannot open 'FILE': reason", with the system's reason when there is one. */
+static int arc_open_error(struct archive *a, const char *file)
+{
+	int err = LA(archive_errno)(a);
+
+	/* libarchive reports format errors as EILSEQ: only open(2)'s own reasons are taken. */
+	if (err == ENOENT || err == EACCES || err == EPERM || err == EISDIR || err == ENOTDIR ||
+	    err == ELOOP || err == ENAMETOOLONG) {
+		errno = err;
+		return venv_error_set_errno(err == ENOENT ? VENV_ENOTFOUND : VENV_EIO,
+					    "cannot open '%s'", file);
+	}
+	return venv_error_set(VENV_EIO, "cannot open '%s': %s", file,
+			      LA(archive_error_string)(a) ? LA(archive_error_string)(a) :
+			      "libarchive error");
 }
 
 /* Names repair keeps for itself at the top of an environment: never archived. */
@@ -338,7 +356,7 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 	LA(archive_read_support_filter_zstd)(a);
 	LA(archive_read_support_filter_gzip)(a);
 	if (LA(archive_read_open_filename)(a, file, 65536) != ARCHIVE_OK) {
-		error = arc_error(a, file);
+		error = arc_open_error(a, file);
 		goto done;
 	}
 	r = LA(archive_read_next_header)(a, &ent);
@@ -519,10 +537,26 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 		struct tm tm;
 		time_t now = time(NULL);
 
+		const char *base = name.buf;
+		struct vbuf cache = VBUF_INIT(VBUF_MAX_PATH);
+
 		gmtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-		error = vbuf_addf(&path, "%s/%s-%s.tar.%s", parent.buf, name.buf, stamp,
-				  zstd ? "zst" : "gz");
+		/*
+		 * Not beside the environment, where `git add .` would take it in: the
+		 * cache directory's archives/, named after the environment (a hash of
+		 * its path tells two ".venv"s apart). repair prints where it went.
+		 */
+		while (*base == '.')
+			base++;
+		if ((error = venv_cache_dir(&cache)) == 0 &&
+		    (error = vbuf_adds(&cache, "/archives")) == 0 &&
+		    (error = venv_fs_mkdirs(cache.buf)) == 0)
+			error = vbuf_addf(&path, "%s/%s-%08x-%s.tar.%s", cache.buf,
+					  *base ? base : "env",
+					  (unsigned)(venv_fnv1a(abs.buf, abs.len) & 0xffffffffu), stamp,
+					  zstd ? "zst" : "gz");
+		vbuf_release(&cache);
 	}
 	if (error < 0)
 		goto done;
@@ -1158,7 +1192,7 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, i
 	LA(archive_read_support_filter_zstd)(a);
 	LA(archive_read_support_filter_gzip)(a);
 	if (LA(archive_read_open_filename)(a, archive, 65536) != ARCHIVE_OK) {
-		error = arc_error(a, archive);
+		error = arc_open_error(a, archive);
 		goto done;
 	}
 	if ((error = read_meta(a, archive, &target)) < 0)

@@ -41,7 +41,7 @@ static const char repair_help[] =
 	"                        command name or a version such as 3.12.\n"
 	"  --archive[=FILE]      First write the whole environment to an archive\n"
 	"                        (tar.gz if FILE ends in .gz, else tar.zst; default:\n"
-	"                        beside it) and check it.\n"
+	"                        in the cache directory's archives/) and check it.\n"
 	"  --dry-run             Print what would change and change nothing; exit 1\n"
 	"                        if something would change.\n"
 	"  --format text|json    How to print the result (default: text).\n"

@@ -211,7 +211,8 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		if ((error = venv_repair__archive(&path, e.dir, o->archive_file, &e.times[1])) < 0 ||
 		    (error = dup_into(&r->archive, path.buf)) < 0)
 			goto done;
-		logf_(o, VENV_LOG_INFO, "archived '%s' to '%s'", e.dir, path.buf);
+		/* The report says "archived to FILE" (stdout): here only for -v. */
+		logf_(o, VENV_LOG_DEBUG, "archived '%s' to '%s'", e.dir, path.buf);
 	}
 	if ((error = venv_plan_apply(&e, &plan)) < 0 || (error = take_fixes(&r->done, &plan)) < 0)
 		goto done;

@@ -35,10 +35,15 @@ expect_eq 28b52ffd "$(magic "$TMP/arch/env.tar.zst")" "the first bytes of a .tar
 expect_exit 0 "$VENV" repair --archive="$TMP/arch/env.tar.gz" env
 expect_eq 1f8b "$(magic "$TMP/arch/env.tar.gz" | cut -c1-4)" "the first bytes of a .tar.gz archive"
 
-# The default name sits beside the environment and is never overwritten.
+# The default archive goes to the cache directory (where `git add .` in the
+# project cannot take it in), printed once, and is never overwritten.
 expect_exit 0 "$VENV" repair --archive env
 file=$(printf '%s\n' "$OUT" | sed -n 's/^  archived to //p')
-case "$file" in "$TMP"/env-*.tar.zst|"$TMP"/env-*.tar.gz) ;; *) fail "expected an archive beside env, saw '$file'" ;; esac
+case "$file" in "$VENV_CACHE_DIR"/archives/env-*.tar.zst|"$VENV_CACHE_DIR"/archives/env-*.tar.gz) ;;
+*) fail "expected an archive in \$VENV_CACHE_DIR/archives, saw '$file'" ;; esac
+[ -f "$file" ] || fail "expected the printed archive to exist: $file"
+expect_eq 1 "$(printf '%s\n%s\n' "$OUT" "$ERR" | grep -c -F "$file")" "how often the archive's path is printed"
+[ -z "$(ls "$TMP" | grep -E '^env-.*\.tar')" ] || fail "expected nothing beside env, saw: $(ls "$TMP")"
 expect_exit 2 "$VENV" repair --archive="$file" env
 expect_match "exists" "$ERR" "an existing archive"
 

@@ -1,0 +1,43 @@
+#!/bin/bash
+# Messages of issue 15: restore's "cannot open" in the documented form,
+# --upgrade-deps's prefix, --archive's path printed once, and the progress
+# line's escapes only on a terminal and never under NO_COLOR.
+. "$(dirname "$0")/lib.sh"
+py=$(find_pythons | tail -n 1)
+[ -n "$py" ] || skip "no Python found"
+cd "$TMP"
+
+# restore: the documented form, with the system's reason.
+expect_exit 2 "$VENV" restore /no/such.tar.zst
+expect_eq "venv: error: cannot open '/no/such.tar.zst': No such file or directory" "$ERR" "restore's error"
+mkdir adir
+expect_exit 2 "$VENV" restore adir
+expect_eq "venv: error: cannot open 'adir': Is a directory" "$ERR" "restore's error for a directory"
+
+# --upgrade-deps: every line of ours says "venv:".
+expect_exit 0 env -u PIP_FIND_LINKS PIP_NO_INDEX=1 HOME="$TMP" "$VENV" create -p "$py" --upgrade-deps deps
+expect_match "^venv: upgrading pip" "$ERR" "the --upgrade-deps line"
+if printf '%s\n%s\n' "$OUT" "$ERR" | grep -q '^libvenv'; then
+	fail "expected no 'libvenv' prefix, saw: $ERR"
+fi
+
+# --archive: the path once, on stdout, in the report.
+"$VENV" create -q --without-pip -p "$py" env || fail "venv create failed"
+mv env moved
+expect_exit 0 "$VENV" repair --archive -y moved
+n=$(printf '%s\n%s\n' "$OUT" "$ERR" | grep -c 'tar\.zst')
+expect_eq 1 "$n" "how often the archive's path is printed (stdout: $OUT; stderr: $ERR)"
+
+# The progress line of check -r: on a terminal with escapes, under NO_COLOR
+# without them, and never to a pipe.
+for i in 1 2 3; do "$VENV" create -q --without-pip -p "$py" "tree/e$i" || fail "venv create failed"; done
+expect_exit 0 "$VENV" check -r tree
+case "$ERR" in *$'\r'* | *$'\e'*) fail "expected no progress line to a pipe, saw: $(printf '%s' "$ERR" | od -c | head)" ;; esac
+if command -v script >/dev/null 2>&1; then
+	tty_out=$(env -u NO_COLOR TERM=xterm script -qec "'$VENV' check -r tree" /dev/null)
+	case "$tty_out" in *$'\e[K'*) ;; *) fail "expected the progress line to be erased with ESC[K on a terminal, saw: $(printf '%s' "$tty_out" | od -c | head)" ;; esac
+	tty_out=$(NO_COLOR=1 TERM=xterm script -qec "'$VENV' check -r tree" /dev/null)
+	case "$tty_out" in *$'\e'*) fail "expected no escape under NO_COLOR, saw: $(printf '%s' "$tty_out" | od -c | head)" ;; esac
+	expect_match "checked 3 of 3 environments" "$tty_out" "the progress line under NO_COLOR"
+fi
+echo ok
