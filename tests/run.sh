@@ -1,10 +1,12 @@
 #!/bin/sh
 # Run the test suites, print each test's result as it finishes, and end with
 # one line: "N passed, N failed, N skipped".
-#   sh tests/run.sh [unit|cli|all] [PATTERN]
+#   sh tests/run.sh [unit|cli|all|long] [PATTERN]
 # Unit tests are the Check programs under tests/build/unit (each check counts);
 # CLI tests are the numbered scripts tests/cli/tNNNN-*.sh (exit 0 pass, 77
-# skip, else fail). TEST_JOBS=N runs N tests at a time (default: the number
+# skip, else fail). Scripts marked "# suite: long" (the samples of fault
+# injection, races and fuzzing) run only in mode "long" (make check-long,
+# which CI runs too), or when PATTERN names one (t1700). TEST_JOBS=N runs N tests at a time (default: the number
 # of processors). The longest tests of the previous run start first, so that
 # the run ends when the work does; every test runs with its own HOME,
 # XDG_CACHE_HOME and VENV_CACHE_DIR (tests/run-one.sh).
@@ -29,7 +31,7 @@ if [ -z "${PYENV_ROOT:-}" ]; then
 fi
 export PYENV_ROOT
 jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
-case "$mode" in all|unit|cli) ;; *) echo "usage: sh tests/run.sh [unit|cli|all] [PATTERN]" >&2; exit 2 ;; esac
+case "$mode" in all|unit|cli|long) ;; *) echo "usage: sh tests/run.sh [unit|cli|all|long] [PATTERN]" >&2; exit 2 ;; esac
 
 resdir="$logdir/run"
 mkdir -p "$logdir"
@@ -40,11 +42,21 @@ mkdir -p "$resdir"
 durations="$logdir/durations"
 
 list() {
-	if [ "$mode" = all ] || [ "$mode" = cli ]; then
+	if [ "$mode" != unit ]; then
 		for t in "$top"/tests/cli/t[0-9]*.sh; do
 			[ -e "$t" ] || continue
 			name=$(basename "$t" .sh)
-			case "$name" in *"$pattern"*) echo "cli $name $t" ;; esac
+			case "$name" in *"$pattern"*) ;; *) continue ;; esac
+			if grep -q '^# suite: long' "$t"; then
+				# ... or when the pattern names it ("t1700").
+				case "$mode:$pattern" in
+				long:*|*:t[0-9][0-9][0-9][0-9]*) ;;
+				*) continue ;;
+				esac
+			else
+				[ "$mode" != long ] || continue
+			fi
+			echo "cli $name $t"
 		done
 	fi
 	if [ "$mode" = all ] || [ "$mode" = unit ]; then
@@ -68,7 +80,7 @@ list | awk -v f1="$top/tests/durations" -v f2="$durations" '
 total=$(wc -l <"$resdir/.queue")
 echo "running $total tests, $jobs at a time (logs in ${resdir#"$top/"})"
 start=$(date +%s)
-xargs -n 2 -P "$jobs" sh "$top/tests/run-one.sh" "$resdir" <"$resdir/.queue"
+xargs -r -n 2 -P "$jobs" sh "$top/tests/run-one.sh" "$resdir" <"$resdir/.queue"
 
 passed=0 failed=0 skipped=0 failures=""
 while read -r kind t; do

@@ -41,4 +41,19 @@ expect_eq "-I$TMP/prefix/include" "$(pkg-config --cflags-only-I libvenv | sed 's
 	"libvenv's include directory (the parent of venv/)"
 
 make -s -C "$TOP" check-headers >/dev/null || fail "expected every public header to compile alone"
+
+# The README's set-up for one user: PREFIX=$HOME/.local puts venv on a PATH
+# that has ~/.local/bin, and man finds the pages from there (man-db maps each
+# PATH entry's bin to ../share/man); make uninstall takes all of it away.
+make -s -C "$TOP" install PREFIX="$HOME/.local" >/dev/null || fail "make install PREFIX=\$HOME/.local failed"
+expect_eq "$HOME/.local/bin/venv" "$(PATH="$HOME/.local/bin:$PATH" command -v venv)" "the venv on PATH"
+if command -v man >/dev/null && man -w man >/dev/null 2>&1; then
+	for p in venv venv-create venv-check venv-repair venv-restore; do
+		got=$(env -u MANPATH PATH="$HOME/.local/bin:$PATH" man -w "$p" 2>&1)
+		expect_eq "$HOME/.local/share/man/man1/$p.1" "$got" "man -w $p"
+	done
+fi
+make -s -C "$TOP" uninstall PREFIX="$HOME/.local" >/dev/null || fail "make uninstall failed"
+left=$(find "$HOME/.local" -type f)
+[ -z "$left" ] || fail "expected make uninstall to remove every installed file, left: $left"
 echo ok

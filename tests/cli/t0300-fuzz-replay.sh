@@ -1,4 +1,5 @@
 #!/bin/bash
+# suite: long (a sample of fault injection, races or fuzzing: make check-long, CI)
 # Every fuzz target of tests/fuzz (FUZ-01..07) replayed over its seed corpus
 # by its replay program (built by `make check` with the normal compiler, and
 # with the sanitizers under SANITIZE=1). The targets abort() when an

@@ -1,4 +1,5 @@
 #!/bin/bash
+# suite: long (a sample of fault injection, races or fuzzing: make check-long, CI)
 # A sample of the race tests (security.md DEL-04, R7): `venv create --clear`
 # and `venv restore --yes` run while another process swaps the environment's
 # directories for symbolic links to a sentinel tree and back; the sentinel

@@ -1,4 +1,5 @@
 #!/bin/bash
+# suite: long (a sample of fault injection, races or fuzzing: make check-long, CI)
 # Kill `venv create` and `venv create --clear` at (a sample of) their mutating
 # system calls, and fail those calls with ENOSPC and EIO: nothing outside the
 # environment changes, exit 0 always means a working environment, and a re-run

@@ -1,4 +1,5 @@
 #!/bin/bash
+# suite: long (a sample of fault injection, races or fuzzing: make check-long, CI)
 # Crash safety of venv repair (security.md CRA-01, CRA-03, CRA-04, CRA-09):
 # the repair of a moved environment and an --upgrade are killed at mutating
 # system calls in turn (strace -e inject=SYSCALL:signal=KILL:when=N, which

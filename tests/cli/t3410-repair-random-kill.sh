@@ -1,4 +1,5 @@
 #!/bin/bash
+# suite: long (a sample of fault injection, races or fuzzing: make check-long, CI)
 # A repair of a moved environment killed at random moments (not only at
 # system calls chosen in advance): the next repair always finishes, the
 # environment works, and the user's own files come out byte-identical.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# suite: long (a sample of fault injection, races or fuzzing: make check-long, CI)
 # Kill `venv restore` (into a new directory and over an existing environment)
 # at a sample of its mutating system calls, and fail those calls with ENOSPC
 # and EIO: nothing outside the environment changes, the environment is the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# suite: long (a sample of fault injection, races or fuzzing: make check-long, CI)
 # Writing an archive (venv repair --archive) killed at its mutating system
 # calls, and with EIO and ENOSPC injected into them (security.md CRA-02 for
 # archive; CRA-03): no partial archive is ever left under the archive's
