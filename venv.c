@@ -24,6 +24,7 @@ static const struct venv_cmd commands[] = {
 	{ "check", cmd_check, "find broken, moved and upgraded environments without running them" },
 	{ "create", cmd_create, "create virtual environments (a drop-in for python -m venv)" },
 	{ "help", cmd_help, "show help for venv or one of its commands" },
+	{ "list", cmd_list, "list the distributions installed in environments, or an SBOM" },
 	{ "repair", cmd_repair, "fix environments in place after a move or a Python upgrade" },
 	{ "restore", cmd_restore, "put back an environment archived by 'venv repair --archive'" },
 };

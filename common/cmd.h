@@ -15,6 +15,7 @@
 int cmd_create(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 
 #endif

@@ -1,0 +1,498 @@
+#include "compat.h"
+#include <dirent.h>
+#include <time.h>
+#include <jansson.h>
+#include "error.h"
+#include "fs.h"
+#include "path.h"
+#include "sha256.h"
+#include "list.h"
+
+static int oom(void)
+{
+	return venv_error_set(VENV_ENOMEM, "out of memory");
+}
+
+/* The lib/pythonX.Y directories of the environment, sorted. */
+static int read_env(struct venv_list_env *e, int envfd)
+{
+	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), abs = VBUF_INIT(VBUF_MAX_PATH);
+	int libfd = -1, error = 0;
+	DIR *d = NULL;
+
+	libfd = openat(envfd, "lib", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (libfd < 0) {
+		if (errno != ENOENT)
+			error = venv_error_set_errno(VENV_EIO, "cannot open '%s/lib'", e->path);
+		goto done;
+	}
+	if ((error = venv_path_abspath(&abs, e->path)) < 0)
+		goto done;
+	if (!(d = fdopendir(libfd))) {
+		error = venv_error_set_errno(VENV_EIO, "cannot read '%s/lib'", e->path);
+		goto done;
+	}
+	libfd = -1;
+	for (;;) {
+		struct dirent *de = readdir(d);
+		size_t before = e->dists.nr, k;
+		struct stat st;
+
+		if (!de)
+			break;
+		if (strncmp(de->d_name, "python", 6) || strchr(de->d_name, '/'))
+			continue;
+		vbuf_reset(&site);
+		if ((error = vbuf_addf(&site, "%s/site-packages", de->d_name)) < 0)
+			goto done;
+		if (fstatat(dirfd(d), site.buf, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		vbuf_reset(&site);
+		if ((error = vbuf_addf(&site, "%s/lib/%s/site-packages", abs.buf, de->d_name)) < 0 ||
+		    (error = venv_dists_read(&e->dists, site.buf, 0)) < 0)
+			goto done;
+		if (e->dists.nr > before) {
+			char **p = realloc(e->sites, e->dists.nr * sizeof(*p));
+
+			if (!p) {
+				error = oom();
+				goto done;
+			}
+			e->sites = p;
+			for (k = before; k < e->dists.nr; k++) {
+				vbuf_reset(&site);
+				if ((error = vbuf_addf(&site, "lib/%s/site-packages", de->d_name)) < 0)
+					goto done;
+				if (!(e->sites[k] = strdup(site.buf))) {
+					error = oom();
+					goto done;
+				}
+			}
+		}
+	}
+done:
+	if (d)
+		closedir(d);
+	if (libfd >= 0)
+		close(libfd);
+	vbuf_release(&site);
+	vbuf_release(&abs);
+	return error;
+}
+
+int venv_list_add(struct venv_list *l, const char *path, int dirfd)
+{
+	struct venv_list_env *p = realloc(l->envs, (l->nr + 1) * sizeof(*p)), *e;
+	int fd = dirfd, error;
+
+	if (!p)
+		return oom();
+	l->envs = p;
+	e = &p[l->nr];
+	memset(e, 0, sizeof(*e));
+	if (!(e->path = strdup(path)))
+		return oom();
+	l->nr++;
+	if (fd < 0 && (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", path);
+	} else {
+		error = read_env(e, fd);
+		if (fd != dirfd)
+			close(fd);
+	}
+	if (error < 0 && error != VENV_ENOMEM) {
+		if (!(e->error = strdup(venv_error_last())))
+			return oom();
+		venv_error_clear();
+		return 0;
+	}
+	return error;
+}
+
+void venv_list_release(struct venv_list *l)
+{
+	size_t i, k;
+
+	for (i = 0; i < l->nr; i++) {
+		for (k = 0; k < l->envs[i].dists.nr; k++)
+			free(l->envs[i].sites ? l->envs[i].sites[k] : NULL);
+		free(l->envs[i].sites);
+		venv_dists_release(&l->envs[i].dists);
+		free(l->envs[i].path);
+		free(l->envs[i].error);
+	}
+	free(l->envs);
+	memset(l, 0, sizeof(*l));
+}
+
+int venv_list_purl(struct vbuf *out, const char *name, const char *version)
+{
+	const char *p;
+	int error;
+
+	vbuf_reset(out);
+	if ((error = vbuf_adds(out, "pkg:pypi/")) < 0)
+		return error;
+	for (p = name; *p && !error; p++) {
+		int c = (unsigned char)*p;
+
+		if (c == '_')
+			c = '-';
+		else if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')
+			error = vbuf_addch(out, c);
+		else
+			error = vbuf_addf(out, "%%%02X", c);
+	}
+	if (!error)
+		error = vbuf_addch(out, '@');
+	for (p = version; *p && !error; p++) {
+		int c = (unsigned char)*p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '-' || c == '_' || c == '~')
+			error = vbuf_addch(out, c);
+		else
+			error = vbuf_addf(out, "%%%02X", c);
+	}
+	return error;
+}
+
+/* The sha256 RECORD gives the dist-info's METADATA, as hex; 0 or -1. */
+static int metadata_sha256(const struct venv_dist *d, char hex[VENV_SHA256_HEX_LEN + 1])
+{
+	size_t i, dl = strlen(d->dir);
+
+	for (i = 0; i < d->nrecord; i++) {
+		const struct venv_record_row *r = &d->record[i];
+		unsigned char digest[VENV_SHA256_LEN];
+
+		if (strncmp(r->path, d->dir, dl) || strcmp(r->path + dl, "/METADATA") ||
+		    strncmp(r->hash, "sha256=", 7))
+			continue;
+		if (venv_sha256_from_b64(digest, r->hash + 7, strlen(r->hash + 7)) < 0)
+			return -1;
+		venv_sha256_hex(digest, hex);
+		return 0;
+	}
+	return -1;
+}
+
+static const char *location(const struct venv_dist *d)
+{
+	return d->editable && d->url ? d->url : NULL;
+}
+
+static int render_text(struct vbuf *out, const struct venv_list *l)
+{
+	static const char *const head[] = { "Package", "Version", "Installer", "Editable",
+					    "Location", "License" };
+	size_t i, k, c;
+	int error = 0;
+
+	for (i = 0; i < l->nr && !error; i++) {
+		const struct venv_list_env *e = &l->envs[i];
+		size_t w[6];
+
+		if ((error = vbuf_addf(out, "%s%s\n", i ? "\n" : "", e->path)) < 0)
+			break;
+		if (e->error) {
+			error = vbuf_addf(out, "  error: %s\n", e->error);
+			continue;
+		}
+		for (c = 0; c < 6; c++)
+			w[c] = strlen(head[c]);
+		for (k = 0; k < e->dists.nr; k++) {
+			const struct venv_dist *d = &e->dists.v[k];
+			const char *col[6];
+
+			col[0] = d->name;
+			col[1] = d->version;
+			col[2] = d->installer ? d->installer : "-";
+			col[3] = d->editable ? "yes" : "no";
+			col[4] = location(d) ? location(d) : e->sites[k];
+			col[5] = d->license_expression ? d->license_expression : "-";
+			for (c = 0; c < 6; c++)
+				if (strlen(col[c]) > w[c])
+					w[c] = strlen(col[c]);
+		}
+		for (k = 0; k <= e->dists.nr && !error; k++) {
+			const char *col[6];
+
+			if (k == 0) {
+				memcpy(col, head, sizeof(col));
+			} else {
+				const struct venv_dist *d = &e->dists.v[k - 1];
+
+				col[0] = d->name;
+				col[1] = d->version;
+				col[2] = d->installer ? d->installer : "-";
+				col[3] = d->editable ? "yes" : "no";
+				col[4] = location(d) ? location(d) : e->sites[k - 1];
+				col[5] = d->license_expression ? d->license_expression : "-";
+			}
+			error = vbuf_addf(out, "  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n",
+					  (int)w[0], col[0], (int)w[1], col[1], (int)w[2], col[2],
+					  (int)w[3], col[3], (int)w[4], col[4], col[5]);
+		}
+	}
+	return error;
+}
+
+static int set_str(json_t *o, const char *key, const char *v)
+{
+	if (json_object_set_new(o, key, v ? json_string(v) : json_null()) < 0)
+		return oom();
+	return 0;
+}
+
+static int render_json(struct vbuf *out, const struct venv_list *l)
+{
+	json_t *root = json_object(), *envs = json_array();
+	size_t i, k;
+	char *text = NULL;
+	int error = 0;
+
+	if (!root || !envs || json_object_set_new(root, "version", json_integer(1)) < 0 ||
+	    json_object_set(root, "environments", envs) < 0) {
+		error = oom();
+		goto done;
+	}
+	for (i = 0; i < l->nr && !error; i++) {
+		const struct venv_list_env *e = &l->envs[i];
+		json_t *je = json_object(), *ds = json_array();
+
+		if (!je || !ds || json_array_append_new(envs, je) < 0 ||
+		    json_object_set_new(je, "distributions", ds) < 0) {
+			json_decref(ds);
+			error = oom();
+			break;
+		}
+		error = set_str(je, "path", e->path);
+		if (!error && e->error)
+			error = set_str(je, "error", e->error);
+		for (k = 0; k < e->dists.nr && !error; k++) {
+			const struct venv_dist *d = &e->dists.v[k];
+			json_t *jd = json_object();
+
+			if (!jd || json_array_append_new(ds, jd) < 0) {
+				error = oom();
+				break;
+			}
+			if ((error = set_str(jd, "name", d->name)) < 0 ||
+			    (error = set_str(jd, "version", d->version)) < 0 ||
+			    (error = set_str(jd, "installer", d->installer)) < 0 ||
+			    (error = set_str(jd, "location", e->sites[k])) < 0 ||
+			    (error = set_str(jd, "dist_info", d->dir)) < 0 ||
+			    (error = set_str(jd, "editable_location", location(d))) < 0 ||
+			    (error = set_str(jd, "license_expression", d->license_expression)) < 0 ||
+			    (error = set_str(jd, "license", d->license)) < 0)
+				break;
+			if (json_object_set_new(jd, "editable", json_boolean(d->editable)) < 0)
+				error = oom();
+		}
+	}
+	if (!error && (!(text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)) ||
+		       (error = vbuf_adds(out, text)) < 0 || (error = vbuf_addch(out, '\n')) < 0)) {
+		if (!error)
+			error = oom();
+	}
+done:
+	free(text);
+	json_decref(envs);
+	json_decref(root);
+	return error;
+}
+
+/* A v4 UUID from /dev/urandom (serialNumber); the nil-free fallback is time. */
+static int uuid(char out[37])
+{
+	unsigned char b[16];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	size_t i;
+
+	if (fd < 0 || read(fd, b, sizeof(b)) != (ssize_t)sizeof(b)) {
+		if (fd >= 0)
+			close(fd);
+		return venv_error_set_errno(VENV_EIO, "cannot read /dev/urandom");
+	}
+	close(fd);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	for (i = 0; i < 16; i++)
+		snprintf(out + i * 2 + (i >= 4) + (i >= 6) + (i >= 8) + (i >= 10), 3, "%02x", b[i]);
+	out[8] = out[13] = out[18] = out[23] = '-';
+	out[36] = '\0';
+	return 0;
+}
+
+static int cdx_component(json_t *comps, json_t *deps, const struct venv_list_env *e, size_t env_i,
+			 const struct venv_dist *d, const char *site)
+{
+	struct vbuf purl = VBUF_INIT(VBUF_MAX_PATH), ref = VBUF_INIT(VBUF_MAX_PATH);
+	json_t *c = json_object(), *props = json_array();
+	char hex[VENV_SHA256_HEX_LEN + 1];
+	int error;
+
+	(void)e;
+	if (!c || !props || json_array_append_new(comps, c) < 0) {
+		json_decref(props);
+		return oom();
+	}
+	if ((error = venv_list_purl(&purl, d->name, d->version)) < 0 ||
+	    (error = vbuf_addf(&ref, "env%zu:%s:%s", env_i + 1, site, d->dir)) < 0)
+		goto done;
+	if ((error = set_str(c, "type", "library")) < 0 || (error = set_str(c, "bom-ref", ref.buf)) < 0 ||
+	    (error = set_str(c, "name", d->name)) < 0 || (error = set_str(c, "version", d->version)) < 0 ||
+	    (error = set_str(c, "purl", purl.buf)) < 0)
+		goto done;
+	if (d->license_expression || d->license) {
+		json_t *lic = json_array(), *one = json_object();
+
+		if (!lic || !one || json_object_set_new(c, "licenses", lic) < 0 ||
+		    json_array_append_new(lic, one) < 0) {
+			json_decref(one);
+			error = oom();
+			goto done;
+		}
+		if (d->license_expression) {
+			error = set_str(one, "expression", d->license_expression);
+		} else {
+			json_t *l = json_object();
+
+			if (!l || json_object_set_new(one, "license", l) < 0)
+				error = oom();
+			else
+				error = set_str(l, "name", d->license);
+		}
+		if (error < 0)
+			goto done;
+	}
+	if (metadata_sha256(d, hex) == 0) {
+		json_t *hs = json_array(), *h = json_object();
+
+		if (!hs || !h || json_object_set_new(c, "hashes", hs) < 0 ||
+		    json_array_append_new(hs, h) < 0 || (error = set_str(h, "alg", "SHA-256")) < 0 ||
+		    (error = set_str(h, "content", hex)) < 0) {
+			json_decref(h);
+			error = error ? error : oom();
+			goto done;
+		}
+	}
+	{
+		static const char *const keys[] = { "venv:installer", "venv:editable", "venv:location",
+						    "venv:dist-info" };
+		const char *vals[4];
+		size_t k;
+
+		vals[0] = d->installer;
+		vals[1] = d->editable ? "true" : "false";
+		vals[2] = site;
+		vals[3] = d->dir;
+		if (json_object_set_new(c, "properties", props) < 0) {
+			error = oom();
+			goto done;
+		}
+		props = NULL;
+		for (k = 0; k < 4 && !error; k++) {
+			json_t *p = json_object();
+
+			if (!vals[k])
+				continue;
+			if (!p || json_array_append_new(json_object_get(c, "properties"), p) < 0 ||
+			    (error = set_str(p, "name", keys[k])) < 0 || (error = set_str(p, "value", vals[k])) < 0)
+				error = error ? error : oom();
+		}
+	}
+	if (!error && json_array_append_new(deps, json_string(ref.buf)) < 0)
+		error = oom();
+done:
+	json_decref(props);
+	vbuf_release(&purl);
+	vbuf_release(&ref);
+	return error;
+}
+
+static int render_cyclonedx(struct vbuf *out, const struct venv_list *l)
+{
+	json_t *root = json_object(), *meta = json_object(), *comps = json_array();
+	json_t *deps = json_array(), *tools, *tc, *tool;
+	char id[37], stamp[32], *text = NULL;
+	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t i, k;
+	int error = 0;
+
+	if (!root || !meta || !comps || !deps) {
+		error = oom();
+		goto done;
+	}
+	if ((error = uuid(id)) < 0 || (error = vbuf_addf(&tmp, "urn:uuid:%s", id)) < 0)
+		goto done;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((error = set_str(root, "$schema", "http://cyclonedx.org/schema/bom-1.5.schema.json")) < 0 ||
+	    (error = set_str(root, "bomFormat", "CycloneDX")) < 0 ||
+	    (error = set_str(root, "specVersion", "1.5")) < 0 ||
+	    (error = set_str(root, "serialNumber", tmp.buf)) < 0 ||
+	    json_object_set_new(root, "version", json_integer(1)) < 0 ||
+	    json_object_set(root, "metadata", meta) < 0 || (error = set_str(meta, "timestamp", stamp)) < 0) {
+		error = error ? error : oom();
+		goto done;
+	}
+	tools = json_object();
+	tc = json_array();
+	tool = json_object();
+	if (!tools || !tc || !tool || json_object_set_new(meta, "tools", tools) < 0 ||
+	    json_object_set_new(tools, "components", tc) < 0 || json_array_append_new(tc, tool) < 0 ||
+	    (error = set_str(tool, "type", "application")) < 0 || (error = set_str(tool, "name", "venv")) < 0) {
+		error = error ? error : oom();
+		goto done;
+	}
+	if (json_object_set(root, "components", comps) < 0 ||
+	    json_object_set(root, "dependencies", deps) < 0) {
+		error = oom();
+		goto done;
+	}
+	for (i = 0; i < l->nr && !error; i++) {
+		const struct venv_list_env *e = &l->envs[i];
+		json_t *env = json_object(), *dep = json_object(), *on = json_array();
+
+		vbuf_reset(&tmp);
+		/* Each environment is an application component that depends on its distributions. */
+		if (!env || !dep || !on || json_array_append_new(comps, env) < 0 ||
+		    json_array_append_new(deps, dep) < 0 || json_object_set_new(dep, "dependsOn", on) < 0 ||
+		    (error = vbuf_addf(&tmp, "env%zu", i + 1)) < 0 ||
+		    (error = set_str(env, "type", "application")) < 0 ||
+		    (error = set_str(env, "bom-ref", tmp.buf)) < 0 ||
+		    (error = set_str(env, "name", e->path)) < 0 || (error = set_str(dep, "ref", tmp.buf)) < 0) {
+			error = error ? error : oom();
+			break;
+		}
+		for (k = 0; k < e->dists.nr && !error; k++)
+			error = cdx_component(comps, on, e, i, &e->dists.v[k], e->sites[k]);
+	}
+	if (!error && (!(text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)) ||
+		       (error = vbuf_adds(out, text)) < 0 || (error = vbuf_addch(out, '\n')) < 0))
+		error = error ? error : oom();
+done:
+	free(text);
+	vbuf_release(&tmp);
+	json_decref(meta);
+	json_decref(comps);
+	json_decref(deps);
+	json_decref(root);
+	return error;
+}
+
+int venv_list_render(struct vbuf *out, const struct venv_list *l, enum venv_list_format fmt)
+{
+	vbuf_reset(out);
+	if (fmt == VENV_LIST_JSON)
+		return render_json(out, l);
+	if (fmt == VENV_LIST_CYCLONEDX)
+		return render_cyclonedx(out, l);
+	return render_text(out, l);
+}
