@@ -151,7 +151,16 @@ include tests/Makefile.inc
 deps:
 	sh tests/install-deps.sh
 
-install: all
+# Shell completions, generated from what venv --help and venv CMD --help say.
+completions: venv completions/gen.sh
+	$(QUIET_GEN)sh completions/gen.sh ./venv completions/build
+
+install: all completions
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 0644 completions/build/venv.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/venv
+	install -m 0644 completions/build/_venv $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_venv
+	install -m 0644 completions/build/venv.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/venv.fish
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/venv \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 venv $(DESTDIR)$(BINDIR)/venv
@@ -164,6 +173,9 @@ install: all
 	    -e 's|@REQUIRES@|$(DEPS_PKGS)|' common/libvenv.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libvenv.pc
 
 uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/venv \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_venv \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/venv.fish
 	rm -f $(DESTDIR)$(BINDIR)/venv $(DESTDIR)$(LIBDIR)/libvenv.a \
 		$(DESTDIR)$(PKGCONFIGDIR)/libvenv.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/venv
@@ -202,6 +214,6 @@ lint: templates/templates.c
 clean:
 	rm -f venv libvenv.a templates/embed templates/templates.c
 	find . -name '*.o' -o -name '*.d' | xargs rm -f
-	rm -rf tests/build
+	rm -rf tests/build completions/build
 
-.PHONY: all deps install install-headers uninstall check-headers lint clean
+.PHONY: all deps completions install install-headers uninstall check-headers lint clean
