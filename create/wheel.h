@@ -132,6 +132,18 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
  */
 int venv_wheel_shebang(struct vbuf *out, const char *python);
 
+/*
+ * Console scripts, written one way for create, repair and upgrade: the
+ * body distlib writes (pip 22 to 24) after `shebang`, a line or lines from
+ * venv_wheel_shebang(); and the whole script, shebang included, for an
+ * entry point run by `python`.
+ */
+struct venv_entry_point;
+int venv_wheel_script_text(struct vbuf *out, const char *shebang,
+			   const struct venv_entry_point *ep);
+int venv_write_console_script(struct vbuf *out, const char *python,
+			      const struct venv_entry_point *ep);
+
 /* ---- exposed for the unit tests ---- */
 
 /*

@@ -172,6 +172,34 @@ static int shebang(struct vbuf *out, const char *python)
 	return venv_wheel_shebang(out, python);
 }
 
+/*
+ * The one console-script writer that create, repair and upgrade share: the
+ * shebang of venv_wheel_shebang() (direct, or the /bin/sh launcher), then
+ * distlib's body; a path no form can carry is refused.
+ */
+START_TEST(test_wheel__console_script_writer)
+{
+	static const char launcher[] = "#!/bin/sh\n'''exec' '/a b/bin/python' \"$0\" \"$@\"\n' '''"
+				       "# -*- coding: utf-8 -*-\n";
+	struct venv_entry_point ep = { (char *)"pip", (char *)"pip._internal.cli.main",
+				       (char *)"main" };
+	struct vbuf out = VBUF_INIT(8192);
+
+	ck_assert_int_eq(venv_write_console_script(&out, "/e/bin/python", &ep), 0);
+	ck_assert_str_eq(out.buf, "#!/e/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
+			 "from pip._internal.cli.main import main\nif __name__ == '__main__':\n"
+			 "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+			 "    sys.exit(main())\n");
+	vbuf_reset(&out);
+	ck_assert_int_eq(venv_write_console_script(&out, "/a b/bin/python", &ep), 0);
+	ck_assert_msg(!strncmp(out.buf, launcher, strlen(launcher)),
+		      "expected the /bin/sh launcher for a path with a blank, saw:\n%s", out.buf);
+	vbuf_reset(&out);
+	ck_assert_int_eq(venv_write_console_script(&out, "/e\n/bin/python", &ep), VENV_EUNSAFE);
+	vbuf_release(&out);
+}
+END_TEST
+
 START_TEST(test_wheel__shebang_lengths)
 {
 	struct vbuf out = VBUF_INIT(4096), want = VBUF_INIT(4096);
@@ -602,6 +630,7 @@ static Suite *wheel_suite(void)
 	tcase_add_test(tc, test_wheel__entry_points_refused);
 	tcase_add_test(tc, test_wheel__shebang_lengths);
 	tcase_add_test(tc, test_wheel__shebang_quoting);
+	tcase_add_test(tc, test_wheel__console_script_writer);
 	tcase_add_test(tc, test_wheel__unpack_manifest_install);
 	tcase_add_test(tc, test_wheel__install_refuses_symlink_in_target);
 	tcase_add_test(tc, test_wheel__unpack_refuses_symlink_entry);
