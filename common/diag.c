@@ -535,6 +535,84 @@ const struct venv_diag venv_diags[] = {
 	  "venv repair regenerates the script so that PS1 refers to $VIRTUAL_ENV_PROMPT "
 	  "instead of containing it.",
 	  "0.1.0" },
+	{ VENV_DIAG_RECORD_MISSING, W, STABLE, 0, "record-missing",
+	  "an installed distribution has no RECORD",
+	  "Reports a .dist-info directory in the active site-packages without a RECORD file.",
+	  "RECORD lists the files a distribution owns: without it pip cannot uninstall or "
+	  "upgrade it, and its files cannot be checked.",
+	  "lib/python3.12/site-packages/demo-1.0.dist-info/METADATA\n(no RECORD)",
+	  "No automatic fix: reinstall the distribution with pip.",
+	  "0.2.0" },
+	{ VENV_DIAG_RECORD_UNPARSEABLE, W, STABLE, 0, "record-unparseable",
+	  "a distribution's RECORD cannot be read or lists an unsafe path",
+	  "Reports a RECORD that is not valid CSV of three fields, is over its size cap, or "
+	  "lists a path that leaves the environment (absolute, or through '..'); such paths "
+	  "are never followed.",
+	  "pip cannot uninstall the distribution cleanly, and its files cannot be checked.",
+	  "demo/__init__.py,sha256=...\n../../../../etc/passwd,,",
+	  "No automatic fix: reinstall the distribution with pip.",
+	  "0.2.0" },
+	{ VENV_DIAG_DIST_FILE_MISSING, W, STABLE, 0, "dist-file-missing",
+	  "a file listed in a distribution's RECORD is missing",
+	  "Reports every file that a RECORD lists and that does not exist (RECORD itself and "
+	  ".pyc files, which Python writes and removes, are not required).",
+	  "A half-removed or damaged distribution: imports from it may fail.",
+	  "demo-1.0.dist-info/RECORD lists demo/core.py\n(no lib/python3.12/site-packages/demo/core.py)",
+	  "No automatic fix: reinstall the distribution with pip.",
+	  "0.2.0" },
+	{ VENV_DIAG_DIST_FILE_SIZE, W, STABLE, 0, "dist-file-modified",
+	  "a file of a distribution differs from its RECORD",
+	  "Reports a file whose size differs from the size its RECORD gives: it was modified, "
+	  "truncated or replaced after installation.",
+	  "Code that runs is not the code that was installed: an audit cannot vouch for it.",
+	  "RECORD: demo/__init__.py,sha256=...,120\nfile: 133 bytes",
+	  "No automatic fix: reinstall the distribution with pip.",
+	  "0.2.0" },
+	{ VENV_DIAG_DUPLICATE_DIST_INFO, W, STABLE, 0, "duplicate-dist-info",
+	  "two metadata directories for one project",
+	  "Reports two or more .dist-info or .egg-info directories whose names normalise to "
+	  "the same project (PEP 503).",
+	  "Python and pip see only one of them (which one depends on directory order); the "
+	  "other's files are leftovers of an interrupted upgrade.",
+	  "Foo.Bar-1.0.dist-info\nfoo_bar-2.0.dist-info",
+	  "No automatic fix: remove the stale directory or reinstall with pip.",
+	  "0.2.0" },
+	{ VENV_DIAG_DEPENDENCY_MISSING, W, STABLE, 0, "dependency-missing",
+	  "a requirement of an installed distribution is not installed",
+	  "Reports a Requires-Dist of an installed distribution, with its marker true for the "
+	  "environment's interpreter (extras not requested), whose project is not installed. "
+	  "The message is the line pip check prints.",
+	  "Importing the distribution, or the code path that needs the dependency, fails.",
+	  "demo 1.0 requires missing-dep, which is not installed.",
+	  "No automatic fix: install the dependency with pip.",
+	  "0.2.0" },
+	{ VENV_DIAG_DEPENDENCY_CONFLICT, W, STABLE, 0, "dependency-conflict",
+	  "an installed dependency has a version its dependent does not admit",
+	  "Reports a Requires-Dist whose project is installed in a version the specifier does "
+	  "not admit (PEP 440, pre-releases admitted as pip check admits them). The message is "
+	  "the line pip check prints.",
+	  "The dependent may fail at import or behave wrongly with an API it was not written for.",
+	  "demo 1.0 has requirement b>=2.0, but you have b 1.5.",
+	  "No automatic fix: install a matching version with pip.",
+	  "0.2.0" },
+	{ VENV_DIAG_UNOWNED_EXECUTABLE_PTH, W, STABLE, 0, "unowned-executable-pth",
+	  "a .pth file that runs code belongs to no distribution",
+	  "Reports a .pth file in the active site-packages with a line that Python executes at "
+	  "every start-up ('import ...') and that no distribution's RECORD lists.",
+	  "Code run by every interpreter start, from a file no package installed, is how "
+	  "malicious packages persist after they are uninstalled.",
+	  "lib/python3.12/site-packages/zzz.pth: import os; os.system('...')",
+	  "No automatic fix: find out who wrote it, then remove it.",
+	  "0.2.0" },
+	{ VENV_DIAG_ENTRY_POINT_MODULE_MISSING, E, STABLE, 0, "entry-point-module-missing",
+	  "a console script names a module that does not exist",
+	  "Reports a console_scripts or gui_scripts entry point of an installed distribution "
+	  "whose module is neither a module file, a package nor an extension module in "
+	  "site-packages.",
+	  "The script in bin/ fails with ModuleNotFoundError every time it runs.",
+	  "[console_scripts]\ndemo = demo.cli:main\n(no demo/cli.py)",
+	  "No automatic fix: reinstall the distribution with pip.",
+	  "0.2.0" },
 };
 
 const size_t venv_diags_count = VENV_ARRAY_SIZE(venv_diags);

@@ -27,6 +27,7 @@ static const struct {
 	{ "pyvenv.cfg", venv_rules_cfg },
 	{ "scripts and activation", venv_rules_scripts },
 	{ "tree", venv_rules_tree },
+	{ "installed distributions", venv_rules_dists },
 };
 
 static int vadd(struct venv_check_ctx *c, enum venv_severity severity, int code, const char *rel,

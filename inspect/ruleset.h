@@ -41,5 +41,6 @@ int venv_rules_base(struct venv_check_ctx *c);      /* rules_base.c: interpreter
 int venv_rules_cfg(struct venv_check_ctx *c);       /* rules_cfg.c: pyvenv.cfg */
 int venv_rules_scripts(struct venv_check_ctx *c);   /* rules_scripts.c: activation, console scripts */
 int venv_rules_tree(struct venv_check_ctx *c);      /* rules_tree.c: lib/, the walk, .pth */
+int venv_rules_dists(struct venv_check_ctx *c);     /* rules_dists.c: installed distributions */
 
 #endif

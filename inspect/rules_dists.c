@@ -1,0 +1,364 @@
+/*
+ * Rules over the distributions installed in the active site-packages
+ * (common/dist.h): RECORD present and readable, the files it lists present
+ * with their sizes, one metadata directory per project, dependencies as
+ * pip check judges them (common/pep508.h, never by running pip), .pth files
+ * that run code and belong to no distribution, and console scripts whose
+ * module is gone.
+ */
+#include "compat.h"
+#include "ruleset.h"
+#include "dist.h"
+#include "error.h"
+#include "fs.h"
+#include "path.h"
+#include "pep440.h"
+#include "pep508.h"
+#include <dirent.h>
+
+#define add(c, code, rel, ...) venv_check_add((c), (code), (rel), 0, NULL, NULL, __VA_ARGS__)
+
+/* site-relative path p as an environment-relative path, or -1 when it leaves it. */
+static int env_rel(struct vbuf *out, const char *site_rel, const char *p)
+{
+	struct vbuf j = VBUF_INIT(VBUF_MAX_PATH);
+	int error;
+
+	if (p[0] == '/') {
+		vbuf_release(&j);
+		return -1;
+	}
+	if ((error = vbuf_addf(&j, "%s/%s", site_rel, p)) < 0 ||
+	    (error = venv_path_normalize(out, j.buf)) < 0) {
+		vbuf_release(&j);
+		return error;
+	}
+	vbuf_release(&j);
+	if (!strcmp(out->buf, "..") || !strncmp(out->buf, "../", 3) || out->buf[0] == '/')
+		return -1;
+	return 0;
+}
+
+static int is_pyc(const char *p)
+{
+	size_t n = strlen(p);
+
+	return n > 4 && !strcmp(p + n - 4, ".pyc");
+}
+
+static int check_record(struct venv_check_ctx *c, const struct venv_dist *d, const char *site_rel)
+{
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), drel = VBUF_INIT(VBUF_MAX_PATH);
+	size_t i;
+	int error = 0;
+
+	if ((error = vbuf_addf(&drel, "%s/%s", site_rel, d->dir)) < 0)
+		goto done;
+	if (d->record_status == VENV_ENOTFOUND) {
+		error = add(c, VENV_DIAG_RECORD_MISSING, drel.buf, "%s has no RECORD", d->dir);
+		goto done;
+	}
+	if (d->record_status) {
+		error = add(c, VENV_DIAG_RECORD_UNPARSEABLE, drel.buf, "%s/RECORD: %s", d->dir,
+			    d->record_error ? d->record_error : "cannot be read");
+		goto done;
+	}
+	for (i = 0; i < d->nrecord && !error; i++) {
+		const struct venv_record_row *row = &d->record[i];
+		struct stat st;
+		int r = env_rel(&rel, site_rel, row->path);
+
+		if (r < 0) {
+			if (r != -1) {
+				error = r;
+				break;
+			}
+			error = add(c, VENV_DIAG_RECORD_UNPARSEABLE, drel.buf, "%s/RECORD lists '%s', "
+				    "which is outside the environment (not followed)", d->dir, row->path);
+			continue;
+		}
+		if (fstatat(c->env->root, rel.buf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			/* Bytecode comes and goes with Python; some RECORDs list its directories. */
+			if (is_pyc(row->path) || strstr(row->path, "__pycache__") || !strcmp(row->path + strlen(row->path) -
+							  (strlen(row->path) >= 7 ? 7 : 0), "/RECORD"))
+				continue;
+			error = add(c, VENV_DIAG_DIST_FILE_MISSING, rel.buf, "'%s' of %s %s is missing",
+				    rel.buf, d->name, d->version);
+			continue;
+		}
+		if (row->size[0] && S_ISREG(st.st_mode)) {
+			char *end;
+			unsigned long long want;
+
+			errno = 0;
+			want = strtoull(row->size, &end, 10);
+			if (errno || *end || row->size[0] == '-') {
+				error = add(c, VENV_DIAG_RECORD_UNPARSEABLE, drel.buf, "%s/RECORD gives '%s' "
+					    "the size '%s'", d->dir, row->path, row->size);
+			} else if ((unsigned long long)st.st_size != want) {
+				error = add(c, VENV_DIAG_DIST_FILE_SIZE, rel.buf, "'%s' of %s %s has %lld "
+					    "bytes, RECORD says %llu", rel.buf, d->name, d->version,
+					    (long long)st.st_size, want);
+			}
+		}
+	}
+done:
+	vbuf_release(&rel);
+	vbuf_release(&drel);
+	return error;
+}
+
+/* pip check, statically: what pip prints, one finding per line. */
+static int check_deps(struct venv_check_ctx *c, const struct venv_dists *ds, const char *site_rel)
+{
+	struct venv_marker_env menv;
+	struct vbuf vs = VBUF_INIT(VBUF_MAX_LINE), dvs = VBUF_INIT(VBUF_MAX_LINE);
+	struct vbuf canon = VBUF_INIT(VBUF_MAX_LINE), req = VBUF_INIT(VBUF_MAX_LINE);
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
+	size_t i, k;
+	int error = 0;
+
+	venv_marker_env_init(&menv, c->env->env_full[0] ? c->env->env_full : c->env->active_ver);
+	for (i = 0; i < ds->nr && !error; i++) {
+		const struct venv_dist *d = &ds->v[i];
+		struct venv_pep440 v;
+
+		/* pip takes the version from the directory's name (first "-"). */
+		if (d->egg || !d->dir_version || venv_pep440_parse(&v, d->dir_version) < 0 ||
+		    venv_pep440_str(&vs, &v) < 0 || venv_name_canonicalize(&canon, d->dir_name) < 0) {
+			venv_error_clear();
+			continue;
+		}
+		vbuf_reset(&rel);
+		if ((error = vbuf_addf(&rel, "%s/%s/METADATA", site_rel, d->dir)) < 0)
+			break;
+		for (k = 0; k < d->nrequires && !error; k++) {
+			struct venv_requirement r;
+			const struct venv_dist *dep = NULL;
+			struct venv_pep440 dv;
+			size_t j;
+			int applies;
+
+			if (venv_requirement_parse(&r, d->requires[k]) < 0) {
+				venv_error_clear();
+				continue;
+			}
+			applies = venv_requirement_applies(&r, &menv);
+			venv_error_clear();
+			if (applies != 1 || venv_name_canonicalize(&req, r.name) < 0) {
+				venv_requirement_release(&r);
+				continue;
+			}
+			for (j = 0; j < ds->nr && !dep; j++) {
+				struct vbuf dc = VBUF_INIT(VBUF_MAX_LINE);
+
+				if (!ds->v[j].egg && ds->v[j].dir_version &&
+				    venv_name_canonicalize(&dc, ds->v[j].dir_name) == 0 &&
+				    !strcmp(dc.buf, req.buf))
+					dep = &ds->v[j];
+				vbuf_release(&dc);
+			}
+			if (!dep) {
+				error = add(c, VENV_DIAG_DEPENDENCY_MISSING, rel.buf,
+					    "%s %s requires %s, which is not installed.", canon.buf,
+					    vs.buf, req.buf);
+			} else if (venv_pep440_parse(&dv, dep->dir_version) == 0 &&
+				   !venv_specset_contains(&r.spec, &dv)) {
+				struct vbuf rs = VBUF_INIT(VBUF_MAX_LINE);
+
+				if (venv_requirement_str(&rs, &r) == 0 && venv_pep440_str(&dvs, &dv) == 0)
+					error = add(c, VENV_DIAG_DEPENDENCY_CONFLICT, rel.buf,
+						    "%s %s has requirement %s, but you have %s %s.",
+						    canon.buf, vs.buf, rs.buf, req.buf, dvs.buf);
+				vbuf_release(&rs);
+			}
+			venv_error_clear();
+			venv_requirement_release(&r);
+		}
+	}
+	vbuf_release(&vs);
+	vbuf_release(&dvs);
+	vbuf_release(&canon);
+	vbuf_release(&req);
+	vbuf_release(&rel);
+	return error;
+}
+
+static int owned(const struct venv_dists *ds, const char *site_path)
+{
+	size_t i, k;
+
+	for (i = 0; i < ds->nr; i++)
+		for (k = 0; k < ds->v[i].nrecord; k++)
+			if (!strcmp(ds->v[i].record[k].path, site_path))
+				return 1;
+	return 0;
+}
+
+/* .pth files with a line site.py executes, and no owner. */
+static int check_pth(struct venv_check_ctx *c, const struct venv_dists *ds, const char *site_rel)
+{
+	struct vbuf text = VBUF_INIT((size_t)1024 * 1024), rel = VBUF_INIT(VBUF_MAX_PATH);
+	DIR *d;
+	struct dirent *de;
+	int sfd, error = 0;
+
+	sfd = openat(c->env->root, site_rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0)
+		return 0;
+	if (!(d = fdopendir(sfd))) {
+		close(sfd);
+		return 0;
+	}
+	while ((de = readdir(d)) && !error) {
+		size_t n = strlen(de->d_name), pos = 0;
+		int runs = 0;
+
+		if (n < 5 || strcmp(de->d_name + n - 4, ".pth"))
+			continue;
+		vbuf_reset(&text);
+		if (venv_fs_read_file_at(&text, dirfd(d), de->d_name, (size_t)1024 * 1024) < 0) {
+			venv_error_clear();
+			continue;
+		}
+		while (pos < text.len && !runs) {
+			const char *l = text.buf + pos;
+
+			runs = !strncmp(l, "import ", 7) || !strncmp(l, "import\t", 7);
+			l = memchr(l, '\n', text.len - pos);
+			pos = l ? (size_t)(l - text.buf) + 1 : text.len;
+		}
+		if (!runs || owned(ds, de->d_name))
+			continue;
+		/* The creator's own hook: virtualenv and uv write _virtualenv.pth. */
+		if (!strcmp(de->d_name, "_virtualenv.pth") && !strncmp(text.buf, "import _virtualenv", 18) &&
+		    (c->env->creator == VENV_CREATOR_VIRTUALENV || c->env->creator == VENV_CREATOR_UV))
+			continue;
+		vbuf_reset(&rel);
+		if ((error = vbuf_addf(&rel, "%s/%s", site_rel, de->d_name)) == 0)
+			error = add(c, VENV_DIAG_UNOWNED_EXECUTABLE_PTH, rel.buf, "'%s' runs code at "
+				    "every start-up and no distribution's RECORD lists it", rel.buf);
+	}
+	closedir(d);
+	vbuf_release(&text);
+	vbuf_release(&rel);
+	return error;
+}
+
+/* Is module a.b importable from site-packages (a/b.py, a/b/, a/b.*.so)? */
+static int module_exists(int root, const char *site_rel, const char *module)
+{
+	struct vbuf p = VBUF_INIT(VBUF_MAX_PATH);
+	struct stat st;
+	const char *s;
+	int found = 0;
+	size_t base;
+	DIR *d;
+	int fd;
+
+	if (vbuf_addf(&p, "%s/", site_rel) < 0)
+		goto done;
+	for (s = module; *s; s++)
+		if (vbuf_addch(&p, *s == '.' ? '/' : *s) < 0)
+			goto done;
+	base = p.len;
+	if (fstatat(root, p.buf, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
+		found = 1;
+		goto done;
+	}
+	if (vbuf_adds(&p, ".py") == 0 && fstatat(root, p.buf, &st, 0) == 0) {
+		found = 1;
+		goto done;
+	}
+	/* An extension module: NAME.<tag>.so in the parent directory. */
+	vbuf_setlen(&p, base);
+	{
+		char *slash = strrchr(p.buf, '/');
+		const char *name = slash + 1;
+		size_t nl = strlen(name);
+
+		*slash = '\0';
+		if ((fd = openat(root, p.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
+		    (d = fdopendir(fd))) {
+			struct dirent *de;
+
+			while ((de = readdir(d)) && !found)
+				found = !strncmp(de->d_name, name, nl) && de->d_name[nl] == '.' &&
+					venv_dist_is_compiled_path(de->d_name);
+			closedir(d);
+		} else if (fd >= 0) {
+			close(fd);
+		}
+	}
+done:
+	vbuf_release(&p);
+	return found;
+}
+
+static int check_entry_points(struct venv_check_ctx *c, const struct venv_dist *d, const char *site_rel)
+{
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
+	size_t i;
+	int error = 0;
+
+	if (d->editable)
+		return 0;   /* its modules live in the source tree */
+	if ((error = vbuf_addf(&rel, "%s/%s/entry_points.txt", site_rel, d->dir)) < 0)
+		goto done;
+	for (i = 0; i < d->nentries && !error; i++)
+		if (!module_exists(c->env->root, site_rel, d->entries[i].module))
+			error = add(c, VENV_DIAG_ENTRY_POINT_MODULE_MISSING, rel.buf, "bin/%s of %s %s "
+				    "runs module '%s', which is not in site-packages", d->entries[i].name,
+				    d->name, d->version, d->entries[i].module);
+done:
+	vbuf_release(&rel);
+	return error;
+}
+
+int venv_rules_dists(struct venv_check_ctx *c)
+{
+	struct venv_model *e = c->env;
+	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
+	struct venv_dists ds = VENV_DISTS_INIT;
+	const struct venv_model_libdir *lib;
+	size_t i;
+	int error = 0;
+
+	if (e->unfinished || !e->active_ver[0] || !(lib = venv_model_find_lib(e, e->active_ver)) ||
+	    !lib->has_site || lib->site_link || !e->abs)
+		return 0;
+	if ((error = vbuf_addf(&site_rel, "lib/python%s/site-packages", e->active_ver)) < 0 ||
+	    (error = vbuf_addf(&site, "%s/%s", e->abs, site_rel.buf)) < 0)
+		goto done;
+	if ((error = venv_dists_read(&ds, site.buf, VENV_DISTS_ALL)) < 0) {
+		if (error == VENV_ENOMEM)
+			goto done;
+		venv_error_clear();
+		error = 0;
+		goto done;
+	}
+	for (i = 0; i < ds.nr && !error; i++) {
+		const struct venv_dist *d = &ds.v[i];
+
+		size_t j;
+
+		for (j = 0; j < i && !error; j++)
+			if (!strcmp(d->canon, ds.v[j].canon))
+				error = add(c, VENV_DIAG_DUPLICATE_DIST_INFO, site_rel.buf, "%s and %s are "
+					    "both metadata of project '%s'", ds.v[j].dir, d->dir, d->canon);
+		if (error)
+			break;
+		if (!d->egg && (error = check_record(c, d, site_rel.buf)) < 0)
+			break;
+		error = check_entry_points(c, d, site_rel.buf);
+	}
+	if (!error)
+		error = check_deps(c, &ds, site_rel.buf);
+	if (!error)
+		error = check_pth(c, &ds, site_rel.buf);
+done:
+	venv_dists_release(&ds);
+	vbuf_release(&site);
+	vbuf_release(&site_rel);
+	return error;
+}

@@ -1,0 +1,64 @@
+#!/bin/bash
+# check's rules over installed distributions (inspect/rules_dists.c, VNV6xx)
+# on a real environment whose packages are wheels built here and installed
+# by the real pip, offline: dependency findings are pip check's lines
+# exactly (missing, wrong version, marker-dependent, extras as pip treats
+# them); then a modified file, a deleted file, a removed package whose
+# console script remains, a duplicated dist-info, a RECORD with a hostile
+# path and an unowned executable .pth are each found; a clean environment
+# with pip has no such finding.
+. "$(dirname "$0")/lib.sh"
+
+py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
+[ -n "$py" ] || skip "no CPython found"
+export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/xdg" PIP_NO_INDEX=1 PIP_NO_CACHE_DIR=1
+unset PIP_FIND_LINKS
+mkdir -p "$HOME" "$TMP/w"
+env="$TMP/e"
+expect_exit 0 "$VENV" create -q -p "$py" "$env"
+expect_exit 0 "$VENV" check --select VNV6 "$env"
+mk() { "$py" -I "$TOP/tests/helpers/make-wheel.py" "$TMP/w" "$@" >/dev/null || fail "make-wheel $*"; }
+mk demo-a 1.0 'Requires-Dist: Missing_Dep>=1' 'Requires-Dist: b.pkg (>=2.0)' \
+	'Requires-Dist: neg-dep; extra != "test"' 'Requires-Dist: opt-dep; extra == "test"' \
+	'Requires-Dist: c[x]>=2 ; python_version >= "3"' 'Requires-Dist: old-only; python_version < "3.8"' \
+	'Requires-Dist: e===1.0' 'Requires-Dist: f~=2.2' 'Requires-Dist: g<1.0'
+mk b.pkg 1.5
+mk c 1.0
+mk e 1.0
+mk f 2.9
+mk g 1.0a1
+mk tool 0.1
+expect_exit 0 "$env/bin/python" -m pip install -q --no-index --no-deps "$TMP/w"/*.whl
+
+# Dependencies: the same lines as pip check.
+"$env/bin/python" -m pip check >"$TMP/pip-check" 2>&1
+grep -v 'is not supported on this platform' "$TMP/pip-check" | sort >"$TMP/want"
+[ -s "$TMP/want" ] || fail "expected pip check to report something, saw: $(cat "$TMP/pip-check")"
+expect_exit 1 "$VENV" check --select VNV606,VNV607 --format json "$env"
+printf '%s' "$OUT" | "$py" -c 'import json,sys; print("\n".join(sorted(d["message"] for d in json.load(sys.stdin)["diagnostics"])))' >"$TMP/got"
+if ! cmp -s "$TMP/want" "$TMP/got"; then
+	diff "$TMP/want" "$TMP/got" >&2
+	fail "expected check's dependency findings to be pip check's lines (diff: pip check, venv check)"
+fi
+
+# Integrity and start-up code.
+site=$(echo "$env"/lib/python3.*/site-packages)
+echo "# changed" >>"$site/b_pkg/__init__.py"
+rm "$site/c/__init__.py"
+rm -r "$site/tool"
+cp -r "$site/c-1.0.dist-info" "$site/C-2.0.dist-info"
+echo 'import os' >"$site/zzz-evil.pth"
+echo '../../../../../etc/passwd,,' >>"$site/e-1.0.dist-info/RECORD"
+expect_exit 1 "$VENV" check --select VNV6 "$env"
+for want in "VNV604 dist-file-modified.*b_pkg/__init__.py|b_pkg/__init__.py.*VNV604" \
+	"c/__init__.py' of c 1.0 is missing" "bin/tool-cli of tool 0.1 runs module 'tool'" \
+	"C-2.0.dist-info and c-1.0.dist-info are both metadata of project 'c'" \
+	"zzz-evil.pth' runs code at every start-up" "lists '../../../../../etc/passwd', which is outside"; do
+	expect_match "$want" "$OUT" "check's findings"
+done
+# The hostile path was not followed, and nothing about pip itself.
+printf '%s' "$OUT" | grep -q "pip-" && fail "expected no finding about pip, saw: $OUT"
+# The rules are in the registry and documented.
+expect_exit 0 "$VENV" check --explain VNV608
+expect_match "unowned-executable-pth" "$OUT" "--explain VNV608"
+exit 0
