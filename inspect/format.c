@@ -96,12 +96,51 @@ static json_t *str_or_null(const char *s)
 
 /* ------------------------------------------------------------------------ */
 
+/*
+ * A moved environment gives one finding per file that names the old place;
+ * lead with one line that says so and what repair does about it.
+ */
+static int moved_summary(struct vbuf *out, const struct venv_report *r,
+			 const struct venv_rule_filter *f, int color)
+{
+	const char *old = NULL;
+	size_t i, j, files = 0;
+	int error;
+
+	for (i = 0; i < r->nr; i++) {
+		const struct venv_finding *fi = &r->findings[i];
+
+		if (!fi->data.old_prefix || !venv_rule_filter_wants(f, fi->code) ||
+		    (old && strcmp(old, fi->data.old_prefix)))
+			continue;
+		old = fi->data.old_prefix;
+		/* Files, not findings: a file may have several. */
+		for (j = 0; j < i; j++)
+			if (r->findings[j].data.old_prefix && fi->relpath && r->findings[j].relpath &&
+			    !strcmp(r->findings[j].relpath, fi->relpath) &&
+			    !strcmp(r->findings[j].data.old_prefix, old))
+				break;
+		if (j == i)
+			files++;
+	}
+	if (!old)
+		return 0;
+	if ((error = vbuf_adds(out, color ? C_BOLD : "")) < 0 ||
+	    (error = venv_text_escape(out, r->path)) < 0 ||
+	    (error = vbuf_addf(out, ":%s moved from '", color ? C_RESET : "")) < 0 ||
+	    (error = venv_text_escape(out, old)) < 0)
+		return error;
+	return vbuf_addf(out, "'; venv repair fixes %zu file%s\n", files, files == 1 ? "" : "s");
+}
+
 int venv_format_text(struct vbuf *out, const struct venv_report *r,
 		     const struct venv_rule_filter *f, int color)
 {
 	size_t i;
-	int error = 0;
+	int error;
 
+	if ((error = moved_summary(out, r, f, color)) < 0)
+		return error;
 	for (i = 0; i < r->nr && !error; i++) {
 		const struct venv_finding *fi = &r->findings[i];
 		const struct venv_diag *d = venv_diag_get(fi->code);

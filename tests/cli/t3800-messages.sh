@@ -1,6 +1,7 @@
 #!/bin/bash
 # Messages of issue 15: restore's "cannot open" in the documented form,
-# --upgrade-deps's prefix, --archive's path printed once, and the progress
+# --upgrade-deps's prefix, --archive's path printed once, a moved
+# environment's summary line, and the progress
 # line's escapes only on a terminal and never under NO_COLOR.
 . "$(dirname "$0")/lib.sh"
 py=$(find_pythons | tail -n 1)
@@ -27,6 +28,14 @@ mv env moved
 expect_exit 0 "$VENV" repair --archive -y moved
 n=$(printf '%s\n%s\n' "$OUT" "$ERR" | grep -c 'tar\.zst')
 expect_eq 1 "$n" "how often the archive's path is printed (stdout: $OUT; stderr: $ERR)"
+
+# A moved environment: one summary line first, then the details.
+"$VENV" create -q --without-pip -p "$py" orig || fail "venv create failed"
+mv orig moved2
+expect_exit 1 "$VENV" check moved2
+expect_eq "moved2: moved from '$TMP/orig'; venv repair fixes 5 files" "$(printf '%s\n' "$OUT" | head -n 1)" \
+	"the first line of check for a moved environment"
+expect_match "moved2/bin/activate:[0-9]+: error: .*VNV401" "$OUT" "the details after the summary"
 
 # The progress line of check -r: on a terminal with escapes, under NO_COLOR
 # without them, and never to a pipe.
