@@ -72,7 +72,7 @@ const struct venv_diag venv_diags[] = {
 	  "bin/activate: 4096 bytes of binary data",
 	  "Replace the file (venv repair regenerates activation scripts).",
 	  "0.1.0" },
-	{ VENV_DIAG_LINK_NOT_FOLLOWED, W, STABLE, 0, "link-not-followed",
+	{ VENV_DIAG_LINK_NOT_FOLLOWED, W, STABLE, 1, "link-not-followed",
 	  "a symbolic link that check does not follow",
 	  "Reports a symbolic link where check expected a file it would read (an activation "
 	  "script, a console script, pyvenv.cfg's neighbours) when the link loops or leads out "
@@ -81,7 +81,9 @@ const struct venv_diag venv_diags[] = {
 	  "A link out of the environment can point anywhere, including /dev/zero or a file "
 	  "another user controls; a loop makes every tool that opens it fail.",
 	  "bin/activate -> /dev/zero\nbin/pip -> pip   (a loop)",
-	  "Replace the link with the file it stands for.",
+	  "venv repair replaces an activation script that is a link with the script venv create "
+	  "writes there (what the link led to is left as it is); replace other links with the "
+	  "file they stand for by hand.",
 	  "0.1.0" },
 	{ VENV_DIAG_WALK_LIMIT, W, STABLE, 0, "walk-limit",
 	  "the walk of the environment stopped at a limit",
@@ -95,7 +97,7 @@ const struct venv_diag venv_diags[] = {
 	  "Nothing to repair; look at the deep or huge directory by hand.",
 	  "0.1.0" },
 
-	{ VENV_DIAG_UNFINISHED_CREATION, E, STABLE, 0, "unfinished-creation",
+	{ VENV_DIAG_UNFINISHED_CREATION, E, STABLE, 1, "unfinished-creation",
 	  "the environment was never completely created",
 	  "Reports an environment whose creation stopped half-way: the marker venv create "
 	  "keeps while it works (.venv-incomplete) is still there, pyvenv.cfg exists but bin/ "
@@ -105,7 +107,9 @@ const struct venv_diag venv_diags[] = {
 	  "Such a directory looks like an environment to tools that only test for pyvenv.cfg "
 	  "or bin/, but nothing in it runs.",
 	  "env/pyvenv.cfg\nenv/bin/            (empty)\nenv/lib/python3.12/site-packages/",
-	  "Create the environment again: 'venv create --clear DIR'.",
+	  "When only the interpreter names are missing and pyvenv.cfg's home and version still "
+	  "name a working base, venv repair makes them as venv create would; otherwise create "
+	  "the environment again: 'venv create --clear DIR'.",
 	  "0.1.0" },
 	{ VENV_DIAG_MISSING_PYVENV_CFG, E, STABLE, 1, "missing-pyvenv-cfg",
 	  "the environment has no pyvenv.cfg",

@@ -19,10 +19,10 @@ static const char repair_usage[] =
 
 static const char repair_help[] =
 	"\n"
-	"Repairs virtual environments in place: after a move or a copy, rewrites the\n"
-	"shebangs, activation scripts, .pth entries and pyvenv.cfg keys that name the\n"
-	"old location and restores missing interpreter names, lib64 and activation\n"
-	"scripts; with --upgrade, moves the environment to a new base interpreter.\n"
+	"Repairs virtual environments in place: fixes what 'venv check' finds and can\n"
+	"be fixed (a move or a copy, a damaged pyvenv.cfg, missing interpreter names\n"
+	"and scripts, activation scripts open to injection, world-writable files);\n"
+	"with --upgrade, moves the environment to a new base interpreter.\n"
 	"\n"
 	"positional arguments:\n"
 	"  DIR                   An environment to repair (default: $VIRTUAL_ENV, else\n"
@@ -49,8 +49,9 @@ static const char repair_help[] =
 	"  -q, --quiet           Print nothing but errors and remaining problems.\n"
 	"  -v, --verbose         Say what is being done (and show pip's output).\n"
 	"\n"
-	"Exit status: 0 when nothing is left broken, 1 when problems remain (or, with\n"
-	"--dry-run, when something would change), 2 on error. See venv-repair(1).\n";
+	"Exit status: 0 when 'venv check --severity error' would find nothing after,\n"
+	"1 when errors remain (or, with --dry-run, when something would change), 2 on\n"
+	"error. See venv-repair(1).\n";
 
 enum { OPT_UPGRADE = 256, OPT_ARCHIVE, OPT_DRY_RUN, OPT_FORMAT };
 
@@ -117,6 +118,7 @@ static char mark(const struct venv_fix *f)
 	switch (f->kind) {
 	case VENV_FIX_REMOVE: return '-';
 	case VENV_FIX_MKDIR: return '+';
+	case VENV_FIX_CHMOD: return '~';
 	default: return f->replaces ? '~' : '+';
 	}
 }
@@ -129,6 +131,7 @@ static const char *action(const struct venv_fix *f)
 	case VENV_FIX_MKDIR: return "mkdir";
 	case VENV_FIX_REMOVE: return "remove";
 	case VENV_FIX_COPY: return "copy";
+	case VENV_FIX_CHMOD: return "chmod";
 	}
 	return "?";
 }
@@ -418,7 +421,7 @@ int cmd_repair(int argc, char **argv)
 			r.env_dir = strdup(dirs.v[k]);
 		if (error < 0)
 			st = VENV_EXIT_ERROR;
-		else if (r.remaining.nprob || (o.dry_run && (r.done.nr || r.recovered)))
+		else if (r.errors || (o.dry_run && (r.done.nr || r.recovered)))
 			st = VENV_EXIT_FAILURE;
 		else
 			st = VENV_EXIT_OK;

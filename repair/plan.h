@@ -16,7 +16,8 @@ enum venv_fix_kind {
 	VENV_FIX_SYMLINK,  /* create or replace a symbolic link whose value is data */
 	VENV_FIX_MKDIR,    /* create a directory */
 	VENV_FIX_REMOVE,   /* remove a file or a symbolic link */
-	VENV_FIX_COPY      /* copy the file src (absolute) to path */
+	VENV_FIX_COPY,     /* copy the file src (absolute) to path */
+	VENV_FIX_CHMOD     /* drop write permission for others (mode: the mode planned) */
 };
 
 struct venv_fix {

@@ -3,6 +3,8 @@
 #include "diag.h"
 #include "path.h"
 #include "repair.h"
+#include "fix.h"
+#include "rules.h"
 #include "scan.h"
 #include "txn.h"
 #include "upgrade.h"
@@ -69,10 +71,17 @@ static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_
 		if (k < dst->nprob)
 			continue;
 
+		/* Below check's default threshold: not shown, as check does not show it. */
+		if (!venv_diag_get(c) || venv_diag_get(c)->severity < VENV_SEVERITY_WARNING)
+			continue;
 		/* Problems the planned upgrade takes care of. */
 		if (skip_upgrade_fixed && (c == VENV_DIAG_DANGLING_INTERPRETER_LINK ||
 					   c == VENV_DIAG_MISSING_PYVENV_CFG ||
-					   c == VENV_DIAG_MISSING_PYTHON))
+					   c == VENV_DIAG_MISSING_PYTHON ||
+					   c == VENV_DIAG_BASE_MISSING ||
+					   c == VENV_DIAG_BASE_STDLIB_MISSING ||
+					   c == VENV_DIAG_BASE_VERSION_MISMATCH ||
+					   c == VENV_DIAG_ORPHANED_SITE_PACKAGES))
 			continue;
 		error = venv_plan_problem(dst, c, "%s", src->problems[i].message);
 	}
@@ -96,19 +105,98 @@ static void logf_(const struct venv_repair_opts *o, enum venv_log_level level,
 	o->log(o->payload, level, msg);
 }
 
+void venv_scan_release(struct venv_scan *s)
+{
+	free(s->old_location);
+	free(s->first_name);
+	free(s->base_python);
+	memset(s, 0, sizeof(*s));
+}
+
+int venv_scan_from_model(struct venv_scan *s, const struct venv_model *env)
+{
+	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
+	const struct venv_model_interp *in = env->main >= 0 ? &env->interps[env->main] : NULL;
+	const char *home = venv_model_cfg_get(env, "home");
+	int error = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->minor = venv_model_minor_of(env->env_ver);
+	s->symlinks = !in || in->kind != VENV_IK_COPY;
+	s->base_ok = in && in->status == VENV_IS_OK;
+	if ((error = dup_into(&s->old_location, env->nold ? env->old[0] : NULL)) < 0 ||
+	    (error = dup_into(&s->first_name, in ? in->name : NULL)) < 0 ||
+	    (error = dup_into(&s->base_python, in && in->kind == VENV_IK_LINK_EXTERNAL ?
+			      in->abs_target : NULL)) < 0)
+		goto done;
+	/* A copy: the base is `home` joined with the name. */
+	if (!s->base_python && in && home && (error = venv_path_join(&tmp, home, in->name)) >= 0)
+		error = dup_into(&s->base_python, tmp.buf);
+done:
+	vbuf_release(&tmp);
+	return error;
+}
+
+/*
+ * What is left: check's findings on the environment as it is now, at check's
+ * default threshold, each with the reason a fixer gave for declining it
+ * (from plan, the first look), if any. *errors counts those at error
+ * severity: the verdict of `venv check --severity error`.
+ */
+static int remaining_from(struct venv_plan *out, size_t *errors, const struct venv_report *rep,
+			  const struct venv_plan *plan)
+{
+	struct venv_rule_filter shown, err;
+	size_t i, k;
+	int error;
+
+	*errors = 0;
+	if ((error = venv_rule_filter_init(&shown, NULL, NULL, VENV_SEVERITY_WARNING, NULL)) < 0 ||
+	    (error = venv_rule_filter_init(&err, NULL, NULL, VENV_SEVERITY_ERROR, NULL)) < 0)
+		return error;
+	for (i = 0; i < rep->nr && !error; i++) {
+		const struct venv_finding *f = &rep->findings[i];
+		const char *msg = f->message;
+
+		if (!venv_rule_filter_wants(&shown, f->code))
+			continue;
+		*errors += venv_rule_filter_wants(&err, f->code);
+		for (k = 0; plan && k < plan->nprob; k++)
+			if (plan->problems[k].code == f->code &&
+			    !strncmp(plan->problems[k].message, f->message, strlen(f->message)))
+				msg = plan->problems[k].message;
+		error = venv_plan_problem(out, f->code, "%s", msg);
+	}
+	return error;
+}
+
+/* The environment could not be inspected, or is none: nothing to repair. */
+static int not_an_env(const struct venv_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nr; i++)
+		if (rep->findings[i].code == VENV_DIAG_NOT_A_VENV ||
+		    rep->findings[i].code == VENV_DIAG_CANNOT_INSPECT)
+			return venv_error_set(VENV_EINVAL, "%s", rep->findings[i].message);
+	return rep->failed ? venv_error_set(VENV_EINVAL, "'%s' cannot be inspected", rep->path) : 0;
+}
+
 int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		struct venv_repair_report *r)
 {
 	struct venv_envdir e = VENV_ENVDIR_INIT;
-	struct venv_plan plan = VENV_PLAN_INIT, after = VENV_PLAN_INIT;
-	struct venv_scan s, s2;
+	struct venv_plan plan = VENV_PLAN_INIT;
+	struct venv_report rep = VENV_REPORT_INIT, after = VENV_REPORT_INIT;
+	struct venv_model env;
+	int loaded = 0;
+	struct venv_scan s;
 	struct venv_upgrade u;
 	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE), path = VBUF_INIT(VBUF_MAX_PATH);
 	int error, stale = 0, have_upgrade = 0;
 
 	memset(r, 0, sizeof(*r));
 	memset(&s, 0, sizeof(s));
-	memset(&s2, 0, sizeof(s2));
 	memset(&u, 0, sizeof(u));
 	if ((error = venv_envdir_open(&e, dir)) < 0 || (error = dup_into(&r->env_dir, e.dir)) < 0)
 		goto done;
@@ -129,7 +217,15 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 				     "rolled back first")) < 0) {
 		goto done;
 	}
-	if ((error = venv_repair_scan(&e, &plan, &s)) < 0 ||
+	/*
+	 * The environment is loaded once, from the handle repair holds; check's
+	 * findings on it are the plan's input: repair has no detection of its own.
+	 */
+	error = venv_model_load_at(&env, e.fd, e.dir);
+	loaded = 1;
+	if (error < 0 || (error = venv_check_loaded(&rep, &env, NULL)) < 0 ||
+	    (error = not_an_env(&rep)) < 0 || (error = venv_scan_from_model(&s, &env)) < 0 ||
+	    (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0 ||
 	    (error = venv_plan_dirs_first(&plan)) < 0)
 		goto done;
 	if ((error = dup_into(&r->old_location, s.old_location)) < 0)
@@ -184,6 +280,15 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		    (have_upgrade && (error = venv_upgrade_describe(&u, &e, &s, &r->done)) < 0) ||
 		    (error = take_problems(&r->remaining, &plan, have_upgrade)) < 0)
 			goto done;
+		{
+			size_t i;
+
+			for (i = 0; i < r->remaining.nprob; i++) {
+				const struct venv_diag *d = venv_diag_get(r->remaining.problems[i].code);
+
+				r->errors += d && d->severity >= VENV_SEVERITY_ERROR;
+			}
+		}
 		goto done;
 	}
 	/*
@@ -194,15 +299,16 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	{
 		size_t i;
 
-		for (i = 0; i < plan.nprob; i++)
-			if (plan.problems[i].code == VENV_DIAG_UNREADABLE_FILE)
+		for (i = 0; i < rep.nr; i++)
+			if (rep.findings[i].code == VENV_DIAG_UNREADABLE_FILE)
 				break;
-		if (i < plan.nprob) {
+		if (i < rep.nr) {
 			error = venv_plan_problem(&r->remaining, VENV_DIAG_UNREADABLE_FILE,
 						  "nothing was changed: repair needs to read every file "
 						  "it may fix");
 			if (!error)
-				error = take_problems(&r->remaining, &plan, 0);
+				error = remaining_from(&r->remaining, &r->errors, &rep, &plan);
+			r->errors++;
 			goto done;
 		}
 	}
@@ -214,32 +320,40 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		/* The report says "archived to FILE" (stdout): here only for -v. */
 		logf_(o, VENV_LOG_DEBUG, "archived '%s' to '%s'", e.dir, path.buf);
 	}
+	/*
+	 * An upgrade goes first, in its own transaction: if it fails, the
+	 * environment is as it was. What is left to fix is planned again on
+	 * the upgraded environment.
+	 */
+	if (have_upgrade) {
+		if ((error = venv_upgrade_run(&u, &e, &s, o, &r->done)) < 0)
+			goto done;
+		venv_plan_release(&plan);
+		venv_report_release(&rep);
+		venv_model_release(&env);
+		memset(&rep, 0, sizeof(rep));
+		error = venv_model_load_at(&env, e.fd, e.dir);
+		if (error < 0 || (error = venv_check_loaded(&rep, &env, NULL)) < 0 ||
+		    (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0 ||
+		    (error = venv_plan_dirs_first(&plan)) < 0)
+			goto done;
+	}
 	if ((error = venv_plan_apply(&e, &plan)) < 0 || (error = take_fixes(&r->done, &plan)) < 0)
 		goto done;
-	if (have_upgrade && (error = venv_upgrade_run(&u, &e, &s, o, &r->done)) < 0)
+	/* The verdict is check's, on the result. */
+	if ((error = venv_check_env_at(&after, e.fd, e.dir, NULL)) < 0)
 		goto done;
-	/* What is left: scan again; anything it would still change counts as a problem. */
-	if ((error = venv_repair_scan(&e, &after, &s2)) < 0)
-		goto done;
-	{
-		size_t i;
-
-		for (i = 0; i < after.nr && !error; i++)
-			error = venv_plan_problem(&r->remaining, after.fixes[i].code, "%s (not fixed)",
-						  after.fixes[i].summary ? after.fixes[i].summary :
-						  after.fixes[i].path);
-		/* What the first look found and nothing fixed, then what is left now. */
-		if (!error)
-			error = take_problems(&r->remaining, &plan, have_upgrade);
-		if (!error)
-			error = take_problems(&r->remaining, &after, 0);
-	}
+	error = remaining_from(&r->remaining, &r->errors, &after, &plan);
+	if (after.failed)
+		r->errors++;
 done:
+	if (loaded)
+		venv_model_release(&env);
 	venv_scan_release(&s);
-	venv_scan_release(&s2);
 	venv_upgrade_release(&u);
 	venv_plan_release(&plan);
-	venv_plan_release(&after);
+	venv_report_release(&rep);
+	venv_report_release(&after);
 	vbuf_release(&note);
 	vbuf_release(&path);
 	if (e.lock_fd >= 0) {

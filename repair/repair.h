@@ -33,7 +33,8 @@ struct venv_repair_report {
 	char *python;         /* --upgrade: the interpreter it now uses */
 	char *from_version, *to_version;
 	struct venv_plan done;      /* changes made (dry run: that would be made) */
-	struct venv_plan remaining; /* problems left */
+	struct venv_plan remaining; /* problems left: check's findings on the result */
+	size_t errors;              /* ... of them at error severity (check --severity error) */
 	char **reinstalled;         /* requirements given to pip again */
 	size_t nreinstalled;
 };

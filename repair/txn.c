@@ -348,8 +348,38 @@ static const char *kind_name(enum venv_fix_kind k)
 	case VENV_FIX_MKDIR: return "mkdir";
 	case VENV_FIX_REMOVE: return "remove";
 	case VENV_FIX_COPY: return "copy";
+	case VENV_FIX_CHMOD: return "chmod";
 	}
 	return "?";
+}
+
+/*
+ * Drop write permission for others from dfd/base, never through a link;
+ * nothing else of the mode changes, so doing it twice is harmless.
+ */
+static int drop_other_write(int dfd, const char *base, const char *path)
+{
+	struct stat st;
+	int fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd >= 0) {
+		if (fstat(fd, &st) < 0 || fchmod(fd, st.st_mode & 07777 & ~(mode_t)S_IWOTH) < 0) {
+			close(fd);
+			return venv_error_set_errno(VENV_EIO, "cannot change the mode of '%s'", path);
+		}
+		close(fd);
+		return 0;
+	}
+	/* Not readable: by name, once it is known not to be a link. */
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : venv_error_set_errno(VENV_EIO, "cannot read '%s'", path);
+	if (S_ISLNK(st.st_mode))
+		return 0;
+	if (fchmodat(dfd, base, st.st_mode & 07777 & ~(mode_t)S_IWOTH, 0) < 0)
+		return venv_error_set_errno(VENV_EIO, "cannot change the mode of '%s'", path);
+	return 0;
 }
 
 static const char *jstr(json_t *o, const char *key)
@@ -378,6 +408,8 @@ static int entry_forward(struct venv_envdir *e, json_t *ent)
 	} else if (!strcmp(op, "remove")) {
 		if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
 			error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", path);
+	} else if (!strcmp(op, "chmod")) {
+		error = drop_other_write(dfd, base, path);
 	} else {
 		const char *stage = jstr(ent, "stage");
 
@@ -401,7 +433,7 @@ static int entry_back(struct venv_envdir *e, json_t *ent)
 		return 0;   /* its directory was never made: nothing was staged */
 	if (!strcmp(op, "mkdir")) {
 		unlinkat(dfd, base, AT_REMOVEDIR);
-	} else if (strcmp(op, "remove")) {
+	} else if (strcmp(op, "remove") && strcmp(op, "chmod")) {
 		if (unlinkat(dfd, jstr(ent, "stage"), 0) < 0 && errno != ENOENT) {
 			close(dfd);
 			return venv_error_set_errno(VENV_EIO, "cannot remove the staged copy of '%s'",
@@ -476,7 +508,7 @@ int venv_plan_apply(struct venv_envdir *e, const struct venv_plan *plan)
 		struct stat st;
 		int dfd;
 
-		if (f->kind == VENV_FIX_REMOVE)
+		if (f->kind == VENV_FIX_REMOVE || f->kind == VENV_FIX_CHMOD)
 			continue;
 		if ((dfd = venv_repair_open_parent(e->fd, f->path, &base)) < 0) {
 			error = dfd;
@@ -504,6 +536,7 @@ int venv_plan_apply(struct venv_envdir *e, const struct venv_plan *plan)
 			error = copy_new_file(dfd, stage, f->src, f->mode);
 			break;
 		case VENV_FIX_REMOVE:
+		case VENV_FIX_CHMOD:
 			break;
 		}
 		if (!error)

@@ -704,7 +704,7 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 		b.command = command.buf;
 	b.log = builder_log;
 	b.payload = (void *)o;
-	/* Activation scripts are repair's own business (scan.c): the maker decides which exist. */
+	/* Activation scripts are repair's fixers' business: the maker decides which exist. */
 	b.ops.setup_scripts = keep_scripts;
 	{
 		const char *watch[] = { "include", u->info.include, "lib", NULL };

@@ -80,3 +80,48 @@ activate_in() {
 	tcsh) tcsh -c "source '$env/bin/activate.csh' && echo \$VIRTUAL_ENV && which python" ;;
 	esac
 }
+
+# env_works DIR: the environment's python, its console scripts and
+# `source bin/activate` in bash work from DIR.
+env_works() {
+	local d=$1 out s
+	out=$("$d/bin/python" -c 'import sys; print(sys.prefix)' 2>&1) ||
+		fail "the python of $d does not run: $out"
+	expect_eq "$d" "$out" "sys.prefix of $d"
+	if [ -e "$d/bin/pip" ]; then
+		out=$("$d/bin/pip" --version 2>&1) || fail "bin/pip of $d does not run: $out"
+		expect_match "from $d/lib/" "$out" "pip --version of $d"
+	fi
+	for s in "$d"/bin/*-hello; do
+		[ -e "$s" ] || continue
+		out=$("$s" 2>&1) || fail "$s does not run: $out"
+	done
+	out=$(bash -c '. "$1/bin/activate" && echo "$VIRTUAL_ENV" && command -v python' _ "$d" 2>&1) ||
+		fail "source bin/activate of $d failed in bash: $out"
+	expect_eq "$d
+$d/bin/python" "$out" "VIRTUAL_ENV and python after activate in bash ($d)"
+}
+
+# repaired CODE DIR: check reports CODE on DIR, plain `venv repair -y DIR`
+# exits 0, then check finds nothing (not even CODE at info) and the
+# environment works. The repair's output is left in $REPAIRED.
+repaired() {
+	local code=$1 d=$2
+	expect_exit 1 "$VENV" check --severity info --select "$code" "$d"
+	expect_match "$code" "$OUT" "check's finding on $d"
+	expect_exit 0 "$VENV" repair -y "$d"
+	REPAIRED=$OUT
+	expect_match "$code" "$REPAIRED" "the change that fixed $code"
+	expect_exit 0 "$VENV" check "$d"
+	expect_exit 0 "$VENV" check --severity info --select "$code" "$d"
+	env_works "$d"
+}
+
+# first_name DIR: the interpreter name in DIR/bin that links out of it.
+first_name() {
+	local n
+	for n in "$1"/bin/python*; do
+		case "$(readlink "$n")" in /*) basename "$n"; return 0 ;; esac
+	done
+	return 1
+}

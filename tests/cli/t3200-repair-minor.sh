@@ -67,6 +67,8 @@ expect_eq "$snap" "$(tree_listing noask times)" "the environment after a refusal
 # repair puts the environment back as it was.
 "$p11" -m venv killed >/dev/null || fail "python -m venv failed"
 killed/bin/pip install -q tinypkg cext || fail "pip install failed"
+# What plain repair fixes (CPython's unquoted activation templates) is fixed first.
+"$VENV" repair -q killed >/dev/null || fail "plain repair failed"
 snap=$(tree_listing killed)
 "$VENV" repair --upgrade -p "$p12" --yes killed >/dev/null 2>&1 &
 rpid=$!

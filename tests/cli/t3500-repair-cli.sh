@@ -59,8 +59,10 @@ assert b["status"] == "ok" and b["changes"] == [], b
 # A problem that repair cannot fix without --upgrade: 1.
 "$VENV" create -q --without-pip -p "$py" broken || fail "venv create failed"
 ln -sfn "$TMP/nowhere/python3" "broken/bin/$(cd broken/bin && ls python3.* | head -n 1)"
+sed -i "s|^home = .*|home = $TMP/nowhere|" broken/pyvenv.cfg
 expect_exit 1 "$VENV" repair broken
 expect_match "VNV104" "$OUT" "a dangling interpreter"
+expect_match "venv repair --upgrade --python " "$OUT" "the --python to give"
 
 # The lock: held by a live repair, busy; left by a dead one, taken over.
 ( exec 9>moved2/.venv-repair.lock && flock 9 && echo 1 >&9 && sleep 30 ) &

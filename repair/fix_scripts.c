@@ -1,0 +1,462 @@
+/*
+ * The fixers of what names a path: console-script shebangs, activation
+ * scripts (written by create's writer, never a second one) and .pth lines.
+ */
+#include "compat.h"
+#include <strings.h>
+#include "venv.h"
+#include "diag.h"
+#include "fix.h"
+#include "path.h"
+#include "shebang.h"
+#include "shquote.h"
+#include "text.h"
+
+/* ------------------------------------------------------------------------ */
+/* Activation scripts. */
+
+static const struct venv_template *template_for(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < venv_templates_count; i++) {
+		const struct venv_template *t = &venv_templates[i];
+		const char *slash = strchr(t->path, '/');
+
+		if ((!strncmp(t->path, "common/", 7) || !strncmp(t->path, "posix/", 6)) && slash &&
+		    !strcmp(slash + 1, name))
+			return t;
+	}
+	return NULL;
+}
+
+/* bin/<name> as venv create writes it here, with the environment's prompt. */
+static int write_template(struct venv_fixctx *x, int code, const struct venv_template *t,
+			  const char *rel, const char *what)
+{
+	struct venv_context ctx;
+	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH), exe = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf binp = VBUF_INIT(VBUF_MAX_PATH), text = VBUF_INIT(VBUF_MAX_SCRIPT);
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	int error;
+
+	memset(&ctx, 0, sizeof(ctx));
+	if ((error = venv_path_basename(&name, x->e->dir)) < 0 ||
+	    (error = venv_path_join(&binp, x->e->dir, "bin")) < 0 ||
+	    (error = venv_path_join(&exe, binp.buf, x->interp ? x->interp :
+				    "python")) < 0)
+		goto done;
+	ctx.env_dir = x->e->dir;
+	ctx.env_name = name.buf;
+	ctx.prompt = x->prompt;
+	ctx.bin_path = binp.buf;
+	ctx.bin_name = "bin";
+	ctx.env_exe = exe.buf;
+	ctx.env_exec_cmd = exe.buf;
+	if (venv_replace_variables(&text, (const char *)t->data, t->len, &ctx,
+				   venv_shell_for_script(base)) < 0) {
+		error = venv_fix_decline(x, "it cannot be written for this place: %s",
+					 venv_error_last());
+		goto done;
+	}
+	vbuf_addf(&msg, "%s: %s for '%s' (prompt '%s')", rel, what, x->e->dir, x->prompt);
+	error = venv_fix_write(x, code, rel, text.buf, text.len, t->mode & 07777, msg.buf);
+done:
+	vbuf_release(&name);
+	vbuf_release(&exe);
+	vbuf_release(&binp);
+	vbuf_release(&text);
+	vbuf_release(&msg);
+	return error;
+}
+
+/*
+ * Replace every whole-path occurrence of old in s, raw (CPython writes the
+ * path as it is) or shell-quoted (venv create quotes it), in one pass so
+ * that nothing replaced is looked at again.
+ */
+static int replace_path(struct vbuf *out, const char *s, size_t len, const char *old,
+			const char *new_)
+{
+	struct vbuf qo = VBUF_INIT(VBUF_MAX_PATH), qn = VBUF_INIT(VBUF_MAX_PATH);
+	size_t ol = strlen(old), pos = 0;
+	int error;
+
+	vbuf_reset(out);
+	if ((error = venv_shquote_posix(&qo, old)) < 0 ||
+	    (error = venv_shquote_posix(&qn, new_)) < 0)
+		goto done;
+	while (pos < len && !error) {
+		if (qo.len != ol && len - pos >= qo.len && !memcmp(s + pos, qo.buf, qo.len)) {
+			error = vbuf_add(out, qn.buf, qn.len);
+			pos += qo.len;
+		} else if (len - pos >= ol && venv_repair_find_path(s, len, pos, old) == pos) {
+			error = vbuf_adds(out, new_);
+			pos += ol;
+		} else {
+			error = vbuf_addch(out, s[pos++]);
+		}
+	}
+done:
+	vbuf_release(&qo);
+	vbuf_release(&qn);
+	return error;
+}
+
+/* After a move, pyvenv.cfg's `command` names the new place too (check reads it as the old one). */
+static int relocate_command(struct venv_fixctx *x, const struct venv_finding *f)
+{
+	int code = f->code;
+	struct vbuf val = VBUF_INIT(VBUF_MAX_LINE), b = VBUF_INIT(VBUF_MAX_LINE);
+	struct vbuf a = VBUF_INIT(VBUF_MAX_LINE);
+	const char *command, *old = f->data.old_prefix ? f->data.old_prefix :
+				    x->nold ? x->old[0] : NULL;
+	int error = 0;
+
+	if (x->cfg_state != FIXCFG_OK || !old || !(command = venv_cfg_get_first(&x->cfg, "command")) ||
+	    venv_repair_find_path(command, strlen(command), 0, old) == (size_t)-1)
+		goto done;
+	if ((error = replace_path(&val, command, strlen(command), old, x->e->dir)) < 0)
+		goto done;
+	vbuf_addf(&b, "command = %s", command);
+	vbuf_addf(&a, "command = %s", val.buf);
+	if ((error = venv_cfg_set(&x->cfg, "command", val.buf)) < 0)
+		goto done;
+	error = venv_fix_cfg_changed(x, code, b.buf, a.buf);
+done:
+	vbuf_release(&val);
+	vbuf_release(&b);
+	vbuf_release(&a);
+	return error;
+}
+
+/* A script of another maker (virtualenv's activate.ps1, ...): the path replaced where safe. */
+static int rewrite_foreign(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
+{
+	int code = f->code;
+	struct vbuf cur = VBUF_INIT(VBUF_MAX_SCRIPT), text = VBUF_INIT(VBUF_MAX_SCRIPT);
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+	const char *old = f->data.old_prefix ? f->data.old_prefix : x->nold ? x->old[0] : NULL;
+	size_t at, from = 0;
+	int error;
+
+	if (!old || code == VENV_DIAG_ACTIVATION_INJECTION || code == VENV_DIAG_PROMPT_EXPANSION ||
+	    code == VENV_DIAG_UNQUOTED_ACTIVATION_TEMPLATE) {
+		error = venv_fix_decline(x, "it is not a script venv writes; remove it or recreate it "
+					 "with its maker");
+		goto done;
+	}
+	if ((error = venv_fix_read(x, rel, &cur)) < 0) {
+		error = venv_fix_decline(x, "%s", venv_error_last());
+		goto done;
+	}
+	if (!venv_repair_plain_word(old) || !venv_repair_plain_word(x->e->dir)) {
+		error = venv_fix_decline(x, "it is not a script venv writes and the paths need "
+					 "quoting, so it is left alone");
+		goto done;
+	}
+	while ((at = venv_repair_find_path(cur.buf, cur.len, from, old)) != (size_t)-1) {
+		if ((error = vbuf_add(&text, cur.buf + from, at - from)) < 0 ||
+		    (error = vbuf_adds(&text, x->e->dir)) < 0)
+			goto done;
+		from = at + strlen(old);
+	}
+	if ((error = vbuf_add(&text, cur.buf + from, cur.len - from)) < 0)
+		goto done;
+	vbuf_addf(&msg, "%s: '%s' -> '%s'", rel, old, x->e->dir);
+	error = venv_fix_write(x, code, rel, text.buf, text.len, 0644, msg.buf);
+done:
+	vbuf_release(&cur);
+	vbuf_release(&text);
+	vbuf_release(&msg);
+	return error;
+}
+
+/* 401, 402, 410, 502, 504: the script as create writes it here. */
+int venv_fix_activation(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
+{
+	const struct venv_template *t;
+	int error;
+
+	if (!rel || strncmp(rel, "bin/", 4) || strchr(rel + 4, '/'))
+		return venv_fix_decline(x, "not an activation script in bin/");
+	if ((f->code == VENV_DIAG_RELOCATED_ENVIRONMENT ||
+	     f->code == VENV_DIAG_STALE_ACTIVATION_PATH) &&
+	    (error = relocate_command(x, f)) < 0)
+		return error;
+	if (!(t = template_for(rel + 4)))
+		return rewrite_foreign(x, f, rel);
+	return write_template(x, f->code, t, rel,
+			      f->code == VENV_DIAG_ACTIVATION_INJECTION ? "rewritten safely" :
+			      "rewritten");
+}
+
+int venv_fix_missing_activation(struct venv_fixctx *x, const struct venv_finding *f,
+				const char *rel)
+{
+	const struct venv_template *t;
+
+	if (!rel || strncmp(rel, "bin/", 4) || !(t = template_for(rel + 4)))
+		return venv_fix_decline(x, "venv has no such script to write");
+	return write_template(x, f->code, t, rel, "restored");
+}
+
+/* VNV007: an activation script that is a link is replaced by the script (what it leads to is left). */
+int venv_fix_link_not_followed(struct venv_fixctx *x, const struct venv_finding *f,
+			       const char *rel)
+{
+	const struct venv_template *t;
+	struct stat st;
+
+	if (!rel || strncmp(rel, "bin/", 4) || strchr(rel + 4, '/') || !(t = template_for(rel + 4)) ||
+	    x->bfd < 0 || fstatat(x->bfd, rel + 4, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISLNK(st.st_mode))
+		return venv_fix_decline(x, "only activation scripts that are links are replaced; "
+					"look at this one by hand");
+	return write_template(x, f->code, t, rel, "replaced the link with the script");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Console scripts. */
+
+static int is_python_name(const char *name)
+{
+	return !strncmp(name, "python", 6);
+}
+
+/* Length of the first n lines of buf, line breaks included, or 0. */
+static size_t lines_len(const char *buf, size_t len, int n)
+{
+	size_t pos = 0;
+
+	while (n-- > 0) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+
+		if (!nl)
+			return 0;
+		pos = (size_t)(nl - buf) + 1;
+	}
+	return pos;
+}
+
+int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
+{
+	struct vbuf data = VBUF_INIT(VBUF_MAX_SCRIPT), interp = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf text = VBUF_INIT(VBUF_MAX_SCRIPT), msg = VBUF_INIT(VBUF_MAX_LINE);
+	struct venv_rshebang rs;
+	struct venv_shebang sb = VENV_SHEBANG_INIT;
+	const char *old, *args = NULL, *base;
+	size_t header = 0;
+	struct stat st;
+	int error, env_python;
+
+	venv_rshebang_init(&rs);
+	if (!rel || strncmp(rel, "bin/", 4)) {
+		error = venv_fix_decline(x, "not a script in bin/");
+		goto done;
+	}
+	if ((error = venv_fix_read(x, rel, &data)) < 0) {
+		error = venv_fix_decline(x, "%s", venv_error_last());
+		goto done;
+	}
+	/* The header: check's reader says which form; repair's keeps the arguments. */
+	if ((error = venv_shebang_parse(&sb, data.buf, data.len)) < 0 ||
+	    (error = venv_rshebang_parse(&rs, data.buf, data.len)) < 0)
+		goto done;
+	if (sb.kind == VENV_SHEBANG_TRAMPOLINE && rs.form == VENV_RSHEBANG_TRAMPOLINE) {
+		old = rs.interp.buf;
+		args = rs.args.buf;
+		header = rs.header_len;
+	} else if (sb.kind == VENV_SHEBANG_DIRECT && rs.form == VENV_RSHEBANG_DIRECT) {
+		old = rs.interp.buf;
+		args = rs.args.buf;
+		header = rs.header_len;
+	} else if (sb.kind == VENV_SHEBANG_TRAMPOLINE || sb.kind == VENV_SHEBANG_DIRECT) {
+		/* A trampoline that expands its path (VNV413): what sh would run, then rewritten. */
+		old = sb.interpreter;
+		header = lines_len(data.buf, data.len, sb.kind == VENV_SHEBANG_TRAMPOLINE ? 3 : 1);
+		if (!header) {
+			error = venv_fix_decline(x, "its #! header is not terminated");
+			goto done;
+		}
+	} else {
+		error = venv_fix_decline(x, "its #! header cannot be read back safely");
+		goto done;
+	}
+	base = strrchr(old, '/') ? strrchr(old, '/') + 1 : old;
+	/* Where it should lead: the environment's own python, unless only the form is wrong. */
+	env_python = f->code == VENV_DIAG_SHEBANG_MISSING_INTERPRETER ||
+		     f->code == VENV_DIAG_SHEBANG_OLD_LOCATION ||
+		     f->code == VENV_DIAG_SHEBANG_OTHER_ENVIRONMENT ||
+		     f->code == VENV_DIAG_SHEBANG_INJECTION ||
+		     (is_python_name(base) && stat(old, &st) < 0);
+	if (env_python && !is_python_name(base)) {
+		error = venv_fix_decline(x, "it runs '%s', which is not a Python of this environment",
+					 old);
+		goto done;
+	}
+	if (env_python) {
+		if ((error = venv_fix_env_python(x, &interp, base)) != 0)
+			goto done;
+	} else if ((error = vbuf_sets(&interp, old)) < 0) {
+		goto done;
+	}
+	if (venv_rshebang_format(&text, interp.buf, args) < 0) {
+		error = venv_fix_decline(x, "%s", venv_error_last());
+		goto done;
+	}
+	if ((error = vbuf_add(&text, data.buf + header, data.len - header)) < 0)
+		goto done;
+	vbuf_addf(&msg, "%s: interpreter '%s' -> '%s'", rel, old, interp.buf);
+	if ((error = venv_fix_write(x, f->code, rel, text.buf, text.len, 0755, msg.buf)) < 0)
+		goto done;
+	{
+		struct venv_fix *fx = venv_plan_last(x->plan);
+		size_t nb = header && data.buf[header - 1] == '\n' ? header - 1 : header;
+		size_t na = text.len - (data.len - header);
+
+		if (na && text.buf[na - 1] == '\n')
+			na--;
+		fx->before = strndup(data.buf, nb);
+		fx->after = strndup(text.buf, na);
+		if (!fx->before || !fx->after)
+			error = venv_error_set(VENV_ENOMEM, "out of memory");
+	}
+done:
+	venv_rshebang_release(&rs);
+	venv_shebang_release(&sb);
+	vbuf_release(&data);
+	vbuf_release(&interp);
+	vbuf_release(&text);
+	vbuf_release(&msg);
+	return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* .pth lines: findings of one file come one after another (check sorts them). */
+
+int venv_fix_pth_flush(struct venv_fixctx *x)
+{
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+	struct venv_fix *fx;
+	int error = 0;
+
+	if (!x->pth_rel || !x->pth_changed)
+		goto done;
+	vbuf_addf(&msg, "%s: paths follow the environment to '%s'", x->pth_rel, x->e->dir);
+	if ((error = venv_fix_write(x, VENV_DIAG_PTH_MISSING_PATH, x->pth_rel, x->pth_text.buf,
+				    x->pth_text.len, 0644, msg.buf)) < 0)
+		goto done;
+	fx = venv_plan_last(x->plan);
+	if (!(fx->before = strdup(x->pth_before.buf)) || !(fx->after = strdup(x->pth_after.buf)))
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+done:
+	free(x->pth_rel);
+	x->pth_rel = NULL;
+	x->pth_changed = 0;
+	vbuf_reset(&x->pth_text);
+	vbuf_reset(&x->pth_before);
+	vbuf_reset(&x->pth_after);
+	vbuf_release(&msg);
+	return error;
+}
+
+/* The same place under the new location: old -> env, or old's project dir -> env's. */
+static int moved_path(struct venv_fixctx *x, const char *p, struct vbuf *out)
+{
+	struct vbuf op = VBUF_INIT(VBUF_MAX_PATH), np = VBUF_INIT(VBUF_MAX_PATH);
+	struct stat st;
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < x->nold && !found; i++) {
+		const char *old = x->old[i];
+
+		vbuf_reset(out);
+		if (venv_path_is_within(p, old) && vbuf_addf(out, "%s%s", x->e->dir,
+							      p + strlen(old)) == 0 &&
+		    stat(out->buf, &st) == 0) {
+			found = 1;
+			break;
+		}
+		/* An in-project environment: the project moved with it. */
+		if (venv_path_dirname(&op, old) < 0 || venv_path_dirname(&np, x->e->dir) < 0 ||
+		    !strcmp(op.buf, "/") || !venv_path_is_within(p, op.buf))
+			continue;
+		vbuf_reset(out);
+		if (vbuf_addf(out, "%s%s", np.buf, p + op.len) == 0 && stat(out->buf, &st) == 0)
+			found = 1;
+	}
+	vbuf_release(&op);
+	vbuf_release(&np);
+	return found;
+}
+
+int venv_fix_pth(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
+{
+	struct vbuf line = VBUF_INIT(VBUF_MAX_PATH), new_ = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf text = VBUF_INIT(VBUF_MAX_CFG);
+	size_t pos = 0, start, end, n;
+	unsigned no = 1;
+	int error = 0;
+
+	if (!rel || !f->line) {
+		error = venv_fix_decline(x, "no .pth line named");
+		goto done;
+	}
+	if (x->pth_rel && strcmp(x->pth_rel, rel) && (error = venv_fix_pth_flush(x)) < 0)
+		goto done;
+	if (!x->pth_rel) {
+		if ((error = venv_fix_read(x, rel, &x->pth_text)) < 0) {
+			error = venv_fix_decline(x, "%s", venv_error_last());
+			goto done;
+		}
+		if (!(x->pth_rel = strdup(rel))) {
+			error = venv_error_set(VENV_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	/* The line, as site.py reads it: trailing blanks and CR are not part of the path. */
+	while (no < f->line && pos < x->pth_text.len) {
+		const char *nl = memchr(x->pth_text.buf + pos, '\n', x->pth_text.len - pos);
+
+		if (!nl)
+			break;
+		pos = (size_t)(nl - x->pth_text.buf) + 1;
+		no++;
+	}
+	start = pos;
+	end = start;
+	while (end < x->pth_text.len && x->pth_text.buf[end] != '\n')
+		end++;
+	n = end - start;
+	while (n && strchr("\r \t", x->pth_text.buf[start + n - 1]))
+		n--;
+	if (no != f->line || !n || x->pth_text.buf[start] != '/') {
+		error = venv_fix_decline(x, "only absolute paths are followed");
+		goto done;
+	}
+	if ((error = vbuf_add(&line, x->pth_text.buf + start, n)) < 0)
+		goto done;
+	if (!moved_path(x, line.buf, &new_)) {
+		error = venv_fix_decline(x, "nothing of that name exists under the environment's new "
+					 "location either");
+		goto done;
+	}
+	if ((error = vbuf_add(&text, x->pth_text.buf, start)) < 0 ||
+	    (error = vbuf_adds(&text, new_.buf)) < 0 ||
+	    (error = vbuf_add(&text, x->pth_text.buf + start + n, x->pth_text.len - start - n)) < 0)
+		goto done;
+	vbuf_reset(&x->pth_text);
+	if ((error = vbuf_add(&x->pth_text, text.buf, text.len)) < 0)
+		goto done;
+	vbuf_addf(&x->pth_before, "%s%s", x->pth_before.len ? "\n" : "", line.buf);
+	vbuf_addf(&x->pth_after, "%s%s", x->pth_after.len ? "\n" : "", new_.buf);
+	x->pth_changed = 1;
+done:
+	vbuf_release(&line);
+	vbuf_release(&new_);
+	vbuf_release(&text);
+	return error;
+}
