@@ -208,12 +208,13 @@ const struct venv_diag venv_diags[] = {
 	  "env/lib/\n(no env/lib64)",
 	  "venv repair creates lib64 -> lib.",
 	  "0.1.0" },
-	{ VENV_DIAG_MISSING_SITE_PACKAGES, W, STABLE, 1, "missing-site-packages",
+	{ VENV_DIAG_MISSING_SITE_PACKAGES, E, STABLE, 1, "missing-site-packages",
 	  "lib/pythonX.Y/site-packages is missing",
 	  "Reports an environment without the site-packages directory of its interpreter's "
-	  "version.",
-	  "Nothing can be imported from the environment, and pip installs into a directory "
-	  "that it has to create first.",
+	  "version: an error when bin/ holds console scripts (pip), which then fail, a "
+	  "warning for an environment with nothing installed.",
+	  "Nothing installed can be imported from the environment: pip and every console "
+	  "script fail with ModuleNotFoundError.",
 	  "env/lib/        (empty)",
 	  "venv repair creates the directory.",
 	  "0.1.0" },
@@ -441,13 +442,14 @@ const struct venv_diag venv_diags[] = {
 	  "#!/builds/ci/project/very/long/path/.../env/bin/python   (140 bytes)",
 	  "venv repair rewrites the script with the /bin/sh trampoline.",
 	  "0.1.0" },
-	{ VENV_DIAG_PTH_MISSING_PATH, E, STABLE, 1, "pth-missing-path",
+	{ VENV_DIAG_PTH_MISSING_PATH, W, STABLE, 1, "pth-missing-path",
 	  "a .pth file names a directory that does not exist",
 	  "Reports a path line in a site-packages .pth file that names a missing file or "
-	  "directory, typically an editable install whose checkout was moved or deleted.",
-	  "site.py skips the entry silently: the package it was meant to make importable is "
-	  "not, and its console scripts fail with ModuleNotFoundError. (A stale line left by an "
-	  "uninstall is harmless; remove it.)",
+	  "directory, when the .pth file belongs to no editable install (those are "
+	  "editable-source-missing, an error).",
+	  "site.py skips the entry silently and the environment works; whatever the line was "
+	  "meant to make importable is not. Often a stale line left by an uninstall or a "
+	  "moved checkout.",
 	  "lib/python3.12/site-packages/__editable__.proj-1.0.pth: /srv/u/old/proj/src",
 	  "venv repair rewrites entries that name the environment's old location; for others, "
 	  "reinstall the package ('pip install -e PATH') or delete the line when nothing "
@@ -499,11 +501,27 @@ const struct venv_diag venv_diags[] = {
 	  "bin/pip:\n#!/bin/sh\n'''exec' \"/tmp/a b$(touch x)/bin/python\" \"$0\" \"$@\"",
 	  "venv repair rewrites the trampoline with the path in single quotes.",
 	  "0.1.0" },
+	{ VENV_DIAG_EDITABLE_SOURCE_MISSING, E, STABLE, 1, "editable-source-missing",
+	  "an editable install's source directory is gone",
+	  "Reports a .pth file of an editable install (a distribution whose direct_url.json "
+	  "says editable and whose RECORD lists the .pth, as pip, poetry, pdm and uv install "
+	  "them, or setuptools' __editable__.*.pth) that names a source directory which does "
+	  "not exist, typically after the project holding an in-project .venv was moved.",
+	  "The installed package no longer imports, and its console scripts fail with "
+	  "ModuleNotFoundError.",
+	  "lib/python3.12/site-packages/proj.pth: /srv/u/old/proj/src   (the project moved "
+	  "to /srv/u/proj)",
+	  "When the environment moved with its project and the same path exists under the new "
+	  "location, venv repair rewrites the entry; otherwise reinstall the package "
+	  "('pip install -e PATH').",
+	  "0.1.0" },
 
 	{ VENV_DIAG_MISSING_ACTIVATION_SCRIPT, W, STABLE, 1, "missing-activation-script",
 	  "an activation script is missing",
 	  "Reports a missing bin/activate, and for environments made by CPython's venv a "
-	  "missing activate.csh, activate.fish or Activate.ps1.",
+	  "missing activate.csh, activate.fish or Activate.ps1. A missing bin/activate is an "
+	  "error ('source bin/activate' no longer works); a missing script of another shell "
+	  "is a warning.",
 	  "'source bin/activate' fails; documentation and tools that assume the script exists "
 	  "break.",
 	  "bin/python -> python3.12\nbin/python3.12 -> /usr/bin/python3.12\n(no bin/activate)",

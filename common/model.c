@@ -286,7 +286,7 @@ static int load_bin(struct venv_model *e)
 			       strerror(errno));
 	}
 	e->bin = fd;
-	fd = dup(e->bin);
+	fd = openat(e->bin, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
@@ -834,7 +834,11 @@ int venv_model_load_at(struct venv_model *e, int dirfd, const char *path)
 		error = oom();
 		goto done;
 	}
-	e->root = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	/*
+	 * A new open file description of the same directory: a duplicate would
+	 * share the caller's directory offset, which its own listing has moved.
+	 */
+	e->root = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
 	if (e->root < 0 || fstat(e->root, &e->root_st) < 0) {
 		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'", path);
 		goto done;

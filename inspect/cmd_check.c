@@ -265,10 +265,11 @@ static int emit(struct run *r, struct job *j)
 		goto done;
 	}
 	for (i = 0; i < rep->nr; i++) {
-		const struct venv_diag *d = venv_diag_get(rep->findings[i].code);
+		const struct venv_finding *fi = &rep->findings[i];
+		const struct venv_diag *d = venv_diag_get(fi->code);
 
-		if (d && venv_rule_filter_wants(&r->filter, d->code)) {
-			r->counts[d->severity]++;
+		if (d && venv_rule_filter_wants_severity(&r->filter, d->code, fi->severity)) {
+			r->counts[fi->severity ? fi->severity : d->severity]++;
 			shown++;
 		}
 	}
@@ -297,7 +298,7 @@ static int emit(struct run *r, struct job *j)
 			const struct venv_finding *fi = &rep->findings[i];
 			json_t *o;
 
-			if (!venv_rule_filter_wants(&r->filter, fi->code))
+			if (!venv_rule_filter_wants_severity(&r->filter, fi->code, fi->severity))
 				continue;
 			if (!(o = venv_finding_json(rep, fi))) {
 				error = venv_error_set(VENV_ENOMEM, "cannot build JSON");
@@ -335,7 +336,7 @@ static int emit(struct run *r, struct job *j)
 			const struct venv_finding *fi = &rep->findings[i];
 			json_t *o;
 
-			if (!venv_rule_filter_wants(&r->filter, fi->code))
+			if (!venv_rule_filter_wants_severity(&r->filter, fi->code, fi->severity))
 				continue;
 			if (!(o = venv_sarif_result(rep, fi, r->rule_index[fi->code])) ||
 			    json_array_append_new(r->results, o) < 0) {
@@ -400,7 +401,8 @@ static int begin_output(struct run *r)
 		for (i = 0; i < venv_diags_count; i++) {
 			const struct venv_diag *d = &venv_diags[i];
 
-			if (!venv_rule_filter_wants(&r->filter, d->code))
+			/* Any rule one of whose findings may reach the threshold. */
+			if (!venv_rule_filter_wants_severity(&r->filter, d->code, VENV_SEVERITY_ERROR))
 				continue;
 			r->rule_index[d->code] = n++;
 			if (json_array_append_new(r->envs, venv_sarif_rule(d)) < 0)

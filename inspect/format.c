@@ -144,10 +144,12 @@ int venv_format_text(struct vbuf *out, const struct venv_report *r,
 	for (i = 0; i < r->nr && !error; i++) {
 		const struct venv_finding *fi = &r->findings[i];
 		const struct venv_diag *d = venv_diag_get(fi->code);
+		enum venv_severity sev;
 		char code[16];
 
-		if (!d || !venv_rule_filter_wants(f, fi->code))
+		if (!d || !venv_rule_filter_wants_severity(f, fi->code, fi->severity))
 			continue;
+		sev = fi->severity ? fi->severity : d->severity;
 		venv_diag_code_str(code, sizeof(code), d->code);
 		if ((error = vbuf_adds(out, color ? C_BOLD : "")) < 0 ||
 		    (error = venv_text_escape(out, fi->file ? fi->file : r->path)) < 0)
@@ -155,8 +157,8 @@ int venv_format_text(struct vbuf *out, const struct venv_report *r,
 		if (fi->line && (error = vbuf_addf(out, ":%u", fi->line)) < 0)
 			break;
 		if ((error = vbuf_addf(out, ":%s %s%s%s: ", color ? C_RESET : "",
-				       color ? sev_color(d->severity) : "",
-				       venv_severity_name(d->severity), color ? C_RESET : "")) < 0 ||
+				       color ? sev_color(sev) : "",
+				       venv_severity_name(sev), color ? C_RESET : "")) < 0 ||
 		    (error = venv_text_escape(out, fi->message)) < 0 ||
 		    (error = vbuf_addf(out, " %s[%s %s]%s\n", color ? C_DIM : "", code, d->slug,
 				       color ? C_RESET : "")) < 0)
@@ -190,7 +192,7 @@ json_t *venv_finding_json(const struct venv_report *r, const struct venv_finding
 		      "environment", venv_json_str(r->path),
 		      "file", str_or_null(fi->file),
 		      "line", fi->line ? json_integer(fi->line) : json_null(),
-		      "severity", venv_severity_name(d->severity),
+		      "severity", venv_severity_name(fi->severity ? fi->severity : d->severity),
 		      "code", code,
 		      "slug", d->slug,
 		      "message", venv_json_str(fi->message),
@@ -203,10 +205,11 @@ json_t *venv_report_json(const struct venv_report *r, const struct venv_rule_fil
 	size_t i, counts[4] = { 0, 0, 0, 0 };
 
 	for (i = 0; i < r->nr; i++) {
-		const struct venv_diag *d = venv_diag_get(r->findings[i].code);
+		const struct venv_finding *fi = &r->findings[i];
+		const struct venv_diag *d = venv_diag_get(fi->code);
 
-		if (d && venv_rule_filter_wants(f, d->code))
-			counts[d->severity]++;
+		if (d && venv_rule_filter_wants_severity(f, d->code, fi->severity))
+			counts[fi->severity ? fi->severity : d->severity]++;
 	}
 	return json_pack("{s:o, s:s, s:s, s:o, s:I, s:I, s:I, s:I}",
 			 "path", venv_json_str(r->path),
@@ -286,7 +289,7 @@ json_t *venv_sarif_result(const struct venv_report *r, const struct venv_finding
 	o = json_pack("{s:s, s:I, s:s, s:{s:o}, s:[{s:o}], s:{s:o, s:s, s:o}}",
 		      "ruleId", code,
 		      "ruleIndex", (json_int_t)rule_index,
-		      "level", sarif_level(d->severity),
+		      "level", sarif_level(fi->severity ? fi->severity : d->severity),
 		      "message", "text", venv_json_str(fi->message),
 		      "locations", "physicalLocation", loc,
 		      "properties", "environment", venv_json_str(r->path), "slug", d->slug,
@@ -699,11 +702,32 @@ int venv_man_diagnostics(struct vbuf *out)
 		".TP\n.B VNV3xx\narchive contents (reserved)\n"
 		".TP\n.B VNV4xx\npaths, permissions, security\n"
 		".TP\n.B VNV5xx\nactivation scripts\n"
+		".SH WHAT AN ERROR IS\n"
+		"One rule decides every severity, for environments made by\n"
+		".BR \"python \\-m venv\" ,\n"
+		"virtualenv (any options, including \\-\\-symlink\\-app\\-data), uv, pipx, poetry, pdm,\n"
+		"tox and\n.BR \"venv create\" .\n"
+		"A finding is an\n.B error\n"
+		"exactly when something the user runs or installed no longer works:\n"
+		".IP \\(bu 2\n"
+		"the environment's python (it does not start, or finds no standard library);\n"
+		".IP \\(bu 2\n"
+		"a console script (its interpreter is gone, or the module its entry point imports:\n"
+		"site\\-packages deleted);\n"
+		".IP \\(bu 2\n"
+		".B source bin/activate\n"
+		"(the script is missing, activates another place, or runs text from the path);\n"
+		".IP \\(bu 2\n"
+		"an installed distribution's import (an editable install whose source directory is\n"
+		"gone).\n"
 		".PP\n"
-		"Severities: an\n.B error\nmeans that something does not run (the environment's Python,\n"
-		"a console script, activation); a\n.B warning\nthat it runs but is fragile, misleading or\n"
-		"unsafe; an\n.B info\nis a fact worth knowing. The default threshold of\n"
-		".B venv check\nis warning.\n"
+		"Everything else is a\n.B warning\n"
+		"(it runs but is fragile, misleading or unsafe: a stray\n.I .pth\n"
+		"line Python skips, a missing activation script of another shell, world\\-writable\n"
+		"files, two Python versions mixed in one environment) or an\n.B info\n"
+		"(a fact worth knowing). Where one code covers both cases, the rule's page says which\n"
+		"is which, and each finding carries its own severity. The default threshold of\n"
+		".B venv check\nis warning;\n.B \\-\\-severity error\nshows exactly what no longer works.\n"
 		".SH RULES\n")) < 0)
 		return error;
 	for (k = 0; k < venv_diags_count; k++) {

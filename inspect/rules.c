@@ -108,9 +108,15 @@ int venv_rule_filter_selected(const struct venv_rule_filter *f, int code)
 
 int venv_rule_filter_wants(const struct venv_rule_filter *f, int code)
 {
+	return venv_rule_filter_wants_severity(f, code, 0);
+}
+
+int venv_rule_filter_wants_severity(const struct venv_rule_filter *f, int code,
+				    enum venv_severity severity)
+{
 	const struct venv_diag *d;
 
 	if (!venv_rule_filter_selected(f, code) || !(d = venv_diag_get(code)))
 		return 0;
-	return d->severity >= f->threshold;
+	return (severity ? severity : d->severity) >= f->threshold;
 }

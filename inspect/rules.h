@@ -23,8 +23,12 @@ struct venv_rule_filter {
 int venv_rule_filter_init(struct venv_rule_filter *f, const char *select, const char *ignore,
 			  enum venv_severity threshold, struct vbuf *warnings);
 
-/* 1 when a finding of this code is reported. */
+/* 1 when a finding of this code, with the registry's severity, is reported. */
 int venv_rule_filter_wants(const struct venv_rule_filter *f, int code);
+
+/* As venv_rule_filter_wants() for a finding of this severity (0: the registry's). */
+int venv_rule_filter_wants_severity(const struct venv_rule_filter *f, int code,
+				    enum venv_severity severity);
 
 /* 1 when the rule is selected, whatever its severity. */
 int venv_rule_filter_selected(const struct venv_rule_filter *f, int code);

@@ -476,11 +476,71 @@ done:
 	return error;
 }
 
+/* The name users run that leads to interpreter i: python, python3, else its own. */
+static const char *user_name_of(const struct venv_model *e, int i)
+{
+	static const char *const names[] = { "python", "python3" };
+	size_t k;
+
+	for (k = 0; k < VENV_ARRAY_SIZE(names); k++) {
+		int at = venv_model_find_entry(e, names[k]), root;
+
+		if (at >= 0 && e->entries[at].interp >= 0) {
+			venv_model_resolve(e, e->entries[at].interp, &root);
+			if (root == i)
+				return names[k];
+		}
+	}
+	return e->interps[i].name;
+}
+
+/*
+ * A mixed environment: `venv create -p 3.12` (or python3.12 -m venv) over a
+ * 3.11 one adds python3.12 and rewrites pyvenv.cfg, but python and python3
+ * still run 3.11. Each interpreter works and sees its own lib/pythonX.Y,
+ * so nothing fails, but `pip install` and `python` no longer agree.
+ */
+static int check_mixed(struct venv_check_ctx *c)
+{
+	struct venv_model *e = c->env;
+	size_t i;
+	int error = 0;
+
+	if (e->main < 0 || !e->env_ver[0] || strcmp(e->interps[e->main].ver, e->env_ver))
+		return 0;
+	for (i = 0; i < e->ninterps && !error; i++) {
+		const struct venv_model_interp *in = &e->interps[i];
+		struct venv_finding_data d;
+		char rel[300], fix[700];
+		const char *user;
+
+		if ((int)i == e->main || in->kind == VENV_IK_LINK_INTERNAL || !in->ver[0] ||
+		    !strcmp(in->ver, e->env_ver))
+			continue;
+		user = user_name_of(e, (int)i);
+		snprintf(rel, sizeof(rel), "bin/%s", user);
+		snprintf(fix, sizeof(fix), "relink '%s' to '%s'", rel, e->interps[e->main].name);
+		memset(&d, 0, sizeof(d));
+		d.found = (char *)in->ver;
+		d.want = e->env_ver;
+		d.name = (char *)user;
+		error = venv_check_add_sev(c, VENV_SEVERITY_WARNING, VENV_DIAG_BASE_VERSION_MISMATCH,
+					   rel, 0, fix, &d,
+					   "the environment mixes two versions: '%s' runs Python %s "
+					   "(and sees 'lib/python%s') while pyvenv.cfg and 'bin/%s' are "
+					   "Python %s (and see 'lib/python%s'); what pip installs for "
+					   "one, the other does not import", rel, in->ver, in->ver,
+					   e->interps[e->main].name, e->env_ver, e->env_ver);
+	}
+	return error;
+}
+
 int venv_rules_base(struct venv_check_ctx *c)
 {
 	int error;
 
-	if ((error = check_interps(c)) < 0 || (error = check_aliases(c)) < 0)
+	if ((error = check_interps(c)) < 0 || (error = check_aliases(c)) < 0 ||
+	    (error = check_mixed(c)) < 0)
 		return error;
 	return check_base(c);
 }

@@ -153,8 +153,11 @@ static int check_activation(struct venv_check_ctx *c)
 		memset(&d, 0, sizeof(d));
 		d.name = (char *)venv_act_shell_name((enum venv_act_shell)venv_act_shell_for(
 						     cpython_set[i]));
-		if ((error = venv_check_add(c, VENV_DIAG_MISSING_ACTIVATION_SCRIPT, rel, 0,
-					    "write the script", &d, "'%s' is missing", rel)) < 0)
+		/* 'source bin/activate' failing is an error; another shell's script is not. */
+		if ((error = venv_check_add_sev(c, i == 0 ? VENV_SEVERITY_ERROR : 0,
+						VENV_DIAG_MISSING_ACTIVATION_SCRIPT, rel, 0,
+						"write the script", &d, "'%s' is missing%s", rel,
+						i == 0 ? ": 'source bin/activate' fails" : "")) < 0)
 			return error;
 	}
 	return 0;

@@ -9,6 +9,8 @@
 #include "fs.h"
 #include "path.h"
 #include <dirent.h>
+#include <jansson.h>
+#include "record.h"
 #include "regex.h"
 
 #define PTH_MAX ((size_t)1024 * 1024)
@@ -27,6 +29,32 @@ struct walk_frame {
 	venv_check_add((c), (code), (rel), (line), (fix), NULL, __VA_ARGS__)
 
 /* lib/: site-packages, lib64. */
+
+/* Whether bin/ holds commands besides the interpreters and activation scripts. */
+static int has_commands(const struct venv_model *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nentries; i++) {
+		const struct venv_model_entry *en = &e->entries[i];
+
+		if (en->interp < 0 && en->script < 0 && S_ISREG(en->st.st_mode) &&
+		    (en->st.st_mode & 0111))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether some interpreter of bin/ (not an alias) runs Python ver. */
+static int interp_of_version(const struct venv_model *e, const char *ver)
+{
+	size_t i;
+
+	for (i = 0; i < e->ninterps; i++)
+		if (e->interps[i].kind != VENV_IK_LINK_INTERNAL && !strcmp(e->interps[i].ver, ver))
+			return 1;
+	return 0;
+}
 
 static int check_lib(struct venv_check_ctx *c)
 {
@@ -50,8 +78,13 @@ static int check_lib(struct venv_check_ctx *c)
 			d.found = rel;
 			d.name = e->active_ver;
 			snprintf(fix, sizeof(fix), "create '%s'", rel);
-			if ((error = venv_check_add(c, VENV_DIAG_MISSING_SITE_PACKAGES, rel, 0, fix, &d,
-						    "'%s' is missing", rel)) < 0)
+			/* An error when it held what bin/'s commands import (pip). */
+			if ((error = venv_check_add_sev(c, has_commands(e) ? VENV_SEVERITY_ERROR :
+							VENV_SEVERITY_WARNING,
+							VENV_DIAG_MISSING_SITE_PACKAGES, rel, 0, fix, &d,
+							"'%s' is missing%s", rel, has_commands(e) ?
+							": the commands in 'bin' (pip...) cannot import "
+							"their packages" : "")) < 0)
 				return error;
 		}
 		for (i = 0; i < e->nlibs; i++) {
@@ -60,6 +93,8 @@ static int check_lib(struct venv_check_ctx *c)
 			if (!strcmp(l->ver, e->active_ver) || !l->site_nonempty)
 				continue;
 			snprintf(rel, sizeof(rel), "lib/python%s/site-packages", l->ver);
+			if (interp_of_version(e, l->ver))
+				continue; /* a mixed environment: reported by the base rules */
 			if ((error = add(c, VENV_DIAG_ORPHANED_SITE_PACKAGES, rel, 0, NULL,
 					 "'%s' holds packages, but the interpreter is Python %s and does "
 					 "not look there", rel, e->active_ver)) < 0)
@@ -81,10 +116,153 @@ static int check_lib(struct venv_check_ctx *c)
 	return error;
 }
 
-static int check_pth(struct venv_check_ctx *c, int dirfd, const char *name, const char *rel,
-		     const char *site_abs)
+/*
+ * The .pth files of editable installs: a distribution whose
+ * direct_url.json says "editable" (PEP 610/660; pip, poetry, pdm, uv)
+ * and whose RECORD lists the .pth, or setuptools' __editable__.*.pth.
+ * A path such a file names is the installed package's source: when it is
+ * gone the package no longer imports (an error); any other .pth line
+ * naming nothing is skipped by site.py (a warning).
+ */
+#define EDITABLE_MAX 64
+#define DIRECT_URL_MAX ((size_t)64 * 1024)
+
+struct editables {
+	int loaded;
+	size_t n;
+	char pth[EDITABLE_MAX][256];
+	char dist[EDITABLE_MAX][128];
+};
+
+static int is_editable_direct_url(int distfd)
+{
+	struct vbuf buf = VBUF_INIT(DIRECT_URL_MAX);
+	json_t *doc, *dir_info, *editable;
+	int err, yes = 0;
+
+	if (venv_fs_read_capped(distfd, "direct_url.json", DIRECT_URL_MAX, 0, &buf, NULL, &err) ==
+	    VENV_RD_OK && (doc = json_loadb(buf.buf, buf.len, 0, NULL))) {
+		dir_info = json_object_get(doc, "dir_info");
+		editable = dir_info ? json_object_get(dir_info, "editable") : NULL;
+		yes = editable && json_is_true(editable);
+		json_decref(doc);
+	}
+	vbuf_release(&buf);
+	return yes;
+}
+
+static void load_editables(struct editables *ed, int sitefd)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+	ed->loaded = 1;
+	/* Its own description: the walk is listing sitefd meanwhile. */
+	if ((fd = openat(sitefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) && ed->n < EDITABLE_MAX) {
+		struct vbuf record = VBUF_INIT(VBUF_MAX_RECORD);
+		struct venv_record_row *rows = NULL;
+		size_t nl = strlen(de->d_name), nrows = 0, i;
+		int distfd, err;
+
+		if (nl < 11 || strcmp(de->d_name + nl - 10, ".dist-info"))
+			continue;
+		distfd = openat(dirfd(d), de->d_name,
+				O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		if (distfd < 0)
+			continue;
+		if (is_editable_direct_url(distfd) &&
+		    venv_fs_read_capped(distfd, "RECORD", VBUF_MAX_RECORD, 0, &record, NULL, &err) ==
+		    VENV_RD_OK &&
+		    venv_record_parse(record.buf, record.len, &rows, &nrows) >= 0) {
+			for (i = 0; i < nrows && ed->n < EDITABLE_MAX; i++) {
+				const char *path = rows[i].path, *base = strrchr(path, '/');
+				size_t pl;
+
+				/* pip writes it relative; poetry absolute, in site-packages. */
+				if (base && (base - path < 14 ||
+					     strncmp(base - 14, "/site-packages", 14)))
+					continue;
+				base = base ? base + 1 : path;
+				pl = strlen(base);
+				if (pl < 5 || strcmp(base + pl - 4, ".pth") || pl >= sizeof(ed->pth[0]))
+					continue;
+				memcpy(ed->pth[ed->n], base, pl + 1);
+				snprintf(ed->dist[ed->n], sizeof(ed->dist[0]), "%.*s",
+					 (int)(strcspn(de->d_name, "-")), de->d_name);
+				ed->n++;
+			}
+		}
+		venv_record_rows_free(rows, nrows);
+		vbuf_release(&record);
+		close(distfd);
+	}
+	closedir(d);
+}
+
+/* The distribution whose editable install the .pth `name` is, or NULL. */
+static const char *editable_dist(struct editables *ed, int sitefd, const char *name)
+{
+	size_t i;
+
+	if (!ed->loaded)
+		load_editables(ed, sitefd);
+	for (i = 0; i < ed->n; i++)
+		if (!strcmp(ed->pth[i], name))
+			return ed->dist[i];
+	if (!strncmp(name, "__editable__.", 13))
+		return name + 13;
+	return NULL;
+}
+
+/*
+ * After a move, where does path (under an old location) lie now? Under
+ * the environment's old directory itself, or, for an in-project
+ * environment (poetry's and pdm's .venv), under the project directory
+ * that held it, when the environment kept its name (the project moved).
+ * Returns 1 with want, old_prefix and new_prefix set, or 0.
+ */
+static int moved_path(const struct venv_model *e, const char *path, struct vbuf *want,
+		      struct vbuf *old_prefix, struct vbuf *new_prefix)
+{
+	struct vbuf ob = VBUF_INIT(VBUF_MAX_PATH), nb = VBUF_INIT(VBUF_MAX_PATH);
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < e->nold && !found; i++) {
+		vbuf_reset(old_prefix);
+		vbuf_reset(new_prefix);
+		vbuf_reset(want);
+		if (venv_path_is_within(path, e->old[i])) {
+			found = vbuf_sets(old_prefix, e->old[i]) == 0 &&
+				vbuf_sets(new_prefix, e->abs) == 0;
+		} else if (venv_path_dirname(old_prefix, e->old[i]) == 0 &&
+			   venv_path_dirname(new_prefix, e->abs) == 0 &&
+			   venv_path_basename(&ob, e->old[i]) == 0 &&
+			   venv_path_basename(&nb, e->abs) == 0 && !strcmp(ob.buf, nb.buf) &&
+			   old_prefix->len > 1 && venv_path_is_within(path, old_prefix->buf)) {
+			found = 1;
+		}
+		if (found)
+			found = vbuf_addf(want, "%s%s", new_prefix->buf,
+					  path + old_prefix->len) == 0;
+	}
+	vbuf_release(&ob);
+	vbuf_release(&nb);
+	return found;
+}
+
+static int check_pth(struct venv_check_ctx *c, struct editables *ed, int dirfd,
+		     const char *name, const char *rel, const char *site_abs)
 {
 	struct venv_model *e = c->env;
+	const char *dist = editable_dist(ed, dirfd, name);
 	struct vbuf buf = VBUF_INIT(PTH_MAX), path = VBUF_INIT(VBUF_MAX_PATH);
 	const char *p, *end;
 	unsigned lineno = 0;
@@ -116,30 +294,46 @@ static int check_pth(struct venv_check_ctx *c, int dirfd, const char *name, cons
 			if (error < 0) {
 				error = 0;
 			} else if (stat(path.buf, &st) < 0 && (errno == ENOENT || errno == ENOTDIR)) {
-				const char *moved = NULL;
 				struct vbuf fix = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
 				struct vbuf line = VBUF_INIT(VBUF_MAX_PATH);
+				struct vbuf oldp = VBUF_INIT(VBUF_MAX_PATH), newp = VBUF_INIT(VBUF_MAX_PATH);
 				struct venv_finding_data d;
-				size_t i;
+				int moved = moved_path(e, path.buf, &want, &oldp, &newp);
+				int there = moved && stat(want.buf, &st) == 0;
 
-				for (i = 0; i < e->nold; i++)
-					if (venv_path_is_within(path.buf, e->old[i]))
-						moved = e->old[i];
 				memset(&d, 0, sizeof(d));
 				d.found = path.buf;
-				if (vbuf_add(&line, p, n) == 0)
-					d.name = line.buf;
-				if (moved && vbuf_addf(&want, "%s%s", e->abs, path.buf + strlen(moved)) == 0) {
-					vbuf_addf(&fix, "rewrite the entry to '%s'", want.buf);
+				if (moved) {
 					d.want = want.buf;
-					d.old_prefix = (char *)moved;
-					d.new_prefix = e->abs;
+					d.old_prefix = oldp.buf;
+					d.new_prefix = newp.buf;
+					vbuf_addf(&fix, "rewrite the entry to '%s'", want.buf);
 				}
-				error = venv_check_add(c, VENV_DIAG_PTH_MISSING_PATH, rel, lineno,
-					    moved ? fix.buf : NULL, &d,
-					    "'%s' adds '%s' to sys.path, which does not exist%s%s%s",
-					    rel, path.buf, moved ? " (it is under the environment's old "
-					    "location '" : "", moved ? moved : "", moved ? "')" : "");
+				if (dist) {
+					d.name = (char *)dist;
+					if (!there)
+						d.want = NULL;
+					error = venv_check_add(c, VENV_DIAG_EDITABLE_SOURCE_MISSING, rel,
+							       lineno, there ? fix.buf : NULL, &d,
+							       "'%s' no longer imports: its editable install "
+							       "names the source directory '%s', which does not "
+							       "exist%s%s%s", dist, path.buf,
+							       moved ? " (it moved to '" : "",
+							       moved ? want.buf : "",
+							       moved ? (there ? "')" : "', not found there "
+							       "either)") : "");
+				} else {
+					if (vbuf_add(&line, p, n) == 0)
+						d.name = line.buf;
+					error = venv_check_add(c, VENV_DIAG_PTH_MISSING_PATH, rel, lineno,
+							       moved ? fix.buf : NULL, &d,
+							       "'%s' adds '%s' to sys.path, which does not "
+							       "exist; site.py skips it%s%s%s", rel, path.buf,
+							       moved ? " (it is under the old location '" : "",
+							       moved ? oldp.buf : "", moved ? "')" : "");
+				}
+				vbuf_release(&oldp);
+				vbuf_release(&newp);
 				vbuf_release(&fix);
 				vbuf_release(&want);
 				vbuf_release(&line);
@@ -188,15 +382,19 @@ static int walk(struct venv_check_ctx *c)
 	size_t entries = 0, max_entries = c->opts->max_entries ? c->opts->max_entries :
 					  VENV_CHECK_DEFAULT_MAX_ENTRIES;
 	unsigned max_depth = c->opts->max_depth ? c->opts->max_depth : VENV_CHECK_DEFAULT_MAX_DEPTH;
+	struct editables *ed = calloc(1, sizeof(*ed));
 	int sp = 0, fd, error = 0, depth_reported = 0;
 
+	if (!ed)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
 	if (max_depth > VENV_CHECK_DEFAULT_MAX_DEPTH)
 		max_depth = VENV_CHECK_DEFAULT_MAX_DEPTH;
 	if (e->active_ver[0] && ((error = vbuf_addf(&site_rel, "lib/python%s/site-packages",
 						    e->active_ver)) < 0 ||
 				 (error = vbuf_addf(&site_abs, "%s/%s", e->abs, site_rel.buf)) < 0))
 		goto done;
-	if ((fd = dup(e->root)) < 0 || !(stack[0].d = fdopendir(fd))) {
+	if ((fd = openat(e->root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(stack[0].d = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
 		goto done;
@@ -269,7 +467,7 @@ static int walk(struct venv_check_ctx *c)
 			size_t nl = strlen(de->d_name);
 
 			if (f->in_site == 1 && nl > 4 && !strcmp(de->d_name + nl - 4, ".pth")) {
-				if ((error = check_pth(c, dirfd(f->d), de->d_name, rel.buf,
+				if ((error = check_pth(c, ed, dirfd(f->d), de->d_name, rel.buf,
 						       site_abs.buf)) < 0)
 					break;
 			} else if (ext_minor_mismatch(c, de->d_name, tag, sizeof(tag))) {
@@ -333,6 +531,7 @@ static int walk(struct venv_check_ctx *c)
 	while (sp >= 0)
 		closedir(stack[sp--].d);
 done:
+	free(ed);
 	vbuf_release(&rel);
 	vbuf_release(&site_rel);
 	vbuf_release(&site_abs);

@@ -121,6 +121,9 @@ sys.exit(subprocess.run(sys.argv[1:], timeout=20).returncode)' "$env/bin/$s" --v
 			esac ;;
 		esac
 	done
+	# Every creator writes bin/activate: without it, 'source bin/activate' fails.
+	[ -e "$env/bin/activate" ] || [ -L "$env/bin/activate" ] ||
+		{ echo "broken: bin/activate is missing"; return 1; }
 	if [ -e "$env/bin/activate" ]; then
 		out=$(cd "$TMP" && env -i PATH=/usr/bin:/bin HOME="$TMP" timeout 20 bash --norc --noprofile -c '
 			PS1="$ "

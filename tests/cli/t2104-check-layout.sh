@@ -31,8 +31,10 @@ if [ -L no-lib64/lib64 ]; then
 	SCRIPTS=demo agree no-lib64 ok VNV110
 fi
 fresh no-activate
-rm no-activate/bin/activate no-activate/bin/activate.fish
+rm no-activate/bin/activate.fish
 SCRIPTS=demo agree no-activate ok VNV501
+rm no-activate/bin/activate
+SCRIPTS=demo agree no-activate broken VNV501
 
 # --- unfinished creation, not an environment -----------------------------------------
 fresh unfinished
@@ -73,8 +75,11 @@ printf '#!%s/pth/bin/python\nimport sys\nfrom editmod import main\nsys.exit(main
 chmod 755 pth/bin/edit
 "$TMP/pth/bin/edit" >/dev/null || fail "the editable install does not work to begin with"
 SCRIPTS=demo agree pth ok
+# A line of another .pth naming nothing: site.py skips it, nothing breaks.
+echo "$TMP/no-such-dir" >"pth/lib/python$m/site-packages/stray.pth"
+SCRIPTS=demo agree pth ok VNV408
 rm -rf checkout
-SCRIPTS="demo edit" agree pth broken VNV408
+SCRIPTS="demo edit" agree pth broken VNV414
 
 # An extension module compiled for this interpreter, then renamed to another
 # version's tag: the interpreter no longer considers it.
@@ -107,6 +112,10 @@ fi
 mk_cpython "$py" no-site
 rm -rf "no-site/lib/python$m/site-packages"
 SCRIPTS= agree no-site ok VNV111
+# With a console script (pip's shape) its package went with it: an error.
+fresh no-site2
+rm -rf "no-site2/lib/python$m/site-packages"
+SCRIPTS=demo agree no-site2 broken VNV111
 
 # --- console scripts ---------------------------------------------------------------------
 # A #! line longer than the kernel's 256 bytes, to the environment through a link.
