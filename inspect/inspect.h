@@ -44,17 +44,25 @@
  *       under the environment's location when it was under an old one,
  *       old_prefix / new_prefix = that old location and the environment's
  *       location, name = the line as written
+ *   VNV414  (editable install's source gone)  found = the path its .pth
+ *       names, name = the distribution, old_prefix / new_prefix = the
+ *       environment's old location (or, for an in-project .venv, the old
+ *       project directory) and where that is now, want = found rebased
+ *       from old_prefix to new_prefix, set only when that path exists
  *   VNV409  (world-writable)  mode = the file's mode bits (07777)
  *   VNV104, VNV116  (interpreter link)  found = the link target,
  *       name = the interpreter name
- *   VNV106, VNV114  (versions)  found = the version the interpreter runs,
- *       want = the version pyvenv.cfg records, name = the interpreter
+ *   VNV106  (versions)  found = the version the interpreter runs, want =
+ *       the version pyvenv.cfg records, name = the interpreter; a mixed
+ *       environment (severity warning): name = the entry users run
+ *       ("python") that leads to the other version
  *   VNV107  found = the recorded version, want = the base's X.Y.Z
  *   VNV108  found = the base interpreter it was copied from
  *   VNV109, VNV113  (missing alias)  found = the link target to create
  *       (a name in bin/), name = the missing name
  *   VNV115  found = `home` as written, want = the directory to set
  *   VNV111  found = the missing directory (relative), name = the X.Y
+ *   VNV501  the severity is error for bin/activate, warning for the others
  * Codes added later document their fields in venv-diagnostics(7) and here.
  */
 struct venv_finding_data {

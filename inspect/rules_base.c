@@ -14,12 +14,13 @@
 #define PATCHLEVEL_MAX ((size_t)64 * 1024)
 #define COMPARE_MAX ((uint64_t)512 * 1024 * 1024)
 
-/* Most findings carry no data beyond the text. */
+/* Each finding carries the function's local `d` (struct venv_finding_data). */
 #define add(c, code, rel, line, fix, ...) \
-	venv_check_add((c), (code), (rel), (line), (fix), NULL, __VA_ARGS__)
+	venv_check_add((c), (code), (rel), (line), (fix), &d, __VA_ARGS__)
 
 static int check_interps(struct venv_check_ctx *c)
 {
+	struct venv_finding_data d;
 	struct venv_model *e = c->env;
 	char rel[300];
 	size_t i;
@@ -30,6 +31,9 @@ static int check_interps(struct venv_check_ctx *c)
 		int root;
 		enum venv_interp_status st = venv_model_resolve(e, (int)i, &root);
 
+		memset(&d, 0, sizeof(d));
+		d.found = in->target;
+		d.name = in->name;
 		snprintf(rel, sizeof(rel), "bin/%s", in->name);
 		if (in->kind == VENV_IK_LINK_EXTERNAL) {
 			if (st == VENV_IS_DANGLING) {
@@ -74,6 +78,7 @@ static int check_interps(struct venv_check_ctx *c)
 
 static int check_aliases(struct venv_check_ctx *c)
 {
+	struct venv_finding_data d;
 	struct venv_model *e = c->env;
 	char fix[400], name[32];
 	const char *target;
@@ -82,6 +87,9 @@ static int check_aliases(struct venv_check_ctx *c)
 	if (e->unfinished || e->bin_state != VENV_DIR_OK || !e->ninterps)
 		return 0;
 	target = e->main >= 0 ? e->interps[e->main].name : e->interps[0].name;
+	memset(&d, 0, sizeof(d));
+	d.found = (char *)target;
+	d.name = (char *)"python";
 	if (venv_model_find_entry(e, "python") < 0) {
 		snprintf(fix, sizeof(fix), "create the link 'bin/python' -> '%s'", target);
 		if ((error = add(c, VENV_DIAG_MISSING_PYTHON, "bin/python", 0, fix,
@@ -90,6 +98,7 @@ static int check_aliases(struct venv_check_ctx *c)
 	}
 	if (venv_model_find_entry(e, "python3") < 0 && (minor >= 0 || !e->env_ver[0])) {
 		snprintf(fix, sizeof(fix), "create the link 'bin/python3' -> '%s'", target);
+		d.name = (char *)"python3";
 		if ((error = add(c, VENV_DIAG_MISSING_INTERPRETER_ALIAS, "bin/python3", 0, fix,
 				 "'bin/python3' is missing")) < 0)
 			return error;
@@ -103,6 +112,7 @@ static int check_aliases(struct venv_check_ctx *c)
 		snprintf(rel, sizeof(rel), "bin/%s", name);
 		if (venv_model_find_entry(e, name) < 0) {
 			snprintf(fix, sizeof(fix), "create the link '%s' -> '%s'", rel, target);
+			d.name = name;
 			error = add(c, VENV_DIAG_MISSING_INTERPRETER_ALIAS, rel, 0, fix,
 				    "'%s' is missing", rel);
 		}
@@ -266,6 +276,7 @@ static int libpython_present(const struct venv_elf_info *elf, const char *bin_di
 
 static int check_base(struct venv_check_ctx *c)
 {
+	struct venv_finding_data d;
 	struct venv_model *e = c->env;
 	const struct venv_elf_info *elf;
 	struct vbuf start = VBUF_INIT(VBUF_MAX_PATH), prefix = VBUF_INIT(VBUF_MAX_PATH);
@@ -273,7 +284,7 @@ static int check_base(struct venv_check_ctx *c)
 	struct vbuf bin_dir = VBUF_INIT(VBUF_MAX_PATH);
 	const struct venv_model_interp *in;
 	const char *home_gp = NULL, *ver, *exe_real = NULL;
-	char rel[300], fix[2 * PATH_MAX + 400], patch[32];
+	char rel[300], fix[2 * PATH_MAX + 400], patch[32], vwant[48];
 	int error = 0, found = 0, fallback = 0, minor, status_ok;
 
 	if (e->main < 0)
@@ -287,6 +298,10 @@ static int check_base(struct venv_check_ctx *c)
 		goto done;
 	exe_real = e->main_exe;
 	elf = &e->main_elf;
+	memset(&d, 0, sizeof(d));
+	d.found = e->bin_ver;
+	d.want = e->env_ver;
+	d.name = in->name;
 
 	/* A base upgraded to another minor version: the worst of the common cases. */
 	if (e->bin_ver[0] && e->env_ver[0] && strcmp(e->bin_ver, e->env_ver)) {
@@ -299,6 +314,7 @@ static int check_base(struct venv_check_ctx *c)
 			goto done;
 	}
 
+	memset(&d, 0, sizeof(d));
 	ver = e->active_ver;
 	if (!ver[0])
 		goto done;
@@ -409,6 +425,8 @@ static int check_base(struct venv_check_ctx *c)
 			else if (prefix.len)
 				vbuf_addf(&want, "%s/bin", prefix.buf);
 			snprintf(fix, sizeof(fix), "set `home` to '%s'", want.len ? want.buf : "?");
+			d.found = (char *)home;
+			d.want = want.len ? want.buf : NULL;
 			error = add(c, VENV_DIAG_STALE_HOME, "pyvenv.cfg", e->facts.home_first_line, fix,
 				    "`home` '%s' %s; the environment still starts because Python %s",
 				    home, stat(home, &hs) < 0 ? "does not exist" :
@@ -416,6 +434,7 @@ static int check_base(struct venv_check_ctx *c)
 				    fallback ? "falls back on its installation prefix" :
 				    "follows the interpreter link instead");
 			vbuf_release(&want);
+			memset(&d, 0, sizeof(d));
 			if (error < 0)
 				goto done;
 		}
@@ -429,6 +448,9 @@ static int check_base(struct venv_check_ctx *c)
 		    !venv_version_parse(patch, &a2, &b2, &m2) && a1 == a2 && b1 == b2 &&
 		    m1 >= 0 && m2 >= 0 && m1 != m2) {
 			snprintf(fix, sizeof(fix), "set `version` to '%d.%d.%d'", a2, b2, m2);
+			snprintf(vwant, sizeof(vwant), "%d.%d.%d", a2, b2, m2);
+			d.found = e->env_full;
+			d.want = vwant;
 			if ((error = add(c, VENV_DIAG_STALE_VERSION, "pyvenv.cfg", e->facts.version_line,
 					 fix, "pyvenv.cfg records Python %s but the base installation at "
 					 "'%s' is Python %d.%d.%d", e->env_full, prefix.buf, a2, b2,
@@ -449,18 +471,20 @@ static int check_base(struct venv_check_ctx *c)
 		names[2] = nm;
 		for (k = 0; k < 3 && e->facts.home_first; k++) {
 			char path[PATH_MAX + 64];
-			int a, b, d;
+			int a, b, differ;
 
 			snprintf(path, sizeof(path), "%s/%s", e->facts.home_first, names[k]);
 			if ((b = venv_fs_open_regular(path)) < 0)
 				continue;
 			a = openat(e->bin, in->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-			d = a >= 0 ? files_differ(a, b) : -1;
+			differ = a >= 0 ? files_differ(a, b) : -1;
 			if (a >= 0)
 				close(a);
 			close(b);
-			if (d == 1) {
+			if (differ == 1) {
 				snprintf(fix, sizeof(fix), "copy '%s' to '%s' again", path, rel);
+				memset(&d, 0, sizeof(d));
+				d.found = path;
 				error = add(c, VENV_DIAG_STALE_COPIED_INTERPRETER, rel, 0, fix,
 					    "'%s' differs from the base interpreter '%s' it was copied "
 					    "from; the base was upgraded since", rel, path);
