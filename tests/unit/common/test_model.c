@@ -1,0 +1,138 @@
+/* Tests for common/model.c: one environment loaded from a directory handle. */
+#include "compat.h"
+#include <check.h>
+#include "error.h"
+#include "fs.h"
+#include "model.h"
+
+static char top[PATH_MAX];
+
+/* Run "cd TOP && <what>" (or "rm -rf TOP" when what is NULL). */
+static void sh(const char *what)
+{
+	char cmd[4 * PATH_MAX];
+
+	if (what)
+		ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "cd '%s' && %s", top, what), (int)sizeof(cmd));
+	else
+		ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top), (int)sizeof(cmd));
+	ck_assert_msg(system(cmd) == 0, "expected '%s' to succeed", cmd);
+}
+
+static void setup(void)
+{
+	char tmpl[] = "/tmp/venv-unit-model.XXXXXX";
+
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	snprintf(top, sizeof(top), "%s", tmpl);
+	sh("mkdir -p env/bin env/lib/python3.12/site-packages/pkg env/lib/python3.11/site-packages");
+	sh("printf 'home = /nowhere/bin\\ninclude-system-site-packages = false\\n"
+	   "version = 3.12.1\\nvirtualenv = 20.25.0\\n' >env/pyvenv.cfg");
+	sh("ln -s /nowhere/bin/python3.12 env/bin/python && ln -s python env/bin/python3 && "
+	   "ln -s python env/bin/python3.12");
+	sh("printf 'VIRTUAL_ENV=\"/old/place/env\"\\nexport VIRTUAL_ENV\\n' >env/bin/activate");
+	sh("ln -s /elsewhere/activate.fish env/bin/activate.fish");
+}
+
+static void teardown(void)
+{
+	sh(NULL);
+}
+
+START_TEST(test_model__loads_what_is_there)
+{
+	struct venv_model m;
+	char path[PATH_MAX + 8];
+	int fd, i, root;
+
+	snprintf(path, sizeof(path), "%s/env", top);
+	fd = open(path, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(venv_model_load_at(&m, fd, path), 0);
+	close(fd);
+	ck_assert_int_eq(m.cfg_state, VENV_CFG_OK);
+	ck_assert_str_eq(m.facts.home_first, "/nowhere/bin");
+	ck_assert_str_eq(m.env_ver, "3.12");
+	ck_assert_str_eq(m.env_full, "3.12.1");
+	ck_assert_int_eq(m.creator, VENV_CREATOR_VIRTUALENV);
+	ck_assert_str_eq(m.virtualenv_version, "20.25.0");
+	ck_assert_uint_eq(m.ninterps, 3);
+	ck_assert_int_ge(m.main, 0);
+	ck_assert_str_eq(m.interps[m.main].name, "python");
+	ck_assert_int_eq(m.interps[m.main].kind, VENV_IK_LINK_EXTERNAL);
+	ck_assert_int_eq(m.interps[m.main].status, VENV_IS_DANGLING);
+	i = venv_model_find_entry(&m, "python3.12");
+	ck_assert_int_ge(i, 0);
+	ck_assert_int_eq(venv_model_resolve(&m, m.entries[i].interp, &root), VENV_IS_DANGLING);
+	ck_assert_int_eq(root, m.main);
+	/* lib/: both versions, only one with something in it. */
+	ck_assert_uint_eq(m.nlibs, 2);
+	ck_assert_int_eq(venv_model_find_lib(&m, "3.12")->site_nonempty, 1);
+	ck_assert_int_eq(venv_model_find_lib(&m, "3.11")->site_nonempty, 0);
+	/* The activation scripts: one read, one a link not followed. */
+	ck_assert_uint_eq(m.nscripts, 2);
+	ck_assert_uint_eq(m.nold, 1);
+	ck_assert_str_eq(m.old[0], "/old/place/env");
+	i = venv_model_find_entry(&m, "activate.fish");
+	ck_assert_int_eq(m.scripts[m.entries[i].script].read_rc, VENV_RD_LINK);
+	ck_assert_int_eq(m.unfinished, 0);
+	ck_assert_uint_eq(m.nproblems, 0);
+	venv_model_release(&m);
+}
+END_TEST
+
+START_TEST(test_model__handle_not_path)
+{
+	struct venv_model m;
+	char path[PATH_MAX + 8];
+	int fd;
+
+	/* The directory held is loaded, whatever the path names by then. */
+	snprintf(path, sizeof(path), "%s/env", top);
+	fd = open(path, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	sh("mv env env.held && mkdir -p other/bin && ln -s other env && touch other/.venv-incomplete");
+	ck_assert_int_eq(venv_model_load_at(&m, fd, path), 0);
+	close(fd);
+	ck_assert_int_eq(m.cfg_state, VENV_CFG_OK);
+	ck_assert_int_eq(m.unfinished, 0);
+	ck_assert_ptr_nonnull(m.real);
+	ck_assert_msg(strstr(m.real, "env.held") != NULL, "real is '%s'", m.real);
+	venv_model_release(&m);
+}
+END_TEST
+
+START_TEST(test_model__lib_link_is_a_problem)
+{
+	struct venv_model m;
+	char path[PATH_MAX + 8];
+
+	sh("rm -rf env/lib && ln -s /usr/lib env/lib");
+	snprintf(path, sizeof(path), "%s/env", top);
+	ck_assert_int_eq(venv_model_load(&m, path), 0);
+	ck_assert_int_eq(m.lib_state, VENV_DIR_LINK);
+	ck_assert_uint_eq(m.nlibs, 0);
+	ck_assert_uint_eq(m.nproblems, 1);
+	ck_assert_str_eq(m.problems[0].relpath, "lib");
+	venv_model_release(&m);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("model");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_model__loads_what_is_there);
+	tcase_add_test(tc, test_model__handle_not_path);
+	tcase_add_test(tc, test_model__lib_link_is_a_problem);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
