@@ -35,8 +35,10 @@ static const char repair_help[] =
 	"  --upgrade             Run the creator's upgrade path against the base\n"
 	"                        interpreter (upgraded in place, or --python): relink\n"
 	"                        or recopy the interpreter, rewrite home, version and\n"
-	"                        executable. After a minor version change, install\n"
-	"                        the packages again with the environment's pip.\n"
+	"                        executable. After a minor version change, move the\n"
+	"                        pure-Python distributions and the files nobody owns\n"
+	"                        to the new site-packages and install the others\n"
+	"                        again from local wheels, else with pip; asks nothing.\n"
 	"  -p, --python PYTHON   The new base interpreter for --upgrade: a path, a\n"
 	"                        command name or a version such as 3.12.\n"
 	"  --archive[=FILE]      First write the whole environment to an archive\n"
@@ -45,7 +47,7 @@ static const char repair_help[] =
 	"  --dry-run             Print what would change and change nothing; exit 1\n"
 	"                        if something would change.\n"
 	"  --format text|json    How to print the result (default: text).\n"
-	"  -y, --yes             Do not ask before installing packages again.\n"
+	"  -y, --yes             Accepted for compatibility: nothing is asked.\n"
 	"  -q, --quiet           Print nothing but errors and remaining problems.\n"
 	"  -v, --verbose         Say what is being done (and show pip's output).\n"
 	"\n"
@@ -88,22 +90,6 @@ static void repair_log(void *payload, enum venv_log_level level, const char *msg
 		venv_cli_warning("%s", msg);
 	else
 		venv_cli_note("%s", msg);
-}
-
-static int repair_confirm(void *payload, const char *question)
-{
-	struct repair_cli *c = payload;
-	char line[64];
-
-	if (c->yes)
-		return 1;
-	if (!isatty(0) || !isatty(2))
-		return 0;
-	fprintf(stderr, "%s [y/N] ", question);
-	fflush(stderr);
-	if (!fgets(line, sizeof(line), stdin))
-		return 0;
-	return line[0] == 'y' || line[0] == 'Y';
 }
 
 static const char *slug(int code)
@@ -245,6 +231,27 @@ static json_t *json_report(const struct venv_repair_report *r, const char *error
 	json_object_set_new(o, "changes", changes);
 	json_object_set_new(o, "problems", problems);
 	json_object_set_new(o, "reinstalled", again);
+	if (r->dists) {
+		json_t *ds = json_array(), *un = json_array();
+
+		for (i = 0; i < r->ndists; i++) {
+			const struct venv_repair_dist *d = &r->dists[i];
+
+			json_array_append_new(ds, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "name",
+							    d->name, "version", d->version,
+							    "action", d->action, "source", d->source,
+							    "why", d->why));
+		}
+		for (i = 0; i < r->nunowned; i++)
+			json_array_append_new(un, json_pack("{s:s, s:s}", "from", r->unowned[i].from,
+							    "to", r->unowned[i].to));
+		json_object_set_new(o, "distributions", ds);
+		json_object_set_new(o, "unowned", un);
+		un = json_array();
+		for (i = 0; i < r->nmarkers; i++)
+			json_array_append_new(un, json_string(r->markers[i]));
+		json_object_set_new(o, "markers", un);
+	}
 	return o;
 }
 
@@ -404,7 +411,6 @@ int cmd_repair(int argc, char **argv)
 		}
 		o.python = python.buf;
 	}
-	o.confirm = repair_confirm;
 	o.log = repair_log;
 	o.payload = &cli;
 	if (cli.json) {

@@ -32,6 +32,21 @@ void venv_repair_report_release(struct venv_repair_report *r)
 	for (i = 0; i < r->nreinstalled; i++)
 		free(r->reinstalled[i]);
 	free(r->reinstalled);
+	for (i = 0; i < r->ndists; i++) {
+		free(r->dists[i].name);
+		free(r->dists[i].version);
+		free(r->dists[i].source);
+		free(r->dists[i].why);
+	}
+	free(r->dists);
+	for (i = 0; i < r->nunowned; i++) {
+		free(r->unowned[i].from);
+		free(r->unowned[i].to);
+	}
+	free(r->unowned);
+	for (i = 0; i < r->nmarkers; i++)
+		free(r->markers[i]);
+	free(r->markers);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -238,46 +253,12 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		    (error = dup_into(&r->from_version, u.old_version)) < 0 ||
 		    (error = dup_into(&r->to_version, u.info.version)) < 0)
 			goto done;
-		if (u.minor_change && !o->dry_run) {
-			char q[4096];
-			size_t n = 0, i;
-
-			for (i = 0; i < u.dists.nr; i++)
-				n += u.dists.v[i].req != NULL;
-			snprintf(q, sizeof(q), "'%s' goes from Python %s to %s: its %zu package(s) "
-				 "will be installed again from your package index, and "
-				 "%s removed once that worked. Go on?", e.dir,
-				 u.old_version ? u.old_version : "?", u.info.version, n, u.old_lib);
-			if (!o->confirm || !o->confirm(o->payload, q)) {
-				error = venv_error_set(VENV_EINVAL, "not upgrading '%s' from Python %s "
-						       "to %s without confirmation (use --yes)",
-						       e.dir, u.old_version ? u.old_version : "?",
-						       u.info.version);
-				goto done;
-			}
-		}
-		if (u.minor_change) {
-			size_t i;
-
-			r->reinstalled = calloc(u.dists.nr + 1, sizeof(*r->reinstalled));
-			if (!r->reinstalled) {
-				error = venv_error_set(VENV_ENOMEM, "out of memory");
-				goto done;
-			}
-			for (i = 0; i < u.dists.nr; i++) {
-				if (!u.dists.v[i].req)
-					continue;
-				r->reinstalled[r->nreinstalled] = strdup(u.dists.v[i].req);
-				if (!r->reinstalled[r->nreinstalled++]) {
-					error = venv_error_set(VENV_ENOMEM, "out of memory");
-					goto done;
-				}
-			}
-		}
+		/* --upgrade is the consent: nothing is asked. */
 	}
 	if (o->dry_run) {
 		if ((error = take_fixes(&r->done, &plan)) < 0 ||
 		    (have_upgrade && (error = venv_upgrade_describe(&u, &e, &s, &r->done)) < 0) ||
+		    (have_upgrade && (error = venv_upgrade_report(&u, r)) < 0) ||
 		    (error = take_problems(&r->remaining, &plan, have_upgrade)) < 0)
 			goto done;
 		{
@@ -326,7 +307,17 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	 * the upgraded environment.
 	 */
 	if (have_upgrade) {
-		if ((error = venv_upgrade_run(&u, &e, &s, o, &r->done)) < 0)
+		error = venv_upgrade_run(&u, &e, &s, o, &r->done);
+		/* What happened to each distribution, also when it failed. */
+		if (error < 0) {
+			char text[4096];
+
+			snprintf(text, sizeof(text), "%s", venv_error_last());
+			venv_upgrade_report(&u, r);
+			venv_error_set(error, "%s", text);
+			goto done;
+		}
+		if ((error = venv_upgrade_report(&u, r)) < 0)
 			goto done;
 		venv_plan_release(&plan);
 		venv_report_release(&rep);

@@ -16,13 +16,21 @@ struct venv_repair_opts {
 	const char *python;        /* --upgrade: the new base interpreter (absolute), or NULL */
 	int archive;               /* archive the environment before any change */
 	const char *archive_file;  /* where; NULL: beside the environment */
-	/*
-	 * Asked before a step that reinstalls packages and deletes the old
-	 * site-packages; returns 1 to go on. NULL: the step is refused.
-	 */
-	int (*confirm)(void *payload, const char *question);
 	void (*log)(void *payload, enum venv_log_level level, const char *msg);
 	void *payload;
+};
+
+/* --upgrade across minor versions: what happened to one distribution. */
+struct venv_repair_dist {
+	char *name, *version;
+	const char *action;   /* "moved", "reinstalled", "dropped" or "failed" */
+	char *source;         /* reinstalled: the wheel file, or "pip install <requirement>" */
+	char *why;            /* why it was not moved, or NULL */
+};
+
+/* An entry no distribution owns, moved (paths relative to the environment). */
+struct venv_repair_moved {
+	char *from, *to;
 };
 
 struct venv_repair_report {
@@ -35,8 +43,14 @@ struct venv_repair_report {
 	struct venv_plan done;      /* changes made (dry run: that would be made) */
 	struct venv_plan remaining; /* problems left: check's findings on the result */
 	size_t errors;              /* ... of them at error severity (check --severity error) */
-	char **reinstalled;         /* requirements given to pip again */
+	char **reinstalled;         /* what was installed again: \"name==version\" */
 	size_t nreinstalled;
+	struct venv_repair_dist *dists;   /* --upgrade across minor versions, per distribution */
+	size_t ndists;
+	struct venv_repair_moved *unowned;
+	size_t nunowned;
+	char **markers;             /* requirements whose marker changed value, one line each */
+	size_t nmarkers;
 };
 
 /*

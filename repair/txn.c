@@ -734,6 +734,51 @@ static int remove_builder_temps(struct venv_envdir *e)
 	return error;
 }
 
+/*
+ * Undo the renames of an upgrade: each [from, to] whose `to` exists is
+ * renamed back (a file replaces what is at `from`: a RECORD rewritten in
+ * place goes back to the one kept in the backup). A move that was never
+ * made has no `to` and is skipped, so this is right wherever the upgrade
+ * was killed.
+ */
+static int moves_back(struct venv_envdir *e, json_t *moves)
+{
+	size_t k = json_array_size(moves);
+
+	while (k-- > 0) {
+		json_t *m = json_array_get(moves, k);
+		const char *from = json_string_value(json_array_get(m, 0));
+		const char *to = json_string_value(json_array_get(m, 1));
+		const char *fbase = NULL, *tbase = NULL;
+		int fdir, tdir, error = 0;
+
+		if (!from || !to)
+			continue;
+		if ((tdir = venv_repair_open_parent(e->fd, to, &tbase)) < 0) {
+			venv_error_clear();
+			continue;
+		}
+		if (!exists_at(tdir, tbase)) {
+			close(tdir);
+			continue;
+		}
+		if ((fdir = venv_repair_open_parent(e->fd, from, &fbase)) < 0) {
+			close(tdir);
+			return fdir;
+		}
+		if (renameat(tdir, tbase, fdir, fbase) < 0)
+			error = venv_error_set_errno(VENV_EIO, "cannot move '%s' back to '%s'", to,
+						     from);
+		else
+			error = venv_repair_fsync_dir(fdir, from);
+		close(fdir);
+		close(tdir);
+		if (error < 0)
+			return error;
+	}
+	return 0;
+}
+
 static int upgrade_back(struct venv_envdir *e, json_t *j)
 {
 	const char *new_lib = json_string_value(json_object_get(j, "new_lib"));
@@ -749,6 +794,9 @@ static int upgrade_back(struct venv_envdir *e, json_t *j)
 	}
 	if (!strcmp(jstr(j, "state"), "backup"))
 		goto drop;
+	/* What was moved goes back first, last move first (see venv_upgrade_journal_moves). */
+	if ((error = moves_back(e, json_object_get(j, "moves"))) < 0)
+		goto done;
 	/* The new version's lib directory goes, or comes back as it was. */
 	if (new_lib && *new_lib) {
 		const char *base = NULL;
@@ -961,6 +1009,26 @@ done:
 	}
 	json_decref(j);
 	return error;
+}
+
+int venv_upgrade_journal_moves(struct venv_envdir *e, const char *const *pairs, size_t n)
+{
+	json_t *moves;
+	size_t i;
+
+	if (!e->upgrade)
+		return venv_error_set(VENV_ERROR, "no upgrade in progress");
+	moves = json_object_get(e->upgrade, "moves");
+	if (!moves) {
+		moves = json_array();
+		if (!moves || json_object_set_new(e->upgrade, "moves", moves) < 0)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(moves, json_pack("[s, s]", pairs[2 * i],
+							   pairs[2 * i + 1])) < 0)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+	return write_journal(e, e->upgrade);
 }
 
 int venv_upgrade_commit(struct venv_envdir *e)

@@ -83,6 +83,14 @@ int venv_plan_apply(struct venv_envdir *e, const struct venv_plan *plan);
 int venv_upgrade_begin(struct venv_envdir *e, const char *python, const char *new_lib,
 		       const char *old_lib, const char *const *watch);
 int venv_upgrade_commit(struct venv_envdir *e);
+
+/*
+ * Journal renames the upgrade is about to make: pairs holds n pairs of
+ * paths relative to the environment, from then to. The journal is durable
+ * before this returns; a roll-back renames back, last first, every pair
+ * whose `to` exists (so a pair journaled but never done is harmless).
+ */
+int venv_upgrade_journal_moves(struct venv_envdir *e, const char *const *pairs, size_t n);
 int venv_upgrade_rollback(struct venv_envdir *e);
 
 /* fsync a directory; flush the file system that holds fd. */

@@ -44,6 +44,8 @@ void venv_upgrade_release(struct venv_upgrade *u)
 	free(u->old_lib);
 	free(u->new_lib);
 	free(u->old_python);
+	free(u->env_python);
+	venv_move_release(&u->mv);
 	venv_dists_release(&u->dists);
 	memset(u, 0, sizeof(*u));
 }
@@ -53,26 +55,6 @@ static int is_executable(const char *path)
 	struct stat st;
 
 	return path && stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* Does a bundled wheel of info provide `name` (and at `version`, when given)? */
-static int bundles(const struct venv_pyinfo *info, const char *name, const char *version)
-{
-	size_t i, nl = strlen(name);
-
-	for (i = 0; i < info->nwheels; i++) {
-		const char *base = strrchr(info->wheels[i], '/');
-
-		base = base ? base + 1 : info->wheels[i];
-		if (strncasecmp(base, name, nl) || base[nl] != '-')
-			continue;
-		if (!version)
-			return 1;
-		if (!strncmp(base + nl + 1, version, strlen(version)) &&
-		    base[nl + 1 + strlen(version)] == '-')
-			return 1;
-	}
-	return 0;
 }
 
 int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
@@ -134,45 +116,17 @@ int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 		goto done;
 	vbuf_reset(&path);
 	if ((error = vbuf_addf(&path, "%s/%s/site-packages", e->dir, u->old_lib)) < 0 ||
-	    (error = venv_dists_read(&u->dists, path.buf, 0)) < 0)
+	    (error = venv_dists_read(&u->dists, path.buf, 0)) < 0 ||
+	    (error = venv_move_prepare(&u->mv, &u->dists, e, u->old_lib, u->new_lib, u->old_minor,
+				       u->old_version, &u->info)) < 0)
 		goto done;
-	/* The old base tells which packages were only its ensurepip's seed. */
-	{
-		size_t i, j = 0;
-		struct venv_pyinfo old;
-		int have_old = is_executable(s->base_python) &&
-			       venv_pyinfo_load(&old, s->base_python, 0) == 0;
-
-		venv_error_clear();
-		for (i = 0; i < u->dists.nr; i++) {
-			struct venv_dist *d = &u->dists.v[i];
-			int drop = 0;
-
-			/* pip comes from the new base; a seed package the new base does not seed stays out. */
-			if (!strcasecmp(d->name, "pip")) {
-				u->had_pip = 1;
-				drop = 1;
-			} else if (have_old && !d->url && (!strcasecmp(d->name, "setuptools") ||
-							   !strcasecmp(d->name, "wheel")) &&
-				   bundles(&old, d->name, d->version) &&
-				   !bundles(&u->info, d->name, NULL)) {
-				drop = 1;
-			}
-			if (drop) {
-				/* Keep its scripts known, so that stale ones can be removed. */
-				char *req = d->req;
-
-				u->dists.v[j] = *d;
-				u->dists.v[j].req = NULL;
-				free(req);
-				j++;
-				continue;
-			}
-			u->dists.v[j++] = *d;
-		}
-		if (have_old)
-			venv_pyinfo_release(&old);
-	}
+	/* Console scripts run the interpreter by the name create gives it. */
+	if ((error = venv_path_basename(&spec, u->python)) < 0)
+		goto done;
+	vbuf_reset(&path);
+	if ((error = vbuf_addf(&path, "%s/bin/%s", e->dir, spec.buf)) < 0 ||
+	    (error = dup_into(&u->env_python, path.buf)) < 0)
+		goto done;
 done:
 	venv_cfg_release(&cfg);
 	vbuf_release(&path);
@@ -182,11 +136,7 @@ done:
 
 static size_t count_reinstall(const struct venv_upgrade *u)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < u->dists.nr; i++)
-		n += u->dists.v[i].req != NULL;
-	return n;
+	return venv_move_count(&u->mv, VENV_MOVE_PIP);
 }
 
 /* Is bin/<name> of the environment a copy of the file python (links followed)? */
@@ -230,22 +180,99 @@ int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,
 		goto done;
 	if (u->minor_change) {
 		vbuf_reset(&msg);
-		vbuf_addf(&msg, "%s/site-packages: %s%zu package(s) installed again:", u->new_lib,
-			  u->had_pip ? "pip and " : "", count_reinstall(u));
-		for (i = 0; i < u->dists.nr; i++)
-			if (u->dists.v[i].req)
-				vbuf_addf(&msg, " %s%s", u->dists.v[i].editable ? "-e " : "",
-					  u->dists.v[i].req);
+		vbuf_addf(&msg, "%s/site-packages: %zu distribution(s) moved, %zu installed again "
+			  "from local wheels, %zu with pip%s", u->new_lib,
+			  venv_move_count(&u->mv, VENV_MOVE_MOVE),
+			  venv_move_count(&u->mv, VENV_MOVE_WHEEL), count_reinstall(u),
+			  u->mv.need_pip ? " (installed first)" : "");
 		if ((error = venv_plan_add(out, VENV_DIAG_BASE_VERSION_MISMATCH, VENV_FIX_MKDIR,
 					   u->new_lib, NULL, 0, 0755, msg.buf)) < 0)
 			goto done;
+		for (i = 0; i < u->dists.nr; i++) {
+			vbuf_reset(&msg);
+			if ((error = venv_move_describe(&u->mv, i, &msg)) < 0 ||
+			    (error = venv_plan_add(out, VENV_DIAG_BASE_VERSION_MISMATCH,
+						   u->mv.v[i].how == VENV_MOVE_DROP ?
+						   VENV_FIX_REMOVE : VENV_FIX_WRITE,
+						   u->mv.new_site, NULL, 0, 0644, msg.buf)) < 0)
+				goto done;
+		}
+		for (i = 0; i < u->mv.nmarkers; i++) {
+			vbuf_reset(&msg);
+			if ((error = venv_move_describe_marker(&u->mv, i, &msg)) < 0 ||
+			    (error = venv_plan_add(out, VENV_DIAG_BASE_VERSION_MISMATCH,
+						   VENV_FIX_WRITE, u->mv.new_site, NULL, 0, 0644,
+						   msg.buf)) < 0)
+				goto done;
+		}
+		if ((error = venv_move_plan(&u->mv, e, 1)) < 0)
+			goto done;
+		for (i = 0; i < u->mv.nunowned; i++) {
+			vbuf_reset(&msg);
+			vbuf_addf(&msg, "%s: moved to %s (no distribution owns it)",
+				  u->mv.unowned[i].from, u->mv.unowned[i].to);
+			if ((error = venv_plan_add(out, VENV_DIAG_BASE_VERSION_MISMATCH, VENV_FIX_WRITE,
+						   u->mv.unowned[i].to, NULL, 0, 0644, msg.buf)) < 0)
+				goto done;
+		}
 		vbuf_reset(&msg);
-		vbuf_addf(&msg, "%s: removed once they are installed again", u->old_lib);
+		vbuf_addf(&msg, "%s: removed once the rest is moved", u->old_lib);
 		error = venv_plan_add(out, VENV_DIAG_ORPHANED_SITE_PACKAGES, VENV_FIX_REMOVE,
 				      u->old_lib, NULL, 0, 0, msg.buf);
 	}
 done:
 	vbuf_release(&msg);
+	return error;
+}
+
+int venv_upgrade_report(const struct venv_upgrade *u, struct venv_repair_report *r)
+{
+	static const char *const actions[] = { "moved", "reinstalled", "reinstalled", "dropped" };
+	size_t i;
+	int error = 0;
+
+	if (!u->minor_change || r->dists)
+		return 0;
+	r->dists = calloc(u->dists.nr + 1, sizeof(*r->dists));
+	r->reinstalled = calloc(u->dists.nr + 1, sizeof(*r->reinstalled));
+	r->unowned = calloc(u->mv.nunowned + 1, sizeof(*r->unowned));
+	if (!r->dists || !r->reinstalled || !r->unowned)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	for (i = 0; i < u->dists.nr && !error; i++) {
+		const struct venv_move_dist *md = &u->mv.v[i];
+		struct venv_repair_dist *rd = &r->dists[r->ndists++];
+
+		rd->action = md->failed ? "failed" : actions[md->how];
+		if ((error = venv_move_strf(&rd->name, "%s", u->dists.v[i].name)) < 0 ||
+		    (error = venv_move_strf(&rd->version, "%s", u->dists.v[i].version)) < 0 ||
+		    (md->why && (error = venv_move_strf(&rd->why, "%s", md->why)) < 0))
+			break;
+		if (md->how == VENV_MOVE_WHEEL)
+			error = venv_move_strf(&rd->source, "%s", md->wheel);
+		else if (md->how == VENV_MOVE_PIP)
+			error = venv_move_strf(&rd->source, "pip install %s%s", md->editable ? "-e " : "",
+					    md->req);
+		if (!error && (md->how == VENV_MOVE_WHEEL || md->how == VENV_MOVE_PIP))
+			error = venv_move_strf(&r->reinstalled[r->nreinstalled++], "%s==%s",
+					    u->dists.v[i].name, md->how == VENV_MOVE_WHEEL ?
+					    md->wversion : u->dists.v[i].version);
+	}
+	r->markers = calloc(u->mv.nmarkers + 1, sizeof(*r->markers));
+	if (!r->markers)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	for (i = 0; i < u->mv.nmarkers && !error; i++) {
+		struct vbuf line = VBUF_INIT(VBUF_MAX_LINE);
+
+		if ((error = venv_move_describe_marker(&u->mv, i, &line)) == 0)
+			error = venv_move_strf(&r->markers[r->nmarkers++], "%s", line.buf);
+		vbuf_release(&line);
+	}
+	for (i = 0; i < u->mv.nunowned && !error; i++) {
+		struct venv_repair_moved *m = &r->unowned[r->nunowned++];
+
+		if ((error = venv_move_strf(&m->from, "%s", u->mv.unowned[i].from)) == 0)
+			error = venv_move_strf(&m->to, "%s", u->mv.unowned[i].to);
+	}
 	return error;
 }
 
@@ -454,6 +481,12 @@ static int run_env_python(struct venv_envdir *e, const char *const *args, struct
 		goto done;
 	venv_env_unset(&env, "PYTHONHOME");
 	venv_env_unset(&env, "PYTHONPATH");
+	/*
+	 * The pip that runs was moved here from the old version: its bytecode
+	 * written now would go back with it if the upgrade is rolled back.
+	 */
+	if ((error = venv_env_set(&env, "PYTHONDONTWRITEBYTECODE", "1")) < 0)
+		goto done;
 	memset(&proc, 0, sizeof(proc));
 	proc.argv = argv;
 	proc.env = &env;
@@ -469,7 +502,7 @@ done:
 }
 
 /* Append the requirement arguments of d to args (editables as "-e", path). */
-static void add_req_args(const char **args, size_t *n, const struct venv_dist *d)
+static void add_req_args(const char **args, size_t *n, const struct venv_move_dist *d)
 {
 	if (d->editable)
 		args[(*n)++] = "-e";
@@ -486,23 +519,20 @@ static int name_failures(struct venv_upgrade *u, struct venv_envdir *e, const st
 
 	vbuf_reset(names);
 	for (i = 0; i < u->dists.nr; i++) {
-		const struct venv_dist *d = &u->dists.v[i];
+		struct venv_move_dist *d = &u->mv.v[i];
 		const char *args[10];
+		const char *hit;
 		size_t n = 0;
 		int status = 0;
 
-		if (!d->req)
+		if (d->how != VENV_MOVE_PIP)
 			continue;
 		/* Named in pip's own message? */
-		if (memmem(output->buf, output->len, d->req, strlen(d->req)) &&
-		    (strstr(output->buf, "No matching distribution found for") ||
-		     strstr(output->buf, "Could not find a version"))) {
-			const char *hit = strstr(output->buf, "No matching distribution found for ");
-
-			if (hit && !strncmp(hit + 35, d->req, strlen(d->req))) {
-				vbuf_addf(names, "%s%s", names->len ? ", " : "", d->req);
-				continue;
-			}
+		hit = strstr(output->buf, "No matching distribution found for ");
+		if (hit && !strncmp(hit + 35, d->req, strlen(d->req))) {
+			vbuf_addf(names, "%s%s", names->len ? ", " : "", d->req);
+			d->failed = 1;
+			continue;
 		}
 		args[n++] = "-m";
 		args[n++] = "pip";
@@ -515,13 +545,20 @@ static int name_failures(struct venv_upgrade *u, struct venv_envdir *e, const st
 		vbuf_reset(&out);
 		if ((error = run_env_python(e, args, &out, &status)) < 0)
 			break;
-		if (status != 0)
+		if (status != 0) {
 			vbuf_addf(names, "%s%s", names->len ? ", " : "", d->req);
+			d->failed = 1;
+		}
 	}
 	vbuf_release(&out);
 	return error;
 }
 
+/*
+ * What has compiled parts and no local wheel: pip installs it by name and
+ * version (or from its local source, when that still exists), without its
+ * dependencies, which were moved.
+ */
 static int reinstall(struct venv_upgrade *u, struct venv_envdir *e,
 		     const struct venv_repair_opts *o)
 {
@@ -536,11 +573,12 @@ static int reinstall(struct venv_upgrade *u, struct venv_envdir *e,
 	args[n++] = "-m";
 	args[n++] = "pip";
 	args[n++] = "install";
+	args[n++] = "--no-deps";
 	for (i = 0; i < u->dists.nr; i++)
-		if (u->dists.v[i].req)
-			add_req_args(args, &n, &u->dists.v[i]);
+		if (u->mv.v[i].how == VENV_MOVE_PIP)
+			add_req_args(args, &n, &u->mv.v[i]);
 	args[n] = NULL;
-	logf_(o, VENV_LOG_INFO, "installing %zu package(s) again with pip", count_reinstall(u));
+	logf_(o, VENV_LOG_INFO, "installing %zu distribution(s) again with pip", count_reinstall(u));
 	if ((error = run_env_python(e, args, &out, &status)) < 0)
 		goto done;
 	logf_(o, VENV_LOG_DEBUG, "pip said:\n%s", out.buf);
@@ -555,9 +593,10 @@ static int reinstall(struct venv_upgrade *u, struct venv_envdir *e,
 	}
 	if ((error = name_failures(u, e, &out, &names)) < 0)
 		goto done;
-	error = venv_error_set(VENV_ECHILD, "pip could not install the packages again (%s); the "
-			       "environment was put back as it was",
-			       names.len ? names.buf : "see pip's output above");
+	error = venv_error_set(VENV_ECHILD, "cannot install again: %s (no local wheel for "
+			       "Python %s was found, and pip failed); the environment was put "
+			       "back as it was", names.len ? names.buf : "see pip's output above",
+			       u->info.version);
 done:
 	free(args);
 	vbuf_release(&out);
@@ -689,7 +728,8 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 	b.upgrade = 1;
 	b.python = u->python;
 	b.symlinks = s->first_name ? s->symlinks : 1;
-	b.with_pip = u->minor_change && u->had_pip;
+	/* pip is moved with the rest; it is installed only when pip must run and is missing. */
+	b.with_pip = u->minor_change && u->mv.need_pip;
 	b.scm_ignore_files = 0;
 	v = venv_cfg_get_last(&cfg, "include-system-site-packages");
 	b.system_site_packages = v && !strcasecmp(v, "true");
@@ -736,6 +776,8 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 					goto done;
 			}
 		}
+		if ((error = venv_move_run(&u->mv, e, u->env_python, &u->info, done)) < 0)
+			goto done;
 		if (count_reinstall(u) && (error = reinstall(u, e, o)) < 0)
 			goto done;
 		if ((error = remove_stale_scripts(u, e, done)) < 0)
@@ -744,22 +786,13 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 	if ((error = venv_upgrade_commit(e)) < 0)
 		goto done;
 	begun = 0;
+	if (u->minor_change)
+		venv_move_finish(&u->mv, e);
 	take_snapshot(&after, e);
 	error = report_changes(&before, &after, done, code);
 	if (!error && u->minor_change) {
-		size_t i;
-
-		vbuf_addf(&msg, "%s/site-packages: %s%zu package(s) installed again", u->new_lib,
-			  u->had_pip ? "pip and " : "", count_reinstall(u));
-		for (i = 0; i < u->dists.nr; i++)
-			if (u->dists.v[i].req)
-				vbuf_addf(&msg, "%s %s%s", i ? "," : ":", u->dists.v[i].editable ?
-					  "-e " : "", u->dists.v[i].req);
-		if ((error = venv_plan_add(done, VENV_DIAG_BASE_VERSION_MISMATCH, VENV_FIX_MKDIR,
-					   u->new_lib, NULL, 0, 0755, msg.buf)) < 0)
-			goto done;
-		vbuf_reset(&msg);
-		vbuf_addf(&msg, "%s: removed (the old version's packages)", u->old_lib);
+		vbuf_addf(&msg, "%s: removed (what was left of the old version: the files of the "
+			  "distributions installed again)", u->old_lib);
 		error = venv_plan_add(done, VENV_DIAG_ORPHANED_SITE_PACKAGES, VENV_FIX_REMOVE,
 				      u->old_lib, NULL, 0, 0, msg.buf);
 	}

@@ -5,12 +5,13 @@
 #include "dist.h"
 #include "scan.h"
 #include "txn.h"
+#include "move.h"
 
 /*
  * --upgrade: the creator's upgrade path (struct venv_builder with
  * upgrade = 1) run against a new base interpreter, inside the upgrade
- * transaction of txn.h; when the minor version changes, the packages of
- * the old site-packages are installed again with the environment's pip.
+ * transaction of txn.h; when the minor version changes, the distributions
+ * of the old site-packages are moved, or installed again (move.h).
  */
 struct venv_upgrade {
 	char *python;             /* the new base interpreter */
@@ -20,9 +21,10 @@ struct venv_upgrade {
 	int minor_change;
 	char *old_version;
 	char *old_lib, *new_lib;  /* "lib/python3.11", "lib/python3.12" (relative) */
-	int had_pip;              /* the old site-packages had pip */
-	struct venv_dists dists;  /* what to install again */
+	struct venv_dists dists;  /* the distributions of the old site-packages */
+	struct venv_move mv;      /* what happens to each (move.h) */
 	char *old_python;         /* the old base, when it still exists */
+	char *env_python;         /* what console scripts run: <env>/bin/<name of python> */
 };
 
 /* Find the interpreter and read what the upgrade needs; changes nothing. */
@@ -36,6 +38,9 @@ int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,
 /* Run it; what changed is added to done. */
 int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct venv_scan *s,
 		     const struct venv_repair_opts *o, struct venv_plan *done);
+
+/* Fill report's reinstalled, dists and unowned (across minor versions). */
+int venv_upgrade_report(const struct venv_upgrade *u, struct venv_repair_report *r);
 
 void venv_upgrade_release(struct venv_upgrade *u);
 

@@ -1,10 +1,12 @@
 #!/bin/bash
 # venv repair --upgrade across minor versions (3.11 -> 3.12, 3.12 -> 3.13):
-# the packages of the old site-packages, one with a compiled extension,
-# are installed again from local wheels through the user's pip settings
-# (PIP_NO_INDEX, PIP_FIND_LINKS), the old site-packages goes only after
-# that worked, and a reinstall that fails puts everything back and names
-# the package. (security.md CRA-06: a minor change is never fixed by
+# the pure package is moved, the one with a compiled extension is
+# installed again from the local wheel for the new version found through
+# the user's pip settings (PIP_FIND_LINKS), else with pip from a local
+# index; the old site-packages goes only after that worked; a kill while
+# pip runs and a reinstall that fails put everything back (the moves
+# too), and the error names the package. Nothing is asked, with or without
+# a terminal. (security.md CRA-06: a minor change is never fixed by
 # relinking alone.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
@@ -31,14 +33,20 @@ upgrade() {
 	"$d/bin/pip" install -q tinypkg cext || fail "pip install failed"
 	echo "user data" >"$d/notes.txt"
 	expect_exit 1 "$VENV" repair --upgrade -p "$new" --dry-run "$d"
-	expect_match "2 package\\(s\\) installed again: cext==2.0 tinypkg==1.0" "$OUT" "the dry run"
+	expect_match "cext 2\\.0: installed again from '$TMP/wheels/cext-2\\.0-cp3${nm#3.}-" "$OUT" "the dry run"
+	expect_match "tinypkg 1\\.0: moved" "$OUT" "the dry run"
 	expect_match "lib/python$om: removed" "$OUT" "the dry run"
-	expect_exit 0 "$VENV" repair --upgrade -p "$new" --yes --format json "$d"
+	expect_exit 0 "$VENV" repair --upgrade -p "$new" --format json "$d"
 	printf '%s' "$OUT" | "$new" -c '
 import json, sys
 r = json.load(sys.stdin)["environments"][0]
 assert r["status"] == "repaired", r
-assert r["reinstalled"] == ["cext==2.0", "tinypkg==1.0"], r["reinstalled"]
+assert "cext==2.0" in r["reinstalled"] and "tinypkg==1.0" not in r["reinstalled"], r["reinstalled"]
+d = {x["name"]: x for x in r["distributions"]}
+assert d["tinypkg"]["action"] == "moved", d
+assert d["pip"]["action"] == "moved", d
+assert d["cext"]["action"] == "reinstalled" and "/wheels/cext-2.0-cp3" in d["cext"]["source"], d
+assert "compiled" in d["cext"]["why"] or "not pure" in d["cext"]["why"], d
 assert r["from_version"].startswith(sys.argv[1] + "."), r
 ' "$om" || fail "unexpected JSON report: $OUT"
 	expect_eq "hello from tinypkg 1.0" "$("$d/bin/tinypkg-hello")" "the console script after $om -> $nm"
@@ -55,27 +63,31 @@ assert r["from_version"].startswith(sys.argv[1] + "."), r
 upgrade "$p11" "$p12"
 [ -n "$p13" ] && upgrade "$p12" "$p13"
 
-# Without --yes and without a terminal, nothing happens.
+# Without --yes and without a terminal the upgrade goes ahead: --upgrade is the consent.
 "$p11" -m venv noask >/dev/null || fail "python -m venv failed"
 noask/bin/pip install -q tinypkg || fail "pip install failed"
-snap=$(tree_listing noask times)
-expect_exit 2 "$VENV" repair --upgrade -p "$p12" noask </dev/null
-expect_match "without confirmation \\(use --yes\\)" "$ERR" "the refusal"
-expect_eq "$snap" "$(tree_listing noask times)" "the environment after a refusal"
+expect_exit 0 "$VENV" repair --upgrade -p "$p12" noask </dev/null
+expect_eq "hello from tinypkg 1.0" "$(noask/bin/tinypkg-hello)" "the console script after an upgrade without --yes"
 
-# Killed while pip runs: pip holds the lock until it is done, and the next
-# repair puts the environment back as it was.
+# Killed while pip runs (the compiled package has no local wheel, pip gets
+# it from a local index): pip holds the lock until it is done, and the next
+# repair puts the environment back as it was, the moved packages included.
+mkdir -p index/cext
+mv "$TMP"/wheels/cext-2.0-cp312-*.whl index/cext/
+(cd index/cext && for w in *.whl; do printf '<a href="%s">%s</a>\n' "$w" "$w"; done >index.html)
 "$p11" -m venv killed >/dev/null || fail "python -m venv failed"
 killed/bin/pip install -q tinypkg cext || fail "pip install failed"
 # What plain repair fixes (CPython's unquoted activation templates) is fixed first.
 "$VENV" repair -q killed >/dev/null || fail "plain repair failed"
+echo "user data" >killed/lib/python3.11/site-packages/local_settings.py
 snap=$(tree_listing killed)
-"$VENV" repair --upgrade -p "$p12" --yes killed >/dev/null 2>&1 &
+env -u PIP_NO_INDEX PIP_INDEX_URL="file://$TMP/index" "$VENV" repair --upgrade -p "$p12" killed >/dev/null 2>&1 &
 rpid=$!
 for i in $(seq 1 300); do
-	[ -e killed/lib/python3.12/site-packages/pip ] && pgrep -f "killed/bin/python -m pip" >/dev/null && break
+	pgrep -f "killed/bin/python -m pip" >/dev/null && break
 	sleep 0.05
 done
+[ -e killed/lib/python3.12/site-packages/tinypkg ] || fail "expected tinypkg moved before pip runs"
 kill -KILL "$rpid"
 wait "$rpid" 2>/dev/null
 grep -q '"state": "applying"' killed/.venv-repair.journal ||
@@ -87,13 +99,19 @@ for i in $(seq 1 300); do
 done
 expect_eq "$snap" "$(tree_listing killed)" "the environment after a kill during pip and a repair"
 
-# A package that cannot be installed again: everything is put back as it
-# was, and the error names it.
+# With the local index, pip installs it by name and version.
+expect_exit 0 env -u PIP_NO_INDEX PIP_INDEX_URL="file://$TMP/index" "$VENV" repair --upgrade -p "$p12" --format json killed
+expect_match '"source": "pip install cext==2.0"' "$OUT" "the report of a reinstall with pip"
+expect_eq "42" "$(killed/bin/python -c 'import cext._speed as s; print(s.twice(21))')" "cext installed by pip"
+expect_eq "user data" "$(cat killed/lib/python3.12/site-packages/local_settings.py)" "a user file moved"
+
+# A package that cannot be installed again (no wheel for 3.12 anywhere, no
+# index): everything is put back as it was, and the error names it.
 "$p11" -m venv fails >/dev/null || fail "python -m venv failed"
 fails/bin/pip install -q tinypkg cext || fail "pip install failed"
+echo "user data" >fails/lib/python3.11/site-packages/local_settings.py
 snap=$(tree_listing fails)
-rm "$TMP"/wheels/cext-2.0-cp312-*.whl
-expect_exit 2 "$VENV" repair --upgrade -p "$p12" --yes fails
+expect_exit 2 "$VENV" repair --upgrade -p "$p12" fails
 expect_match "cext==2\\.0" "$ERR" "the failed package named"
 expect_match "put back as it was" "$ERR" "the roll-back"
 expect_eq "$snap" "$(tree_listing fails)" "the environment after a failed reinstall"

@@ -1,9 +1,10 @@
 #!/bin/bash
 # venv repair --upgrade across a minor version (3.11 -> 3.12) with an
-# editable install of a local setuptools project: pip builds it again
-# from the project directory, fully offline (PIP_NO_INDEX, with
-# PIP_FIND_LINKS at the setuptools and wheel wheels that the machine's
-# CPythons bundle for ensurepip), and it stays editable.
+# editable install of a local setuptools project: it is pure, so its
+# metadata, .pth and finder are moved to the new site-packages and it
+# stays editable, fully offline (PIP_NO_INDEX; the setuptools of 3.11's
+# ensurepip, which 3.12 cannot run, is replaced from the local wheels of
+# PIP_FIND_LINKS).
 . "$(dirname "$0")/lib.sh"
 
 pys=$(find_pythons)
@@ -72,7 +73,7 @@ echo 'WORD = "two"' >proj/edpkg/mod.py
 expect_eq "two 3.11 $proj/edpkg/mod.py" "$(word)" "an edit seen with 3.11"
 
 expect_exit 1 "$VENV" repair --upgrade --python "$p12" --dry-run env
-expect_match "-e $proj" "$OUT" "the dry run"
+expect_match "edpkg 0\\.1: moved \\(editable" "$OUT" "the dry run"
 expect_exit 0 "$VENV" repair --upgrade --python "$p12" -y env
 
 expect_eq "3.12" "$(env/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \

@@ -1,0 +1,224 @@
+#!/bin/bash
+# venv repair --upgrade across minor versions (3.11 -> 3.12, 3.12 -> 3.13),
+# offline (PIP_NO_INDEX, no find-links), on environments made by
+# python -m venv, virtualenv (also --symlink-app-data), pipx, pdm, poetry
+# and tox (those Debian has: a maker missing here is skipped and named),
+# each with pip and its seeds (or none, for pipx and pdm), two local
+# pure-Python packages with console scripts (alpha needs beta, and has
+# requirements whose markers change value: gamma for Python < 3.12, delta
+# for 3.13 and later, whose wheel pip cached), an editable install, a
+# user's .pth, module and data file in site-packages, and, in the
+# python -m venv one, a package with a C extension (its wheel for the new
+# version in pip's cache). After `venv repair --upgrade -p NEW DIR`: exit 0,
+# every distribution imports under the new interpreter, pip list shows the
+# same set (plus delta where its marker now asks for it), pip check is clean,
+# the console scripts run, the user's files are in the new site-packages
+# byte for byte, and venv check finds nothing new.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/repair-lib.sh"
+
+pys=$(find_pythons | grep -v '^/usr/bin/')
+p11=$(echo "$pys" | grep 'python3\.11$' | head -n 1)
+p12=$(echo "$pys" | grep 'python3\.12$' | head -n 1)
+p13=$(echo "$pys" | grep 'python3\.13$' | head -n 1)
+[ -n "$p11" ] && [ -n "$p12" ] || skip "needs pyenv's 3.11 and 3.12"
+cd "$TMP"
+# Our own HOME: virtualenv's app-data, pip's cache, pipx, poetry and pdm live there.
+export HOME="$TMP/home"
+unset XDG_DATA_HOME XDG_CACHE_HOME XDG_CONFIG_HOME VIRTUALENV_OVERRIDE_APP_DATA PIP_FIND_LINKS
+export PDM_CHECK_UPDATE=false POETRY_VIRTUALENVS_IN_PROJECT=true
+mkdir -p "$HOME" wheels
+
+# mkwheel PY NAME VERSION [REQUIRES-DIST...]: a pure wheel with module NAME
+# and console script NAME-hello.
+mkwheel() {
+	"$1" - wheels "${@:2}" <<'PYEOF' || fail "could not build the wheel $2"
+import base64, hashlib, os, sys, zipfile
+out, name, version, *requires = sys.argv[1:]
+files = {name + "/__init__.py": ("def hello():\n    print('hello from %s %s')\n" % (name, version)).encode()}
+di = "%s-%s.dist-info" % (name, version)
+files[di + "/METADATA"] = ("Metadata-Version: 2.1\nName: %s\nVersion: %s\nRequires-Python: >=3.8\n%s"
+    % (name, version, "".join("Requires-Dist: %s\n" % r for r in requires))).encode()
+files[di + "/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: venv-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+files[di + "/entry_points.txt"] = ("[console_scripts]\n%s-hello = %s:hello\n" % (name, name)).encode()
+rows = ["%s,sha256=%s,%d" % (p, base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b"=").decode(), len(d))
+        for p, d in files.items()] + [di + "/RECORD,,"]
+files[di + "/RECORD"] = ("\n".join(rows) + "\n").encode()
+with zipfile.ZipFile(os.path.join(out, "%s-%s-py3-none-any.whl" % (name, version)), "w") as z:
+    for p, d in files.items():
+        z.writestr(p, d)
+PYEOF
+}
+mkwheel "$p12" beta 1.0
+mkwheel "$p12" alpha 1.0 'beta>=1.0' 'gamma; python_version < "3.12"' 'delta; python_version >= "3.13"'
+mkwheel "$p12" gamma 1.0
+mkwheel "$p12" delta 1.0
+# delta's wheel, where pip keeps the wheels it built: found there, never on an index.
+mkdir -p "$HOME/.cache/pip/wheels/4e/2f/9a"
+mv wheels/delta-1.0-py3-none-any.whl "$HOME/.cache/pip/wheels/4e/2f/9a/"
+
+# The editable project: its package lives in proj/src, a PEP 660 .pth names it.
+mkdir -p proj/src/edmod
+echo 'WORD = "editable"' >proj/src/edmod/__init__.py
+"$p12" - wheels "$TMP/proj/src" <<'PYEOF' || fail "could not build the editable wheel"
+import base64, hashlib, os, sys, zipfile
+out, src = sys.argv[1:]
+di = "edproj-0.1.dist-info"
+files = {"__editable__.edproj-0.1.pth": (src + "\n").encode(),
+         di + "/METADATA": b"Metadata-Version: 2.1\nName: edproj\nVersion: 0.1\n",
+         di + "/WHEEL": b"Wheel-Version: 1.0\nGenerator: venv-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+rows = ["%s,sha256=%s,%d" % (p, base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b"=").decode(), len(d))
+        for p, d in files.items()] + [di + "/RECORD,,"]
+files[di + "/RECORD"] = ("\n".join(rows) + "\n").encode()
+with zipfile.ZipFile(os.path.join(out, "edproj-0.1-py3-none-any.whl"), "w") as z:
+    for p, d in files.items():
+        z.writestr(p, d)
+PYEOF
+# The C extension, for every version, the new ones only in pip's cache.
+for p in "$p11" "$p12" ${p13:+"$p13"}; do
+	make_wheel "$p" "$TMP/cwheels" cext 2.0 ext || fail "could not build the extension for $p"
+done
+mkdir -p userlib
+echo 'WHO = "user lib"' >userlib/userlibmod.py
+
+# pip_in ENV PYTHON ARGS...: pip for an environment, its own or the base's
+# (--python; pipx's environments see the pip of its shared directory, of
+# the Python that pipx runs on, which 3.12 may not run).
+pip_in() {
+	local env=$1 py=$2
+	shift 2
+	if ls -d "$env"/lib/python3.*/site-packages/pip >/dev/null 2>&1; then
+		"$env/bin/python" -m pip "$@"
+	else
+		"$py" -m pip --python "$env/bin/python" "$@"
+	fi
+}
+
+# make_env MAKER PYTHON: print the environment's directory (made offline), or fail.
+make_env() {
+	local maker=$1 py=$2 m
+	m=$(py_minor "$py")
+	case "$maker" in
+	venv) "$py" -m venv "$TMP/$maker-$m" >/dev/null && echo "$TMP/$maker-$m" ;;
+	virtualenv) virtualenv -q -p "$py" "$TMP/$maker-$m" >/dev/null && echo "$TMP/$maker-$m" ;;
+	virtualenv-symlink)
+		virtualenv -q --symlink-app-data -p "$py" "$TMP/$maker-$m" >/dev/null && echo "$TMP/$maker-$m" ;;
+	pipx)
+		PIPX_HOME="$TMP/pipx-$m" PIPX_BIN_DIR="$TMP/pipx-$m/bin" pipx install --python "$py" \
+			"$TMP/wheels/beta-1.0-py3-none-any.whl" >/dev/null 2>&1 &&
+			echo "$TMP/pipx-$m/venvs/beta" ;;
+	pdm)
+		mkdir -p "$TMP/pdm-$m" && (cd "$TMP/pdm-$m" &&
+			printf '[project]\nname = "p"\nversion = "0.1"\n' >pyproject.toml &&
+			pdm venv create "$py" >/dev/null 2>&1; [ -f .venv/pyvenv.cfg ]) &&
+			echo "$TMP/pdm-$m/.venv" ;;
+	poetry)
+		mkdir -p "$TMP/poetry-$m" && (cd "$TMP/poetry-$m" &&
+			printf '[tool.poetry]\nname = "p"\nversion = "0.1"\ndescription = ""\nauthors = ["a <a@b.c>"]\n[tool.poetry.dependencies]\npython = ">=3.8"\n' >pyproject.toml &&
+			poetry env use "$py" >/dev/null 2>&1; [ -f .venv/pyvenv.cfg ]) &&
+			echo "$TMP/poetry-$m/.venv" ;;
+	tox)
+		mkdir -p "$TMP/tox-$m" && (cd "$TMP/tox-$m" &&
+			printf '[tox]\nskipsdist = true\n[testenv:old]\nbasepython = %s\ndeps = %s\ncommands = python -c ""\n' \
+				"$py" "$TMP/wheels/beta-1.0-py3-none-any.whl" >tox.ini &&
+			tox -e old --notest >/dev/null 2>&1) && echo "$TMP/tox-$m/.tox/old" ;;
+	esac
+}
+
+# A script that imports every distribution's top-level packages and modules,
+# each distribution in a fresh interpreter (pip imported before setuptools
+# 66 breaks it on 3.12 in a fresh environment too), private ones left out.
+cat >importall.py <<'EOF'
+import importlib.metadata as md, subprocess, sys
+bad = []
+for d in md.distributions():
+    tops = set()
+    for f in d.files or ():
+        parts = f.parts
+        if len(parts) == 2 and parts[1] == "__init__.py" and "." not in parts[0]:
+            tops.add(parts[0])
+        elif len(parts) == 1 and f.suffix == ".py":
+            tops.add(f.stem)
+    tops = sorted(t for t in tops if not t.startswith("_"))
+    if tops:
+        r = subprocess.run([sys.executable, "-c", "import " + ", ".join(tops)],
+                           capture_output=True, text=True)
+        if r.returncode:
+            bad.append("%s: %s" % (d.metadata["Name"], r.stderr.strip().splitlines()[-1]))
+r = subprocess.run([sys.executable, "-c", "import edmod, userlibmod, local_settings"],
+                   capture_output=True, text=True)
+if r.returncode:
+    bad.append("user modules: " + r.stderr)
+print("\n".join(bad) or "ok")
+EOF
+
+# upgrade MAKER OLD NEW
+upgrade() {
+	local maker=$1 old=$2 new=$3 d om nm site nsite before after
+	om=$(py_minor "$old")
+	nm=$(py_minor "$new")
+	d=$(make_env "$maker" "$old") || { echo "note: $maker could not make an environment offline here"; skipped="$skipped $maker"; return 0; }
+	site="$d/lib/python$om/site-packages"
+	nsite="$d/lib/python$nm/site-packages"
+	local pkgs="$TMP/wheels/alpha-1.0-py3-none-any.whl $TMP/wheels/beta-1.0-py3-none-any.whl $TMP/wheels/edproj-0.1-py3-none-any.whl"
+	[ "$om" = 3.11 ] && pkgs="$pkgs $TMP/wheels/gamma-1.0-py3-none-any.whl"
+	[ "$maker" = venv ] && pkgs="$pkgs $(ls "$TMP"/cwheels/cext-2.0-cp3${om#3.}-*.whl)"
+	# shellcheck disable=SC2086
+	pip_in "$d" "$old" install -q $pkgs >/dev/null || fail "$maker: pip install failed"
+	# The editable install, as pip records it.
+	printf '{"dir_info": {"editable": true}, "url": "file://%s"}' "$TMP/proj" \
+		>"$site/edproj-0.1.dist-info/direct_url.json"
+	echo "$TMP/userlib" >"$site/zz_user.pth"
+	echo 'SECRET = "local"' >"$site/local_settings.py"
+	printf 'user data\0\001\377' >"$site/userdata.bin"
+	cp "$site/zz_user.pth" "$site/local_settings.py" "$site/userdata.bin" "$TMP/"
+	[ "$maker" = venv ] && mkdir -p "$HOME/.cache/pip/wheels/c1/00" &&
+		cp "$TMP"/cwheels/cext-2.0-cp3${nm#3.}-*.whl "$HOME/.cache/pip/wheels/c1/00/"
+	before=$(pip_in "$d" "$old" list --format freeze 2>/dev/null | cut -d= -f1 | tr A-Z a-z | sort)
+	"$VENV" check -q "$d" >"$TMP/check-before" 2>&1
+	expect_exit 0 "$VENV" repair --upgrade -p "$new" --format json "$d"
+	printf '%s' "$OUT" | "$new" -c '
+import json, sys
+r = json.load(sys.stdin)["environments"][0]
+assert r["status"] == "repaired", r
+d = {x["name"]: x for x in r["distributions"]}
+for n in ("alpha", "beta", "edproj"):
+    assert d[n]["action"] == "moved", d[n]
+if "cext" in d:
+    assert d["cext"]["action"] == "reinstalled" and "/.cache/pip/wheels/" in d["cext"]["source"], d["cext"]
+moved = {u["to"].rsplit("/", 1)[-1] for u in r["unowned"]}
+assert {"zz_user.pth", "local_settings.py", "userdata.bin"} <= moved, r["unowned"]
+m = " ".join(r["markers"])
+if sys.argv[1] == "3.11":
+    assert "gamma" in m and "no longer applies" in m, m
+if sys.argv[2] == "3.13":
+    assert "delta" in m and "installed from" in m, m
+' "$om" "$nm" || fail "$maker $om -> $nm: unexpected JSON report: $OUT"
+	[ ! -e "$d/lib/python$om" ] || fail "$maker: expected lib/python$om removed"
+	expect_eq "ok" "$(cd / && "$d/bin/python" "$TMP/importall.py" 2>&1)" "$maker $om -> $nm: the imports"
+	after=$(pip_in "$d" "$new" list --format freeze 2>/dev/null | cut -d= -f1 | tr A-Z a-z | sort)
+	[ "$nm" = 3.13 ] && before=$(printf '%s\ndelta\n' "$before" | sort)
+	expect_eq "$before" "$after" "$maker $om -> $nm: the distributions pip lists"
+	expect_match "No broken requirements found" "$(pip_in "$d" "$new" check 2>&1)" "$maker $om -> $nm: pip check"
+	expect_eq "hello from alpha 1.0" "$("$d/bin/alpha-hello")" "$maker: alpha's console script"
+	expect_eq "hello from beta 1.0" "$("$d/bin/beta-hello")" "$maker: beta's console script"
+	for f in zz_user.pth local_settings.py userdata.bin; do
+		cmp -s "$TMP/$f" "$nsite/$f" || fail "$maker $om -> $nm: $f not moved byte for byte"
+	done
+	[ "$maker" = venv ] && expect_eq "42" "$("$d/bin/python" -c 'import cext._speed as s; print(s.twice(21))')" "the C extension"
+	# Nothing new for venv check (virtualenv --symlink-app-data's linked .pth was there before).
+	"$VENV" check -q "$d" >"$TMP/check-after" 2>&1
+	expect_eq "$(sed "s/python$om/python$nm/g" "$TMP/check-before")" "$(cat "$TMP/check-after")" \
+		"$maker $om -> $nm: venv check"
+	rm -f "$HOME"/.cache/pip/wheels/c1/00/*
+	echo "$maker $om -> $nm: ok"
+}
+
+skipped=
+for maker in venv virtualenv virtualenv-symlink pipx pdm poetry tox; do
+	case "$maker" in venv) ;; *) command -v "${maker%-symlink}" >/dev/null || { skipped="$skipped $maker"; continue; } ;; esac
+	upgrade "$maker" "$p11" "$p12"
+	[ -n "$p13" ] && upgrade "$maker" "$p12" "$p13"
+done
+[ -z "$skipped" ] || echo "not here:$skipped"
+echo ok
