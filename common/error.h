@@ -32,7 +32,8 @@ enum venv_error_code {
 	VENV_ETOOBIG = -6,  /* a size cap was hit */
 	VENV_EUNSAFE = -7,  /* refused because doing it could be unsafe */
 	VENV_EIO = -8,      /* an operating-system call failed */
-	VENV_ECHILD = -9    /* a child process failed */
+	VENV_ECHILD = -9,   /* a child process failed */
+	VENV_EBUSY = -10    /* another process is changing it (common/lock.h) */
 };
 
 /* Record a message for code and return code, so `return venv_error_set(...)` works. */

@@ -365,6 +365,142 @@ static int clear_fd(int dfd, dev_t dev, const char *what, int depth,
 	return error;
 }
 
+/* Open rel (components separated by '/') below topfd, never through a link; "" is topfd. */
+static int open_below(int topfd, const char *rel, dev_t dev)
+{
+	char comp[NAME_MAX + 1];
+	const char *p = rel;
+	int fd = openat(topfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	while (fd >= 0 && *p) {
+		size_t n = strcspn(p, "/");
+		struct stat st;
+		int sub;
+
+		if (n > NAME_MAX) {
+			close(fd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		p += n + (p[n] == '/');
+		sub = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = sub;
+		if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != dev)) {
+			close(fd);
+			errno = EXDEV;
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/*
+ * clear_fd() with a handful of descriptors, whatever the depth: it holds
+ * one directory open at a time and walks down from the top again after
+ * each directory it empties. Slow, so only the fallback for when the
+ * process is short of descriptors (a clean-up after running out of them).
+ */
+static int clear_frugal(int topfd, dev_t dev, const char *what, const char *const *keep)
+{
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
+	int error = 0, depth = 0;
+
+	for (;;) {
+		struct dirent *de;
+		DIR *d;
+		char sub[NAME_MAX + 1] = "";
+		int fd = open_below(topfd, rel.buf ? rel.buf : "", dev);
+
+		if (fd < 0 || !(d = fdopendir(fd))) {
+			if (fd >= 0)
+				close(fd);
+			error = venv_error_set_errno(errno == ELOOP || errno == ENOTDIR ||
+						     errno == EXDEV ? VENV_EUNSAFE : VENV_EIO,
+						     "cannot open '%s' in '%s'",
+						     rel.len ? rel.buf : ".", what);
+			break;
+		}
+		while ((de = readdir(d))) {
+			struct stat st;
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if (!rel.len && keep) {
+				const char *const *k;
+
+				for (k = keep; *k && strcmp(*k, de->d_name); k++)
+					;
+				if (*k)
+					continue;
+			}
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			if (S_ISDIR(st.st_mode)) {
+				snprintf(sub, sizeof(sub), "%s", de->d_name);
+				break;
+			}
+			if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
+				error = venv_error_set_errno(VENV_EIO, "cannot remove '%s' in '%s'",
+							     de->d_name, what);
+				break;
+			}
+		}
+		closedir(d);
+		if (error < 0)
+			break;
+		if (*sub) {
+			/* Down into the first subdirectory. */
+			if (++depth > 512) {
+				error = venv_error_set(VENV_ETOOBIG, "'%s' is nested too deeply", what);
+				break;
+			}
+			if ((rel.len && (error = vbuf_addch(&rel, '/')) < 0) ||
+			    (error = vbuf_adds(&rel, sub)) < 0)
+				break;
+			continue;
+		}
+		if (!rel.len)
+			break;   /* the top is empty */
+		/* rel is empty now: remove it from its parent and go back up. */
+		{
+			char *slash = strrchr(rel.buf, '/');
+			const char *base = slash ? slash + 1 : rel.buf;
+			char name[NAME_MAX + 1];
+			int pfd;
+
+			snprintf(name, sizeof(name), "%s", base);
+			vbuf_setlen(&rel, slash ? (size_t)(slash - rel.buf) : 0);
+			depth--;
+			if ((pfd = open_below(topfd, rel.buf, dev)) < 0) {
+				error = venv_error_set_errno(VENV_EIO, "cannot open '%s' in '%s'",
+							     rel.len ? rel.buf : ".", what);
+				break;
+			}
+			if (unlinkat(pfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+				error = venv_error_set_errno(VENV_EIO, "cannot remove directory "
+							     "'%s' in '%s'", name, what);
+			close(pfd);
+			if (error < 0)
+				break;
+		}
+	}
+	vbuf_release(&rel);
+	return error;
+}
+
+/* clear_fd(), and when that failed for want of something (descriptors), clear_frugal(). */
+static int clear_top(int fd, dev_t dev, const char *what, const char *const *keep)
+{
+	int error = clear_fd(fd, dev, what, 0, keep);
+
+	if (error == VENV_EIO)
+		error = clear_frugal(fd, dev, what, keep);
+	return error;
+}
+
 /*
  * path without its trailing slashes ("/" stays "/"): the kernel follows a
  * final symbolic link when the name ends in a slash, even with O_NOFOLLOW,
@@ -411,7 +547,7 @@ int venv_fs_clear_dir_except(const char *path, const char *const *keep)
 		fd = -1;
 		goto done;
 	}
-	error = clear_fd(fd, st.st_dev, path, 0, keep);
+	error = clear_top(fd, st.st_dev, path, keep);
 done:
 	if (fd >= 0)
 		close(fd);
@@ -445,7 +581,7 @@ int venv_fs_remove_tree_at(int dirfd, const char *name)
 		return venv_error_set(VENV_EUNSAFE, "'%s' changed while it was being deleted",
 				      name);
 	}
-	error = clear_fd(fd, st.st_dev, name, 0, NULL);
+	error = clear_top(fd, st.st_dev, name, NULL);
 	close(fd);
 	if (error < 0)
 		return error;

@@ -1,13 +1,16 @@
 #include "compat.h"
 #include <dirent.h>
 #include "venv.h"
+#include "cfg.h"
+#include "envid.h"
 #include "fs.h"
+#include "lock.h"
 #include "path.h"
 #include "proc.h"
 #include "pip.h"
 
 /* Name of the marker that says a creation has started but not finished. */
-#define INCOMPLETE_MARKER ".venv-incomplete"
+#define INCOMPLETE_MARKER VENV_INCOMPLETE_MARKER
 
 /*
  * How files are written: in a directory we just made, nothing can be in the
@@ -217,26 +220,32 @@ int venv_builder_check_path(struct venv_builder *b, const char *env_dir)
 int venv_clear_directory(const char *env_dir, int force)
 {
 	static const char *const keep[] = { "pyvenv.cfg", INCOMPLETE_MARKER, NULL };
-	struct stat st;
+	struct venv_envid id;
 	int fd, error;
 
 	fd = open(env_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'",
 					    env_dir);
-	if (!force && !venv_fs_dir_is_empty(env_dir)) {
-		/* Ours too: a creation that was interrupted (see write_marker()). */
-		int is_env = (fstatat(fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			      S_ISREG(st.st_mode)) ||
-			     (fstatat(fd, INCOMPLETE_MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			      S_ISREG(st.st_mode));
-
-		if (!is_env) {
-			error = venv_error_set(VENV_EUNSAFE, "refusing to clear '%s': it is not a "
-					       "virtual environment (no pyvenv.cfg); use --force to "
-					       "clear it anyway", env_dir);
-			goto done;
-		}
+	if ((error = venv_envid_probe(&id, fd)) < 0)
+		goto done;
+	/*
+	 * Only what environments are made of goes without --force: a project
+	 * directory, or a file the user put into an environment, is theirs.
+	 */
+	if (!force && id.nentries && id.kind == VENV_ENVID_NONE) {
+		error = venv_error_set(VENV_EUNSAFE, "refusing to clear '%s': it is not a "
+				       "virtual environment (no pyvenv.cfg) and holds %s; use "
+				       "--force to clear it anyway", env_dir, id.entries);
+		goto done;
+	}
+	if (!force && id.nforeign) {
+		error = venv_error_set(VENV_EUNSAFE, "refusing to clear '%s': besides what "
+				       "environments are made of, it holds %s; move %s away or use "
+				       "--force to delete %s too", env_dir, id.foreign,
+				       id.nforeign > 1 ? "them" : "it",
+				       id.nforeign > 1 ? "them" : "it");
+		goto done;
 	}
 	/*
 	 * Mark the environment unfinished before anything goes, and remove
@@ -671,21 +680,118 @@ done:
 	return error;
 }
 
+static void lock_waiting(void *payload, const char *msg)
+{
+	logf_(payload, VENV_LOG_WARNING, "%s", msg);
+}
+
+/* "3.11" from pyvenv.cfg's version (CPython) or version_info (virtualenv, uv). */
+static int cfg_minor(int dfd, int *major, int *minor)
+{
+	struct venv_cfg cfg = VENV_CFG_INIT;
+	const char *v;
+	int ok = 0;
+
+	if (venv_cfg_read(&cfg, dfd, "pyvenv.cfg") == 0 &&
+	    ((v = venv_cfg_get_first(&cfg, "version")) ||
+	     (v = venv_cfg_get_first(&cfg, "version_info"))))
+		ok = sscanf(v, "%d.%d", major, minor) == 2;
+	venv_cfg_release(&cfg);
+	venv_error_clear();
+	return ok;
+}
+
+/*
+ * What is already at the target, looked at under the lock before anything
+ * is written: a directory that is not empty and not an environment is
+ * refused without --force (--clear decides for itself, in
+ * venv_clear_directory()), and so is an environment of another minor
+ * version without --clear or --upgrade. *ignore_ok says whether the SCM
+ * ignore file of `*` may be written: never into a directory of the user's.
+ */
+static int check_target(struct venv_builder *b, const char *dir, int *ignore_ok)
+{
+	struct venv_envid id;
+	int fd, error = 0, major, minor;
+
+	*ignore_ok = 1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;   /* nothing there yet, or not a directory: ensure_directories says so */
+	if ((error = venv_envid_probe(&id, fd)) < 0 || !id.nentries)
+		goto done;
+	if (id.kind == VENV_ENVID_NONE) {
+		if (!b->force && !b->clear) {
+			error = venv_error_set(VENV_EEXISTS, "refusing to create an environment in "
+					       "'%s': it is not empty and not a virtual environment "
+					       "(it holds %s); use --force to create one there anyway",
+					       dir, id.entries);
+			goto done;
+		}
+		*ignore_ok = b->clear;
+	}
+	if (id.kind == VENV_ENVID_CFG && !b->clear && !b->upgrade && b->info_loaded &&
+	    cfg_minor(fd, &major, &minor) &&
+	    (major != b->info.major || minor != b->info.minor))
+		error = venv_error_set(VENV_EEXISTS, "'%s' is an environment of Python %d.%d; "
+				       "creating one of Python %d.%d over it would mix the two. "
+				       "Use --clear to empty it and create a new one (its packages "
+				       "are lost), or --upgrade to move it to Python %d.%d (its "
+				       "packages stay in lib/python%d.%d: 'venv repair --upgrade' "
+				       "installs them again)", dir, major, minor, b->info.major,
+				       b->info.minor, b->info.major, b->info.minor, major, minor);
+done:
+	close(fd);
+	return error;
+}
+
+/*
+ * Remove an environment this run created and could not finish. The marker
+ * stays until everything else is gone, so that whatever fails here (out of
+ * file descriptors, say) leaves a directory that says it is unfinished.
+ */
+static int remove_unfinished(const char *dir)
+{
+	static const char *const keep[] = { INCOMPLETE_MARKER, NULL };
+	struct stat st;
+	int error;
+
+	if (lstat(dir, &st) < 0 && errno == ENOENT)
+		return 0;
+	if ((error = venv_fs_clear_dir_except(dir, keep)) < 0)
+		return error;
+	return venv_fs_remove_tree(dir);
+}
+
 int venv_builder_create(struct venv_builder *b, const char *env_dir)
 {
 	struct venv_context ctx;
-	int error;
+	struct venv_lock lock = VENV_LOCK_INIT;
+	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH);
+	int error, ignore_ok = 1;
 
 	memset(&ctx, 0, sizeof(ctx));
 	if (b->clear && b->upgrade)
 		return venv_error_set(VENV_EINVAL, "you cannot supply --upgrade and --clear together");
 	if ((error = check_path(b, env_dir, 1)) < 0 ||
-	    (error = venv_builder_load_python(b)) < 0)
+	    (error = venv_builder_load_python(b)) < 0 ||
+	    (error = venv_path_abspath(&abs, env_dir)) < 0)
+		goto done;
+	/* Nothing is created or removed before the lock is held (common/lock.h). */
+	if ((error = venv_lock_take(&lock, abs.buf, VENV_LOCK_MKPARENT, lock_waiting, b)) < 0 ||
+	    (error = check_target(b, abs.buf, &ignore_ok)) < 0)
 		goto done;
 	if ((error = b->ops.ensure_directories(b, env_dir, &ctx)) < 0)
 		goto done;
-	if (b->scm_ignore_files && (error = write_gitignore(&ctx)) < 0)
-		goto done;
+	if (b->scm_ignore_files) {
+		if (ignore_ok)
+			error = write_gitignore(&ctx);
+		else
+			logf_(b, VENV_LOG_WARNING, "not writing .gitignore into '%s': it is not a "
+			      "directory of the environment's own", ctx.env_dir);
+		if (error < 0)
+			goto done;
+	}
 	if ((error = b->ops.create_configuration(b, &ctx)) < 0 ||
 	    (error = b->ops.setup_python(b, &ctx)) < 0)
 		goto done;
@@ -701,9 +807,10 @@ int venv_builder_create(struct venv_builder *b, const char *env_dir)
 	}
 	if (b->system_site_packages && (error = write_configuration(b, &ctx, 1)) < 0)
 		goto done;
-	if (!b->upgrade && (error = write_marker(&ctx, 0)) < 0)
-		goto done;
 	if (b->upgrade_deps && (error = b->ops.upgrade_dependencies(b, &ctx)) < 0)
+		goto done;
+	/* Last of all: the marker goes once everything else is there. */
+	if (!b->upgrade && (error = write_marker(&ctx, 0)) < 0)
 		goto done;
 done:
 	/* A new environment that could not be finished is removed, not left half-made. */
@@ -711,11 +818,14 @@ done:
 		char msg[2048];
 
 		snprintf(msg, sizeof(msg), "%s", venv_error_last());
-		if (venv_fs_remove_tree(ctx.env_dir) < 0)
+		if (remove_unfinished(ctx.env_dir) < 0)
 			logf_(b, VENV_LOG_WARNING, "could not remove the unfinished environment "
-			      "'%s': %s", ctx.env_dir, venv_error_last());
+			      "'%s' (it is marked %s): %s", ctx.env_dir, INCOMPLETE_MARKER,
+			      venv_error_last());
 		venv_error_set(error, "%s", msg);
 	}
+	venv_lock_release(&lock);
 	venv_context_release(&ctx);
+	vbuf_release(&abs);
 	return error;
 }

@@ -5,8 +5,10 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <jansson.h>
+#include "envid.h"
 #include "error.h"
 #include "fs.h"
+#include "lock.h"
 #include "path.h"
 #include "pyinfo.h"
 #include "repair.h"
@@ -978,7 +980,8 @@ static int extract_dir(struct extractor *x, struct archive_entry *ent, const cha
 	f = &x->fix[x->nfix];
 	if (!(f->path = strdup(name)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
-	f->perm = LA(archive_entry_perm)(ent) & 0777;
+	/* The sticky bit of a 1777 directory is kept; set-ID bits are not. */
+	f->perm = LA(archive_entry_perm)(ent) & 01777;
 	entry_times(ent, f->times);
 	x->nfix++;
 	return 0;
@@ -1175,15 +1178,65 @@ static int read_meta(struct archive *a, const char *file, struct vbuf *path)
 	return error;
 }
 
-static int restore_env(struct vbuf *out, const char *archive, const char *dir, int replace)
+/*
+ * Staging directories of earlier restores of the same target that did not
+ * get to remove theirs: we hold the target's lock, so none is in use.
+ * Only names of exactly the form mkdtemp() gave them are touched.
+ */
+static void remove_stale_staging(int pfd, const char *name)
+{
+	struct vbuf prefix = VBUF_INIT(VBUF_MAX_PATH);
+	DIR *d;
+	struct dirent *de;
+	int fd = dup(pfd);
+
+	if (fd < 0 || vbuf_addf(&prefix, ".%s.venv-restore-", name) < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		vbuf_release(&prefix);
+		return;
+	}
+	while ((de = readdir(d))) {
+		const char *rest = de->d_name + prefix.len;
+
+		if (strncmp(de->d_name, prefix.buf, prefix.len) || strlen(rest) != 6 ||
+		    strspn(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != 6)
+			continue;
+		venv_fs_remove_tree_at(pfd, de->d_name);
+	}
+	closedir(d);
+	venv_error_clear();
+	vbuf_release(&prefix);
+}
+
+/* Relocate a tree restored elsewhere than it was archived from, as repair would. */
+static int relocate(const char *target, const char *from)
+{
+	struct venv_repair_opts o;
+	struct venv_repair_report r;
+	int error;
+
+	/* We hold the target's lock; repair takes it again (common/lock.h). */
+	memset(&o, 0, sizeof(o));
+	error = venv_repair(target, &o, &r);
+	if (error < 0)
+		error = venv_error_set(error, "restored '%s', but could not relocate it from "
+				       "'%s' (run 'venv repair %s'): %s", target, from, target,
+				       venv_error_last());
+	venv_repair_report_release(&r);
+	return error;
+}
+
+static int restore_env(struct vbuf *out, const char *archive, const char *dir, unsigned flags,
+		       struct vbuf *from)
 {
 	struct vbuf target = VBUF_INIT(VBUF_MAX_PATH), parent = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH), staging = VBUF_INIT(VBUF_MAX_PATH);
-	struct vbuf stage_name = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf stage_name = VBUF_INIT(VBUF_MAX_PATH), origin = VBUF_INIT(VBUF_MAX_PATH);
 	struct archive *a = NULL;
-	struct venv_envdir te = VENV_ENVDIR_INIT;
+	struct venv_lock lock = VENV_LOCK_INIT;
 	struct stat st;
-	int sfd = -1, pfd = -1, error, exists = 0;
+	int sfd = -1, pfd = -1, error, exists = 0, moved;
 
 	if (!(a = LA(archive_read_new)()))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
@@ -1195,13 +1248,17 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, i
 		error = arc_open_error(a, archive);
 		goto done;
 	}
-	if ((error = read_meta(a, archive, &target)) < 0)
+	if ((error = read_meta(a, archive, &origin)) < 0 ||
+	    (error = venv_path_normalize(&origin, origin.buf)) < 0)
 		goto done;
-	if (dir && (error = venv_path_abspath(&target, dir)) < 0)
-		goto done;
-	if ((error = venv_path_normalize(&target, target.buf)) < 0 ||
+	if ((error = venv_path_abspath(&target, dir ? dir : origin.buf)) < 0 ||
+	    (error = venv_path_normalize(&target, target.buf)) < 0 ||
 	    (error = venv_path_dirname(&parent, target.buf)) < 0 ||
 	    (error = venv_path_basename(&name, target.buf)) < 0)
+		goto done;
+	moved = strcmp(target.buf, origin.buf) != 0;
+	/* No other command may change the target meanwhile, even while it does not exist. */
+	if ((error = venv_lock_take(&lock, target.buf, 0, NULL, NULL)) < 0)
 		goto done;
 	if (lstat(target.buf, &st) == 0) {
 		int fd;
@@ -1213,7 +1270,7 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, i
 		}
 		fd = open(target.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		exists = fd >= 0 && !venv_fs_dir_is_empty(target.buf);
-		if (exists && fstatat(fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (exists && venv_envid_require(NULL, fd, target.buf, 0) < 0) {
 			close(fd);
 			error = venv_error_set(VENV_EUNSAFE, "refusing to replace '%s': it is not a "
 					       "virtual environment", target.buf);
@@ -1221,7 +1278,7 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, i
 		}
 		if (fd >= 0)
 			close(fd);
-		if (exists && !replace) {
+		if (exists && !(flags & VENV_RESTORE_REPLACE)) {
 			error = venv_error_set(VENV_EEXISTS, "'%s' exists; restoring would replace "
 					       "it (use --yes)", target.buf);
 			goto done;
@@ -1231,14 +1288,6 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, i
 						     target.buf);
 			goto done;
 		}
-		/* No repair may work on the environment while it is replaced. */
-		if (exists) {
-			int stale;
-
-			if ((error = venv_envdir_open(&te, target.buf)) < 0 ||
-			    (error = venv_repair_lock(&te, &stale)) < 0)
-				goto done;
-		}
 	}
 	pfd = open(parent.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pfd < 0) {
@@ -1246,6 +1295,7 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, i
 					     parent.buf);
 		goto done;
 	}
+	remove_stale_staging(pfd, name.buf);
 	/* A fresh 0700 staging directory beside the target, on the same file system. */
 	vbuf_addf(&staging, "%s/.%s.venv-restore-XXXXXX", parent.buf, name.buf);
 	if (!mkdtemp(staging.buf)) {
@@ -1258,20 +1308,24 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, i
 		goto done;
 	sfd = open(staging.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sfd < 0) {
-		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", staging.buf);
+		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'",
+					     staging.buf);
 		goto done;
 	}
 	if ((error = extract(a, archive, sfd)) < 0)
 		goto done;
+	/* The reader's descriptors are not needed any more; the clean-up may need them. */
+	LA(archive_read_free)(a);
+	a = NULL;
 	{
+		/* What repair archived is an environment by the same rule (common/envid.h). */
 		int efd = openat(sfd, ROOT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-		if (efd < 0 || fstatat(efd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode)) {
+		if (efd < 0 || venv_envid_require(NULL, efd, ROOT, VENV_ENVID_FORCE) < 0) {
 			if (efd >= 0)
 				close(efd);
-			error = venv_error_set(VENV_EINVAL, "'%s' holds no environment (no "
-					       "env/pyvenv.cfg)", archive);
+			error = venv_error_set(VENV_EINVAL, "'%s' holds no environment (%s)",
+					       archive, venv_error_last());
 			goto done;
 		}
 		close(efd);
@@ -1280,15 +1334,15 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, i
 		goto done;
 	/* The swap: one rename, so the target is the old or the new tree, never neither. */
 	{
-		struct vbuf from = VBUF_INIT(VBUF_MAX_PATH);
+		struct vbuf src = VBUF_INIT(VBUF_MAX_PATH);
 
-		vbuf_addf(&from, "%s/" ROOT, stage_name.buf);
+		vbuf_addf(&src, "%s/" ROOT, stage_name.buf);
 		if (!exists) {
-			if (renameat(pfd, from.buf, pfd, name.buf) < 0)
+			if (renameat(pfd, src.buf, pfd, name.buf) < 0)
 				error = venv_error_set_errno(venv_error_from_errno(errno),
 							     "cannot move the restored environment "
 							     "to '%s'", target.buf);
-		} else if (renameat2(pfd, from.buf, pfd, name.buf, RENAME_EXCHANGE) < 0) {
+		} else if (renameat2(pfd, src.buf, pfd, name.buf, RENAME_EXCHANGE) < 0) {
 			if (errno != EINVAL && errno != ENOSYS) {
 				error = venv_error_set_errno(VENV_EIO, "cannot swap '%s' into place",
 							     target.buf);
@@ -1298,21 +1352,29 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, i
 
 				vbuf_addf(&aside, "%s/old", stage_name.buf);
 				if (renameat(pfd, name.buf, pfd, aside.buf) < 0 ||
-				    renameat(pfd, from.buf, pfd, name.buf) < 0)
+				    renameat(pfd, src.buf, pfd, name.buf) < 0)
 					error = venv_error_set_errno(VENV_EIO, "cannot move '%s' "
 								     "into place", target.buf);
 				vbuf_release(&aside);
 			}
 		}
-		vbuf_release(&from);
+		vbuf_release(&src);
 		if (error < 0)
 			goto done;
 	}
 	if ((error = venv_repair_fsync_dir(pfd, parent.buf)) < 0)
 		goto done;
+	if (moved && from && (error = vbuf_sets(from, origin.buf)) < 0)
+		goto done;
+	/* Elsewhere than it was archived from: its scripts name the old place until relocated. */
+	if (moved && !(flags & VENV_RESTORE_AS_IS) && (error = relocate(target.buf, origin.buf)) < 0)
+		goto done;
 	error = vbuf_sets(out, target.buf);
 done:
-	venv_envdir_close(&te);
+	if (a)
+		LA(archive_read_free)(a);
+	if (sfd >= 0)
+		close(sfd);
 	/* The staging directory goes: with the new tree on failure, the old one on success. */
 	if (staging.len && pfd >= 0 && stage_name.len) {
 		char msg[2048];
@@ -1325,24 +1387,23 @@ done:
 		else if (error < 0)
 			venv_error_set(error, "%s", msg);
 	}
-	if (sfd >= 0)
-		close(sfd);
+	venv_lock_release(&lock);
 	if (pfd >= 0)
 		close(pfd);
-	if (a)
-		LA(archive_read_free)(a);
 	vbuf_release(&target);
 	vbuf_release(&parent);
 	vbuf_release(&name);
 	vbuf_release(&staging);
 	vbuf_release(&stage_name);
+	vbuf_release(&origin);
 	return error;
 }
 
 /* The public entry: libarchive is loaded on first use (see common/la.h). */
-int venv_restore_env(struct vbuf *out, const char *archive, const char *dir, int replace)
+int venv_restore_env(struct vbuf *out, const char *archive, const char *dir, unsigned flags,
+		     struct vbuf *from)
 {
 	int error = venv_la_load();
 
-	return error < 0 ? error : restore_env(out, archive, dir, replace);
+	return error < 0 ? error : restore_env(out, archive, dir, flags, from);
 }

@@ -15,7 +15,7 @@
 
 static const char repair_usage[] =
 	"usage: venv repair [-h] [-r] [--upgrade] [-p PYTHON] [--archive[=FILE]] [--dry-run]\n"
-	"                   [--format text|json] [-y] [-q] [-v] [DIR ...]\n";
+	"                   [--format text|json] [--force] [-y] [-q] [-v] [DIR ...]\n";
 
 static const char repair_help[] =
 	"\n"
@@ -47,6 +47,9 @@ static const char repair_help[] =
 	"  --dry-run             Print what would change and change nothing; exit 1\n"
 	"                        if something would change.\n"
 	"  --format text|json    How to print the result (default: text).\n"
+	"  --force               Also repair a directory without pyvenv.cfg or an\n"
+	"                        activation script, if it holds nothing but what\n"
+	"                        environments are made of (bin, lib, include, ...).\n"
 	"  -y, --yes             Accepted for compatibility: nothing is asked.\n"
 	"  -q, --quiet           Print nothing but errors and remaining problems.\n"
 	"  -v, --verbose         Say what is being done (and show pip's output).\n"
@@ -55,7 +58,7 @@ static const char repair_help[] =
 	"1 when errors remain (or, with --dry-run, when something would change), 2 on\n"
 	"error. See venv-repair(1).\n";
 
-enum { OPT_UPGRADE = 256, OPT_ARCHIVE, OPT_DRY_RUN, OPT_FORMAT };
+enum { OPT_UPGRADE = 256, OPT_ARCHIVE, OPT_DRY_RUN, OPT_FORMAT, OPT_FORCE };
 
 static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -65,6 +68,7 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "yes", no_argument, NULL, 'y' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -333,6 +337,7 @@ int cmd_repair(int argc, char **argv)
 			break;
 		case OPT_DRY_RUN: o.dry_run = 1; break;
 		case 'r': recursive = 1; break;
+		case OPT_FORCE: o.force = 1; break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "json")) {
 				cli.json = 1;
@@ -425,7 +430,10 @@ int cmd_repair(int argc, char **argv)
 
 		if (!r.env_dir)
 			r.env_dir = strdup(dirs.v[k]);
-		if (error < 0)
+		/* Busy: another command is changing it, and nothing was done. */
+		if (error == VENV_EBUSY)
+			st = VENV_EXIT_FAILURE;
+		else if (error < 0)
 			st = VENV_EXIT_ERROR;
 		else if (r.errors || (o.dry_run && (r.done.nr || r.recovered)))
 			st = VENV_EXIT_FAILURE;

@@ -9,13 +9,15 @@
 #include "repair.h"
 
 static const char restore_usage[] =
-	"usage: venv restore [-h] [-y] [-q] ARCHIVE [DIR]\n";
+	"usage: venv restore [-h] [-y] [--as-is] [-q] ARCHIVE [DIR]\n";
 
 static const char restore_help[] =
 	"\n"
 	"Restores an environment from an archive written by 'venv repair --archive'.\n"
 	"The archive is checked member by member and extracted into a fresh staging\n"
-	"directory beside DIR, which then replaces DIR in one rename.\n"
+	"directory beside DIR, which then replaces DIR in one rename. Restored\n"
+	"elsewhere than it was archived from, it is relocated as 'venv repair' would\n"
+	"relocate a moved environment, unless --as-is.\n"
 	"\n"
 	"positional arguments:\n"
 	"  ARCHIVE               The archive (.tar.zst or .tar.gz).\n"
@@ -25,21 +27,27 @@ static const char restore_help[] =
 	"options:\n"
 	"  -h, --help            show this help message and exit\n"
 	"  -y, --yes             Replace an existing environment at DIR.\n"
+	"  --as-is               Restore elsewhere without relocating: the scripts\n"
+	"                        keep naming where it was archived from.\n"
 	"  -q, --quiet           Print nothing but errors.\n"
 	"\n"
 	"Exit status: 0 when restored, 2 on error. See venv-repair(1).\n";
 
+enum { OPT_AS_IS = 256 };
+
 static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "yes", no_argument, NULL, 'y' },
+	{ "as-is", no_argument, NULL, OPT_AS_IS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ NULL, 0, NULL, 0 }
 };
 
 int cmd_restore(int argc, char **argv)
 {
-	struct vbuf where = VBUF_INIT(VBUF_MAX_PATH);
-	int c, yes = 0, quiet = 0, status = VENV_EXIT_OK;
+	struct vbuf where = VBUF_INIT(VBUF_MAX_PATH), from = VBUF_INIT(VBUF_MAX_PATH);
+	unsigned flags = 0;
+	int c, quiet = 0, status = VENV_EXIT_OK, error;
 
 	optind = 1;
 	opterr = 0;
@@ -49,7 +57,8 @@ int cmd_restore(int argc, char **argv)
 			fputs(restore_usage, stdout);
 			fputs(restore_help, stdout);
 			goto done;
-		case 'y': yes = 1; break;
+		case 'y': flags |= VENV_RESTORE_REPLACE; break;
+		case OPT_AS_IS: flags |= VENV_RESTORE_AS_IS; break;
 		case 'q': quiet = 1; break;
 		default:
 			fputs(restore_usage, stderr);
@@ -64,15 +73,26 @@ int cmd_restore(int argc, char **argv)
 					      "too many arguments");
 		goto done;
 	}
-	if (venv_restore_env(&where, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL,
-			     yes) < 0) {
+	error = venv_restore_env(&where, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL,
+				 flags, &from);
+	if (error < 0) {
 		venv_cli_error("%s", venv_error_last());
-		status = VENV_EXIT_ERROR;
+		/* Busy: another command is changing it, and nothing was done. */
+		status = error == VENV_EBUSY ? VENV_EXIT_FAILURE : VENV_EXIT_ERROR;
 		goto done;
 	}
-	if (!quiet)
+	if (quiet)
+		goto done;
+	if (!from.len)
 		printf("restored %s\n", where.buf);
+	else if (flags & VENV_RESTORE_AS_IS)
+		printf("restored %s as it was archived from %s: its scripts still name that place "
+		       "(run 'venv repair %s' to relocate it)\n", where.buf, from.buf, where.buf);
+	else
+		printf("restored %s (archived from %s) and relocated it there\n", where.buf,
+		       from.buf);
 done:
 	vbuf_release(&where);
+	vbuf_release(&from);
 	return status;
 }

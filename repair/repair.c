@@ -1,6 +1,7 @@
 #include "compat.h"
 #include "venv.h"
 #include "diag.h"
+#include "envid.h"
 #include "path.h"
 #include "repair.h"
 #include "fix.h"
@@ -197,6 +198,11 @@ static int not_an_env(const struct venv_report *rep)
 	return rep->failed ? venv_error_set(VENV_EINVAL, "'%s' cannot be inspected", rep->path) : 0;
 }
 
+static void lock_waiting(void *payload, const char *msg)
+{
+	logf_(payload, VENV_LOG_WARNING, "%s", msg);
+}
+
 int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		struct venv_repair_report *r)
 {
@@ -215,8 +221,17 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	memset(&u, 0, sizeof(u));
 	if ((error = venv_envdir_open(&e, dir)) < 0 || (error = dup_into(&r->env_dir, e.dir)) < 0)
 		goto done;
+	/* Only an environment is repaired: decided before anything, even the lock, is written. */
+	if ((error = venv_envid_require(NULL, e.fd, e.dir, o->force ? VENV_ENVID_FORCE : 0)) < 0)
+		goto done;
 	if (!o->dry_run) {
+		e.waiting = lock_waiting;
+		e.payload = (void *)o;
 		if ((error = venv_repair_lock(&e, &stale)) < 0)
+			goto done;
+		/* What was waited for may have put another tree there: decide again. */
+		if ((error = venv_envid_require(NULL, e.fd, e.dir,
+						o->force ? VENV_ENVID_FORCE : 0)) < 0)
 			goto done;
 		if (stale)
 			logf_(o, VENV_LOG_INFO, "took over the lock of a repair that did not finish");

@@ -12,6 +12,8 @@
 
 struct venv_repair_opts {
 	int dry_run;               /* plan only: nothing is written, not even the lock */
+	int force;                 /* also a directory without the marks of an environment
+				      that holds nothing else (common/envid.h) */
 	int upgrade;               /* run the creator's upgrade path */
 	const char *python;        /* --upgrade: the new base interpreter (absolute), or NULL */
 	int archive;               /* archive the environment before any change */
@@ -72,14 +74,21 @@ int venv_archive_env(struct vbuf *out, const char *dir, const char *file);
 int venv_repair__archive(struct vbuf *out, const char *dir, const char *file,
 			 const struct timespec *root_mtime);
 
+enum venv_restore_flags {
+	VENV_RESTORE_REPLACE = 1 << 0,  /* an existing environment at dir may be replaced */
+	VENV_RESTORE_AS_IS = 1 << 1     /* restored elsewhere: do not relocate it */
+};
+
 /*
  * Put an archived environment back at dir (NULL: where it was archived
- * from), through a fresh staging directory that is swapped into place.
- * `replace` allows replacing an existing environment, whose repair lock is
- * held meanwhile. The path restored to goes into out. libarchive extracts
- * relative to the working directory, so this changes it for a moment (to
- * the staging directory) and back: do not call it from several threads.
+ * from), through a fresh staging directory that is swapped into place,
+ * under the environment's lock (common/lock.h). Restored elsewhere than it
+ * was archived from, it is relocated as `venv repair` would (unless
+ * VENV_RESTORE_AS_IS) and `from` (may be NULL) receives where it was
+ * archived from. The path restored to goes into out. Staging directories
+ * that earlier restores of the same target left behind are removed.
  */
-int venv_restore_env(struct vbuf *out, const char *archive, const char *dir, int replace);
+int venv_restore_env(struct vbuf *out, const char *archive, const char *dir, unsigned flags,
+		     struct vbuf *from);
 
 #endif

@@ -43,6 +43,9 @@ int venv_envdir_open(struct venv_envdir *e, const char *dir)
 	e->dir = NULL;
 	e->upgrade = NULL;
 	e->touched = 0;
+	e->lock.fd = -1;
+	e->lock.dirfd = -1;
+	e->lock.name = NULL;
 	if ((error = venv_path_abspath(&abs, dir)) < 0)
 		goto done;
 	e->fd = open(abs.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -73,98 +76,39 @@ void venv_envdir_close(struct venv_envdir *e)
 	e->dir = NULL;
 }
 
-static long read_lock_pid(int fd)
-{
-	char buf[64];
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10);
-}
-
 int venv_repair_lock(struct venv_envdir *e, int *stale)
 {
-	char text[64];
-	int tries, fd = -1;
+	struct stat st, now;
+	int fd, error;
 
 	*stale = 0;
-	{
-		struct stat st;
-
-		if (fstat(e->fd, &st) == 0) {
-			e->times[0] = st.st_atim;
-			e->times[1] = st.st_mtim;
-		}
+	if (fstat(e->fd, &st) == 0) {
+		e->times[0] = st.st_atim;
+		e->times[1] = st.st_mtim;
 	}
-	for (tries = 0; tries < 8; tries++) {
-		struct stat st, st2;
-		int len;
-
-		/*
-		 * Not O_CLOEXEC: programs we start (pip) inherit the lock and
-		 * hold it until they are done, even if we are killed.
-		 */
-		fd = openat(e->fd, VENV_REPAIR_LOCK, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-		if (fd >= 0) {
-			if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-				/* Someone took our brand-new file over: they hold it. */
-				close(fd);
-				return venv_error_set(VENV_EEXISTS, "another repair of '%s' is "
-						      "running", e->dir);
-			}
-			goto locked;
-		}
-		if (errno != EEXIST)
-			return venv_error_set_errno(venv_error_from_errno(errno), "cannot create "
-						    "the lock '%s/%s'", e->dir, VENV_REPAIR_LOCK);
-		fd = openat(e->fd, VENV_REPAIR_LOCK, O_RDWR | O_NOFOLLOW | O_NONBLOCK);
-		if (fd < 0) {
-			if (errno == ENOENT)
-				continue;
-			return venv_error_set_errno(errno == ELOOP ? VENV_EUNSAFE : VENV_EIO,
-						    "cannot open the lock '%s/%s'", e->dir,
-						    VENV_REPAIR_LOCK);
-		}
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if ((error = venv_lock_take(&e->lock, e->dir, VENV_LOCK_INHERIT, e->waiting,
+				    e->payload)) < 0)
+		return error;
+	e->lock_fd = e->lock.fd;
+	*stale = e->lock.stale;
+	fd = open(e->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &now) < 0) {
+		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'",
+					     e->dir);
+		if (fd >= 0)
 			close(fd);
-			return venv_error_set(VENV_EUNSAFE, "the lock '%s/%s' is not a regular file",
-					      e->dir, VENV_REPAIR_LOCK);
-		}
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			long pid = read_lock_pid(fd);
-
-			close(fd);
-			if (pid > 0)
-				return venv_error_set(VENV_EEXISTS, "another repair of '%s' is running "
-						      "(process %ld)", e->dir, pid);
-			return venv_error_set(VENV_EEXISTS, "another repair of '%s' is running",
-					      e->dir);
-		}
-		/* The holder is gone; make sure the file is still the one at that name. */
-		if (fstatat(e->fd, VENV_REPAIR_LOCK, &st2, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    st2.st_ino != st.st_ino || st2.st_dev != st.st_dev) {
-			close(fd);
-			continue;
-		}
-		*stale = 1;
-locked:
-		len = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
-		if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)len, 0) != len) {
-			int err = errno;
-
-			unlinkat(e->fd, VENV_REPAIR_LOCK, 0);
-			close(fd);
-			errno = err;
-			return venv_error_set_errno(VENV_EIO, "cannot write the lock '%s/%s'",
-						    e->dir, VENV_REPAIR_LOCK);
-		}
-		e->lock_fd = fd;
+		venv_repair_unlock(e);
+		return error;
+	}
+	if (now.st_dev == st.st_dev && now.st_ino == st.st_ino) {
+		close(fd);
 		return 0;
 	}
-	return venv_error_set(VENV_EEXISTS, "cannot take the lock of '%s': it keeps changing",
-			      e->dir);
+	close(e->fd);
+	e->fd = fd;
+	e->times[0] = now.st_atim;
+	e->times[1] = now.st_mtim;
+	return 0;
 }
 
 void venv_repair_keep_times(struct venv_envdir *e)
@@ -175,11 +119,7 @@ void venv_repair_keep_times(struct venv_envdir *e)
 
 void venv_repair_unlock(struct venv_envdir *e)
 {
-	if (e->lock_fd < 0)
-		return;
-	/* Unlink while holding it: a waiter that opened the old file sees it is gone. */
-	unlinkat(e->fd, VENV_REPAIR_LOCK, 0);
-	close(e->lock_fd);
+	venv_lock_release(&e->lock);
 	e->lock_fd = -1;
 }
 

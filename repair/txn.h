@@ -3,16 +3,17 @@
 
 #include "vbuf.h"
 #include "plan.h"
+#include "lock.h"
 
 /*
  * Never lose anything: the lock, the journal and the file operations of
  * repair.
  *
- * The lock is <env>/.venv-repair.lock, created with O_CREAT|O_EXCL|
- * O_NOFOLLOW and held with flock(): a lock file whose flock can be taken
- * belongs to a repair that died (stale) and is taken over. The lock
- * descriptor is inherited by the programs repair runs (pip), so a repair
- * killed while pip goes on cannot be recovered from under it.
+ * The lock is the one every command that changes an environment takes
+ * (common/lock.h), beside the environment: a lock file whose flock can be
+ * taken at once belongs to a command that died (stale) and is taken over.
+ * The lock descriptor is inherited by the programs repair runs (pip), so a
+ * repair killed while pip goes on cannot be recovered from under it.
  *
  * The journal is <env>/.venv-repair.journal (JSON), always replaced by
  * write-temp, fsync, rename, fsync of the directory. A plan is applied in
@@ -27,7 +28,6 @@
  * is committed.
  */
 
-#define VENV_REPAIR_LOCK ".venv-repair.lock"
 #define VENV_REPAIR_JOURNAL ".venv-repair.journal"
 #define VENV_REPAIR_BACKUP ".venv-repair-backup"
 #define VENV_REPAIR_PREFIX ".venv-repair"
@@ -39,17 +39,24 @@ struct venv_envdir {
 	void *upgrade;   /* private: the journal of an upgrade in progress */
 	struct timespec times[2];  /* the directory's atime and mtime before the lock */
 	int touched;     /* something in it was (or may have been) changed */
+	struct venv_lock lock;
+	/* Told once when the lock is busy and waited for; may be NULL. */
+	void (*waiting)(void *payload, const char *msg);
+	void *payload;
 };
 
-#define VENV_ENVDIR_INIT { NULL, -1, -1, NULL, { { 0, 0 }, { 0, 0 } }, 0 }
+#define VENV_ENVDIR_INIT { NULL, -1, -1, NULL, { { 0, 0 }, { 0, 0 } }, 0, VENV_LOCK_INIT, \
+			   NULL, NULL }
 
 /* Open an environment directory (a symbolic link is refused). */
 int venv_envdir_open(struct venv_envdir *e, const char *dir);
 void venv_envdir_close(struct venv_envdir *e);
 
 /*
- * Take the lock. VENV_EEXISTS when another repair holds it; *stale is set
- * to 1 when a dead repair's lock was taken over.
+ * Take the lock, waiting for another holder up to $VENV_LOCK_TIMEOUT
+ * seconds (then VENV_EBUSY); *stale is set to 1 when a dead command's lock
+ * file was taken over. The directory is then opened again: what was
+ * waited for may have replaced it (a restore).
  */
 int venv_repair_lock(struct venv_envdir *e, int *stale);
 void venv_repair_unlock(struct venv_envdir *e);

@@ -23,7 +23,10 @@ mkdir -p env/lib/a/b && ln -s "$TMP/outside/deep" env/lib/a/b/deeplink
 ln -s "$TMP/nowhere" env/dangling
 chmod 0555 env/lib/a/b
 echo user >env/userfile
-expect_exit 0 "$VENV" create -q --clear --without-pip -p "$py" env
+# Entries no creator makes need --force (issue 14, point 3; t1310).
+expect_exit 1 "$VENV" create -q --clear --without-pip -p "$py" env
+expect_eq user "$(cat env/userfile)" "the user's file after a refused --clear"
+expect_exit 0 "$VENV" create -q --clear --force --without-pip -p "$py" env
 [ "$(sentinel)" = "$before" ] || fail "expected the outside tree unchanged, saw: $(sentinel)"
 [ ! -e env/userfile ] && [ ! -L env/src ] && [ ! -L env/dangling ] ||
 	fail "expected --clear to remove everything inside the environment"

@@ -48,7 +48,7 @@ expect_exit 2 "$VENV" repair --archive="$file" env
 expect_match "exists" "$ERR" "an existing archive"
 
 # Round trip: restored elsewhere, and over the original.
-expect_exit 0 "$VENV" restore "$TMP/arch/env.tar.zst" "$TMP/copy"
+expect_exit 0 "$VENV" restore --as-is "$TMP/arch/env.tar.zst" "$TMP/copy"
 expect_eq "$snap" "$(tree_listing copy times)" "the restored tree"
 expect_eq "$(stat -c %i copy/odd-mode) 2" "$(stat -c '%i %h' copy/links/hard)" \
 	"the inode and link count of a hard link inside the environment"

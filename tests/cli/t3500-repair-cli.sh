@@ -64,18 +64,21 @@ expect_exit 1 "$VENV" repair broken
 expect_match "VNV104" "$OUT" "a dangling interpreter"
 expect_match "venv repair --upgrade --python " "$OUT" "the --python to give"
 
-# The lock: held by a live repair, busy; left by a dead one, taken over.
-( exec 9>moved2/.venv-repair.lock && flock 9 && echo 1 >&9 && sleep 30 ) &
+# The lock (common/lock.h, beside the environment): held by a live command,
+# repair waits (bounded, saying so), then fails with 1; left by a dead one,
+# taken over.
+( exec 9>.moved2.venv-lock && flock 9 && echo 1 >&9 && sleep 30 ) &
 holder=$!
-for i in $(seq 1 50); do [ -s moved2/.venv-repair.lock ] && break; sleep 0.1; done
-expect_exit 2 "$VENV" repair moved2
-expect_match "another repair" "$ERR" "a busy lock"
+for i in $(seq 1 50); do [ -s .moved2.venv-lock ] && break; sleep 0.1; done
+VENV_LOCK_TIMEOUT=1 expect_exit 1 "$VENV" repair moved2
+expect_match "waiting up to 1 s for another venv command" "$ERR" "the waiting message"
+expect_match "another venv command .*is changing '.*moved2'" "$ERR" "a busy lock"
 kill "$holder"
 wait "$holder" 2>/dev/null
-echo 12345 >moved2/.venv-repair.lock
+echo 12345 >.moved2.venv-lock
 expect_exit 0 "$VENV" repair -v moved2
 expect_match "took over the lock" "$ERR" "a stale lock"
-[ ! -e moved2/.venv-repair.lock ] || fail "expected the lock removed"
+[ ! -e .moved2.venv-lock ] || fail "expected the lock removed"
 
 # An interrupted repair is finished by the next one: a journal in the
 # committed state with its staged file.

@@ -30,7 +30,7 @@ check_round() {
 	expect_eq "$usnap" "$(user_view env)" "the environment after $what"
 	if [ -e "$a" ]; then
 		rm -rf restored
-		"$VENV" restore "$TMP/$a" "$TMP/restored" >/dev/null 2>"$TMP/.rerr" ||
+		"$VENV" restore --as-is "$TMP/$a" "$TMP/restored" >/dev/null 2>"$TMP/.rerr" ||
 			fail "$what: an archive was left under its name that does not restore: $(cat "$TMP/.rerr")"
 		expect_eq "$usnap" "$(user_view restored)" "the tree restored after $what"
 	elif [ "$rc" -eq 0 ]; then

@@ -78,7 +78,7 @@ check_invariant() { # scenario status what
 		bad="the environment is neither the old nor the archived one: $(diff <(echo "$expected_old") <(echo "$now") | head -n 10)"
 	fi
 	if [ -z "$bad" ]; then
-		"$VENV" restore -q -y "$W/env.tar.gz" "$W/p/env" >/dev/null 2>&1 || bad="the re-run failed"
+		"$VENV" restore -q -y --as-is "$W/env.tar.gz" "$W/p/env" >/dev/null 2>&1 || bad="the re-run failed"
 		[ -z "$bad" ] && [ "$(listing "$W/p/env")" != "$expected_new" ] &&
 			bad="the re-run did not give the archived environment"
 		[ -z "$bad" ] && [ "$(sentinel_state)" != "$expected_sentinel" ] && bad="the outside tree changed in the re-run"
@@ -93,7 +93,7 @@ for scenario in new replace; do
 	prepare "$scenario"
 	# Count the mutating calls of one clean run, per system call.
 	strace -f -qq -o "$W/trace" -e trace="$MUTATING" \
-		"$VENV" restore -q -y "$W/env.tar.gz" "$W/p/env" >/dev/null 2>&1
+		"$VENV" restore -q -y --as-is "$W/env.tar.gz" "$W/p/env" >/dev/null 2>&1
 	[ "$(listing "$W/p/env")" = "$expected_new" ] || { echo "faults: the clean restore failed"; exit 2; }
 	counts=$(sed -n 's/^[0-9]* *\([a-z0-9_]*\)(.*/\1/p' "$W/trace" | sort | uniq -c)
 	while read -r n sc; do
@@ -103,7 +103,7 @@ for scenario in new replace; do
 			for fault in signal=KILL error=ENOSPC error=EIO; do
 				prepare "$scenario"
 				(strace -f -qq -o /dev/null -e trace="$sc" -e inject="$sc:$fault:when=$i" \
-					"$VENV" restore -q -y "$W/env.tar.gz" "$W/p/env" >/dev/null 2>&1) 2>/dev/null
+					"$VENV" restore -q -y --as-is "$W/env.tar.gz" "$W/p/env" >/dev/null 2>&1) 2>/dev/null
 				status=$?
 				injected=$((injected + 1))
 				check_invariant "$scenario" "$status" "$sc #$i $fault"

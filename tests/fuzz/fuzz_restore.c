@@ -215,7 +215,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!getcwd(cwd_before, sizeof(cwd_before)))
 		abort();
 
-	error = venv_restore_env(&out, archive, target, (flags & 2) != 0);
+	error = venv_restore_env(&out, archive, target, VENV_RESTORE_AS_IS |
+				 ((flags & 2) ? VENV_RESTORE_REPLACE : 0), NULL);
 
 	if (!getcwd(cwd_after, sizeof(cwd_after)) || strcmp(cwd_before, cwd_after)) {
 		fprintf(stderr, "restore: the working directory changed\n");

@@ -195,7 +195,7 @@ def main():
     if mode == "clear":
         cmd = [venv, "create", "-q", "--clear", "--without-pip", "-p", python, target]
     else:
-        cmd = [venv, "restore", "-y", "-q", archive, target]
+        cmd = [venv, "restore", "-y", "-q", "--as-is", archive, target]
     # Half the rounds also race the extraction inside the staging directory
     # (RACE_EXTRACT=1: every round, 0: none): restore writes the tree with
     # its own extractor, which walks every directory with O_NOFOLLOW, so a

@@ -181,7 +181,8 @@ START_TEST(test_archive__round_trip)
 	tree_listing(&a, "env");
 	ck_assert_msg(venv_archive_env(&out, env, file) == 0, "archive: %s", venv_error_last());
 	ck_assert_str_eq(out.buf, file);
-	ck_assert_msg(venv_restore_env(&out, file, copy, 0) == 0, "restore: %s", venv_error_last());
+	ck_assert_msg(venv_restore_env(&out, file, copy, VENV_RESTORE_AS_IS, NULL) == 0,
+		      "restore: %s", venv_error_last());
 	ck_assert_str_eq(out.buf, copy);
 	tree_listing(&b, "copy");
 	ck_assert_str_eq(b.buf, a.buf);
@@ -287,7 +288,7 @@ static void expect_refused(const char *what, const struct member *m, size_t n,
 	PATHF(file, "%s/%s.tar.gz", tmp_root, what);
 	write_archive(file, m, n);
 	tree_listing(&before, "outside");
-	rc = venv_restore_env(&out, file, NULL, 0);
+	rc = venv_restore_env(&out, file, NULL, 0, NULL);
 	ck_assert_msg(rc == VENV_EUNSAFE, "expected '%s' to be refused as unsafe, saw %d (%s)",
 		      what, rc, rc ? venv_error_last() : "restored");
 	ck_assert_msg(strstr(venv_error_last(), message), "expected '%s' in the refusal of '%s', "
@@ -368,10 +369,11 @@ START_TEST(test_archive__replace_needs_yes)
 	PATHF(file, "%s/new.tar.gz", tmp_root);
 	PATHF(dir, "%s/restored", tmp_root);
 	write_archive(file, m, 2);
-	ck_assert_int_eq(venv_restore_env(&out, file, NULL, 0), VENV_EEXISTS);
+	ck_assert_int_eq(venv_restore_env(&out, file, NULL, 0, NULL), VENV_EEXISTS);
 	ck_assert_msg(strstr(venv_error_last(), "--yes"), "expected a hint at --yes, saw '%s'",
 		      venv_error_last());
-	ck_assert_msg(venv_restore_env(&out, file, NULL, 1) == 0, "restore --yes: %s",
+	ck_assert_msg(venv_restore_env(&out, file, NULL, VENV_RESTORE_REPLACE, NULL) == 0,
+		      "restore --yes: %s",
 		      venv_error_last());
 	ck_assert_str_eq(out.buf, dir);
 	{

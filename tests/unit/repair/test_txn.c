@@ -1,6 +1,8 @@
 #include "compat.h"
 #include <dirent.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <check.h>
 #include "error.h"
 #include "fs.h"
@@ -81,52 +83,90 @@ static int leftovers(const char *rel)
 	return n;
 }
 
+/* The lock lives beside the environment (common/lock.h): <parent>/.<name>.venv-lock. */
+static const char *lock_path(void)
+{
+	static char p[PATH_MAX * 2];
+	const char *slash = strrchr(root, '/');
+
+	snprintf(p, sizeof(p), "%.*s/.%s.venv-lock", (int)(slash - root), root, slash + 1);
+	return p;
+}
+
 START_TEST(test_txn__lock_busy_then_free)
 {
 	struct venv_envdir a = VENV_ENVDIR_INIT, b = VENV_ENVDIR_INIT;
-	int stale;
+	struct stat st;
+	int stale, p[2], status;
+	char c;
+	pid_t pid;
 
-	ck_assert_int_eq(venv_envdir_open(&a, root), 0);
+	/* Another process holds it (a process taking its own lock again only counts). */
+	setenv("VENV_LOCK_TIMEOUT", "0", 1);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (venv_envdir_open(&a, root) < 0 || venv_repair_lock(&a, &stale) < 0)
+			_exit(1);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &c, 1), 1);
+	close(p[0]);
+	ck_assert_int_eq(lstat(lock_path(), &st), 0);
 	ck_assert_int_eq(venv_envdir_open(&b, root), 0);
-	ck_assert_int_eq(venv_repair_lock(&a, &stale), 0);
-	ck_assert_int_eq(stale, 0);
-	ck_assert_int_eq(venv_repair_lock(&b, &stale), VENV_EEXISTS);
-	ck_assert_msg(strstr(venv_error_last(), "another repair") != NULL,
-		      "expected 'another repair' in the message, saw %s", venv_error_last());
-	venv_repair_unlock(&a);
-	ck_assert_int_eq(exists(VENV_REPAIR_LOCK), 0);
+	ck_assert_int_eq(venv_repair_lock(&b, &stale), VENV_EBUSY);
+	ck_assert_msg(strstr(venv_error_last(), "another venv command") != NULL,
+		      "expected 'another venv command' in the message, saw %s", venv_error_last());
+	/* Its holder dies: the kernel lets go, and the file left behind is taken over. */
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
 	ck_assert_int_eq(venv_repair_lock(&b, &stale), 0);
+	ck_assert_int_eq(stale, 1);
+	/* Taking it again in the same process nests. */
+	ck_assert_int_eq(venv_envdir_open(&a, root), 0);
+	ck_assert_int_eq(venv_repair_lock(&a, &stale), 0);
 	venv_envdir_close(&a);
+	ck_assert_int_eq(lstat(lock_path(), &st), 0);
 	venv_envdir_close(&b);
+	ck_assert_int_eq(lstat(lock_path(), &st), -1);
+	unsetenv("VENV_LOCK_TIMEOUT");
 }
 END_TEST
 
 START_TEST(test_txn__stale_lock_taken_over)
 {
 	struct venv_envdir a = VENV_ENVDIR_INIT;
+	struct stat st;
+	FILE *f;
 	int stale;
 
-	/* A lock file that nobody holds: its repair died. */
-	put(VENV_REPAIR_LOCK, "999999\n");
+	/* A lock file that nobody holds: its command died. */
+	ck_assert((f = fopen(lock_path(), "w")) != NULL);
+	fputs("999999\n", f);
+	fclose(f);
 	ck_assert_int_eq(venv_envdir_open(&a, root), 0);
 	ck_assert_int_eq(venv_repair_lock(&a, &stale), 0);
 	ck_assert_int_eq(stale, 1);
 	venv_envdir_close(&a);
-	ck_assert_int_eq(exists(VENV_REPAIR_LOCK), 0);
+	ck_assert_int_eq(lstat(lock_path(), &st), -1);
 }
 END_TEST
 
 START_TEST(test_txn__lock_refuses_planted_link)
 {
 	struct venv_envdir a = VENV_ENVDIR_INIT;
-	char p[PATH_MAX * 2];
 	int stale;
 
-	snprintf(p, sizeof(p), "%s/%s", root, VENV_REPAIR_LOCK);
-	ck_assert_int_eq(symlink("/etc/passwd", p), 0);
+	ck_assert_int_eq(symlink("/etc/passwd", lock_path()), 0);
 	ck_assert_int_eq(venv_envdir_open(&a, root), 0);
 	ck_assert_int_eq(venv_repair_lock(&a, &stale), VENV_EUNSAFE);
 	venv_envdir_close(&a);
+	unlink(lock_path());
 }
 END_TEST
 
