@@ -3,7 +3,11 @@
 # A sample of the race tests (security.md DEL-04, R7): `venv create --clear`
 # and `venv restore --yes` run while another process swaps the environment's
 # directories for symbolic links to a sentinel tree and back; the sentinel
-# tree must stay byte-identical. `make races` runs thousands of rounds.
+# tree must stay byte-identical. And pairs of commands that change one
+# environment started together (create and create, create and repair,
+# --clear and repair, restore and repair) take the one lock, so that none
+# exits 0 with a broken environment (security.md CRA-09, issue 14 point 2).
+# `make races` runs thousands of rounds.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip "needs python3 for the swapper"
 py=$(find_pythons | tail -n 1)
@@ -15,3 +19,6 @@ for t in "clear 80" "restore 30"; do
 	echo "$out" | grep -q "^races: $2 rounds, [1-9][0-9]* swaps, [0-9]* commands succeeded, 0 violations\$" ||
 		fail "expected the $1 race to leave the sentinel tree alone, saw: $(echo "$out" | head -n 30)"
 done
+out=$(bash "$TOP/tests/races/pairs.sh" 3 "$py" 2>&1) ||
+	fail "expected every pair of commands to keep the environment, saw: $(echo "$out" | head -n 30)"
+echo "$out"

@@ -3,7 +3,8 @@
 # directory that is not an environment is refused (exit 1, naming some of
 # its entries) unless --force; no .gitignore of `*` is ever written into
 # it; --clear deletes only what environments are made of and refuses, with
-# the list, an environment holding anything else unless --force.
+# the list, an environment holding anything else unless --force
+# (security.md DEL-01).
 . "$(dirname "$0")/lib.sh"
 
 py=$(find_pythons | tail -n 1)

@@ -3,7 +3,8 @@
 # does not finish leaves nothing, or a directory that says it is unfinished
 # (.venv-incomplete): the marker is the first thing written and the last
 # removed. Exit 0 always comes with a finished environment. The same for
-# `venv restore` (point 5): a failed restore leaves no staging directory.
+# `venv restore` (point 5): a failed restore leaves no staging directory
+# (security.md CRA-02, CRA-03: the error is running out of descriptors).
 . "$(dirname "$0")/lib.sh"
 
 py=$(find_pythons | tail -n 1)

@@ -4,7 +4,8 @@
 # a dangling interpreter, a 1777 directory), restored in place and
 # elsewhere; elsewhere, restore relocates the environment as repair would
 # and says so, or with --as-is leaves it and says that; staging directories
-# an earlier restore left behind are removed by the next.
+# an earlier restore left behind are removed by the next (security.md
+# ARC-09, ARC-11).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 

@@ -64,7 +64,7 @@ expect_exit 1 "$VENV" repair broken
 expect_match "VNV104" "$OUT" "a dangling interpreter"
 expect_match "venv repair --upgrade --python " "$OUT" "the --python to give"
 
-# The lock (common/lock.h, beside the environment): held by a live command,
+# The lock (common/lock.h, beside the environment; CRA-09): held by a live command,
 # repair waits (bounded, saying so), then fails with 1; left by a dead one,
 # taken over.
 ( exec 9>.moved2.venv-lock && flock 9 && echo 1 >&9 && sleep 30 ) &
