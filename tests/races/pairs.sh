@@ -15,12 +15,7 @@ PY=${2:-}
 shift 2 2>/dev/null || shift $#
 pairs=${*:-create-create create-repair clear-repair restore-repair}
 VENV=${VENV:-$TOP/venv}
-if [ -z "$PY" ]; then
-	for d in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[0-9].*; do
-		v=$(basename "$d" | cut -d. -f1,2)
-		[ -x "$d/bin/python$v" ] && PY="$d/bin/python$v"
-	done
-fi
+# run.sh pairs [ROUNDS] finds an interpreter as the other races do.
 [ -n "$PY" ] || PY=$(command -v python3)
 W=$(mktemp -d "${TMPDIR:-/tmp}/venv-pairs.XXXXXX")
 trap 'chmod -R u+rwx "$W" 2>/dev/null; rm -rf "$W"' EXIT

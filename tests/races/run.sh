@@ -1,5 +1,5 @@
 #!/bin/bash
-# Shared driver of tests/races/*.sh: run.sh clear|restore [ROUNDS] [PYTHON].
+# Shared driver of tests/races/*.sh: run.sh clear|restore|pairs [ROUNDS] [PYTHON].
 # Finds an interpreter as tests/faults/create.sh does, works in a private
 # temporary directory and hands over to race.py.
 set -u
@@ -14,6 +14,8 @@ if [ -z "$PY" ]; then
 	done
 fi
 [ -n "$PY" ] || PY=$(command -v python3)
+# Pairs of commands need no harness but the shell.
+[ "$mode" = pairs ] && exec bash "$TOP/tests/races/pairs.sh" "$rounds" "$PY"
 # The harness itself runs on any Python 3.
 HARNESS_PY=$(command -v python3 || echo "$PY")
 W=$(mktemp -d "${TMPDIR:-/tmp}/venv-races.XXXXXX")
