@@ -986,6 +986,8 @@ int venv_fix_plan(struct venv_envdir *e, const struct venv_model *env,
 		error = venv_fix_pth_flush(&x);
 	if (error >= 0)
 		error = cfg_flush(&x);
+	if (error >= 0)
+		error = venv_fix_records(&x);
 done:
 	ctx_release(&x);
 	return error;

@@ -119,4 +119,11 @@ int venv_fix_pth(struct venv_fixctx *x, const struct venv_finding *f, const char
 /* Plan the .pth file the findings so far rewrote. */
 int venv_fix_pth_flush(struct venv_fixctx *x);
 
+/*
+ * After every fixer: the RECORD rows of the files the plan rewrites get
+ * their new hash and size (repair/fix_record.c), so that a repaired
+ * environment passes check's integrity rules.
+ */
+int venv_fix_records(struct venv_fixctx *x);
+
 #endif

@@ -1,0 +1,178 @@
+/*
+ * RECORD files follow the files repair rewrites. pip lists a console
+ * script's size and hash in its distribution's RECORD; a shebang rewritten
+ * after a move changes both, and check's integrity rules (VNV604) would then
+ * call the repaired environment tampered with. So, after the fixers have
+ * planned their writes, every RECORD row naming a planned file gets the new
+ * file's hash and size, and that RECORD is rewritten as one more change of
+ * the plan (applied under the same journal as the rest).
+ */
+#include "compat.h"
+#include "venv.h"
+#include "dist.h"
+#include "fix.h"
+#include "path.h"
+#include "record.h"
+#include "sha256.h"
+
+/*
+ * Normalise "lib/python3.12/site-packages/../../../bin/pip" into out
+ * ("bin/pip"). 0, or VENV_EINVAL when it leaves the environment or is absolute.
+ */
+static int env_relative(struct vbuf *out, const char *site_rel, const char *row_path)
+{
+	struct vbuf joined = VBUF_INIT(VBUF_MAX_PATH);
+	char *p, *save = NULL, *tok;
+	size_t keep[128], n = 0;
+	int error;
+
+	vbuf_reset(out);
+	if (row_path[0] == '/' || !row_path[0])
+		return VENV_EINVAL;
+	if ((error = vbuf_addf(&joined, "%s/%s", site_rel, row_path)) < 0)
+		goto done;
+	for (p = joined.buf; (tok = strtok_r(p, "/", &save)) != NULL; p = NULL) {
+		if (!strcmp(tok, "."))
+			continue;
+		if (!strcmp(tok, "..")) {
+			if (!n) {
+				error = VENV_EINVAL;
+				goto done;
+			}
+			n--;
+			continue;
+		}
+		if (n == VENV_ARRAY_SIZE(keep)) {
+			error = VENV_EINVAL;
+			goto done;
+		}
+		keep[n++] = (size_t)(tok - joined.buf);
+	}
+	for (size_t i = 0; i < n && error >= 0; i++)
+		error = vbuf_addf(out, "%s%s", i ? "/" : "", joined.buf + keep[i]);
+done:
+	vbuf_release(&joined);
+	return error;
+}
+
+/* The planned write of rel, or NULL. */
+static const struct venv_fix *planned_write(const struct venv_plan *plan, const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nr; i++)
+		if (plan->fixes[i].kind == VENV_FIX_WRITE && !strcmp(plan->fixes[i].path, rel))
+			return &plan->fixes[i];
+	return NULL;
+}
+
+/* Plan the new RECORD of one distribution, if any of its files is rewritten. */
+static int sync_one(struct venv_fixctx *x, const char *site_rel, const struct venv_dist *d)
+{
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), text = VBUF_INIT(VBUF_MAX_RECORD);
+	struct vbuf record_rel = VBUF_INIT(VBUF_MAX_PATH), raw = VBUF_INIT(VBUF_MAX_RECORD);
+	struct vbuf summary = VBUF_INIT(VBUF_MAX_LINE);
+	const char *eol = "\n";
+	size_t i, changed = 0;
+	int error = 0;
+
+	if (d->record_status || d->linked || d->egg)
+		return 0;
+	if ((error = vbuf_addf(&record_rel, "%s/%s/RECORD", site_rel, d->dir)) < 0)
+		goto done;
+	/* Never stack two changes on one file: a RECORD some fixer rewrites is left alone. */
+	if (venv_plan_has(x->plan, record_rel.buf))
+		goto done;
+	for (i = 0; i < d->nrecord && error >= 0; i++) {
+		const struct venv_record_row *row = &d->record[i];
+		const struct venv_fix *fx = NULL;
+
+		if (env_relative(&rel, site_rel, row->path) == 0)
+			fx = planned_write(x->plan, rel.buf);
+		venv_error_clear();
+		if ((error = venv_record_add_field(&text, row->path)) < 0 ||
+		    (error = vbuf_addch(&text, ',')) < 0)
+			break;
+		if (fx && row->hash[0]) {
+			unsigned char digest[VENV_SHA256_LEN];
+			char b64[VENV_SHA256_B64_LEN + 1];
+
+			if ((error = venv_sha256(fx->data, fx->len, digest)) < 0)
+				break;
+			venv_sha256_b64(digest, b64);
+			error = vbuf_addf(&text, "sha256=%s,%zu", b64, fx->len);
+			changed++;
+		} else if ((error = venv_record_add_field(&text, row->hash)) >= 0 &&
+			   (error = vbuf_addch(&text, ',')) >= 0) {
+			error = venv_record_add_field(&text, row->size);
+		}
+		if (error >= 0)
+			error = vbuf_adds(&text, eol);
+	}
+	if (error < 0 || !changed)
+		goto done;
+	/* Keep the file's own line ends (Python's csv module writes \r\n). */
+	if (venv_fix_read(x, record_rel.buf, &raw) == 0 && memmem(raw.buf, raw.len, "\r\n", 2)) {
+		struct vbuf crlf = VBUF_INIT(VBUF_MAX_RECORD);
+
+		for (i = 0; i < text.len && error >= 0; i++)
+			error = text.buf[i] == '\n' ? vbuf_add(&crlf, "\r\n", 2)
+						    : vbuf_addch(&crlf, text.buf[i]);
+		if (error >= 0) {
+			vbuf_release(&text);
+			text = crlf;
+		} else {
+			vbuf_release(&crlf);
+		}
+		if (error < 0)
+			goto done;
+	}
+	venv_error_clear();
+	if ((error = vbuf_addf(&summary, "%s: %zu row(s) follow the rewritten file(s)",
+			       record_rel.buf, changed)) < 0)
+		goto done;
+	error = venv_fix_write(x, VENV_DIAG_DIST_FILE_SIZE, record_rel.buf, text.buf, text.len,
+			       0644, summary.buf);
+done:
+	vbuf_release(&rel);
+	vbuf_release(&text);
+	vbuf_release(&record_rel);
+	vbuf_release(&raw);
+	vbuf_release(&summary);
+	return error;
+}
+
+int venv_fix_records(struct venv_fixctx *x)
+{
+	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
+	size_t i, j, writes = 0;
+	int error = 0;
+
+	for (i = 0; i < x->plan->nr; i++)
+		writes += x->plan->fixes[i].kind == VENV_FIX_WRITE;
+	if (!writes || !x->env || !x->env->abs)
+		return 0;
+	for (i = 0; i < x->env->nlibs && error >= 0; i++) {
+		struct venv_dists dists = VENV_DISTS_INIT;
+
+		if (!x->env->libs[i].has_site || x->env->libs[i].site_link)
+			continue;
+		if ((error = vbuf_sets(&site_rel, "lib/python")) < 0 ||
+		    (error = vbuf_adds(&site_rel, x->env->libs[i].ver)) < 0 ||
+		    (error = vbuf_adds(&site_rel, "/site-packages")) < 0 ||
+		    (error = vbuf_sets(&site, x->env->abs)) < 0 ||
+		    (error = vbuf_addf(&site, "/%s", site_rel.buf)) < 0)
+			break;
+		/* Unreadable metadata is check's to report, not a reason to stop repairing. */
+		if (venv_dists_read(&dists, site.buf, 0) < 0) {
+			venv_error_clear();
+			continue;
+		}
+		for (j = 0; j < dists.nr && error >= 0; j++)
+			error = sync_one(x, site_rel.buf, &dists.v[j]);
+		venv_dists_release(&dists);
+	}
+	vbuf_release(&site);
+	vbuf_release(&site_rel);
+	return error;
+}
