@@ -29,7 +29,9 @@ check_env() {
 		expect_eq "$d
 $d/bin/python" "$out" "VIRTUAL_ENV and python after activate in $sh"
 	done
-	expect_exit 0 "$VENV" check "$d"
+	# extra.pth's "import os" line is ours and no RECORD lists it: check's
+	# warning about unowned start-up code (VNV608) is right, and repair keeps it.
+	expect_exit 0 "$VENV" check --ignore VNV608 "$d"
 }
 
 # moved CREATOR: make an environment, install a package, move it, repair.
@@ -50,8 +52,10 @@ moved() {
 	printf '%s\n' "$TMP/$name/src" "$TMP/outside" "import os" >"$name/$site/extra.pth"
 	mkdir -p "$TMP/moved to"
 	mv "$name" "$dest"
+	# RECORD files change with the scripts they list (hash and size; check's
+	# VNV604 in check_env proves they agree); nothing else outside bin/ may.
 	before=$(tree_listing "$dest" | grep -v -e ' bin/' -e 'extra.pth' -e 'pyvenv.cfg' \
-		 -e '^./bin/')
+		 -e '^./bin/' -e 'dist-info/RECORD ')
 
 	expect_exit 1 "$VENV" repair --dry-run "$dest"
 	expect_match "moved or copied from $TMP/$name" "$OUT" "the dry run's header"
@@ -63,14 +67,14 @@ $TMP/outside
 import os" "$(cat "$dest/$site/extra.pth")" "the .pth file"
 	expect_eq "mine" "$("$dest/bin/mytool")" "a user script"
 	after=$(tree_listing "$dest" | grep -v -e ' bin/' -e 'extra.pth' -e 'pyvenv.cfg' \
-		-e '^./bin/')
+		-e '^./bin/' -e 'dist-info/RECORD ')
 	[ "$before" = "$after" ] || fail "expected files repair does not own unchanged, saw: $(diff <(echo "$before") <(echo "$after"))"
 	# A space in the path: pip's scripts now use the /bin/sh trampoline.
 	expect_eq "#!/bin/sh" "$(head -n 1 "$dest/bin/pip")" "the shebang of bin/pip"
 	# Repairing again changes nothing.
 	snap=$(tree_listing "$dest" times)
 	expect_exit 0 "$VENV" repair "$dest"
-	expect_match "nothing to repair" "$OUT" "a second repair"
+	expect_match "nothing to repair|0 change\(s\) made" "$OUT" "a second repair"
 	expect_eq "$snap" "$(tree_listing "$dest" times)" "the environment after a second repair"
 }
 
