@@ -154,15 +154,15 @@ deps:
 	sh tests/install-deps.sh
 
 # Shell completions, generated from what venv --help and venv CMD --help say.
-completions: venv completions/gen.sh
-	$(QUIET_GEN)sh completions/gen.sh ./venv completions/build
+completions: venv templates/completions.sh
+	$(QUIET_GEN)sh templates/completions.sh ./venv templates/completions
 
 install: all completions
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	install -m 0644 completions/build/venv.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/venv
-	install -m 0644 completions/build/_venv $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_venv
-	install -m 0644 completions/build/venv.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/venv.fish
+	install -m 0644 templates/completions/venv.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/venv
+	install -m 0644 templates/completions/_venv $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_venv
+	install -m 0644 templates/completions/venv.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/venv.fish
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/venv \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 venv $(DESTDIR)$(BINDIR)/venv
@@ -216,6 +216,6 @@ lint: templates/templates.c
 clean:
 	rm -f venv libvenv.a templates/embed templates/templates.c
 	find . -name '*.o' -o -name '*.d' | xargs rm -f
-	rm -rf tests/build completions/build
+	rm -rf tests/build templates/completions
 
 .PHONY: all deps completions install install-headers uninstall check-headers lint clean

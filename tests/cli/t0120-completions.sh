@@ -1,12 +1,12 @@
 #!/bin/bash
-# Shell completions (completions/gen.sh, installed by make install): every
+# Shell completions (templates/completions.sh, installed by make install): every
 # command and every long option of every command's --help is completed, and
 # completed values are ones the command accepts; tried in real bash (the
 # completion function with COMP_WORDS), zsh (compadd captured) and fish
 # (complete -C): `venv cr<TAB>`, `venv check --for<TAB>`, `--format <TAB>`.
 . "$(dirname "$0")/lib.sh"
 out="$TMP/comp"
-sh "$TOP/completions/gen.sh" "$VENV" "$out" || fail "completions/gen.sh failed"
+sh "$TOP/templates/completions.sh" "$VENV" "$out" || fail "templates/completions.sh failed"
 
 cmds=$("$VENV" --help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p')
 longs() { "$VENV" "$1" --help | sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p'; }
