@@ -228,8 +228,11 @@ static const char *finding_value(const struct venv_finding *f, const char *data,
 {
 	const char *p, *end;
 
-	if (data)
-		return data;
+	/* Into out in both cases: callers read out->buf. */
+	if (data) {
+		vbuf_reset(out);
+		return vbuf_sets(out, data) < 0 ? NULL : out->buf;
+	}
 	if (!f->fix || !(p = strstr(f->fix, lead)))
 		return NULL;
 	p += strlen(lead);
