@@ -201,6 +201,7 @@ static int check_pth(struct venv_check_ctx *c, const struct venv_dists *ds, cons
 	struct vbuf text = VBUF_INIT((size_t)1024 * 1024), rel = VBUF_INIT(VBUF_MAX_PATH);
 	DIR *d;
 	struct dirent *de;
+	struct stat hook_st;
 	int sfd, error = 0;
 
 	sfd = openat(c->env->root, site_rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -230,9 +231,17 @@ static int check_pth(struct venv_check_ctx *c, const struct venv_dists *ds, cons
 		}
 		if (!runs || owned(ds, de->d_name))
 			continue;
-		/* The creator's own hook: virtualenv and uv write _virtualenv.pth. */
+		/*
+		 * The creator's own hook: virtualenv and uv write _virtualenv.pth
+		 * beside _virtualenv.py. A pyvenv.cfg rebuilt by repair no longer
+		 * names virtualenv, so the pair itself is the evidence then (not in
+		 * an environment whose pyvenv.cfg says python -m venv made it).
+		 */
 		if (!strcmp(de->d_name, "_virtualenv.pth") && !strncmp(text.buf, "import _virtualenv", 18) &&
-		    (c->env->creator == VENV_CREATOR_VIRTUALENV || c->env->creator == VENV_CREATOR_UV))
+		    (c->env->creator == VENV_CREATOR_VIRTUALENV || c->env->creator == VENV_CREATOR_UV ||
+		     (c->env->creator != VENV_CREATOR_VENV && !venv_cfg_get_last(&c->env->cfg, "command") &&
+		      fstatat(dirfd(d), "_virtualenv.py", &hook_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		      S_ISREG(hook_st.st_mode))))
 			continue;
 		vbuf_reset(&rel);
 		if ((error = vbuf_addf(&rel, "%s/%s", site_rel, de->d_name)) == 0)
