@@ -1,5 +1,9 @@
 #include "compat.h"
 #include <dirent.h>
+#include <sys/syscall.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 #include <time.h>
 #include "error.h"
 #include "fs.h"
@@ -370,7 +374,33 @@ static int open_below(int topfd, const char *rel, dev_t dev)
 {
 	char comp[NAME_MAX + 1];
 	const char *p = rel;
-	int fd = openat(topfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd;
+#ifdef SYS_openat2
+	/* One descriptor, whatever the depth: the kernel refuses links and mounts on the way. */
+	if (*rel) {
+		struct open_how how;
+
+		memset(&how, 0, sizeof(how));
+		how.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+		how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV |
+			      RESOLVE_BENEATH;
+		fd = (int)syscall(SYS_openat2, topfd, rel, &how, sizeof(how));
+		if (fd >= 0) {
+			struct stat st;
+
+			if (fstat(fd, &st) < 0 || st.st_dev != dev) {
+				close(fd);
+				errno = EXDEV;
+				return -1;
+			}
+			return fd;
+		}
+		/* Anything but "no openat2 here" is the answer; otherwise the walk below. */
+		if (errno != ENOSYS && errno != EPERM && errno != EINVAL && errno != E2BIG)
+			return -1;
+	}
+#endif
+	fd = openat(topfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	while (fd >= 0 && *p) {
 		size_t n = strcspn(p, "/");
@@ -402,18 +432,34 @@ static int open_below(int topfd, const char *rel, dev_t dev)
  * one directory open at a time and walks down from the top again after
  * each directory it empties. Slow, so only the fallback for when the
  * process is short of descriptors (a clean-up after running out of them).
+ * It empties the directory base below topfd ("" for topfd itself), whose
+ * lstat() is *top; with openat2() each step holds a single descriptor.
  */
-static int clear_frugal(int topfd, dev_t dev, const char *what, const char *const *keep)
+static int clear_frugal_below(int topfd, const char *base, const struct stat *top,
+			      const char *what, const char *const *keep)
 {
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
+	size_t baselen = strlen(base);
+	dev_t dev = top->st_dev;
 	int error = 0, depth = 0;
 
+	if (baselen && (error = vbuf_adds(&rel, base)) < 0)
+		return error;
 	for (;;) {
 		struct dirent *de;
 		DIR *d;
 		char sub[NAME_MAX + 1] = "";
 		int fd = open_below(topfd, rel.buf ? rel.buf : "", dev);
+		struct stat tst;
 
+		/* The top, by name: the directory that was looked at, not one put in its place. */
+		if (fd >= 0 && baselen && rel.len == baselen &&
+		    (fstat(fd, &tst) < 0 || tst.st_ino != top->st_ino || tst.st_dev != dev)) {
+			close(fd);
+			error = venv_error_set(VENV_EUNSAFE, "'%s' changed while it was being "
+					       "deleted", what);
+			break;
+		}
 		if (fd < 0 || !(d = fdopendir(fd))) {
 			if (fd >= 0)
 				close(fd);
@@ -428,7 +474,7 @@ static int clear_frugal(int topfd, dev_t dev, const char *what, const char *cons
 
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
-			if (!rel.len && keep) {
+			if (rel.len == baselen && keep) {
 				const char *const *k;
 
 				for (k = keep; *k && strcmp(*k, de->d_name); k++)
@@ -462,16 +508,16 @@ static int clear_frugal(int topfd, dev_t dev, const char *what, const char *cons
 				break;
 			continue;
 		}
-		if (!rel.len)
+		if (rel.len == baselen)
 			break;   /* the top is empty */
 		/* rel is empty now: remove it from its parent and go back up. */
 		{
 			char *slash = strrchr(rel.buf, '/');
-			const char *base = slash ? slash + 1 : rel.buf;
+			const char *last = slash ? slash + 1 : rel.buf;
 			char name[NAME_MAX + 1];
 			int pfd;
 
-			snprintf(name, sizeof(name), "%s", base);
+			snprintf(name, sizeof(name), "%s", last);
 			vbuf_setlen(&rel, slash ? (size_t)(slash - rel.buf) : 0);
 			depth--;
 			if ((pfd = open_below(topfd, rel.buf, dev)) < 0) {
@@ -496,8 +542,13 @@ static int clear_top(int fd, dev_t dev, const char *what, const char *const *kee
 {
 	int error = clear_fd(fd, dev, what, 0, keep);
 
-	if (error == VENV_EIO)
-		error = clear_frugal(fd, dev, what, keep);
+	if (error == VENV_EIO) {
+		struct stat top;
+
+		memset(&top, 0, sizeof(top));
+		top.st_dev = dev;
+		error = clear_frugal_below(fd, "", &top, what, keep);
+	}
 	return error;
 }
 
@@ -581,8 +632,14 @@ int venv_fs_remove_tree_at(int dirfd, const char *name)
 		return venv_error_set(VENV_EUNSAFE, "'%s' changed while it was being deleted",
 				      name);
 	}
-	error = clear_top(fd, st.st_dev, name, NULL);
+	error = clear_fd(fd, st.st_dev, name, 0, NULL);
 	close(fd);
+	/*
+	 * Short of descriptors (a clean-up after running out of them): by name
+	 * from dirfd, the descriptor of the tree's top given back first.
+	 */
+	if (error == VENV_EIO)
+		error = clear_frugal_below(dirfd, name, &st, name, NULL);
 	if (error < 0)
 		return error;
 	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
