@@ -132,6 +132,7 @@ struct editables {
 	size_t n;
 	char pth[EDITABLE_MAX][256];
 	char dist[EDITABLE_MAX][128];
+	char setuptools_dist[128];      /* the name in __editable__.NAME-VERSION.pth */
 };
 
 static int is_editable_direct_url(int distfd)
@@ -216,8 +217,18 @@ static const char *editable_dist(struct editables *ed, int sitefd, const char *n
 	for (i = 0; i < ed->n; i++)
 		if (!strcmp(ed->pth[i], name))
 			return ed->dist[i];
-	if (!strncmp(name, "__editable__.", 13))
-		return name + 13;
+	/* setuptools: __editable__.NAME-VERSION.pth (the name, without ".pth" or the version). */
+	if (!strncmp(name, "__editable__.", 13)) {
+		size_t n = strlen(name + 13);
+
+		if (n > 4 && !strcmp(name + 13 + n - 4, ".pth"))
+			n -= 4;
+		n = strcspn(name + 13, "-") < n ? strcspn(name + 13, "-") : n;
+		if (!n)
+			return name + 13;
+		snprintf(ed->setuptools_dist, sizeof(ed->setuptools_dist), "%.*s", (int)n, name + 13);
+		return ed->setuptools_dist;
+	}
 	return NULL;
 }
 

@@ -977,7 +977,8 @@ int venv_fix_plan(struct venv_envdir *e, const struct venv_model *env,
 		}
 		vbuf_reset(&x.why);
 		/* A file already rewritten in the plan: its other findings go with it. */
-		if (rel && f->code != VENV_DIAG_PTH_MISSING_PATH && planned_content(plan, rel))
+		if (rel && f->code != VENV_DIAG_PTH_MISSING_PATH &&
+		    f->code != VENV_DIAG_EDITABLE_SOURCE_MISSING && planned_content(plan, rel))
 			continue;
 		r = fx->fix(&x, f, rel);
 		if (r < 0)

@@ -51,6 +51,7 @@ struct venv_fixctx {
 	char *pth_rel;
 	struct vbuf pth_text, pth_before, pth_after;
 	int pth_changed;
+	int pth_code;                   /* the code its change is listed under (VNV414 over VNV408) */
 
 	struct vbuf why;                /* a declining fixer's reason */
 };

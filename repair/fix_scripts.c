@@ -345,7 +345,8 @@ int venv_fix_pth_flush(struct venv_fixctx *x)
 	if (!x->pth_rel || !x->pth_changed)
 		goto done;
 	vbuf_addf(&msg, "%s: paths follow the environment to '%s'", x->pth_rel, x->e->dir);
-	if ((error = venv_fix_write(x, VENV_DIAG_PTH_MISSING_PATH, x->pth_rel, x->pth_text.buf,
+	if ((error = venv_fix_write(x, x->pth_code ? x->pth_code : VENV_DIAG_PTH_MISSING_PATH,
+				    x->pth_rel, x->pth_text.buf,
 				    x->pth_text.len, 0644, msg.buf)) < 0)
 		goto done;
 	fx = venv_plan_last(x->plan);
@@ -355,6 +356,7 @@ done:
 	free(x->pth_rel);
 	x->pth_rel = NULL;
 	x->pth_changed = 0;
+	x->pth_code = 0;
 	vbuf_reset(&x->pth_text);
 	vbuf_reset(&x->pth_before);
 	vbuf_reset(&x->pth_after);
@@ -454,6 +456,9 @@ int venv_fix_pth(struct venv_fixctx *x, const struct venv_finding *f, const char
 	vbuf_addf(&x->pth_before, "%s%s", x->pth_before.len ? "\n" : "", line.buf);
 	vbuf_addf(&x->pth_after, "%s%s", x->pth_after.len ? "\n" : "", new_.buf);
 	x->pth_changed = 1;
+	/* An editable install's source (an error) names the change over a stray line. */
+	if (!x->pth_code || f->code == VENV_DIAG_EDITABLE_SOURCE_MISSING)
+		x->pth_code = f->code;
 done:
 	vbuf_release(&line);
 	vbuf_release(&new_);

@@ -37,16 +37,26 @@ cp -a orig e405
 repaired VNV405 "$TMP/e405"
 expect_eq "$before" "$(tree_listing orig times)" "the original"
 
-# VNV408: an in-project environment moved with its project: the .pth naming
-# the project's source (an editable install) and one inside the environment.
+# VNV414 and VNV408: an in-project environment moved with its project: the
+# editable install's .pth naming the project's source (VNV414, an error: the
+# package no longer imports) and another .pth naming a directory inside the
+# environment (VNV408, a warning: site.py skips the line).
 mkdir -p proj/src/mymod
 echo 'X = 42' >proj/src/mymod/__init__.py
 "$VENV" create -q -p "$py" proj/.venv || fail "venv create failed"
 mkdir -p proj/.venv/extra
 echo 'Y = 7' >proj/.venv/extra/extramod.py
-printf '%s\n' "$TMP/proj/src" "$TMP/proj/.venv/extra" >"proj/.venv/lib/python$m/site-packages/__editable__.mymod.pth"
+echo "$TMP/proj/src" >"proj/.venv/lib/python$m/site-packages/__editable__.mymod-1.0.pth"
+echo "$TMP/proj/.venv/extra" >"proj/.venv/lib/python$m/site-packages/extra.pth"
 mv proj proj-moved
-repaired VNV408 "$TMP/proj-moved/.venv"
+expect_exit 1 "$VENV" check --severity info --select VNV408 "$TMP/proj-moved/.venv"
+expect_match "extra.pth:1: warning: .*VNV408" "$OUT" "the stray line after the move"
+expect_exit 1 "$VENV" check --select VNV414 "$TMP/proj-moved/.venv"
+expect_match "error: 'mymod' no longer imports: .*'$TMP/proj/src'.*VNV414" "$OUT" "the editable install after the move"
+repaired VNV414 "$TMP/proj-moved/.venv"
+expect_match "__editable__.mymod-1.0.pth: .* \[VNV414\]" "$REPAIRED" "the editable install's .pth rewritten"
+expect_match "extra.pth: .* \[VNV408\]" "$REPAIRED" "the stray line rewritten"
+expect_exit 0 "$VENV" check --severity info --select VNV408 "$TMP/proj-moved/.venv"
 out=$(proj-moved/.venv/bin/python -c 'import mymod, extramod; print(mymod.X, extramod.Y, mymod.__file__)')
 expect_eq "42 7 $TMP/proj-moved/src/mymod/__init__.py" "$out" "the editable install after the move"
 

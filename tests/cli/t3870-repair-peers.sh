@@ -56,7 +56,9 @@ EOF
 		fail "poetry install failed"
 	expect_eq "hello from mymod" "$(proj/.venv/bin/mymod-hello)" "poetry's console script"
 	mv proj proj-moved
-	repaired VNV408 "$TMP/proj-moved/.venv"
+	# poetry's editable install (direct_url.json "editable", its .pth in RECORD):
+	# the source it names is gone, an error (VNV414), fixed by following the move.
+	repaired VNV414 "$TMP/proj-moved/.venv"
 	expect_eq "hello from mymod" "$(proj-moved/.venv/bin/mymod-hello)" \
 		"the console script of the moved project"
 	out=$(proj-moved/.venv/bin/python -c 'import mymod; print(mymod.__file__)')
