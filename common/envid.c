@@ -5,6 +5,7 @@
 #include "vbuf.h"
 #include "actscan.h"
 #include "envid.h"
+#include "cfgcheck.h"
 
 int venv_envid_creator_name(const char *name)
 {
@@ -64,11 +65,11 @@ static int has_site_packages(int envfd)
 		return 0;
 	}
 	while (!found && (de = readdir(d))) {
-		unsigned major, minor;
-		char tail;
-		int pfd, sfd;
+		int major, minor, micro, pfd, sfd;
 
-		if (sscanf(de->d_name, "python%u.%u%c", &major, &minor, &tail) != 2)
+		/* "python3.12" or "python3.13t": a version and nothing else. */
+		if (strncmp(de->d_name, "python", 6) ||
+		    venv_version_parse(de->d_name + 6, &major, &minor, &micro) < 0 || micro != -1)
 			continue;
 		if ((pfd = subdir(dirfd(d), de->d_name)) < 0)
 			continue;

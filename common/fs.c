@@ -508,7 +508,7 @@ static int clear_frugal_below(int topfd, const char *base, const struct stat *to
 				break;
 			continue;
 		}
-		if (rel.len == baselen)
+		if (rel.len == baselen || !rel.buf)
 			break;   /* the top is empty */
 		/* rel is empty now: remove it from its parent and go back up. */
 		{

@@ -239,8 +239,7 @@ int venv_lock_take(struct venv_lock *l, const char *env_dir, unsigned flags,
 		}
 		/* The holder we waited for removed the file before letting go: start again. */
 		if (!still_named(l, fd)) {
-			close(fd);
-			fd = -1;
+			close(fd);   /* fd is opened again at the top */
 			continue;
 		}
 		/* A file nobody held, found without waiting: its holder died. */

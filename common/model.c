@@ -520,6 +520,8 @@ static int load_external(struct venv_model *e, struct venv_model_interp *in)
 	vbuf_release(&b);
 	if (error < 0)
 		return error;
+	if (!in->abs_target)
+		return oom();
 	if (stat(in->abs_target, &st) < 0) {
 		in->err = errno;
 		in->status = errno == ENOENT || errno == ENOTDIR ? VENV_IS_DANGLING :

@@ -104,7 +104,7 @@ enum scan_flags {
  */
 static long scan_version(const char *s, unsigned flags, struct venv_pep440 *out, int *star)
 {
-	struct venv_pep440 v;
+	struct venv_pep440 v = { 0 };
 	static const char *const pre_words[] = { "alpha", "a", "beta", "b", "preview", "pre", "c", "rc" };
 	static const char pre_kinds[] = { 'a', 'a', 'b', 'b', 'c', 'c', 'c', 'c' };
 	static const char *const post_words[] = { "post", "rev", "r" };
@@ -221,6 +221,8 @@ int venv_pep440_parse(struct venv_pep440 *out, const char *s)
 	size_t p = 0, len = strlen(s);
 	long n;
 
+	/* A refused version leaves no stale fields behind for a caller to read. */
+	memset(out, 0, sizeof(*out));
 	if (len > VENV_VERSION_MAX_LEN)
 		return venv_error_set(VENV_EINVAL, "invalid version: too long");
 	while (is_ws((unsigned char)s[p]))
@@ -601,7 +603,7 @@ static int all_digits(const char *s, size_t n)
 /* The normalised text of v, or v itself when it does not parse. */
 static void canonical_or_raw(char *out, size_t n, const char *v)
 {
-	struct venv_pep440 pv;
+	struct venv_pep440 pv = { 0 };
 	struct vbuf b = VBUF_INIT(VENV_VERSION_MAX_LEN * 2);
 
 	if (venv_pep440_parse(&pv, v) == 0 && venv_pep440_str(&b, &pv) == 0)
@@ -641,7 +643,8 @@ static int prefix_match(const struct venv_pep440 *v, const char *spec_no_star)
 		const char *it;
 		size_t il;
 
-		if (i < ra) {
+		/* The first and third branches alike take a's next item, at different times. */
+		if (i < ra) { /* NOLINT(bugprone-branch-clone) */
 			it = a->item[i];
 			il = a->len[i++];
 		} else if (j < (rb > ra ? rb - ra : 0)) {
@@ -675,7 +678,7 @@ static void base_of(struct venv_pep440 *out, const struct venv_pep440 *v)
 
 static int base_equal(const struct venv_pep440 *a, const struct venv_pep440 *b)
 {
-	struct venv_pep440 x, y;
+	struct venv_pep440 x = { 0 }, y = { 0 };
 
 	base_of(&x, a);
 	base_of(&y, b);
@@ -684,7 +687,7 @@ static int base_equal(const struct venv_pep440 *a, const struct venv_pep440 *b)
 
 static int equal_to(const struct venv_pep440 *v, const char *spec)
 {
-	struct venv_pep440 sv, pub = *v;
+	struct venv_pep440 sv = { 0 }, pub = *v;
 	size_t n = strlen(spec);
 
 	if (n >= 2 && !strcmp(spec + n - 2, ".*")) {
@@ -704,7 +707,7 @@ static int equal_to(const struct venv_pep440 *v, const char *spec)
 
 int venv_spec_contains(const struct venv_spec *spec, const struct venv_pep440 *v)
 {
-	struct venv_pep440 sv, pub = *v;
+	struct venv_pep440 sv = { 0 }, pub = *v;
 	struct vbuf text = VBUF_INIT(VENV_VERSION_MAX_LEN * 2);
 	int r = 0;
 

@@ -220,12 +220,11 @@ static char *quoted(struct tok *t)
 	if (!(end = strchr(t->s + t->pos + 1, q)))
 		return NULL;
 	for (p = t->s + t->pos + 1; p < end && !error; p++) {
-		if (*p == '\n' || *p == '\r') {
+		/* A line break, or a backslash escaping the closing quote. */
+		if (*p == '\n' || *p == '\r' || (*p == '\\' && p + 1 >= end)) {
 			error = VENV_EINVAL;
 		} else if (*p != '\\') {
 			error = vbuf_addch(&v, *p);
-		} else if (p + 1 >= end) {
-			error = VENV_EINVAL;   /* the closing quote was escaped */
 		} else {
 			static const char from[] = "\\'\"abfnrtv", to[] = "\\'\"\a\b\f\n\r\t\v";
 			const char *f = strchr(from, p[1]);
@@ -486,7 +485,7 @@ static int eval_atom(const struct marker_item *it, const struct venv_marker_env 
 	char *lc = NULL, *rc = NULL;
 	struct vbuf spec = VBUF_INIT(VENV_REQ_MAX_LEN);
 	struct venv_spec sp;
-	struct venv_pep440 v;
+	struct venv_pep440 v = { 0 };
 	int key, result;
 
 	if (it->lvar >= 0) {

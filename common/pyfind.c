@@ -162,7 +162,7 @@ static int parse_request(struct request *r, const char *spec)
 	if (r->c[0].nv == 1 && len >= 2 && len <= 3 && s != spec && s[-1] != '@' &&
 	    s[-1] != '-') {
 		r->c[0].v[0] = s[0] - '0';
-		r->c[0].v[1] = atoi(s + 1);
+		r->c[0].v[1] = (int)strtol(s + 1, NULL, 10);   /* digits only: checked above */
 		r->c[0].nv = 2;
 	}
 	return 1;

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include "venv.h"
 #include "cfg.h"
+#include "cfgcheck.h"
 #include "envid.h"
 #include "fs.h"
 #include "lock.h"
@@ -690,12 +691,12 @@ static int cfg_minor(int dfd, int *major, int *minor)
 {
 	struct venv_cfg cfg = VENV_CFG_INIT;
 	const char *v;
-	int ok = 0;
+	int ok = 0, micro;
 
 	if (venv_cfg_read(&cfg, dfd, "pyvenv.cfg") == 0 &&
 	    ((v = venv_cfg_get_first(&cfg, "version")) ||
 	     (v = venv_cfg_get_first(&cfg, "version_info"))))
-		ok = sscanf(v, "%d.%d", major, minor) == 2;
+		ok = venv_version_parse(v, major, minor, &micro) == 0;
 	venv_cfg_release(&cfg);
 	venv_error_clear();
 	return ok;

@@ -145,7 +145,7 @@ static int is_editable_direct_url(int distfd)
 	    VENV_RD_OK && (doc = json_loadb(buf.buf, buf.len, 0, NULL))) {
 		dir_info = json_object_get(doc, "dir_info");
 		editable = dir_info ? json_object_get(dir_info, "editable") : NULL;
-		yes = editable && json_is_true(editable);
+		yes = json_is_true(editable);   /* NULL-safe: a macro testing its argument */
 		json_decref(doc);
 	}
 	vbuf_release(&buf);

@@ -382,7 +382,7 @@ int cmd_repair(int argc, char **argv)
 				      : dirs_add(&dirs, argv[i]);
 
 		if (error < 0) {
-			status = venv_cli_error("cannot search '%s': %s", argv[i], venv_error_last());
+			(void)venv_cli_error("cannot search '%s': %s", argv[i], venv_error_last());
 			status = VENV_EXIT_ERROR;
 			goto done;
 		}
@@ -430,13 +430,12 @@ int cmd_repair(int argc, char **argv)
 
 		if (!r.env_dir)
 			r.env_dir = strdup(dirs.v[k]);
-		/* Busy: another command is changing it, and nothing was done. */
-		if (error == VENV_EBUSY)
+		/* Busy (another command is changing it, nothing was done) or problems left. */
+		if (error == VENV_EBUSY ||
+		    (error >= 0 && (r.errors || (o.dry_run && (r.done.nr || r.recovered)))))
 			st = VENV_EXIT_FAILURE;
 		else if (error < 0)
 			st = VENV_EXIT_ERROR;
-		else if (r.errors || (o.dry_run && (r.done.nr || r.recovered)))
-			st = VENV_EXIT_FAILURE;
 		else
 			st = VENV_EXIT_OK;
 		if (cli.json) {

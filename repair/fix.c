@@ -466,8 +466,10 @@ static int fix_cfg_rewrite(struct venv_fixctx *x, const struct venv_finding *f, 
 	if (f->code == VENV_DIAG_CFG_NOT_UTF8 && x->cfg_state == FIXCFG_OK) {
 		struct vbuf again = VBUF_INIT(VBUF_MAX_CFG);
 
-		if ((error = venv_fix_read(x, "pyvenv.cfg", &again)) >= 0)
-			error = cfg_salvage(x, again.buf, again.len);
+		/* What cannot be salvaged is written anew by cfg_complete() below. */
+		if (venv_fix_read(x, "pyvenv.cfg", &again) < 0 ||
+		    cfg_salvage(x, again.buf, again.len) < 0)
+			venv_error_clear();
 		vbuf_release(&again);
 	} else if (f->code == VENV_DIAG_CFG_SYMLINK || f->code == VENV_DIAG_CFG_UNREADABLE) {
 		int fd;
@@ -688,7 +690,7 @@ static int fix_copy_again(struct venv_fixctx *x, const struct venv_finding *f, c
 	for (i = 0; i < 3 && error >= 0; i++) {
 		struct stat st;
 
-		if (!names[i] || (i && !strcmp(names[i], names[0])) ||
+		if (!names[i] || (i && names[0] && !strcmp(names[i], names[0])) ||
 		    fstatat(x->bfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		vbuf_reset(&r);

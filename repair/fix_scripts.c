@@ -147,7 +147,7 @@ static int rewrite_foreign(struct venv_fixctx *x, const struct venv_finding *f, 
 					 "with its maker");
 		goto done;
 	}
-	if ((error = venv_fix_read(x, rel, &cur)) < 0) {
+	if (venv_fix_read(x, rel, &cur) < 0) {
 		error = venv_fix_decline(x, "%s", venv_error_last());
 		goto done;
 	}
@@ -256,7 +256,7 @@ int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const 
 		error = venv_fix_decline(x, "not a script in bin/");
 		goto done;
 	}
-	if ((error = venv_fix_read(x, rel, &data)) < 0) {
+	if (venv_fix_read(x, rel, &data) < 0) {
 		error = venv_fix_decline(x, "%s", venv_error_last());
 		goto done;
 	}
@@ -264,11 +264,8 @@ int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const 
 	if ((error = venv_shebang_parse(&sb, data.buf, data.len)) < 0 ||
 	    (error = venv_rshebang_parse(&rs, data.buf, data.len)) < 0)
 		goto done;
-	if (sb.kind == VENV_SHEBANG_TRAMPOLINE && rs.form == VENV_RSHEBANG_TRAMPOLINE) {
-		old = rs.interp.buf;
-		args = rs.args.buf;
-		header = rs.header_len;
-	} else if (sb.kind == VENV_SHEBANG_DIRECT && rs.form == VENV_RSHEBANG_DIRECT) {
+	if ((sb.kind == VENV_SHEBANG_TRAMPOLINE && rs.form == VENV_RSHEBANG_TRAMPOLINE) ||
+	    (sb.kind == VENV_SHEBANG_DIRECT && rs.form == VENV_RSHEBANG_DIRECT)) {
 		old = rs.interp.buf;
 		args = rs.args.buf;
 		header = rs.header_len;
@@ -410,7 +407,7 @@ int venv_fix_pth(struct venv_fixctx *x, const struct venv_finding *f, const char
 	if (x->pth_rel && strcmp(x->pth_rel, rel) && (error = venv_fix_pth_flush(x)) < 0)
 		goto done;
 	if (!x->pth_rel) {
-		if ((error = venv_fix_read(x, rel, &x->pth_text)) < 0) {
+		if (venv_fix_read(x, rel, &x->pth_text) < 0) {
 			error = venv_fix_decline(x, "%s", venv_error_last());
 			goto done;
 		}

@@ -598,7 +598,7 @@ static int exists_at(int dfd, const char *name)
 {
 	struct stat st;
 
-	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	return name && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 /* Put `name` of the backup directory bfd back at `name` of the environment. */
