@@ -922,3 +922,21 @@ void venv_model_release(struct venv_model *e)
 	memset(e, 0, sizeof(*e));
 	e->root = e->bin = -1;
 }
+
+/*
+ * The rest of absolute path p below the environment's place, or below one
+ * of its old places (poetry writes RECORD rows as absolute paths, which a
+ * move leaves naming the old place); NULL when it is elsewhere.
+ */
+const char *venv_record_abs_rest(const struct venv_model *env, const char *p)
+{
+	size_t i, n;
+
+	if (env->abs && (n = strlen(env->abs)) && !strncmp(p, env->abs, n) && p[n] == '/')
+		return p + n + 1;
+	for (i = 0; i < env->nold; i++)
+		if (env->old[i] && (n = strlen(env->old[i])) && !strncmp(p, env->old[i], n) &&
+		    p[n] == '/')
+			return p + n + 1;
+	return NULL;
+}

@@ -186,6 +186,12 @@ int venv_model_find_entry(const struct venv_model *env, const char *name);
 /* The lib/pythonX.Y of version ver, or NULL. */
 const struct venv_model_libdir *venv_model_find_lib(const struct venv_model *env, const char *ver);
 
+/*
+ * The rest of the absolute path p below the environment's place or one of
+ * its old places (RECORD rows poetry writes are absolute), or NULL.
+ */
+const char *venv_record_abs_rest(const struct venv_model *env, const char *p);
+
 /* A key of pyvenv.cfg (its first occurrence), when it was read; else NULL. */
 const char *venv_model_cfg_get(const struct venv_model *env, const char *key);
 

@@ -19,14 +19,22 @@
 #define add(c, code, rel, ...) venv_check_add((c), (code), (rel), 0, NULL, NULL, __VA_ARGS__)
 
 /* site-relative path p as an environment-relative path, or -1 when it leaves it. */
-static int env_rel(struct vbuf *out, const char *site_rel, const char *p)
+static int env_rel(struct vbuf *out, const struct venv_model *env, const char *site_rel,
+		   const char *p)
 {
 	struct vbuf j = VBUF_INIT(VBUF_MAX_PATH);
+	const char *rest;
 	int error;
 
 	if (p[0] == '/') {
 		vbuf_release(&j);
-		return -1;
+		if (!(rest = venv_record_abs_rest(env, p)))
+			return -1;
+		if ((error = venv_path_normalize(out, rest)) < 0)
+			return error;
+		if (!strcmp(out->buf, "..") || !strncmp(out->buf, "../", 3) || out->buf[0] == '/')
+			return -1;
+		return 0;
 	}
 	if ((error = vbuf_addf(&j, "%s/%s", site_rel, p)) < 0 ||
 	    (error = venv_path_normalize(out, j.buf)) < 0) {
@@ -66,7 +74,7 @@ static int check_record(struct venv_check_ctx *c, const struct venv_dist *d, con
 	for (i = 0; i < d->nrecord && !error; i++) {
 		const struct venv_record_row *row = &d->record[i];
 		struct stat st;
-		int r = env_rel(&rel, site_rel, row->path);
+		int r = env_rel(&rel, c->env, site_rel, row->path);
 
 		if (r < 0) {
 			if (r != -1) {

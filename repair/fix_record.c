@@ -5,12 +5,15 @@
  * call the repaired environment tampered with. So, after the fixers have
  * planned their writes, every RECORD row naming a planned file gets the new
  * file's hash and size, and that RECORD is rewritten as one more change of
- * the plan (applied under the same journal as the rest).
+ * the plan (applied under the same journal as the rest). Absolute rows
+ * (poetry writes them) naming the environment's old place are moved to
+ * its new one at the same time.
  */
 #include "compat.h"
 #include "venv.h"
 #include "dist.h"
 #include "fix.h"
+#include "model.h"
 #include "path.h"
 #include "record.h"
 #include "sha256.h"
@@ -71,7 +74,7 @@ static int sync_one(struct venv_fixctx *x, const char *site_rel, const struct ve
 {
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), text = VBUF_INIT(VBUF_MAX_RECORD);
 	struct vbuf record_rel = VBUF_INIT(VBUF_MAX_PATH), raw = VBUF_INIT(VBUF_MAX_RECORD);
-	struct vbuf summary = VBUF_INIT(VBUF_MAX_LINE);
+	struct vbuf summary = VBUF_INIT(VBUF_MAX_LINE), moved = VBUF_INIT(VBUF_MAX_PATH);
 	const char *eol = "\n";
 	size_t i, changed = 0;
 	int error = 0;
@@ -86,11 +89,22 @@ static int sync_one(struct venv_fixctx *x, const char *site_rel, const struct ve
 	for (i = 0; i < d->nrecord && error >= 0; i++) {
 		const struct venv_record_row *row = &d->record[i];
 		const struct venv_fix *fx = NULL;
+		const char *rest = row->path[0] == '/' ? venv_record_abs_rest(x->env, row->path) : NULL;
 
-		if (env_relative(&rel, site_rel, row->path) == 0)
+		if (rest) {
+			/* An absolute row (poetry's): the file as it is now, at the new place. */
+			if ((error = vbuf_sets(&rel, rest)) < 0 ||
+			    (error = vbuf_sets(&moved, x->env->abs)) < 0 ||
+			    (error = vbuf_addf(&moved, "/%s", rest)) < 0)
+				break;
 			fx = planned_write(x->plan, rel.buf);
+			if (strcmp(moved.buf, row->path))
+				changed++;
+		} else if (env_relative(&rel, site_rel, row->path) == 0) {
+			fx = planned_write(x->plan, rel.buf);
+		}
 		venv_error_clear();
-		if ((error = venv_record_add_field(&text, row->path)) < 0 ||
+		if ((error = venv_record_add_field(&text, rest ? moved.buf : row->path)) < 0 ||
 		    (error = vbuf_addch(&text, ',')) < 0)
 			break;
 		if (fx && row->hash[0]) {
@@ -139,6 +153,7 @@ done:
 	vbuf_release(&record_rel);
 	vbuf_release(&raw);
 	vbuf_release(&summary);
+	vbuf_release(&moved);
 	return error;
 }
 
@@ -150,7 +165,8 @@ int venv_fix_records(struct venv_fixctx *x)
 
 	for (i = 0; i < x->plan->nr; i++)
 		writes += x->plan->fixes[i].kind == VENV_FIX_WRITE;
-	if (!writes || !x->env || !x->env->abs)
+	/* A moved environment's absolute RECORD rows follow it even without a write. */
+	if (!x->env || !x->env->abs || (!writes && !x->env->nold))
 		return 0;
 	for (i = 0; i < x->env->nlibs && error >= 0; i++) {
 		struct venv_dists dists = VENV_DISTS_INIT;
