@@ -832,15 +832,29 @@ static int variant(struct venv_move *m, int bfd, const char *name,
 	return 0;
 }
 
+/* Does RECORD list bin/<name>? */
+static int lists_script(const struct venv_record_row *rows, size_t nrows, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nrows; i++)
+		if (!strncmp(rows[i].path, "../../../bin/", 13) && !strcmp(rows[i].path + 13, name))
+			return 1;
+	return 0;
+}
+
 /*
  * The console scripts of a moved distribution, written again for the new
  * interpreter (pip's versioned names follow the version: pip3.11 becomes
  * pip3.12); the old ones that no longer exist are removed. With rows (its
- * RECORD), the new RECORD goes to `record`.
+ * RECORD), the new RECORD goes to `record`. A shared RECORD (a dist-info
+ * linked into virtualenv's app-data, which other environments use) is never
+ * written: the files it lists under bin/ keep their names, or check would
+ * find them missing (VNV603).
  */
 static int rewrite_dist(struct venv_move *m, struct venv_envdir *e, int ifd, int bfd,
 			const char *python, const struct venv_record_row *rows, size_t nrows,
-			struct vbuf *record, struct venv_plan *done)
+			int shared, struct vbuf *record, struct venv_plan *done)
 {
 	struct vbuf text = VBUF_INIT(VBUF_MAX_CFG), shebang = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf script = VBUF_INIT(VBUF_MAX_SCRIPT), path = VBUF_INIT(VBUF_MAX_PATH);
@@ -864,14 +878,16 @@ static int rewrite_dist(struct venv_move *m, struct venv_envdir *e, int ifd, int
 		char suffix[16], dash[NAME_MAX + 16];
 		size_t nl = strlen(oldeps[i].name), sl;
 
-		if (!has_name(neweps, nnew, oldeps[i].name))
+		if (!has_name(neweps, nnew, oldeps[i].name) &&
+		    !(shared && lists_script(rows, nrows, oldeps[i].name)))
 			unlinkat(bfd, oldeps[i].name, 0);
 		snprintf(suffix, sizeof(suffix), "3.%d", m->old_minor);
 		sl = strlen(suffix);
 		if (nl > sl + 1 && !strcmp(oldeps[i].name + nl - sl, suffix) &&
 		    oldeps[i].name[nl - sl - 1] != '-') {
 			snprintf(dash, sizeof(dash), "%.*s-%s", (int)(nl - sl), oldeps[i].name, suffix);
-			unlinkat(bfd, dash, 0);
+			if (!(shared && lists_script(rows, nrows, dash)))
+				unlinkat(bfd, dash, 0);
 		}
 	}
 	for (i = 0; i < nnew; i++) {
@@ -903,12 +919,14 @@ static int rewrite_dist(struct venv_move *m, struct venv_envdir *e, int ifd, int
 			continue;
 		}
 		if (!strncmp(p, "../../../bin/", 13) && !strchr(p + 13, '/')) {
-			int r;
+			int r = 0;
 
 			if (has_name(oldeps, nold, p + 13) || has_name(neweps, nnew, p + 13))
 				continue;   /* a console script: written below */
 			/* virtualenv's copies of a console script: wheel3, wheel-3.11, wheel3.11. */
-			if ((r = variant(m, bfd, p + 13, neweps, nnew, shebang.buf, &path,
+			if (shared)
+				;   /* kept as the shared RECORD names them */
+			else if ((r = variant(m, bfd, p + 13, neweps, nnew, shebang.buf, &path,
 					 &script)) < 0) {
 				error = r;
 				break;
@@ -1138,7 +1156,7 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 			rewrite = 0;
 		}
 		vbuf_reset(&record);
-		error = rewrite_dist(m, e, ifd, bfd, python, rows, nrows, &record, done);
+		error = rewrite_dist(m, e, ifd, bfd, python, rows, nrows, d->linked, &record, done);
 		if (!error && rewrite) {
 			vbuf_reset(&rel);
 			vbuf_addf(&rel, "%s/RECORD", d->dir);
