@@ -1,5 +1,5 @@
 #!/bin/bash
-# Fault injection for `venv create` and `venv create --clear`: kill the
+# Fault injection for `venv create` and `venv create --clear --force`: kill the
 # process at each mutating system call in turn, and make each of them fail
 # with ENOSPC and EIO; after every run the invariant must hold:
 #   - nothing outside the environment changed (a sentinel tree, and the
@@ -43,13 +43,13 @@ prepare() { # $1 = scenario
 		ln -s "$W/outside" "$W/env/link-out"
 		ln -s "$W/outside/f" "$W/env/lib/file-out"
 		mkdir -p "$W/env/lib/x/y" && ln -s "$W/outside/d" "$W/env/lib/x/y/deep"
-		echo user >"$W/env/userfile"
+		echo user >"$W/env/userfile" # only --force clears what is not an environment's
 	fi
 }
 
 args_for() { # scenario -> the command's arguments
 	if [ "$1" = clear ]; then
-		echo "create -q --clear --without-pip -p $PY $W/env"
+		echo "create -q --clear --force --without-pip -p $PY $W/env"
 	else
 		echo "create -q --without-pip -p $PY $W/env"
 	fi

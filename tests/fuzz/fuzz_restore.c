@@ -27,6 +27,7 @@
 #include "fs.h"
 #include "fuzz.h"
 #include "fuzz-tree.h"
+#include "envid.h"
 #include "repair.h"
 
 #define SENTINEL "venv fuzz sentinel\n"
@@ -236,10 +237,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_expect_list("restore", parent, (error == 0 || (flags & 2)) ? "keep/target" : "keep");
 	if (error == 0 && (!out.buf || strcmp(out.buf, target)))
 		abort();
+	/*
+	 * A restore that succeeded made a directory that is an environment by
+	 * repair's rule with --force (common/envid.h): repair may archive an
+	 * environment whose pyvenv.cfg is gone, and restore must give it back.
+	 */
 	if (error == 0) {
-		fuzz_join(path, target, "pyvenv.cfg");
-		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		int efd = open(target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (efd < 0 || venv_envid_require(NULL, efd, target, VENV_ENVID_FORCE) < 0) {
+			fprintf(stderr, "restore: '%s' was restored but is no environment\n", target);
 			abort();
+		}
+		close(efd);
 	}
 	vbuf_release(&out);
 	return 0;
