@@ -5,13 +5,14 @@
 #include "compat.h"
 #include <getopt.h>
 #include "cmd.h"
+#include "envdir.h"
 #include "error.h"
 #include "inspect.h"
 #include "list.h"
 #include "usage.h"
 
 static const char list_usage[] =
-	"usage: venv list [-h] [-r] [--format {text,json,cyclonedx}] DIR...\n";
+	"usage: venv list [-h] [-r] [--format {text,json,cyclonedx}] [DIR...]\n";
 
 /* The options, once: --help prints them and man/venv-list.1 copies them. */
 static const struct {
@@ -41,7 +42,9 @@ static void print_help(void)
 	      "lib/pythonX.Y/site-packages), read from their .dist-info without running\n"
 	      "Python: name, version, installer, editable or not, location and license\n"
 	      "expression.\n\npositional arguments:\n"
-	      "  DIR                   An environment (with -r: a tree to search).\n\noptions:\n",
+	      "  DIR                   An environment (with -r: a tree to search). Without\n"
+	      "                        DIR: $VIRTUAL_ENV, else .venv in the current directory.\n"
+	      "\noptions:\n",
 	      stdout);
 	for (i = 0; i < VENV_ARRAY_SIZE(optdocs); i++)
 		printf("  %s%s%s\n        %s\n", optdocs[i].names, optdocs[i].arg ? " " : "",
@@ -64,6 +67,8 @@ int cmd_list(int argc, char **argv)
 {
 	struct venv_list l = { NULL, 0 };
 	struct vbuf out = VBUF_INIT(VBUF_MAX_REPORT);
+	struct vbuf default_dir = VBUF_INIT(VBUF_MAX_PATH);
+	char *default_argv[2] = { NULL, NULL };
 	enum venv_list_format fmt = VENV_LIST_TEXT;
 	int c, recursive = 0, status = VENV_EXIT_OK;
 	size_t i;
@@ -100,10 +105,22 @@ int cmd_list(int argc, char **argv)
 			goto done;
 		}
 	}
-	if (optind >= argc) {
+	if (optind >= argc && recursive) {
 		fputs(list_usage, stderr);
-		status = venv_cli_usage_error("list", "the following arguments are required: DIR");
+		status = venv_cli_usage_error("list", "-r needs a ROOT to search");
 		goto done;
+	}
+	if (optind >= argc) {
+		/* No DIR: the active environment, else ./.venv (as `venv check`, `venv repair`). */
+		if (venv_default_env_dir(&default_dir) < 0) {
+			fputs(list_usage, stderr);
+			status = venv_cli_usage_error("list", "%s", venv_error_last());
+			goto done;
+		}
+		default_argv[0] = default_dir.buf;
+		argv = default_argv;
+		argc = 1;
+		optind = 0;
 	}
 	for (; optind < argc; optind++) {
 		int error = recursive ? venv_discover(argv[optind], 0, found, problem, &l) :
@@ -129,5 +146,6 @@ int cmd_list(int argc, char **argv)
 done:
 	venv_list_release(&l);
 	vbuf_release(&out);
+	vbuf_release(&default_dir);
 	return status;
 }

@@ -4,7 +4,8 @@
 # 1.5; the names and versions are pip list's, the SBOM validates against the
 # published schema (vendored, tests/data/cyclonedx) with Debian's
 # python3-jsonschema, purls are encoded as the purl spec says, the hash is
-# RECORD's for METADATA; -r finds environments; bad input is exit 2.
+# RECORD's for METADATA; -r finds environments; with no DIR it lists
+# $VIRTUAL_ENV, else ./.venv; bad input is exit 2.
 . "$(dirname "$0")/lib.sh"
 
 py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
@@ -91,5 +92,27 @@ expect_eq 2 "$n" "the environments found by -r"
 expect_exit 2 "$VENV" list "$TMP/nothing-here"
 expect_match "cannot open" "$ERR" "the error for a missing directory"
 expect_exit 2 "$VENV" list --format xml "$env1"
-expect_exit 2 "$VENV" list
+
+# No DIR: $VIRTUAL_ENV, else ./.venv, else exit 2 with a message (as check and repair).
+mkdir -p "$TMP/proj" "$TMP/empty"
+expect_exit 0 "$VENV" create -q --without-pip -p "$py" "$TMP/proj/.venv"
+# list_in DIR [VIRTUAL_ENV]: venv list --format json run in DIR; output in $TMP/o, $TMP/e, $TMP/rc.
+list_in() {
+	(cd "$1" && if [ -n "${2:-}" ]; then export VIRTUAL_ENV=$2; else unset VIRTUAL_ENV; fi &&
+		"$VENV" list --format json >"$TMP/o" 2>"$TMP/e"; echo $? >"$TMP/rc")
+}
+list_in "$TMP/empty"
+expect_eq 2 "$(cat "$TMP/rc")" "venv list with no DIR, no VIRTUAL_ENV and no .venv"
+expect_match "VIRTUAL_ENV is not set and there is no \.venv" "$(cat "$TMP/e")" "the message without a default"
+list_in "$TMP/proj"
+expect_eq 0 "$(cat "$TMP/rc")" "venv list in a project with .venv: $(cat "$TMP/e")"
+expect_eq ".venv" "$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["environments"][0]["path"])' "$TMP/o")" \
+	"the environment listed by default in a project"
+# $VIRTUAL_ENV wins over ./.venv.
+list_in "$TMP/proj" "$env1"
+expect_eq 0 "$(cat "$TMP/rc")" "venv list with VIRTUAL_ENV: $(cat "$TMP/e")"
+got=$("$py" -c 'import json,sys; e=json.load(open(sys.argv[1]))["environments"]; print(len(e), e[0]["path"], len(e[0]["distributions"]))' "$TMP/o")
+expect_match "^1 $env1 [4-9]" "$got" "the active environment (with its distributions) listed by default"
+expect_exit 2 "$VENV" list -r
+expect_match "-r needs a ROOT" "$ERR" "list -r without ROOT"
 exit 0
