@@ -70,6 +70,55 @@ int venv_dist_file_url(struct vbuf *out, const char *url)
 	return error;
 }
 
+/* Is every element of the dotted set s[0..n) one of the names in `ok` (NULL-ended)? */
+static int dotted_within(const char *s, size_t n, const char *const *ok, int *has_first)
+{
+	if (!n)
+		return 0;
+	for (;;) {
+		const char *dot = memchr(s, '.', n);
+		size_t l = dot ? (size_t)(dot - s) : n;
+		size_t i;
+
+		for (i = 0; ok[i]; i++)
+			if (strlen(ok[i]) == l && !strncmp(s, ok[i], l))
+				break;
+		if (!ok[i])
+			return 0;
+		if (i == 0 && has_first)
+			*has_first = 1;
+		if (l == n)
+			return 1;
+		s += l + 1;
+		n -= l + 1;
+		if (!n)
+			return 0;
+	}
+}
+
+int venv_dist_tags_pure(const struct venv_dist *d, const char **bad)
+{
+	static const char *const pys[] = { "py3", "py2", NULL };
+	static const char *const none[] = { "none", NULL };
+	static const char *const any[] = { "any", NULL };
+	int py3 = 0;
+	size_t i;
+
+	*bad = NULL;
+	for (i = 0; i < d->ntags; i++) {
+		const char *t = d->tags[i], *a = strchr(t, '-'), *p = a ? strchr(a + 1, '-') : NULL;
+
+		if (!a || !p || strchr(p + 1, '-') ||
+		    !dotted_within(t, (size_t)(a - t), pys, &py3) ||
+		    !dotted_within(a + 1, (size_t)(p - a - 1), none, NULL) ||
+		    !dotted_within(p + 1, strlen(p + 1), any, NULL)) {
+			*bad = t;
+			return 0;
+		}
+	}
+	return !d->ntags || py3;
+}
+
 int venv_dist_is_compiled_path(const char *path)
 {
 	size_t n = strlen(path);

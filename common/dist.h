@@ -98,6 +98,18 @@ const struct venv_dist *venv_dists_find(const struct venv_dists *d, const char *
 /* Decode a file:// URL into a path; VENV_EINVAL for other URLs. */
 int venv_dist_file_url(struct vbuf *out, const char *url);
 
+/*
+ * Do the WHEEL's Tag lines say "any Python 3, no ABI, any platform"? Each
+ * tag is PYTHON-ABI-PLATFORM with dotted sets (PEP 425's compressed form):
+ * every python tag must be py2 or py3, the ABI none and the platform any,
+ * and py3 must be among them (py3-none-any, py2.py3-none-any, or the two
+ * lines bdist_wheel writes for it). A version-specific tag (py312, cp312)
+ * is not. No Tag lines at all (no WHEEL, or an installer that wrote none)
+ * is taken as pure: Root-Is-Purelib and RECORD decide. On 0, *bad is the
+ * first offending tag (NULL when only py3 is missing).
+ */
+int venv_dist_tags_pure(const struct venv_dist *d, const char **bad);
+
 /* Is this RECORD path an extension module or a shared library? */
 int venv_dist_is_compiled_path(const char *path);
 

@@ -401,7 +401,7 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 		struct venv_move_dist *md = &m->v[i];
 		struct venv_record_row *rows = NULL;
 		size_t nrows = 0;
-		const char *compiled = NULL, *broken, *min = NULL;
+		const char *compiled = NULL, *broken, *min = NULL, *tag;
 
 		md->how = VENV_MOVE_MOVE;
 		/* Egg-info has no RECORD: its files go with the files nobody owns. */
@@ -422,6 +422,9 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 		 */
 		if (d->purelib == 0)
 			error = venv_move_strf(&md->why, "not pure (Root-Is-Purelib: false)");
+		else if (!venv_dist_tags_pure(d, &tag))
+			error = venv_move_strf(&md->why, "not pure (WHEEL tag %s)",
+					       tag ? tag : "without py3");
 		else if (compiled)
 			error = venv_move_strf(&md->why, "compiled (%s)", compiled);
 		else if (broken)

@@ -165,6 +165,51 @@ START_TEST(test_dist__model)
 }
 END_TEST
 
+/* venv_dist_tags_pure: what repair --upgrade may move to another minor version. */
+START_TEST(test_dist__tags_pure)
+{
+	static const struct {
+		const char *tags[3];
+		int pure;
+		const char *bad;
+	} cases[] = {
+		{ { NULL }, 1, NULL },
+		{ { "py3-none-any" }, 1, NULL },
+		{ { "py2.py3-none-any" }, 1, NULL },
+		{ { "py3.py2-none-any" }, 1, NULL },
+		{ { "py2-none-any", "py3-none-any" }, 1, NULL },
+		{ { "py2-none-any" }, 0, NULL },
+		{ { "py312-none-any" }, 0, "py312-none-any" },
+		{ { "cp311-cp311-manylinux_2_17_x86_64" }, 0, "cp311-cp311-manylinux_2_17_x86_64" },
+		{ { "py3-none-any", "cp312-abi3-linux_x86_64" }, 0, "cp312-abi3-linux_x86_64" },
+		{ { "py3-abi3-any" }, 0, "py3-abi3-any" },
+		{ { "py3-none-linux_x86_64" }, 0, "py3-none-linux_x86_64" },
+		{ { "py3--any" }, 0, "py3--any" },
+		{ { "py3.-none-any" }, 0, "py3.-none-any" },
+		{ { ".py3-none-any" }, 0, ".py3-none-any" },
+		{ { "py3-none-any-x" }, 0, "py3-none-any-x" },
+		{ { "py3-none" }, 0, "py3-none" },
+		{ { "" }, 0, "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct venv_dist d;
+		const char *bad = "unset";
+
+		memset(&d, 0, sizeof(d));
+		d.tags = (char **)cases[i].tags;
+		while (d.ntags < 3 && cases[i].tags[d.ntags])
+			d.ntags++;
+		ck_assert_msg(venv_dist_tags_pure(&d, &bad) == cases[i].pure, "case %zu", i);
+		if (cases[i].bad)
+			ck_assert_str_eq(bad, cases[i].bad);
+		else
+			ck_assert_ptr_null(bad);
+	}
+}
+END_TEST
+
 START_TEST(test_dist__caps_and_links)
 {
 	struct venv_dists d = VENV_DISTS_INIT;
@@ -214,6 +259,7 @@ static Suite *dist_suite(void)
 	tcase_add_test(tc, test_dist__requirements);
 	tcase_add_test(tc, test_dist__model);
 	tcase_add_test(tc, test_dist__caps_and_links);
+	tcase_add_test(tc, test_dist__tags_pure);
 	tcase_add_test(tc, test_dist__missing_site_is_empty);
 	tcase_add_test(tc, test_dist__normalize_and_url);
 	suite_add_tcase(s, tc);
