@@ -23,6 +23,16 @@ struct held {
 static struct held held[16];
 static pthread_mutex_t held_mutex = PTHREAD_MUTEX_INITIALIZER;
 
+/* venv_lock_set_waiting()'s: set once by a command before any lock is taken. */
+static void (*default_waiting)(void *payload, const char *msg);
+static void *default_payload;
+
+void venv_lock_set_waiting(void (*waiting)(void *payload, const char *msg), void *payload)
+{
+	default_waiting = waiting;
+	default_payload = payload;
+}
+
 /* Count one more taking of a lock this process holds; 0 when it holds none such. */
 static int held_again(int dirfd, const char *name)
 {
@@ -168,6 +178,10 @@ int venv_lock_take(struct venv_lock *l, const char *env_dir, unsigned flags,
 	l->name = NULL;
 	l->stale = 0;
 	l->nested = 0;
+	if (!waiting) {
+		waiting = default_waiting;
+		payload = default_payload;
+	}
 	if ((error = venv_path_dirname(&parent, env_dir)) < 0 ||
 	    (error = venv_path_basename(&base, env_dir)) < 0)
 		goto done;

@@ -52,6 +52,13 @@ struct venv_lock {
 int venv_lock_take(struct venv_lock *l, const char *env_dir, unsigned flags,
 		   void (*waiting)(void *payload, const char *msg), void *payload);
 
+/*
+ * What venv_lock_take() calls when its caller passes no waiting function:
+ * set by a command whose library entry point takes none (venv restore), so
+ * that its user too is told what it waits for. NULL: nothing is said.
+ */
+void venv_lock_set_waiting(void (*waiting)(void *payload, const char *msg), void *payload);
+
 /* Let go of it (removing the file first). Harmless when not held. */
 void venv_lock_release(struct venv_lock *l);
 

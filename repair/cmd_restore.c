@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include "cmd.h"
 #include "usage.h"
+#include "lock.h"
 #include "repair.h"
 
 static const char restore_usage[] =
@@ -43,6 +44,12 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static void restore_waiting(void *payload, const char *msg)
+{
+	(void)payload;
+	venv_cli_warning("%s", msg);
+}
+
 int cmd_restore(int argc, char **argv)
 {
 	struct vbuf where = VBUF_INIT(VBUF_MAX_PATH), from = VBUF_INIT(VBUF_MAX_PATH);
@@ -73,6 +80,9 @@ int cmd_restore(int argc, char **argv)
 					      "too many arguments");
 		goto done;
 	}
+	/* Say what a restore waits for, as create and repair do (issue 14, point 2). */
+	if (!quiet)
+		venv_lock_set_waiting(restore_waiting, NULL);
 	error = venv_restore_env(&where, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL,
 				 flags, &from);
 	if (error < 0) {

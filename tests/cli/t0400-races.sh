@@ -6,8 +6,10 @@
 # tree must stay byte-identical. And pairs of commands that change one
 # environment started together (create and create, create and repair,
 # --clear and repair, restore and repair) take the one lock, so that none
-# exits 0 with a broken environment (security.md CRA-09, issue 14 point 2).
-# `make races` runs thousands of rounds.
+# exits 0 with a broken environment (security.md CRA-09, issue 14 point 2),
+# waiting for the lock and (every other round) refused at once; and check -r
+# while environments are swapped for links (point 6). `make races` runs 50
+# rounds of each pair and thousands of the swap races.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip "needs python3 for the swapper"
 py=$(find_pythons | tail -n 1)
@@ -19,6 +21,6 @@ for t in "clear 80" "restore 30"; do
 	echo "$out" | grep -q "^races: $2 rounds, [1-9][0-9]* swaps, [0-9]* commands succeeded, 0 violations\$" ||
 		fail "expected the $1 race to leave the sentinel tree alone, saw: $(echo "$out" | head -n 30)"
 done
-out=$(bash "$TOP/tests/races/pairs.sh" 3 "$py" 2>&1) ||
+out=$(bash "$TOP/tests/races/pairs.sh" 4 "$py" 2>&1) ||
 	fail "expected every pair of commands to keep the environment, saw: $(echo "$out" | head -n 30)"
 echo "$out"

@@ -10,7 +10,8 @@
 # changed and nothing of repair's left behind.
 #
 # By default every seventh point is tried; REPAIR_FAULTS=full tries them all
-# (tests/cli/repair-faults.sh, `make faults-repair`).
+# (tests/cli/repair-faults.sh, `make faults-repair`), REPAIR_FAULTS=K every
+# K-th (tests/faults/repair.sh --sample K).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 
@@ -21,6 +22,7 @@ py=$(echo "$pys" | tail -n 1)
 [ -n "$py" ] || skip "needs a pyenv Python"
 step=7
 [ "${REPAIR_FAULTS:-}" = full ] && step=1
+case ${REPAIR_FAULTS:-} in [1-9]|[1-9][0-9]) step=$REPAIR_FAULTS ;; esac
 SYSCALLS="write fsync renameat unlinkat mkdirat symlinkat fchmod openat ftruncate pwrite64 linkat utimensat"
 cd "$TMP"
 

@@ -14,7 +14,7 @@
 # Prints "faults: N injected, N failed" and exits non-zero on any violation.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-VENV="$TOP/venv"
+VENV=${VENV:-$TOP/venv}   # what runs: a copy lets the tree be rebuilt meanwhile
 sample=1
 if [ "${1:-}" = --sample ]; then sample=$2; shift 2; fi
 PY=${1:-}

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Race `venv create --clear` against a process that swaps the environment's
+# Race `venv create --clear --force` against a process that swaps the environment's
 # directories for symbolic links to a sentinel tree (and back) while it runs;
 # the sentinel tree must stay byte-identical (security.md DEL-04, R7).
 #

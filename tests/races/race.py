@@ -4,7 +4,7 @@
 
 Every round makes a fresh copy of a template environment (a real one with
 some fifty extra directories, so that deleting it takes a while) and runs
-`venv create --clear` on it, or `venv restore --yes` of an archive of it.
+`venv create --clear --force` on it, or `venv restore --yes` of an archive of it.
 While the command runs, this process repeatedly renames a directory of the
 environment aside and puts a symbolic link to the same place in a sentinel
 tree there, and later puts the directory back. For restore it does the same
@@ -193,7 +193,10 @@ def main():
     expected = snapshot(sentinel)
     target = os.path.join(work, "env")
     if mode == "clear":
-        cmd = [venv, "create", "-q", "--clear", "--without-pip", "-p", python, target]
+        # --force: --clear refuses entries no creator makes, and the swapper's
+        # own NAME.~race is one; without it most rounds would stop there
+        # instead of racing the deletion.
+        cmd = [venv, "create", "-q", "--clear", "--force", "--without-pip", "-p", python, target]
     else:
         cmd = [venv, "restore", "-y", "-q", "--as-is", archive, target]
     # Half the rounds also race the extraction inside the staging directory
