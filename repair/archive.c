@@ -1269,15 +1269,21 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, u
 			goto done;
 		}
 		fd = open(target.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		exists = fd >= 0 && !venv_fs_dir_is_empty(target.buf);
-		if (exists && venv_envid_require(NULL, fd, target.buf, 0) < 0) {
-			close(fd);
-			error = venv_error_set(VENV_EUNSAFE, "refusing to replace '%s': it is not a "
-					       "virtual environment", target.buf);
+		if (fd < 0) {
+			error = venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'",
+						     target.buf);
 			goto done;
 		}
-		if (fd >= 0)
+		exists = !venv_fs_dir_is_empty(target.buf);
+		if (exists && (error = venv_envid_require(NULL, fd, target.buf, 0)) < 0) {
 			close(fd);
+			/* Only a refusal is "not an environment"; out of descriptors says so. */
+			if (error == VENV_EUNSAFE)
+				error = venv_error_set(VENV_EUNSAFE, "refusing to replace '%s': it is "
+						       "not a virtual environment", target.buf);
+			goto done;
+		}
+		close(fd);
 		if (exists && !(flags & VENV_RESTORE_REPLACE)) {
 			error = venv_error_set(VENV_EEXISTS, "'%s' exists; restoring would replace "
 					       "it (use --yes)", target.buf);
