@@ -82,6 +82,7 @@ LIB_OBJS += common/envdir.o
 LIB_OBJS += common/elf.o
 LIB_OBJS += common/envid.o
 LIB_OBJS += common/error.o
+LIB_OBJS += common/filehash.o
 LIB_OBJS += common/fs.o
 LIB_OBJS += common/la.o
 LIB_OBJS += common/lock.o

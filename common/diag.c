@@ -569,7 +569,9 @@ const struct venv_diag venv_diags[] = {
 	  "a distribution's RECORD cannot be read or lists an unsafe path",
 	  "Reports a RECORD that is not valid CSV of three fields, is over its size cap, or "
 	  "lists a path that leaves the environment (absolute, or through '..'); such paths "
-	  "are never followed.",
+	  "are never followed. With --verify-hashes, also a RECORD whose hash for a file is "
+	  "not sha256=<urlsafe base64 without padding> (hexadecimal, standard base64, "
+	  "padding, another algorithm), which check cannot verify.",
 	  "pip cannot uninstall the distribution cleanly, and its files cannot be checked.",
 	  "demo/__init__.py,sha256=...\n../../../../etc/passwd,,",
 	  "No automatic fix: reinstall the distribution with pip.",
@@ -584,10 +586,15 @@ const struct venv_diag venv_diags[] = {
 	  "0.2.0" },
 	{ VENV_DIAG_DIST_FILE_SIZE, W, STABLE, 0, "dist-file-modified",
 	  "a file of a distribution differs from its RECORD",
-	  "Reports a file whose size differs from the size its RECORD gives: it was modified, "
-	  "truncated or replaced after installation.",
-	  "Code that runs is not the code that was installed: an audit cannot vouch for it.",
-	  "RECORD: demo/__init__.py,sha256=...,120\nfile: 133 bytes",
+	  "Reports a file whose size differs from the size its RECORD gives, and with "
+	  "--verify-hashes (or --strict) a file of the right size whose SHA-256 differs from "
+	  "its RECORD's: it was modified, truncated or replaced after installation. A hash "
+	  "RECORD gives in another form than sha256=<urlsafe base64> is reported as "
+	  "record-unparseable (VNV602) instead.",
+	  "Code that runs is not the code that was installed: an audit cannot vouch for it. "
+	  "Only the hash catches an edit that keeps the size.",
+	  "RECORD: demo/__init__.py,sha256=...,120\nfile: 133 bytes\n"
+	  "file: 120 bytes, sha256 differs (--verify-hashes)",
 	  "No automatic fix: reinstall the distribution with pip.",
 	  "0.2.0" },
 	{ VENV_DIAG_DUPLICATE_DIST_INFO, W, STABLE, 0, "duplicate-dist-info",
@@ -634,6 +641,47 @@ const struct venv_diag venv_diags[] = {
 	  "The script in bin/ fails with ModuleNotFoundError every time it runs.",
 	  "[console_scripts]\ndemo = demo.cli:main\n(no demo/cli.py)",
 	  "No automatic fix: reinstall the distribution with pip.",
+	  "0.2.0" },
+	{ VENV_DIAG_UNOWNED_FILES, I, STABLE, 0, "unowned-files",
+	  "files in site-packages belong to no installed distribution",
+	  "Reports, once per environment, the files under the active site-packages that no "
+	  "distribution's RECORD lists, with their number and the first few names. Bytecode "
+	  "(__pycache__, .pyc), the metadata directories themselves, the .egg-info "
+	  "distributions of old setuptools with their top-level modules, and the start-up "
+	  "hook virtualenv and uv write (_virtualenv.py, _virtualenv.pth) are not counted.",
+	  "An audit of an environment covers what its RECORDs list: files put there by hand, "
+	  "by a build step or by a package that was removed badly run with everything else "
+	  "and no tool knows where they came from.",
+	  "lib/python3.12/site-packages/local_settings.py\n"
+	  "lib/python3.12/site-packages/vendored/   (12 files)",
+	  "No automatic fix: find out who put them there; remove them or install them as a "
+	  "package. venv repair --upgrade moves them with the environment.",
+	  "0.2.0" },
+	{ VENV_DIAG_CUSTOMIZE_MODULE, W, STABLE, 0, "customize-module",
+	  "a sitecustomize or usercustomize module runs at every start-up",
+	  "Reports a sitecustomize or usercustomize module (a .py file, a package or an "
+	  "extension module) in the active site-packages. site.py imports sitecustomize at "
+	  "every start of the environment's interpreter, and usercustomize when the user site "
+	  "is enabled. A warning when no distribution's RECORD lists it; an info when one "
+	  "does (the distribution is named).",
+	  "Code run by every interpreter start, from a file no package installed, is how "
+	  "malicious code persists; one a package installed is still code that runs before "
+	  "any of yours.",
+	  "lib/python3.12/site-packages/sitecustomize.py   (no RECORD lists it)",
+	  "No automatic fix: find out who wrote it, then remove it (or install it as part of "
+	  "a package).",
+	  "0.2.0" },
+	{ VENV_DIAG_SHARED_HARD_LINKS, I, STABLE, 0, "shared-hard-links",
+	  "files of the environment are hard links shared with other places",
+	  "Reports, once per environment, the files listed in RECORDs that have more than one "
+	  "hard link: they are shared with another environment or a cache (uv, venv create "
+	  "--link-mode hardlink, pip's or virtualenv's copies made with links).",
+	  "An edit made in place here (an appended line, most editors) changes the same file "
+	  "in every other environment and in the cache it came from; pip itself replaces "
+	  "files and is not affected.",
+	  "$ stat -c %h lib/python3.12/site-packages/pip/__init__.py\n3",
+	  "No automatic fix: recreate the environment with copies (venv create --link-mode "
+	  "copy) if it must not share files.",
 	  "0.2.0" },
 };
 

@@ -15,6 +15,7 @@
  *   VNV3xx  archive contents (reserved for repair's archives)
  *   VNV4xx  paths, permissions, security
  *   VNV5xx  activation scripts
+ *   VNV6xx  installed distributions: RECORD, dependencies, start-up code
  *
  * A number is never reused: a rule that goes away stays in the table with
  * status VENV_DIAG_REMOVED. The enum values below are the numbers.
@@ -100,7 +101,10 @@ enum venv_diag_code {
 	VENV_DIAG_DEPENDENCY_MISSING = 606,
 	VENV_DIAG_DEPENDENCY_CONFLICT = 607,
 	VENV_DIAG_UNOWNED_EXECUTABLE_PTH = 608,
-	VENV_DIAG_ENTRY_POINT_MODULE_MISSING = 609
+	VENV_DIAG_ENTRY_POINT_MODULE_MISSING = 609,
+	VENV_DIAG_UNOWNED_FILES = 610,
+	VENV_DIAG_CUSTOMIZE_MODULE = 611,
+	VENV_DIAG_SHARED_HARD_LINKS = 612
 };
 
 /* The date and version printed in the generated manual pages. */

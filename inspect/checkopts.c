@@ -3,7 +3,8 @@
 
 const char *const venv_check_synopsis[] = {
 	"venv check [-h] [-r] [-j N] [-f FORMAT] [--select CODES] [--ignore CODES] "
-	"[--severity LEVEL] [--cross-file-systems] [--color WHEN] [--no-progress] [-q] "
+	"[--severity LEVEL] [--verify-hashes] [--strict] [--cross-file-systems] "
+	"[--color WHEN] [--no-progress] [-q] "
 	"[--list-rules] [--explain CODE] [DIR ...]",
 };
 const unsigned venv_check_synopsis_count = VENV_ARRAY_SIZE(venv_check_synopsis);
@@ -25,7 +26,9 @@ const struct venv_check_optdoc venv_check_optdocs[] = {
 	  "not followed, other file systems are not entered (see --cross-file-systems), and "
 	  "an environment is not searched for more environments." },
 	{ "-j, --jobs", "N",
-	  "Check N environments at a time (default: the number of processors)." },
+	  "Check N environments at a time, or with one environment and --verify-hashes, hash "
+	  "N files at a time (default: the number of processors). When several environments "
+	  "are checked at once, each hashes its files on one thread." },
 	{ "-f, --format", "FORMAT",
 	  "Output format: text (the default), json (one document), json-lines (one object per "
 	  "line, for large scans) or sarif (SARIF 2.1.0). With --list-rules: text, json or man." },
@@ -38,6 +41,16 @@ const struct venv_check_optdoc venv_check_optdocs[] = {
 	{ "--severity", "LEVEL",
 	  "Report, and fail on, findings of at least this severity: error, warning (the "
 	  "default) or info." },
+	{ "--verify-hashes", NULL,
+	  "Read every file that an installed distribution's RECORD lists and compare its "
+	  "SHA-256 with the RECORD's (sizes are always compared): an edit that keeps the size "
+	  "is found only this way. A hash in another form than sha256=<urlsafe base64> is a "
+	  "finding (VNV602)." },
+	{ "--strict", NULL,
+	  "Audit mode: --verify-hashes, and findings of every severity are reported and make "
+	  "the exit status 1 (as --severity info; a --severity given as well wins), so that "
+	  "the notes about files no distribution owns and files shared by hard links count "
+	  "too." },
 	{ "--cross-file-systems", NULL,
 	  "Enter other file systems: while searching with --recursive, and while walking the "
 	  "files of an environment." },

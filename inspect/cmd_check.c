@@ -62,7 +62,7 @@ struct run {
 
 enum {
 	OPT_SELECT = 256, OPT_IGNORE, OPT_SEVERITY, OPT_CROSS, OPT_COLOR, OPT_NO_PROGRESS,
-	OPT_LIST_RULES, OPT_EXPLAIN
+	OPT_LIST_RULES, OPT_EXPLAIN, OPT_VERIFY_HASHES, OPT_STRICT
 };
 
 static const struct option long_options[] = {
@@ -73,6 +73,8 @@ static const struct option long_options[] = {
 	{ "select", required_argument, NULL, OPT_SELECT },
 	{ "ignore", required_argument, NULL, OPT_IGNORE },
 	{ "severity", required_argument, NULL, OPT_SEVERITY },
+	{ "verify-hashes", no_argument, NULL, OPT_VERIFY_HASHES },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "cross-file-systems", no_argument, NULL, OPT_CROSS },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
@@ -707,7 +709,7 @@ int cmd_check(int argc, char **argv)
 	const char *format = NULL, *color = "auto", *explain_code = NULL;
 	unsigned nthreads = 0, i;
 	int c, recursive = 0, list = 0, no_progress = 0, status = VENV_EXIT_OK, error = 0;
-	int lock_ready = 0;
+	int lock_ready = 0, strict = 0, severity_given = 0;
 	long jobs = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -753,6 +755,14 @@ int cmd_check(int argc, char **argv)
 				status = usage_error("%s", venv_error_last());
 				goto done;
 			}
+			severity_given = 1;
+			break;
+		case OPT_VERIFY_HASHES:
+			r.opts.flags |= VENV_CHECK_VERIFY_HASHES;
+			break;
+		case OPT_STRICT:
+			strict = 1;
+			r.opts.flags |= VENV_CHECK_VERIFY_HASHES;
 			break;
 		case OPT_CROSS:
 			r.opts.flags |= VENV_CHECK_CROSS_DEVICES;
@@ -832,6 +842,9 @@ int cmd_check(int argc, char **argv)
 		status = usage_error("%s", "-r needs a ROOT to search");
 		goto done;
 	}
+	/* Audit mode: every finding counts, unless a threshold was asked for. */
+	if (strict && !severity_given)
+		threshold = VENV_SEVERITY_INFO;
 	if (venv_rule_filter_init(&r.filter, select.buf, ignore.buf, threshold, &warnings) < 0) {
 		status = usage_error("%s", venv_error_last());
 		goto done;
@@ -850,6 +863,8 @@ int cmd_check(int argc, char **argv)
 	}
 	r.jobs = limit_jobs((unsigned)jobs);
 	r.threaded = r.jobs > 1 && (recursive || argc - optind > 1);
+	/* Threads hash the files of one environment only when environments are not parallel. */
+	r.opts.hash_jobs = r.threaded ? 1 : r.jobs;
 	r.progress = !r.quiet && !no_progress && isatty(2) && (recursive || argc - optind > 1);
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.work, NULL);

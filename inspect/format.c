@@ -702,6 +702,7 @@ int venv_man_diagnostics(struct vbuf *out)
 		".TP\n.B VNV3xx\narchive contents (reserved)\n"
 		".TP\n.B VNV4xx\npaths, permissions, security\n"
 		".TP\n.B VNV5xx\nactivation scripts\n"
+		".TP\n.B VNV6xx\ninstalled distributions: RECORD, dependencies, start-up code\n"
 		".SH WHAT AN ERROR IS\n"
 		"One rule decides every severity, for environments made by\n"
 		".BR \"python \\-m venv\" ,\n"

@@ -108,16 +108,18 @@ struct venv_report {
 #define VENV_REPORT_MAX_PER_CODE 20
 
 enum venv_check_flags {
-	VENV_CHECK_CROSS_DEVICES = 1 << 0  /* walk into other file systems */
+	VENV_CHECK_CROSS_DEVICES = 1 << 0, /* walk into other file systems */
+	VENV_CHECK_VERIFY_HASHES = 1 << 1  /* sha256 of every RECORD file (sizes: always) */
 };
 
 struct venv_check_options {
 	unsigned flags;
 	size_t max_entries;     /* entries the walk looks at; 0: the default */
 	unsigned max_depth;     /* directory depth of the walk; 0: the default */
+	unsigned hash_jobs;     /* threads hashing files (VERIFY_HASHES); 0 or 1: one */
 };
 
-#define VENV_CHECK_OPTIONS_INIT { 0, 0, 0 }
+#define VENV_CHECK_OPTIONS_INIT { 0, 0, 0, 0 }
 #define VENV_CHECK_DEFAULT_MAX_ENTRIES ((size_t)2000000)
 #define VENV_CHECK_DEFAULT_MAX_DEPTH 48u
 

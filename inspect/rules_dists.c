@@ -7,6 +7,7 @@
  * module is gone.
  */
 #include "compat.h"
+#include "audit.h"
 #include "ruleset.h"
 #include "dist.h"
 #include "error.h"
@@ -54,7 +55,8 @@ static int is_pyc(const char *p)
 	return n > 4 && !strcmp(p + n - 4, ".pyc");
 }
 
-static int check_record(struct venv_check_ctx *c, const struct venv_dist *d, const char *site_rel)
+static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const struct venv_dist *d,
+			const char *site_rel)
 {
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), drel = VBUF_INIT(VBUF_MAX_PATH);
 	size_t i;
@@ -86,6 +88,8 @@ static int check_record(struct venv_check_ctx *c, const struct venv_dist *d, con
 			continue;
 		}
 		if (fstatat(c->env->root, rel.buf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if ((error = venv_audit_own(a, d, rel.buf)) < 0)
+				break;
 			/* Bytecode comes and goes with Python; some RECORDs list its directories. */
 			if (is_pyc(row->path) || strstr(row->path, "__pycache__") || !strcmp(row->path + strlen(row->path) -
 							  (strlen(row->path) >= 7 ? 7 : 0), "/RECORD"))
@@ -107,8 +111,13 @@ static int check_record(struct venv_check_ctx *c, const struct venv_dist *d, con
 				error = add(c, VENV_DIAG_DIST_FILE_SIZE, rel.buf, "'%s' of %s %s has %lld "
 					    "bytes, RECORD says %llu", rel.buf, d->name, d->version,
 					    (long long)st.st_size, want);
+				if (!error)
+					error = venv_audit_own(a, d, rel.buf);
+				continue;
 			}
 		}
+		if (!error)
+			error = venv_audit_row(c, a, d, row, rel.buf, &st);
 	}
 done:
 	vbuf_release(&rel);
@@ -337,6 +346,7 @@ int venv_rules_dists(struct venv_check_ctx *c)
 	struct venv_model *e = c->env;
 	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
 	struct venv_dists ds = VENV_DISTS_INIT;
+	struct venv_audit audit;
 	const struct venv_model_libdir *lib;
 	size_t i;
 	int error = 0;
@@ -344,6 +354,7 @@ int venv_rules_dists(struct venv_check_ctx *c)
 	if (e->unfinished || !e->active_ver[0] || !(lib = venv_model_find_lib(e, e->active_ver)) ||
 	    !lib->has_site || lib->site_link || !e->abs)
 		return 0;
+	venv_audit_init(&audit, c);
 	if ((error = vbuf_addf(&site_rel, "lib/python%s/site-packages", e->active_ver)) < 0 ||
 	    (error = vbuf_addf(&site, "%s/%s", e->abs, site_rel.buf)) < 0)
 		goto done;
@@ -365,7 +376,7 @@ int venv_rules_dists(struct venv_check_ctx *c)
 					    "both metadata of project '%s'", ds.v[j].dir, d->dir, d->canon);
 		if (error)
 			break;
-		if (!d->egg && (error = check_record(c, d, site_rel.buf)) < 0)
+		if (!d->egg && (error = check_record(c, &audit, d, site_rel.buf)) < 0)
 			break;
 		error = check_entry_points(c, d, site_rel.buf);
 	}
@@ -373,7 +384,10 @@ int venv_rules_dists(struct venv_check_ctx *c)
 		error = check_deps(c, &ds, site_rel.buf);
 	if (!error)
 		error = check_pth(c, &ds, site_rel.buf);
+	if (!error)
+		error = venv_audit_finish(c, &audit, &ds, site_rel.buf);
 done:
+	venv_audit_release(&audit);
 	venv_dists_release(&ds);
 	vbuf_release(&site);
 	vbuf_release(&site_rel);

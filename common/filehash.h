@@ -1,0 +1,54 @@
+#ifndef VENV_FILEHASH_H
+#define VENV_FILEHASH_H
+
+#include <sys/types.h>
+#include "sha256.h"
+
+/*
+ * SHA-256 of many files of an untrusted tree, on several threads: what
+ * `venv check --verify-hashes` compares with the RECORDs of the installed
+ * distributions.
+ *
+ * Each file is named relative to one directory handle and opened without
+ * blocking (a FIFO or device is never read), never through a symbolic
+ * link at its last component, and, where the kernel has openat2(), only
+ * beneath that directory: a path that passes through a link leading out
+ * of it is refused (VENV_RD_LINK), unless the entry allows it (`follow`:
+ * the metadata of the distribution itself was reached through a link the
+ * caller trusts). Only regular files are read, at most `cap` bytes each.
+ *
+ * Work is shared out largest file first, so that one large file does not
+ * finish last on a single thread while the others idle.
+ */
+struct venv_filehash {
+	const char *path;       /* relative to the directory handle */
+	int follow;             /* may pass through links on the way (not the last one) */
+	off_t size;             /* the expected size (for the order of work; 0 if unknown) */
+	/* Results. */
+	int status;             /* VENV_RD_OK (0) or a VENV_RD_* of fs.h */
+	int err;                /* the errno of a VENV_RD_DENIED / VENV_RD_IOERR */
+	off_t hashed;           /* bytes read */
+	unsigned char digest[VENV_SHA256_LEN];
+};
+
+/* Files above this size are not read (VENV_RD_TOO_BIG). */
+#define VENV_FILEHASH_MAX_FILE ((off_t)1 << 36)
+
+/*
+ * Hash v[0..n) relative to dirfd with up to `jobs` threads (0 or 1: the
+ * calling thread only). A file's own problem is its status; the return
+ * value is negative only when hashing could not be done at all (libcrypto
+ * cannot be loaded, out of memory), with the message set.
+ */
+int venv_filehash_run(int dirfd, struct venv_filehash *v, size_t n, unsigned jobs);
+
+/*
+ * Parse a RECORD hash field ("sha256=<urlsafe base64, no padding>") into
+ * a digest. Returns 0; VENV_ENOTFOUND when the field is empty (RECORD
+ * itself, bytecode: nothing to verify); VENV_EINVAL with a message naming
+ * the problem for anything else: another algorithm, hex, standard base64
+ * or padding, a digest of the wrong length, stray characters.
+ */
+int venv_filehash_parse_record(unsigned char digest[VENV_SHA256_LEN], const char *field);
+
+#endif

@@ -1,0 +1,572 @@
+/*
+ * The audit rules over installed distributions (see audit.h): file hashes
+ * against RECORD (--verify-hashes), hard links shared with other places,
+ * files in site-packages that no RECORD lists, and sitecustomize /
+ * usercustomize modules.
+ */
+#include "compat.h"
+#include <dirent.h>
+#include "audit.h"
+#include "error.h"
+#include "fs.h"
+
+#define add(c, code, rel, ...) venv_check_add((c), (code), (rel), 0, NULL, NULL, __VA_ARGS__)
+
+/* Names of unowned files in the one finding of an environment. */
+#define SHOWN_NAMES 3
+
+/* ------------------------------------------------------------------------ */
+/* The set of owned paths. */
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static struct venv_audit_owner *owner_slot(struct venv_audit_owner *v, size_t cap, const char *rel)
+{
+	size_t i = (size_t)hash_str(rel) & (cap - 1);
+
+	while (v[i].rel && strcmp(v[i].rel, rel))
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+static int owners_grow(struct venv_audit *a)
+{
+	size_t cap = a->owners_cap ? a->owners_cap * 2 : 1024, i;
+	struct venv_audit_owner *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	for (i = 0; i < a->owners_cap; i++)
+		if (a->owners[i].rel)
+			*owner_slot(v, cap, a->owners[i].rel) = a->owners[i];
+	free(a->owners);
+	a->owners = v;
+	a->owners_cap = cap;
+	return 0;
+}
+
+int venv_audit_own(struct venv_audit *a, const struct venv_dist *d, const char *rel)
+{
+	struct venv_audit_owner *o;
+	int error;
+
+	/* An installer that wrote through the lib64 link names the same files. */
+	if (a->lib64_is_link && !strncmp(rel, "lib64/", 6)) {
+		struct vbuf alias = VBUF_INIT(VBUF_MAX_PATH);
+
+		if ((error = vbuf_addf(&alias, "lib/%s", rel + 6)) == 0)
+			error = venv_audit_own(a, d, alias.buf);
+		vbuf_release(&alias);
+		return error;
+	}
+	if ((a->nowners + 1) * 10 > a->owners_cap * 7 && (error = owners_grow(a)) < 0)
+		return error;
+	o = owner_slot(a->owners, a->owners_cap, rel);
+	if (o->rel)
+		return 0;   /* the first distribution listing it keeps it */
+	if (!(o->rel = strdup(rel)))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	o->dist = d;
+	a->nowners++;
+	return 0;
+}
+
+const struct venv_dist *venv_audit_owner_of(const struct venv_audit *a, const char *rel)
+{
+	const struct venv_audit_owner *o;
+
+	if (!a->owners_cap)
+		return NULL;
+	o = owner_slot(a->owners, a->owners_cap, rel);
+	return o->rel ? o->dist : NULL;
+}
+
+void venv_audit_init(struct venv_audit *a, struct venv_check_ctx *c)
+{
+	struct stat st;
+	struct venv_audit zero = VENV_AUDIT_INIT;
+
+	*a = zero;
+	a->lib64_is_link = fstatat(c->env->root, "lib64", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			   S_ISLNK(st.st_mode);
+}
+
+void venv_audit_release(struct venv_audit *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->owners_cap; i++)
+		free(a->owners[i].rel);
+	for (i = 0; i < a->nfiles; i++)
+		free(a->want[i].rel);
+	free(a->owners);
+	free(a->files);
+	free(a->want);
+	free(a->first_linked);
+	memset(a, 0, sizeof(*a));
+}
+
+/* ------------------------------------------------------------------------ */
+/* RECORD rows: ownership, hard links, hashes to verify. */
+
+static int queue_hash(struct venv_audit *a, const struct venv_dist *d, const char *rel,
+		      const unsigned char want[VENV_SHA256_LEN], off_t size)
+{
+	struct venv_filehash *f;
+	struct venv_audit_hash *w;
+
+	if (a->nfiles == a->files_alloc) {
+		size_t na = a->files_alloc ? a->files_alloc * 2 : 256;
+		struct venv_filehash *nf = realloc(a->files, na * sizeof(*nf));
+		struct venv_audit_hash *nw;
+
+		if (!nf)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		a->files = nf;
+		if (!(nw = realloc(a->want, na * sizeof(*nw))))
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		a->want = nw;
+		a->files_alloc = na;
+	}
+	w = &a->want[a->nfiles];
+	f = &a->files[a->nfiles];
+	memset(f, 0, sizeof(*f));
+	memset(w, 0, sizeof(*w));
+	if (!(w->rel = strdup(rel)))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	w->dist = d;
+	memcpy(w->want, want, VENV_SHA256_LEN);
+	f->path = w->rel;
+	f->follow = d->linked;
+	f->size = size;
+	a->nfiles++;
+	return 0;
+}
+
+int venv_audit_row(struct venv_check_ctx *c, struct venv_audit *a, const struct venv_dist *d,
+		   const struct venv_record_row *row, const char *rel, const struct stat *st)
+{
+	unsigned char want[VENV_SHA256_LEN];
+	int error, r;
+
+	if ((error = venv_audit_own(a, d, rel)) < 0)
+		return error;
+	if (S_ISREG(st->st_mode) && st->st_nlink > 1 && a->nlinked++ == 0 &&
+	    !(a->first_linked = strdup(rel)))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	if (!(c->opts->flags & VENV_CHECK_VERIFY_HASHES))
+		return 0;
+	if ((r = venv_filehash_parse_record(want, row->hash)) == VENV_ENOTFOUND)
+		return 0;   /* nothing to verify (RECORD itself, bytecode) */
+	if (r < 0) {
+		const char *slash = strrchr(d->path, '/');
+
+		error = add(c, VENV_DIAG_RECORD_UNPARSEABLE, rel, "%s/RECORD gives '%s' the hash "
+			    "'%.100s': %s; not verified", slash ? slash + 1 : d->dir, row->path,
+			    row->hash, venv_error_last());
+		venv_error_clear();
+		return error;
+	}
+	if (S_ISLNK(st->st_mode)) {
+		/* virtualenv's --symlink-app-data links whole entries into its app-data. */
+		if (d->linked)
+			return 0;
+		return add(c, VENV_DIAG_LINK_NOT_FOLLOWED, rel, "'%s' of %s %s is a symbolic link; "
+			   "not followed, its sha256 not verified", rel, d->name, d->version);
+	}
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	return queue_hash(a, d, rel, want, st->st_size);
+}
+
+static int report_hashes(struct venv_check_ctx *c, struct venv_audit *a)
+{
+	unsigned jobs = c->opts->hash_jobs;
+	size_t i;
+	int error;
+
+	if ((error = venv_filehash_run(c->env->root, a->files, a->nfiles, jobs)) < 0)
+		return error == VENV_ENOMEM ? error :
+			add(c, VENV_DIAG_CANNOT_INSPECT, NULL, "cannot verify hashes: %s",
+			    venv_error_last());
+	for (i = 0; i < a->nfiles && !error; i++) {
+		const struct venv_filehash *f = &a->files[i];
+		const struct venv_audit_hash *w = &a->want[i];
+		char got[VENV_SHA256_B64_LEN + 1], want[VENV_SHA256_B64_LEN + 1];
+
+		switch (f->status) {
+		case VENV_RD_OK:
+			if (!memcmp(f->digest, w->want, VENV_SHA256_LEN))
+				break;
+			venv_sha256_b64(f->digest, got);
+			venv_sha256_b64(w->want, want);
+			error = add(c, VENV_DIAG_DIST_FILE_SIZE, w->rel, "'%s' of %s %s was modified: "
+				    "its sha256 is %s, RECORD says %s", w->rel, w->dist->name,
+				    w->dist->version, got, want);
+			break;
+		case VENV_RD_MISSING:
+			break;   /* removed since it was looked at */
+		case VENV_RD_LINK:
+			error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, w->rel, "'%s' of %s %s is reached "
+				    "through a symbolic link out of the environment; not followed, its "
+				    "sha256 not verified", w->rel, w->dist->name, w->dist->version);
+			break;
+		default:
+			error = venv_check_report_read(c, f->status, f->err, w->rel);
+			break;
+		}
+	}
+	return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Files no RECORD lists. */
+
+/* The SHOWN_NAMES smallest names, in order, and how many were offered. */
+struct names {
+	char *v[SHOWN_NAMES];
+	size_t n;
+};
+
+static int names_take(struct names *nm, char *s)
+{
+	size_t i, k = nm->n < SHOWN_NAMES ? nm->n : SHOWN_NAMES;
+
+	nm->n++;
+	for (i = 0; i < k && strcmp(nm->v[i], s) < 0; i++)
+		;
+	if (i == SHOWN_NAMES) {
+		free(s);
+		return 0;
+	}
+	if (k == SHOWN_NAMES)
+		free(nm->v[SHOWN_NAMES - 1]);
+	else
+		k++;
+	memmove(&nm->v[i + 1], &nm->v[i], (k - 1 - i) * sizeof(*nm->v));
+	nm->v[i] = s;
+	return 0;
+}
+
+static int names_add(struct names *nm, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (!copy)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	return names_take(nm, copy);
+}
+
+static void names_release(struct names *nm)
+{
+	size_t i;
+
+	for (i = 0; i < nm->n && i < SHOWN_NAMES; i++)
+		free(nm->v[i]);
+	memset(nm, 0, sizeof(*nm));
+}
+
+struct walk {
+	struct venv_check_ctx *c;
+	struct venv_audit *a;
+	const struct venv_dists *ds;
+	size_t site_len;           /* strlen(site_rel) + 1: names are shown site-relative */
+	dev_t dev;
+	size_t entries, max_entries;
+	unsigned max_depth;
+	int limited;
+};
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* The top-level modules of an .egg-info distribution (no RECORD: top_level.txt). */
+static int egg_module(const struct walk *w, int sitefd, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < w->ds->nr; i++) {
+		const struct venv_dist *d = &w->ds->v[i];
+		struct vbuf p = VBUF_INIT(VBUF_MAX_PATH), text = VBUF_INIT(VBUF_MAX_PROBE);
+		const char *l;
+		int found = 0;
+
+		if (!d->egg)
+			continue;
+		if (vbuf_addf(&p, "%s/top_level.txt", d->dir) == 0 &&
+		    venv_fs_read_file_at(&text, sitefd, p.buf, VBUF_MAX_PROBE) == 0) {
+			for (l = text.buf; l && *l && !found; l = strchr(l, '\n'), l = l ? l + 1 : l) {
+				size_t n = strcspn(l, "\r\n");
+
+				found = n && !strncmp(name, l, n) &&
+					(!name[n] || !strcmp(name + n, ".py") ||
+					 (name[n] == '.' && venv_dist_is_compiled_path(name)));
+			}
+		}
+		venv_error_clear();
+		vbuf_release(&p);
+		vbuf_release(&text);
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
+/* What Python, pip and the creators make beside the distributions' files. */
+static int not_counted(const struct walk *w, int dfd, const char *name, int top, int isdir)
+{
+	if (isdir && !strcmp(name, "__pycache__"))
+		return 1;
+	if (!isdir && ends_with(name, ".pyc"))
+		return 1;
+	if (!top)
+		return 0;
+	return ends_with(name, ".dist-info") || ends_with(name, ".egg-info") ||
+	       ends_with(name, ".egg-link") || !strcmp(name, "easy-install.pth") ||
+	       !strcmp(name, "_virtualenv.py") || !strcmp(name, "_virtualenv.pth") ||
+	       egg_module(w, dfd, name);
+}
+
+static int walk_dir(struct walk *w, int dfd, struct vbuf *rel, unsigned depth,
+		    size_t *unowned, size_t *owned, struct names *nm)
+{
+	size_t base = rel->len;
+	struct dirent *de;
+	DIR *d;
+	int error = 0;
+
+	if (!(d = fdopendir(dfd))) {
+		close(dfd);
+		return 0;
+	}
+	while (!error && (de = readdir(d))) {
+		struct stat st;
+		int isdir;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (++w->entries > w->max_entries) {
+			w->limited = 1;
+			break;
+		}
+		if (de->d_type == DT_UNKNOWN) {
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			isdir = S_ISDIR(st.st_mode);
+		} else {
+			isdir = de->d_type == DT_DIR;
+		}
+		if (not_counted(w, dirfd(d), de->d_name, depth == 0, isdir))
+			continue;
+		vbuf_setlen(rel, base);
+		if ((error = vbuf_addf(rel, "/%s", de->d_name)) < 0)
+			break;
+		if (isdir) {
+			size_t sub_unowned = 0, sub_owned = 0;
+			struct names sub = { { NULL }, 0 };
+			int fd;
+
+			if (depth + 1 >= w->max_depth) {
+				w->limited = 1;
+				continue;
+			}
+			fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				    O_CLOEXEC | O_NONBLOCK);
+			if (fd < 0)
+				continue;
+			if (!(w->c->opts->flags & VENV_CHECK_CROSS_DEVICES) &&
+			    (fstat(fd, &st) < 0 || st.st_dev != w->dev)) {
+				close(fd);
+				continue;
+			}
+			error = walk_dir(w, fd, rel, depth + 1, &sub_unowned, &sub_owned, &sub);
+			if (!error && sub_unowned && !sub_owned) {
+				/* A directory of its own: named once, with its count. */
+				struct vbuf nb = VBUF_INIT(VBUF_MAX_PATH);
+
+				vbuf_setlen(rel, base);
+				if ((error = vbuf_addf(&nb, "%s/%s/ (%zu file%s)", rel->buf + w->site_len,
+						       de->d_name, sub_unowned,
+						       sub_unowned == 1 ? "" : "s")) == 0)
+					error = names_add(nm, nb.buf + (nb.buf[0] == '/'));
+				vbuf_release(&nb);
+			} else if (!error) {
+				size_t k;
+
+				for (k = 0; k < sub.n && k < SHOWN_NAMES; k++) {
+					error = error ? error : names_take(nm, sub.v[k]);
+					sub.v[k] = NULL;
+				}
+				nm->n += sub.n - (sub.n < SHOWN_NAMES ? sub.n : SHOWN_NAMES);
+			}
+			names_release(&sub);
+			*unowned += sub_unowned;
+			*owned += sub_owned;
+			continue;
+		}
+		if (venv_audit_owner_of(w->a, rel->buf)) {
+			(*owned)++;
+		} else {
+			(*unowned)++;
+			error = names_add(nm, rel->buf + w->site_len + 1);
+		}
+	}
+	vbuf_setlen(rel, base);
+	closedir(d);
+	return error;
+}
+
+static int check_unowned(struct venv_check_ctx *c, struct venv_audit *a,
+			 const struct venv_dists *ds, const char *site_rel)
+{
+	struct walk w;
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), list = VBUF_INIT(VBUF_MAX_LINE);
+	struct names nm = { { NULL }, 0 };
+	size_t unowned = 0, owned = 0, i;
+	struct stat st;
+	int fd, error;
+
+	memset(&w, 0, sizeof(w));
+	w.c = c;
+	w.a = a;
+	w.ds = ds;
+	w.site_len = strlen(site_rel);
+	w.max_entries = c->opts->max_entries ? c->opts->max_entries : VENV_CHECK_DEFAULT_MAX_ENTRIES;
+	w.max_depth = c->opts->max_depth ? c->opts->max_depth : VENV_CHECK_DEFAULT_MAX_DEPTH;
+	fd = openat(c->env->root, site_rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return 0;
+	}
+	w.dev = st.st_dev;
+	if ((error = vbuf_adds(&rel, site_rel)) < 0) {
+		close(fd);
+		goto done;
+	}
+	if ((error = walk_dir(&w, fd, &rel, 0, &unowned, &owned, &nm)) < 0 || !unowned)
+		goto done;
+	for (i = 0; i < nm.n && i < SHOWN_NAMES && !error; i++)
+		error = vbuf_addf(&list, "%s%s", i ? ", " : "", nm.v[i]);
+	if (!error && nm.n > SHOWN_NAMES)
+		error = vbuf_adds(&list, ", ...");
+	if (!error)
+		error = add(c, VENV_DIAG_UNOWNED_FILES, site_rel, "%zu file%s under site-packages "
+			    "belong%s to no installed distribution: %s%s", unowned,
+			    unowned == 1 ? "" : "s", unowned == 1 ? "s" : "", list.buf,
+			    w.limited ? " (the walk stopped at a limit: there may be more)" : "");
+done:
+	names_release(&nm);
+	vbuf_release(&rel);
+	vbuf_release(&list);
+	return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* sitecustomize and usercustomize. */
+
+/* "sitecustomize.py", ".pyc", ".<tag>.so", or a package: the file that runs, else NULL. */
+static const char *customize_kind(const char *name, int isdir)
+{
+	const char *rest;
+
+	if (!strncmp(name, "sitecustomize", 13) || !strncmp(name, "usercustomize", 13))
+		rest = name + 13;
+	else
+		return NULL;
+	if (isdir)
+		return *rest ? NULL : "/__init__.py";
+	if (!strcmp(rest, ".py") || !strcmp(rest, ".pyc") ||
+	    (rest[0] == '.' && venv_dist_is_compiled_path(rest)))
+		return "";
+	return NULL;
+}
+
+static int check_customize(struct venv_check_ctx *c, struct venv_audit *a, const char *site_rel)
+{
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), runs = VBUF_INIT(VBUF_MAX_PATH);
+	struct dirent *de;
+	DIR *d;
+	int fd, error = 0;
+
+	fd = openat(c->env->root, site_rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return 0;
+	}
+	while (!error && (de = readdir(d))) {
+		struct stat st;
+		const char *tail;
+		const struct venv_dist *owner;
+		int user = de->d_name[0] == 'u';
+
+		if (strncmp(de->d_name + 1, "sercustomize", 12) &&
+		    strncmp(de->d_name + 1, "itecustomize", 12))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !(tail = customize_kind(de->d_name, S_ISDIR(st.st_mode))))
+			continue;
+		vbuf_reset(&rel);
+		vbuf_reset(&runs);
+		if ((error = vbuf_addf(&rel, "%s/%s", site_rel, de->d_name)) < 0 ||
+		    (error = vbuf_addf(&runs, "%s%s", rel.buf, tail)) < 0)
+			break;
+		/* A directory without __init__.py is a namespace package: nothing runs. */
+		if (*tail && fstatat(c->env->root, runs.buf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		owner = venv_audit_owner_of(a, runs.buf);
+		if (owner)
+			error = venv_check_add_sev(c, VENV_SEVERITY_INFO, VENV_DIAG_CUSTOMIZE_MODULE,
+						   rel.buf, 0, NULL, NULL, "'%s' runs at every start-up%s "
+						   "(installed by %s %s)", rel.buf, user ? " when the "
+						   "user site is enabled" : "", owner->name,
+						   owner->version);
+		else
+			error = add(c, VENV_DIAG_CUSTOMIZE_MODULE, rel.buf, "'%s' runs at every "
+				    "start-up%s and no distribution's RECORD lists it", rel.buf,
+				    user ? " when the user site is enabled" : "");
+	}
+	closedir(d);
+	vbuf_release(&rel);
+	vbuf_release(&runs);
+	return error;
+}
+
+/* ------------------------------------------------------------------------ */
+
+int venv_audit_finish(struct venv_check_ctx *c, struct venv_audit *a,
+		      const struct venv_dists *ds, const char *site_rel)
+{
+	int error = 0;
+
+	if (c->opts->flags & VENV_CHECK_VERIFY_HASHES)
+		error = report_hashes(c, a);
+	if (!error && a->nlinked)
+		error = add(c, VENV_DIAG_SHARED_HARD_LINKS, site_rel, "%zu file%s of installed "
+			    "distributions ha%s other hard links (%s%s): an edit made in place here "
+			    "also changes %s in the other environments or caches that share %s",
+			    a->nlinked, a->nlinked == 1 ? "" : "s", a->nlinked == 1 ? "s" : "ve",
+			    a->nlinked == 1 ? "" : "first: ", a->first_linked,
+			    a->nlinked == 1 ? "it" : "them", a->nlinked == 1 ? "it" : "them");
+	if (!error)
+		error = check_unowned(c, a, ds, site_rel);
+	if (!error)
+		error = check_customize(c, a, site_rel);
+	return error;
+}
