@@ -75,9 +75,6 @@ static void hash_one(int dirfd, struct venv_filehash *f, unsigned char *buf)
 		f->status = VENV_RD_TOO_BIG;
 		goto done;
 	}
-#ifdef POSIX_FADV_SEQUENTIAL
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-#endif
 	if (venv_sha256_init(&sha) < 0) {
 		f->status = VENV_RD_IOERR;
 		f->err = ENOMEM;
@@ -105,6 +102,12 @@ static void hash_one(int dirfd, struct venv_filehash *f, unsigned char *buf)
 			f->err = EIO;
 			break;
 		}
+		/*
+		 * A short read of a regular file is its end: most files fit in
+		 * one read, and a system call per file is a tenth of the cost.
+		 */
+		if ((size_t)r < READ_CHUNK && f->hashed >= st.st_size)
+			break;
 	}
 	if (f->status == VENV_RD_OK) {
 		if (venv_sha256_final(&sha, f->digest) < 0) {

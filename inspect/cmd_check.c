@@ -849,6 +849,7 @@ int cmd_check(int argc, char **argv)
 		status = usage_error("%s", venv_error_last());
 		goto done;
 	}
+	r.opts.selected = r.filter.enabled;
 	if (warnings.len) {
 		vbuf_setlen(&warnings, warnings.len - 1);
 		venv_cli_warning("%s", warnings.buf);

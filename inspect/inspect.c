@@ -15,20 +15,40 @@
 #include "fs.h"
 #include "path.h"
 
+static const int tree_codes[] = {
+	VENV_DIAG_UNREADABLE_FILE, VENV_DIAG_SPECIAL_FILE, VENV_DIAG_LINK_NOT_FOLLOWED,
+	VENV_DIAG_WALK_LIMIT, VENV_DIAG_MISSING_LIB64, VENV_DIAG_MISSING_SITE_PACKAGES,
+	VENV_DIAG_WRONG_ABI_EXTENSION, VENV_DIAG_ORPHANED_SITE_PACKAGES,
+	VENV_DIAG_PTH_MISSING_PATH, VENV_DIAG_WORLD_WRITABLE, VENV_DIAG_EDITABLE_SOURCE_MISSING, 0
+};
+
 /*
  * Every rule set, in the order they run. A rule file adds its function
  * here (and its object to inspect/Makefile.inc); nothing else changes.
+ * A set with `codes` is skipped when none of them is asked for (the
+ * others are cheap, or decide for themselves).
  */
 static const struct {
 	const char *subject;
 	int (*run)(struct venv_check_ctx *c);
+	const int *codes;
 } rule_sets[] = {
-	{ "base interpreter", venv_rules_base },
-	{ "pyvenv.cfg", venv_rules_cfg },
-	{ "scripts and activation", venv_rules_scripts },
-	{ "tree", venv_rules_tree },
-	{ "installed distributions", venv_rules_dists },
+	{ "base interpreter", venv_rules_base, NULL },
+	{ "pyvenv.cfg", venv_rules_cfg, NULL },
+	{ "scripts and activation", venv_rules_scripts, NULL },
+	{ "tree", venv_rules_tree, tree_codes },
+	{ "installed distributions", venv_rules_dists, NULL },
 };
+
+int venv_check_wants_any(const struct venv_check_ctx *c, const int *codes)
+{
+	if (!c->opts->selected)
+		return 1;
+	for (; *codes; codes++)
+		if (*codes > 0 && *codes < 1000 && c->opts->selected[*codes])
+			return 1;
+	return 0;
+}
 
 static int vadd(struct venv_check_ctx *c, enum venv_severity severity, int code, const char *rel,
 		unsigned line, const char *fix, const struct venv_finding_data *data,
@@ -237,7 +257,8 @@ int venv_check_loaded(struct venv_report *r, struct venv_model *env,
 		goto done;
 	}
 	for (i = 0; i < VENV_ARRAY_SIZE(rule_sets); i++)
-		if ((error = rule_sets[i].run(&c)) < 0)
+		if ((!rule_sets[i].codes || venv_check_wants_any(&c, rule_sets[i].codes)) &&
+		    (error = rule_sets[i].run(&c)) < 0)
 			goto done;
 done:
 	if (r->nr > 1)

@@ -117,9 +117,16 @@ struct venv_check_options {
 	size_t max_entries;     /* entries the walk looks at; 0: the default */
 	unsigned max_depth;     /* directory depth of the walk; 0: the default */
 	unsigned hash_jobs;     /* threads hashing files (VERIFY_HASHES); 0 or 1: one */
+	/*
+	 * The codes that will be reported, indexed by number (1000 entries;
+	 * NULL: every code): a rule skips the work that could only produce
+	 * codes not asked for (venv check --select VNV606 reads no file a
+	 * RECORD lists). Findings of other codes may still be added.
+	 */
+	const unsigned char *selected;
 };
 
-#define VENV_CHECK_OPTIONS_INIT { 0, 0, 0, 0 }
+#define VENV_CHECK_OPTIONS_INIT { 0, 0, 0, 0, NULL }
 #define VENV_CHECK_DEFAULT_MAX_ENTRIES ((size_t)2000000)
 #define VENV_CHECK_DEFAULT_MAX_DEPTH 48u
 

@@ -341,6 +341,17 @@ done:
 	return error;
 }
 
+/* What reading every RECORD row (check_record and the audit) can find. */
+static const int record_codes[] = {
+	VENV_DIAG_RECORD_MISSING, VENV_DIAG_RECORD_UNPARSEABLE, VENV_DIAG_DIST_FILE_MISSING,
+	VENV_DIAG_DIST_FILE_SIZE, VENV_DIAG_UNOWNED_FILES, VENV_DIAG_CUSTOMIZE_MODULE,
+	VENV_DIAG_SHARED_HARD_LINKS, VENV_DIAG_LINK_NOT_FOLLOWED, VENV_DIAG_UNREADABLE_FILE,
+	VENV_DIAG_SPECIAL_FILE, VENV_DIAG_FILE_TOO_LARGE, 0
+};
+static const int dep_codes[] = { VENV_DIAG_DEPENDENCY_MISSING, VENV_DIAG_DEPENDENCY_CONFLICT, 0 };
+static const int pth_codes[] = { VENV_DIAG_UNOWNED_EXECUTABLE_PTH, 0 };
+static const int entry_codes[] = { VENV_DIAG_ENTRY_POINT_MODULE_MISSING, 0 };
+
 int venv_rules_dists(struct venv_check_ctx *c)
 {
 	struct venv_model *e = c->env;
@@ -349,7 +360,8 @@ int venv_rules_dists(struct venv_check_ctx *c)
 	struct venv_audit audit;
 	const struct venv_model_libdir *lib;
 	size_t i;
-	int error = 0;
+	int error = 0, records = venv_check_wants_any(c, record_codes);
+	int entries = venv_check_wants_any(c, entry_codes);
 
 	if (e->unfinished || !e->active_ver[0] || !(lib = venv_model_find_lib(e, e->active_ver)) ||
 	    !lib->has_site || lib->site_link || !e->abs)
@@ -376,15 +388,16 @@ int venv_rules_dists(struct venv_check_ctx *c)
 					    "both metadata of project '%s'", ds.v[j].dir, d->dir, d->canon);
 		if (error)
 			break;
-		if (!d->egg && (error = check_record(c, &audit, d, site_rel.buf)) < 0)
+		if (records && !d->egg && (error = check_record(c, &audit, d, site_rel.buf)) < 0)
 			break;
-		error = check_entry_points(c, d, site_rel.buf);
+		if (entries)
+			error = check_entry_points(c, d, site_rel.buf);
 	}
-	if (!error)
+	if (!error && venv_check_wants_any(c, dep_codes))
 		error = check_deps(c, &ds, site_rel.buf);
-	if (!error)
+	if (!error && venv_check_wants_any(c, pth_codes))
 		error = check_pth(c, &ds, site_rel.buf);
-	if (!error)
+	if (!error && records)
 		error = venv_audit_finish(c, &audit, &ds, site_rel.buf);
 done:
 	venv_audit_release(&audit);

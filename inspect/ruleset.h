@@ -33,6 +33,12 @@ int venv_check_add_sev(struct venv_check_ctx *c, enum venv_severity severity, in
 		       const struct venv_finding_data *data, const char *fmt, ...)
 	VENV_PRINTF(8, 9);
 
+/*
+ * 1 when one of the codes (a list ended by 0) is asked for (see
+ * venv_check_options.selected): the work that only they need is worth doing.
+ */
+int venv_check_wants_any(const struct venv_check_ctx *c, const int *codes);
+
 /* Report a venv_fs_read_capped() failure (VENV_RD_*) of a file the check needed. */
 int venv_check_report_read(struct venv_check_ctx *c, int rc, int err, const char *rel);
 
