@@ -490,6 +490,140 @@ START_TEST(test_inspect__walk_limits)
 }
 END_TEST
 
+/*
+ * A distribution as pip leaves it: demo/__init__.py ("x = 1\n", sha256
+ * below), its RECORD, METADATA and a dependency that is not installed.
+ */
+#define DEMO_SHA "sha256=nia_NpkRxFwkPGhBR7I_yeHc_PJX0pmhxjIBam_NM_Q"
+static void demo_dist(void)
+{
+	md("env/lib/python3.12/site-packages/demo");
+	md("env/lib/python3.12/site-packages/demo-1.0.dist-info");
+	mk("env/lib/python3.12/site-packages/demo/__init__.py", "x = 1\n", 0644);
+	mk("env/lib/python3.12/site-packages/demo-1.0.dist-info/METADATA",
+	   "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: absent-dep\n", 0644);
+	mk("env/lib/python3.12/site-packages/demo-1.0.dist-info/RECORD",
+	   "demo/__init__.py," DEMO_SHA ",6\n"
+	   "demo-1.0.dist-info/METADATA,,\ndemo-1.0.dist-info/RECORD,,\n", 0644);
+}
+
+static void check_opts(const struct venv_check_options *opts)
+{
+	venv_report_release(&rep);
+	ck_assert_msg(venv_check_env(&rep, env, opts) == 0, "expected the check to run: %s",
+		      venv_error_last());
+}
+
+START_TEST(test_inspect__audit_hashes)
+{
+	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
+	char a[PATH_MAX], b[PATH_MAX];
+
+	demo_dist();
+	opts.flags = VENV_CHECK_VERIFY_HASHES;
+	opts.hash_jobs = 2;
+	check_opts(&opts);
+	if (count(VENV_DIAG_DIST_FILE_SIZE) || count(VENV_DIAG_RECORD_UNPARSEABLE))
+		dump();
+	ck_assert_uint_eq(count(VENV_DIAG_DIST_FILE_SIZE), 0);
+	/* Same size, other bytes: only the hash sees it. */
+	mk("env/lib/python3.12/site-packages/demo/__init__.py", "x = 2\n", 0644);
+	check(env);
+	ck_assert_uint_eq(count(VENV_DIAG_DIST_FILE_SIZE), 0);
+	check_opts(&opts);
+	ck_assert_uint_eq(count(VENV_DIAG_DIST_FILE_SIZE), 1);
+	ck_assert_ptr_nonnull(strstr(first(VENV_DIAG_DIST_FILE_SIZE)->message, "was modified"));
+	/* A hash in hex is a finding on the row, not a crash, and nothing is compared. */
+	mk("env/lib/python3.12/site-packages/demo-1.0.dist-info/RECORD",
+	   "demo/__init__.py,sha256=9e26bf369911c45c243c684147b23fc9e1dcfcf257d299a1c632016a6fcd33f4,6\n",
+	   0644);
+	check_opts(&opts);
+	ck_assert_uint_eq(count(VENV_DIAG_DIST_FILE_SIZE), 0);
+	ck_assert_uint_eq(count(VENV_DIAG_RECORD_UNPARSEABLE), 1);
+	ck_assert_ptr_nonnull(strstr(first(VENV_DIAG_RECORD_UNPARSEABLE)->message, "hexadecimal"));
+	/* Reached through a link out of the environment: not followed. */
+	mk("env/lib/python3.12/site-packages/demo-1.0.dist-info/RECORD",
+	   "demo/__init__.py," DEMO_SHA ",6\n", 0644);
+	mk("env/lib/python3.12/site-packages/demo/__init__.py", "x = 1\n", 0644);
+	p(a, sizeof(a), top, "env/lib/python3.12/site-packages/demo");
+	p(b, sizeof(b), top, "elsewhere");
+	ck_assert_int_eq(rename(a, b), 0);
+	ck_assert_int_eq(symlink(b, a), 0);
+	check_opts(&opts);
+	ck_assert_uint_eq(count(VENV_DIAG_DIST_FILE_SIZE), 0);
+	ck_assert_uint_eq(count(VENV_DIAG_LINK_NOT_FOLLOWED), 1);
+}
+END_TEST
+
+START_TEST(test_inspect__audit_notes)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	const struct venv_finding *f;
+
+	demo_dist();
+	check(env);
+	ck_assert_uint_eq(count(VENV_DIAG_UNOWNED_FILES), 0);
+	ck_assert_uint_eq(count(VENV_DIAG_SHARED_HARD_LINKS), 0);
+	ck_assert_uint_eq(count(VENV_DIAG_CUSTOMIZE_MODULE), 0);
+	md("env/lib/python3.12/site-packages/demo/__pycache__");
+	mk("env/lib/python3.12/site-packages/demo/__pycache__/__init__.cpython-312.pyc", "b", 0644);
+	mk("env/lib/python3.12/site-packages/stray.py", "\n", 0644);
+	mk("env/lib/python3.12/site-packages/demo/data.txt", "\n", 0644);
+	mk("env/lib/python3.12/site-packages/sitecustomize.py", "import os\n", 0644);
+	p(a, sizeof(a), top, "env/lib/python3.12/site-packages/demo/__init__.py");
+	p(b, sizeof(b), top, "other-env-copy.py");
+	ck_assert_int_eq(link(a, b), 0);
+	check(env);
+	ck_assert_uint_eq(count(VENV_DIAG_UNOWNED_FILES), 1);
+	f = first(VENV_DIAG_UNOWNED_FILES);
+	ck_assert_msg(strstr(f->message, "3 files under site-packages belong to no installed "
+			     "distribution: demo/data.txt, sitecustomize.py, stray.py"), "saw '%s'",
+		      f->message);
+	ck_assert_int_eq(f->severity, VENV_SEVERITY_INFO);
+	ck_assert_uint_eq(count(VENV_DIAG_SHARED_HARD_LINKS), 1);
+	ck_assert_ptr_nonnull(strstr(first(VENV_DIAG_SHARED_HARD_LINKS)->message, "1 file of "));
+	ck_assert_uint_eq(count(VENV_DIAG_CUSTOMIZE_MODULE), 1);
+	ck_assert_int_eq(first(VENV_DIAG_CUSTOMIZE_MODULE)->severity, VENV_SEVERITY_WARNING);
+	/* Owned by a distribution: an info that names it. */
+	mk("env/lib/python3.12/site-packages/demo-1.0.dist-info/RECORD",
+	   "demo/__init__.py," DEMO_SHA ",6\nsitecustomize.py,,\n", 0644);
+	check(env);
+	f = first(VENV_DIAG_CUSTOMIZE_MODULE);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, VENV_SEVERITY_INFO);
+	ck_assert_ptr_nonnull(strstr(f->message, "installed by demo 1.0"));
+}
+END_TEST
+
+/* Only the codes asked for: the rest of the work is skipped. */
+START_TEST(test_inspect__selected_skips_work)
+{
+	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
+	static unsigned char only[1000];
+
+	demo_dist();
+	rm("env/lib/python3.12/site-packages/demo/__init__.py");
+	mk("env/lib/python3.12/site-packages/open.py", "#\n", 0644);
+	{
+		char path[PATH_MAX];
+
+		p(path, sizeof(path), top, "env/lib/python3.12/site-packages/open.py");
+		ck_assert_int_eq(chmod(path, 0666), 0);
+	}
+	check(env);
+	EXPECT(VENV_DIAG_DIST_FILE_MISSING);
+	EXPECT(VENV_DIAG_WORLD_WRITABLE);
+	EXPECT(VENV_DIAG_DEPENDENCY_MISSING);
+	memset(only, 0, sizeof(only));
+	only[VENV_DIAG_DEPENDENCY_MISSING] = 1;
+	opts.selected = only;
+	check_opts(&opts);
+	ck_assert_uint_eq(count(VENV_DIAG_DIST_FILE_MISSING), 0);
+	ck_assert_uint_eq(count(VENV_DIAG_WORLD_WRITABLE), 0);
+	ck_assert_uint_eq(count(VENV_DIAG_DEPENDENCY_MISSING), 1);
+}
+END_TEST
+
 START_TEST(test_inspect__interpreter_problems)
 {
 	rm("env/bin/python3.12");
@@ -558,6 +692,9 @@ static Suite *inspect_suite(void)
 	tcase_add_test(tc, test_inspect__scripts);
 	tcase_add_test(tc, test_inspect__walk);
 	tcase_add_test(tc, test_inspect__walk_limits);
+	tcase_add_test(tc, test_inspect__audit_hashes);
+	tcase_add_test(tc, test_inspect__audit_notes);
+	tcase_add_test(tc, test_inspect__selected_skips_work);
 	tcase_add_test(tc, test_inspect__interpreter_problems);
 	tcase_add_test(tc, test_inspect__path_separator);
 	tcase_add_test(tc, test_inspect__findings_sorted);
