@@ -84,6 +84,7 @@ LIB_OBJS += common/envid.o
 LIB_OBJS += common/error.o
 LIB_OBJS += common/filehash.o
 LIB_OBJS += common/fs.o
+LIB_OBJS += common/jsonstream.o
 LIB_OBJS += common/la.o
 LIB_OBJS += common/lock.o
 LIB_OBJS += common/model.o

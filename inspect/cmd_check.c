@@ -5,6 +5,10 @@
  * file parses the command line, finds environments (--recursive), runs
  * the inspections on a pool of threads, and prints the reports in the
  * order the environments were found, whatever order they finish in.
+ *
+ * Every format is written as the reports come, one environment at a time,
+ * so that memory does not grow with the number of environments: json and
+ * sarif too (common/jsonstream.h writes their documents piece by piece).
  */
 #include "compat.h"
 #include <getopt.h>
@@ -17,6 +21,7 @@
 #include "error.h"
 #include "format.h"
 #include "inspect.h"
+#include "jsonstream.h"
 #include "rules.h"
 #include "usage.h"
 #include "venv.h"
@@ -25,6 +30,11 @@
 /* Environments found but not yet checked, each holding a directory handle. */
 #define MAX_QUEUED_HANDLES 64
 #define PROGRESS_INTERVAL_NS 100000000L
+/*
+ * json: the diagnostics come after all environments in the document, so
+ * they wait; beyond this much text they wait in a temporary file.
+ */
+#define SPILL_IN_MEMORY ((size_t)256 * 1024)
 
 enum format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_SARIF, FMT_MAN };
 
@@ -51,7 +61,13 @@ struct run {
 	int closed;
 	int threaded;
 
-	json_t *envs, *diags, *results;
+	/* json, sarif: the document so far, written out after each environment. */
+	struct venv_jsonstream doc;
+	struct vbuf out;
+	/* json: the diagnostics array's members, in memory, then in spill_file. */
+	struct venv_jsonstream diags;
+	struct vbuf spill;
+	FILE *spill_file;
 	size_t rule_index[1000];
 	size_t n_envs, n_failed, n_with_findings, counts[4];
 	int status;
@@ -251,6 +267,50 @@ static int print_json(json_t *j, int compact)
 	return 0;
 }
 
+/* The document so far to stdout: what memory holds is one environment's. */
+static int write_out(struct run *r)
+{
+	if (r->out.len && fwrite(r->out.buf, 1, r->out.len, stdout) != r->out.len)
+		return venv_error_set_errno(VENV_EIO, "cannot write the output");
+	vbuf_reset(&r->out);
+	return 0;
+}
+
+/*
+ * The json diagnostics wait for the end of the environments array: past
+ * SPILL_IN_MEMORY (or with all, when they were already spilled) they move
+ * to a temporary file, deleted as soon as it is made ($TMPDIR, else /tmp).
+ */
+static int spill(struct run *r, int all)
+{
+	if (!r->spill.len || (!all && r->spill.len < SPILL_IN_MEMORY) ||
+	    (all && !r->spill_file))
+		return 0;
+	if (!r->spill_file) {
+		const char *dir = getenv("TMPDIR");
+		struct vbuf name = VBUF_INIT(VBUF_MAX_PATH);
+		int fd = -1, error;
+
+		if ((error = vbuf_addf(&name, "%s/venv-check-XXXXXX",
+				       dir && *dir ? dir : "/tmp")) < 0)
+			return error;
+		if ((fd = mkstemp(name.buf)) < 0 || unlink(name.buf) < 0 ||
+		    !(r->spill_file = fdopen(fd, "w+"))) {
+			error = venv_error_set_errno(venv_error_from_errno(errno), "cannot make a "
+						     "temporary file '%s'", name.buf);
+			if (fd >= 0 && !r->spill_file)
+				close(fd);
+			vbuf_release(&name);
+			return error;
+		}
+		vbuf_release(&name);
+	}
+	if (fwrite(r->spill.buf, 1, r->spill.len, r->spill_file) != r->spill.len)
+		return venv_error_set_errno(VENV_EIO, "cannot write a temporary file");
+	vbuf_reset(&r->spill);
+	return 0;
+}
+
 static int emit(struct run *r, struct job *j)
 {
 	const struct venv_report *rep = &j->report;
@@ -309,13 +369,12 @@ static int emit(struct run *r, struct job *j)
 			if (r->format == FMT_JSONL) {
 				json_object_set_new(o, "type", json_string("diagnostic"));
 				error = print_json(o, 1);
-				json_decref(o);
-				if (error < 0)
-					goto done;
-			} else if (json_array_append_new(r->diags, o) < 0) {
-				error = venv_error_set(VENV_ENOMEM, "cannot build JSON");
-				goto done;
+			} else {
+				error = venv_jsonstream_add(&r->diags, &r->spill, NULL, o);
 			}
+			json_decref(o);
+			if (error < 0 || (error = spill(r, 0)) < 0)
+				goto done;
 		}
 		{
 			json_t *e = venv_report_json(rep, &r->filter);
@@ -327,24 +386,25 @@ static int emit(struct run *r, struct job *j)
 			if (r->format == FMT_JSONL) {
 				json_object_set_new(e, "type", json_string("environment"));
 				error = print_json(e, 1);
-				json_decref(e);
-			} else if (json_array_append_new(r->envs, e) < 0) {
-				error = venv_error_set(VENV_ENOMEM, "cannot build JSON");
+			} else {
+				error = venv_jsonstream_add(&r->doc, &r->out, NULL, e);
 			}
+			json_decref(e);
 		}
 		break;
 	case FMT_SARIF:
-		for (i = 0; i < rep->nr; i++) {
+		for (i = 0; i < rep->nr && error >= 0; i++) {
 			const struct venv_finding *fi = &rep->findings[i];
 			json_t *o;
 
 			if (!venv_rule_filter_wants_severity(&r->filter, fi->code, fi->severity))
 				continue;
-			if (!(o = venv_sarif_result(rep, fi, r->rule_index[fi->code])) ||
-			    json_array_append_new(r->results, o) < 0) {
+			if (!(o = venv_sarif_result(rep, fi, r->rule_index[fi->code]))) {
 				error = venv_error_set(VENV_ENOMEM, "cannot build SARIF");
 				goto done;
 			}
+			error = venv_jsonstream_add(&r->doc, &r->out, NULL, o);
+			json_decref(o);
 		}
 		break;
 	case FMT_MAN:
@@ -352,6 +412,8 @@ static int emit(struct run *r, struct job *j)
 	}
 done:
 	vbuf_release(&text);
+	if (error >= 0)
+		error = write_out(r);
 	return error;
 }
 
@@ -372,22 +434,83 @@ static json_t *tool_json(void)
 	return json_pack("{s:s, s:s}", "name", "venv check", "version", VENV_VERSION_STRING);
 }
 
+/* The diagnostics that waited, where the json document wants them. */
+static int splice_diagnostics(struct run *r)
+{
+	char buf[65536];
+	size_t n;
+	int error;
+
+	if ((error = spill(r, 1)) < 0 || (error = write_out(r)) < 0)
+		return error;
+	if (r->spill_file) {
+		if (fflush(r->spill_file) != 0 || fseek(r->spill_file, 0, SEEK_SET) != 0)
+			return venv_error_set_errno(VENV_EIO, "cannot read a temporary file");
+		while ((n = fread(buf, 1, sizeof(buf), r->spill_file)) > 0)
+			if (fwrite(buf, 1, n, stdout) != n)
+				return venv_error_set_errno(VENV_EIO, "cannot write the output");
+		if (ferror(r->spill_file))
+			return venv_error_set_errno(VENV_EIO, "cannot read a temporary file");
+	} else if (r->spill.len && (error = vbuf_add(&r->out, r->spill.buf, r->spill.len)) < 0) {
+		return error;
+	}
+	venv_jsonstream_join(&r->doc, &r->diags);
+	return 0;
+}
+
+/* Add the member value (then freed) named key to the document. */
+static int add_new(struct run *r, const char *key, json_t *value)
+{
+	int error = venv_jsonstream_add(&r->doc, &r->out, key, value);
+
+	json_decref(value);
+	return error;
+}
+
+static json_t *sarif_tool(struct run *r)
+{
+	json_t *rules = json_array();
+	size_t i, n = 0;
+
+	if (!rules)
+		return NULL;
+	for (i = 0; i < venv_diags_count; i++) {
+		const struct venv_diag *d = &venv_diags[i];
+
+		/* Any rule one of whose findings may reach the threshold. */
+		if (!venv_rule_filter_wants_severity(&r->filter, d->code, VENV_SEVERITY_ERROR))
+			continue;
+		r->rule_index[d->code] = n++;
+		if (json_array_append_new(rules, venv_sarif_rule(d)) < 0) {
+			json_decref(rules);
+			return NULL;
+		}
+	}
+	return json_pack("{s:{s:s, s:s, s:o}}", "driver", "name", "venv check",
+			 "version", VENV_VERSION_STRING, "rules", rules);
+}
+
+/* The opening of the document, up to where the first environment goes. */
 static int begin_output(struct run *r)
 {
-	size_t i, n = 0;
+	int error;
 
 	switch (r->format) {
 	case FMT_JSON:
-		r->envs = json_array();
-		r->diags = json_array();
-		if (!r->envs || !r->diags)
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		return 0;
+		if ((error = venv_jsonstream_open(&r->doc, &r->out, NULL, 0)) < 0 ||
+		    (error = add_new(r, "version", json_integer(VENV_CHECK_JSON_VERSION))) < 0 ||
+		    (error = add_new(r, "tool", tool_json())) < 0 ||
+		    (error = add_new(r, "severityThreshold",
+				     json_string(venv_severity_name(r->filter.threshold)))) < 0 ||
+		    (error = venv_jsonstream_open(&r->doc, &r->out, "environments", 1)) < 0)
+			return error;
+		/* The diagnostics array, opened later, starts as this one does. */
+		r->diags = r->doc;
+		return write_out(r);
 	case FMT_JSONL: {
 		json_t *h = json_pack("{s:s, s:i, s:o, s:s}", "type", "header",
 				      "version", VENV_CHECK_JSON_VERSION, "tool", tool_json(),
 				      "severityThreshold", venv_severity_name(r->filter.threshold));
-		int error;
 
 		if (!h)
 			return venv_error_set(VENV_ENOMEM, "out of memory");
@@ -396,26 +519,22 @@ static int begin_output(struct run *r)
 		return error;
 	}
 	case FMT_SARIF:
-		r->envs = json_array();     /* the driver's rules */
-		r->results = json_array();
-		if (!r->envs || !r->results)
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		for (i = 0; i < venv_diags_count; i++) {
-			const struct venv_diag *d = &venv_diags[i];
-
-			/* Any rule one of whose findings may reach the threshold. */
-			if (!venv_rule_filter_wants_severity(&r->filter, d->code, VENV_SEVERITY_ERROR))
-				continue;
-			r->rule_index[d->code] = n++;
-			if (json_array_append_new(r->envs, venv_sarif_rule(d)) < 0)
-				return venv_error_set(VENV_ENOMEM, "out of memory");
-		}
-		return 0;
+		if ((error = venv_jsonstream_open(&r->doc, &r->out, NULL, 0)) < 0 ||
+		    (error = add_new(r, "$schema",
+				     json_string("https://json.schemastore.org/sarif-2.1.0.json"))) < 0 ||
+		    (error = add_new(r, "version", json_string("2.1.0"))) < 0 ||
+		    (error = venv_jsonstream_open(&r->doc, &r->out, "runs", 1)) < 0 ||
+		    (error = venv_jsonstream_open(&r->doc, &r->out, NULL, 0)) < 0 ||
+		    (error = add_new(r, "tool", sarif_tool(r))) < 0 ||
+		    (error = venv_jsonstream_open(&r->doc, &r->out, "results", 1)) < 0)
+			return error;
+		return write_out(r);
 	default:
 		return 0;
 	}
 }
 
+/* The rest of the document after the last environment: the summary is last. */
 static int end_output(struct run *r)
 {
 	json_t *doc = NULL;
@@ -439,36 +558,37 @@ static int end_output(struct run *r)
 			       "it\n");
 		break;
 	case FMT_JSON:
-		doc = json_pack("{s:i, s:o, s:s, s:O, s:O, s:o}",
-				"version", VENV_CHECK_JSON_VERSION, "tool", tool_json(),
-				"severityThreshold", venv_severity_name(r->filter.threshold),
-				"environments", r->envs, "diagnostics", r->diags,
-				"summary", summary_json(r));
+		if ((error = venv_jsonstream_close(&r->doc, &r->out)) < 0 ||
+		    (error = venv_jsonstream_open(&r->doc, &r->out, "diagnostics", 1)) < 0 ||
+		    (error = splice_diagnostics(r)) < 0 ||
+		    (error = venv_jsonstream_close(&r->doc, &r->out)) < 0 ||
+		    (error = add_new(r, "summary", summary_json(r))) < 0)
+			break;
+		error = venv_jsonstream_close(&r->doc, &r->out);
 		break;
 	case FMT_JSONL:
 		doc = summary_json(r);
-		if (doc)
-			json_object_set_new(doc, "type", json_string("summary"));
+		if (!doc)
+			return venv_error_set(VENV_ENOMEM, "cannot build the output document");
+		json_object_set_new(doc, "type", json_string("summary"));
+		error = print_json(doc, 1);
+		json_decref(doc);
 		break;
 	case FMT_SARIF:
-		doc = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:O}}, s:O, s:[{s:b, s:i}]}]}",
-				"$schema", "https://json.schemastore.org/sarif-2.1.0.json",
-				"version", "2.1.0",
-				"runs", "tool", "driver", "name", "venv check",
-				"version", VENV_VERSION_STRING,
-				"rules", r->envs, "results", r->results,
-				"invocations", "executionSuccessful", r->status != VENV_EXIT_ERROR,
-				"exitCode", r->status);
+		if ((error = venv_jsonstream_close(&r->doc, &r->out)) < 0 ||
+		    (error = add_new(r, "invocations",
+				     json_pack("[{s:b, s:i}]", "executionSuccessful",
+					       r->status != VENV_EXIT_ERROR, "exitCode", r->status))) < 0)
+			break;
+		while (r->doc.depth && error >= 0)
+			error = venv_jsonstream_close(&r->doc, &r->out);
 		break;
 	case FMT_MAN:
 		break;
 	}
-	if (r->format != FMT_TEXT && r->format != FMT_MAN) {
-		if (!doc)
-			return venv_error_set(VENV_ENOMEM, "cannot build the output document");
-		error = print_json(doc, r->format == FMT_JSONL);
-		json_decref(doc);
-	}
+	if (error >= 0 && (r->format == FMT_JSON || r->format == FMT_SARIF) &&
+	    (error = vbuf_addch(&r->out, '\n')) >= 0)
+		error = write_out(r);
 	return error;
 }
 
@@ -713,6 +833,8 @@ int cmd_check(int argc, char **argv)
 	long jobs = 0;
 
 	memset(&r, 0, sizeof(r));
+	vbuf_init(&r.out, VBUF_MAX_REPORT);
+	vbuf_init(&r.spill, VBUF_MAX_REPORT);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hrj:f:q", long_options, NULL)) != -1) {
@@ -926,9 +1048,10 @@ done:
 		pthread_cond_destroy(&r.done);
 	}
 	free(r.queue);
-	json_decref(r.envs);
-	json_decref(r.diags);
-	json_decref(r.results);
+	vbuf_release(&r.out);
+	vbuf_release(&r.spill);
+	if (r.spill_file)
+		fclose(r.spill_file);
 	vbuf_release(&select);
 	vbuf_release(&ignore);
 	vbuf_release(&warnings);
