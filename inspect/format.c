@@ -593,6 +593,9 @@ static const char man_check_body[] =
 	"One object: {\"version\": 1, \"tool\", \"severityThreshold\", \"environments\": [...],\n"
 	"\"diagnostics\": [...], \"summary\"}. Each diagnostic has environment, file, line,\n"
 	"severity, code, slug, message and fix. A stable contract: fields are only added.\n"
+	"Written as the environments are checked, in memory that does not grow with their\n"
+	"number (the diagnostics wait in a temporary file in $TMPDIR, else /tmp, until the\n"
+	"environments are all written).\n"
 	".TP\n"
 	".B json\\-lines\n"
 	"One object per line, each with a \"type\": a \"header\" first, then \"diagnostic\" lines\n"
@@ -600,7 +603,8 @@ static const char man_check_body[] =
 	".TP\n"
 	".B sarif\n"
 	"SARIF 2.1.0, for code-scanning dashboards: the rules in runs[0].tool.driver.rules,\n"
-	"one result per finding with file:// locations.\n";
+	"one result per finding with file:// locations. Written as the environments are\n"
+	"checked, as json is.\n";
 
 static const char man_check_tail[] =
 	".SH ENVIRONMENT\n"
