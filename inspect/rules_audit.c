@@ -55,6 +55,8 @@ static int owners_grow(struct venv_audit *a)
 int venv_audit_own(struct venv_audit *a, const struct venv_dist *d, const char *rel)
 {
 	struct venv_audit_owner *o;
+	const char *slash;
+	char *parent;
 	int error;
 
 	/* An installer that wrote through the lib64 link names the same files. */
@@ -70,12 +72,23 @@ int venv_audit_own(struct venv_audit *a, const struct venv_dist *d, const char *
 		return error;
 	o = owner_slot(a->owners, a->owners_cap, rel);
 	if (o->rel)
-		return 0;   /* the first distribution listing it keeps it */
+		return 0;   /* the first distribution listing it keeps it (and its parents) */
 	if (!(o->rel = strdup(rel)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
 	o->dist = d;
 	a->nowners++;
-	return 0;
+	/*
+	 * Its directories too: an entry of site-packages that is a link to a
+	 * directory (virtualenv's --symlink-app-data links each one) is owned
+	 * when files below it are.
+	 */
+	if (!(slash = strrchr(rel, '/')))
+		return 0;
+	if (!(parent = strndup(rel, (size_t)(slash - rel))))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	error = venv_audit_own(a, d, parent);
+	free(parent);
+	return error;
 }
 
 const struct venv_dist *venv_audit_owner_of(const struct venv_audit *a, const char *rel)
