@@ -94,17 +94,61 @@ pip_in() {
 	fi
 }
 
+# Offline, Debian's virtualenv 20.17.1+ds (and tox 3, which runs it) cannot
+# make a 3.12 or 3.13 environment: its patched seed/wheels/embed lists the
+# wheels of /usr/share/python-wheels only for the versions of upstream's
+# table (2.7 to 3.11), so for 3.12 get_embed_wheel raises "Wheel for pip for
+# Python 3.12 is unavailable" and every seeder falls back on `pip download`.
+# The wheels it has would not do either: pip 23.0.1's vendored pkg_resources
+# needs pkgutil.ImpImporter (gone in 3.12), and setuptools 66 breaks the same
+# way. So, as upstream's virtualenv does for 3.12: its table extended by
+# Debian's own list_available_wheels (a sitecustomize on PYTHONPATH, for
+# virtualenv's process only), no setuptools and no wheel, and pip from the
+# new interpreter's ensurepip directory (--extra-search-dir; a newer wheel
+# found there wins over the embedded one). Debian's pipx 1.1.0 runs on
+# python3.11 and its shared libraries are that pip 23.0.1, which 3.12 cannot
+# run, and which pipx would upgrade from an index: PIPX_SHARED_LIBS names
+# shared libraries made by the interpreter's own venv and ensurepip.
+mkdir -p vfix
+cat >vfix/sitecustomize.py <<'EOF'
+try:
+    from virtualenv.seed.wheels import embed
+except ImportError:
+    pass
+else:
+    for v in ("3.12", "3.13"):
+        if v not in embed.BUNDLE_SUPPORT:
+            embed.BUNDLE_SUPPORT[v] = embed.list_available_wheels([v])[v]
+EOF
+# new_virtualenv PYTHON CMD...: run CMD (virtualenv or tox) so that it makes
+# an environment of PYTHON offline (see above; as it is for 3.11 and older).
+new_virtualenv() {
+	local py=$1 bundled
+	shift
+	case "$(py_minor "$py")" in 3.8 | 3.9 | 3.10 | 3.11) "$@"; return ;; esac
+	bundled=$("$py" -c 'import ensurepip, os; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled"))') || return 1
+	PYTHONPATH="$TMP/vfix" VIRTUALENV_NO_SETUPTOOLS=1 VIRTUALENV_NO_WHEEL=1 \
+		VIRTUALENV_EXTRA_SEARCH_DIR="$bundled" "$@"
+}
+
 # make_env MAKER PYTHON: print the environment's directory (made offline), or fail.
 make_env() {
-	local maker=$1 py=$2 m
+	local maker=$1 py=$2 m shared
 	m=$(py_minor "$py")
+	shared="$TMP/pipx-$m/shared"
+	case "$m" in
+	3.8 | 3.9 | 3.10 | 3.11) ;;
+	*) [ "$maker" != pipx ] || "$py" -m venv "$TMP/pipx-shared-$m" >/dev/null || return 1
+		shared="$TMP/pipx-shared-$m" ;;
+	esac
 	case "$maker" in
 	venv) "$py" -m venv "$TMP/$maker-$m" >/dev/null && echo "$TMP/$maker-$m" ;;
-	virtualenv) virtualenv -q -p "$py" "$TMP/$maker-$m" >/dev/null && echo "$TMP/$maker-$m" ;;
+	virtualenv) new_virtualenv "$py" virtualenv -q -p "$py" "$TMP/$maker-$m" >/dev/null && echo "$TMP/$maker-$m" ;;
 	virtualenv-symlink)
-		virtualenv -q --symlink-app-data -p "$py" "$TMP/$maker-$m" >/dev/null && echo "$TMP/$maker-$m" ;;
+		new_virtualenv "$py" virtualenv -q --symlink-app-data -p "$py" "$TMP/$maker-$m" >/dev/null &&
+			echo "$TMP/$maker-$m" ;;
 	pipx)
-		PIPX_HOME="$TMP/pipx-$m" PIPX_BIN_DIR="$TMP/pipx-$m/bin" pipx install --python "$py" \
+		PIPX_SHARED_LIBS="$shared" PIPX_HOME="$TMP/pipx-$m" PIPX_BIN_DIR="$TMP/pipx-$m/bin" pipx install --python "$py" \
 			"$TMP/wheels/beta-1.0-py3-none-any.whl" >/dev/null 2>&1 &&
 			echo "$TMP/pipx-$m/venvs/beta" ;;
 	pdm)
@@ -121,7 +165,7 @@ make_env() {
 		mkdir -p "$TMP/tox-$m" && (cd "$TMP/tox-$m" &&
 			printf '[tox]\nskipsdist = true\n[testenv:old]\nbasepython = %s\ndeps = %s\ncommands = python -c ""\n' \
 				"$py" "$TMP/wheels/beta-1.0-py3-none-any.whl" >tox.ini &&
-			tox -e old --notest >/dev/null 2>&1) && echo "$TMP/tox-$m/.tox/old" ;;
+			new_virtualenv "$py" tox -e old --notest >/dev/null 2>&1) && echo "$TMP/tox-$m/.tox/old" ;;
 	esac
 }
 
@@ -157,7 +201,7 @@ upgrade() {
 	local maker=$1 old=$2 new=$3 d om nm site nsite before after
 	om=$(py_minor "$old")
 	nm=$(py_minor "$new")
-	d=$(make_env "$maker" "$old") || { echo "note: $maker could not make an environment offline here"; skipped="$skipped $maker"; return 0; }
+	d=$(make_env "$maker" "$old") && [ -f "$d/pyvenv.cfg" ] || fail "$maker could not make a $om environment offline"
 	site="$d/lib/python$om/site-packages"
 	nsite="$d/lib/python$nm/site-packages"
 	local pkgs="$TMP/wheels/alpha-1.0-py3-none-any.whl $TMP/wheels/beta-1.0-py3-none-any.whl $TMP/wheels/edproj-0.1-py3-none-any.whl"
