@@ -1083,19 +1083,106 @@ done:
 	return error;
 }
 
+/*
+ * A lib directory of the new version that was there before the upgrade
+ * (venv_upgrade_begin moved it into the backup whole) comes back entry by
+ * entry into the one the builder made, before the old version's files are
+ * planned: it keeps its names, and an old file of a name it has gets the old
+ * version's name beside it (plan_entry). What meets something the builder
+ * made (pip, put in first) is kept as NAME.before-upgrade; those are listed
+ * in kept (from, to pairs). The moves are journaled first: a rollback takes
+ * them back into the backup, which then returns whole.
+ */
+static int bring_back_new_lib(struct venv_move *m, struct venv_envdir *e, char ***kept,
+			      size_t *nkept)
+{
+	struct vbuf from = VBUF_INIT(VBUF_MAX_PATH), to = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf src = VBUF_INIT(VBUF_MAX_PATH);
+	char **names = NULL, **sub = NULL, **pairs = NULL;
+	size_t n = 0, nsub = 0, npairs = 0, apairs = 0, akept = 0, i, j;
+	struct stat st;
+	int error = 0;
+
+	if ((error = vbuf_addf(&src, "%s/newlib", VENV_REPAIR_BACKUP)) < 0)
+		goto done;
+	if (lstat_rel(e, src.buf, &st) < 0 || !S_ISDIR(st.st_mode))
+		goto done;
+	if ((error = list_dir(e, src.buf, &names, &n)) < 0)
+		goto done;
+	for (i = 0; i < n && !error; i++) {
+		int merge = 0;
+
+		vbuf_reset(&from);
+		vbuf_addf(&from, "%s/%s", src.buf, names[i]);
+		if (!strcmp(names[i], "site-packages") && lstat_rel(e, from.buf, &st) == 0 &&
+		    S_ISDIR(st.st_mode) && lstat_rel(e, m->new_site, &st) == 0 && S_ISDIR(st.st_mode))
+			merge = 1;
+		free_strs(sub, nsub);
+		sub = NULL;
+		nsub = 0;
+		if (merge && (error = list_dir(e, from.buf, &sub, &nsub)) < 0)
+			break;
+		for (j = 0; j < (merge ? nsub : 1) && !error; j++) {
+			const char *name = merge ? sub[j] : names[i];
+			size_t plain;
+			int k;
+
+			vbuf_reset(&from);
+			vbuf_reset(&to);
+			if ((error = vbuf_addf(&from, "%s/%s%s%s", src.buf, merge ? "site-packages/" : "",
+					       merge ? name : "", merge ? "" : name)) < 0 ||
+			    (error = vbuf_addf(&to, "%s/%s", merge ? m->new_site : m->new_lib,
+					       name)) < 0)
+				break;
+			plain = to.len;
+			for (k = 1; k < 100 && lstat_rel(e, to.buf, &st) == 0; k++) {
+				vbuf_setlen(&to, plain);
+				if ((error = vbuf_addf(&to, ".before-upgrade")) < 0 ||
+				    (k > 1 && (error = vbuf_addf(&to, "-%d", k)) < 0))
+					break;
+			}
+			if (!error && (error = push_str(&pairs, &npairs, &apairs, from.buf)) == 0)
+				error = push_str(&pairs, &npairs, &apairs, to.buf);
+			if (!error && to.len != plain) {
+				vbuf_setlen(&to, plain);
+				if ((error = push_str(kept, nkept, &akept, to.buf)) == 0)
+					error = push_str(kept, nkept, &akept, pairs[npairs - 1]);
+			}
+		}
+	}
+	if (error < 0 || !npairs ||
+	    (error = venv_upgrade_journal_moves(e, (const char *const *)pairs, npairs / 2)) < 0)
+		goto done;
+	for (i = 0; i < npairs && !error; i += 2)
+		error = rename_rel(e, pairs[i], pairs[i + 1]);
+done:
+	free_strs(names, n);
+	free_strs(sub, nsub);
+	free_strs(pairs, npairs);
+	vbuf_release(&from);
+	vbuf_release(&to);
+	vbuf_release(&src);
+	return error;
+}
+
 int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python,
 		  const struct venv_pyinfo *to, struct venv_plan *done)
 {
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), msg = VBUF_INIT(VBUF_MAX_LINE);
 	struct vbuf record = VBUF_INIT(VBUF_MAX_RECORD);
-	char **names = NULL, **recs = NULL;
-	size_t n = 0, i, j, first, nrecs = 0, arecs = 0;
+	char **names = NULL, **recs = NULL, **kept = NULL;
+	size_t n = 0, i, j, first, nrecs = 0, arecs = 0, nkept = 0;
 	struct stat st;
 	int error = 0, bfd = -1, sfd = -1;
 
 	if (!m->ds || lstat_rel(e, m->old_site, &st) < 0)
 		goto done;
-	if ((error = venv_move_plan(m, e, 0)) < 0)
+	if ((error = bring_back_new_lib(m, e, &kept, &nkept)) < 0 ||
+	    (error = venv_move_plan(m, e, 0)) < 0)
+		goto done;
+	for (i = 0; i < nkept && !error; i += 2)
+		error = add_unowned(m, kept[i], kept[i + 1], 1);
+	if (error < 0)
 		goto done;
 	/* Each moved RECORD that will be rewritten is kept in the backup first. */
 	first = m->npairs;
@@ -1233,6 +1320,7 @@ done:
 		close(sfd);
 	free_strs(names, n);
 	free_strs(recs, nrecs);
+	free_strs(kept, nkept);
 	vbuf_release(&rel);
 	vbuf_release(&msg);
 	vbuf_release(&record);
