@@ -90,6 +90,7 @@ LIB_OBJS += common/lock.o
 LIB_OBJS += common/model.o
 LIB_OBJS += common/path.o
 LIB_OBJS += common/proc.o
+LIB_OBJS += common/progress.o
 LIB_OBJS += common/pep440.o
 LIB_OBJS += common/pep508.o
 LIB_OBJS += common/pyinfo.o

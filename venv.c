@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include "common/cmd.h"
+#include "common/optdoc.h"
 #include "common/suggest.h"
 #include "common/usage.h"
 #include "common/venv.h"
@@ -16,17 +17,18 @@ struct venv_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;
+	const struct venv_cmddoc *doc;   /* its options (common/optdoc.h), or NULL */
 };
 
 static int cmd_help(int argc, char **argv);
 
 static const struct venv_cmd commands[] = {
-	{ "check", cmd_check, "find broken, moved and upgraded environments without running them" },
-	{ "create", cmd_create, "create virtual environments (a drop-in for python -m venv)" },
-	{ "help", cmd_help, "show help for venv or one of its commands" },
-	{ "list", cmd_list, "list the distributions installed in environments, or an SBOM" },
-	{ "repair", cmd_repair, "fix environments in place after a move or a Python upgrade" },
-	{ "restore", cmd_restore, "put back an environment archived by 'venv repair --archive'" },
+	{ "check", cmd_check, "find broken, moved and upgraded environments without running them", &venv_check_doc },
+	{ "create", cmd_create, "create virtual environments (a drop-in for python -m venv)", &venv_create_doc },
+	{ "help", cmd_help, "show help for venv or one of its commands", NULL },
+	{ "list", cmd_list, "list the distributions installed in environments, or an SBOM", &venv_list_doc },
+	{ "repair", cmd_repair, "fix environments in place after a move or a Python upgrade", &venv_repair_doc },
+	{ "restore", cmd_restore, "put back an environment archived by 'venv repair --archive'", &venv_restore_doc },
 };
 
 static const struct venv_cmd *find_command(const char *name)
@@ -92,6 +94,26 @@ static int cmd_help(int argc, char **argv)
 	return cmd->fn(2, sub);
 }
 
+/*
+ * venv --dump-options (not in --help: it is for tools): the commands and
+ * every option of every command, one a line, tab-separated, from the same
+ * tables as --help. templates/completions.sh makes the shell completions
+ * from it.
+ *   command NAME SUMMARY
+ *   option  CMD SHORT LONG ARG VALUES HELP     (see venv_cli_dump_options)
+ */
+static int dump_options(void)
+{
+	size_t i;
+
+	for (i = 0; i < VENV_ARRAY_SIZE(commands); i++)
+		printf("command\t%s\t%s\n", commands[i].name, commands[i].summary);
+	for (i = 0; i < VENV_ARRAY_SIZE(commands); i++)
+		if (commands[i].doc)
+			venv_cli_dump_options(stdout, commands[i].doc);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct venv_cmd *cmd;
@@ -109,6 +131,8 @@ int main(int argc, char **argv)
 		printf("venv %s\n", VENV_VERSION_STRING);
 		return venv_cli_finish(0);
 	}
+	if (!strcmp(argv[1], "--dump-options"))
+		return venv_cli_finish(dump_options());
 	if (argv[1][0] == '-')
 		return venv_cli_unknown_option(NULL, argv[1], global_options);
 	if (!(cmd = find_command(argv[1])))

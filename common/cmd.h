@@ -13,6 +13,12 @@
  *     checks this) and tests in tests/cli/.
  */
 int cmd_create(int argc, char **argv);
+
+/* Each command's command line (common/optdoc.h), in the file of the command. */
+struct venv_cmddoc;
+extern const struct venv_cmddoc venv_create_doc, venv_check_doc, venv_repair_doc,
+	venv_list_doc, venv_restore_doc;
+
 int cmd_check(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
 int cmd_list(int argc, char **argv);

@@ -168,6 +168,8 @@ int venv_proc_run(const struct venv_proc *p, int *status)
 				continue;
 			if (n <= 0)
 				break;
+			if (p->on_output)
+				p->on_output(p->on_output_payload, chunk, (size_t)n);
 			/*
 			 * Keep what fits (always a prefix of the output), then keep
 			 * draining so that the child never blocks on a full pipe.

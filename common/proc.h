@@ -34,6 +34,9 @@ struct venv_proc {
 	const char *cwd;           /* NULL: ours */
 	unsigned flags;
 	struct vbuf *output;       /* where CAPTURE goes (capped by its max) */
+	/* With CAPTURE, also called with each piece of output as it comes, uncapped. */
+	void (*on_output)(void *payload, const char *data, size_t len);
+	void *on_output_payload;
 };
 
 /*

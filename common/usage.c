@@ -1,6 +1,8 @@
 #include "compat.h"
 #include <getopt.h>
 #include "usage.h"
+#include "optdoc.h"
+#include "progress.h"
 #include "suggest.h"
 
 static void report(const char *prefix, const char *fmt, va_list ap)
@@ -93,4 +95,150 @@ int venv_cli_use_color(int fd)
 	if (term && !strcmp(term, "dumb"))
 		return 0;
 	return isatty(fd);
+}
+
+/* A redraw at most every 100 ms: a fast loop must not spend its time drawing. */
+#define PROGRESS_INTERVAL_NS 100000000L
+
+void venv_cli_progress(struct venv_progress *p, int force, const char *fmt, ...)
+{
+	struct vbuf text = VBUF_INIT(VBUF_MAX_LINE), out = VBUF_INIT(VBUF_MAX_LINE);
+	struct timespec now;
+	va_list ap;
+
+	if (!p->on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!force && p->shown &&
+	    (now.tv_sec - p->last.tv_sec) * 1000000000L + (now.tv_nsec - p->last.tv_nsec) <
+	    PROGRESS_INTERVAL_NS)
+		return;
+	va_start(ap, fmt);
+	vbuf_vaddf(&text, fmt, ap);
+	va_end(ap);
+	if (venv_progress_format(&out, p, text.buf) >= 0) {
+		fwrite(out.buf, 1, out.len, stderr);
+		fflush(stderr);
+		p->last = now;
+		/* The width written, so that it can be overwritten without escapes. */
+		p->shown = text.len ? (int)text.len : 1;
+	}
+	vbuf_release(&text);
+	vbuf_release(&out);
+}
+
+void venv_cli_progress_clear(struct venv_progress *p)
+{
+	struct vbuf out = VBUF_INIT(VBUF_MAX_LINE);
+
+	if (!p->shown)
+		return;
+	if (venv_progress_erase(&out, p) >= 0)
+		fwrite(out.buf, 1, out.len, stderr);
+	fflush(stderr);
+	p->shown = 0;
+	vbuf_release(&out);
+}
+
+/*
+ * Print `first`, then the words of text wrapped at 80 columns; continuation
+ * lines are indented by `indent` columns.
+ */
+static void print_wrapped(FILE *f, const char *first, const char *text, size_t indent)
+{
+	const char *p = text;
+	size_t col = strlen(first);
+	int fresh = 1;
+
+	fputs(first, f);
+	for (;;) {
+		size_t n;
+
+		while (*p == ' ')
+			p++;
+		if (!(n = strcspn(p, " ")))
+			break;
+		if (!fresh && col + 1 + n > 80) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+			fresh = 1;
+		}
+		if (!fresh) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, n, f);
+		col += n;
+		p += n;
+		fresh = 0;
+	}
+	fputc('\n', f);
+}
+
+void venv_cli_print_usage(FILE *f, const struct venv_cmddoc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsynopsis; i++)
+		print_wrapped(f, i ? "   or: " : "usage: ", d->synopsis[i],
+			      strlen("usage: venv  ") + strlen(d->name));
+}
+
+/* "  -p, --python PYTHON" and its help, laid out as Python's argparse does. */
+static void print_item(FILE *f, const struct venv_optdoc *o)
+{
+	char names[128];
+
+	snprintf(names, sizeof(names), "  %s%s%s", o->names,
+		 o->arg && o->arg[0] != '[' ? " " : "", o->arg ? o->arg : "");
+	if (strlen(names) >= 22) {
+		fprintf(f, "%s\n", names);
+		print_wrapped(f, "                        ", o->help, 24);
+	} else {
+		char first[32];
+
+		snprintf(first, sizeof(first), "%-24s", names);
+		print_wrapped(f, first, o->help, 24);
+	}
+}
+
+void venv_cli_print_help(FILE *f, const struct venv_cmddoc *d)
+{
+	size_t i;
+
+	venv_cli_print_usage(f, d);
+	fputc('\n', f);
+	print_wrapped(f, "", d->description, 0);
+	if (d->nargs)
+		fputs("\npositional arguments:\n", f);
+	for (i = 0; i < d->nargs; i++)
+		print_item(f, &d->args[i]);
+	fputs("\noptions:\n", f);
+	for (i = 0; i < d->nopts; i++)
+		print_item(f, &d->opts[i]);
+	if (d->nexits)
+		fputs("\nexit status:\n", f);
+	for (i = 0; i < d->nexits; i++)
+		fprintf(f, "  %s\n", d->exits[i]);
+	if (d->epilog) {
+		fputc('\n', f);
+		print_wrapped(f, "", d->epilog, 0);
+	}
+}
+
+void venv_cli_dump_options(FILE *f, const struct venv_cmddoc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nopts; i++) {
+		const struct venv_optdoc *o = &d->opts[i];
+		const char *longname = strstr(o->names, "--");
+		int shortlen = o->names[0] == '-' && o->names[1] != '-' ? 2 : 0;
+
+		fprintf(f, "option\t%s\t%.*s%s\t%s\t%s\t%s\t%s\n", d->name, shortlen,
+			o->names, shortlen ? "" : "-", longname ? longname : "-",
+			o->arg ? o->arg : "-",
+			!o->arg ? "-" : !o->values ? "@files" : !*o->values ? "@none" : o->values,
+			o->help);
+	}
 }

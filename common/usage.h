@@ -32,6 +32,27 @@ void venv_cli_note(const char *fmt, ...) VENV_PRINTF(1, 2);
 /* Flush stdout and report a write error (full disk, closed pipe) as failure. */
 int venv_cli_finish(int status);
 
+/*
+ * The progress line on stderr (common/progress.h; p from venv_progress_init
+ * with fd 2): redraw it with the text of fmt, at most ten times a second
+ * unless force; clear it before anything else is printed.
+ */
+struct venv_progress;
+void venv_cli_progress(struct venv_progress *p, int force, const char *fmt, ...) VENV_PRINTF(3, 4);
+void venv_cli_progress_clear(struct venv_progress *p);
+
+/*
+ * A command's --help (common/optdoc.h), its usage lines alone (before a
+ * usage error), and its options for `venv --dump-options`: one line per
+ * option, fields separated by tabs: "option", the command, the short option
+ * or "-", the long one or "-", the argument or "-", the argument's values
+ * ("@files", "@none", or the words; "-" when it takes none), the help.
+ */
+struct venv_cmddoc;
+void venv_cli_print_help(FILE *f, const struct venv_cmddoc *d);
+void venv_cli_print_usage(FILE *f, const struct venv_cmddoc *d);
+void venv_cli_dump_options(FILE *f, const struct venv_cmddoc *d);
+
 /* 1 when colour may be used on fd (a terminal, NO_COLOR unset, TERM not dumb). */
 int venv_cli_use_color(int fd);
 

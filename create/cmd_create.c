@@ -4,64 +4,76 @@
 #include "compat.h"
 #include <getopt.h>
 #include "cmd.h"
+#include "optdoc.h"
 #include "usage.h"
 #include "venv.h"
 
-static const char create_usage[] =
-	"usage: venv create [-h] [--system-site-packages] [--symlinks | --copies] [--clear]\n"
-	"                   [--upgrade] [--without-pip] [--prompt PROMPT] [--upgrade-deps]\n"
-	"                   [--without-scm-ignore-files] [-p PYTHON] [--force]\n"
-	"                   [--link-mode {copy,hardlink,auto}] [-q] [-v]\n"
-	"                   ENV_DIR [ENV_DIR ...]\n";
+/*
+ * The command line, once (common/optdoc.h): --help, the completions and the
+ * tests of man/venv-create.1 read it. The wording is `python -m venv`'s
+ * where the option is CPython's, so that --help stays a drop-in.
+ */
+static const char *const create_synopsis[] = {
+	"venv create [-h] [--system-site-packages] [--symlinks | --copies] [--clear] "
+	"[--upgrade] [--without-pip] [--prompt PROMPT] [--upgrade-deps] "
+	"[--without-scm-ignore-files] [-p PYTHON] [--force] "
+	"[--link-mode {copy,hardlink,auto}] [-q] [-v] ENV_DIR [ENV_DIR ...]",
+};
 
-static const char create_help[] =
-	"\n"
-	"Creates virtual Python environments in one or more target directories.\n"
-	"\n"
-	"positional arguments:\n"
-	"  ENV_DIR               A directory to create the environment in.\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -p, --python PYTHON   The base interpreter: a path, a command name on PATH,\n"
-	"                        a version (3, 3.12, 3.12.1, cpython@3.12, py312) or a\n"
-	"                        range (>=3.11,<3.13): the newest match on PATH or in\n"
-	"                        pyenv's versions. Default: ./.python-version, else\n"
-	"                        python3 on PATH.\n"
-	"  --system-site-packages\n"
-	"                        Give the virtual environment access to the system\n"
-	"                        site-packages dir.\n"
-	"  --symlinks            Try to use symlinks rather than copies, when\n"
-	"                        symlinks are not the default for the platform.\n"
-	"  --copies              Try to use copies rather than symlinks, even when\n"
-	"                        symlinks are the default for the platform.\n"
-	"  --clear               Delete the contents of the environment directory if\n"
-	"                        it already exists, before environment creation.\n"
-	"  --force               With --clear, also clear a directory that is not a\n"
-	"                        virtual environment.\n"
-	"  --upgrade             Upgrade the environment directory to use this\n"
-	"                        version of Python, assuming Python has been upgraded\n"
-	"                        in-place.\n"
-	"  --without-pip         Skips installing or upgrading pip in the virtual\n"
-	"                        environment (pip is bootstrapped by default)\n"
-	"  --prompt PROMPT       Provides an alternative prompt prefix for this\n"
-	"                        environment ('.' means the current directory's name).\n"
-	"  --upgrade-deps        Upgrade core dependencies (pip, and setuptools before\n"
-	"                        3.12) to the latest version in PyPI\n"
-	"  --without-scm-ignore-files\n"
-	"                        Skips adding SCM ignore files to the environment\n"
-	"                        directory (Git is supported by default).\n"
-	"  --link-mode {copy,hardlink,auto}\n"
-	"                        How pip's files come from the wheel cache: copy\n"
-	"                        (default; a reflink where the file system can),\n"
-	"                        hardlink (faster, but an in-place edit shows in\n"
-	"                        every environment), or auto (reflink, else\n"
-	"                        hardlink). Default: $VENV_LINK_MODE, else copy.\n"
-	"  -q, --quiet           Print nothing but errors.\n"
-	"  -v, --verbose         Say what is being done.\n"
-	"\n"
-	"Once an environment has been created, you may wish to activate it, e.g. by\n"
-	"sourcing an activate script in its bin directory.\n";
+static const struct venv_optdoc create_args[] = {
+	{ "ENV_DIR", NULL, NULL, "A directory to create the environment in." },
+};
+
+static const struct venv_optdoc create_opts[] = {
+	{ "-h, --help", NULL, NULL, "show this help message and exit" },
+	{ "-p, --python", "PYTHON", NULL,
+	  "The base interpreter: a path, a command name on PATH, a version (3, 3.12, 3.12.1, "
+	  "cpython@3.12, py312) or a range (>=3.11,<3.13): the newest match on PATH or in "
+	  "pyenv's versions. Default: ./.python-version, else python3 on PATH." },
+	{ "--system-site-packages", NULL, NULL,
+	  "Give the virtual environment access to the system site-packages dir." },
+	{ "--symlinks", NULL, NULL,
+	  "Try to use symlinks rather than copies, when symlinks are not the default for the "
+	  "platform." },
+	{ "--copies", NULL, NULL,
+	  "Try to use copies rather than symlinks, even when symlinks are the default for the "
+	  "platform." },
+	{ "--clear", NULL, NULL,
+	  "Delete the contents of the environment directory if it already exists, before "
+	  "environment creation." },
+	{ "--force", NULL, NULL,
+	  "With --clear, also clear a directory that is not a virtual environment." },
+	{ "--upgrade", NULL, NULL,
+	  "Upgrade the environment directory to use this version of Python, assuming Python "
+	  "has been upgraded in-place." },
+	{ "--without-pip", NULL, NULL,
+	  "Skips installing or upgrading pip in the virtual environment (pip is bootstrapped "
+	  "by default)" },
+	{ "--prompt", "PROMPT", "",
+	  "Provides an alternative prompt prefix for this environment ('.' means the current "
+	  "directory's name)." },
+	{ "--upgrade-deps", NULL, NULL,
+	  "Upgrade core dependencies (pip, and setuptools before 3.12) to the latest version "
+	  "in PyPI" },
+	{ "--without-scm-ignore-files", NULL, NULL,
+	  "Skips adding SCM ignore files to the environment directory (Git is supported by "
+	  "default)." },
+	{ "--link-mode", "{copy,hardlink,auto}", "copy hardlink auto",
+	  "How pip's files come from the wheel cache: copy (default; a reflink where the file "
+	  "system can), hardlink (faster, but an in-place edit shows in every environment), "
+	  "or auto (reflink, else hardlink). Default: $VENV_LINK_MODE, else copy." },
+	{ "-q, --quiet", NULL, NULL, "Print nothing but errors." },
+	{ "-v, --verbose", NULL, NULL, "Say what is being done." },
+};
+
+const struct venv_cmddoc venv_create_doc = {
+	"create", create_synopsis, VENV_ARRAY_SIZE(create_synopsis),
+	"Creates virtual Python environments in one or more target directories.",
+	create_args, VENV_ARRAY_SIZE(create_args), create_opts, VENV_ARRAY_SIZE(create_opts),
+	NULL, 0,
+	"Once an environment has been created, you may wish to activate it, e.g. by sourcing "
+	"an activate script in its bin directory."
+};
 
 enum {
 	OPT_SYSTEM_SITE = 256, OPT_SYMLINKS, OPT_COPIES, OPT_CLEAR, OPT_UPGRADE,
@@ -124,8 +136,7 @@ int cmd_create(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":hp:qv", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(create_usage, stdout);
-			fputs(create_help, stdout);
+			venv_cli_print_help(stdout, &venv_create_doc);
 			goto done;
 		case 'V':
 			printf("venv %s\n", VENV_VERSION_STRING);
@@ -145,7 +156,7 @@ int cmd_create(int argc, char **argv)
 		case OPT_FORCE: b.force = 1; break;
 		case OPT_LINK_MODE:
 			if (venv_link_mode_parse(optarg, &b.link_mode) < 0 || !*optarg) {
-				fputs(create_usage, stderr);
+				venv_cli_print_usage(stderr, &venv_create_doc);
 				status = venv_cli_usage_error("create", "argument --link-mode: "
 							      "invalid choice: '%s' (choose from "
 							      "'copy', 'hardlink', 'auto')",
@@ -156,24 +167,24 @@ int cmd_create(int argc, char **argv)
 		case 'q': log.verbosity = 0; break;
 		case 'v': log.verbosity = 2; break;
 		case ':':
-			fputs(create_usage, stderr);
+			venv_cli_print_usage(stderr, &venv_create_doc);
 			status = venv_cli_usage_error("create", "option '%s' needs an argument",
 						      argv[optind - 1]);
 			goto done;
 		default:
-			fputs(create_usage, stderr);
+			venv_cli_print_usage(stderr, &venv_create_doc);
 			status = venv_cli_unknown_option("create", argv[optind - 1], long_options);
 			goto done;
 		}
 	}
 	if (symlinks_set && copies_set) {
-		fputs(create_usage, stderr);
+		venv_cli_print_usage(stderr, &venv_create_doc);
 		status = venv_cli_usage_error("create", "argument --copies: not allowed with "
 					      "argument --symlinks");
 		goto done;
 	}
 	if (optind >= argc) {
-		fputs(create_usage, stderr);
+		venv_cli_print_usage(stderr, &venv_create_doc);
 		status = venv_cli_usage_error("create", "the following arguments are required: "
 					      "ENV_DIR");
 		goto done;

@@ -1,22 +1,19 @@
 #ifndef VENV_CHECKOPTS_H
 #define VENV_CHECKOPTS_H
 
+#include "optdoc.h"
+
 /*
  * The documentation of venv check's command line, in one place: --help
  * prints it and the manual page generator turns it into venv-check(1), so
  * the two cannot drift apart (a test checks that they agree).
  */
-struct venv_check_optdoc {
-	const char *names;   /* "-j, --jobs" */
-	const char *arg;     /* "N", or NULL */
-	const char *help;    /* one paragraph */
-};
 
 /* The synopsis lines, without "usage: " and without line breaks inside. */
 extern const char *const venv_check_synopsis[];
 extern const unsigned venv_check_synopsis_count;
 
-extern const struct venv_check_optdoc venv_check_optdocs[];
+extern const struct venv_optdoc venv_check_optdocs[];
 extern const unsigned venv_check_optdocs_count;
 
 /* One paragraph: what the command does. */
@@ -25,5 +22,8 @@ extern const char venv_check_description[];
 /* Exit statuses, one per line "N  meaning". */
 extern const char *const venv_check_exit_statuses[];
 extern const unsigned venv_check_exit_statuses_count;
+
+/* All of the above, for --help, `venv --dump-options` and the completions. */
+extern const struct venv_cmddoc venv_check_doc;
 
 #endif

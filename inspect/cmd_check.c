@@ -23,6 +23,8 @@
 #include "inspect.h"
 #include "jsonstream.h"
 #include "rules.h"
+#include "optdoc.h"
+#include "progress.h"
 #include "usage.h"
 #include "venv.h"
 
@@ -49,7 +51,7 @@ struct job {
 
 struct run {
 	enum format format;
-	int color, quiet, progress;
+	int color, quiet;
 	unsigned jobs;
 	struct venv_check_options opts;
 	struct venv_rule_filter filter;
@@ -72,8 +74,7 @@ struct run {
 	size_t n_envs, n_failed, n_with_findings, counts[4];
 	int status;
 	int search_failed;    /* check -r could not read some directory */
-	int progress_shown;
-	struct timespec last_progress;
+	struct venv_progress progress; /* on a terminal, while several are checked */
 };
 
 enum {
@@ -103,81 +104,14 @@ static const struct option long_options[] = {
 /* ------------------------------------------------------------------------ */
 /* Help. */
 
-/*
- * Print `first`, then the words of text wrapped at 80 columns; continuation
- * lines are indented by `indent` columns.
- */
-static void print_wrapped(FILE *f, const char *first, const char *text, size_t indent)
-{
-	const char *p = text;
-	size_t col = strlen(first);
-	int fresh = 1;
-
-	fputs(first, f);
-	for (;;) {
-		size_t n;
-
-		while (*p == ' ')
-			p++;
-		if (!(n = strcspn(p, " ")))
-			break;
-		if (!fresh && col + 1 + n > 80) {
-			fprintf(f, "\n%*s", (int)indent, "");
-			col = indent;
-			fresh = 1;
-		}
-		if (!fresh) {
-			fputc(' ', f);
-			col++;
-		}
-		fwrite(p, 1, n, f);
-		col += n;
-		p += n;
-		fresh = 0;
-	}
-	fputc('\n', f);
-}
-
 static void print_usage(FILE *f)
 {
-	unsigned i;
-
-	for (i = 0; i < venv_check_synopsis_count; i++)
-		print_wrapped(f, i ? "   or: " : "usage: ", venv_check_synopsis[i],
-			      strlen("usage: venv check "));
+	venv_cli_print_usage(f, &venv_check_doc);
 }
 
 static void print_help(void)
 {
-	unsigned i;
-
-	print_usage(stdout);
-	fputc('\n', stdout);
-	print_wrapped(stdout, "", venv_check_description, 0);
-	fputs("\npositional arguments:\n", stdout);
-	print_wrapped(stdout, "  DIR                   ", "an environment (with -r: a tree to search "
-		      "for environments)", 24);
-	fputs("\noptions:\n", stdout);
-	for (i = 0; i < venv_check_optdocs_count; i++) {
-		const struct venv_check_optdoc *o = &venv_check_optdocs[i];
-		char names[64];
-
-		snprintf(names, sizeof(names), "  %s%s%s", o->names, o->arg ? " " : "",
-			 o->arg ? o->arg : "");
-		if (strlen(names) >= 22) {
-			fprintf(stdout, "%s\n", names);
-			print_wrapped(stdout, "                        ", o->help, 24);
-		} else {
-			char first[32];
-
-			snprintf(first, sizeof(first), "%-24s", names);
-			print_wrapped(stdout, first, o->help, 24);
-		}
-	}
-	fputs("\nexit status:\n", stdout);
-	for (i = 0; i < venv_check_exit_statuses_count; i++)
-		fprintf(stdout, "  %s\n", venv_check_exit_statuses[i]);
-	fputs("\nSee venv-check(1) and venv-diagnostics(7).\n", stdout);
+	venv_cli_print_help(stdout, &venv_check_doc);
 }
 
 static int usage_error(const char *fmt, ...) VENV_PRINTF(1, 2);
@@ -201,58 +135,15 @@ static int usage_error(const char *fmt, ...)
 /* ------------------------------------------------------------------------ */
 /* Output. */
 
-/*
- * The progress line is erased with "\033[K" (erase to the end of the line)
- * only on a terminal that may receive escapes; under NO_COLOR or TERM=dumb
- * it is overwritten with spaces (the progress line only ever exists on a
- * terminal: see r.progress).
- */
-static int progress_escapes(void)
-{
-	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-
-	return !(nc && *nc) && !(term && !strcmp(term, "dumb"));
-}
-
-static void erase_progress(struct run *r)
-{
-	if (progress_escapes())
-		fputs("\r\033[K", stderr);
-	else
-		fprintf(stderr, "\r%*s\r", r->progress_shown, "");
-}
-
 static void clear_progress(struct run *r)
 {
-	if (r->progress_shown) {
-		erase_progress(r);
-		r->progress_shown = 0;
-	}
+	venv_cli_progress_clear(&r->progress);
 }
 
 static void show_progress(struct run *r, int force)
 {
-	struct timespec now;
-	size_t total, done;
-	int n;
-
-	if (!r->progress)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!force && r->progress_shown &&
-	    (now.tv_sec - r->last_progress.tv_sec) * 1000000000L +
-	    (now.tv_nsec - r->last_progress.tv_nsec) < PROGRESS_INTERVAL_NS)
-		return;
-	r->last_progress = now;
-	total = r->nqueue;
-	done = r->next_print;
-	if (r->progress_shown)
-		erase_progress(r);
-	n = fprintf(stderr, "\rchecked %zu of %zu environment%s%s", done, total,
-		    total == 1 ? "" : "s", r->closed ? "" : " (still searching)");
-	fflush(stderr);
-	/* The width written, so that it can be overwritten without escapes. */
-	r->progress_shown = n > 1 ? n : 1;
+	venv_cli_progress(&r->progress, force, "checked %zu of %zu environment%s%s", r->next_print,
+			  r->nqueue, r->nqueue == 1 ? "" : "s", r->closed ? "" : " (still searching)");
 }
 
 static int print_json(json_t *j, int compact)
@@ -988,7 +879,7 @@ int cmd_check(int argc, char **argv)
 	r.threaded = r.jobs > 1 && (recursive || argc - optind > 1);
 	/* Threads hash the files of one environment only when environments are not parallel. */
 	r.opts.hash_jobs = r.threaded ? 1 : r.jobs;
-	r.progress = !r.quiet && !no_progress && isatty(2) && (recursive || argc - optind > 1);
+	venv_progress_init(&r.progress, !r.quiet && !no_progress && (recursive || argc - optind > 1), 2);
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.work, NULL);
 	pthread_cond_init(&r.done, NULL);

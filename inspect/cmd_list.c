@@ -9,21 +9,38 @@
 #include "error.h"
 #include "inspect.h"
 #include "list.h"
+#include "optdoc.h"
 #include "usage.h"
 
-static const char list_usage[] =
-	"usage: venv list [-h] [-r] [--format {text,json,cyclonedx}] [DIR...]\n";
+/* The command line, once (common/optdoc.h): --help, completions, man page tests. */
+static const char *const list_synopsis[] = {
+	"venv list [-h] [-r] [--format {text,json,cyclonedx}] [DIR...]",
+};
 
-/* The options, once: --help prints them and man/venv-list.1 copies them. */
-static const struct {
-	const char *names, *arg, *help;
-} optdocs[] = {
-	{ "-h, --help", NULL, "show this help message and exit" },
-	{ "-r, --recursive", NULL, "Find the environments under each DIR, as 'venv check -r' does." },
-	{ "--format", "FORMAT", "text (default): a table per environment; json: an object "
-	  "with an array of environments; cyclonedx: a CycloneDX 1.5 JSON SBOM, one "
-	  "component per distribution with its purl (pkg:pypi/name@version) and the "
-	  "SHA-256 that RECORD gives its METADATA." },
+static const struct venv_optdoc list_args[] = {
+	{ "DIR", NULL, NULL, "An environment (with -r: a tree to search). Without DIR: "
+	  "$VIRTUAL_ENV, else .venv in the current directory." },
+};
+
+static const struct venv_optdoc list_opts[] = {
+	{ "-h, --help", NULL, NULL, "show this help message and exit" },
+	{ "-r, --recursive", NULL, NULL,
+	  "Find the environments under each DIR, as 'venv check -r' does." },
+	{ "--format", "FORMAT", "text json cyclonedx",
+	  "text (default): a table per environment; json: an object with an array of "
+	  "environments; cyclonedx: a CycloneDX 1.5 JSON SBOM, one component per distribution "
+	  "with its purl (pkg:pypi/name@version) and the SHA-256 that RECORD gives its "
+	  "METADATA." },
+};
+
+const struct venv_cmddoc venv_list_doc = {
+	"list", list_synopsis, VENV_ARRAY_SIZE(list_synopsis),
+	"Lists the distributions installed in each environment (every "
+	"lib/pythonX.Y/site-packages), read from their .dist-info without running Python: "
+	"name, version, installer, editable or not, location and license expression.",
+	list_args, VENV_ARRAY_SIZE(list_args), list_opts, VENV_ARRAY_SIZE(list_opts),
+	NULL, 0,
+	"Exit status: 0 when every environment was read, 2 otherwise."
 };
 
 static const struct option long_options[] = {
@@ -32,25 +49,6 @@ static const struct option long_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ NULL, 0, NULL, 0 }
 };
-
-static void print_help(void)
-{
-	size_t i;
-
-	fputs(list_usage, stdout);
-	fputs("\nLists the distributions installed in each environment (every\n"
-	      "lib/pythonX.Y/site-packages), read from their .dist-info without running\n"
-	      "Python: name, version, installer, editable or not, location and license\n"
-	      "expression.\n\npositional arguments:\n"
-	      "  DIR                   An environment (with -r: a tree to search). Without\n"
-	      "                        DIR: $VIRTUAL_ENV, else .venv in the current directory.\n"
-	      "\noptions:\n",
-	      stdout);
-	for (i = 0; i < VENV_ARRAY_SIZE(optdocs); i++)
-		printf("  %s%s%s\n        %s\n", optdocs[i].names, optdocs[i].arg ? " " : "",
-		       optdocs[i].arg ? optdocs[i].arg : "", optdocs[i].help);
-	fputs("\nExit status: 0 when every environment was read, 2 otherwise.\n", stdout);
-}
 
 static int found(void *payload, const char *path, int dirfd)
 {
@@ -78,7 +76,7 @@ int cmd_list(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":hrf:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			print_help();
+			venv_cli_print_help(stdout, &venv_list_doc);
 			goto done;
 		case 'r':
 			recursive = 1;
@@ -91,7 +89,7 @@ int cmd_list(int argc, char **argv)
 			else if (!strcmp(optarg, "cyclonedx"))
 				fmt = VENV_LIST_CYCLONEDX;
 			else {
-				fputs(list_usage, stderr);
+				venv_cli_print_usage(stderr, &venv_list_doc);
 				status = venv_cli_usage_error("list", "argument --format: invalid choice: "
 							      "'%s' (choose from 'text', 'json', "
 							      "'cyclonedx')", optarg);
@@ -99,21 +97,21 @@ int cmd_list(int argc, char **argv)
 			}
 			break;
 		default:
-			fputs(list_usage, stderr);
+			venv_cli_print_usage(stderr, &venv_list_doc);
 			status = venv_cli_usage_error("list", c == ':' ? "option '%s' needs an argument" :
 						      "unrecognized option '%s'", argv[optind - 1]);
 			goto done;
 		}
 	}
 	if (optind >= argc && recursive) {
-		fputs(list_usage, stderr);
+		venv_cli_print_usage(stderr, &venv_list_doc);
 		status = venv_cli_usage_error("list", "-r needs a ROOT to search");
 		goto done;
 	}
 	if (optind >= argc) {
 		/* No DIR: the active environment, else ./.venv (as `venv check`, `venv repair`). */
 		if (venv_default_env_dir(&default_dir) < 0) {
-			fputs(list_usage, stderr);
+			venv_cli_print_usage(stderr, &venv_list_doc);
 			status = venv_cli_usage_error("list", "%s", venv_error_last());
 			goto done;
 		}

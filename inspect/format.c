@@ -503,7 +503,7 @@ static int man_options(struct vbuf *out)
 	int error = vbuf_adds(out, ".SH OPTIONS\n");
 
 	for (i = 0; i < venv_check_optdocs_count && !error; i++) {
-		const struct venv_check_optdoc *o = &venv_check_optdocs[i];
+		const struct venv_optdoc *o = &venv_check_optdocs[i];
 		const char *p = o->names;
 
 		/* "-j, --jobs" + "N" becomes \fB\-j\fR, \fB\-\-jobs\fR \fIN\fR */

@@ -10,53 +10,62 @@
 #include "envdir.h"
 #include "error.h"
 #include "inspect.h"
+#include "optdoc.h"
+#include "progress.h"
 #include "usage.h"
 #include "repair.h"
 
-static const char repair_usage[] =
-	"usage: venv repair [-h] [-r] [--upgrade] [-p PYTHON] [--archive[=FILE]] [--dry-run]\n"
-	"                   [--format text|json] [--force] [-y] [-q] [-v] [DIR ...]\n";
+/* The command line, once (common/optdoc.h): --help, completions, man page tests. */
+static const char *const repair_synopsis[] = {
+	"venv repair [-h] [-r] [--upgrade] [-p PYTHON] [--archive[=FILE]] [--dry-run] "
+	"[--format text|json] [--force] [-y] [-q] [-v] [DIR ...]",
+};
 
-static const char repair_help[] =
-	"\n"
-	"Repairs virtual environments in place: fixes what 'venv check' finds and can\n"
-	"be fixed (a move or a copy, a damaged pyvenv.cfg, missing interpreter names\n"
-	"and scripts, activation scripts open to injection, world-writable files);\n"
-	"with --upgrade, moves the environment to a new base interpreter.\n"
-	"\n"
-	"positional arguments:\n"
-	"  DIR                   An environment to repair (default: $VIRTUAL_ENV, else\n"
-	"                        ./.venv).\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -r, --recursive       Repair every environment found under each DIR (as\n"
-	"                        'venv check -r' finds them) and print a summary.\n"
-	"  --upgrade             Run the creator's upgrade path against the base\n"
-	"                        interpreter (upgraded in place, or --python): relink\n"
-	"                        or recopy the interpreter, rewrite home, version and\n"
-	"                        executable. After a minor version change, move the\n"
-	"                        pure-Python distributions and the files nobody owns\n"
-	"                        to the new site-packages and install the others\n"
-	"                        again from local wheels, else with pip; asks nothing.\n"
-	"  -p, --python PYTHON   The new base interpreter for --upgrade: a path, a\n"
-	"                        command name or a version such as 3.12.\n"
-	"  --archive[=FILE]      First write the whole environment to an archive\n"
-	"                        (tar.gz if FILE ends in .gz, else tar.zst; default:\n"
-	"                        in the cache directory's archives/) and check it.\n"
-	"  --dry-run             Print what would change and change nothing; exit 1\n"
-	"                        if something would change.\n"
-	"  --format text|json    How to print the result (default: text).\n"
-	"  --force               Also repair a directory without pyvenv.cfg or an\n"
-	"                        activation script, if it holds nothing but what\n"
-	"                        environments are made of (bin, lib, include, ...).\n"
-	"  -y, --yes             Accepted for compatibility: nothing is asked.\n"
-	"  -q, --quiet           Print nothing but errors and remaining problems.\n"
-	"  -v, --verbose         Say what is being done (and show pip's output).\n"
-	"\n"
-	"Exit status: 0 when 'venv check --severity error' would find nothing after,\n"
-	"1 when errors remain (or, with --dry-run, when something would change), 2 on\n"
-	"error. See venv-repair(1).\n";
+static const struct venv_optdoc repair_args[] = {
+	{ "DIR", NULL, NULL, "An environment to repair (default: $VIRTUAL_ENV, else ./.venv)." },
+};
+
+static const struct venv_optdoc repair_opts[] = {
+	{ "-h, --help", NULL, NULL, "show this help message and exit" },
+	{ "-r, --recursive", NULL, NULL,
+	  "Repair every environment found under each DIR (as 'venv check -r' finds them) and "
+	  "print a summary." },
+	{ "--upgrade", NULL, NULL,
+	  "Run the creator's upgrade path against the base interpreter (upgraded in place, or "
+	  "--python): relink or recopy the interpreter, rewrite home, version and executable. "
+	  "After a minor version change, move the pure-Python distributions and the files "
+	  "nobody owns to the new site-packages and install the others again from local "
+	  "wheels, else with pip (on a terminal, a progress line says which, n of m); asks "
+	  "nothing." },
+	{ "-p, --python", "PYTHON", NULL,
+	  "The new base interpreter for --upgrade: a path, a command name or a version such "
+	  "as 3.12." },
+	{ "--archive", "[=FILE]", NULL,
+	  "First write the whole environment to an archive (tar.gz if FILE ends in .gz, else "
+	  "tar.zst; default: in the cache directory's archives/) and check it." },
+	{ "--dry-run", NULL, NULL,
+	  "Print what would change and change nothing; exit 1 if something would change." },
+	{ "--format", "text|json", "text json", "How to print the result (default: text)." },
+	{ "--force", NULL, NULL,
+	  "Also repair a directory without pyvenv.cfg or an activation script, if it holds "
+	  "nothing but what environments are made of (bin, lib, include, ...)." },
+	{ "-y, --yes", NULL, NULL, "Accepted for compatibility: nothing is asked." },
+	{ "-q, --quiet", NULL, NULL, "Print nothing but errors and remaining problems." },
+	{ "-v, --verbose", NULL, NULL, "Say what is being done (and show pip's output)." },
+};
+
+const struct venv_cmddoc venv_repair_doc = {
+	"repair", repair_synopsis, VENV_ARRAY_SIZE(repair_synopsis),
+	"Repairs virtual environments in place: fixes what 'venv check' finds and can be fixed "
+	"(a move or a copy, a damaged pyvenv.cfg, missing interpreter names and scripts, "
+	"activation scripts open to injection, world-writable files); with --upgrade, moves the "
+	"environment to a new base interpreter.",
+	repair_args, VENV_ARRAY_SIZE(repair_args), repair_opts, VENV_ARRAY_SIZE(repair_opts),
+	NULL, 0,
+	"Exit status: 0 when 'venv check --severity error' would find nothing after, 1 when "
+	"errors remain (or, with --dry-run, when something would change), 2 on error. See "
+	"venv-repair(1)."
+};
 
 enum { OPT_UPGRADE = 256, OPT_ARCHIVE, OPT_DRY_RUN, OPT_FORMAT, OPT_FORCE };
 
@@ -79,7 +88,16 @@ struct repair_cli {
 	int verbosity;   /* 0 quiet, 1 normal, 2 verbose */
 	int yes;
 	int json;
+	struct venv_progress progress; /* --upgrade on a terminal: pip's steps */
 };
+
+/* pip is slow and says nothing while it runs: show which step, n of total. */
+static void repair_progress(void *payload, const char *what, size_t n, size_t total)
+{
+	struct repair_cli *c = payload;
+
+	venv_cli_progress(&c->progress, 1, "pip: %zu of %zu: %s", n, total, what);
+}
 
 static void repair_log(void *payload, enum venv_log_level level, const char *msg)
 {
@@ -90,6 +108,7 @@ static void repair_log(void *payload, enum venv_log_level level, const char *msg
 	/* With --format json, stdout is for JSON and progress would only be noise. */
 	if (c->verbosity < wanted || (level == VENV_LOG_INFO && c->json))
 		return;
+	venv_cli_progress_clear(&c->progress);
 	if (level == VENV_LOG_WARNING)
 		venv_cli_warning("%s", msg);
 	else
@@ -310,7 +329,7 @@ static void dirs_release(struct dirs *d)
 int cmd_repair(int argc, char **argv)
 {
 	struct venv_repair_opts o;
-	struct repair_cli cli = { 1, 0, 0 };
+	struct repair_cli cli;
 	struct vbuf python = VBUF_INIT(VBUF_MAX_PATH);
 	const char *python_spec = NULL;
 	json_t *out = NULL, *envs = NULL;
@@ -321,13 +340,14 @@ int cmd_repair(int argc, char **argv)
 	int c, i, recursive = 0, status = VENV_EXIT_OK;
 
 	memset(&o, 0, sizeof(o));
+	memset(&cli, 0, sizeof(cli));
+	cli.verbosity = 1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hp:ryqv", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(repair_usage, stdout);
-			fputs(repair_help, stdout);
+			venv_cli_print_help(stdout, &venv_repair_doc);
 			goto done;
 		case OPT_UPGRADE: o.upgrade = 1; break;
 		case 'p': python_spec = optarg; break;
@@ -342,7 +362,7 @@ int cmd_repair(int argc, char **argv)
 			if (!strcmp(optarg, "json")) {
 				cli.json = 1;
 			} else if (strcmp(optarg, "text")) {
-				fputs(repair_usage, stderr);
+				venv_cli_print_usage(stderr, &venv_repair_doc);
 				status = venv_cli_usage_error("repair", "--format must be 'text' or "
 							      "'json', not '%s'", optarg);
 				goto done;
@@ -352,18 +372,18 @@ int cmd_repair(int argc, char **argv)
 		case 'q': cli.verbosity = 0; break;
 		case 'v': cli.verbosity = 2; break;
 		case ':':
-			fputs(repair_usage, stderr);
+			venv_cli_print_usage(stderr, &venv_repair_doc);
 			status = venv_cli_usage_error("repair", "option '%s' needs an argument",
 						      argv[optind - 1]);
 			goto done;
 		default:
-			fputs(repair_usage, stderr);
+			venv_cli_print_usage(stderr, &venv_repair_doc);
 			status = venv_cli_unknown_option("repair", argv[optind - 1], long_options);
 			goto done;
 		}
 	}
 	if (optind >= argc && recursive) {
-		fputs(repair_usage, stderr);
+		venv_cli_print_usage(stderr, &venv_repair_doc);
 		status = venv_cli_usage_error("repair", "-r needs a ROOT to search");
 		goto done;
 	}
@@ -371,7 +391,7 @@ int cmd_repair(int argc, char **argv)
 		/* No DIR: the active environment, else ./.venv (as `venv check`, `venv list`). */
 		if (venv_default_env_dir(&default_dir) < 0 ||
 		    dirs_add(&dirs, default_dir.buf) < 0) {
-			fputs(repair_usage, stderr);
+			venv_cli_print_usage(stderr, &venv_repair_doc);
 			status = venv_cli_usage_error("repair", "%s", venv_error_last());
 			goto done;
 		}
@@ -418,6 +438,9 @@ int cmd_repair(int argc, char **argv)
 	}
 	o.log = repair_log;
 	o.payload = &cli;
+	venv_progress_init(&cli.progress, o.upgrade && cli.verbosity > 0, 2);
+	if (cli.progress.on)
+		o.progress = repair_progress;
 	if (cli.json) {
 		out = json_pack("{s:i, s:b, s:[]}", "version", 1, "dry_run", o.dry_run,
 				"environments");
@@ -427,6 +450,8 @@ int cmd_repair(int argc, char **argv)
 		struct venv_repair_report r;
 		int st, error = venv_repair(dirs.v[k], &o, &r);
 		char *msg = error < 0 ? strdup(venv_error_last()) : NULL;
+
+		venv_cli_progress_clear(&cli.progress);
 
 		if (!r.env_dir)
 			r.env_dir = strdup(dirs.v[k]);

@@ -5,34 +5,41 @@
 #include "compat.h"
 #include <getopt.h>
 #include "cmd.h"
+#include "optdoc.h"
 #include "usage.h"
 #include "lock.h"
 #include "repair.h"
 
-static const char restore_usage[] =
-	"usage: venv restore [-h] [-y] [--as-is] [-q] ARCHIVE [DIR]\n";
+/* The command line, once (common/optdoc.h): --help, completions, man page tests. */
+static const char *const restore_synopsis[] = {
+	"venv restore [-h] [-y] [--as-is] [-q] ARCHIVE [DIR]",
+};
 
-static const char restore_help[] =
-	"\n"
-	"Restores an environment from an archive written by 'venv repair --archive'.\n"
-	"The archive is checked member by member and extracted into a fresh staging\n"
-	"directory beside DIR, which then replaces DIR in one rename. Restored\n"
-	"elsewhere than it was archived from, it is relocated as 'venv repair' would\n"
-	"relocate a moved environment, unless --as-is.\n"
-	"\n"
-	"positional arguments:\n"
-	"  ARCHIVE               The archive (.tar.zst or .tar.gz).\n"
-	"  DIR                   Where to restore it (default: where it was archived\n"
-	"                        from).\n"
-	"\n"
-	"options:\n"
-	"  -h, --help            show this help message and exit\n"
-	"  -y, --yes             Replace an existing environment at DIR.\n"
-	"  --as-is               Restore elsewhere without relocating: the scripts\n"
-	"                        keep naming where it was archived from.\n"
-	"  -q, --quiet           Print nothing but errors.\n"
-	"\n"
-	"Exit status: 0 when restored, 2 on error. See venv-repair(1).\n";
+static const struct venv_optdoc restore_args[] = {
+	{ "ARCHIVE", NULL, NULL, "The archive (.tar.zst or .tar.gz)." },
+	{ "DIR", NULL, NULL, "Where to restore it (default: where it was archived from)." },
+};
+
+static const struct venv_optdoc restore_opts[] = {
+	{ "-h, --help", NULL, NULL, "show this help message and exit" },
+	{ "-y, --yes", NULL, NULL, "Replace an existing environment at DIR." },
+	{ "--as-is", NULL, NULL,
+	  "Restore elsewhere without relocating: the scripts keep naming where it was archived "
+	  "from." },
+	{ "-q, --quiet", NULL, NULL, "Print nothing but errors." },
+};
+
+const struct venv_cmddoc venv_restore_doc = {
+	"restore", restore_synopsis, VENV_ARRAY_SIZE(restore_synopsis),
+	"Restores an environment from an archive written by 'venv repair --archive'. The "
+	"archive is checked member by member and extracted into a fresh staging directory "
+	"beside DIR, which then replaces DIR in one rename. Restored elsewhere than it was "
+	"archived from, it is relocated as 'venv repair' would relocate a moved environment, "
+	"unless --as-is.",
+	restore_args, VENV_ARRAY_SIZE(restore_args), restore_opts, VENV_ARRAY_SIZE(restore_opts),
+	NULL, 0,
+	"Exit status: 0 when restored, 2 on error. See venv-repair(1)."
+};
 
 enum { OPT_AS_IS = 256 };
 
@@ -61,20 +68,19 @@ int cmd_restore(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":hyq", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(restore_usage, stdout);
-			fputs(restore_help, stdout);
+			venv_cli_print_help(stdout, &venv_restore_doc);
 			goto done;
 		case 'y': flags |= VENV_RESTORE_REPLACE; break;
 		case OPT_AS_IS: flags |= VENV_RESTORE_AS_IS; break;
 		case 'q': quiet = 1; break;
 		default:
-			fputs(restore_usage, stderr);
+			venv_cli_print_usage(stderr, &venv_restore_doc);
 			status = venv_cli_unknown_option("restore", argv[optind - 1], long_options);
 			goto done;
 		}
 	}
 	if (optind >= argc || argc - optind > 2) {
-		fputs(restore_usage, stderr);
+		venv_cli_print_usage(stderr, &venv_restore_doc);
 		status = venv_cli_usage_error("restore", optind >= argc ?
 					      "the following arguments are required: ARCHIVE" :
 					      "too many arguments");

@@ -19,6 +19,11 @@ struct venv_repair_opts {
 	int archive;               /* archive the environment before any change */
 	const char *archive_file;  /* where; NULL: beside the environment */
 	void (*log)(void *payload, enum venv_log_level level, const char *msg);
+	/*
+	 * Or NULL. --upgrade: called while pip installs distributions again, for
+	 * each step pip starts ("cext==2.0", then "installing"), n of total.
+	 */
+	void (*progress)(void *payload, const char *what, size_t n, size_t total);
 	void *payload;
 };
 

@@ -5,6 +5,7 @@
 #include "fs.h"
 #include "path.h"
 #include "proc.h"
+#include "progress.h"
 #include "text.h"
 #include "upgrade.h"
 
@@ -454,9 +455,14 @@ static void builder_log(void *payload, enum venv_log_level level, const char *ms
 		o->log(o->payload, level, msg);
 }
 
-/* Run the env's python with args, as venv create runs it. */
+static void pip_output(void *payload, const char *data, size_t len)
+{
+	venv_pip_progress_feed(payload, data, len);
+}
+
+/* Run the env's python with args, as venv create runs it; pp, if not NULL, reads pip's output. */
 static int run_env_python(struct venv_envdir *e, const char *const *args, struct vbuf *out,
-			  int *status)
+			  struct venv_pip_progress *pp, int *status)
 {
 	struct venv_env env = VENV_ENV_INIT;
 	struct vbuf exe = VBUF_INIT(VBUF_MAX_PATH);
@@ -487,12 +493,19 @@ static int run_env_python(struct venv_envdir *e, const char *const *args, struct
 	 */
 	if ((error = venv_env_set(&env, "PYTHONDONTWRITEBYTECODE", "1")) < 0)
 		goto done;
+	/* Read as it comes, pip's output must not wait in Python's pipe buffer. */
+	if (pp && (error = venv_env_set(&env, "PYTHONUNBUFFERED", "1")) < 0)
+		goto done;
 	memset(&proc, 0, sizeof(proc));
 	proc.argv = argv;
 	proc.env = &env;
 	proc.cwd = e->dir;
 	proc.flags = VENV_PROC_CAPTURE | VENV_PROC_MERGE_STDERR;
 	proc.output = out;
+	if (pp) {
+		proc.on_output = pip_output;
+		proc.on_output_payload = pp;
+	}
 	error = venv_proc_run(&proc, status);
 done:
 	venv_env_release(&env);
@@ -543,7 +556,7 @@ static int name_failures(struct venv_upgrade *u, struct venv_envdir *e, const st
 		add_req_args(args, &n, d);
 		args[n] = NULL;
 		vbuf_reset(&out);
-		if ((error = run_env_python(e, args, &out, &status)) < 0)
+		if ((error = run_env_python(e, args, &out, NULL, &status)) < 0)
 			break;
 		if (status != 0) {
 			vbuf_addf(names, "%s%s", names->len ? ", " : "", d->req);
@@ -563,6 +576,7 @@ static int reinstall(struct venv_upgrade *u, struct venv_envdir *e,
 		     const struct venv_repair_opts *o)
 {
 	struct vbuf out = VBUF_INIT(PIP_OUTPUT_MAX), names = VBUF_INIT(VBUF_MAX_LINE);
+	struct venv_pip_progress pp;
 	const char **args;
 	size_t n = 0, i;
 	int status = 0, error;
@@ -579,7 +593,10 @@ static int reinstall(struct venv_upgrade *u, struct venv_envdir *e,
 			add_req_args(args, &n, &u->mv.v[i]);
 	args[n] = NULL;
 	logf_(o, VENV_LOG_INFO, "installing %zu distribution(s) again with pip", count_reinstall(u));
-	if ((error = run_env_python(e, args, &out, &status)) < 0)
+	venv_pip_progress_init(&pp, count_reinstall(u), o ? o->progress : NULL, o ? o->payload : NULL);
+	error = run_env_python(e, args, &out, pp.cb ? &pp : NULL, &status);
+	venv_pip_progress_release(&pp);
+	if (error < 0)
 		goto done;
 	logf_(o, VENV_LOG_DEBUG, "pip said:\n%s", out.buf);
 	if (status == 0)

@@ -1,6 +1,9 @@
 #!/bin/bash
-# Every command's --help usage agrees with the SYNOPSIS of its man page, and
-# every command listed by `venv help` has a man page.
+# Every command's --help usage agrees with the SYNOPSIS of its man page, the
+# OPTIONS of each page are the options of the command's table (what --help
+# prints and `venv --dump-options` gives the completions), every command
+# listed by `venv help` has a man page, and `venv create --help` offers every
+# option of `python -m venv --help`.
 . "$(dirname "$0")/lib.sh"
 
 norm() { tr '\n' ' ' | sed -E 's/[[:space:]]+/ /g; s/^ //; s/ $//'; }
@@ -23,6 +26,26 @@ u=$(usage_of "$VENV" --help | sed 's/ Create,.*//')
 s=$(synopsis "$TOP/man/venv.1")
 expect_eq "$s" "$u" "venv --help usage (vs man/venv.1 SYNOPSIS)"
 
+# table_opts CMD: "SHORT LONG ARG" per option of the command's table; ARG is
+# "-" (none), "arg" or "[arg]" (optional, --opt=X); SHORT "-" for none.
+table_opts() {
+	"$VENV" --dump-options | awk -F '\t' -v c="$1" '$1 == "option" && $2 == c {
+		a = $5 == "-" ? "-" : $5 ~ /^\[/ ? "[arg]" : "arg"; print $3, $4, a }' | LC_ALL=C sort
+}
+# man_opts PAGE: the same, from the tags of the page's OPTIONS section.
+man_opts() {
+	sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$1" | awk 'prev == ".TP" { print } { prev = $0 }' |
+		sed -E 's/^\.(B|I|BR|IR|RB|RI|BI|IB) //; s/\\-/-/g; s/\\f[BIRP]//g; s/[",]/ /g' |
+		awk '{ s = "-"; l = "-"; a = "-"
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^-[a-zA-Z]$/) s = $i
+				else if ($i ~ /^--[a-z]/) { l = $i; sub(/\[.*/, "", l); if ($i ~ /\[/) a = "[arg]" }
+				else if ($i ~ /^\[/) a = "[arg]"
+				else if (a == "-") a = "arg"
+			}
+			print s, l, a }' | LC_ALL=C sort
+}
+
 for c in $cmds; do
 	[ "$c" = help ] && continue
 	page="$TOP/man/venv-$c.1"
@@ -31,12 +54,25 @@ for c in $cmds; do
 	u=$(usage_of "$VENV" "$c" --help)
 	s=$(synopsis "$page")
 	expect_eq "$s" "$u" "'venv $c --help' usage (vs $page SYNOPSIS)"
+	want=$(table_opts "$c")
+	[ -n "$want" ] || fail "expected options of '$c' in venv --dump-options"
+	expect_eq "$want" "$(man_opts "$page")" "the OPTIONS of $page (vs the option table of '$c')"
 	# The page's SEE ALSO is reachable from venv(1).
 	grep -q "venv\\\\-$c" "$TOP/man/venv.1" || fail "expected man/venv.1 to mention venv-$c"
 	# `venv help CMD` shows the same help.
 	expect_exit 0 "$VENV" help "$c"
 	expect_eq "$(usage_of "$VENV" "$c" --help)" "$(echo "$OUT" | sed -n '1,/^$/p' | sed 's/^usage: //' | norm)" "venv help $c"
 done
+# venv create is a drop-in for python -m venv: every option of the newest
+# interpreter's --help is one of create's.
+py=$(find_pythons | tail -n 1)
+if [ -n "$py" ]; then
+	theirs=$("$py" -m venv --help | sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p' | LC_ALL=C sort)
+	[ -n "$theirs" ] || fail "expected options in '$py -m venv --help'"
+	ours=$(table_opts create | awk '{ print $2 }')
+	missing=$(echo "$theirs" | while read -r o; do echo "$ours" | grep -qx -- "$o" || echo "$o"; done)
+	[ -z "$missing" ] || fail "expected venv create to offer every option of $py -m venv, missing: $missing"
+fi
 # Every man page is well-formed roff.
 for p in "$TOP"/man/*.[17]; do
 	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$p" 2>&1 >/dev/null)

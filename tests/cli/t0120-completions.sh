@@ -1,15 +1,28 @@
 #!/bin/bash
-# Shell completions (templates/completions.sh, installed by make install): every
-# command and every long option of every command's --help is completed, and
-# completed values are ones the command accepts; tried in real bash (the
-# completion function with COMP_WORDS), zsh (compadd captured) and fish
-# (complete -C): `venv cr<TAB>`, `venv check --for<TAB>`, `--format <TAB>`.
+# Shell completions (templates/completions.sh, from the option tables that
+# `venv --dump-options` prints; installed by make install): every command and
+# every long option of every command's table is completed, the tables are what
+# each --help shows, and completed values are ones the command accepts; tried
+# in real bash (the completion function with COMP_WORDS), zsh (compadd
+# captured) and fish (complete -C): `venv cr<TAB>`, `venv check --for<TAB>`,
+# `--format <TAB>`.
 . "$(dirname "$0")/lib.sh"
 out="$TMP/comp"
 sh "$TOP/templates/completions.sh" "$VENV" "$out" || fail "templates/completions.sh failed"
 
 cmds=$("$VENV" --help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p')
-longs() { "$VENV" "$1" --help | sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p'; }
+expect_eq "$cmds" "$("$VENV" --dump-options | awk -F '\t' '$1 == "command" { print $2 }')" \
+	"the commands of --help and of --dump-options"
+# The long options of a command's table.
+longs() { "$VENV" --dump-options | awk -F '\t' -v c="$1" '$1 == "option" && $2 == c && $4 != "-" { print $4 }'; }
+# ... are the options its --help shows, short ones included.
+for c in $cmds; do
+	[ "$c" = help ] && continue
+	want=$("$VENV" --dump-options | awk -F '\t' -v c="$c" '$1 == "option" && $2 == c { print $3, $4 }')
+	got=$("$VENV" "$c" --help | sed -n '/^options:/,/^$/p' |
+		sed -n 's/^  \(-[a-zA-Z]\)\{0,1\}\(, \)\{0,1\}\(--[a-z][a-z-]*\).*/\1 \3/p' | sed 's/^ /- /')
+	expect_eq "$want" "$got" "the options of 'venv $c --help' (vs --dump-options)"
+done
 
 # bash: run the function as readline would.
 bash_complete() { # WORDS... (the last one is being completed)
@@ -22,6 +35,9 @@ expect_eq "create" "$(bash_complete venv cr)" "bash: venv cr<TAB>"
 expect_eq "--format" "$(bash_complete venv check --for)" "bash: venv check --for<TAB>"
 expect_eq "$(printf 'text\njson\njson-lines\nsarif')" "$(bash_complete venv check --format '')" "bash: --format <TAB>"
 expect_eq "$(printf 'text\njson')" "$(bash_complete venv repair --format '')" "bash: repair --format <TAB>"
+expect_eq "$(printf 'text\njson\njson-lines\nsarif')" "$(bash_complete venv check -f '')" "bash: check -f <TAB>"
+expect_eq "$(printf 'copy\nhardlink\nauto')" "$(bash_complete venv create --link-mode '')" "bash: --link-mode <TAB>"
+expect_eq "" "$(bash_complete venv check --select V)" "bash: --select <TAB> offers nothing"
 for c in $cmds; do
 	[ "$c" = help ] && continue
 	got=$(bash_complete venv "$c" -- | sort)

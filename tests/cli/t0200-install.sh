@@ -6,7 +6,9 @@ command -v pkg-config >/dev/null || skip "pkg-config is not installed"
 
 make -s -C "$TOP" install DESTDIR="$TMP/stage" PREFIX=/usr >/dev/null || fail "make install DESTDIR failed"
 for f in usr/bin/venv usr/lib/libvenv.a usr/include/venv/venv.h usr/lib/pkgconfig/libvenv.pc \
-	usr/share/man/man1/venv.1 usr/share/man/man1/venv-create.1; do
+	usr/share/man/man1/venv.1 usr/share/man/man1/venv-create.1 \
+	usr/share/bash-completion/completions/venv usr/share/zsh/site-functions/_venv \
+	usr/share/fish/vendor_completions.d/venv.fish; do
 	[ -e "$TMP/stage/$f" ] || fail "expected $f under DESTDIR, saw: $(cd "$TMP/stage" && find . -type f)"
 done
 grep -q '^prefix=/usr$' "$TMP/stage/usr/lib/pkgconfig/libvenv.pc" || fail "expected prefix=/usr in libvenv.pc"

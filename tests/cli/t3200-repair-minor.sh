@@ -99,8 +99,18 @@ for i in $(seq 1 300); do
 done
 expect_eq "$snap" "$(tree_listing killed)" "the environment after a kill during pip and a repair"
 
-# With the local index, pip installs it by name and version.
-expect_exit 0 env -u PIP_NO_INDEX PIP_INDEX_URL="file://$TMP/index" "$VENV" repair --upgrade -p "$p12" --format json killed
+# With the local index, pip installs it by name and version. On a terminal
+# (one from script(1), util-linux) a progress line says what pip is at, n of m.
+if command -v script >/dev/null; then
+	env -u PIP_NO_INDEX -u NO_COLOR PIP_INDEX_URL="file://$TMP/index" TERM=xterm script -qfec \
+		"$(printf '%q ' "$VENV" repair --upgrade -p "$p12" --format json killed)" /dev/null \
+		>pty.out 2>&1 || fail "repair --upgrade on a terminal failed: $(cat pty.out)"
+	OUT=$(cat pty.out)
+	expect_match $'\rpip: 1 of 1: cext[-=]=?2\\.0' "$OUT" "the progress line while pip runs"
+	expect_match $'\r\033\\[K\rpip: 1 of 1: installing' "$OUT" "the progress line while pip installs"
+else
+	expect_exit 0 env -u PIP_NO_INDEX PIP_INDEX_URL="file://$TMP/index" "$VENV" repair --upgrade -p "$p12" --format json killed
+fi
 expect_match '"source": "pip install cext==2.0"' "$OUT" "the report of a reinstall with pip"
 expect_eq "42" "$(killed/bin/python -c 'import cext._speed as s; print(s.twice(21))')" "cext installed by pip"
 expect_eq "user data" "$(cat killed/lib/python3.12/site-packages/local_settings.py)" "a user file moved"
@@ -114,6 +124,8 @@ snap=$(tree_listing fails)
 expect_exit 2 "$VENV" repair --upgrade -p "$p12" fails
 expect_match "cext==2\\.0" "$ERR" "the failed package named"
 expect_match "put back as it was" "$ERR" "the roll-back"
+# Not a terminal: no progress line.
+case $ERR in *$'\r'* | *"pip: 1 of"*) fail "expected no progress line off a terminal, saw: $ERR" ;; esac
 expect_eq "$snap" "$(tree_listing fails)" "the environment after a failed reinstall"
 expect_eq "42" "$(fails/bin/python -c 'import cext._speed as s; print(s.twice(21))')" \
 	"the old environment still works"
