@@ -86,32 +86,41 @@ act_env() {
 		LC_ALL=C.UTF-8 "$@"
 }
 
-# The commands one session types, for each shell. They read the script to
-# source from $A and write to the directory $O (both in the environment),
-# so that no hostile byte is ever typed.
+# The commands one session types, for each shell: environment after
+# environment (N of them), each block reading the script to source from $A_i
+# and writing to the directory $O_i (both in the shell's environment), so
+# that no hostile byte is ever typed. Each block starts by writing a marker
+# "@@i@@" to the terminal (typed as a format, so that the echo of the typed
+# line is no marker), which cuts the transcript into one piece per
+# environment.
 act_input_posix() {
-	local pre=$1
-	cat <<EOF
-$pre
-PS1='[P]'
-printf '%s' "\$PATH" >"\$O/path0"
-. "\$A"
-printf '%s' "\${VIRTUAL_ENV-<unset>}" >"\$O/ve"
-printf '%s' "\${VIRTUAL_ENV_PROMPT-<unset>}" >"\$O/vp"
-printf '%s' "\$PATH" >"\$O/path1"
-python -c 'import sys; sys.stdout.write(sys.prefix)' >"\$O/prefix"
+	local pre=$1 n=$2 i
+	printf '%s\n' "$pre" "PS1='[P]'"
+	for ((i = 1; i <= n; i++)); do
+		cat <<EOF
+printf '@@%s@@\n' $i >&2
+printf '%s' "\$PATH" >"\$O_$i/path0"
+. "\$A_$i"
+printf '%s' "\${VIRTUAL_ENV-<unset>}" >"\$O_$i/ve"
+printf '%s' "\${VIRTUAL_ENV_PROMPT-<unset>}" >"\$O_$i/vp"
+printf '%s' "\$PATH" >"\$O_$i/path1"
+python -c 'import sys; sys.stdout.write(sys.prefix)' >"\$O_$i/prefix"
 deactivate
-printf '%s' "\${VIRTUAL_ENV-<unset>}\${VIRTUAL_ENV_PROMPT-<unset>}" >"\$O/ve2"
-printf '%s' "\$PATH" >"\$O/path2"
-printf '%s' "\${PS1-<unset>}" >"\$O/ps1"
-if (type deactivate) >/dev/null 2>&1; then echo yes; else echo no; fi >"\$O/deact"
-exit
+printf '%s' "\${VIRTUAL_ENV-<unset>}\${VIRTUAL_ENV_PROMPT-<unset>}" >"\$O_$i/ve2"
+printf '%s' "\$PATH" >"\$O_$i/path2"
+printf '%s' "\${PS1-<unset>}" >"\$O_$i/ps1"
+if (type deactivate) >/dev/null 2>&1; then echo yes; else echo no; fi >"\$O_$i/deact"
 EOF
+	done
+	echo exit
 }
 
 act_input_fish() {
-	cat <<'EOF'
-function fish_prompt; printf '[P]'; end
+	local n=$1 i
+	echo "function fish_prompt; printf '[P]'; end"
+	for ((i = 1; i <= n; i++)); do
+		sed "s/\\\$O\\b/\$O_$i/g; s/\\\$A\\b/\$A_$i/g; s/@@I@@/$i/" <<'EOF'
+printf '@@%s@@\n' @@I@@ >&2
 printf '%s' (string join : $PATH) >$O/path0
 source $A
 if set -q VIRTUAL_ENV; printf '%s' "$VIRTUAL_ENV"; else; printf '<unset>'; end >$O/ve
@@ -123,13 +132,17 @@ if set -q VIRTUAL_ENV; or set -q VIRTUAL_ENV_PROMPT; printf 'set'; else; printf 
 printf '%s' (string join : $PATH) >$O/path2
 fish_prompt >$O/ps1
 if functions -q deactivate; echo yes; else; echo no; end >$O/deact
-exit
 EOF
+	done
+	echo exit
 }
 
 act_input_csh() {
-	cat <<'EOF'
-set prompt = '[P]'
+	local n=$1 i
+	echo "set prompt = '[P]'"
+	for ((i = 1; i <= n; i++)); do
+		sed "s/\\\$O\\b/\$O_$i/g; s/\\\$A\\b/\$A_$i/g; s/@@I@@/$i/" <<'EOF'
+printf '@@%s@@\n' @@I@@
 printf '%s' "$PATH" >"$O/path0"
 source "$A"
 if ( $?VIRTUAL_ENV ) printenv VIRTUAL_ENV >"$O/ve"
@@ -141,8 +154,9 @@ printf '%s%s' "$?VIRTUAL_ENV" "$?VIRTUAL_ENV_PROMPT" >"$O/ve2"
 printf '%s' "$PATH" >"$O/path2"
 printf '%s' "$prompt" >"$O/ps1"
 alias deactivate >"$O/deact"
-exit
 EOF
+	done
+	echo exit
 }
 
 act_input_nu() {
@@ -164,69 +178,118 @@ if (scope aliases | where name == 'deactivate' | is-empty) { "no\n" } else { "ye
 EOF
 }
 
-# act_session SHELL ENV_DIR OUT: run one session of SHELL against the
-# environment ENV_DIR, results in the directory OUT (made afresh). Returns
+# act_sessions SHELL OUT ENV_DIR...: run one session of SHELL against each
+# ENV_DIR in turn (one shell for all of them; nu, which must name the script
+# to source when it parses its input, gets one per environment), the results
+# of the i-th in the directory OUT/i (made afresh), with the piece of the
+# terminal's transcript that belongs to it in OUT/i/transcript. Returns
 # non-zero only when the shell could not be run at all.
-act_session() {
-	local sh=$1 env=$2 out=$3 bin=$2/bin rc=0
+act_sessions() {
+	local sh=$1 out=$2 rc=0 n i env script=activate seg rest
+	shift 2
+	n=$#
 	# Each shell gets a sentinel directory of its own, so that a file
 	# there names the shell that ran a command.
 	local ACT_SENT=$ACT_SENT/$sh
+	# A second or so for each environment, and much more on a busy machine.
+	local t=$((60 + 10 * n))
+	local -a vars=()
 	rm -rf "$out"
 	mkdir -p "$out" "$ACT_SENT"
+	case $sh in
+	fish) script=activate.fish ;;
+	tcsh | csh) script=activate.csh ;;
+	esac
+	i=0
+	for env in "$@"; do
+		i=$((i + 1))
+		mkdir -p "$out/$i"
+		vars+=("A_$i=$env/bin/$script" "O_$i=$out/$i")
+	done
 	case $sh in
 	bash | bash-posix)
 		local posix=
 		[ "$sh" = bash-posix ] && posix=--posix
-		act_input_posix 'set -u' | (cd "$ACT_SENT" && act_env A="$bin/activate" O="$out" \
-			timeout 60 bash $posix --norc --noprofile -i) >/dev/null 2>"$out/transcript" || rc=$?
+		act_input_posix 'set -u' "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+			timeout $t bash $posix --norc --noprofile -i) >/dev/null 2>"$out/transcript" || rc=$?
 		;;
 	zsh | zsh-subst)
 		local pre='set -u; unsetopt prompt_sp prompt_cr'
 		[ "$sh" = zsh-subst ] && pre="$pre; setopt prompt_subst"
-		act_input_posix "$pre" | (cd "$ACT_SENT" && act_env A="$bin/activate" O="$out" \
-			timeout 60 zsh -f -i) >/dev/null 2>"$out/transcript" || rc=$?
+		act_input_posix "$pre" "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+			timeout $t zsh -f -i) >/dev/null 2>"$out/transcript" || rc=$?
 		;;
 	dash)
-		act_input_posix 'set -u' | (cd "$ACT_SENT" && act_env A="$bin/activate" O="$out" \
-			timeout 60 dash -i) >/dev/null 2>"$out/transcript" || rc=$?
+		act_input_posix 'set -u' "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+			timeout $t dash -i) >/dev/null 2>"$out/transcript" || rc=$?
 		;;
 	ksh)
-		act_input_posix 'set -u' | (cd "$ACT_SENT" && act_env A="$bin/activate" O="$out" \
-			ENV=/dev/null HISTFILE=/dev/null timeout 60 script -qfec \
+		act_input_posix 'set -u' "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+			ENV=/dev/null HISTFILE=/dev/null timeout $t script -qfec \
 			"stty cols 600 rows 50; exec ksh -i" /dev/null) >"$out/transcript" 2>&1 || rc=$?
 		;;
 	fish)
-		act_input_fish | (cd "$ACT_SENT" && act_env A="$bin/activate.fish" O="$out" \
-			timeout 60 script -qfec "stty cols 600 rows 50; exec fish --no-config -i" \
+		act_input_fish "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+			timeout $t script -qfec "stty cols 600 rows 50; exec fish --no-config -i" \
 			/dev/null) >"$out/transcript" 2>&1 || rc=$?
 		;;
 	tcsh | csh)
-		act_input_csh | (cd "$ACT_SENT" && act_env A="$bin/activate.csh" O="$out" \
-			timeout 60 script -qfec "stty cols 600 rows 50; exec $sh -f -i" \
+		act_input_csh "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+			timeout $t script -qfec "stty cols 600 rows 50; exec $sh -f -i" \
 			/dev/null) >"$out/transcript" 2>&1 || rc=$?
 		;;
 	nu)
 		# `overlay use` wants a path known when the code is parsed: start
 		# in bin/ and name the file relatively; the code then moves to
 		# the sentinel directory before anything runs.
-		(cd "$bin" && act_env O="$out" S="$ACT_SENT" timeout 60 nu --no-config-file \
-			-c "$(act_input_nu)") >"$out/transcript" 2>&1 || rc=$?
+		i=0
+		for env in "$@"; do
+			i=$((i + 1))
+			(cd "$env/bin" && act_env O="$out/$i" S="$ACT_SENT" timeout 60 nu \
+				--no-config-file -c "$(act_input_nu)") >"$out/$i/transcript" 2>&1 || rc=$?
+		done
+		return "$rc"
 		;;
 	*)
 		fail "no session for shell '$sh'"
 		;;
 	esac
+	# The transcript, cut at the markers: what comes before the first goes
+	# with the first environment.
+	rest=$(cat "$out/transcript"; printf x)
+	rest=${rest%x}
+	for ((i = 1; i <= n; i++)); do
+		if [ "$i" -lt "$n" ]; then
+			seg=${rest%%"@@$((i + 1))@@"*}
+			rest=${rest#*"@@$((i + 1))@@"}
+		else
+			seg=$rest
+		fi
+		printf '%s' "$seg" >"$out/$i/transcript"
+	done
 	return "$rc"
 }
 
-# act_file OUT NAME: the content of a session file, "<missing>" if absent.
-act_file() {
-	if [ -e "$1/$2" ]; then
-		cat "$1/$2"
-		printf x
+# act_session SHELL ENV_DIR OUT: one session against one environment, its
+# results in OUT itself.
+act_session() {
+	local rc=0
+	act_sessions "$1" "$3.all" "$2" || rc=$?
+	rm -rf "$3"
+	mv "$3.all/1" "$3"
+	rm -rf "$3.all"
+	return "$rc"
+}
+
+# act_read VAR OUT NAME: VAR gets the content of a session file followed by
+# "x" (so that final newlines count), "<missing>x" if absent; read without
+# a process, since these checks run some thousand times a test.
+act_read() {
+	if [ -e "$2/$3" ]; then
+		IFS= read -r -d '' "$1" <"$2/$3" || :
+		printf -v "$1" '%sx' "${!1}"
 	else
-		printf '<missing>x'
+		printf -v "$1" '<missing>x'
 	fi
 }
 
@@ -242,30 +305,30 @@ act_check() {
 		sed -n '1,40p' "$out/transcript" >&2
 		fail "$sh: the session did not finish (see transcript above)"
 	}
-	got=$(act_file "$out" ve)
+	act_read got "$out" ve
 	[ "$got" = "$env${nl}x" ] || fail "$sh: expected VIRTUAL_ENV '$env', saw '${got%x}'"
-	got=$(act_file "$out" vp)
+	act_read got "$out" vp
 	[ "$got" = "$prompt${nl}x" ] || fail "$sh: expected VIRTUAL_ENV_PROMPT '$prompt', saw '${got%x}'"
-	path0=$(act_file "$out" path0)
+	act_read path0 "$out" path0
 	path0=${path0%x}
-	got=$(act_file "$out" path1)
+	act_read got "$out" path1
 	[ "$got" = "$env/bin:${path0}x" ] ||
 		fail "$sh: expected PATH '$env/bin:$path0' after activation, saw '${got%x}'"
-	got=$(act_file "$out" prefix)
+	act_read got "$out" prefix
 	[ "$prefix" = - ] || [ "$got" = "${prefix}x" ] ||
 		fail "$sh: expected python to report sys.prefix '$prefix', saw '${got%x}'"
-	got=$(act_file "$out" path2)
+	act_read got "$out" path2
 	[ "$got" = "${path0}x" ] || fail "$sh: expected PATH '$path0' after deactivate, saw '${got%x}'"
-	got=$(act_file "$out" ve2)
+	act_read got "$out" ve2
 	case $sh in
 	tcsh | csh) want=00x ;;
 	*) want='<unset><unset>x' ;;
 	esac
 	[ "$got" = "$want" ] ||
 		fail "$sh: expected VIRTUAL_ENV and VIRTUAL_ENV_PROMPT unset after deactivate, saw '${got%x}'"
-	got=$(act_file "$out" ps1)
+	act_read got "$out" ps1
 	[ "$got" = '[P]x' ] || fail "$sh: expected the prompt '[P]' back after deactivate, saw '${got%x}'"
-	got=$(act_file "$out" deact)
+	act_read got "$out" deact
 	case $sh in
 	tcsh | csh) want=x ;;
 	*) want=$'no\nx' ;;
@@ -273,17 +336,18 @@ act_check() {
 	[ "$got" = "$want" ] || fail "$sh: expected deactivate to remove itself, saw '${got%x}'"
 	# The drawn prompt: a transcript of the terminal, or nu's closure.
 	if [ "$sh" = nu ]; then
-		got=$(act_file "$out" draw)
+		act_read got "$out" draw
 		[ "$got" = "($prompt) [P]x" ] ||
 			fail "$sh: expected the prompt '($prompt) [P]' to be drawn, saw '${got%x}'"
 	else
-		got=$(cat "$out/transcript")
+		act_read got "$out" transcript
 		case $got in
 		*"($prompt) [P]"*) ;;
-		*) fail "$sh: expected the prompt '($prompt) [P]' to be drawn, transcript: $got" ;;
+		*) fail "$sh: expected the prompt '($prompt) [P]' to be drawn, transcript: ${got%x}" ;;
 		esac
 	fi
-	act_sentinel "$sh" "$ACT_SENT/$sh"
+	# act_run_all looks once per shell, after all its environments.
+	[ -n "${act_batch-}" ] || act_sentinel "$sh" "$ACT_SENT/$sh"
 }
 
 # act_sentinel WHAT [DIR]: nothing was created in the sentinel directory
@@ -334,19 +398,30 @@ act_long_name() {
 	printf '%s' "${n:0:255}"
 }
 
-# act_run_all ENV_DIR PROMPT: a session in every installed shell, all at
-# once (most of a session's time is spent waiting on a terminal), then the
-# checks of act_check for each.
+# act_run_all ENV_DIR PROMPT [ENV_DIR PROMPT...]: the environments in every
+# installed shell, the shells all at once (most of a session's time is spent
+# waiting on a terminal), each shell through all the environments in one
+# session; then the checks of act_check for each shell and environment.
 act_run_all() {
-	local env=$1 prompt=$2 s
+	local s i
+	local -a envs=() prompts=()
+	while [ $# -ge 2 ]; do
+		envs+=("$1")
+		prompts+=("$2")
+		shift 2
+	done
 	for s in $ACT_SHELLS; do
 		act_have "$s" || continue
-		act_session "$s" "$env" "$ACT_OUT/$s" &
+		act_sessions "$s" "$ACT_OUT/$s" "${envs[@]}" &
 	done
 	wait
+	local act_batch=1
 	for s in $ACT_SHELLS; do
 		act_have "$s" || continue
-		act_check "$s" "$env" "$prompt" "$ACT_OUT/$s"
+		for i in "${!envs[@]}"; do
+			act_check "$s" "${envs[i]}" "${prompts[i]}" "$ACT_OUT/$s/$((i + 1))"
+		done
+		act_sentinel "$s" "$ACT_SENT/$s"
 	done
 }
 

@@ -13,13 +13,20 @@ act_init
 cd "$TMP" || exit 1
 mkdir envs
 
+# Every environment first, then each shell goes through all of them in one
+# session (a shell started once, not once per name).
 i=0
+runs=()
 for name in "${ACT_CORPUS[@]}" "$(act_long_name)"; do
 	i=$((i + 1))
 	mkdir "envs/$i"
-	env=$TMP/envs/$i/$name
-	act_create "$env"
-	act_run_all "$env" "$name"
+	act_create "$TMP/envs/$i/$name"
+	runs+=("$TMP/envs/$i/$name" "$name")
+done
+act_run_all "${runs[@]}"
+i=0
+for name in "${ACT_CORPUS[@]}" "$(act_long_name)"; do
+	i=$((i + 1))
 	# The sentinel names are also what the scripts must not create next to
 	# the environment.
 	left=$(ls -A "envs/$i")

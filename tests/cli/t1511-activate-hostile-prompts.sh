@@ -26,16 +26,19 @@ prompts=(
 )
 
 i=0
+runs=()
 for p in "${prompts[@]}"; do
 	i=$((i + 1))
 	act_create "$TMP/env$i" --prompt "$p"
-	act_run_all "$TMP/env$i" "$p"
+	runs+=("$TMP/env$i" "$p")
 done
 
 # `--prompt .` is the name of the current directory (CPython 3.9 and later).
 dir=${ACT_CORPUS[3]}${ACT_CORPUS[4]}
 mkdir "$TMP/$dir"
 (cd "$TMP/$dir" && act_create "$TMP/dot" --prompt .)
-act_run_all "$TMP/dot" "$dir"
+runs+=("$TMP/dot" "$dir")
+# Each shell goes through all of them in one session.
+act_run_all "${runs[@]}"
 act_sentinel "all shells"
 [ -z "$ACT_MISSING" ] || skip "shells not installed:$ACT_MISSING"
