@@ -156,7 +156,7 @@ include tests/Makefile.inc
 deps:
 	sh tests/install-deps.sh
 
-# Shell completions, generated from what venv --help and venv CMD --help say.
+# Shell completions, generated from the option tables (venv --dump-options).
 completions: venv templates/completions.sh
 	$(QUIET_GEN)sh templates/completions.sh ./venv templates/completions
 
