@@ -31,6 +31,12 @@
 #define MAX_JOBS 256
 /* Environments found but not yet checked, each holding a directory handle. */
 #define MAX_QUEUED_HANDLES 64
+/*
+ * Reports checked but not yet printed (they print in order, so one slow
+ * environment holds back those after it). More than MAX_QUEUED_HANDLES, so
+ * that the first of them is always being checked.
+ */
+#define MAX_UNPRINTED 1024
 #define PROGRESS_INTERVAL_NS 100000000L
 /*
  * json: the diagnostics come after all environments in the document, so
@@ -579,11 +585,37 @@ static int flush(struct run *r, int wait)
  * Queue path for checking; dirfd >= 0 is the handle it was found by
  * (duplicated: the job checks through it, never by path again).
  */
+/*
+ * While MAX_UNPRINTED reports wait behind a slow environment, wait for it
+ * and print them, so that memory does not grow with the number of
+ * environments checked in the meantime.
+ */
+static int wait_for_printing(struct run *r)
+{
+	int busy, error;
+
+	for (;;) {
+		pthread_mutex_lock(&r->lock);
+		while (r->threaded && r->nqueue - r->next_print >= MAX_UNPRINTED &&
+		       !r->queue[r->next_print]->done)
+			pthread_cond_wait(&r->done, &r->lock);
+		busy = r->threaded && r->nqueue - r->next_print >= MAX_UNPRINTED;
+		pthread_mutex_unlock(&r->lock);
+		if (!busy)
+			return 0;
+		if ((error = flush(r, 0)) < 0)
+			return error;
+	}
+}
+
 static int enqueue(struct run *r, const char *path, int dirfd)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct job *j;
+	int error;
 
-	if (!j || !(j->path = strdup(path))) {
+	if ((error = wait_for_printing(r)) < 0)
+		return error;
+	if (!(j = calloc(1, sizeof(*j))) || !(j->path = strdup(path))) {
 		free(j);
 		return venv_error_set(VENV_ENOMEM, "out of memory");
 	}
