@@ -218,34 +218,6 @@ done:
 	return error;
 }
 
-/*
- * A value a fix needs: the finding's data when its rule fills it, else the
- * quoted value in check's fix text after `lead` ("set `home` to '", "copy
- * '"): NEEDSWORK: drop the text once every rule fills its data.
- */
-static const char *finding_value(const struct venv_finding *f, const char *data, const char *lead,
-				 struct vbuf *out)
-{
-	const char *p, *end;
-
-	/* Into out in both cases: callers read out->buf. */
-	if (data) {
-		vbuf_reset(out);
-		return vbuf_sets(out, data) < 0 ? NULL : out->buf;
-	}
-	if (!f->fix || !(p = strstr(f->fix, lead)))
-		return NULL;
-	p += strlen(lead);
-	/* The value runs to the quote that ends the text, or that "' to '" follows. */
-	end = strstr(p, "' to '");
-	if (!end)
-		end = strrchr(p, '\'');
-	vbuf_reset(out);
-	if (!end || end < p || vbuf_add(out, p, (size_t)(end - p)) < 0)
-		return NULL;
-	return out->buf;
-}
-
 /* ------------------------------------------------------------------------ */
 /* pyvenv.cfg: the fixers edit x->cfg; one write at the end. */
 
@@ -351,10 +323,9 @@ static int fix_cfg_home(struct venv_fixctx *x, const struct venv_finding *f, con
 		if ((error = venv_path_dirname(&v, x->base_python)) < 0)
 			goto done;
 		home = v.buf;
-	} else if (f->code == VENV_DIAG_STALE_HOME &&
-		   finding_value(f, f->data.want, "set `home` to '", &v) && v.buf[0] == '/') {
-		/* A copy: where check found the installation it falls back on. */
-		if ((error = venv_path_normalize(&p, v.buf)) < 0)
+	} else if (f->code == VENV_DIAG_STALE_HOME && f->data.want && f->data.want[0] == '/') {
+		/* A copy: where check found the installation it falls back on (its data, never its text). */
+		if ((error = venv_path_normalize(&p, f->data.want)) < 0)
 			goto done;
 		if (stat(p.buf, &st) == 0 && S_ISDIR(st.st_mode) && strcmp(p.buf, "/bin"))
 			home = p.buf;
@@ -372,7 +343,6 @@ done:
 
 static int fix_cfg_version(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
-	struct vbuf v = VBUF_INIT(VBUF_MAX_LINE);
 	const char *value = NULL;
 	int error = 0;
 
@@ -381,8 +351,9 @@ static int fix_cfg_version(struct venv_fixctx *x, const struct venv_finding *f, 
 		error = venv_fix_decline(x, "pyvenv.cfg could not be read");
 		goto done;
 	}
-	if (f->code == VENV_DIAG_STALE_VERSION)
-		value = finding_value(f, f->data.want, "set `version` to '", &v);
+	/* The base's X.Y.Z, as check's data gives it (never parsed from its text). */
+	if (f->code == VENV_DIAG_STALE_VERSION && f->data.want && *f->data.want)
+		value = f->data.want;
 	if (!value) {
 		if ((error = venv_fix_base_info(x)) != 0)
 			goto done;
@@ -395,7 +366,6 @@ static int fix_cfg_version(struct venv_fixctx *x, const struct venv_finding *f, 
 	if (venv_cfg_get_first(&x->cfg, "version") || !venv_cfg_get_first(&x->cfg, "version_info"))
 		error = cfg_set(x, f->code, "version", value);
 done:
-	vbuf_release(&v);
 	return error;
 }
 
@@ -677,7 +647,8 @@ static int fix_copy_again(struct venv_fixctx *x, const struct venv_finding *f, c
 	size_t i;
 	int error = 0;
 
-	if (!finding_value(f, f->data.found, "copy '", &src) || src.buf[0] != '/') {
+	/* The base it was copied from, as check's data names it. */
+	if (!f->data.found || f->data.found[0] != '/' || vbuf_sets(&src, f->data.found) < 0) {
 		error = venv_fix_decline(x, "the base interpreter to copy is not known");
 		goto done;
 	}

@@ -2,6 +2,9 @@
 #include <check.h>
 #include "diag.h"
 #include "fix.h"
+#include "txn.h"
+#include "vbuf.h"
+#include "../unit.h"
 
 /*
  * Unit tests for repair/fix.c: the table of fixers agrees with the
@@ -47,6 +50,109 @@ START_TEST(test_fix__rel_of_a_finding)
 }
 END_TEST
 
+UNIT_TMPDIR("fix")
+
+/*
+ * A copied-interpreter environment whose base is gone, and three findings
+ * whose data and display text disagree: the plan follows the data (VNV107,
+ * VNV108, VNV115), and without data the fixers decline, whatever the text says.
+ */
+static void plan_for(struct venv_plan *plan, const char *env, const struct venv_finding *fs,
+		     size_t n)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	struct venv_report rep = VENV_REPORT_INIT;
+	struct venv_model m;
+	size_t i;
+
+	ck_assert_int_eq(venv_envdir_open(&e, env), 0);
+	ck_assert_int_eq(venv_model_load_at(&m, e.fd, env), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(venv_report_add_finding(&rep, &fs[i]), 0);
+	ck_assert_int_eq(venv_fix_plan(&e, &m, &rep, plan), 0);
+	venv_report_release(&rep);
+	venv_model_release(&m);
+	venv_envdir_close(&e);
+}
+
+static const struct venv_fix *planned(const struct venv_plan *plan, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nr; i++)
+		if (!strcmp(plan->fixes[i].path, path))
+			return &plan->fixes[i];
+	return NULL;
+}
+
+START_TEST(test_fix__data_not_text)
+{
+	char env[PATH_MAX], p[PATH_MAX], home[PATH_MAX];
+	struct venv_plan plan = VENV_PLAN_INIT;
+	struct venv_finding fs[3];
+	const struct venv_fix *fx;
+	const char *cfg = "home = /nonexistent/venv-unit/bin\ninclude-system-site-packages = false\n"
+			  "version = 3.12.1\n";
+
+	PATHF(env, "%s/env", tmp_root);
+	PATHF(home, "%s/newhome", tmp_root);
+	ck_assert_int_eq(mkdir(env, 0755), 0);
+	ck_assert_int_eq(mkdir(home, 0755), 0);
+	PATHF(p, "%s/pyvenv.cfg", env);
+	unit_put_file(p, cfg, strlen(cfg));
+	PATHF(p, "%s/bin", env);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	PATHF(p, "%s/bin/python", env);
+	unit_put_file(p, "\177ELF", 4);
+	ck_assert_int_eq(chmod(p, 0755), 0);
+	PATHF(p, "%s/lib", env);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+
+	memset(fs, 0, sizeof(fs));
+	fs[0].code = VENV_DIAG_STALE_VERSION;
+	fs[0].relpath = (char *)"pyvenv.cfg";
+	fs[0].message = (char *)"stale version";
+	fs[0].fix = (char *)"set `version` to '9.9.9'";
+	fs[0].data.found = (char *)"3.12.1";
+	fs[0].data.want = (char *)"3.12.9";
+	fs[1].code = VENV_DIAG_STALE_HOME;
+	fs[1].relpath = (char *)"pyvenv.cfg";
+	fs[1].message = (char *)"stale home";
+	fs[1].fix = (char *)"set `home` to '/usr'";
+	fs[1].data.found = (char *)"/nonexistent/venv-unit/bin";
+	fs[1].data.want = home;
+	fs[2].code = VENV_DIAG_STALE_COPIED_INTERPRETER;
+	fs[2].relpath = (char *)"bin/python";
+	fs[2].message = (char *)"stale copy";
+	fs[2].fix = (char *)"copy '/bin/sh' to 'bin/python' again";
+	fs[2].data.found = (char *)"/bin/true";
+
+	plan_for(&plan, env, fs, 3);
+	ck_assert_uint_eq(plan.nprob, 0);
+	ck_assert_ptr_nonnull(fx = planned(&plan, "pyvenv.cfg"));
+	ck_assert_int_eq(fx->kind, VENV_FIX_WRITE);
+	ck_assert_ptr_nonnull(strstr(fx->data, "version = 3.12.9\n"));
+	ck_assert_ptr_null(strstr(fx->data, "9.9.9"));
+	PATHF(p, "home = %s\n", home);
+	ck_assert_ptr_nonnull(strstr(fx->data, p));
+	ck_assert_ptr_nonnull(fx = planned(&plan, "bin/python"));
+	ck_assert_int_eq(fx->kind, VENV_FIX_COPY);
+	ck_assert_str_eq(fx->src, "/bin/true");
+	venv_plan_release(&plan);
+
+	/* The same text without the data: nothing is taken from the text. */
+	memset(&fs[0].data, 0, sizeof(fs[0].data));
+	memset(&fs[1].data, 0, sizeof(fs[1].data));
+	memset(&fs[2].data, 0, sizeof(fs[2].data));
+	plan_for(&plan, env, fs, 3);
+	ck_assert_uint_eq(plan.nprob, 3);
+	ck_assert_ptr_null(planned(&plan, "bin/python"));
+	fx = planned(&plan, "pyvenv.cfg");
+	ck_assert(!fx || (!strstr(fx->data, "9.9.9") && !strstr(fx->data, "/usr\n")));
+	venv_plan_release(&plan);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("repair/fix");
@@ -54,6 +160,8 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, test_fix__table_matches_registry);
 	tcase_add_test(tc, test_fix__rel_of_a_finding);
+	tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+	tcase_add_test(tc, test_fix__data_not_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
