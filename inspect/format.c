@@ -174,6 +174,25 @@ int venv_format_text(struct vbuf *out, const struct venv_report *r,
 	return error;
 }
 
+/*
+ * What a fix needs, as check's rule found it (inspect.h, struct
+ * venv_finding_data): every key always present, null where the rule fills
+ * nothing, so that a consumer can repair as venv repair does without
+ * reading the message.
+ */
+static json_t *finding_data_json(const struct venv_finding *fi)
+{
+	const struct venv_finding_data *d = &fi->data;
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "found", str_or_null(d->found),
+			 "want", str_or_null(d->want),
+			 "oldPrefix", str_or_null(d->old_prefix),
+			 "newPrefix", str_or_null(d->new_prefix),
+			 "name", str_or_null(d->name),
+			 "mode", d->mode ? json_integer((json_int_t)d->mode) : json_null());
+}
+
 json_t *venv_finding_json(const struct venv_report *r, const struct venv_finding *fi)
 {
 	const struct venv_diag *d = venv_diag_get(fi->code);
@@ -188,15 +207,17 @@ json_t *venv_finding_json(const struct venv_report *r, const struct venv_finding
 				venv_json_str(fi->fix ? fi->fix : d->fix));
 	else
 		fix = json_null();
-	o = json_pack("{s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:o}",
+	o = json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:o}",
 		      "environment", venv_json_str(r->path),
 		      "file", str_or_null(fi->file),
+		      "relpath", str_or_null(fi->relpath),
 		      "line", fi->line ? json_integer(fi->line) : json_null(),
 		      "severity", venv_severity_name(fi->severity ? fi->severity : d->severity),
 		      "code", code,
 		      "slug", d->slug,
 		      "message", venv_json_str(fi->message),
-		      "fix", fix);
+		      "fix", fix,
+		      "fixData", finding_data_json(fi));
 	return o;
 }
 
@@ -286,14 +307,21 @@ json_t *venv_sarif_result(const struct venv_report *r, const struct venv_finding
 	loc = json_pack("{s:{s:s}}", "artifactLocation", "uri", uri.buf);
 	if (loc && fi->line)
 		json_object_set_new(loc, "region", json_pack("{s:I}", "startLine", (json_int_t)fi->line));
-	o = json_pack("{s:s, s:I, s:s, s:{s:o}, s:[{s:o}], s:{s:o, s:s, s:o}}",
+	/*
+	 * SARIF's own fixes[] are byte replacements in the artifact; ours are
+	 * links, modes and whole files, so the place in the environment and
+	 * the fix data go in the result's property bag.
+	 */
+	o = json_pack("{s:s, s:I, s:s, s:{s:o}, s:[{s:o}], s:{s:o, s:s, s:o, s:o, s:o}}",
 		      "ruleId", code,
 		      "ruleIndex", (json_int_t)rule_index,
 		      "level", sarif_level(fi->severity ? fi->severity : d->severity),
 		      "message", "text", venv_json_str(fi->message),
 		      "locations", "physicalLocation", loc,
 		      "properties", "environment", venv_json_str(r->path), "slug", d->slug,
-		      "fix", d->fixable ? venv_json_str(fi->fix ? fi->fix : d->fix) : json_null());
+		      "fix", d->fixable ? venv_json_str(fi->fix ? fi->fix : d->fix) : json_null(),
+		      "relpath", str_or_null(fi->relpath),
+		      "fixData", finding_data_json(fi));
 done:
 	vbuf_release(&uri);
 	return o;
@@ -591,8 +619,17 @@ static const char man_check_body[] =
 	".TP\n"
 	".B json\n"
 	"One object: {\"version\": 1, \"tool\", \"severityThreshold\", \"environments\": [...],\n"
-	"\"diagnostics\": [...], \"summary\"}. Each diagnostic has environment, file, line,\n"
-	"severity, code, slug, message and fix. A stable contract: fields are only added.\n"
+	"\"diagnostics\": [...], \"summary\"}. Each diagnostic has environment, file, relpath (the\n"
+	"file's place in the environment, such as \"bin/activate\"; an absolute path for a file\n"
+	"outside it; null for the environment itself), line, severity, code, slug, message, fix\n"
+	"and fixData: the data\n"
+	".B venv repair\n"
+	"works from, an object with the keys found (the value as it is now), want (the value a fix\n"
+	"writes), oldPrefix and newPrefix (a moved environment's old and new place), name (an\n"
+	"interpreter, shell or distribution) and mode (VNV409: the file's mode bits, as a\n"
+	"number), each null where the rule fills nothing; which code fills which is listed in\n"
+	".BR venv\\-diagnostics (7).\n"
+	"A stable contract: fields are only added.\n"
 	"Written as the environments are checked, in memory that does not grow with their\n"
 	"number (the diagnostics wait in a temporary file in $TMPDIR, else /tmp, until the\n"
 	"environments are all written).\n"
@@ -603,8 +640,9 @@ static const char man_check_body[] =
 	".TP\n"
 	".B sarif\n"
 	"SARIF 2.1.0, for code-scanning dashboards: the rules in runs[0].tool.driver.rules,\n"
-	"one result per finding with file:// locations. Written as the environments are\n"
-	"checked, as json is.\n";
+	"one result per finding with file:// locations; each result's properties carry the\n"
+	"environment, slug, fix, relpath and fixData as in the JSON output. Written as the\n"
+	"environments are checked, as json is.\n";
 
 static const char man_check_tail[] =
 	".SH ENVIRONMENT\n"
@@ -702,6 +740,44 @@ int venv_man_check(struct vbuf *out)
 	return vbuf_adds(out, man_check_tail);
 }
 
+/*
+ * The fix data of each code (inspect.h, struct venv_finding_data), as the
+ * JSON and SARIF outputs carry it in fixData: the contract a consumer reads.
+ */
+static const char man_fix_data[] =
+	".SH FIX DATA\n"
+	"Besides its file (relpath: the place in the environment) a finding carries the data\n"
+	".B venv repair\n"
+	"works from, never its message; in\n"
+	".B venv check \\-f json\n"
+	"and SARIF it is the object fixData with the keys found, want, oldPrefix, newPrefix,\n"
+	"name and mode, null where a rule fills nothing. The codes that fill them:\n"
+	".TP\n.B VNV104, VNV116\nfound: the link's target; name: the interpreter name.\n"
+	".TP\n.B VNV106\nfound: the version the interpreter runs; want: the version pyvenv.cfg\n"
+	"records; name: the interpreter (for a mixed environment, the name users run).\n"
+	".TP\n.B VNV107\nfound: the recorded version; want: the base's X.Y.Z.\n"
+	".TP\n.B VNV108\nfound: the base interpreter the copy was made from.\n"
+	".TP\n.B VNV109, VNV113\nfound: the link target to create; name: the missing name.\n"
+	".TP\n.B VNV111\nfound: the missing directory; name: the X.Y version.\n"
+	".TP\n.B VNV115\nfound: home as written; want: the directory to set.\n"
+	".TP\n.B VNV401, VNV402\nfound: the place the script activates; want: the environment's\n"
+	"absolute path; oldPrefix, newPrefix: the same two; name: the shell.\n"
+	".TP\n.B VNV403, VNV404, VNV405\nfound: the interpreter in the script; want: the\n"
+	"interpreter it should run; oldPrefix: the old environment directory (404, 405);\n"
+	"newPrefix: the environment's absolute path.\n"
+	".TP\n.B VNV406, VNV407, VNV413\nfound: the interpreter.\n"
+	".TP\n.B VNV408\nfound: the path the .pth line adds; want: that path under the\n"
+	"environment's location when it was under an old one; oldPrefix, newPrefix: the two\n"
+	"locations; name: the line as written.\n"
+	".TP\n.B VNV409\nmode: the file's mode bits.\n"
+	".TP\n.B VNV410, VNV502, VNV504\nfound: the offending text or the activated path; want:\n"
+	"the environment's absolute path; name: the shell.\n"
+	".TP\n.B VNV414\nfound: the path the editable install's .pth names; want: that path\n"
+	"moved from oldPrefix to newPrefix, when it exists; name: the distribution.\n"
+	".TP\n.B VNV501\nname: the shell.\n"
+	".TP\n.B VNV609\nfound: the module the entry point runs; want: the distribution's\n"
+	"version (the one repair reinstalls); name: the distribution.\n";
+
 int venv_man_diagnostics(struct vbuf *out)
 {
 	size_t k;
@@ -775,5 +851,7 @@ int venv_man_diagnostics(struct vbuf *out)
 		    (error = roff_line(out, d->fix, 0)) < 0)
 			return error;
 	}
+	if ((error = vbuf_adds(out, man_fix_data)) < 0)
+		return error;
 	return vbuf_adds(out, ".SH SEE ALSO\n.BR venv\\-check (1),\n.BR venv\\-create (1)\n");
 }

@@ -63,6 +63,10 @@
  *   VNV115  found = `home` as written, want = the directory to set
  *   VNV111  found = the missing directory (relative), name = the X.Y
  *   VNV501  the severity is error for bin/activate, warning for the others
+ *   VNV609  (entry point's module missing)  found = the module, want = the
+ *       distribution's version, name = the distribution; relpath = its
+ *       entry_points.txt
+ * The JSON and SARIF outputs carry these as fixData (inspect/format.c).
  * Codes added later document their fields in venv-diagnostics(7) and here.
  */
 struct venv_finding_data {

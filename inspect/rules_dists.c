@@ -331,11 +331,17 @@ static int check_entry_points(struct venv_check_ctx *c, const struct venv_dist *
 		return 0;   /* its modules live in the source tree */
 	if ((error = vbuf_addf(&rel, "%s/%s/entry_points.txt", site_rel, d->dir)) < 0)
 		goto done;
-	for (i = 0; i < d->nentries && !error; i++)
+	for (i = 0; i < d->nentries && !error; i++) {
+		/* What a reinstall needs: which distribution, at which version (inspect.h). */
+		struct venv_finding_data fd = { (char *)d->entries[i].module, (char *)d->version,
+						NULL, NULL, (char *)d->name, 0 };
+
 		if (!module_exists(c->env->root, site_rel, d->entries[i].module))
-			error = add(c, VENV_DIAG_ENTRY_POINT_MODULE_MISSING, rel.buf, "bin/%s of %s %s "
-				    "runs module '%s', which is not in site-packages", d->entries[i].name,
-				    d->name, d->version, d->entries[i].module);
+			error = venv_check_add(c, VENV_DIAG_ENTRY_POINT_MODULE_MISSING, rel.buf, 0,
+					       NULL, &fd, "bin/%s of %s %s runs module '%s', which "
+					       "is not in site-packages", d->entries[i].name, d->name,
+					       d->version, d->entries[i].module);
+	}
 done:
 	vbuf_release(&rel);
 	return error;

@@ -95,6 +95,8 @@ expect_exit 1 "$VENV" check -q moved
 if echo "$OUT" | grep -q '^checked '; then fail "expected no summary with -q, saw: $OUT"; fi
 
 # --- json --------------------------------------------------------------------
+# A world-writable file: its mode is fix data (VNV409).
+echo x >moved/lib/open.txt && chmod 0666 moved/lib/open.txt
 "$VENV" check -f json good moved "$TMP/missing" >out.json
 expect_eq 2 "$?" "the exit status with -f json"
 json_ok out.json
@@ -108,8 +110,21 @@ assert d["summary"]["exitStatus"] == 2 and d["summary"]["environments"] == 3
 codes = {x["code"] for x in d["diagnostics"]}
 assert {"VNV401", "VNV404", "VNV002"} <= codes, codes
 for x in d["diagnostics"]:
-    assert set(x) >= {"environment", "file", "line", "severity", "code", "slug", "message", "fix"}, x
+    assert set(x) >= {"environment", "file", "relpath", "line", "severity", "code", "slug",
+                      "message", "fix", "fixData"}, x
     assert x["severity"] in ("error", "warning", "info")
+    assert set(x["fixData"]) == {"found", "want", "oldPrefix", "newPrefix", "name", "mode"}, x
+# The place in the environment and the data repair works from (never the message).
+act = [x for x in d["diagnostics"] if x["code"] == "VNV401" and x["relpath"] == "bin/activate"]
+assert act, [(x["code"], x["relpath"]) for x in d["diagnostics"]]
+fd = act[0]["fixData"]
+assert fd["oldPrefix"].endswith("/moved-src") and fd["newPrefix"].endswith("/moved"), fd
+assert fd["found"] == fd["oldPrefix"] and fd["want"] == fd["newPrefix"] and fd["name"] == "sh", fd
+ww = [x for x in d["diagnostics"] if x["code"] == "VNV409"]
+assert ww and ww[0]["relpath"] == "lib/open.txt" and ww[0]["fixData"]["mode"] == 0o666, ww
+assert ww[0]["file"].endswith("moved/lib/open.txt"), ww
+cfg = [x for x in d["diagnostics"] if x["environment"].endswith("missing")]
+assert cfg and cfg[0]["relpath"] is None, cfg
 EOF
 
 # --- json-lines ----------------------------------------------------------------
@@ -147,6 +162,14 @@ for res in run["results"]:
     assert loc["artifactLocation"]["uri"].startswith("file:///"), loc
 assert any(r["ruleId"] == "VNV401" and r["locations"][0]["physicalLocation"]["region"]["startLine"] > 0
            for r in run["results"])
+# Each result's property bag: the place in the environment and the fix data.
+for res in run["results"]:
+    assert "relpath" in res["properties"] and "fixData" in res["properties"], res
+act = [r for r in run["results"] if r["ruleId"] == "VNV401" and r["properties"]["relpath"] == "bin/activate"]
+assert act and act[0]["properties"]["fixData"]["newPrefix"].endswith("/moved"), act
+assert act[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("/moved/bin/activate")
+ww = [r for r in run["results"] if r["ruleId"] == "VNV409"]
+assert ww and ww[0]["properties"]["relpath"] == "lib/open.txt" and ww[0]["properties"]["fixData"]["mode"] == 0o666, ww
 EOF
 
 # --- colour --------------------------------------------------------------------
