@@ -384,6 +384,48 @@ static int ext_minor_mismatch(const struct venv_check_ctx *c, const char *name, 
 	return strcmp(tag, want) != 0;
 }
 
+/*
+ * virtualenv --symlink-app-data links a wheel's .pth (setuptools'
+ * distutils-precedence.pth) into site-packages from the same unpacked
+ * wheel in its app data that a linked .dist-info of this site-packages
+ * leads into: that link is virtualenv's layout, not one to report.
+ */
+static int in_app_data(int sitefd, const char *name)
+{
+	char target[PATH_MAX], other[PATH_MAX];
+	const char *slash;
+	struct dirent *de;
+	ssize_t n, m;
+	int fd, found = 0;
+	size_t dir;
+	DIR *d;
+
+	if ((n = readlinkat(sitefd, name, target, sizeof(target) - 1)) <= 0 || target[0] != '/')
+		return 0;
+	target[n] = '\0';
+	if (!(slash = strrchr(target, '/')) || slash == target)
+		return 0;
+	dir = (size_t)(slash - target) + 1;
+	if ((fd = openat(sitefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return 0;
+	}
+	while (!found && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+
+		if (l <= 10 || strcmp(de->d_name + l - 10, ".dist-info") ||
+		    (m = readlinkat(sitefd, de->d_name, other, sizeof(other) - 1)) <= 0)
+			continue;
+		other[m] = '\0';
+		/* <image>/name-1.0.dist-info beside <image>/x.pth */
+		found = (size_t)m > dir && !memcmp(other, target, dir) && !strchr(other + dir, '/');
+	}
+	closedir(d);
+	return found;
+}
+
 static int walk(struct venv_check_ctx *c)
 {
 	struct venv_model *e = c->env;
@@ -450,6 +492,7 @@ static int walk(struct venv_check_ctx *c)
 
 			/* site.py reads a .pth through a link; check does not. */
 			if (f->in_site == 1 && nl > 4 && !strcmp(de->d_name + nl - 4, ".pth") &&
+			    !in_app_data(dirfd(f->d), de->d_name) &&
 			    (error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, rel.buf, 0, NULL,
 					 "'%s' is a symbolic link; not followed, not inspected",
 					 rel.buf)) < 0)
