@@ -633,14 +633,21 @@ const struct venv_diag venv_diags[] = {
 	  "lib/python3.12/site-packages/zzz.pth: import os; os.system('...')",
 	  "No automatic fix: find out who wrote it, then remove it.",
 	  "0.2.0" },
-	{ VENV_DIAG_ENTRY_POINT_MODULE_MISSING, E, STABLE, 0, "entry-point-module-missing",
+	{ VENV_DIAG_ENTRY_POINT_MODULE_MISSING, E, STABLE, 1, "entry-point-module-missing",
 	  "a console script names a module that does not exist",
 	  "Reports a console_scripts or gui_scripts entry point of an installed distribution "
 	  "whose module is neither a module file, a package nor an extension module in "
-	  "site-packages.",
+	  "site-packages; and a seed distribution without console scripts (setuptools) whose "
+	  ".dist-info remains but whose package is gone.",
 	  "The script in bin/ fails with ModuleNotFoundError every time it runs.",
 	  "[console_scripts]\ndemo = demo.cli:main\n(no demo/cli.py)",
-	  "No automatic fix: reinstall the distribution with pip.",
+	  "For pip and setuptools, which venv create installs, venv repair reinstalls the same "
+	  "version as venv create installs it, offline and without running Python: from the "
+	  "wheel cache (~/.cache/venv/wheels-v1), else from the base interpreter's ensurepip "
+	  "wheels or another local wheel of that version, filling the cache on the way. When no "
+	  "such wheel is there, the remaining problem names the cache and the wheels it looked "
+	  "at. Any other distribution: reinstall it with pip "
+	  "('python -m pip install --force-reinstall NAME==VERSION').",
 	  "0.2.0" },
 	{ VENV_DIAG_UNOWNED_FILES, I, STABLE, 0, "unowned-files",
 	  "files in site-packages belong to no installed distribution",

@@ -3,6 +3,7 @@
 #include <time.h>
 #include "fs.h"
 #include "path.h"
+#include "pep440.h"
 #include "pip.h"
 #include "sha256.h"
 #include "wheel.h"
@@ -262,17 +263,16 @@ done:
 }
 
 /* Unpack into a private directory inside the environment and move the files out. */
-static int install_direct(const struct venv_context *ctx, const char *wheel,
-			  const struct venv_wheel_target *t)
+static int install_direct(const char *dir, const char *wheel, const struct venv_wheel_target *t)
 {
 	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
 	struct venv_wheel w;
 	int envfd = -1, treefd = -1, error;
 
 	memset(&w, 0, sizeof(w));
-	envfd = open(ctx->env_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	envfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (envfd < 0) {
-		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", ctx->env_dir);
+		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", dir);
 		goto done;
 	}
 	if ((error = make_temp_dir(envfd, ".venv-wheel", &tmp)) < 0)
@@ -369,7 +369,8 @@ static int link_flags(enum venv_link_mode mode, unsigned *flags)
 	return 0;
 }
 
-static int install_one(const struct venv_context *ctx, const char *wheel,
+/* Install one wheel file through the cache; without one, unpacked in a private directory of dir. */
+static int install_one(const char *dir, const char *wheel,
 		       const struct venv_wheel_target *t, int cachefd, unsigned flags,
 		       log_fn log, void *payload)
 {
@@ -380,7 +381,7 @@ static int install_one(const struct venv_context *ctx, const char *wheel,
 
 	memset(&w, 0, sizeof(w));
 	if (cachefd < 0)
-		return install_direct(ctx, wheel, t);
+		return install_direct(dir, wheel, t);
 	if ((error = hash_file(wheel, sha)) < 0)
 		return error;
 	venv_sha256_hex(sha, hex);
@@ -427,7 +428,7 @@ static int install_one(const struct venv_context *ctx, const char *wheel,
 	return error;
 direct:
 	venv_error_clear();
-	return install_direct(ctx, wheel, t);
+	return install_direct(dir, wheel, t);
 }
 
 /* "pip-23.2.1-py3-none-any.whl" -> normalised "pip" and "23.2.1". */
@@ -563,7 +564,7 @@ int venv_pip_install_fast_mode(const struct venv_context *ctx, enum venv_link_mo
 				       info->major, info->minor, name)) < 0)
 			goto done;
 		t.headers = headers.buf;
-		if ((error = install_one(ctx, info->wheels[i], &t, cachefd, flags, log,
+		if ((error = install_one(ctx->env_dir, info->wheels[i], &t, cachefd, flags, log,
 					 payload)) < 0) {
 			char msg[2048];
 
@@ -580,5 +581,109 @@ done:
 		close(cachefd);
 	vbuf_release(&headers);
 	vbuf_release(&tmp);
+	return error;
+}
+
+/* Install the cache entry whose manifest names name at version: 0, or VENV_ENOTFOUND. */
+static int install_cached_dist(int cachefd, const char *name, const char *version,
+			       const struct venv_wheel_target *t, log_fn log, void *payload)
+{
+	struct vbuf want = VBUF_INIT(VBUF_MAX_LINE), have = VBUF_INIT(VBUF_MAX_LINE);
+	int dupfd = dup(cachefd), error = VENV_ENOTFOUND;
+	DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (dupfd >= 0)
+			close(dupfd);
+		goto done;
+	}
+	if ((error = venv_name_canonicalize(&want, name)) < 0)
+		goto done;
+	error = VENV_ENOTFOUND;
+	while (error == VENV_ENOTFOUND && (de = readdir(d))) {
+		struct venv_wheel w;
+		int efd, treefd;
+
+		if (strlen(de->d_name) != VENV_SHA256_HEX_LEN)
+			continue;
+		memset(&w, 0, sizeof(w));
+		efd = openat(cachefd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (efd < 0)
+			continue;
+		if (venv_wheel_manifest_read(&w, efd, "MANIFEST") == 0 && w.version &&
+		    !strcmp(w.version, version) && venv_name_canonicalize(&have, w.name) == 0 &&
+		    !strcmp(have.buf, want.buf) &&
+		    (treefd = openat(efd, "tree", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				     O_CLOEXEC)) >= 0) {
+			/* A changed entry (VENV_ENOTFOUND) is passed over, as create passes it over. */
+			error = venv_wheel_install(&w, treefd, t, 0);
+			if (error == 0)
+				logf_(log, payload, VENV_LOG_DEBUG, "installed %s %s from the wheel "
+				      "cache entry %s", w.name, w.version, de->d_name);
+			close(treefd);
+		}
+		venv_error_clear();
+		venv_wheel_release(&w);
+		close(efd);
+	}
+done:
+	if (d)
+		closedir(d);
+	vbuf_release(&want);
+	vbuf_release(&have);
+	return error;
+}
+
+int venv_pip_install_dist(const char *name, const char *version, const char *const *wheels,
+			  size_t nwheels, const struct venv_wheel_target *t, const char *scratch,
+			  log_fn log, void *payload)
+{
+	struct vbuf cache = VBUF_INIT(VBUF_MAX_PATH), canon = VBUF_INIT(VBUF_MAX_LINE);
+	int cachefd = open_cache(log, payload), error = VENV_ENOTFOUND;
+	size_t i;
+
+	if (cachefd >= 0)
+		error = install_cached_dist(cachefd, name, version, t, log, payload);
+	if (error == VENV_ENOTFOUND && (error = venv_name_canonicalize(&canon, name)) == 0) {
+		error = VENV_ENOTFOUND;
+		for (i = 0; i < nwheels && error == VENV_ENOTFOUND; i++) {
+			char wname[256], wver[256];
+			struct vbuf c = VBUF_INIT(VBUF_MAX_LINE);
+			int same;
+
+			if (wheel_name_version(wheels[i], wname, sizeof(wname), wver, sizeof(wver)) < 0) {
+				venv_error_clear();
+				continue;
+			}
+			same = !strcmp(wver, version) && venv_name_canonicalize(&c, wname) == 0 &&
+			       !strcmp(c.buf, canon.buf);
+			vbuf_release(&c);
+			if (same)
+				error = install_one(scratch, wheels[i], t, cachefd, 0, log, payload);
+		}
+	}
+	if (error == VENV_ENOTFOUND) {
+		/* Say exactly where it was looked for. */
+		struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+
+		if (!getenv("VENV_NO_CACHE") && venv_cache_dir(&cache) == 0)
+			vbuf_addf(&msg, "no wheel of %s %s is in the wheel cache '%s/%s'", name, version,
+				  cache.buf, CACHE_SUBDIR);
+		else
+			vbuf_addf(&msg, "no wheel of %s %s is at hand (the wheel cache is not used%s)",
+				  name, version, getenv("VENV_NO_CACHE") ? ": VENV_NO_CACHE is set" : "");
+		for (i = 0; i < nwheels; i++)
+			vbuf_addf(&msg, "%s'%s'", i ? ", " : ", nor among the base interpreter's "
+				  "wheels (", wheels[i]);
+		if (nwheels)
+			vbuf_addch(&msg, ')');
+		error = venv_error_set(VENV_ENOTFOUND, "%s", msg.buf);
+		vbuf_release(&msg);
+	}
+	if (cachefd >= 0)
+		close(cachefd);
+	vbuf_release(&cache);
+	vbuf_release(&canon);
 	return error;
 }

@@ -25,4 +25,20 @@ int venv_pip_install_fast_mode(const struct venv_context *ctx, enum venv_link_mo
 					   const char *msg),
 			       void *payload);
 
+/*
+ * Install the distribution name at version into t (struct venv_wheel_target,
+ * wheel.h) as venv create installs pip, without running Python and without
+ * the network: from the wheel cache entry whose manifest names it, else from
+ * one of the wheel files `wheels` whose file name names it (put into the
+ * cache on the way, or unpacked in a private directory of `scratch` when no
+ * cache can be used). Files are copied, never linked. VENV_ENOTFOUND, with a
+ * message that names where it was looked for, when neither has it; repair
+ * reinstalls a seed distribution whose package is gone with this (VNV609).
+ */
+struct venv_wheel_target;
+int venv_pip_install_dist(const char *name, const char *version, const char *const *wheels,
+			  size_t nwheels, const struct venv_wheel_target *t, const char *scratch,
+			  void (*log)(void *payload, enum venv_log_level level, const char *msg),
+			  void *payload);
+
 #endif

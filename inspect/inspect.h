@@ -65,7 +65,8 @@
  *   VNV501  the severity is error for bin/activate, warning for the others
  *   VNV609  (entry point's module missing)  found = the module, want = the
  *       distribution's version, name = the distribution; relpath = its
- *       entry_points.txt
+ *       entry_points.txt (a seed distribution without scripts: its METADATA,
+ *       found = its package)
  * The JSON and SARIF outputs carry these as fixData (inspect/format.c).
  * Codes added later document their fields in venv-diagnostics(7) and here.
  */

@@ -342,6 +342,22 @@ static int check_entry_points(struct venv_check_ctx *c, const struct venv_dist *
 					       "is not in site-packages", d->entries[i].name, d->name,
 					       d->version, d->entries[i].module);
 	}
+	/*
+	 * A seed distribution without console scripts (setuptools, which venv
+	 * create installs up to 3.11): its .dist-info remains, its package is
+	 * gone, and what imports it (pip's builds, pkg_resources) fails.
+	 */
+	if (!error && !d->nentries && (!strcmp(d->canon, "setuptools") || !strcmp(d->canon, "pip")) &&
+	    !module_exists(c->env->root, site_rel, d->canon)) {
+		struct venv_finding_data fd = { (char *)d->canon, (char *)d->version, NULL, NULL,
+						(char *)d->name, 0 };
+
+		vbuf_reset(&rel);
+		if ((error = vbuf_addf(&rel, "%s/%s/METADATA", site_rel, d->dir)) == 0)
+			error = venv_check_add(c, VENV_DIAG_ENTRY_POINT_MODULE_MISSING, rel.buf, 0,
+					       NULL, &fd, "%s %s is installed but its package '%s' "
+					       "is not in site-packages", d->name, d->version, d->canon);
+	}
 done:
 	vbuf_release(&rel);
 	return error;

@@ -157,6 +157,30 @@ static void print_lines(const char *text, char prefix)
 	}
 }
 
+/*
+ * One line for the changes that share a summary (a reinstalled distribution's
+ * hundreds of files, VNV609): how many there are, at the first of them, 0
+ * at the others. The JSON report lists every change.
+ */
+static size_t same_summary(const struct venv_plan *done, size_t i)
+{
+	const struct venv_fix *f = &done->fixes[i];
+	size_t k, n = 1;
+
+	if (!f->summary || f->before || f->after)
+		return 1;
+	for (k = 0; k < done->nr; k++) {
+		const struct venv_fix *g = &done->fixes[k];
+
+		if (k == i || g->code != f->code || !g->summary || strcmp(g->summary, f->summary))
+			continue;
+		if (k < i)
+			return 0;
+		n++;
+	}
+	return n;
+}
+
 static void print_text(const struct venv_repair_report *r, int dry_run, int verbosity)
 {
 	char code[16];
@@ -175,9 +199,15 @@ static void print_text(const struct venv_repair_report *r, int dry_run, int verb
 	if (verbosity >= 1) {
 		for (i = 0; i < r->done.nr; i++) {
 			const struct venv_fix *f = &r->done.fixes[i];
+			size_t same = same_summary(&r->done, i);
 
+			if (!same)
+				continue;
 			venv_repair_code_str(code, sizeof(code), f->code);
-			printf("  %c %s [%s]\n", mark(f), f->summary ? f->summary : f->path, code);
+			printf("  %c %s", mark(f), f->summary ? f->summary : f->path);
+			if (same > 1)
+				printf(" (%zu changes)", same);
+			printf(" [%s]\n", code);
 			print_lines(f->before, '-');
 			print_lines(f->after, '+');
 		}

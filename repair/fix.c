@@ -825,6 +825,7 @@ const struct venv_fixer venv_fixers[] = {
 	{ VENV_DIAG_MISSING_ACTIVATION_SCRIPT, venv_fix_missing_activation },
 	{ VENV_DIAG_UNQUOTED_ACTIVATION_TEMPLATE, venv_fix_activation },
 	{ VENV_DIAG_PROMPT_EXPANSION, venv_fix_activation },
+	{ VENV_DIAG_ENTRY_POINT_MODULE_MISSING, venv_fix_seed },
 };
 
 const size_t venv_fixers_count = VENV_ARRAY_SIZE(venv_fixers);

@@ -120,6 +120,9 @@ int venv_fix_pth(struct venv_fixctx *x, const struct venv_finding *f, const char
 /* Plan the .pth file the findings so far rewrote. */
 int venv_fix_pth_flush(struct venv_fixctx *x);
 
+/* VNV609 of pip or setuptools: reinstalled from the wheel cache (repair/fix_seed.c). */
+int venv_fix_seed(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+
 /*
  * After every fixer: the RECORD rows of the files the plan rewrites get
  * their new hash and size (repair/fix_record.c), so that a repaired
