@@ -207,16 +207,17 @@ json_t *venv_finding_json(const struct venv_report *r, const struct venv_finding
 				venv_json_str(fi->fix ? fi->fix : d->fix));
 	else
 		fix = json_null();
-	o = json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:o}",
+	/* Fields only added, at the end: the order of the older ones stays. */
+	o = json_pack("{s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
 		      "environment", venv_json_str(r->path),
 		      "file", str_or_null(fi->file),
-		      "relpath", str_or_null(fi->relpath),
 		      "line", fi->line ? json_integer(fi->line) : json_null(),
 		      "severity", venv_severity_name(fi->severity ? fi->severity : d->severity),
 		      "code", code,
 		      "slug", d->slug,
 		      "message", venv_json_str(fi->message),
 		      "fix", fix,
+		      "relpath", str_or_null(fi->relpath),
 		      "fixData", finding_data_json(fi));
 	return o;
 }
