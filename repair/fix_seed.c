@@ -172,6 +172,48 @@ static int reinstalled(struct venv_fixctx *x, const char *site, const char *modu
 	return found;
 }
 
+/*
+ * virtualenv --symlink-app-data: the .dist-info is a link into an unpacked
+ * wheel of its app data, and the package was a link beside it: made again
+ * when the app data still has it.
+ */
+static int relink_app_data(struct venv_fixctx *x, const struct venv_finding *f, const char *site,
+			   const char *dist)
+{
+	struct vbuf want = VBUF_INIT(VBUF_MAX_PATH), rel = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+	char target[PATH_MAX];
+	const char *slash;
+	struct stat st;
+	ssize_t n;
+	int error = 0;
+
+	if ((n = readlinkat(x->e->fd, dist, target, sizeof(target) - 1)) <= 0 ||
+	    (target[n] = '\0', target[0] != '/') || !(slash = strrchr(target, '/'))) {
+		error = venv_fix_decline(x, "'%s' is a link repair cannot follow", dist);
+		goto done;
+	}
+	if ((error = vbuf_addf(&want, "%.*s/%.*s", (int)(slash - target), target,
+			       (int)strcspn(f->data.found, "."), f->data.found)) < 0 ||
+	    (error = vbuf_addf(&rel, "%s/%.*s", site, (int)strcspn(f->data.found, "."),
+			       f->data.found)) < 0)
+		goto done;
+	if (stat(want.buf, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		error = venv_fix_decline(x, "'%s' is a link into virtualenv's app data, where '%s' "
+					 "is gone too; make the environment again", dist, want.buf);
+		goto done;
+	}
+	if ((error = vbuf_addf(&msg, "%s -> %s: linked again, as virtualenv --symlink-app-data "
+			       "made it", rel.buf, want.buf)) < 0)
+		goto done;
+	error = venv_plan_add(x->plan, f->code, VENV_FIX_SYMLINK, rel.buf, want.buf, 0, 0, msg.buf);
+done:
+	vbuf_release(&want);
+	vbuf_release(&rel);
+	vbuf_release(&msg);
+	return error;
+}
+
 /* A private directory for the scratch tree, in $TMPDIR. */
 static int make_scratch(struct vbuf *out)
 {
@@ -247,6 +289,14 @@ int venv_fix_seed(struct venv_fixctx *x, const struct venv_finding *f, const cha
 	if ((error = venv_path_dirname(&dist, rel)) < 0 ||
 	    (error = venv_path_dirname(&site, dist.buf)) < 0)
 		goto done;
+	if (f->data.found && fstatat(x->e->fd, dist.buf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode)) {
+		/* Its other console scripts' findings: the first one linked it. */
+		if ((error = vbuf_addf(&r, "%s/%.*s", site.buf, (int)strcspn(f->data.found, "."),
+				       f->data.found)) >= 0 && !venv_plan_has(x->plan, r.buf))
+			error = relink_app_data(x, f, site.buf, dist.buf);
+		goto done;
+	}
 	/* Its other console scripts' findings: the first one reinstalled it. */
 	if (f->data.found && (error = reinstalled(x, site.buf, f->data.found)) != 0) {
 		error = error > 0 ? 0 : error;

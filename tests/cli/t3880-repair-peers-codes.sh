@@ -164,6 +164,13 @@ else
 	ve/bin/pip install -q "$whl" || fail "pip install failed in ve"
 	expect_exit 0 "$VENV" check "$TMP/ve"
 	damage "$TMP/ve"
+	# pip's package was a link into the app data too: linked again.
+	site=$(echo ve/lib/python3*/site-packages)
+	[ -L "$site/pip" ] || fail "expected pip's package to be a link in a --symlink-app-data environment"
+	rm "$site/pip"
+	repaired VNV609 "$TMP/ve"
+	[ -L "$site/pip" ] || fail "expected pip's package linked again"
+	expect_match "^pip [0-9.]+ from " "$(ve/bin/pip --version 2>&1)" "pip --version of ve"
 	mv ve ve-moved
 	repaired VNV401 "$TMP/ve-moved"
 	made=$((made + 1))
