@@ -11,7 +11,9 @@
 #                (--quick: their CI samples, `--sample 5`, and repair's CLI
 #                test, which tries every seventh point);
 #   races        rounds and violations of tests/races/{clear,restore}.sh
-#                (RACE_ROUNDS, default 2000; --quick: 100);
+#                (RACE_ROUNDS, default 2000; --quick: 100), and rounds, bad
+#                outcomes and the outcome mix of tests/races/pairs.sh
+#                (ROUNDS, default 50; --quick: 5);
 #   fuzzing      inputs tried, seconds and findings of every libFuzzer target
 #                tests/build/fuzz/fuzz_*: read from the logs under
 #                tests/build/fuzz when there are any, or else by running each
@@ -36,7 +38,7 @@ while [ $# -gt 0 ]; do
 	--check-log) check_log=$2; shift ;;
 	--sanitize-log) san_log=$2; shift ;;
 	--logs) logs=$2; shift ;;
-	-h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "reliability: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
@@ -161,6 +163,26 @@ for r in clear restore; do
 	rdetail="$rdetail${rdetail:+, }$r $n rounds, ${sw:-0} swaps"
 done
 row "Race rounds / directories swapped for symlinks / sentinel changes" "$rtotal / $rswaps / $rviol ($rdetail)"
+
+# Pairs of commands started together, and check -r against a swapper.
+prounds=${ROUNDS:-50}
+[ "$quick" = 1 ] && prounds=${ROUNDS:-5}
+say "races: pairs, $prounds rounds each"
+run_logged pairs bash tests/races/run.sh pairs "$prounds"
+prc=$?
+ptotal=0 pbad=0 pdetail=""
+while read -r line; do
+	# pairs: NAME N rounds, N bad[, N swaps], S s; outcomes: MIX
+	pn=$(echo "$line" | sed -n 's/^pairs: [^ ]* \([0-9]*\) rounds.*/\1/p')
+	pb=$(echo "$line" | sed -n 's/^pairs: [^ ]* [0-9]* rounds, \([0-9]*\) bad.*/\1/p')
+	[ -n "$pn" ] || continue
+	ptotal=$((ptotal + pn))
+	pbad=$((pbad + ${pb:-1}))
+	pdetail="$pdetail${pdetail:+; }$(echo "$line" | sed 's/^pairs: \([^ ]*\) [0-9]* rounds, [0-9]* bad\(, [0-9]* swaps\)\{0,1\}, [0-9]* s; outcomes: \(.*\)$/\1\2: \3/')"
+done <<<"$(grep '^pairs: ' "$W/pairs.log")"
+[ "$ptotal" -gt 0 ] || { pbad=1; tail -n 5 "$W/pairs.log" >&2; }
+[ "$prc" -eq 0 ] || [ "$pbad" -gt 0 ] || pbad=1
+row "Concurrent pairs and check -r against a swapper: rounds / bad outcomes" "$ptotal / $pbad ($pdetail)"
 
 # Fuzzing: libFuzzer's final statistics, from its logs.
 fuzz_seconds=${FUZZ_SECONDS:-60}

@@ -9,7 +9,8 @@
 #   restore-repair  `restore --yes` of an archive over an environment and a repair;
 #   check-swap      `check -r` of a tree while another process swaps its
 #                   environments for links to a sentinel environment beside
-#                   the tree (and back): nothing of the sentinel may be reported.
+#                   the tree (and back): nothing of the sentinel may be reported
+#                   (its name, or the findings only it has: VNV409, VNV501).
 # The commands take the one lock (common/lock.h), so one waits for the other;
 # in every other round VENV_LOCK_TIMEOUT=0, so that the one that comes second
 # fails at once with the lock's message instead. After each round, a bad
@@ -18,9 +19,11 @@
 # command that exited 0 without a finished, working environment there, or an
 # environment that is neither finished nor absent; a lock file, a restore's
 # staging directory or .venv-incomplete left (security.md CRA-09).
-# Prints per pair "pairs: PAIR N rounds, N bad; outcomes: ..." (who won, who
-# waited or failed with the lock's message) and one line per bad round; exits
-# 1 when there was one. VENV (default: ./venv of the tree) is what runs.
+# Prints per pair "pairs: PAIR N rounds, N bad, S s; outcomes: N WHAT, ..."
+# (WHAT: "1st won/2nd waited", "2nd won/1st refused" (the lock's message),
+# "no overlap" (one took the lock after the other let go); for check-swap
+# also the swaps, and its exit statuses) and one line per bad round; exits 1
+# when there was one. VENV (default: ./venv of the tree) is what runs.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${1:-50}
@@ -83,35 +86,57 @@ setup_check_swap() {
 }
 
 # The swapper: an environment of the tree renamed aside, a link to the
-# sentinel in its place, then put back, over and over; counts its swaps.
+# sentinel in its place, then put back, over and over; counts its swaps. In
+# Python, so that it swaps hundreds of times while one check runs, not a
+# few as processes for mv and ln would.
 swapper() {
-	local i n=0
-	while [ -e "$W/race-on" ]; do
-		for i in 1 2 3 4 5 6; do
-			if mv "tree/env$i" "tree/.env$i" 2>/dev/null; then
-				ln -s "$W/SENTINEL" "tree/env$i" 2>/dev/null && n=$((n + 1))
-				rm -f "tree/env$i" 2>/dev/null
-				mv "tree/.env$i" "tree/env$i" 2>/dev/null
-			fi
-		done
-	done
-	echo "$n" >"$W/swaps"
+	python3 - "$W" <<'PYEOF'
+import os, random, sys, time
+w = sys.argv[1]
+tree, n = os.path.join(w, "tree"), 0
+open(os.path.join(w, "swapping"), "w").close()
+while os.path.exists(os.path.join(w, "race-on")):
+    for i in range(1, 7):
+        env, aside = os.path.join(tree, "env%d" % i), os.path.join(tree, ".env%d" % i)
+        try:
+            os.rename(env, aside)
+        except OSError:
+            continue
+        try:
+            os.symlink(os.path.join(w, "SENTINEL"), env)
+            n += 1
+            time.sleep(random.random() / 500)
+            os.unlink(env)
+        except OSError:
+            pass
+        os.rename(aside, env)
+        time.sleep(random.random() / 500)
+with open(os.path.join(w, "swaps"), "w") as f:
+    f.write("%d\n" % n)
+PYEOF
 }
 
 # One round of check-swap: sets bad and outcome.
 round_check_swap() {
 	local rc spid
+	rm -f "$W/swapping"
 	touch "$W/race-on"
 	swapper &
 	spid=$!
+	# check starts once the swapper is swapping.
+	while [ ! -e "$W/swapping" ] && kill -0 "$spid" 2>/dev/null; do sleep 0.01; done
 	"$VENV" check -r -j 2 --severity info -f json-lines tree >out 2>err
 	rc=$?
 	rm -f "$W/race-on"
 	wait "$spid"
 	swaps=$((swaps + $(cat "$W/swaps")))
-	outcome="check exit $rc"
-	if grep -q SENTINEL out err; then
-		bad="the sentinel outside the tree was reported: $(grep -h SENTINEL out err | head -n 2)"
+	# The outcome: the exit status and the codes reported (the tree's own are none).
+	outcome="exit $rc$(sed -n 's/.*"code":"\(VNV[0-9]*\)".*/\1/p' out | sort -u | tr '\n' ' ' |
+		sed 's/^\(..*\) $/ (\1)/')"
+	# Only the sentinel has world-writable files (VNV409) and a missing activation
+	# script (VNV501): either, or its name, means check -r inspected it.
+	if grep -q -e SENTINEL -e '"code":"VNV409"' -e '"code":"VNV501"' out err; then
+		bad="the sentinel outside the tree was reported: $(grep -h -e SENTINEL -e VNV409 -e VNV501 out err | head -n 2)"
 	elif [ "$rc" -gt 2 ]; then
 		bad="check -r exited $rc: $(head -n 3 err)"
 	elif [ -L tree/env1 ] || [ ! -f tree/env1/pyvenv.cfg ]; then
@@ -153,14 +178,14 @@ round_pair() {
 	m1=$(lockmsg e1) m2=$(lockmsg e2)
 	# Who won: the one that neither waited nor was refused, when the other was.
 	case "$m1/$m2" in
-	/waited) outcome="1st won, 2nd waited" ;;
-	/busy) outcome="1st won, 2nd refused" ;;
-	waited/) outcome="2nd won, 1st waited" ;;
-	busy/) outcome="2nd won, 1st refused" ;;
+	/waited) outcome="1st won/2nd waited" ;;
+	/busy) outcome="1st won/2nd refused" ;;
+	waited/) outcome="2nd won/1st waited" ;;
+	busy/) outcome="2nd won/1st refused" ;;
 	/) outcome="no overlap" ;;
-	*) outcome="1st $m1, 2nd $m2" ;;
+	*) outcome="1st $m1/2nd $m2" ;;
 	esac
-	[ "$r2" -eq 2 ] && outcome="$outcome, 2nd exit 2"
+	[ "$r2" -eq 2 ] && outcome="$outcome (2nd exit 2)"
 	if ! allowed "$name1" "$r1" "$m1" "$pair"; then
 		bad="$name1 exited $r1: $(head -n 2 e1 | tr '\n' ' ')"
 	elif ! allowed "$name2" "$r2" "$m2" "$pair"; then
@@ -205,7 +230,7 @@ for pair in $pairs; do
 			echo "BAD ($pair, round $n, $outcome): $bad"
 		fi
 	done
-	mix=$(sort "$W/outcomes" | uniq -c | sort -rn | awk '{ c = $1; $1 = ""; printf "%s%s%s", sep, c, $0; sep = "; " }')
+	mix=$(sort "$W/outcomes" | uniq -c | sort -rn | awk '{ c = $1; $1 = ""; printf "%s%s%s", sep, c, $0; sep = ", " }')
 	extra=""
 	[ "$pair" = check-swap ] && extra=", $swaps swaps"
 	echo "pairs: $pair $rounds rounds, $bad_rounds bad$extra, $(($(date +%s) - start)) s; outcomes: $mix"
