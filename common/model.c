@@ -243,6 +243,17 @@ static int load_cfg(struct venv_model *e)
 			       "'pyvenv.cfg' is larger than %zu bytes; not inspected",
 			       (size_t)VBUF_MAX_CFG);
 	}
+	if (rc == VENV_RD_IOERR) {
+		/*
+		 * An I/O error or running out of descriptors says nothing about the
+		 * file: it is unreadable now (VNV003), not bad, and so repair changes
+		 * nothing rather than write a new one without its keys (found by
+		 * tests/faults/repair.sh: ENOSPC on this open, then exit 0).
+		 */
+		e->cfg_state = VENV_CFG_BAD;
+		return problem(e, VENV_DIAG_UNREADABLE_FILE, "pyvenv.cfg", NULL,
+			       "cannot read 'pyvenv.cfg': %s", strerror(err));
+	}
 	if (rc != VENV_RD_OK) {
 		e->cfg_state = VENV_CFG_BAD;
 		return problem(e, VENV_DIAG_CFG_UNREADABLE, "pyvenv.cfg", "write a new pyvenv.cfg",
