@@ -888,6 +888,13 @@ static int ctx_init(struct venv_fixctx *x, struct venv_envdir *e, const struct v
 		if ((error = venv_cfg_parse(&x->cfg, raw.buf + bom, raw.len - bom)) < 0)
 			goto done;
 		x->cfg_state = FIXCFG_OK;
+	} else if (env->cfg_state == VENV_CFG_OK && error != VENV_ENOTFOUND) {
+		/*
+		 * Read a moment ago, unreadable now (an I/O error, out of
+		 * descriptors): planning without its keys would leave the old
+		 * location in it and exit 0. Nothing is written yet: stop here.
+		 */
+		goto done;
 	} else {
 		x->cfg_state = error == VENV_ENOTFOUND ? FIXCFG_ABSENT : FIXCFG_UNREADABLE;
 		error = 0;
