@@ -218,24 +218,6 @@ int venv_ds_enter_parent(struct venv_dirstack *ds, const char *path, int create,
 
 /* ---- small file helpers ---- */
 
-int venv_wheel__write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Create `name` in dirfd afresh: whatever is there is unlinked (a link is
  * removed, never followed), then the file is created exclusively. The mode
@@ -284,7 +266,7 @@ int venv_wheel__write_fresh(int dirfd, const char *name, const void *data, size_
 
 	if (fd < 0)
 		return fd;
-	if (venv_wheel__write_all(fd, data, len) < 0)
+	if (venv_fs_write_all(fd, data, len) < 0)
 		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot write '%s' "
 					     "in '%s'", name, what);
 	if (close(fd) < 0 && !error)

@@ -157,7 +157,7 @@ static int copy_data(int in, int out, uint64_t size, const char *name, int *clon
 				venv_error_set(VENV_EIO, "'%s' changed while it was copied", name);
 			break;
 		}
-		if (venv_wheel__write_all(out, buf, (size_t)n) < 0) {
+		if (venv_fs_write_all(out, buf, (size_t)n) < 0) {
 			error = venv_error_set_errno(venv_error_from_errno(errno), "cannot write "
 						     "'%s'", name);
 			break;

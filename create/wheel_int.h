@@ -54,7 +54,6 @@ int venv_ds_enter_parent(struct venv_dirstack *ds, const char *path, int create,
  */
 enum { MODE_FILE, MODE_EXEC_PIP, MODE_EXEC_SCRIPT };
 
-int venv_wheel__write_all(int fd, const void *data, size_t len);
 int venv_wheel__create_fresh(int dirfd, const char *name, int kind, const char *what);
 int venv_wheel__write_fresh(int dirfd, const char *name, const void *data, size_t len,
 			    int kind, const char *what);

@@ -313,7 +313,7 @@ static int unpack_file(struct venv_wheel *w, struct unpack_state *st, struct arc
 		if (is_record) {
 			if ((error = vbuf_add(&st->record, st->buf, (size_t)n)) < 0)
 				goto done;
-		} else if (venv_wheel__write_all(fd, st->buf, (size_t)n) < 0) {
+		} else if (venv_fs_write_all(fd, st->buf, (size_t)n) < 0) {
 			error = venv_error_set_errno(venv_error_from_errno(errno), "cannot write "
 						     "'%s' while unpacking the wheel", name);
 			goto done;

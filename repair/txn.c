@@ -159,22 +159,6 @@ int venv_repair_open_parent(int rootfd, const char *rel, const char **base)
 	return fd;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Create `name` in dfd exclusively with exactly `mode`, write, and fsync
  * unless `nosync` (the caller syncs the whole file system after a batch).
@@ -200,7 +184,7 @@ static int write_new_file_at(int dfd, const char *name, const void *data, size_t
 		error = venv_error_set_errno(VENV_EIO, "cannot set the mode of '%s'", name);
 		goto done;
 	}
-	if (write_all(fd, data, len) < 0) {
+	if (venv_fs_write_all(fd, data, len) < 0) {
 		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot write '%s'", name);
 		goto done;
 	}
