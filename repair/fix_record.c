@@ -25,34 +25,21 @@
 static int env_relative(struct vbuf *out, const char *site_rel, const char *row_path)
 {
 	struct vbuf joined = VBUF_INIT(VBUF_MAX_PATH);
-	char *p, *save = NULL, *tok;
-	size_t keep[128], n = 0;
 	int error;
 
 	vbuf_reset(out);
 	if (row_path[0] == '/' || !row_path[0])
 		return VENV_EINVAL;
-	if ((error = vbuf_addf(&joined, "%s/%s", site_rel, row_path)) < 0)
+	if ((error = vbuf_addf(&joined, "%s/%s", site_rel, row_path)) < 0 ||
+	    (error = venv_path_normalize(out, joined.buf)) < 0)
 		goto done;
-	for (p = joined.buf; (tok = strtok_r(p, "/", &save)) != NULL; p = NULL) {
-		if (!strcmp(tok, "."))
-			continue;
-		if (!strcmp(tok, "..")) {
-			if (!n) {
-				error = VENV_EINVAL;
-				goto done;
-			}
-			n--;
-			continue;
-		}
-		if (n == VENV_ARRAY_SIZE(keep)) {
-			error = VENV_EINVAL;
-			goto done;
-		}
-		keep[n++] = (size_t)(tok - joined.buf);
+	/* The normaliser keeps a leading "..": the row leaves the environment. */
+	if (!strcmp(out->buf, "..") || !strncmp(out->buf, "../", 3)) {
+		vbuf_reset(out);
+		error = VENV_EINVAL;
+	} else if (!strcmp(out->buf, ".")) {
+		vbuf_reset(out);
 	}
-	for (size_t i = 0; i < n && error >= 0; i++)
-		error = vbuf_addf(out, "%s%s", i ? "/" : "", joined.buf + keep[i]);
 done:
 	vbuf_release(&joined);
 	return error;
