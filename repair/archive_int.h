@@ -1,0 +1,22 @@
+#ifndef VENV_REPAIR_ARCHIVE_INT_H
+#define VENV_REPAIR_ARCHIVE_INT_H
+
+#include <archive.h>
+
+/*
+ * What archive.c (writing) and archive_restore.c (reading back) share;
+ * not part of the library's interface.
+ */
+
+#define META_NAME "venv-archive.json"
+#define ROOT "env"
+#define MAX_ENTRIES 2000000
+#define MAX_TOTAL ((int64_t)64 * 1024 * 1024 * 1024)
+#define META_MAX ((size_t)64 * 1024)
+
+/* VENV_EIO with "what: libarchive's message". */
+int venv_archive__error(struct archive *a, const char *what);
+/* The documented form, "cannot open 'FILE': reason", with the system's reason when there is one. */
+int venv_archive__open_error(struct archive *a, const char *file);
+
+#endif
