@@ -63,3 +63,39 @@ row() {
 		if (t > 0) printf "  %-44s %9.2f ms   %7.1fx\n", n, t, b / t;
 		else printf "  %-44s %9.2f ms\n", n, t }'
 }
+
+# The set-up repair.sh and upgrade.sh share. Repair changes the environment
+# it works on, so each run works on a fresh copy of a template.
+
+# slow_runs N: how many runs of a slow baseline (python -m venv, pip): N, at
+# most 5.
+slow_runs() {
+	if [ "$1" -gt 5 ]; then echo 5; else echo "$1"; fi
+}
+
+# timed PREP CMD N: median wall time in ms of CMD over N runs, PREP (not
+# timed) before each. $D is the directory worked on.
+timed() {
+	local prep=$1 cmd=$2 n=$3 i t0 t1 times=""
+	D="$BTMP/target"
+	for i in $(seq 1 "$n"); do
+		eval "$prep" >/dev/null 2>&1 || { echo "bench: '$prep' failed" >&2; return 1; }
+		t0=$(date +%s%N)
+		eval "$cmd" >/dev/null 2>&1 || { echo "bench: '$cmd' failed" >&2; return 1; }
+		t1=$(date +%s%N)
+		times="$times $(( (t1 - t0) / 1000 ))"
+	done
+	echo $times | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {printf "%.2f\n", a[int((NR+1)/2)]/1000}'
+}
+
+# The PREP of timed that copies the template $BTMP/tmpl afresh.
+FRESH_COPY='rm -rf $D; cp -a $BTMP/tmpl $D'
+
+# bench_template PY PIP_ARGS...: the template $BTMP/tmpl, made by PY -m venv
+# with PIP_ARGS installed by its pip (offline: the caller exports
+# PIP_NO_INDEX, and PIP_FIND_LINKS when it names packages).
+bench_template() {
+	local py=$1
+	shift
+	"$py" -m venv "$BTMP/tmpl" && "$BTMP/tmpl/bin/pip" install -q "$@"
+}

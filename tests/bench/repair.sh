@@ -9,34 +9,18 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/cli/repair-lib.sh"
 py=$(bench_python)
-SLOW=$RUNS
-[ "$SLOW" -gt 5 ] && SLOW=5
-
-# timed PREP CMD N: median wall time in ms of CMD over N runs, PREP (not
-# timed) before each. $D is the directory worked on.
-timed() {
-	local prep=$1 cmd=$2 n=$3 i t0 t1 times=""
-	D="$BTMP/target"
-	for i in $(seq 1 "$n"); do
-		eval "$prep" >/dev/null 2>&1 || { echo "bench: '$prep' failed" >&2; return 1; }
-		t0=$(date +%s%N)
-		eval "$cmd" >/dev/null 2>&1 || { echo "bench: '$cmd' failed" >&2; return 1; }
-		t1=$(date +%s%N)
-		times="$times $(( (t1 - t0) / 1000 ))"
-	done
-	echo $times | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {printf "%.2f\n", a[int((NR+1)/2)]/1000}'
-}
+SLOW=$(slow_runs "$RUNS")
 
 make_wheel "$py" "$BTMP/wheels" tinypkg 1.0 || exit 1
 export PIP_NO_INDEX=1 PIP_FIND_LINKS="$BTMP/wheels"
-"$py" -m venv "$BTMP/tmpl" && "$BTMP/tmpl/bin/pip" install -q tinypkg || exit 1
+bench_template "$py" tinypkg || exit 1
 "$VENV" repair -q --dry-run "$BTMP/tmpl" >/dev/null
 
 echo "repair of a moved environment with pip and a package: $py"
 echo "($RUNS runs of repair, $SLOW of the baseline, median; ratio = recreate / this)"
-recreate=$(timed 'rm -rf $D; cp -a $BTMP/tmpl $D' \
+recreate=$(timed "$FRESH_COPY" \
 	"$py -m venv --clear \$D && \$D/bin/pip install -q tinypkg" "$SLOW") || exit 1
-ours=$(timed 'rm -rf $D; cp -a $BTMP/tmpl $D' "$VENV repair -q \$D" "$RUNS") || exit 1
+ours=$(timed "$FRESH_COPY" "$VENV repair -q \$D" "$RUNS") || exit 1
 row "python -m venv --clear + pip install" "$recreate" "$recreate"
 row "venv repair (moved)" "$ours" "$recreate"
 

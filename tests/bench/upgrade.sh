@@ -15,37 +15,21 @@ if [ -z "$old" ] || [ -z "$new" ]; then
 fi
 N=${BENCH_UPGRADE_RUNS:-$RUNS}
 [ "$N" -gt 11 ] && N=11
-SLOW=$N
-[ "$SLOW" -gt 5 ] && SLOW=5
-
-# timed PREP CMD N: median wall time in ms of CMD over N runs, PREP (not
-# timed) before each. $D is the directory worked on.
-timed() {
-	local prep=$1 cmd=$2 n=$3 i t0 t1 times=""
-	D="$BTMP/target"
-	for i in $(seq 1 "$n"); do
-		eval "$prep" >/dev/null 2>&1 || { echo "bench: '$prep' failed" >&2; return 1; }
-		t0=$(date +%s%N)
-		eval "$cmd" >/dev/null 2>&1 || { echo "bench: '$cmd' failed" >&2; return 1; }
-		t1=$(date +%s%N)
-		times="$times $(( (t1 - t0) / 1000 ))"
-	done
-	echo $times | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {printf "%.2f\n", a[int((NR+1)/2)]/1000}'
-}
+SLOW=$(slow_runs "$N")
 
 for i in $(seq -w 1 20); do
 	make_wheel "$old" "$BTMP/wheels" "pkg$i" 1.0 || exit 1
 done
 export PIP_NO_INDEX=1
-"$old" -m venv "$BTMP/tmpl" && "$BTMP/tmpl/bin/pip" install -q "$BTMP"/wheels/*.whl || exit 1
+bench_template "$old" "$BTMP"/wheels/*.whl || exit 1
 # The interpreter facts of both, cached, as after any earlier use.
 "$VENV" repair -q --upgrade -p "$new" --dry-run "$BTMP/tmpl" >/dev/null
 
 echo "repair --upgrade across a minor version, pip + 20 pure packages: $old -> $new"
 echo "($N runs of repair, $SLOW of the baseline, median; ratio = recreate / this)"
-recreate=$(timed 'rm -rf $D; cp -a $BTMP/tmpl $D' \
+recreate=$(timed "$FRESH_COPY" \
 	"$new -m venv --clear \$D && \$D/bin/pip install -q $BTMP/wheels/*.whl" "$SLOW") || exit 1
-ours=$(timed 'rm -rf $D; cp -a $BTMP/tmpl $D' "$VENV repair -q --upgrade -p $new \$D" "$N") ||
+ours=$(timed "$FRESH_COPY" "$VENV repair -q --upgrade -p $new \$D" "$N") ||
 	exit 1
 row "python -m venv --clear + pip install" "$recreate" "$recreate"
 row "venv repair --upgrade (moved)" "$ours" "$recreate"
