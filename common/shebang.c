@@ -1,6 +1,7 @@
 #include "compat.h"
 #include "actscan.h"
 #include "error.h"
+#include "path.h"
 #include "regex.h"
 #include "shebang.h"
 
@@ -13,6 +14,48 @@ static char *dup_n(const char *s, size_t n)
 		r[n] = '\0';
 	}
 	return r;
+}
+
+/*
+ * What follows the path on the exec line, kept for a rewrite when it reads
+ * back as it is written: nothing, bare words free of shell syntax
+ * (distlib's ` -E -s`) or one single-quoted word (ours).
+ */
+static int trampoline_args(struct venv_shebang *sb, const char *s, size_t n)
+{
+	size_t k;
+
+	if (!n) {
+		sb->args = strdup("");
+	} else if (s[0] != ' ') {
+		return 0;
+	} else if (n > 1 && s[1] == '\'') {
+		if (n < 3 || s[n - 1] != '\'' || memchr(s + 2, '\'', n - 3))
+			return 0;
+		if ((sb->args = dup_n(s + 1, n - 2)))
+			sb->args[0] = ' ';   /* " -E -s", the quotes gone */
+	} else {
+		for (k = 1; k < n; k++)
+			if (!s[k] || strchr("'\"$`\\;&|<>(){}*?[]~!#", s[k]))
+				return 0;
+		sb->args = dup_n(s, n);
+	}
+	return sb->args ? 0 : venv_error_set(VENV_ENOMEM, "out of memory");
+}
+
+/* Length of the first n lines, line breaks included, or 0 when they are not all terminated. */
+static size_t lines_len(const char *buf, size_t len, int n)
+{
+	size_t pos = 0;
+
+	while (n-- > 0) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+
+		if (!nl)
+			return 0;
+		pos = (size_t)(nl - buf) + 1;
+	}
+	return pos;
 }
 
 static int parse_trampoline(struct venv_shebang *sb, const char *buf, size_t len, int *found)
@@ -32,6 +75,11 @@ static int parse_trampoline(struct venv_shebang *sb, const char *buf, size_t len
 	*found = 1;
 	sb->line = 2;
 	sb->word_flags = flags;
+	sb->header_len = lines_len(buf, len, 3);
+	if (!(flags & (VENV_WORD_COMMAND | VENV_WORD_EXPANSION | VENV_WORD_UNTERMINATED)) &&
+	    (error = trampoline_args(sb, buf + m.group_start[0] + used,
+				     m.group_end[0] - m.group_start[0] - used)) < 0)
+		goto done;
 	if (flags & (VENV_WORD_COMMAND | VENV_WORD_EXPANSION)) {
 		const char *slash = strrchr(word.buf, '/');
 
@@ -92,8 +140,17 @@ int venv_shebang_parse(struct venv_shebang *sb, const char *buf, size_t len)
 		sb->truncated = 1;
 	if (name_end >= VENV_SHEBANG_PORTABLE_MAX)
 		sb->not_portable = 1;
-	sb->interpreter = dup_n(window + name_start, name_end - name_start);
+	/* A truncated path is kept whole: a rewrite as a trampoline needs all of it. */
+	while (sb->truncated && name_end < len && buf[name_end] && !strchr(" \t\n", buf[name_end]))
+		name_end++;
+	sb->interpreter = dup_n(buf + name_start, name_end - name_start);
 	if (!sb->interpreter)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	/* The rest of line 1 goes with a rewrite unchanged, unless a NUL hides part of it. */
+	sb->header_len = lines_len(buf, len, 1);
+	n = nl ? (size_t)(nl - buf) : len;
+	if (name_end <= n && !memchr(buf, '\0', n) &&
+	    !(sb->args = dup_n(buf + name_end, n - name_end)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
 	if (venv_re_group_set(&m, 2) && m.group_end[1] > m.group_start[1]) {
 		size_t a = m.group_start[1], e = m.group_end[1];
@@ -111,5 +168,67 @@ void venv_shebang_release(struct venv_shebang *sb)
 {
 	free(sb->interpreter);
 	free(sb->argument);
+	free(sb->args);
 	memset(sb, 0, sizeof(*sb));
+}
+
+int venv_shebang_write(struct vbuf *out, const char *python, const char *args, unsigned flags)
+{
+	size_t len = strlen(python), alen, i;
+	int blank = 0;
+
+	if (!args)
+		args = "";
+	alen = strlen(args);
+	if (python[0] != '/')
+		return venv_error_set(VENV_EINVAL, "the interpreter path '%s' is not absolute",
+				      python);
+	if (!venv_utf8_valid(python, len))
+		return venv_error_set(VENV_EUNSAFE, "cannot write console scripts for '%s': the "
+				      "path is not valid UTF-8, which Python cannot read in a "
+				      "script", python);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)python[i];
+
+		if (c == ' ' || c == '\t')
+			blank = 1;
+		else if (c < 0x20 || c == 0x7f)
+			return venv_error_set(VENV_EUNSAFE, "cannot write console scripts for "
+					      "'%s': the path contains a control character",
+					      python);
+	}
+	for (i = 0; i < alen; i++) {
+		unsigned char c = (unsigned char)args[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return venv_error_set(VENV_EUNSAFE, "cannot write a shebang for '%s': the "
+					      "interpreter's argument contains a control character",
+					      python);
+	}
+	/* distlib: "#!" + path + "\n" within 127 bytes and no blank (SHB-01, SHB-02). */
+	if (!blank && len + alen + 3 <= VENV_SHEBANG_MAX)
+		return vbuf_addf(out, "#!%s%s\n", python, args);
+	/*
+	 * The trampoline is read by sh and by Python: sh runs the exec line,
+	 * Python sees a string literal. The path sits in single quotes, where sh
+	 * expands nothing (SHB-03, unlike distlib's double quotes: F4); a quote
+	 * could end the quoting or form the ''' that ends Python's string, and a
+	 * backslash would be an escape in Python's string (SHB-04). The kernel
+	 * passes what followed the interpreter as one argument: it is one more
+	 * single-quoted word, under the same rule.
+	 */
+	if (strchr(python, '\'') || strchr(python, '\\'))
+		return venv_error_set(VENV_EUNSAFE, "cannot write console scripts for '%s': a "
+				      "path that has a blank or is longer than %d bytes needs a "
+				      "/bin/sh launcher, which cannot safely carry ' or \\",
+				      python, VENV_SHEBANG_MAX - 3);
+	while (*args == ' ' || *args == '\t')
+		args++;
+	if (strchr(args, '\'') || strchr(args, '\\'))
+		return venv_error_set(VENV_EUNSAFE, "cannot write a shebang for '%s': the "
+				      "interpreter's argument contains ' or \\, which a /bin/sh "
+				      "launcher cannot safely carry", python);
+	return vbuf_addf(out, "#!/bin/sh\n'''exec' '%s'%s%s%s \"$0\" \"$@\"\n' '''%s", python,
+			 *args ? " '" : "", args, *args ? "'" : "",
+			 (flags & VENV_SHEBANG_LINE_END) ? "\n" : "");
 }

@@ -2,6 +2,7 @@
 #define VENV_SHEBANG_H
 
 #include <stddef.h>
+#include "vbuf.h"
 
 /*
  * The first line(s) of an executable script, read the way Linux reads
@@ -15,6 +16,8 @@
 
 #define VENV_SHEBANG_KERNEL_MAX 256
 #define VENV_SHEBANG_PORTABLE_MAX 128
+/* Kernel-independent budget for a direct "#!" line, newline included (SHB-01). */
+#define VENV_SHEBANG_MAX 127
 
 enum venv_shebang_kind {
 	VENV_SHEBANG_NONE,        /* no #!: a binary or a file that is not a script */
@@ -25,7 +28,11 @@ enum venv_shebang_kind {
 
 struct venv_shebang {
 	enum venv_shebang_kind kind;
-	char *interpreter;   /* as the kernel / sh would see it; RELATIVE: a file name */
+	/*
+	 * As the kernel / sh would see it; RELATIVE: a file name. DIRECT and
+	 * truncated: the whole path as written, of which the kernel sees less.
+	 */
+	char *interpreter;
 	char *argument;      /* DIRECT: the optional argument, else NULL */
 	unsigned line;       /* line of the interpreter: 1, or 2 for trampolines */
 	size_t line_length;  /* length of line 1 without its line break */
@@ -33,9 +40,19 @@ struct venv_shebang {
 	int not_portable;    /* DIRECT: ... nor within 128 bytes */
 	int injection;       /* TRAMPOLINE: the path contains expansions or commands */
 	unsigned word_flags; /* TRAMPOLINE: venv_word_flags of the path */
+	/*
+	 * What a rewrite of the header keeps after the interpreter, in the form
+	 * venv_shebang_write() takes: DIRECT, the rest of line 1 as written
+	 * (" -E", "" for none); TRAMPOLINE, the interpreter's argument with a
+	 * leading blank, from a bare word (distlib) or one single-quoted word
+	 * (ours). NULL when it cannot be carried over as it is: a NUL in line 1,
+	 * a trampoline path or argument that the shell would expand.
+	 */
+	char *args;
+	size_t header_len;   /* bytes of the header, line breaks included; 0: unterminated */
 };
 
-#define VENV_SHEBANG_INIT { VENV_SHEBANG_NONE, NULL, NULL, 0, 0, 0, 0, 0, 0 }
+#define VENV_SHEBANG_INIT { VENV_SHEBANG_NONE, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
 
 /*
  * Parse the start of a file (the first few kilobytes are enough). Returns
@@ -44,5 +61,25 @@ struct venv_shebang {
  */
 int venv_shebang_parse(struct venv_shebang *out, const char *buf, size_t len);
 void venv_shebang_release(struct venv_shebang *s);
+
+/*
+ * The one writer of the first line(s) of a script that runs `python` with
+ * `args` (NULL or "", or what follows the interpreter as the kernel passes
+ * it: " -E"), with pip's (distlib's) rules: "#!<python><args>\n" when the
+ * path has no blank and the line fits VENV_SHEBANG_MAX bytes, otherwise a
+ * /bin/sh trampoline that names the interpreter, and its argument as one
+ * more word, inside POSIX single quotes (not distlib's double quotes, in
+ * which the shell would expand 'a b$(cmd)'). The trampoline ends without a
+ * line break, as distlib's, whose body goes on with a comment on its last
+ * line; VENV_SHEBANG_LINE_END adds one, for a body of another kind.
+ *
+ * One set of refused characters for create, repair and upgrade: a path
+ * that is not absolute is VENV_EINVAL; one that is not UTF-8 or holds a
+ * control character, an argument with a control character, and for the
+ * trampoline a ' or \ in either, are VENV_EUNSAFE (security.md
+ * SHB-01..05). Nothing is written then.
+ */
+#define VENV_SHEBANG_LINE_END 1u
+int venv_shebang_write(struct vbuf *out, const char *python, const char *args, unsigned flags);
 
 #endif

@@ -8,8 +8,9 @@
 
 /*
  * Console scripts: entry_points.txt parsed as pip parses it, and the one
- * writer of shebangs and launchers (venv_wheel_shebang(),
- * venv_wheel_script_text(), venv_write_console_script()).
+ * writer of console scripts (venv_wheel_script_text(),
+ * venv_write_console_script()), over the one shebang writer,
+ * venv_shebang_write() (common/shebang.c).
  */
 
 /* ---- entry points ---- */
@@ -298,42 +299,7 @@ done:
 
 int venv_wheel_shebang(struct vbuf *out, const char *python)
 {
-	size_t len = strlen(python), i;
-	int blank = 0;
-
-	if (python[0] != '/')
-		return venv_error_set(VENV_EINVAL, "the interpreter path '%s' is not absolute",
-				      python);
-	if (!venv_utf8_valid(python, len))
-		return venv_error_set(VENV_EUNSAFE, "cannot write console scripts for '%s': the "
-				      "path is not valid UTF-8, which Python cannot read in a "
-				      "script", python);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)python[i];
-
-		if (c == ' ' || c == '\t')
-			blank = 1;
-		else if (c < 0x20 || c == 0x7f)
-			return venv_error_set(VENV_EUNSAFE, "cannot write console scripts for "
-					      "'%s': the path contains a control character",
-					      python);
-	}
-	/* distlib: "#!" + path + "\n" within 127 bytes and no blank (SHB-01, SHB-02). */
-	if (!blank && len + 3 <= VENV_SHEBANG_MAX)
-		return vbuf_addf(out, "#!%s\n", python);
-	/*
-	 * The trampoline is read by sh and by Python: sh runs the exec line,
-	 * Python sees a string literal. The path sits in single quotes, where sh
-	 * expands nothing (SHB-03, unlike distlib's double quotes: F4); a quote
-	 * could end the quoting or form the ''' that ends Python's string, and a
-	 * backslash would be an escape in Python's string (SHB-04).
-	 */
-	if (strchr(python, '\'') || strchr(python, '\\'))
-		return venv_error_set(VENV_EUNSAFE, "cannot write console scripts for '%s': a "
-				      "path that has a blank or is longer than %d bytes needs a "
-				      "/bin/sh launcher, which cannot safely carry ' or \\",
-				      python, VENV_SHEBANG_MAX - 3);
-	return vbuf_addf(out, "#!/bin/sh\n'''exec' '%s' \"$0\" \"$@\"\n' '''", python);
+	return venv_shebang_write(out, python, NULL, 0);
 }
 
 /* distlib's script body (pip 22 to 24 write the same). */

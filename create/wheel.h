@@ -4,6 +4,7 @@
 #include "vbuf.h"
 #include "sha256.h"
 #include "record.h"
+#include "shebang.h"
 
 /*
  * Installing a wheel without running Python, as a wheel installer does
@@ -35,9 +36,6 @@
 #define VENV_WHEEL_MAX_NAME 1024
 #define VENV_WHEEL_MAX_DEPTH 32
 #define VENV_WHEEL_MAX_SCRIPTS 256
-
-/* Kernel-independent budget for a direct "#!" line, newline included (SHB-01). */
-#define VENV_SHEBANG_MAX 127
 
 struct venv_wheel_file {
 	char *path;        /* as in the wheel ("pip/__init__.py"), checked */
@@ -123,12 +121,8 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 		       const struct venv_wheel_target *t, unsigned flags);
 
 /*
- * The first line(s) of a console script that runs `python`, with pip's
- * (distlib's) rules: "#!<python>\n" when the path has no blank and the line
- * fits VENV_SHEBANG_MAX bytes, otherwise a /bin/sh trampoline that names
- * the interpreter inside POSIX single quotes. Paths that no form can carry
- * safely (not UTF-8, control characters, and for the trampoline ' or \)
- * are refused with VENV_EUNSAFE (security.md SHB-01..05).
+ * The first line(s) of a console script that runs `python`:
+ * venv_shebang_write() (common/shebang.h) without an argument.
  */
 int venv_wheel_shebang(struct vbuf *out, const char *python);
 

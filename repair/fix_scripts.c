@@ -225,33 +225,16 @@ static int is_python_name(const char *name)
 	return !strncmp(name, "python", 6);
 }
 
-/* Length of the first n lines of buf, line breaks included, or 0. */
-static size_t lines_len(const char *buf, size_t len, int n)
-{
-	size_t pos = 0;
-
-	while (n-- > 0) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-
-		if (!nl)
-			return 0;
-		pos = (size_t)(nl - buf) + 1;
-	}
-	return pos;
-}
-
 int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
 	struct vbuf data = VBUF_INIT(VBUF_MAX_SCRIPT), interp = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf text = VBUF_INIT(VBUF_MAX_SCRIPT), msg = VBUF_INIT(VBUF_MAX_LINE);
-	struct venv_rshebang rs;
 	struct venv_shebang sb = VENV_SHEBANG_INIT;
 	const char *old, *args = NULL, *base;
 	size_t header = 0;
 	struct stat st;
 	int error, env_python;
 
-	venv_rshebang_init(&rs);
 	if (!rel || strncmp(rel, "bin/", 4)) {
 		error = venv_fix_decline(x, "not a script in bin/");
 		goto done;
@@ -260,27 +243,24 @@ int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const 
 		error = venv_fix_decline(x, "%s", venv_error_last());
 		goto done;
 	}
-	/* The header: check's reader says which form; repair's keeps the arguments. */
-	if ((error = venv_shebang_parse(&sb, data.buf, data.len)) < 0 ||
-	    (error = venv_rshebang_parse(&rs, data.buf, data.len)) < 0)
+	/*
+	 * The header as check reads it, with what a rewrite keeps: the
+	 * interpreter's argument where it reads back as written (not from a
+	 * trampoline that expands its path, VNV413: that gets what sh would run).
+	 */
+	if ((error = venv_shebang_parse(&sb, data.buf, data.len)) < 0)
 		goto done;
-	if ((sb.kind == VENV_SHEBANG_TRAMPOLINE && rs.form == VENV_RSHEBANG_TRAMPOLINE) ||
-	    (sb.kind == VENV_SHEBANG_DIRECT && rs.form == VENV_RSHEBANG_DIRECT)) {
-		old = rs.interp.buf;
-		args = rs.args.buf;
-		header = rs.header_len;
-	} else if (sb.kind == VENV_SHEBANG_TRAMPOLINE || sb.kind == VENV_SHEBANG_DIRECT) {
-		/* A trampoline that expands its path (VNV413): what sh would run, then rewritten. */
-		old = sb.interpreter;
-		header = lines_len(data.buf, data.len, sb.kind == VENV_SHEBANG_TRAMPOLINE ? 3 : 1);
-		if (!header) {
-			error = venv_fix_decline(x, "its #! header is not terminated");
-			goto done;
-		}
-	} else {
+	if (sb.kind != VENV_SHEBANG_TRAMPOLINE && sb.kind != VENV_SHEBANG_DIRECT) {
 		error = venv_fix_decline(x, "its #! header cannot be read back safely");
 		goto done;
 	}
+	if (!sb.header_len) {
+		error = venv_fix_decline(x, "its #! header is not terminated");
+		goto done;
+	}
+	old = sb.interpreter;
+	args = sb.args;
+	header = sb.header_len;
 	base = strrchr(old, '/') ? strrchr(old, '/') + 1 : old;
 	/* Where it should lead: the environment's own python, unless only the form is wrong. */
 	env_python = f->code == VENV_DIAG_SHEBANG_MISSING_INTERPRETER ||
@@ -299,7 +279,7 @@ int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const 
 	} else if ((error = vbuf_sets(&interp, old)) < 0) {
 		goto done;
 	}
-	if (venv_rshebang_format(&text, interp.buf, args) < 0) {
+	if (venv_shebang_write(&text, interp.buf, args, VENV_SHEBANG_LINE_END) < 0) {
 		error = venv_fix_decline(x, "%s", venv_error_last());
 		goto done;
 	}
@@ -321,7 +301,6 @@ int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const 
 			error = venv_error_set(VENV_ENOMEM, "out of memory");
 	}
 done:
-	venv_rshebang_release(&rs);
 	venv_shebang_release(&sb);
 	vbuf_release(&data);
 	vbuf_release(&interp);

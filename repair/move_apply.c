@@ -237,9 +237,9 @@ static int fix_data_script(int bfd, const char *name, const char *python, int ol
 			   struct vbuf *data)
 {
 	char tail[32];
-	const char *nl;
-	size_t tl;
+	size_t tl, il;
 	struct vbuf out = VBUF_INIT(VBUF_MAX_SCRIPT + 4096);
+	struct venv_shebang sb = VENV_SHEBANG_INIT;
 	int error = 0;
 
 	vbuf_reset(data);
@@ -249,15 +249,21 @@ static int fix_data_script(int bfd, const char *name, const char *python, int ol
 	}
 	snprintf(tail, sizeof(tail), "/python3.%d", old_minor);
 	tl = strlen(tail);
-	nl = memchr(data->buf, '\n', data->len);
-	if (data->len < 2 || memcmp(data->buf, "#!", 2) || !nl || (size_t)(nl - data->buf) < tl ||
-	    memcmp(nl - tl, tail, tl))
+	/* Only "#!/.../python3.<old>" and nothing after it on the line is rewritten. */
+	if ((error = venv_shebang_parse(&sb, data->buf, data->len)) < 0) {
+		if (error == VENV_ETOOBIG) {
+			venv_error_clear();
+			error = 0;
+		}
 		goto done;
-	if ((error = venv_wheel_shebang(&out, python)) < 0)
+	}
+	il = sb.interpreter ? strlen(sb.interpreter) : 0;
+	if (sb.kind != VENV_SHEBANG_DIRECT || !sb.header_len || !sb.args || *sb.args ||
+	    il < tl || memcmp(sb.interpreter + il - tl, tail, tl))
 		goto done;
-	if (out.buf[out.len - 1] != '\n' && (error = vbuf_addch(&out, '\n')) < 0)
+	if ((error = venv_shebang_write(&out, python, NULL, VENV_SHEBANG_LINE_END)) < 0)
 		goto done;
-	if ((error = vbuf_add(&out, nl + 1, data->len - (size_t)(nl + 1 - data->buf))) < 0 ||
+	if ((error = vbuf_add(&out, data->buf + sb.header_len, data->len - sb.header_len)) < 0 ||
 	    (error = venv_fs_write_file_mode(bfd, name, out.buf, out.len, 0755,
 					     VENV_FS_ATOMIC)) < 0)
 		goto done;
@@ -266,6 +272,7 @@ static int fix_data_script(int bfd, const char *name, const char *python, int ol
 	if (!error)
 		error = 1;
 done:
+	venv_shebang_release(&sb);
 	vbuf_release(&out);
 	return error;
 }

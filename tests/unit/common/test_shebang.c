@@ -1,7 +1,8 @@
 /*
  * Tests for common/shebang.c: #! lines as Linux reads them, and pip's
  * trampoline (security.md INS-04: no final line break, lines past 128 and
- * 256 bytes, blanks and tabs, env -S, CRLF, the trampoline forms).
+ * 256 bytes, blanks and tabs, env -S, CRLF, the trampoline forms); and the
+ * one shebang writer.
  */
 #include "compat.h"
 #include <check.h>
@@ -230,6 +231,141 @@ START_TEST(test_shebang__huge_trampoline_line)
 }
 END_TEST
 
+/*
+ * What repair keeps when it rewrites a header (moved here with repair's
+ * own shebang reader, now gone): the interpreter's argument and the bytes
+ * of the header, in both of pip's forms (security.md SHB-01..06, F4).
+ */
+START_TEST(test_shebang__rewrite_direct)
+{
+	const char *t = "#!/old/env/bin/python3.12 -E\nimport sys\n";
+
+	parse(t);
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_DIRECT);
+	ck_assert_str_eq(sb.interpreter, "/old/env/bin/python3.12");
+	ck_assert_str_eq(sb.args, " -E");
+	ck_assert_msg(sb.header_len == strlen("#!/old/env/bin/python3.12 -E\n"),
+		      "expected the header to end after line 1, saw %zu", sb.header_len);
+}
+END_TEST
+
+START_TEST(test_shebang__rewrite_trampoline_double_quoted)
+{
+	const char *t = "#!/bin/sh\n'''exec' \"/a b/bin/python\" \"$0\" \"$@\"\n' '''\n# body\n";
+
+	parse(t);
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_str_eq(sb.interpreter, "/a b/bin/python");
+	ck_assert_msg(sb.header_len == strlen(t) - strlen("# body\n"),
+		      "expected the header to be the three lines, saw %zu", sb.header_len);
+}
+END_TEST
+
+START_TEST(test_shebang__rewrite_trampoline_single_and_bare)
+{
+	parse("#!/bin/sh\n'''exec' '/x y/python' \"$0\" \"$@\"\n' '''\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_str_eq(sb.interpreter, "/x y/python");
+	parse("#!/bin/sh\n'''exec' /long/python \"$0\" \"$@\"\n' '''\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_str_eq(sb.interpreter, "/long/python");
+}
+END_TEST
+
+START_TEST(test_shebang__rewrite_trampoline_with_expansion)
+{
+	/* A path the shell would expand is not carried over as written: no argument is kept. */
+	parse("#!/bin/sh\n'''exec' \"/a$(id)/python\" \"$0\" \"$@\"\n' '''\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_int_eq(sb.injection, 1);
+	ck_assert_ptr_null(sb.args);
+}
+END_TEST
+
+START_TEST(test_shebang__rewrite_needs_a_terminated_header)
+{
+	parse("#!/no/line/break");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_DIRECT);
+	ck_assert_msg(sb.header_len == 0, "expected no header to rewrite, saw %zu", sb.header_len);
+	parse("#!/bin/sh\n'''exec' '/x y/python' \"$0\" \"$@\"\n' '''");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_msg(sb.header_len == 0, "expected no header to rewrite, saw %zu", sb.header_len);
+}
+END_TEST
+
+START_TEST(test_shebang__write_direct_up_to_127_bytes)
+{
+	struct vbuf out = VBUF_INIT(VBUF_MAX_LINE);
+	char path[200];
+
+	/* "#!" + path + "\n" = 127 bytes is direct; one more is the trampoline. */
+	memset(path, 'p', sizeof(path));
+	path[0] = '/';
+	path[124] = '\0';
+	ck_assert_int_eq(venv_shebang_write(&out, path, "", VENV_SHEBANG_LINE_END), 0);
+	ck_assert_msg(out.len == 127 && !strncmp(out.buf, "#!/", 3),
+		      "expected a 127-byte direct shebang, saw %zu bytes: %.20s", out.len, out.buf);
+	vbuf_reset(&out);
+	path[124] = 'p';
+	path[125] = '\0';
+	ck_assert_int_eq(venv_shebang_write(&out, path, "", VENV_SHEBANG_LINE_END), 0);
+	ck_assert_msg(!strncmp(out.buf, "#!/bin/sh\n'''exec' '/", 21),
+		      "expected the trampoline past 127 bytes, saw %.30s", out.buf);
+	vbuf_release(&out);
+}
+END_TEST
+
+START_TEST(test_shebang__write_space_uses_single_quotes)
+{
+	struct vbuf out = VBUF_INIT(VBUF_MAX_LINE);
+
+	ck_assert_int_eq(venv_shebang_write(&out, "/a b$(touch X)/bin/python", "",
+					    VENV_SHEBANG_LINE_END), 0);
+	ck_assert_str_eq(out.buf, "#!/bin/sh\n'''exec' '/a b$(touch X)/bin/python' \"$0\" \"$@\"\n"
+			 "' '''\n");
+	/* It reads back as the same interpreter. */
+	parse(out.buf);
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_str_eq(sb.interpreter, "/a b$(touch X)/bin/python");
+	/* The interpreter's argument is one more quoted word, and reads back. */
+	vbuf_reset(&out);
+	ck_assert_int_eq(venv_shebang_write(&out, "/a b/python", " -E -s", VENV_SHEBANG_LINE_END), 0);
+	ck_assert_str_eq(out.buf, "#!/bin/sh\n'''exec' '/a b/python' '-E -s' \"$0\" \"$@\"\n"
+			 "' '''\n");
+	parse(out.buf);
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_str_eq(sb.interpreter, "/a b/python");
+	ck_assert_str_eq(sb.args, " -E -s");
+	/* distlib's form: the argument bare after the double-quoted path. */
+	parse("#!/bin/sh\n'''exec' \"/a b/python\" -E \"$0\" \"$@\"\n' '''\n");
+	ck_assert_int_eq(sb.kind, VENV_SHEBANG_TRAMPOLINE);
+	ck_assert_str_eq(sb.args, " -E");
+	vbuf_release(&out);
+}
+END_TEST
+
+START_TEST(test_shebang__write_refuses_quote_and_newline)
+{
+	struct vbuf out = VBUF_INIT(VBUF_MAX_LINE);
+
+	/*
+	 * One set of refused characters for create and repair: a quote only
+	 * where the /bin/sh launcher must carry it (a direct #! line takes it,
+	 * as create always wrote it), a line break in every form.
+	 */
+	ck_assert_int_eq(venv_shebang_write(&out, "/it's here/python", "", VENV_SHEBANG_LINE_END),
+			 VENV_EUNSAFE);
+	ck_assert_int_eq(venv_shebang_write(&out, "/a\nb/python", "", VENV_SHEBANG_LINE_END),
+			 VENV_EUNSAFE);
+	ck_assert_int_eq(venv_shebang_write(&out, "/a b/python", " -c 'x'", VENV_SHEBANG_LINE_END),
+			 VENV_EUNSAFE);
+	ck_assert_int_eq(venv_shebang_write(&out, "/a/python", " -E\n", VENV_SHEBANG_LINE_END),
+			 VENV_EUNSAFE);
+	ck_assert_msg(out.len == 0, "expected nothing written, saw %s", out.buf);
+	vbuf_release(&out);
+}
+END_TEST
+
 static Suite *shebang_suite(void)
 {
 	Suite *s = suite_create("shebang");
@@ -251,6 +387,14 @@ static Suite *shebang_suite(void)
 	tcase_add_test(tc, test_shebang__nul_ends_the_name);
 	tcase_add_test(tc, test_shebang__env_split_string);
 	tcase_add_test(tc, test_shebang__huge_trampoline_line);
+	tcase_add_test(tc, test_shebang__rewrite_direct);
+	tcase_add_test(tc, test_shebang__rewrite_trampoline_double_quoted);
+	tcase_add_test(tc, test_shebang__rewrite_trampoline_single_and_bare);
+	tcase_add_test(tc, test_shebang__rewrite_trampoline_with_expansion);
+	tcase_add_test(tc, test_shebang__rewrite_needs_a_terminated_header);
+	tcase_add_test(tc, test_shebang__write_direct_up_to_127_bytes);
+	tcase_add_test(tc, test_shebang__write_space_uses_single_quotes);
+	tcase_add_test(tc, test_shebang__write_refuses_quote_and_newline);
 	suite_add_tcase(s, tc);
 	return s;
 }
