@@ -342,16 +342,13 @@ int venv_py_repr(struct vbuf *out, const char *s)
 	return vbuf_addch(out, quote);
 }
 
-int venv_cfg_value_ok(const char *value)
+int venv_cfg_text_ok(const char *s)
 {
 	const unsigned char *p;
-	size_t len = strlen(value);
 
-	if (!venv_utf8_valid(value, len))
+	if (!venv_utf8_valid(s, strlen(s)))
 		return 0;
-	if (len && (space_at(value, len) || space_before(value, len)))
-		return 0;
-	for (p = (const unsigned char *)value; *p; p++) {
+	for (p = (const unsigned char *)s; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
 			return 0;
 		/* U+0080..U+009F (C1, includes NEL) */
@@ -362,4 +359,13 @@ int venv_cfg_value_ok(const char *value)
 			return 0;
 	}
 	return 1;
+}
+
+int venv_cfg_value_ok(const char *value)
+{
+	size_t len = strlen(value);
+
+	if (!venv_cfg_text_ok(value))
+		return 0;
+	return !(len && (space_at(value, len) || space_before(value, len)));
 }

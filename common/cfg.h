@@ -80,6 +80,13 @@ int venv_cfg_format(const struct venv_cfg *cfg, struct vbuf *out);
 int venv_py_repr(struct vbuf *out, const char *s);
 
 /*
+ * 1 if s is valid UTF-8 without control characters (C0, DEL, C1, which
+ * includes NEL) or Unicode line separators (U+2028, U+2029): text that
+ * stays one line for every reader (pyvenv.cfg values, the prompt).
+ */
+int venv_cfg_text_ok(const char *s);
+
+/*
  * 1 if a value can be stored in pyvenv.cfg and read back unchanged by all
  * of CPython's readers: valid UTF-8, no control characters, no line
  * boundary of Python's str.splitlines() (CR, LF, VT, FF, FS, GS, RS, NEL,

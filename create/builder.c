@@ -125,23 +125,6 @@ done:
 	return error;
 }
 
-static int prompt_ok(const char *prompt)
-{
-	const unsigned char *p;
-
-	if (!venv_utf8_valid(prompt, strlen(prompt)))
-		return 0;
-	for (p = (const unsigned char *)prompt; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return 0;
-		if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
-			return 0;
-	}
-	return 1;
-}
-
 static int check_path(struct venv_builder *b, const char *env_dir, int warn)
 {
 	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH), name = VBUF_INIT(VBUF_MAX_PATH);
@@ -183,7 +166,7 @@ static int check_path(struct venv_builder *b, const char *env_dir, int warn)
 	if ((error = venv_shquote_check_all(abs.buf, "environment path")) < 0)
 		goto done;
 	if (b->prompt) {
-		if (!prompt_ok(b->prompt)) {
+		if (!venv_cfg_text_ok(b->prompt)) {
 			error = venv_error_set(VENV_EINVAL, "the prompt must be valid UTF-8 "
 					       "without control characters or line breaks");
 			goto done;
