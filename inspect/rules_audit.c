@@ -250,7 +250,7 @@ struct names {
 
 static int names_take(struct names *nm, char *s)
 {
-	size_t i, k = nm->n < SHOWN_NAMES ? nm->n : SHOWN_NAMES;
+	size_t i, j, k = nm->n < SHOWN_NAMES ? nm->n : SHOWN_NAMES;
 
 	nm->n++;
 	for (i = 0; i < k && strcmp(nm->v[i], s) < 0; i++)
@@ -259,11 +259,11 @@ static int names_take(struct names *nm, char *s)
 		free(s);
 		return 0;
 	}
+	/* The largest name drops out when the list is full; the rest shift up one. */
 	if (k == SHOWN_NAMES)
-		free(nm->v[SHOWN_NAMES - 1]);
-	else
-		k++;
-	memmove(&nm->v[i + 1], &nm->v[i], (k - 1 - i) * sizeof(*nm->v));
+		free(nm->v[--k]);
+	for (j = k; j > i; j--)
+		nm->v[j] = nm->v[j - 1];
 	nm->v[i] = s;
 	return 0;
 }

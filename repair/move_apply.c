@@ -258,7 +258,7 @@ static int fix_data_script(int bfd, const char *name, const char *python, int ol
 		goto done;
 	}
 	il = sb.interpreter ? strlen(sb.interpreter) : 0;
-	if (sb.kind != VENV_SHEBANG_DIRECT || !sb.header_len || !sb.args || *sb.args ||
+	if (sb.kind != VENV_SHEBANG_DIRECT || !sb.header_len || !sb.interpreter || !sb.args || *sb.args ||
 	    il < tl || memcmp(sb.interpreter + il - tl, tail, tl))
 		goto done;
 	if ((error = venv_shebang_write(&out, python, NULL, VENV_SHEBANG_LINE_END)) < 0)
