@@ -178,6 +178,35 @@ if (scope aliases | where name == 'deactivate' | is-empty) { "no\n" } else { "ye
 EOF
 }
 
+# act_pace OUT: copy a session's input from stdin to stdout, holding each
+# environment's block back until the shell has finished the one before (its
+# OUT/i/deact exists, at most a minute). Typed all at once, the input fills
+# the terminal's input queue: script(1) then blocks writing it and stops
+# reading the shell's output, and once the echoed lines (each with a prompt
+# as long as the longest hostile name) fill the output queue too, shell and
+# script wait on each other until the timeout.
+act_pace() {
+	local out=$1 line k w nap
+	# Naps are reads that time out on a pipe nobody writes to: no process
+	# started per poll.
+	exec {nap}<> <(:)
+	while IFS= read -r line; do
+		case $line in
+		"printf '@@%s@@\n' "*)
+			k=${line#"printf '@@%s@@\n' "}
+			k=${k%% *}
+			w=0
+			while [ "$k" -gt 1 ] && [ ! -e "$out/$((k - 1))/deact" ] && [ "$w" -lt 1500 ]; do
+				read -r -t 0.04 -u "$nap" _ || :
+				w=$((w + 1))
+			done
+			;;
+		esac
+		printf '%s\n' "$line"
+	done
+	exec {nap}<&-
+}
+
 # act_sessions SHELL OUT ENV_DIR...: run one session of SHELL against each
 # ENV_DIR in turn (one shell for all of them; nu, which must name the script
 # to source when it parses its input, gets one per environment), the results
@@ -210,31 +239,31 @@ act_sessions() {
 	bash | bash-posix)
 		local posix=
 		[ "$sh" = bash-posix ] && posix=--posix
-		act_input_posix 'set -u' "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+		act_input_posix 'set -u' "$n" | act_pace "$out" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
 			timeout $t bash $posix --norc --noprofile -i) >/dev/null 2>"$out/transcript" || rc=$?
 		;;
 	zsh | zsh-subst)
 		local pre='set -u; unsetopt prompt_sp prompt_cr'
 		[ "$sh" = zsh-subst ] && pre="$pre; setopt prompt_subst"
-		act_input_posix "$pre" "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+		act_input_posix "$pre" "$n" | act_pace "$out" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
 			timeout $t zsh -f -i) >/dev/null 2>"$out/transcript" || rc=$?
 		;;
 	dash)
-		act_input_posix 'set -u' "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+		act_input_posix 'set -u' "$n" | act_pace "$out" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
 			timeout $t dash -i) >/dev/null 2>"$out/transcript" || rc=$?
 		;;
 	ksh)
-		act_input_posix 'set -u' "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+		act_input_posix 'set -u' "$n" | act_pace "$out" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
 			ENV=/dev/null HISTFILE=/dev/null timeout $t script -qfec \
 			"stty cols 600 rows 50; exec ksh -i" /dev/null) >"$out/transcript" 2>&1 || rc=$?
 		;;
 	fish)
-		act_input_fish "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+		act_input_fish "$n" | act_pace "$out" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
 			timeout $t script -qfec "stty cols 600 rows 50; exec fish --no-config -i" \
 			/dev/null) >"$out/transcript" 2>&1 || rc=$?
 		;;
 	tcsh | csh)
-		act_input_csh "$n" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
+		act_input_csh "$n" | act_pace "$out" | (cd "$ACT_SENT" && act_env "${vars[@]}" \
 			timeout $t script -qfec "stty cols 600 rows 50; exec $sh -f -i" \
 			/dev/null) >"$out/transcript" 2>&1 || rc=$?
 		;;
