@@ -11,16 +11,12 @@
 # while environments are swapped for links (point 6). `make races` runs 50
 # rounds of each pair and thousands of the swap races.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/races-lib.sh"
 command -v python3 >/dev/null || skip "needs python3 for the swapper"
 py=$(find_pythons | tail -n 1)
 [ -n "$py" ] || skip "needs a Python"
-for t in "clear 80" "restore 30"; do
-	set -- $t
-	out=$(bash "$TOP/tests/races/$1.sh" "$2" "$py" 2>&1)
-	echo "$1: $(echo "$out" | tail -n 1)"
-	echo "$out" | grep -q "^races: $2 rounds, [1-9][0-9]* swaps, [0-9]* commands succeeded, 0 violations\$" ||
-		fail "expected the $1 race to leave the sentinel tree alone, saw: $(echo "$out" | head -n 30)"
-done
+swap_race clear 80 "$py"
+swap_race restore 30 "$py"
 out=$(bash "$TOP/tests/races/pairs.sh" 4 "$py" 2>&1) ||
 	fail "expected every pair of commands to keep the environment, saw: $(echo "$out" | head -n 30)"
 echo "$out"

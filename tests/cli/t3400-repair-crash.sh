@@ -10,8 +10,12 @@
 # changed and nothing of repair's left behind.
 #
 # By default every seventh point is tried; REPAIR_FAULTS=full tries them all
-# (tests/cli/repair-faults.sh, `make faults-repair`), REPAIR_FAULTS=K every
-# K-th (tests/faults/repair.sh --sample K).
+# (tests/cli/repair-faults.sh, `make faults`), REPAIR_FAULTS=K every
+# K-th of each system call's (tests/faults/repair.sh --sample K), from its
+# first. With REPAIR_FAULTS_OFFSET=N, every K-th point of all of them in a
+# row instead, from the (N modulo K)-th: fewer points (none of a call made
+# less than K times, unless the offset lands on it), and a small sample
+# (t3401) that does not try the same points in every run.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 
@@ -23,6 +27,8 @@ py=$(echo "$pys" | tail -n 1)
 step=7
 [ "${REPAIR_FAULTS:-}" = full ] && step=1
 case ${REPAIR_FAULTS:-} in [1-9]|[1-9][0-9]) step=$REPAIR_FAULTS ;; esac
+offset=${REPAIR_FAULTS_OFFSET:-}
+case $offset in *[!0-9]*) fail "REPAIR_FAULTS_OFFSET must be a number, saw '$offset'" ;; esac
 SYSCALLS="write fsync renameat unlinkat mkdirat symlinkat fchmod openat ftruncate pwrite64 linkat utimensat"
 cd "$TMP"
 
@@ -74,7 +80,7 @@ count() {
 # faults NAME SETUP REPAIR-ARGS...: SETUP makes $TMP/w; the repair is run on
 # it under each fault in turn.
 faults() {
-	local name=$1 setup=$2 old new sc n k i tried=0 mode seen=
+	local name=$1 setup=$2 old new sc n k i tried=0 mode seen= points at=0
 	shift 2
 	$setup || fail "$name: setup failed"
 	old=$(state w)
@@ -93,7 +99,14 @@ faults() {
 			error=EIO:fsync|error=EIO:write|error=EIO:renameat) ;;
 			error=*) continue ;;
 			esac
-			for n in $(seq 1 "$step" "$k"); do
+			if [ -z "$offset" ]; then
+				points=$(seq 1 "$step" "$k")
+			else
+				# The calls n at which at + n - 1 + offset is a multiple of step.
+				points=$(seq $(((step - (at + offset) % step) % step + 1)) "$step" "$k")
+				at=$((at + k))
+			fi
+			for n in $points; do
 				tried=$((tried + 1))
 				$setup
 				strace -f -o /dev/null -e inject="$sc:$mode:when=$n" \
