@@ -87,6 +87,7 @@ LIB_OBJS += common/fs.o
 LIB_OBJS += common/jsonstream.o
 LIB_OBJS += common/la.o
 LIB_OBJS += common/lock.o
+LIB_OBJS += common/log.o
 LIB_OBJS += common/model.o
 LIB_OBJS += common/path.o
 LIB_OBJS += common/proc.o

@@ -6,6 +6,7 @@
 #include "envid.h"
 #include "fs.h"
 #include "lock.h"
+#include "log.h"
 #include "path.h"
 #include "proc.h"
 #include "pip.h"
@@ -20,22 +21,9 @@
  */
 #define WRITE_FLAGS(ctx) ((ctx)->created ? VENV_FS_EXCL : VENV_FS_ATOMIC)
 
-static void logf_(struct venv_builder *b, enum venv_log_level level, const char *fmt, ...)
-	VENV_PRINTF(3, 4);
+#define logf_(b, ...) venv_logf((b)->log, (b)->payload, __VA_ARGS__)
+
 static int write_marker(struct venv_context *ctx, int create);
-
-static void logf_(struct venv_builder *b, enum venv_log_level level, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	if (!b->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	b->log(b->payload, level, msg);
-}
 
 void venv_builder_init(struct venv_builder *b)
 {
@@ -666,7 +654,9 @@ done:
 
 static void lock_waiting(void *payload, const char *msg)
 {
-	logf_(payload, VENV_LOG_WARNING, "%s", msg);
+	const struct venv_builder *o = payload;
+
+	logf_(o, VENV_LOG_WARNING, "%s", msg);
 }
 
 /* "3.11" from pyvenv.cfg's version (CPython) or version_info (virtualenv, uv). */

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <time.h>
 #include "fs.h"
+#include "log.h"
 #include "path.h"
 #include "pep440.h"
 #include "pip.h"
@@ -52,24 +53,6 @@
 #define CACHE_SUBDIR "wheels-v1"
 #define STALE_TMP_SECONDS 3600
 
-typedef void (*log_fn)(void *payload, enum venv_log_level level, const char *msg);
-
-static void logf_(log_fn log, void *payload, enum venv_log_level level, const char *fmt, ...)
-	VENV_PRINTF(4, 5);
-
-static void logf_(log_fn log, void *payload, enum venv_log_level level, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	if (!log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	log(payload, level, msg);
-}
-
 /* Failures that mean "this wheel is bad", as opposed to "the cache could not be used". */
 static int is_wheel_error(int error)
 {
@@ -100,7 +83,7 @@ static int make_temp_dir(int dirfd, const char *prefix, struct vbuf *name)
  * use: it must be ours and writable by nobody else, since whatever is in it
  * ends up in every environment.
  */
-static int open_cache(log_fn log, void *payload)
+static int open_cache(venv_log_fn *log, void *payload)
 {
 	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
@@ -118,14 +101,14 @@ static int open_cache(log_fn log, void *payload)
 		goto done;
 	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) ||
 	    faccessat(fd, ".", W_OK, 0) < 0) {
-		logf_(log, payload, VENV_LOG_DEBUG, "not using the wheel cache '%s/%s': it is not "
+		venv_logf(log, payload, VENV_LOG_DEBUG, "not using the wheel cache '%s/%s': it is not "
 		      "a private directory we can write", dir.buf, CACHE_SUBDIR);
 		close(fd);
 		fd = -1;
 	}
 done:
 	if (fd < 0 && dir.len)
-		logf_(log, payload, VENV_LOG_DEBUG, "no usable wheel cache; unpacking directly");
+		venv_logf(log, payload, VENV_LOG_DEBUG, "no usable wheel cache; unpacking directly");
 	if (root >= 0)
 		close(root);
 	vbuf_release(&dir);
@@ -372,7 +355,7 @@ static int link_flags(enum venv_link_mode mode, unsigned *flags)
 /* Install one wheel file through the cache; without one, unpacked in a private directory of dir. */
 static int install_one(const char *dir, const char *wheel,
 		       const struct venv_wheel_target *t, int cachefd, unsigned flags,
-		       log_fn log, void *payload)
+		       venv_log_fn *log, void *payload)
 {
 	unsigned char sha[VENV_SHA256_LEN];
 	char hex[VENV_SHA256_HEX_LEN + 1];
@@ -389,7 +372,7 @@ static int install_one(const char *dir, const char *wheel,
 	if (error == VENV_ENOTFOUND || error == VENV_EINVAL) {
 		if (error == VENV_EINVAL) {
 			/* A damaged entry (not one of ours): set it aside and fill it again. */
-			logf_(log, payload, VENV_LOG_DEBUG, "replacing the wheel cache entry %s: %s",
+			venv_logf(log, payload, VENV_LOG_DEBUG, "replacing the wheel cache entry %s: %s",
 			      hex, venv_error_last());
 			if (venv_fs_remove_tree_at(cachefd, hex) < 0)
 				goto direct;
@@ -398,7 +381,7 @@ static int install_one(const char *dir, const char *wheel,
 		if (error < 0) {
 			if (is_wheel_error(error))
 				return error;
-			logf_(log, payload, VENV_LOG_DEBUG, "cannot fill the wheel cache (%s); "
+			venv_logf(log, payload, VENV_LOG_DEBUG, "cannot fill the wheel cache (%s); "
 			      "unpacking directly", venv_error_last());
 			goto direct;
 		}
@@ -406,14 +389,14 @@ static int install_one(const char *dir, const char *wheel,
 		error = open_entry(cachefd, hex, sha, &w, &treefd);
 	}
 	if (error < 0) {
-		logf_(log, payload, VENV_LOG_DEBUG, "cannot use the wheel cache (%s); unpacking "
+		venv_logf(log, payload, VENV_LOG_DEBUG, "cannot use the wheel cache (%s); unpacking "
 		      "directly", venv_error_last());
 		goto direct;
 	}
 	error = venv_wheel_install(&w, treefd, t, flags);
 	if (error == VENV_ENOTFOUND) {
 		/* The entry was changed under us: drop it, use the wheel itself this time. */
-		logf_(log, payload, VENV_LOG_WARNING, "the wheel cache entry for '%s' was modified "
+		venv_logf(log, payload, VENV_LOG_WARNING, "the wheel cache entry for '%s' was modified "
 		      "(%s); removing it", wheel, venv_error_last());
 		close(treefd);
 		venv_wheel_release(&w);
@@ -421,7 +404,7 @@ static int install_one(const char *dir, const char *wheel,
 		goto direct;
 	}
 	if (error == 0)
-		logf_(log, payload, VENV_LOG_DEBUG, "installed %s %s from %s wheel cache entry %s",
+		venv_logf(log, payload, VENV_LOG_DEBUG, "installed %s %s from %s wheel cache entry %s",
 		      w.name, w.version, filled ? "the new" : "the", hex);
 	close(treefd);
 	venv_wheel_release(&w);
@@ -553,7 +536,7 @@ int venv_pip_install_fast_mode(const struct venv_context *ctx, enum venv_link_mo
 		char name[256], ver[256];
 
 		if (skip[i]) {
-			logf_(log, payload, VENV_LOG_DEBUG, "'%s' is already installed",
+			venv_logf(log, payload, VENV_LOG_DEBUG, "'%s' is already installed",
 			      info->wheels[i]);
 			continue;
 		}
@@ -586,7 +569,7 @@ done:
 
 /* Install the cache entry whose manifest names name at version: 0, or VENV_ENOTFOUND. */
 static int install_cached_dist(int cachefd, const char *name, const char *version,
-			       const struct venv_wheel_target *t, log_fn log, void *payload)
+			       const struct venv_wheel_target *t, venv_log_fn *log, void *payload)
 {
 	struct vbuf want = VBUF_INIT(VBUF_MAX_LINE), have = VBUF_INIT(VBUF_MAX_LINE);
 	int dupfd = dup(cachefd), error = VENV_ENOTFOUND;
@@ -619,7 +602,7 @@ static int install_cached_dist(int cachefd, const char *name, const char *versio
 			/* A changed entry (VENV_ENOTFOUND) is passed over, as create passes it over. */
 			error = venv_wheel_install(&w, treefd, t, 0);
 			if (error == 0)
-				logf_(log, payload, VENV_LOG_DEBUG, "installed %s %s from the wheel "
+				venv_logf(log, payload, VENV_LOG_DEBUG, "installed %s %s from the wheel "
 				      "cache entry %s", w.name, w.version, de->d_name);
 			close(treefd);
 		}
@@ -637,7 +620,7 @@ done:
 
 int venv_pip_install_dist(const char *name, const char *version, const char *const *wheels,
 			  size_t nwheels, const struct venv_wheel_target *t, const char *scratch,
-			  log_fn log, void *payload)
+			  venv_log_fn *log, void *payload)
 {
 	struct vbuf cache = VBUF_INIT(VBUF_MAX_PATH), canon = VBUF_INIT(VBUF_MAX_LINE);
 	int cachefd = open_cache(log, payload), error = VENV_ENOTFOUND;

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include "error.h"
 #include "inspect.h"
+#include "log.h"
 
 /* Directories nest deeper than this only in hostile trees. */
 #define DISCOVER_MAX_DEPTH 128
@@ -23,17 +24,22 @@ static int cmp_names(const void *a, const void *b)
 
 static void problem(struct discover *d, const char *fmt, ...) VENV_PRINTF(2, 3);
 
+/* The common formatter's callback, as the caller's problem callback (with the path). */
+static void problem_at(void *payload, enum venv_log_level level, const char *msg)
+{
+	struct discover *d = payload;
+
+	(void)level;
+	d->problem(d->payload, d->path.buf, msg);
+}
+
 static void problem(struct discover *d, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
-	if (!d->problem)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	venv_vlogf(d->problem ? problem_at : NULL, d, VENV_LOG_WARNING, fmt, ap);
 	va_end(ap);
-	d->problem(d->payload, d->path.buf, msg);
 }
 
 static int has(char **names, size_t n, const char *name)

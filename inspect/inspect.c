@@ -19,7 +19,10 @@ static const int tree_codes[] = {
 	VENV_DIAG_UNREADABLE_FILE, VENV_DIAG_SPECIAL_FILE, VENV_DIAG_LINK_NOT_FOLLOWED,
 	VENV_DIAG_WALK_LIMIT, VENV_DIAG_MISSING_LIB64, VENV_DIAG_MISSING_SITE_PACKAGES,
 	VENV_DIAG_WRONG_ABI_EXTENSION, VENV_DIAG_ORPHANED_SITE_PACKAGES,
-	VENV_DIAG_PTH_MISSING_PATH, VENV_DIAG_WORLD_WRITABLE, VENV_DIAG_EDITABLE_SOURCE_MISSING, 0
+	VENV_DIAG_PTH_MISSING_PATH, VENV_DIAG_WORLD_WRITABLE, VENV_DIAG_EDITABLE_SOURCE_MISSING,
+	/* Judged in rules_audit.c, over what the walk listed of site-packages. */
+	VENV_DIAG_UNOWNED_FILES, VENV_DIAG_CUSTOMIZE_MODULE,
+	0
 };
 
 /*
@@ -226,7 +229,7 @@ int venv_check_loaded(struct venv_report *r, struct venv_model *env,
 		      const struct venv_check_options *opts)
 {
 	static const struct venv_check_options defaults = VENV_CHECK_OPTIONS_INIT;
-	struct venv_check_ctx c;
+	struct venv_check_ctx c = { NULL, NULL, NULL, VENV_SITE_LIST_INIT };
 	size_t i;
 	int error = 0;
 
@@ -261,6 +264,7 @@ int venv_check_loaded(struct venv_report *r, struct venv_model *env,
 		    (error = rule_sets[i].run(&c)) < 0)
 			goto done;
 done:
+	venv_site_list_release(&c.site);
 	if (r->nr > 1)
 		qsort(r->findings, r->nr, sizeof(*r->findings), cmp_findings);
 	return error;

@@ -5,7 +5,6 @@
  * usercustomize modules.
  */
 #include "compat.h"
-#include <dirent.h>
 #include "audit.h"
 #include "error.h"
 #include "fs.h"
@@ -286,15 +285,13 @@ static void names_release(struct names *nm)
 	memset(nm, 0, sizeof(*nm));
 }
 
-struct walk {
+/* Files no RECORD lists, counted over what the walk of rules_tree.c listed (c->site). */
+struct tally {
 	struct venv_check_ctx *c;
 	struct venv_audit *a;
 	const struct venv_dists *ds;
-	size_t site_len;           /* strlen(site_rel) + 1: names are shown site-relative */
-	dev_t dev;
-	size_t entries, max_entries;
-	unsigned max_depth;
-	int limited;
+	const char *site_rel;
+	size_t next;               /* the entry of c->site to look at next */
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -305,20 +302,20 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 /* The top-level modules of an .egg-info distribution (no RECORD: top_level.txt). */
-static int egg_module(const struct walk *w, int sitefd, const char *name)
+static int egg_module(const struct tally *t, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < w->ds->nr; i++) {
-		const struct venv_dist *d = &w->ds->v[i];
+	for (i = 0; i < t->ds->nr; i++) {
+		const struct venv_dist *d = &t->ds->v[i];
 		struct vbuf p = VBUF_INIT(VBUF_MAX_PATH), text = VBUF_INIT(VBUF_MAX_PROBE);
 		const char *l;
 		int found = 0;
 
 		if (!d->egg)
 			continue;
-		if (vbuf_addf(&p, "%s/top_level.txt", d->dir) == 0 &&
-		    venv_fs_read_file_at(&text, sitefd, p.buf, VBUF_MAX_PROBE) == 0) {
+		if (vbuf_addf(&p, "%s/%s/top_level.txt", t->site_rel, d->dir) == 0 &&
+		    venv_fs_read_file_at(&text, t->c->env->root, p.buf, VBUF_MAX_PROBE) == 0) {
 			for (l = text.buf; l && *l && !found; l = strchr(l, '\n'), l = l ? l + 1 : l) {
 				size_t n = strcspn(l, "\r\n");
 
@@ -337,7 +334,7 @@ static int egg_module(const struct walk *w, int sitefd, const char *name)
 }
 
 /* What Python, pip and the creators make beside the distributions' files. */
-static int not_counted(const struct walk *w, int dfd, const char *name, int top, int isdir)
+static int not_counted(const struct tally *t, const char *name, int top, int isdir)
 {
 	if (isdir && !strcmp(name, "__pycache__"))
 		return 1;
@@ -348,71 +345,53 @@ static int not_counted(const struct walk *w, int dfd, const char *name, int top,
 	return ends_with(name, ".dist-info") || ends_with(name, ".egg-info") ||
 	       ends_with(name, ".egg-link") || !strcmp(name, "easy-install.pth") ||
 	       !strcmp(name, "_virtualenv.py") || !strcmp(name, "_virtualenv.pth") ||
-	       egg_module(w, dfd, name);
+	       egg_module(t, name);
 }
 
-static int walk_dir(struct walk *w, int dfd, struct vbuf *rel, unsigned depth,
-		    size_t *unowned, size_t *owned, struct names *nm)
+/* Whether the site-packages path name lies below dir (n bytes; n == 0: site-packages). */
+static int below(const char *name, const char *dir, size_t n)
 {
-	size_t base = rel->len;
-	struct dirent *de;
-	DIR *d;
+	return !n || (!strncmp(name, dir, n) && name[n] == '/');
+}
+
+/*
+ * The entries of the directory dir (n bytes of a site-packages path; n == 0
+ * for site-packages itself), from t->next on, each directory with what it
+ * holds: counts the owned and unowned files and keeps the names to show.
+ */
+static int tally_dir(struct tally *t, const char *dir, size_t n, struct vbuf *rel,
+		     size_t *unowned, size_t *owned, struct names *nm)
+{
+	const struct venv_site_list *l = &t->c->site;
+	size_t site_len = strlen(t->site_rel);
 	int error = 0;
 
-	if (!(d = fdopendir(dfd))) {
-		close(dfd);
-		return 0;
-	}
-	while (!error && (de = readdir(d))) {
-		struct stat st;
-		int isdir;
+	while (!error && t->next < l->n) {
+		const struct venv_site_entry *en = &l->v[t->next];
+		const char *path = l->names.buf + en->name, *name = path + n + (n > 0);
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (++w->entries > w->max_entries) {
-			w->limited = 1;
+		if (!below(path, dir, n))
 			break;
-		}
-		if (de->d_type == DT_UNKNOWN) {
-			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				continue;
-			isdir = S_ISDIR(st.st_mode);
-		} else {
-			isdir = de->d_type == DT_DIR;
-		}
-		if (not_counted(w, dirfd(d), de->d_name, depth == 0, isdir))
+		t->next++;
+		if (not_counted(t, name, n == 0, en->isdir)) {
+			/* Nor anything below it. */
+			while (en->isdir && t->next < l->n &&
+			       below(l->names.buf + l->v[t->next].name, path, strlen(path)))
+				t->next++;
 			continue;
-		vbuf_setlen(rel, base);
-		if ((error = vbuf_addf(rel, "/%s", de->d_name)) < 0)
-			break;
-		if (isdir) {
+		}
+		if (en->isdir) {
 			size_t sub_unowned = 0, sub_owned = 0;
 			struct names sub = { { NULL }, 0 };
-			int fd;
 
-			if (depth + 1 >= w->max_depth) {
-				w->limited = 1;
-				continue;
-			}
-			fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-				    O_CLOEXEC | O_NONBLOCK);
-			if (fd < 0)
-				continue;
-			if (!(w->c->opts->flags & VENV_CHECK_CROSS_DEVICES) &&
-			    (fstat(fd, &st) < 0 || st.st_dev != w->dev)) {
-				close(fd);
-				continue;
-			}
-			error = walk_dir(w, fd, rel, depth + 1, &sub_unowned, &sub_owned, &sub);
+			error = tally_dir(t, path, strlen(path), rel, &sub_unowned, &sub_owned, &sub);
 			if (!error && sub_unowned && !sub_owned) {
 				/* A directory of its own: named once, with its count. */
 				struct vbuf nb = VBUF_INIT(VBUF_MAX_PATH);
 
-				vbuf_setlen(rel, base);
-				if ((error = vbuf_addf(&nb, "%s/%s/ (%zu file%s)", rel->buf + w->site_len,
-						       de->d_name, sub_unowned,
+				if ((error = vbuf_addf(&nb, "%s/ (%zu file%s)", path, sub_unowned,
 						       sub_unowned == 1 ? "" : "s")) == 0)
-					error = names_add(nm, nb.buf + (nb.buf[0] == '/'));
+					error = names_add(nm, nb.buf);
 				vbuf_release(&nb);
 			} else if (!error) {
 				size_t k;
@@ -428,49 +407,31 @@ static int walk_dir(struct walk *w, int dfd, struct vbuf *rel, unsigned depth,
 			*owned += sub_owned;
 			continue;
 		}
-		if (venv_audit_owner_of(w->a, rel->buf)) {
+		vbuf_setlen(rel, site_len);
+		if ((error = vbuf_addf(rel, "/%s", path)) < 0)
+			break;
+		if (venv_audit_owner_of(t->a, rel->buf)) {
 			(*owned)++;
 		} else {
 			(*unowned)++;
-			error = names_add(nm, rel->buf + w->site_len + 1);
+			error = names_add(nm, path);
 		}
 	}
-	vbuf_setlen(rel, base);
-	closedir(d);
 	return error;
 }
 
 static int check_unowned(struct venv_check_ctx *c, struct venv_audit *a,
 			 const struct venv_dists *ds, const char *site_rel)
 {
-	struct walk w;
+	struct tally t = { c, a, ds, site_rel, 0 };
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), list = VBUF_INIT(VBUF_MAX_LINE);
 	struct names nm = { { NULL }, 0 };
 	size_t unowned = 0, owned = 0, i;
-	struct stat st;
-	int fd, error;
+	int error;
 
-	memset(&w, 0, sizeof(w));
-	w.c = c;
-	w.a = a;
-	w.ds = ds;
-	w.site_len = strlen(site_rel);
-	w.max_entries = c->opts->max_entries ? c->opts->max_entries : VENV_CHECK_DEFAULT_MAX_ENTRIES;
-	w.max_depth = c->opts->max_depth ? c->opts->max_depth : VENV_CHECK_DEFAULT_MAX_DEPTH;
-	fd = openat(c->env->root, site_rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC |
-		    O_NONBLOCK);
-	if (fd < 0)
-		return 0;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return 0;
-	}
-	w.dev = st.st_dev;
-	if ((error = vbuf_adds(&rel, site_rel)) < 0) {
-		close(fd);
+	if ((error = vbuf_adds(&rel, site_rel)) < 0)
 		goto done;
-	}
-	if ((error = walk_dir(&w, fd, &rel, 0, &unowned, &owned, &nm)) < 0 || !unowned)
+	if ((error = tally_dir(&t, "", 0, &rel, &unowned, &owned, &nm)) < 0 || !unowned)
 		goto done;
 	for (i = 0; i < nm.n && i < SHOWN_NAMES && !error; i++)
 		error = vbuf_addf(&list, "%s%s", i ? ", " : "", nm.v[i]);
@@ -480,7 +441,7 @@ static int check_unowned(struct venv_check_ctx *c, struct venv_audit *a,
 		error = add(c, VENV_DIAG_UNOWNED_FILES, site_rel, "%zu file%s under site-packages "
 			    "belong%s to no installed distribution: %s%s", unowned,
 			    unowned == 1 ? "" : "s", unowned == 1 ? "s" : "", list.buf,
-			    w.limited ? " (the walk stopped at a limit: there may be more)" : "");
+			    c->site.limited ? " (the walk stopped at a limit: there may be more)" : "");
 done:
 	names_release(&nm);
 	vbuf_release(&rel);
@@ -508,36 +469,27 @@ static const char *customize_kind(const char *name, int isdir)
 	return NULL;
 }
 
+/* Over the top of site-packages as the walk listed it (c->site). */
 static int check_customize(struct venv_check_ctx *c, struct venv_audit *a, const char *site_rel)
 {
+	const struct venv_site_list *l = &c->site;
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), runs = VBUF_INIT(VBUF_MAX_PATH);
-	struct dirent *de;
-	DIR *d;
-	int fd, error = 0;
+	size_t i;
+	int error = 0;
 
-	fd = openat(c->env->root, site_rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC |
-		    O_NONBLOCK);
-	if (fd < 0)
-		return 0;
-	if (!(d = fdopendir(fd))) {
-		close(fd);
-		return 0;
-	}
-	while (!error && (de = readdir(d))) {
-		struct stat st;
-		const char *tail;
+	for (i = 0; i < l->n && !error; i++) {
+		const char *name = l->names.buf + l->v[i].name, *tail;
 		const struct venv_dist *owner;
-		int user = de->d_name[0] == 'u';
+		struct stat st;
+		int user = name[0] == 'u';
 
-		if (strncmp(de->d_name + 1, "sercustomize", 12) &&
-		    strncmp(de->d_name + 1, "itecustomize", 12))
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !(tail = customize_kind(de->d_name, S_ISDIR(st.st_mode))))
+		if (strchr(name, '/') || (strncmp(name + 1, "sercustomize", 12) &&
+					  strncmp(name + 1, "itecustomize", 12)) ||
+		    !(tail = customize_kind(name, l->v[i].isdir)))
 			continue;
 		vbuf_reset(&rel);
 		vbuf_reset(&runs);
-		if ((error = vbuf_addf(&rel, "%s/%s", site_rel, de->d_name)) < 0 ||
+		if ((error = vbuf_addf(&rel, "%s/%s", site_rel, name)) < 0 ||
 		    (error = vbuf_addf(&runs, "%s%s", rel.buf, tail)) < 0)
 			break;
 		/* A directory without __init__.py is a namespace package: nothing runs. */
@@ -555,7 +507,6 @@ static int check_customize(struct venv_check_ctx *c, struct venv_audit *a, const
 				    "start-up%s and no distribution's RECORD lists it", rel.buf,
 				    user ? " when the user site is enabled" : "");
 	}
-	closedir(d);
 	vbuf_release(&rel);
 	vbuf_release(&runs);
 	return error;

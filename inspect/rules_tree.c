@@ -426,6 +426,42 @@ static int in_app_data(int sitefd, const char *name)
 	return found;
 }
 
+void venv_site_list_release(struct venv_site_list *l)
+{
+	vbuf_release(&l->names);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->alloc = 0;
+}
+
+/* Keep an entry below site-packages (name relative to it) for rules_audit.c. */
+static int site_list_add(struct venv_site_list *l, const char *name, int isdir)
+{
+	int error;
+
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 256;
+		struct venv_site_entry *nv = realloc(l->v, na * sizeof(*nv));
+
+		if (!nv)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		l->v = nv;
+		l->alloc = na;
+	}
+	l->v[l->n].name = l->names.len;
+	l->v[l->n].isdir = isdir;
+	/* With its NUL: the names lie one after the other. */
+	if ((error = vbuf_add(&l->names, name, strlen(name) + 1)) < 0)
+		return error;
+	l->n++;
+	return 0;
+}
+
+/* The rules of rules_audit.c that judge the entries of site-packages the walk lists. */
+static const int site_list_codes[] = {
+	VENV_DIAG_UNOWNED_FILES, VENV_DIAG_CUSTOMIZE_MODULE, 0
+};
+
 static int walk(struct venv_check_ctx *c)
 {
 	struct venv_model *e = c->env;
@@ -436,7 +472,8 @@ static int walk(struct venv_check_ctx *c)
 					  VENV_CHECK_DEFAULT_MAX_ENTRIES;
 	unsigned max_depth = c->opts->max_depth ? c->opts->max_depth : VENV_CHECK_DEFAULT_MAX_DEPTH;
 	struct editables *ed = calloc(1, sizeof(*ed));
-	int sp = 0, fd, error = 0, depth_reported = 0;
+	int sp = 0, fd, error = 0, depth_reported = 0, site_listed = 0;
+	int keep_site = venv_check_wants_any(c, site_list_codes);
 
 	if (!ed)
 		return venv_error_set(VENV_ENOMEM, "out of memory");
@@ -466,6 +503,7 @@ static int walk(struct venv_check_ctx *c)
 		errno = 0;
 		de = readdir(f->d);
 		if (!de) {
+			site_listed |= f->in_site == 1;
 			closedir(f->d);
 			sp--;
 			continue;
@@ -487,6 +525,10 @@ static int walk(struct venv_check_ctx *c)
 		}
 		if (fstatat(dirfd(f->d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
+		if (f->in_site && keep_site &&
+		    (error = site_list_add(&c->site, rel.buf + site_rel.len + 1,
+					   S_ISDIR(st.st_mode))) < 0)
+			break;
 		if (S_ISLNK(st.st_mode)) {
 			size_t nl = strlen(de->d_name);
 
@@ -543,6 +585,7 @@ static int walk(struct venv_check_ctx *c)
 		if (st.st_dev != e->root_st.st_dev && !(c->opts->flags & VENV_CHECK_CROSS_DEVICES))
 			continue;
 		if ((unsigned)sp + 1 >= max_depth) {
+			c->site.limited |= f->in_site != 0;
 			if (!depth_reported++ &&
 			    (error = add(c, VENV_DIAG_WALK_LIMIT, rel.buf, 0, NULL,
 					 "directories nest deeper than %u levels at '%s'; not walked "
@@ -584,6 +627,8 @@ static int walk(struct venv_check_ctx *c)
 	}
 	while (sp >= 0)
 		closedir(stack[sp--].d);
+	/* Stopped at the entry limit (or an error) before site-packages was listed whole. */
+	c->site.limited |= !site_listed;
 done:
 	free(ed);
 	vbuf_release(&rel);

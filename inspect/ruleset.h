@@ -12,10 +12,34 @@
  * function to that table (inspect.c, rule_sets[]) and its object to
  * inspect/Makefile.inc.
  */
+/*
+ * The entries below the active site-packages, in the order the one walk of
+ * the environment met them (rules_tree.c: a directory just before what it
+ * holds), kept for a rule that can judge them only once every RECORD was
+ * read (rules_audit.c: files no RECORD lists), so that site-packages is
+ * not walked a second time. Filled only when that rule is asked for.
+ */
+struct venv_site_entry {
+	size_t name;             /* offset in names: the path below site-packages */
+	int isdir;
+};
+
+struct venv_site_list {
+	struct vbuf names;       /* NUL-terminated paths, one after the other */
+	struct venv_site_entry *v;
+	size_t n, alloc;
+	int limited;             /* the walk stopped at a limit before listing it all */
+};
+
+#define VENV_SITE_LIST_INIT { VBUF_INIT(VBUF_MAX_REPORT), NULL, 0, 0, 0 }
+
+void venv_site_list_release(struct venv_site_list *l);
+
 struct venv_check_ctx {
 	struct venv_report *r;
 	const struct venv_check_options *opts;
 	struct venv_model *env;
+	struct venv_site_list site;
 };
 
 /*

@@ -2,6 +2,7 @@
 #include "venv.h"
 #include "diag.h"
 #include "envid.h"
+#include "log.h"
 #include "path.h"
 #include "repair.h"
 #include "fix.h"
@@ -104,22 +105,7 @@ static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_
 	return error;
 }
 
-static void logf_(const struct venv_repair_opts *o, enum venv_log_level level,
-		  const char *fmt, ...) VENV_PRINTF(3, 4);
-
-static void logf_(const struct venv_repair_opts *o, enum venv_log_level level,
-		  const char *fmt, ...)
-{
-	char msg[4096];
-	va_list ap;
-
-	if (!o->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	o->log(o->payload, level, msg);
-}
+#define logf_(o, ...) venv_logf((o)->log, (o)->payload, __VA_ARGS__)
 
 void venv_scan_release(struct venv_scan *s)
 {
@@ -200,7 +186,9 @@ static int not_an_env(const struct venv_report *rep)
 
 static void lock_waiting(void *payload, const char *msg)
 {
-	logf_(payload, VENV_LOG_WARNING, "%s", msg);
+	const struct venv_repair_opts *o = payload;
+
+	logf_(o, VENV_LOG_WARNING, "%s", msg);
 }
 
 int venv_repair(const char *dir, const struct venv_repair_opts *o,

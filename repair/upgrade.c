@@ -3,6 +3,7 @@
 #include "venv.h"
 #include "diag.h"
 #include "fs.h"
+#include "log.h"
 #include "path.h"
 #include "proc.h"
 #include "progress.h"
@@ -18,23 +19,8 @@ static int dup_into(char **dst, const char *s)
 	return (!s || *dst) ? 0 : venv_error_set(VENV_ENOMEM, "out of memory");
 }
 
-static void logf_(const struct venv_repair_opts *o, enum venv_log_level level,
-		  const char *fmt, ...) VENV_PRINTF(3, 4);
-
-static void logf_(const struct venv_repair_opts *o, enum venv_log_level level,
-		  const char *fmt, ...)
-{
-	struct vbuf msg = VBUF_INIT(VBUF_MAX_REPORT);
-	va_list ap;
-
-	if (!o || !o->log)
-		return;
-	va_start(ap, fmt);
-	vbuf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	o->log(o->payload, level, msg.buf);
-	vbuf_release(&msg);
-}
+/* o may be NULL: no log then. */
+#define logf_(o, ...) venv_logf((o) ? (o)->log : NULL, (o) ? (o)->payload : NULL, __VA_ARGS__)
 
 void venv_upgrade_release(struct venv_upgrade *u)
 {
@@ -339,22 +325,53 @@ static void snapshot_release(struct snapshot *sn)
 	vbuf_release(&sn->bin);
 }
 
-/* The line of sn->bin for name, or NULL. */
-static const char *bin_line(const struct vbuf *b, const char *name, size_t *len)
+/* One line of a snapshot's bin list: "name\twhat". */
+struct bin_line {
+	const char *name, *what;
+	int nlen, wlen;
+};
+
+/* The line of b at *pos into l, *pos moved past it: 1, or 0 at the end. */
+static int bin_next(const struct vbuf *b, size_t *pos, struct bin_line *l)
 {
-	size_t nl = strlen(name), pos = 0;
+	while (*pos < b->len) {
+		const char *s = b->buf + *pos, *e = memchr(s, '\n', b->len - *pos);
+		size_t n = e ? (size_t)(e - s) : b->len - *pos;
+		const char *tab = memchr(s, '\t', n);
 
-	while (pos < b->len) {
-		const char *l = b->buf + pos, *e = memchr(l, '\n', b->len - pos);
-		size_t n = e ? (size_t)(e - l) : b->len - pos;
-
-		if (n > nl && !memcmp(l, name, nl) && l[nl] == '\t') {
-			*len = n - nl - 1;
-			return l + nl + 1;
-		}
-		pos += n + 1;
+		*pos += n + 1;
+		if (!tab)
+			continue;
+		l->name = s;
+		l->nlen = (int)(tab - s);
+		l->what = tab + 1;
+		l->wlen = (int)(n - (size_t)l->nlen - 1);
+		return 1;
 	}
-	return NULL;
+	return 0;
+}
+
+/* The line of b for the entry named like l into found: 1, or 0 when there is none. */
+static int bin_find(const struct vbuf *b, const struct bin_line *l, struct bin_line *found)
+{
+	size_t pos = 0;
+
+	while (bin_next(b, &pos, found))
+		if (found->nlen == l->nlen && !memcmp(found->name, l->name, (size_t)l->nlen))
+			return 1;
+	return 0;
+}
+
+/* A step of the plan for the interpreter entry of l: "bin/NAME", described by msg. */
+static int plan_bin(struct venv_plan *done, int code, enum venv_fix_kind kind,
+		    const struct bin_line *l, struct vbuf *path, const char *msg)
+{
+	int error;
+
+	vbuf_reset(path);
+	if ((error = vbuf_addf(path, "bin/%.*s", l->nlen, l->name)) < 0)
+		return error;
+	return venv_plan_add(done, code, kind, path->buf, NULL, 0, 0, msg);
 }
 
 static int report_changes(struct snapshot *a, struct snapshot *b, struct venv_plan *done,
@@ -363,7 +380,8 @@ static int report_changes(struct snapshot *a, struct snapshot *b, struct venv_pl
 	static const char *const keys[] = { "home", "include-system-site-packages", "version",
 					    "executable", "command", "prompt" };
 	struct vbuf before = VBUF_INIT(VBUF_MAX_LINE), after = VBUF_INIT(VBUF_MAX_LINE);
-	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH), msg = VBUF_INIT(VBUF_MAX_LINE);
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+	struct bin_line l, old;
 	size_t i, pos;
 	int error = 0;
 
@@ -386,56 +404,34 @@ static int report_changes(struct snapshot *a, struct snapshot *b, struct venv_pl
 		venv_plan_last(done)->before = strdup(before.buf);
 		venv_plan_last(done)->after = strdup(after.buf);
 	}
-	/* Interpreter entries that appeared, changed or went. */
-	for (pos = 0; pos < b->bin.len;) {
-		const char *l = b->bin.buf + pos, *nl = memchr(l, '\n', b->bin.len - pos);
-		const char *tab = memchr(l, '\t', (size_t)(nl - l)), *old;
-		size_t n = (size_t)(nl - l), olen;
+	/* Interpreter entries that appeared or changed... */
+	for (pos = 0; bin_next(&b->bin, &pos, &l);) {
+		int had = bin_find(&a->bin, &l, &old);
 
-		pos += n + 1;
-		if (!tab)
-			continue;
-		vbuf_reset(&name);
-		vbuf_add(&name, l, (size_t)(tab - l));
-		old = bin_line(&a->bin, name.buf, &olen);
-		if (old && olen == (size_t)(nl - tab - 1) && !memcmp(old, tab + 1, olen))
+		if (had && old.wlen == l.wlen && !memcmp(old.what, l.what, (size_t)l.wlen))
 			continue;
 		vbuf_reset(&msg);
-		vbuf_addf(&msg, "bin/%s %.*s", name.buf, (int)(nl - tab - 1), tab + 1);
-		vbuf_reset(&before);
-		vbuf_addf(&before, "bin/%s", name.buf);
-		if ((error = venv_plan_add(done, code, VENV_FIX_SYMLINK, before.buf, NULL, 0, 0,
-					   msg.buf)) < 0)
+		if ((error = vbuf_addf(&msg, "bin/%.*s %.*s", l.nlen, l.name, l.wlen, l.what)) < 0 ||
+		    (error = plan_bin(done, code, VENV_FIX_SYMLINK, &l, &before, msg.buf)) < 0)
 			goto done;
-		if (old) {
-			venv_plan_last(done)->before = strndup(old, olen);
+		if (had) {
+			venv_plan_last(done)->before = strndup(old.what, (size_t)old.wlen);
 			venv_plan_last(done)->replaces = 1;
 		}
 	}
-	for (pos = 0; pos < a->bin.len;) {
-		const char *l = a->bin.buf + pos, *nl = memchr(l, '\n', a->bin.len - pos);
-		const char *tab = memchr(l, '\t', (size_t)(nl - l));
-		size_t n = (size_t)(nl - l), olen;
-
-		pos += n + 1;
-		if (!tab)
-			continue;
-		vbuf_reset(&name);
-		vbuf_add(&name, l, (size_t)(tab - l));
-		if (bin_line(&b->bin, name.buf, &olen))
+	/* ...and those that went. */
+	for (pos = 0; bin_next(&a->bin, &pos, &l);) {
+		if (bin_find(&b->bin, &l, &old))
 			continue;
 		vbuf_reset(&msg);
-		vbuf_addf(&msg, "bin/%s: removed (an interpreter name of the old version)", name.buf);
-		vbuf_reset(&before);
-		vbuf_addf(&before, "bin/%s", name.buf);
-		if ((error = venv_plan_add(done, code, VENV_FIX_REMOVE, before.buf, NULL, 0, 0,
-					   msg.buf)) < 0)
+		if ((error = vbuf_addf(&msg, "bin/%.*s: removed (an interpreter name of the old "
+				       "version)", l.nlen, l.name)) < 0 ||
+		    (error = plan_bin(done, code, VENV_FIX_REMOVE, &l, &before, msg.buf)) < 0)
 			goto done;
 	}
 done:
 	vbuf_release(&before);
 	vbuf_release(&after);
-	vbuf_release(&name);
 	vbuf_release(&msg);
 	return error;
 }

@@ -559,6 +559,8 @@ END_TEST
 
 START_TEST(test_inspect__audit_notes)
 {
+	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
+	static unsigned char only[1000];
 	char a[PATH_MAX], b[PATH_MAX];
 	const struct venv_finding *f;
 
@@ -594,6 +596,29 @@ START_TEST(test_inspect__audit_notes)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->severity, VENV_SEVERITY_INFO);
 	ck_assert_ptr_nonnull(strstr(f->message, "installed by demo 1.0"));
+	/*
+	 * A directory no RECORD lists is named once, with its count, bytecode
+	 * never counted; judged from the one walk, also when only these rules
+	 * are asked for.
+	 */
+	md("env/lib/python3.12/site-packages/vendored");
+	md("env/lib/python3.12/site-packages/vendored/sub");
+	md("env/lib/python3.12/site-packages/vendored/sub/__pycache__");
+	mk("env/lib/python3.12/site-packages/vendored/a.py", "\n", 0644);
+	mk("env/lib/python3.12/site-packages/vendored/sub/b.py", "\n", 0644);
+	mk("env/lib/python3.12/site-packages/vendored/sub/__pycache__/b.cpython-312.pyc", "b", 0644);
+	memset(only, 0, sizeof(only));
+	only[VENV_DIAG_UNOWNED_FILES] = 1;
+	only[VENV_DIAG_CUSTOMIZE_MODULE] = 1;
+	opts.selected = only;
+	venv_report_release(&rep);
+	ck_assert_int_eq(venv_check_env(&rep, env, &opts), 0);
+	ck_assert_uint_eq(count(VENV_DIAG_UNOWNED_FILES), 1);
+	f = first(VENV_DIAG_UNOWNED_FILES);
+	ck_assert_msg(strstr(f->message, "4 files under site-packages belong to no installed "
+			     "distribution: demo/data.txt, stray.py, vendored/ (2 files)") &&
+		      !strstr(f->message, "limit"), "saw '%s'", f->message);
+	ck_assert_uint_eq(count(VENV_DIAG_CUSTOMIZE_MODULE), 1);
 }
 END_TEST
 
