@@ -48,7 +48,16 @@ assert d["pip"]["action"] == "moved", d
 assert d["cext"]["action"] == "reinstalled" and "/wheels/cext-2.0-cp3" in d["cext"]["source"], d
 assert "compiled" in d["cext"]["why"] or "not pure" in d["cext"]["why"], d
 assert r["from_version"].startswith(sys.argv[1] + "."), r
-' "$om" || fail "unexpected JSON report: $OUT"
+# The interpreter names of bin/ that changed, came and went (the snapshots compared).
+c = {}
+for x in r["changes"]:
+    c.setdefault(x["path"], []).append(x)
+old, new = "bin/python" + sys.argv[1], "bin/python" + sys.argv[2]
+assert [x["summary"] for x in c[old]] == [old + ": removed (an interpreter name of the old version)"], c.get(old)
+assert any(x["summary"].startswith(new + " ") and "before" not in x for x in c[new]), c.get(new)
+assert any(x["summary"].startswith("bin/python -> ") and x["before"].startswith("-> ")
+           for x in c["bin/python"]), c.get("bin/python")
+' "$om" "$nm" || fail "unexpected JSON report: $OUT"
 	expect_eq "hello from tinypkg 1.0" "$("$d/bin/tinypkg-hello")" "the console script after $om -> $nm"
 	expect_eq "42 $nm" "$("$d/bin/python" -c 'import sys; import cext._speed as s; print(s.twice(21), "%d.%d" % sys.version_info[:2])')" \
 		"the compiled extension after $om -> $nm"
