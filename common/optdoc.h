@@ -14,7 +14,9 @@ struct venv_optdoc {
 	const char *arg;     /* "N"; "[=FILE]" for an optional argument; NULL for none */
 	const char *values;  /* the argument's values for completion, space-separated
 				("text json"); NULL: file names; "": nothing to offer */
-	const char *help;    /* one paragraph */
+	const char *help;    /* one paragraph; NULL: an option accepted but not shown */
+	int val;             /* an option: what venv_cli_next_option() returns for it (the
+				short option's letter, else a value from 256 up); else 0 */
 };
 
 struct venv_cmddoc {

@@ -57,6 +57,81 @@ int venv_cli_unknown_option(const char *cmd, const char *arg, const struct optio
 	return venv_cli_usage_error(cmd, "unrecognized option '%s'", arg);
 }
 
+int venv_cli_doc_usage_error(const struct venv_cmddoc *d, const char *fmt, ...)
+{
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+	va_list ap;
+	int status;
+
+	va_start(ap, fmt);
+	if (vbuf_vaddf(&msg, fmt, ap) < 0)
+		vbuf_sets(&msg, "invalid command line");
+	va_end(ap);
+	venv_cli_print_usage(stderr, d);
+	status = venv_cli_usage_error(d->name, "%s", msg.buf);
+	vbuf_release(&msg);
+	return status;
+}
+
+void venv_cli_parse_init(struct venv_cli_parse *p, const struct venv_cmddoc *d)
+{
+	size_t i, n = 0, k = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->doc = d;
+	/* ':' first: a missing argument is told from an unknown option. */
+	p->shortopts[k++] = ':';
+	for (i = 0; i < d->nopts && n < VENV_CLI_MAX_OPTS; i++) {
+		const struct venv_optdoc *o = &d->opts[i];
+		const char *longname = strstr(o->names, "--");
+		int has_arg = !o->arg ? no_argument : o->arg[0] == '[' ? optional_argument :
+			      required_argument;
+
+		if (o->names[0] == '-' && o->names[1] != '-') {
+			p->shortopts[k++] = o->names[1];
+			if (has_arg != no_argument)
+				p->shortopts[k++] = ':';
+			if (has_arg == optional_argument)
+				p->shortopts[k++] = ':';
+		}
+		if (longname) {
+			p->longopts[n].name = longname + 2;
+			p->longopts[n].has_arg = has_arg;
+			p->longopts[n].val = o->val;
+			n++;
+		}
+	}
+	p->shortopts[k] = '\0';
+	/* argv is the command's: its options start after its name; the messages are ours. */
+	optind = 1;
+	opterr = 0;
+}
+
+int venv_cli_next_option(struct venv_cli_parse *p, int argc, char **argv)
+{
+	int c;
+
+	c = getopt_long(argc, argv, p->shortopts, p->longopts, NULL);
+	switch (c) {
+	case -1:
+		return 0;
+	case 'h':
+		venv_cli_print_help(stdout, p->doc);
+		p->status = VENV_EXIT_OK;
+		return -1;
+	case ':':
+		p->status = venv_cli_doc_usage_error(p->doc, "option '%s' needs an argument",
+						     argv[optind - 1]);
+		return -1;
+	case '?':
+		venv_cli_print_usage(stderr, p->doc);
+		p->status = venv_cli_unknown_option(p->doc->name, argv[optind - 1], p->longopts);
+		return -1;
+	default:
+		return c;
+	}
+}
+
 void venv_cli_warning(const char *fmt, ...)
 {
 	va_list ap;
@@ -215,7 +290,8 @@ void venv_cli_print_help(FILE *f, const struct venv_cmddoc *d)
 		print_item(f, &d->args[i]);
 	fputs("\noptions:\n", f);
 	for (i = 0; i < d->nopts; i++)
-		print_item(f, &d->opts[i]);
+		if (d->opts[i].help)
+			print_item(f, &d->opts[i]);
 	if (d->nexits)
 		fputs("\nexit status:\n", f);
 	for (i = 0; i < d->nexits; i++)
@@ -235,6 +311,8 @@ void venv_cli_dump_options(FILE *f, const struct venv_cmddoc *d)
 		const char *longname = strstr(o->names, "--");
 		int shortlen = o->names[0] == '-' && o->names[1] != '-' ? 2 : 0;
 
+		if (!o->help)
+			continue;
 		fprintf(f, "option\t%s\t%.*s%s\t%s\t%s\t%s\t%s\n", d->name, shortlen,
 			o->names, shortlen ? "" : "-", longname ? longname : "-",
 			o->arg ? o->arg : "-",

@@ -1,6 +1,8 @@
 #ifndef VENV_USAGE_H
 #define VENV_USAGE_H
 
+#include <getopt.h>
+
 /*
  * Reporters for the command-line layer only (cmd_*.c and venv.c): they
  * print "venv: error: ...", "venv: warning: ..." on stderr. Library code
@@ -52,6 +54,29 @@ struct venv_cmddoc;
 void venv_cli_print_help(FILE *f, const struct venv_cmddoc *d);
 void venv_cli_print_usage(FILE *f, const struct venv_cmddoc *d);
 void venv_cli_dump_options(FILE *f, const struct venv_cmddoc *d);
+
+/*
+ * The options of a command, parsed by its table (d->opts: each option once,
+ * there): venv_cli_parse_init() makes getopt_long()'s short and long
+ * options of it, then each venv_cli_next_option() returns the next option's
+ * val (its argument in optarg, as getopt_long()), 0 after the last option
+ * (optind indexes the first operand), or -1 when the command is to stop
+ * with p->status: after --help (printed, 0), an option without its
+ * argument or an option the table does not have (usage errors, 2).
+ */
+#define VENV_CLI_MAX_OPTS 32
+struct venv_cli_parse {
+	const struct venv_cmddoc *doc;
+	struct option longopts[VENV_CLI_MAX_OPTS + 1];
+	char shortopts[3 * VENV_CLI_MAX_OPTS + 2];
+	int status;
+};
+void venv_cli_parse_init(struct venv_cli_parse *p, const struct venv_cmddoc *d);
+int venv_cli_next_option(struct venv_cli_parse *p, int argc, char **argv);
+
+/* The usage lines of d on stderr, then venv_cli_usage_error() for d's command. */
+int venv_cli_doc_usage_error(const struct venv_cmddoc *d, const char *fmt, ...)
+	VENV_PRINTF(2, 3);
 
 /* 1 when colour may be used on fd (a terminal, NO_COLOR unset, TERM not dumb). */
 int venv_cli_use_color(int fd);

@@ -2,7 +2,6 @@
  * venv create: a drop-in for `python -m venv`, plus -p/--python.
  */
 #include "compat.h"
-#include <getopt.h>
 #include "cmd.h"
 #include "optdoc.h"
 #include "usage.h"
@@ -20,50 +19,61 @@ static const char *const create_synopsis[] = {
 	"[--link-mode {copy,hardlink,auto}] [-q] [-v] ENV_DIR [ENV_DIR ...]",
 };
 
+/* What the parser returns for the long options without a letter. */
+enum {
+	OPT_SYSTEM_SITE = 256, OPT_SYMLINKS, OPT_COPIES, OPT_CLEAR, OPT_UPGRADE,
+	OPT_WITHOUT_PIP, OPT_PROMPT, OPT_UPGRADE_DEPS, OPT_WITHOUT_SCM, OPT_FORCE,
+	OPT_LINK_MODE
+};
+
 static const struct venv_optdoc create_args[] = {
-	{ "ENV_DIR", NULL, NULL, "A directory to create the environment in." },
+	{ "ENV_DIR", NULL, NULL, "A directory to create the environment in.", 0 },
 };
 
 static const struct venv_optdoc create_opts[] = {
-	{ "-h, --help", NULL, NULL, "show this help message and exit" },
+	{ "-h, --help", NULL, NULL, "show this help message and exit", 'h' },
 	{ "-p, --python", "PYTHON", NULL,
 	  "The base interpreter: a path, a command name on PATH, a version (3, 3.12, 3.12.1, "
 	  "cpython@3.12, py312) or a range (>=3.11,<3.13): the newest match on PATH or in "
-	  "pyenv's versions. Default: ./.python-version, else python3 on PATH." },
+	  "pyenv's versions. Default: ./.python-version, else python3 on PATH.", 'p' },
 	{ "--system-site-packages", NULL, NULL,
-	  "Give the virtual environment access to the system site-packages dir." },
+	  "Give the virtual environment access to the system site-packages dir.",
+	  OPT_SYSTEM_SITE },
 	{ "--symlinks", NULL, NULL,
 	  "Try to use symlinks rather than copies, when symlinks are not the default for the "
-	  "platform." },
+	  "platform.", OPT_SYMLINKS },
 	{ "--copies", NULL, NULL,
 	  "Try to use copies rather than symlinks, even when symlinks are the default for the "
-	  "platform." },
+	  "platform.", OPT_COPIES },
 	{ "--clear", NULL, NULL,
 	  "Delete the contents of the environment directory if it already exists, before "
-	  "environment creation." },
+	  "environment creation.", OPT_CLEAR },
 	{ "--force", NULL, NULL,
-	  "With --clear, also clear a directory that is not a virtual environment." },
+	  "With --clear, also clear a directory that is not a virtual environment.",
+	  OPT_FORCE },
 	{ "--upgrade", NULL, NULL,
 	  "Upgrade the environment directory to use this version of Python, assuming Python "
-	  "has been upgraded in-place." },
+	  "has been upgraded in-place.", OPT_UPGRADE },
 	{ "--without-pip", NULL, NULL,
 	  "Skips installing or upgrading pip in the virtual environment (pip is bootstrapped "
-	  "by default)" },
+	  "by default)", OPT_WITHOUT_PIP },
 	{ "--prompt", "PROMPT", "",
 	  "Provides an alternative prompt prefix for this environment ('.' means the current "
-	  "directory's name)." },
+	  "directory's name).", OPT_PROMPT },
 	{ "--upgrade-deps", NULL, NULL,
 	  "Upgrade core dependencies (pip, and setuptools before 3.12) to the latest version "
-	  "in PyPI" },
+	  "in PyPI", OPT_UPGRADE_DEPS },
 	{ "--without-scm-ignore-files", NULL, NULL,
 	  "Skips adding SCM ignore files to the environment directory (Git is supported by "
-	  "default)." },
+	  "default).", OPT_WITHOUT_SCM },
 	{ "--link-mode", "{copy,hardlink,auto}", "copy hardlink auto",
 	  "How pip's files come from the wheel cache: copy (default; a reflink where the file "
 	  "system can), hardlink (faster, but an in-place edit shows in every environment), "
-	  "or auto (reflink, else hardlink). Default: $VENV_LINK_MODE, else copy." },
-	{ "-q, --quiet", NULL, NULL, "Print nothing but errors." },
-	{ "-v, --verbose", NULL, NULL, "Say what is being done." },
+	  "or auto (reflink, else hardlink). Default: $VENV_LINK_MODE, else copy.",
+	  OPT_LINK_MODE },
+	{ "-q, --quiet", NULL, NULL, "Print nothing but errors.", 'q' },
+	{ "-v, --verbose", NULL, NULL, "Say what is being done.", 'v' },
+	{ "--version", NULL, NULL, NULL, 'V' },   /* as `venv --version`; not shown */
 };
 
 const struct venv_cmddoc venv_create_doc = {
@@ -73,32 +83,6 @@ const struct venv_cmddoc venv_create_doc = {
 	NULL, 0,
 	"Once an environment has been created, you may wish to activate it, e.g. by sourcing "
 	"an activate script in its bin directory."
-};
-
-enum {
-	OPT_SYSTEM_SITE = 256, OPT_SYMLINKS, OPT_COPIES, OPT_CLEAR, OPT_UPGRADE,
-	OPT_WITHOUT_PIP, OPT_PROMPT, OPT_UPGRADE_DEPS, OPT_WITHOUT_SCM, OPT_FORCE,
-	OPT_LINK_MODE
-};
-
-static const struct option long_options[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "python", required_argument, NULL, 'p' },
-	{ "system-site-packages", no_argument, NULL, OPT_SYSTEM_SITE },
-	{ "symlinks", no_argument, NULL, OPT_SYMLINKS },
-	{ "copies", no_argument, NULL, OPT_COPIES },
-	{ "clear", no_argument, NULL, OPT_CLEAR },
-	{ "upgrade", no_argument, NULL, OPT_UPGRADE },
-	{ "without-pip", no_argument, NULL, OPT_WITHOUT_PIP },
-	{ "prompt", required_argument, NULL, OPT_PROMPT },
-	{ "upgrade-deps", no_argument, NULL, OPT_UPGRADE_DEPS },
-	{ "without-scm-ignore-files", no_argument, NULL, OPT_WITHOUT_SCM },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "link-mode", required_argument, NULL, OPT_LINK_MODE },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
 };
 
 struct create_log {
@@ -124,6 +108,7 @@ int cmd_create(int argc, char **argv)
 	struct venv_builder b;
 	struct vbuf python = VBUF_INIT(VBUF_MAX_PATH), why = VBUF_INIT(VBUF_MAX_LINE);
 	struct create_log log = { 1 };
+	struct venv_cli_parse opts;
 	int symlinks_set = 0, copies_set = 0, c, i, status = VENV_EXIT_OK;
 
 	venv_builder_init(&b);
@@ -131,13 +116,9 @@ int cmd_create(int argc, char **argv)
 	b.symlinks = 1;
 	b.with_pip = 1;
 	b.scm_ignore_files = 1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hp:qv", long_options, NULL)) != -1) {
+	venv_cli_parse_init(&opts, &venv_create_doc);
+	while ((c = venv_cli_next_option(&opts, argc, argv)) > 0) {
 		switch (c) {
-		case 'h':
-			venv_cli_print_help(stdout, &venv_create_doc);
-			goto done;
 		case 'V':
 			printf("venv %s\n", VENV_VERSION_STRING);
 			goto done;
@@ -156,37 +137,29 @@ int cmd_create(int argc, char **argv)
 		case OPT_FORCE: b.force = 1; break;
 		case OPT_LINK_MODE:
 			if (venv_link_mode_parse(optarg, &b.link_mode) < 0 || !*optarg) {
-				venv_cli_print_usage(stderr, &venv_create_doc);
-				status = venv_cli_usage_error("create", "argument --link-mode: "
-							      "invalid choice: '%s' (choose from "
-							      "'copy', 'hardlink', 'auto')",
-							      optarg);
+				status = venv_cli_doc_usage_error(&venv_create_doc, "argument "
+								  "--link-mode: invalid choice: "
+								  "'%s' (choose from 'copy', "
+								  "'hardlink', 'auto')", optarg);
 				goto done;
 			}
 			break;
 		case 'q': log.verbosity = 0; break;
 		case 'v': log.verbosity = 2; break;
-		case ':':
-			venv_cli_print_usage(stderr, &venv_create_doc);
-			status = venv_cli_usage_error("create", "option '%s' needs an argument",
-						      argv[optind - 1]);
-			goto done;
-		default:
-			venv_cli_print_usage(stderr, &venv_create_doc);
-			status = venv_cli_unknown_option("create", argv[optind - 1], long_options);
-			goto done;
 		}
 	}
+	if (c < 0) {
+		status = opts.status;
+		goto done;
+	}
 	if (symlinks_set && copies_set) {
-		venv_cli_print_usage(stderr, &venv_create_doc);
-		status = venv_cli_usage_error("create", "argument --copies: not allowed with "
-					      "argument --symlinks");
+		status = venv_cli_doc_usage_error(&venv_create_doc, "argument --copies: not allowed "
+						  "with argument --symlinks");
 		goto done;
 	}
 	if (optind >= argc) {
-		venv_cli_print_usage(stderr, &venv_create_doc);
-		status = venv_cli_usage_error("create", "the following arguments are required: "
-					      "ENV_DIR");
+		status = venv_cli_doc_usage_error(&venv_create_doc, "the following arguments are "
+						  "required: ENV_DIR");
 		goto done;
 	}
 	if (b.upgrade && b.clear) {

@@ -20,51 +20,54 @@ const char venv_check_description[] =
 	"message names it.";
 
 const struct venv_optdoc venv_check_optdocs[] = {
-	{ "-h, --help", NULL, NULL, "Show this help and exit." },
+	{ "-h, --help", NULL, NULL, "Show this help and exit.", 'h' },
 	{ "-r, --recursive", NULL, NULL,
 	  "Search each DIR for environments and check every one found. Symbolic links are "
 	  "not followed, other file systems are not entered (see --cross-file-systems), and "
-	  "an environment is not searched for more environments." },
+	  "an environment is not searched for more environments.", 'r' },
 	{ "-j, --jobs", "N", "",
 	  "Check N environments at a time, or with one environment and --verify-hashes, hash "
 	  "N files at a time (default: the number of processors). When several environments "
-	  "are checked at once, each hashes its files on one thread." },
+	  "are checked at once, each hashes its files on one thread.", 'j' },
 	{ "-f, --format", "FORMAT", "text json json-lines sarif",
 	  "Output format: text (the default), json (one document), json-lines (one object per "
-	  "line, for large scans) or sarif (SARIF 2.1.0). With --list-rules: text, json or man." },
+	  "line, for large scans) or sarif (SARIF 2.1.0). With --list-rules: text, json or man.",
+	  'f' },
 	{ "--select", "CODES", "",
 	  "Report only these rules: comma-separated codes (VNV401), code prefixes (VNV4), "
-	  "slugs (relocated-environment) or ALL. May be repeated." },
+	  "slugs (relocated-environment) or ALL. May be repeated.", VENV_CHECK_OPT_SELECT },
 	{ "--ignore", "CODES", "",
 	  "Do not report these rules (same syntax as --select). The more specific of a "
-	  "matching --select and --ignore wins; on a tie, --ignore wins." },
+	  "matching --select and --ignore wins; on a tie, --ignore wins.",
+	  VENV_CHECK_OPT_IGNORE },
 	{ "--severity", "LEVEL", "error warning info",
 	  "Report, and fail on, findings of at least this severity: error, warning (the "
-	  "default) or info." },
+	  "default) or info.", VENV_CHECK_OPT_SEVERITY },
 	{ "--verify-hashes", NULL, NULL,
 	  "Read every file that an installed distribution's RECORD lists and compare its "
 	  "SHA-256 with the RECORD's (sizes are always compared): an edit that keeps the size "
 	  "is found only this way. A hash in another form than sha256=<urlsafe base64> is a "
-	  "finding (VNV602)." },
+	  "finding (VNV602).", VENV_CHECK_OPT_VERIFY_HASHES },
 	{ "--strict", NULL, NULL,
 	  "Audit mode: --verify-hashes, and findings of every severity are reported and make "
 	  "the exit status 1 (as --severity info; a --severity given as well wins), so that "
 	  "the notes about files no distribution owns and files shared by hard links count "
-	  "too." },
+	  "too.", VENV_CHECK_OPT_STRICT },
 	{ "--cross-file-systems", NULL, NULL,
 	  "Enter other file systems: while searching with --recursive, and while walking the "
-	  "files of an environment." },
+	  "files of an environment.", VENV_CHECK_OPT_CROSS },
 	{ "--color", "WHEN", "auto always never",
 	  "Colour the text output: auto (the default: on a terminal, unless NO_COLOR is set), "
-	  "always or never." },
+	  "always or never.", VENV_CHECK_OPT_COLOR },
 	{ "--no-progress", NULL, NULL,
 	  "Do not show the progress line (shown on a terminal while several environments are "
-	  "checked)." },
-	{ "-q, --quiet", NULL, NULL, "Print findings only: no summary, no progress line." },
+	  "checked).", VENV_CHECK_OPT_NO_PROGRESS },
+	{ "-q, --quiet", NULL, NULL, "Print findings only: no summary, no progress line.",
+	  'q' },
 	{ "--list-rules", NULL, NULL, "List every rule (code, severity, whether venv repair fixes it, "
-	  "slug and summary) and exit; no DIR is checked." },
+	  "slug and summary) and exit; no DIR is checked.", VENV_CHECK_OPT_LIST_RULES },
 	{ "--explain", "CODE", "", "Describe one rule, given by code or slug, and exit; no DIR is "
-	  "checked." },
+	  "checked.", VENV_CHECK_OPT_EXPLAIN },
 };
 const unsigned venv_check_optdocs_count = VENV_ARRAY_SIZE(venv_check_optdocs);
 
@@ -77,7 +80,7 @@ const char *const venv_check_exit_statuses[] = {
 const unsigned venv_check_exit_statuses_count = VENV_ARRAY_SIZE(venv_check_exit_statuses);
 
 static const struct venv_optdoc check_args[] = {
-	{ "DIR", NULL, NULL, "an environment (with -r: a tree to search for environments)" },
+	{ "DIR", NULL, NULL, "an environment (with -r: a tree to search for environments)", 0 },
 };
 
 const struct venv_cmddoc venv_check_doc = {

@@ -13,6 +13,14 @@
 extern const char *const venv_check_synopsis[];
 extern const unsigned venv_check_synopsis_count;
 
+/* What the parser returns for the long options without a letter (optdoc.h, val). */
+enum {
+	VENV_CHECK_OPT_SELECT = 256, VENV_CHECK_OPT_IGNORE, VENV_CHECK_OPT_SEVERITY,
+	VENV_CHECK_OPT_CROSS, VENV_CHECK_OPT_COLOR, VENV_CHECK_OPT_NO_PROGRESS,
+	VENV_CHECK_OPT_LIST_RULES, VENV_CHECK_OPT_EXPLAIN, VENV_CHECK_OPT_VERIFY_HASHES,
+	VENV_CHECK_OPT_STRICT
+};
+
 extern const struct venv_optdoc venv_check_optdocs[];
 extern const unsigned venv_check_optdocs_count;
 

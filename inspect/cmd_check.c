@@ -11,7 +11,6 @@
  * sarif too (common/jsonstream.h writes their documents piece by piece).
  */
 #include "compat.h"
-#include <getopt.h>
 #include <pthread.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -83,60 +82,8 @@ struct run {
 	struct venv_progress progress; /* on a terminal, while several are checked */
 };
 
-enum {
-	OPT_SELECT = 256, OPT_IGNORE, OPT_SEVERITY, OPT_CROSS, OPT_COLOR, OPT_NO_PROGRESS,
-	OPT_LIST_RULES, OPT_EXPLAIN, OPT_VERIFY_HASHES, OPT_STRICT
-};
-
-static const struct option long_options[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "recursive", no_argument, NULL, 'r' },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "select", required_argument, NULL, OPT_SELECT },
-	{ "ignore", required_argument, NULL, OPT_IGNORE },
-	{ "severity", required_argument, NULL, OPT_SEVERITY },
-	{ "verify-hashes", no_argument, NULL, OPT_VERIFY_HASHES },
-	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ "cross-file-systems", no_argument, NULL, OPT_CROSS },
-	{ "color", required_argument, NULL, OPT_COLOR },
-	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
-	{ "explain", required_argument, NULL, OPT_EXPLAIN },
-	{ NULL, 0, NULL, 0 }
-};
-
-/* ------------------------------------------------------------------------ */
-/* Help. */
-
-static void print_usage(FILE *f)
-{
-	venv_cli_print_usage(f, &venv_check_doc);
-}
-
-static void print_help(void)
-{
-	venv_cli_print_help(stdout, &venv_check_doc);
-}
-
-static int usage_error(const char *fmt, ...) VENV_PRINTF(1, 2);
-
-static int usage_error(const char *fmt, ...)
-{
-	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
-	va_list ap;
-	int status;
-
-	va_start(ap, fmt);
-	if (vbuf_vaddf(&msg, fmt, ap) < 0)
-		vbuf_sets(&msg, "invalid command line");
-	va_end(ap);
-	print_usage(stderr);
-	status = venv_cli_usage_error("check", "%s", msg.buf);
-	vbuf_release(&msg);
-	return status;
-}
+/* A usage error, after the usage lines. */
+#define usage_error(...) venv_cli_doc_usage_error(&venv_check_doc, __VA_ARGS__)
 
 /* ------------------------------------------------------------------------ */
 /* Output. */
@@ -748,6 +695,7 @@ int cmd_check(int argc, char **argv)
 	struct vbuf default_dir = VBUF_INIT(VBUF_MAX_PATH);
 	char *default_argv[2] = { NULL, NULL };
 	pthread_t threads[MAX_JOBS];
+	struct venv_cli_parse opts;
 	enum venv_severity threshold = VENV_SEVERITY_WARNING;
 	const char *format = NULL, *color = "auto", *explain_code = NULL;
 	unsigned nthreads = 0, i;
@@ -758,13 +706,9 @@ int cmd_check(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	vbuf_init(&r.out, VBUF_MAX_REPORT);
 	vbuf_init(&r.spill, VBUF_MAX_REPORT);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hrj:f:q", long_options, NULL)) != -1) {
+	venv_cli_parse_init(&opts, &venv_check_doc);
+	while ((c = venv_cli_next_option(&opts, argc, argv)) > 0) {
 		switch (c) {
-		case 'h':
-			print_help();
-			goto done;
 		case 'r':
 			recursive = 1;
 			break;
@@ -783,36 +727,36 @@ int cmd_check(int argc, char **argv)
 		case 'f':
 			format = optarg;
 			break;
-		case OPT_SELECT:
+		case VENV_CHECK_OPT_SELECT:
 			if (append_list(&select, optarg) < 0) {
 				status = usage_error("%s", venv_error_last());
 				goto done;
 			}
 			break;
-		case OPT_IGNORE:
+		case VENV_CHECK_OPT_IGNORE:
 			if (append_list(&ignore, optarg) < 0) {
 				status = usage_error("%s", venv_error_last());
 				goto done;
 			}
 			break;
-		case OPT_SEVERITY:
+		case VENV_CHECK_OPT_SEVERITY:
 			if (venv_severity_parse(&threshold, optarg) < 0) {
 				status = usage_error("%s", venv_error_last());
 				goto done;
 			}
 			severity_given = 1;
 			break;
-		case OPT_VERIFY_HASHES:
+		case VENV_CHECK_OPT_VERIFY_HASHES:
 			r.opts.flags |= VENV_CHECK_VERIFY_HASHES;
 			break;
-		case OPT_STRICT:
+		case VENV_CHECK_OPT_STRICT:
 			strict = 1;
 			r.opts.flags |= VENV_CHECK_VERIFY_HASHES;
 			break;
-		case OPT_CROSS:
+		case VENV_CHECK_OPT_CROSS:
 			r.opts.flags |= VENV_CHECK_CROSS_DEVICES;
 			break;
-		case OPT_COLOR:
+		case VENV_CHECK_OPT_COLOR:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
 				status = usage_error("--color wants auto, always or never, not '%s'",
 						     optarg);
@@ -820,26 +764,23 @@ int cmd_check(int argc, char **argv)
 			}
 			color = optarg;
 			break;
-		case OPT_NO_PROGRESS:
+		case VENV_CHECK_OPT_NO_PROGRESS:
 			no_progress = 1;
 			break;
 		case 'q':
 			r.quiet = 1;
 			break;
-		case OPT_LIST_RULES:
+		case VENV_CHECK_OPT_LIST_RULES:
 			list = 1;
 			break;
-		case OPT_EXPLAIN:
+		case VENV_CHECK_OPT_EXPLAIN:
 			explain_code = optarg;
 			break;
-		case ':':
-			status = usage_error("option '%s' needs an argument", argv[optind - 1]);
-			goto done;
-		default:
-			print_usage(stderr);
-			status = venv_cli_unknown_option("check", argv[optind - 1], long_options);
-			goto done;
 		}
+	}
+	if (c < 0) {
+		status = opts.status;
+		goto done;
 	}
 	r.color = !strcmp(color, "always") || (!strcmp(color, "auto") && venv_cli_use_color(1));
 	if (format && !strcmp(format, "text"))

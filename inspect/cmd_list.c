@@ -3,7 +3,6 @@
  * running anything, as text, JSON or a CycloneDX 1.5 SBOM.
  */
 #include "compat.h"
-#include <getopt.h>
 #include "cmd.h"
 #include "envdir.h"
 #include "error.h"
@@ -19,18 +18,19 @@ static const char *const list_synopsis[] = {
 
 static const struct venv_optdoc list_args[] = {
 	{ "DIR", NULL, NULL, "An environment (with -r: a tree to search). Without DIR: "
-	  "$VIRTUAL_ENV, else .venv in the current directory." },
+	  "$VIRTUAL_ENV, else .venv in the current directory.", 0 },
 };
 
 static const struct venv_optdoc list_opts[] = {
-	{ "-h, --help", NULL, NULL, "show this help message and exit" },
+	{ "-h, --help", NULL, NULL, "show this help message and exit", 'h' },
 	{ "-r, --recursive", NULL, NULL,
-	  "Find the environments under each DIR, as 'venv check -r' does." },
+	  "Find the environments under each DIR, as 'venv check -r' does.", 'r' },
 	{ "--format", "FORMAT", "text json cyclonedx",
 	  "text (default): a table per environment; json: an object with an array of "
 	  "environments; cyclonedx: a CycloneDX 1.5 JSON SBOM, one component per distribution "
 	  "with its purl (pkg:pypi/name@version) and the SHA-256 that RECORD gives its "
-	  "METADATA." },
+	  "METADATA.", 'f' },
+	{ "-f", "FORMAT", NULL, NULL, 'f' },   /* as check's -f; not shown */
 };
 
 const struct venv_cmddoc venv_list_doc = {
@@ -41,13 +41,6 @@ const struct venv_cmddoc venv_list_doc = {
 	list_args, VENV_ARRAY_SIZE(list_args), list_opts, VENV_ARRAY_SIZE(list_opts),
 	NULL, 0,
 	"Exit status: 0 when every environment was read, 2 otherwise."
-};
-
-static const struct option long_options[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "recursive", no_argument, NULL, 'r' },
-	{ "format", required_argument, NULL, 'f' },
-	{ NULL, 0, NULL, 0 }
 };
 
 static int found(void *payload, const char *path, int dirfd)
@@ -68,16 +61,13 @@ int cmd_list(int argc, char **argv)
 	struct vbuf default_dir = VBUF_INIT(VBUF_MAX_PATH);
 	char *default_argv[2] = { NULL, NULL };
 	enum venv_list_format fmt = VENV_LIST_TEXT;
+	struct venv_cli_parse opts;
 	int c, recursive = 0, status = VENV_EXIT_OK;
 	size_t i;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hrf:", long_options, NULL)) != -1) {
+	venv_cli_parse_init(&opts, &venv_list_doc);
+	while ((c = venv_cli_next_option(&opts, argc, argv)) > 0) {
 		switch (c) {
-		case 'h':
-			venv_cli_print_help(stdout, &venv_list_doc);
-			goto done;
 		case 'r':
 			recursive = 1;
 			break;
@@ -89,30 +79,27 @@ int cmd_list(int argc, char **argv)
 			else if (!strcmp(optarg, "cyclonedx"))
 				fmt = VENV_LIST_CYCLONEDX;
 			else {
-				venv_cli_print_usage(stderr, &venv_list_doc);
-				status = venv_cli_usage_error("list", "argument --format: invalid choice: "
-							      "'%s' (choose from 'text', 'json', "
-							      "'cyclonedx')", optarg);
+				status = venv_cli_doc_usage_error(&venv_list_doc, "argument --format: "
+								  "invalid choice: '%s' (choose "
+								  "from 'text', 'json', "
+								  "'cyclonedx')", optarg);
 				goto done;
 			}
 			break;
-		default:
-			venv_cli_print_usage(stderr, &venv_list_doc);
-			status = venv_cli_usage_error("list", c == ':' ? "option '%s' needs an argument" :
-						      "unrecognized option '%s'", argv[optind - 1]);
-			goto done;
 		}
 	}
+	if (c < 0) {
+		status = opts.status;
+		goto done;
+	}
 	if (optind >= argc && recursive) {
-		venv_cli_print_usage(stderr, &venv_list_doc);
-		status = venv_cli_usage_error("list", "-r needs a ROOT to search");
+		status = venv_cli_doc_usage_error(&venv_list_doc, "-r needs a ROOT to search");
 		goto done;
 	}
 	if (optind >= argc) {
 		/* No DIR: the active environment, else ./.venv (as `venv check`, `venv repair`). */
 		if (venv_default_env_dir(&default_dir) < 0) {
-			venv_cli_print_usage(stderr, &venv_list_doc);
-			status = venv_cli_usage_error("list", "%s", venv_error_last());
+			status = venv_cli_doc_usage_error(&venv_list_doc, "%s", venv_error_last());
 			goto done;
 		}
 		default_argv[0] = default_dir.buf;

@@ -3,7 +3,6 @@
  * upgrade, losing nothing.
  */
 #include "compat.h"
-#include <getopt.h>
 #include <jansson.h>
 #include "cmd.h"
 #include "diag.h"
@@ -21,37 +20,43 @@ static const char *const repair_synopsis[] = {
 	"[--format text|json] [--force] [-y] [-q] [-v] [DIR ...]",
 };
 
+/* What the parser returns for the long options without a letter. */
+enum { OPT_UPGRADE = 256, OPT_ARCHIVE, OPT_DRY_RUN, OPT_FORMAT, OPT_FORCE };
+
 static const struct venv_optdoc repair_args[] = {
-	{ "DIR", NULL, NULL, "An environment to repair (default: $VIRTUAL_ENV, else ./.venv)." },
+	{ "DIR", NULL, NULL, "An environment to repair (default: $VIRTUAL_ENV, else ./.venv).",
+	  0 },
 };
 
 static const struct venv_optdoc repair_opts[] = {
-	{ "-h, --help", NULL, NULL, "show this help message and exit" },
+	{ "-h, --help", NULL, NULL, "show this help message and exit", 'h' },
 	{ "-r, --recursive", NULL, NULL,
 	  "Repair every environment found under each DIR (as 'venv check -r' finds them) and "
-	  "print a summary." },
+	  "print a summary.", 'r' },
 	{ "--upgrade", NULL, NULL,
 	  "Run the creator's upgrade path against the base interpreter (upgraded in place, or "
 	  "--python): relink or recopy the interpreter, rewrite home, version and executable. "
 	  "After a minor version change, move the pure-Python distributions and the files "
 	  "nobody owns to the new site-packages and install the others again from local "
 	  "wheels, else with pip (on a terminal, a progress line says which, n of m); asks "
-	  "nothing." },
+	  "nothing.", OPT_UPGRADE },
 	{ "-p, --python", "PYTHON", NULL,
 	  "The new base interpreter for --upgrade: a path, a command name or a version such "
-	  "as 3.12." },
+	  "as 3.12.", 'p' },
 	{ "--archive", "[=FILE]", NULL,
 	  "First write the whole environment to an archive (tar.gz if FILE ends in .gz, else "
-	  "tar.zst; default: in the cache directory's archives/) and check it." },
+	  "tar.zst; default: in the cache directory's archives/) and check it.", OPT_ARCHIVE },
 	{ "--dry-run", NULL, NULL,
-	  "Print what would change and change nothing; exit 1 if something would change." },
-	{ "--format", "text|json", "text json", "How to print the result (default: text)." },
+	  "Print what would change and change nothing; exit 1 if something would change.",
+	  OPT_DRY_RUN },
+	{ "--format", "text|json", "text json", "How to print the result (default: text).",
+	  OPT_FORMAT },
 	{ "--force", NULL, NULL,
 	  "Also repair a directory without pyvenv.cfg or an activation script, if it holds "
-	  "nothing but what environments are made of (bin, lib, include, ...)." },
-	{ "-y, --yes", NULL, NULL, "Accepted for compatibility: nothing is asked." },
-	{ "-q, --quiet", NULL, NULL, "Print nothing but errors and remaining problems." },
-	{ "-v, --verbose", NULL, NULL, "Say what is being done (and show pip's output)." },
+	  "nothing but what environments are made of (bin, lib, include, ...).", OPT_FORCE },
+	{ "-y, --yes", NULL, NULL, "Accepted for compatibility: nothing is asked.", 'y' },
+	{ "-q, --quiet", NULL, NULL, "Print nothing but errors and remaining problems.", 'q' },
+	{ "-v, --verbose", NULL, NULL, "Say what is being done (and show pip's output).", 'v' },
 };
 
 const struct venv_cmddoc venv_repair_doc = {
@@ -65,23 +70,6 @@ const struct venv_cmddoc venv_repair_doc = {
 	"Exit status: 0 when 'venv check --severity error' would find nothing after, 1 when "
 	"errors remain (or, with --dry-run, when something would change), 2 on error. See "
 	"venv-repair(1)."
-};
-
-enum { OPT_UPGRADE = 256, OPT_ARCHIVE, OPT_DRY_RUN, OPT_FORMAT, OPT_FORCE };
-
-static const struct option long_options[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "upgrade", no_argument, NULL, OPT_UPGRADE },
-	{ "python", required_argument, NULL, 'p' },
-	{ "archive", optional_argument, NULL, OPT_ARCHIVE },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "recursive", no_argument, NULL, 'r' },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "yes", no_argument, NULL, 'y' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ NULL, 0, NULL, 0 }
 };
 
 struct repair_cli {
@@ -367,18 +355,15 @@ int cmd_repair(int argc, char **argv)
 	struct dirs dirs = { NULL, 0, 0, 0 };
 	unsigned counts[3] = { 0, 0, 0 };
 	size_t k;
+	struct venv_cli_parse opts;
 	int c, i, recursive = 0, status = VENV_EXIT_OK;
 
 	memset(&o, 0, sizeof(o));
 	memset(&cli, 0, sizeof(cli));
 	cli.verbosity = 1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hp:ryqv", long_options, NULL)) != -1) {
+	venv_cli_parse_init(&opts, &venv_repair_doc);
+	while ((c = venv_cli_next_option(&opts, argc, argv)) > 0) {
 		switch (c) {
-		case 'h':
-			venv_cli_print_help(stdout, &venv_repair_doc);
-			goto done;
 		case OPT_UPGRADE: o.upgrade = 1; break;
 		case 'p': python_spec = optarg; break;
 		case OPT_ARCHIVE:
@@ -392,37 +377,30 @@ int cmd_repair(int argc, char **argv)
 			if (!strcmp(optarg, "json")) {
 				cli.json = 1;
 			} else if (strcmp(optarg, "text")) {
-				venv_cli_print_usage(stderr, &venv_repair_doc);
-				status = venv_cli_usage_error("repair", "--format must be 'text' or "
-							      "'json', not '%s'", optarg);
+				status = venv_cli_doc_usage_error(&venv_repair_doc, "--format must be "
+								  "'text' or 'json', not '%s'",
+								  optarg);
 				goto done;
 			}
 			break;
 		case 'y': cli.yes = 1; break;
 		case 'q': cli.verbosity = 0; break;
 		case 'v': cli.verbosity = 2; break;
-		case ':':
-			venv_cli_print_usage(stderr, &venv_repair_doc);
-			status = venv_cli_usage_error("repair", "option '%s' needs an argument",
-						      argv[optind - 1]);
-			goto done;
-		default:
-			venv_cli_print_usage(stderr, &venv_repair_doc);
-			status = venv_cli_unknown_option("repair", argv[optind - 1], long_options);
-			goto done;
 		}
 	}
+	if (c < 0) {
+		status = opts.status;
+		goto done;
+	}
 	if (optind >= argc && recursive) {
-		venv_cli_print_usage(stderr, &venv_repair_doc);
-		status = venv_cli_usage_error("repair", "-r needs a ROOT to search");
+		status = venv_cli_doc_usage_error(&venv_repair_doc, "-r needs a ROOT to search");
 		goto done;
 	}
 	if (optind >= argc) {
 		/* No DIR: the active environment, else ./.venv (as `venv check`, `venv list`). */
 		if (venv_default_env_dir(&default_dir) < 0 ||
 		    dirs_add(&dirs, default_dir.buf) < 0) {
-			venv_cli_print_usage(stderr, &venv_repair_doc);
-			status = venv_cli_usage_error("repair", "%s", venv_error_last());
+			status = venv_cli_doc_usage_error(&venv_repair_doc, "%s", venv_error_last());
 			goto done;
 		}
 	}

@@ -3,7 +3,6 @@
  * back, through a staging directory that is swapped into place.
  */
 #include "compat.h"
-#include <getopt.h>
 #include "cmd.h"
 #include "optdoc.h"
 #include "usage.h"
@@ -15,18 +14,21 @@ static const char *const restore_synopsis[] = {
 	"venv restore [-h] [-y] [--as-is] [-q] ARCHIVE [DIR]",
 };
 
+/* What the parser returns for the long options without a letter. */
+enum { OPT_AS_IS = 256 };
+
 static const struct venv_optdoc restore_args[] = {
-	{ "ARCHIVE", NULL, NULL, "The archive (.tar.zst or .tar.gz)." },
-	{ "DIR", NULL, NULL, "Where to restore it (default: where it was archived from)." },
+	{ "ARCHIVE", NULL, NULL, "The archive (.tar.zst or .tar.gz).", 0 },
+	{ "DIR", NULL, NULL, "Where to restore it (default: where it was archived from).", 0 },
 };
 
 static const struct venv_optdoc restore_opts[] = {
-	{ "-h, --help", NULL, NULL, "show this help message and exit" },
-	{ "-y, --yes", NULL, NULL, "Replace an existing environment at DIR." },
+	{ "-h, --help", NULL, NULL, "show this help message and exit", 'h' },
+	{ "-y, --yes", NULL, NULL, "Replace an existing environment at DIR.", 'y' },
 	{ "--as-is", NULL, NULL,
 	  "Restore elsewhere without relocating: the scripts keep naming where it was archived "
-	  "from." },
-	{ "-q, --quiet", NULL, NULL, "Print nothing but errors." },
+	  "from.", OPT_AS_IS },
+	{ "-q, --quiet", NULL, NULL, "Print nothing but errors.", 'q' },
 };
 
 const struct venv_cmddoc venv_restore_doc = {
@@ -41,16 +43,6 @@ const struct venv_cmddoc venv_restore_doc = {
 	"Exit status: 0 when restored, 2 on error. See venv-repair(1)."
 };
 
-enum { OPT_AS_IS = 256 };
-
-static const struct option long_options[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "yes", no_argument, NULL, 'y' },
-	{ "as-is", no_argument, NULL, OPT_AS_IS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ NULL, 0, NULL, 0 }
-};
-
 static void restore_waiting(void *payload, const char *msg)
 {
 	(void)payload;
@@ -61,29 +53,25 @@ int cmd_restore(int argc, char **argv)
 {
 	struct vbuf where = VBUF_INIT(VBUF_MAX_PATH), from = VBUF_INIT(VBUF_MAX_PATH);
 	unsigned flags = 0;
+	struct venv_cli_parse opts;
 	int c, quiet = 0, status = VENV_EXIT_OK, error;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hyq", long_options, NULL)) != -1) {
+	venv_cli_parse_init(&opts, &venv_restore_doc);
+	while ((c = venv_cli_next_option(&opts, argc, argv)) > 0) {
 		switch (c) {
-		case 'h':
-			venv_cli_print_help(stdout, &venv_restore_doc);
-			goto done;
 		case 'y': flags |= VENV_RESTORE_REPLACE; break;
 		case OPT_AS_IS: flags |= VENV_RESTORE_AS_IS; break;
 		case 'q': quiet = 1; break;
-		default:
-			venv_cli_print_usage(stderr, &venv_restore_doc);
-			status = venv_cli_unknown_option("restore", argv[optind - 1], long_options);
-			goto done;
 		}
 	}
+	if (c < 0) {
+		status = opts.status;
+		goto done;
+	}
 	if (optind >= argc || argc - optind > 2) {
-		venv_cli_print_usage(stderr, &venv_restore_doc);
-		status = venv_cli_usage_error("restore", optind >= argc ?
-					      "the following arguments are required: ARCHIVE" :
-					      "too many arguments");
+		status = venv_cli_doc_usage_error(&venv_restore_doc, "%s", optind >= argc ?
+						  "the following arguments are required: ARCHIVE" :
+						  "too many arguments");
 		goto done;
 	}
 	/* Say what a restore waits for, as create and repair do (issue 14, point 2). */

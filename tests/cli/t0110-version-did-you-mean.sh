@@ -33,6 +33,18 @@ expect_exit 2 "$VENV" repair --dryrun .
 expect_match "did you mean '--dry-run'\?" "$ERR" "stderr"
 expect_exit 2 "$VENV" restore --yse x
 expect_match "did you mean '--yes'\?" "$ERR" "stderr"
+# Every command's options are parsed by one parser (common/usage.c) from its
+# table: list too, its -f (not shown) as check's.
+expect_exit 2 "$VENV" list --fromat json .
+expect_match "unrecognized option '--fromat'; did you mean '--format'\?" "$ERR" "stderr"
+expect_exit 2 "$VENV" list -f
+expect_match "option '-f' needs an argument" "$ERR" "stderr"
+expect_exit 2 "$VENV" list -f yaml .
+expect_match "argument --format: invalid choice: 'yaml'" "$ERR" "stderr"
+expect_exit 0 "$VENV" create --version
+expect_eq "$v" "$OUT" "venv create --version"
+expect_exit 0 "$VENV" --dump-options
+[[ $OUT != *"--version"* ]] || fail "expected create's --version not shown, saw: $OUT"
 expect_exit 2 "$VENV" check --zzzzzz .
 expect_match "unrecognized option '--zzzzzz'" "$ERR" "stderr"
 [[ $ERR != *"did you mean"* ]] || fail "expected no suggestion for --zzzzzz, saw: $ERR"
