@@ -367,9 +367,18 @@ done:
 static const int record_codes[] = {
 	VENV_DIAG_RECORD_MISSING, VENV_DIAG_RECORD_UNPARSEABLE, VENV_DIAG_DIST_FILE_MISSING,
 	VENV_DIAG_DIST_FILE_SIZE, VENV_DIAG_UNOWNED_FILES, VENV_DIAG_CUSTOMIZE_MODULE,
-	VENV_DIAG_SHARED_HARD_LINKS, VENV_DIAG_LINK_NOT_FOLLOWED, VENV_DIAG_UNREADABLE_FILE,
-	VENV_DIAG_SPECIAL_FILE, VENV_DIAG_FILE_TOO_LARGE, 0
+	VENV_DIAG_SHARED_HARD_LINKS, 0
 };
+/*
+ * What only reading the files (--verify-hashes) can find besides: without
+ * it, asking for these alone (as repair's first look before an upgrade
+ * does: VNV003) needs no RECORD.
+ */
+static const int hash_read_codes[] = {
+	VENV_DIAG_LINK_NOT_FOLLOWED, VENV_DIAG_UNREADABLE_FILE, VENV_DIAG_SPECIAL_FILE,
+	VENV_DIAG_FILE_TOO_LARGE, VENV_DIAG_CANNOT_INSPECT, 0
+};
+static const int dup_codes[] = { VENV_DIAG_DUPLICATE_DIST_INFO, 0 };
 static const int dep_codes[] = { VENV_DIAG_DEPENDENCY_MISSING, VENV_DIAG_DEPENDENCY_CONFLICT, 0 };
 static const int pth_codes[] = { VENV_DIAG_UNOWNED_EXECUTABLE_PTH, 0 };
 static const int entry_codes[] = { VENV_DIAG_ENTRY_POINT_MODULE_MISSING, 0 };
@@ -382,9 +391,14 @@ int venv_rules_dists(struct venv_check_ctx *c)
 	struct venv_audit audit;
 	const struct venv_model_libdir *lib;
 	size_t i;
-	int error = 0, records = venv_check_wants_any(c, record_codes);
-	int entries = venv_check_wants_any(c, entry_codes);
+	int error = 0, records = venv_check_wants_any(c, record_codes) ||
+		((c->opts->flags & VENV_CHECK_VERIFY_HASHES) && venv_check_wants_any(c, hash_read_codes));
+	int entries = venv_check_wants_any(c, entry_codes), dups = venv_check_wants_any(c, dup_codes);
+	int deps = venv_check_wants_any(c, dep_codes), pths = venv_check_wants_any(c, pth_codes);
 
+	/* Nothing asked for here: the distributions are not even read. */
+	if (!records && !entries && !dups && !deps && !pths)
+		return 0;
 	if (e->unfinished || !e->active_ver[0] || !(lib = venv_model_find_lib(e, e->active_ver)) ||
 	    !lib->has_site || lib->site_link || !e->abs)
 		return 0;
@@ -404,7 +418,7 @@ int venv_rules_dists(struct venv_check_ctx *c)
 
 		size_t j;
 
-		for (j = 0; j < i && !error; j++)
+		for (j = 0; dups && j < i && !error; j++)
 			if (!strcmp(d->canon, ds.v[j].canon))
 				error = add(c, VENV_DIAG_DUPLICATE_DIST_INFO, site_rel.buf, "%s and %s are "
 					    "both metadata of project '%s'", ds.v[j].dir, d->dir, d->canon);
@@ -415,9 +429,9 @@ int venv_rules_dists(struct venv_check_ctx *c)
 		if (entries)
 			error = check_entry_points(c, d, site_rel.buf);
 	}
-	if (!error && venv_check_wants_any(c, dep_codes))
+	if (!error && deps)
 		error = check_deps(c, &ds, site_rel.buf);
-	if (!error && venv_check_wants_any(c, pth_codes))
+	if (!error && pths)
 		error = check_pth(c, &ds, site_rel.buf);
 	if (!error && records)
 		error = venv_audit_finish(c, &audit, &ds, site_rel.buf);

@@ -184,6 +184,25 @@ static int not_an_env(const struct venv_report *rep)
 	return rep->failed ? venv_error_set(VENV_EINVAL, "'%s' cannot be inspected", rep->path) : 0;
 }
 
+/*
+ * Check's findings on env; with `partial`, only those that decide whether
+ * an upgrade may start (an environment at all, every file readable): the
+ * rules that could find nothing else skip their work.
+ */
+static int first_check(struct venv_report *rep, struct venv_model *env, int partial)
+{
+	static unsigned char decisive[1000];
+	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
+
+	if (!partial)
+		return venv_check_loaded(rep, env, NULL);
+	decisive[VENV_DIAG_NOT_A_VENV] = 1;
+	decisive[VENV_DIAG_CANNOT_INSPECT] = 1;
+	decisive[VENV_DIAG_UNREADABLE_FILE] = 1;
+	opts.selected = decisive;
+	return venv_check_loaded(rep, env, &opts);
+}
+
 static void lock_waiting(void *payload, const char *msg)
 {
 	const struct venv_repair_opts *o = payload;
@@ -202,7 +221,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	struct venv_scan s;
 	struct venv_upgrade u;
 	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE), path = VBUF_INIT(VBUF_MAX_PATH);
-	int error, stale = 0, have_upgrade = 0;
+	int error, stale = 0, have_upgrade = 0, first_look;
 	size_t changes;
 
 	memset(r, 0, sizeof(*r));
@@ -239,12 +258,17 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	/*
 	 * The environment is loaded once, from the handle repair holds; check's
 	 * findings on it are the plan's input: repair has no detection of its own.
+	 * An upgrade (not a dry run) plans again on the upgraded environment, so
+	 * its first look asks only what decides whether it may start (an
+	 * environment, every file readable): the rules over installed
+	 * distributions, the costliest, and the plan wait for the second look.
 	 */
+	first_look = o->upgrade && !o->dry_run;
 	error = venv_model_load_at(&env, e.fd, e.dir);
 	loaded = 1;
-	if (error < 0 || (error = venv_check_loaded(&rep, &env, NULL)) < 0 ||
+	if (error < 0 || (error = first_check(&rep, &env, first_look)) < 0 ||
 	    (error = not_an_env(&rep)) < 0 || (error = venv_scan_from_model(&s, &env)) < 0 ||
-	    (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0 ||
+	    (!first_look && (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0) ||
 	    (error = venv_plan_dirs_first(&plan)) < 0)
 		goto done;
 	if ((error = dup_into(&r->old_location, s.old_location)) < 0)
@@ -288,6 +312,14 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 			if (rep.findings[i].code == VENV_DIAG_UNREADABLE_FILE)
 				break;
 		if (i < rep.nr) {
+			/* What is left is every finding: the first look had only some. */
+			if (first_look) {
+				venv_report_release(&rep);
+				memset(&rep, 0, sizeof(rep));
+				if ((error = venv_check_loaded(&rep, &env, NULL)) < 0 ||
+				    (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0)
+					goto done;
+			}
 			error = venv_plan_problem(&r->remaining, VENV_DIAG_UNREADABLE_FILE,
 						  "nothing was changed: repair needs to read every file "
 						  "it may fix");

@@ -74,18 +74,33 @@ slow_runs() {
 }
 
 # timed PREP CMD N: median wall time in ms of CMD over N runs, PREP (not
-# timed) before each. $D is the directory worked on.
+# timed) before each. $D is the directory worked on. With TIMED_CPU set to
+# a file name, the median CPU time (user + system, of CMD and every process
+# it waited for) in ms is written there: on a loaded machine the wall time
+# mostly measures the wait for a processor.
 timed() {
-	local prep=$1 cmd=$2 n=$3 i t0 t1 times=""
+	local prep=$1 cmd=$2 n=$3 i t0 t1 times="" cpus=""
 	D="$BTMP/target"
 	for i in $(seq 1 "$n"); do
 		eval "$prep" >/dev/null 2>&1 || { echo "bench: '$prep' failed" >&2; return 1; }
 		t0=$(date +%s%N)
-		eval "$cmd" >/dev/null 2>&1 || { echo "bench: '$cmd' failed" >&2; return 1; }
+		D=$D /usr/bin/time -f '%U %S' -o "$BTMP/cpu" bash -c "$cmd" >/dev/null 2>&1 ||
+			{ echo "bench: '$cmd' failed" >&2; return 1; }
 		t1=$(date +%s%N)
 		times="$times $(( (t1 - t0) / 1000 ))"
+		cpus="$cpus $(awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$BTMP/cpu")"
 	done
+	[ -n "${TIMED_CPU:-}" ] && echo $cpus | tr ' ' '\n' | sort -n |
+		awk '{a[NR]=$1} END {printf "%.0f\n", a[int((NR+1)/2)]}' > "$TIMED_CPU"
 	echo $times | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {printf "%.2f\n", a[int((NR+1)/2)]/1000}'
+}
+
+# row_cpu NAME MS BASELINE_MS CPU_MS BASELINE_CPU_MS: a table line with the
+# wall-time ratio and the CPU-time one.
+row_cpu() {
+	awk -v n="$1" -v t="$2" -v b="$3" -v c="$4" -v bc="$5" 'BEGIN {
+		printf "  %-40s %9.2f ms %6.1fx   cpu %7.0f ms %6.1fx\n", n, t, (t > 0 ? b / t : 0),
+			c, (c > 0 ? bc / c : 0) }'
 }
 
 # The PREP of timed that copies the template $BTMP/tmpl afresh.
