@@ -232,3 +232,26 @@ int venv_shebang_write(struct vbuf *out, const char *python, const char *args, u
 			 *args ? " '" : "", args, *args ? "'" : "",
 			 (flags & VENV_SHEBANG_LINE_END) ? "\n" : "");
 }
+
+int venv_shebang_rewrite(struct vbuf *out, const char *text, size_t len, size_t header_len,
+			 const char *python, const char *args)
+{
+	size_t was = out->len;
+	int error;
+
+	if ((error = venv_shebang_write(out, python, args, VENV_SHEBANG_LINE_END)) < 0)
+		return error;
+	if ((error = vbuf_add(out, text + header_len, len - header_len)) < 0)
+		vbuf_setlen(out, was);
+	return error;
+}
+
+size_t venv_shebang_placeholder(const char *text, size_t len)
+{
+	const char *nl;
+
+	if (len < 8 || memcmp(text, "#!python", 8))
+		return 0;
+	nl = memchr(text, '\n', len);
+	return nl ? (size_t)(nl - text) + 1 : len;
+}

@@ -82,4 +82,23 @@ void venv_shebang_release(struct venv_shebang *s);
 #define VENV_SHEBANG_LINE_END 1u
 int venv_shebang_write(struct vbuf *out, const char *python, const char *args, unsigned flags);
 
+/*
+ * The script text (len bytes) with its first header_len bytes (a header as
+ * venv_shebang_parse() measures it) replaced by venv_shebang_write()'s
+ * header for python and args, line break included: the one rewrite of a
+ * script's interpreter, for create and repair. Fails as
+ * venv_shebang_write() does, writing nothing then.
+ */
+int venv_shebang_rewrite(struct vbuf *out, const char *text, size_t len, size_t header_len,
+			 const char *python, const char *args);
+
+/*
+ * pip's placeholder in the scripts of a wheel's .data/scripts: a first line
+ * starting with "#!python", which pip's installer rewrites, whatever follows
+ * on it ("#!python3", "#!pythonw"), to run the environment's interpreter.
+ * Returns the length of that line, its line break included (all of text
+ * when it has none), or 0 when text does not start with it.
+ */
+size_t venv_shebang_placeholder(const char *text, size_t len);
+
 #endif

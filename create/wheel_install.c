@@ -305,23 +305,17 @@ static int place_script(int sdir, const char *sname, int ddir, const char *dname
 			unsigned char *sha, uint64_t *size)
 {
 	struct vbuf in = VBUF_INIT(VBUF_MAX_SCRIPT), out = VBUF_INIT(VBUF_MAX_SCRIPT + 4096);
+	size_t header;
 	int error;
 
 	if ((error = venv_fs_read_file_at(&in, sdir, sname, VBUF_MAX_SCRIPT)) < 0)
 		goto done;
-	if (in.len >= 8 && !memcmp(in.buf, "#!python", 8)) {
-		const char *nl = memchr(in.buf, '\n', in.len);
-		size_t rest = nl ? (size_t)(nl + 1 - in.buf) : in.len;
-
-		if ((error = venv_wheel_shebang(&out, python)) < 0)
-			goto done;
-		if (out.buf[out.len - 1] != '\n' && (error = vbuf_addch(&out, '\n')) < 0)
-			goto done;
-		if ((error = vbuf_add(&out, in.buf + rest, in.len - rest)) < 0)
-			goto done;
-	} else if ((error = vbuf_add(&out, in.buf, in.len)) < 0) {
+	if ((header = venv_shebang_placeholder(in.buf, in.len)) > 0)
+		error = venv_shebang_rewrite(&out, in.buf, in.len, header, python, NULL);
+	else
+		error = vbuf_add(&out, in.buf, in.len);
+	if (error < 0)
 		goto done;
-	}
 	(void)f;
 	if ((error = venv_wheel__write_fresh(ddir, dname, out.buf, out.len, MODE_EXEC_PIP, what)) == 0)
 		error = venv_sha256(out.buf, out.len, sha);

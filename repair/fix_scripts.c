@@ -279,12 +279,13 @@ int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const 
 	} else if ((error = vbuf_sets(&interp, old)) < 0) {
 		goto done;
 	}
-	if (venv_shebang_write(&text, interp.buf, args, VENV_SHEBANG_LINE_END) < 0) {
-		error = venv_fix_decline(x, "%s", venv_error_last());
+	if ((error = venv_shebang_rewrite(&text, data.buf, data.len, header, interp.buf,
+					  args)) < 0) {
+		/* A path or argument no header can carry: a remaining problem, not a failure. */
+		if (error == VENV_EINVAL || error == VENV_EUNSAFE)
+			error = venv_fix_decline(x, "%s", venv_error_last());
 		goto done;
 	}
-	if ((error = vbuf_add(&text, data.buf + header, data.len - header)) < 0)
-		goto done;
 	vbuf_addf(&msg, "%s: interpreter '%s' -> '%s'", rel, old, interp.buf);
 	if ((error = venv_fix_write(x, f->code, rel, text.buf, text.len, 0755, msg.buf)) < 0)
 		goto done;

@@ -261,9 +261,8 @@ static int fix_data_script(int bfd, const char *name, const char *python, int ol
 	if (sb.kind != VENV_SHEBANG_DIRECT || !sb.header_len || !sb.interpreter || !sb.args || *sb.args ||
 	    il < tl || memcmp(sb.interpreter + il - tl, tail, tl))
 		goto done;
-	if ((error = venv_shebang_write(&out, python, NULL, VENV_SHEBANG_LINE_END)) < 0)
-		goto done;
-	if ((error = vbuf_add(&out, data->buf + sb.header_len, data->len - sb.header_len)) < 0 ||
+	if ((error = venv_shebang_rewrite(&out, data->buf, data->len, sb.header_len, python,
+					  NULL)) < 0 ||
 	    (error = venv_fs_write_file_mode(bfd, name, out.buf, out.len, 0755,
 					     VENV_FS_ATOMIC)) < 0)
 		goto done;

@@ -249,6 +249,41 @@ START_TEST(test_shebang__rewrite_direct)
 }
 END_TEST
 
+/* The one rewrite: the new header, then the body after the old one; nothing on a refusal. */
+START_TEST(test_shebang__rewrite_replaces_the_header)
+{
+	const char *t = "#!/old/env/bin/python3.12 -E\nimport sys\n";
+	struct vbuf out = VBUF_INIT(VBUF_MAX_SCRIPT);
+
+	parse(t);
+	ck_assert_int_eq(venv_shebang_rewrite(&out, t, strlen(t), sb.header_len, "/new/bin/python",
+					      sb.args), 0);
+	ck_assert_str_eq(out.buf, "#!/new/bin/python -E\nimport sys\n");
+	vbuf_reset(&out);
+	ck_assert_int_eq(venv_shebang_rewrite(&out, t, strlen(t), sb.header_len, "/a b/python",
+					      NULL), 0);
+	ck_assert_str_eq(out.buf, "#!/bin/sh\n'''exec' '/a b/python' \"$0\" \"$@\"\n' '''\n"
+			 "import sys\n");
+	vbuf_reset(&out);
+	ck_assert_int_eq(venv_shebang_rewrite(&out, t, strlen(t), sb.header_len, "/a b/it's/python",
+					      NULL), VENV_EUNSAFE);
+	ck_assert_uint_eq(out.len, 0);
+	vbuf_release(&out);
+}
+END_TEST
+
+/* pip's "#!python" of a wheel's scripts: the first line, whatever follows "python" on it. */
+START_TEST(test_shebang__placeholder)
+{
+	ck_assert_uint_eq(venv_shebang_placeholder("#!python\nx\n", 11), 9);
+	ck_assert_uint_eq(venv_shebang_placeholder("#!pythonw -E\nx", 15), 13);
+	ck_assert_uint_eq(venv_shebang_placeholder("#!python", 8), 8);
+	ck_assert_uint_eq(venv_shebang_placeholder("#! python\n", 10), 0);
+	ck_assert_uint_eq(venv_shebang_placeholder("#!/usr/bin/python\n", 18), 0);
+	ck_assert_uint_eq(venv_shebang_placeholder("#!pyth", 6), 0);
+}
+END_TEST
+
 START_TEST(test_shebang__rewrite_trampoline_double_quoted)
 {
 	const char *t = "#!/bin/sh\n'''exec' \"/a b/bin/python\" \"$0\" \"$@\"\n' '''\n# body\n";
@@ -388,6 +423,8 @@ static Suite *shebang_suite(void)
 	tcase_add_test(tc, test_shebang__env_split_string);
 	tcase_add_test(tc, test_shebang__huge_trampoline_line);
 	tcase_add_test(tc, test_shebang__rewrite_direct);
+	tcase_add_test(tc, test_shebang__rewrite_replaces_the_header);
+	tcase_add_test(tc, test_shebang__placeholder);
 	tcase_add_test(tc, test_shebang__rewrite_trampoline_double_quoted);
 	tcase_add_test(tc, test_shebang__rewrite_trampoline_single_and_bare);
 	tcase_add_test(tc, test_shebang__rewrite_trampoline_with_expansion);
