@@ -31,8 +31,9 @@ BROKEN
 chmod +x "$TMP/broken-venv"
 out=$(VENV="$TMP/broken-venv" bash "$TOP/tests/races/pairs.sh" 1 "$py" create-create 2>&1) &&
 	fail "expected pairs.sh to fail when create leaves no pyvenv.cfg, saw it pass: $out"
-expect_match "^BAD \(create-create, round 1, .*\): the environment is not finished" "$out" \
-	"pairs.sh's report of a broken environment"
+# (Mostly "the environment is not finished"; a create that finds the other's
+# half-removed environment may fail instead, which is as bad.)
+expect_match "^BAD \(create-create, round 1, " "$out" "pairs.sh's report of a broken environment"
 
 out=$(bash "$TOP/tests/races/pairs.sh" 3 "$py" $pairs check-swap 2>&1)
 rc=$?
