@@ -87,7 +87,14 @@ int venv_fix_env_python(struct venv_fixctx *x, struct vbuf *out, const char *nam
 	struct stat st;
 
 	vbuf_reset(out);
-	if (!name || x->bfd < 0 || fstatat(x->bfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (name && x->bfd >= 0 && fstatat(x->bfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		/* Not there: the main one serves. Not examinable: which to keep is not known. */
+		if (errno != ENOENT)
+			return venv_fix_decline(x, "bin/%s cannot be examined: %s", name,
+						strerror(errno));
+		name = NULL;
+	}
+	if (!name || x->bfd < 0)
 		name = x->interp;
 	if (!name)
 		return venv_fix_decline(x, "the environment has no interpreter in bin/");
@@ -880,6 +887,18 @@ static int ctx_init(struct venv_fixctx *x, struct venv_envdir *e, const struct v
 	vbuf_init(&x->pth_before, VBUF_MAX_LINE);
 	vbuf_init(&x->pth_after, VBUF_MAX_LINE);
 	x->bfd = openat(e->fd, "bin", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (x->bfd < 0 && errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
+		/*
+		 * bin/ is there but cannot be opened now (an I/O error, out of
+		 * descriptors): planning without it would give the scripts
+		 * another interpreter name than a repair that can see bin/ (the
+		 * environment's main one instead of the one they name) and exit
+		 * 0. Nothing is written yet: stop here.
+		 */
+		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s/bin'",
+					     e->dir);
+		goto done;
+	}
 	error = venv_fs_read_file_at(&raw, e->fd, "pyvenv.cfg", VBUF_MAX_CFG);
 	if (error == 0) {
 		/* A byte-order mark hides the first key (VNV203): read on without it. */

@@ -148,25 +148,32 @@ setup_moved() {
 }
 faults moved setup_moved
 
-# pyvenv.cfg unreadable for a moment (EIO, ENOSPC at its first two opens after
-# the lock; tests/faults/repair.sh --sample 3 found the 10th and 40th openat):
-# it is not a bad pyvenv.cfg to write anew, nor one to leave naming the old
-# place. Nothing changes, and the exit status says something could not be read.
+# pyvenv.cfg or bin/ unreadable for a moment (EIO, ENOSPC at each of their
+# opens after the lock up to the plan's read of pyvenv.cfg; --sample 3 found
+# the 10th and 40th openat, the full sweep the 41st, the plan's open of bin/:
+# without it, the scripts got bin/python3.13 instead of the bin/python they
+# named, and exit 0): it is not a bad pyvenv.cfg to write anew, nor one to
+# leave naming the old place, nor a bin/ to plan without. Nothing changes,
+# and the exit status says something could not be read.
 setup_moved
 strace -f -o "$TMP/cfg.log" -e trace=openat "$VENV" repair -q w >/dev/null 2>&1
-# The first two: the inspection and the plan, before anything is written (a
-# later one, the check after the repair, may only report what it cannot read).
-opens=$(grep -v 'resumed>' "$TMP/cfg.log" | awk '/venv-lock/ { l = 1 } l && /"pyvenv.cfg"/ { print NR }' | head -n 2)
-[ -n "$opens" ] || fail "no open of pyvenv.cfg after the lock in: $(head -n 30 "$TMP/cfg.log")"
+# Up to the second open of pyvenv.cfg: the inspection and the plan, before
+# anything is written (a later one, the check after the repair, may only
+# report what it cannot read).
+opens=$(grep -v 'resumed>' "$TMP/cfg.log" |
+	awk '/venv-lock/ { l = 1 } l && /"(pyvenv\.cfg|bin)"/ { print NR } l && /"pyvenv\.cfg"/ && ++c == 2 { exit }')
+[ "$(echo "$opens" | wc -w)" -ge 3 ] ||
+	fail "expected opens of pyvenv.cfg and bin after the lock, saw $opens in: $(head -n 30 "$TMP/cfg.log")"
 for n in $opens; do
+	what=$(grep -v 'resumed>' "$TMP/cfg.log" | sed -n "${n}s/.*openat([^,]*, \"\([^\"]*\)\".*/\1/p")
 	for mode in error=EIO error=ENOSPC; do
 		setup_moved
 		old=$(state w)
 		strace -f -o /dev/null -e inject="openat:$mode:when=$n" "$VENV" repair -q w >"$TMP/out" 2>&1
 		rc=$?
-		[ "$rc" -ne 0 ] || fail "pyvenv.cfg unreadable ($mode, openat $n): repair exited 0: $(cat "$TMP/out")"
+		[ "$rc" -ne 0 ] || fail "$what unreadable ($mode, openat $n): repair exited 0: $(cat "$TMP/out")"
 		[ "$(state w)" = "$old" ] ||
-			fail "pyvenv.cfg unreadable ($mode, openat $n): repair changed the environment: $(cat "$TMP/out")"
+			fail "$what unreadable ($mode, openat $n): repair changed the environment: $(cat "$TMP/out")"
 	done
 done
 rm -rf w
