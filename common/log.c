@@ -22,3 +22,13 @@ void venv_logf(venv_log_fn *log, void *payload, enum venv_log_level level, const
 	venv_vlogf(log, payload, level, fmt, ap);
 	va_end(ap);
 }
+
+int venv_message_vformat(struct vbuf *msg, const char *fmt, va_list ap)
+{
+	size_t was = msg->len;
+
+	if (vbuf_vaddf(msg, fmt, ap) == 0)
+		return 0;
+	vbuf_setlen(msg, was);
+	return vbuf_adds(msg, "(message too long)");
+}

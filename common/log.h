@@ -18,4 +18,11 @@ void venv_logf(venv_log_fn *log, void *payload, enum venv_log_level level, const
 void venv_vlogf(venv_log_fn *log, void *payload, enum venv_log_level level, const char *fmt,
 		va_list ap) VENV_PRINTF(4, 0);
 
+/*
+ * A finding's or a problem's message into msg (appended): when it is longer
+ * than msg's cap, "(message too long)" instead, so that what was found is
+ * still reported. Fails only when out of memory.
+ */
+int venv_message_vformat(struct vbuf *msg, const char *fmt, va_list ap) VENV_PRINTF(2, 0);
+
 #endif

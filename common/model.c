@@ -10,6 +10,7 @@
 #include "model.h"
 #include "error.h"
 #include "fs.h"
+#include "log.h"
 #include "path.h"
 
 #define LINK_MAX_HOPS 40
@@ -31,13 +32,10 @@ static int problem(struct venv_model *e, int code, const char *rel, const char *
 	int error;
 
 	va_start(ap, fmt);
-	error = vbuf_vaddf(&msg, fmt, ap);
+	error = venv_message_vformat(&msg, fmt, ap);
 	va_end(ap);
-	if (error < 0) {
-		vbuf_reset(&msg);
-		if ((error = vbuf_adds(&msg, "(message too long)")) < 0)
-			goto done;
-	}
+	if (error < 0)
+		goto done;
 	if (e->nproblems == e->problems_alloc) {
 		size_t na = e->problems_alloc ? e->problems_alloc * 2 : 4;
 		struct venv_model_problem *np = realloc(e->problems, na * sizeof(*np));

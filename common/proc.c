@@ -47,12 +47,13 @@ static int name_matches(const char *var, const char *name, size_t n)
 	return !strncmp(var, name, n) && var[n] == '=';
 }
 
-void venv_env_unset(struct venv_env *env, const char *name)
+/* Drop the variables named key (prefix: whose "NAME=value" starts with key). */
+static void env_remove(struct venv_env *env, const char *key, int prefix)
 {
-	size_t i, j, n = strlen(name);
+	size_t i, j, n = strlen(key);
 
 	for (i = 0, j = 0; i < env->nr; i++) {
-		if (name_matches(env->vars[i], name, n)) {
+		if (prefix ? !strncmp(env->vars[i], key, n) : name_matches(env->vars[i], key, n)) {
 			free(env->vars[i]);
 			continue;
 		}
@@ -63,20 +64,14 @@ void venv_env_unset(struct venv_env *env, const char *name)
 		env->vars[j] = NULL;
 }
 
+void venv_env_unset(struct venv_env *env, const char *name)
+{
+	env_remove(env, name, 0);
+}
+
 void venv_env_unset_prefix(struct venv_env *env, const char *prefix)
 {
-	size_t i, j, n = strlen(prefix);
-
-	for (i = 0, j = 0; i < env->nr; i++) {
-		if (!strncmp(env->vars[i], prefix, n)) {
-			free(env->vars[i]);
-			continue;
-		}
-		env->vars[j++] = env->vars[i];
-	}
-	env->nr = j;
-	if (env->vars)
-		env->vars[j] = NULL;
+	env_remove(env, prefix, 1);
 }
 
 int venv_env_set(struct venv_env *env, const char *name, const char *value)

@@ -4,14 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#ifndef VENV_PRINTF
-#if defined(__GNUC__) || defined(__clang__)
-#define VENV_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define VENV_PRINTF(f, a)
-#endif
-#endif
+#include "error.h"   /* VENV_PRINTF, and the VENV_E* codes vbuf functions return */
 
 /*
  * A growable byte buffer with a mandatory size cap (git's strbuf with

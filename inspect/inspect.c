@@ -13,6 +13,7 @@
 #include "ruleset.h"
 #include "error.h"
 #include "fs.h"
+#include "log.h"
 #include "path.h"
 
 static const int tree_codes[] = {
@@ -69,10 +70,8 @@ static int vadd(struct venv_check_ctx *c, enum venv_severity severity, int code,
 			error = vbuf_addf(&file, "%s%s%s", disp,
 					  disp[strlen(disp) - 1] == '/' ? "" : "/", rel);
 	}
-	if (!error && vbuf_vaddf(&msg, fmt, ap) < 0) {
-		vbuf_reset(&msg);
-		error = vbuf_adds(&msg, "(message too long)");
-	}
+	if (!error)
+		error = venv_message_vformat(&msg, fmt, ap);
 	if (!error) {
 		memset(&f, 0, sizeof(f));
 		f.code = code;

@@ -1,6 +1,7 @@
 #include "compat.h"
 #include "error.h"
 #include "inspect.h"
+#include "log.h"
 
 const char *venv_creator_name(enum venv_creator creator)
 {
@@ -108,14 +109,10 @@ int venv_report_add(struct venv_report *r, int code, const char *file, unsigned 
 	int error;
 
 	va_start(ap, fmt);
-	error = vbuf_vaddf(&msg, fmt, ap);
+	error = venv_message_vformat(&msg, fmt, ap);
 	va_end(ap);
-	if (error < 0) {
-		/* A message too long for the cap is cut, not lost. */
-		vbuf_reset(&msg);
-		if ((error = vbuf_adds(&msg, "(message too long)")) < 0)
-			goto done;
-	}
+	if (error < 0)
+		goto done;
 	memset(&f, 0, sizeof(f));
 	f.code = code;
 	f.file = (char *)file;
