@@ -1,4 +1,5 @@
 #include "compat.h"
+#include "array.h"
 #include "cfg.h"
 #include "error.h"
 #include "fs.h"
@@ -64,18 +65,10 @@ static int add_line(struct venv_cfg *cfg, const char *line, size_t n, unsigned l
 	struct venv_cfg_line *l;
 	const char *eq = memchr(line, '=', n);
 
-	if (cfg->nr == cfg->alloc) {
-		size_t na = cfg->alloc ? cfg->alloc * 2 : 16;
-		struct venv_cfg_line *p;
-
-		if (na > 100000)
-			return venv_error_set(VENV_ETOOBIG, "pyvenv.cfg has too many lines");
-		p = realloc(cfg->lines, na * sizeof(*p));
-		if (!p)
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		cfg->lines = p;
-		cfg->alloc = na;
-	}
+	if (cfg->nr == cfg->alloc && cfg->alloc * 2 > 100000)
+		return venv_error_set(VENV_ETOOBIG, "pyvenv.cfg has too many lines");
+	if (VENV_ARRAY_GROW(cfg->lines, cfg->alloc, cfg->nr + 1, 16) < 0)
+		return VENV_ENOMEM;
 	l = &cfg->lines[cfg->nr];
 	memset(l, 0, sizeof(*l));
 	l->lineno = lineno;

@@ -6,6 +6,7 @@
  */
 #include "compat.h"
 #include <dirent.h>
+#include "array.h"
 #include "diag.h"
 #include "model.h"
 #include "error.h"
@@ -36,17 +37,8 @@ static int problem(struct venv_model *e, int code, const char *rel, const char *
 	va_end(ap);
 	if (error < 0)
 		goto done;
-	if (e->nproblems == e->problems_alloc) {
-		size_t na = e->problems_alloc ? e->problems_alloc * 2 : 4;
-		struct venv_model_problem *np = realloc(e->problems, na * sizeof(*np));
-
-		if (!np) {
-			error = oom();
-			goto done;
-		}
-		e->problems = np;
-		e->problems_alloc = na;
-	}
+	if ((error = VENV_ARRAY_GROW(e->problems, e->problems_alloc, e->nproblems + 1, 4)) < 0)
+		goto done;
 	p = &e->problems[e->nproblems];
 	memset(p, 0, sizeof(*p));
 	p->code = code;
@@ -316,17 +308,8 @@ static int load_bin(struct venv_model *e)
 					VENV_MODEL_MAX_BIN_ENTRIES);
 			break;
 		}
-		if (e->nentries == alloc) {
-			size_t na = alloc ? alloc * 2 : 64;
-			struct venv_model_entry *p = realloc(e->entries, na * sizeof(*p));
-
-			if (!p) {
-				error = oom();
-				goto done;
-			}
-			e->entries = p;
-			alloc = na;
-		}
+		if ((error = VENV_ARRAY_GROW(e->entries, alloc, e->nentries + 1, 64)) < 0)
+			goto done;
 		en = &e->entries[e->nentries];
 		memset(en, 0, sizeof(*en));
 		en->interp = en->script = -1;

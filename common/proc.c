@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include "array.h"
 #include "error.h"
 #include "proc.h"
 
@@ -10,16 +11,8 @@ extern char **environ;
 
 static int env_grow(struct venv_env *env)
 {
-	if (env->nr + 2 > env->alloc) {
-		size_t na = env->alloc ? env->alloc * 2 : 64;
-		char **p = realloc(env->vars, na * sizeof(*p));
-
-		if (!p)
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		env->vars = p;
-		env->alloc = na;
-	}
-	return 0;
+	/* Room for one more and the terminating NULL. */
+	return VENV_ARRAY_GROW(env->vars, env->alloc, env->nr + 2, 64);
 }
 
 int venv_env_inherit(struct venv_env *env)

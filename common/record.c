@@ -1,4 +1,5 @@
 #include "compat.h"
+#include "array.h"
 #include "error.h"
 #include "record.h"
 
@@ -125,16 +126,8 @@ static int record_parse(const char *text, size_t len, struct venv_record_row **r
 						       VENV_RECORD_MAX_ROWS);
 				goto done;
 			}
-			if (*nrows == alloc) {
-				struct venv_record_row *p;
-
-				alloc = alloc ? alloc * 2 : 64;
-				if (!(p = realloc(*rows, alloc * sizeof(*p)))) {
-					error = oom();
-					goto done;
-				}
-				*rows = p;
-			}
+			if ((error = VENV_ARRAY_GROW(*rows, alloc, *nrows + 1, 64)) < 0)
+				goto done;
 			(*rows)[*nrows].path = fields[0];
 			(*rows)[*nrows].hash = fields[1];
 			(*rows)[*nrows].size = fields[2];

@@ -1,5 +1,6 @@
 #include "compat.h"
 #include <time.h>
+#include "array.h"
 #ifdef __linux__
 #include <sys/ioctl.h>
 #include <linux/fs.h>
@@ -45,14 +46,8 @@ static int rows_add(struct record_rows *r, const char *path, const unsigned char
 {
 	struct record_row *row;
 
-	if (r->n == r->alloc) {
-		size_t n = r->alloc ? r->alloc * 2 : 256;
-
-		if (!(row = realloc(r->v, n * sizeof(*row))))
-			return venv_wheel__oom();
-		r->v = row;
-		r->alloc = n;
-	}
+	if (VENV_ARRAY_GROW(r->v, r->alloc, r->n + 1, 256) < 0)
+		return venv_wheel__oom();
 	row = &r->v[r->n];
 	if (!(row->path = strdup(path)))
 		return venv_wheel__oom();

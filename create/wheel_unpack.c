@@ -1,4 +1,5 @@
 #include "compat.h"
+#include "array.h"
 #include "la.h"
 #include <time.h>
 #include <archive.h>
@@ -197,14 +198,8 @@ int venv_wheel__add_file(struct venv_wheel *w, const char *path, uint64_t size,
 {
 	struct venv_wheel_file *f;
 
-	if (w->nfiles == w->alloc) {
-		size_t n = w->alloc ? w->alloc * 2 : 256;
-
-		if (!(f = realloc(w->files, n * sizeof(*f))))
-			return venv_wheel__oom();
-		w->files = f;
-		w->alloc = n;
-	}
+	if (VENV_ARRAY_GROW(w->files, w->alloc, w->nfiles + 1, 256) < 0)
+		return venv_wheel__oom();
 	f = &w->files[w->nfiles];
 	if (!(f->path = strdup(path)))
 		return venv_wheel__oom();

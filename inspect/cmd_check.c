@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <sys/resource.h>
 #include <time.h>
+#include "array.h"
 #include "checkopts.h"
 #include "envdir.h"
 #include "cmd.h"
@@ -579,17 +580,10 @@ static int enqueue(struct run *r, const char *path, int dirfd)
 	/* Each queued job holds a descriptor: let the workers catch up first. */
 	while (r->threaded && r->nqueue - r->next_work >= MAX_QUEUED_HANDLES)
 		pthread_cond_wait(&r->done, &r->lock);
-	if (r->nqueue == r->alloc) {
-		size_t na = r->alloc ? r->alloc * 2 : 64;
-		struct job **q = realloc(r->queue, na * sizeof(struct job *));
-
-		if (!q) {
-			pthread_mutex_unlock(&r->lock);
-			job_free(j);
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		}
-		r->queue = q;
-		r->alloc = na;
+	if (VENV_ARRAY_GROW(r->queue, r->alloc, r->nqueue + 1, 64) < 0) {
+		pthread_mutex_unlock(&r->lock);
+		job_free(j);
+		return VENV_ENOMEM;
 	}
 	r->queue[r->nqueue++] = j;
 	if (!r->threaded) {

@@ -1,5 +1,6 @@
 #include "compat.h"
 #include <dirent.h>
+#include "array.h"
 #include "error.h"
 #include "inspect.h"
 #include "log.h"
@@ -117,17 +118,8 @@ static int search(struct discover *d, int fd, int depth)
 				DISCOVER_MAX_NAMES);
 			break;
 		}
-		if (n == alloc) {
-			size_t na = alloc ? alloc * 2 : 32;
-			char **p = realloc(names, na * sizeof(*p));
-
-			if (!p) {
-				error = venv_error_set(VENV_ENOMEM, "out of memory");
-				goto done;
-			}
-			names = p;
-			alloc = na;
-		}
+		if ((error = VENV_ARRAY_GROW(names, alloc, n + 1, 32)) < 0)
+			goto done;
 		if (!(names[n] = strdup(de->d_name))) {
 			error = venv_error_set(VENV_ENOMEM, "out of memory");
 			goto done;

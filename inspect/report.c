@@ -1,4 +1,5 @@
 #include "compat.h"
+#include "array.h"
 #include "error.h"
 #include "inspect.h"
 #include "log.h"
@@ -66,15 +67,8 @@ int venv_report_add_finding(struct venv_report *r, const struct venv_finding *sr
 		r->dropped++;
 		return 0;
 	}
-	if (r->nr == r->alloc) {
-		size_t na = r->alloc ? r->alloc * 2 : 8;
-		struct venv_finding *p = realloc(r->findings, na * sizeof(*p));
-
-		if (!p)
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		r->findings = p;
-		r->alloc = na;
-	}
+	if (VENV_ARRAY_GROW(r->findings, r->alloc, r->nr + 1, 8) < 0)
+		return VENV_ENOMEM;
 	f = &r->findings[r->nr];
 	memset(f, 0, sizeof(*f));
 	f->code = src->code;

@@ -4,6 +4,7 @@
  * special files, found by one walk through directory handles.
  */
 #include "compat.h"
+#include "array.h"
 #include "ruleset.h"
 #include "error.h"
 #include "fs.h"
@@ -439,15 +440,8 @@ static int site_list_add(struct venv_site_list *l, const char *name, int isdir)
 {
 	int error;
 
-	if (l->n == l->alloc) {
-		size_t na = l->alloc ? l->alloc * 2 : 256;
-		struct venv_site_entry *nv = realloc(l->v, na * sizeof(*nv));
-
-		if (!nv)
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		l->v = nv;
-		l->alloc = na;
-	}
+	if ((error = VENV_ARRAY_GROW(l->v, l->alloc, l->n + 1, 256)) < 0)
+		return error;
 	l->v[l->n].name = l->names.len;
 	l->v[l->n].isdir = isdir;
 	/* With its NUL: the names lie one after the other. */

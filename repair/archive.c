@@ -1,4 +1,5 @@
 #include "compat.h"
+#include "array.h"
 #include "la.h"
 #include <dirent.h>
 #include <time.h>
@@ -104,15 +105,8 @@ static int manifest_add(struct manifest *m, const char *path, const struct stat 
 {
 	struct manifest_entry *e;
 
-	if (m->nr == m->alloc) {
-		size_t n = m->alloc ? m->alloc * 2 : 256;
-		struct manifest_entry *p = realloc(m->v, n * sizeof(*p));
-
-		if (!p)
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		m->v = p;
-		m->alloc = n;
-	}
+	if (VENV_ARRAY_GROW(m->v, m->alloc, m->nr + 1, 256) < 0)
+		return VENV_ENOMEM;
 	e = &m->v[m->nr];
 	e->path = strdup(path);
 	e->link = link ? strdup(link) : NULL;
@@ -187,17 +181,8 @@ static int write_dir_children(struct archive *a, struct archive_entry *ent, int 
 			continue;
 		if (depth == 0 && is_own_name(de->d_name))
 			continue;
-		if (n == alloc) {
-			char **p;
-
-			alloc = alloc ? alloc * 2 : 64;
-			p = realloc(names, alloc * sizeof(*p));
-			if (!p) {
-				error = venv_error_set(VENV_ENOMEM, "out of memory");
-				goto done;
-			}
-			names = p;
-		}
+		if ((error = VENV_ARRAY_GROW(names, alloc, n + 1, 64)) < 0)
+			goto done;
 		if (!(names[n] = strdup(de->d_name))) {
 			error = venv_error_set(VENV_ENOMEM, "out of memory");
 			goto done;

@@ -10,6 +10,7 @@
  */
 #include "compat.h"
 #include <dirent.h>
+#include "array.h"
 #include "venv.h"
 #include "fix.h"
 #include "fs.h"
@@ -79,17 +80,8 @@ static int plan_tree(struct seed *s, int dfd, struct vbuf *rel, int depth)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (n == alloc) {
-			size_t na = alloc ? alloc * 2 : 32;
-			char **p = realloc(names, na * sizeof(*p));
-
-			if (!p) {
-				error = venv_error_set(VENV_ENOMEM, "out of memory");
-				break;
-			}
-			names = p;
-			alloc = na;
-		}
+		if ((error = VENV_ARRAY_GROW(names, alloc, n + 1, 32)) < 0)
+			break;
 		if (!(names[n] = strdup(de->d_name))) {
 			error = venv_error_set(VENV_ENOMEM, "out of memory");
 			break;

@@ -1,4 +1,5 @@
 #include "compat.h"
+#include "array.h"
 #include "error.h"
 #include "plan.h"
 
@@ -12,15 +13,8 @@ int venv_plan_add(struct venv_plan *plan, int code, enum venv_fix_kind kind, con
 {
 	struct venv_fix *f;
 
-	if (plan->nr == plan->alloc) {
-		size_t n = plan->alloc ? plan->alloc * 2 : 16;
-		struct venv_fix *p = realloc(plan->fixes, n * sizeof(*p));
-
-		if (!p)
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		plan->fixes = p;
-		plan->alloc = n;
-	}
+	if (VENV_ARRAY_GROW(plan->fixes, plan->alloc, plan->nr + 1, 16) < 0)
+		return VENV_ENOMEM;
 	f = &plan->fixes[plan->nr];
 	memset(f, 0, sizeof(*f));
 	f->code = code;
