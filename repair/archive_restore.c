@@ -5,6 +5,7 @@
  * staging directory that takes the environment's place only when complete.
  */
 #include "compat.h"
+#include "array.h"
 #include "la.h"
 #include <dirent.h>
 #include <time.h>
@@ -310,15 +311,8 @@ static int extract_dir(struct extractor *x, struct archive_entry *ent, const cha
 	/* Writable for us until every member is in; its own mode comes last. */
 	if (mkdirat(dfd, base, 0700) < 0)
 		return extract_errno("create the directory", name);
-	if (x->nfix == x->allocfix) {
-		size_t n = x->allocfix ? x->allocfix * 2 : 64;
-		struct dirfix *p = realloc(x->fix, n * sizeof(*p));
-
-		if (!p)
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		x->fix = p;
-		x->allocfix = n;
-	}
+	if (VENV_ARRAY_GROW(x->fix, x->allocfix, x->nfix + 1, 64) < 0)
+		return VENV_ENOMEM;
 	f = &x->fix[x->nfix];
 	if (!(f->path = strdup(name)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
