@@ -26,14 +26,18 @@ static inline int venv_array_grow(void *vp, size_t *alloc, size_t need, size_t s
 	while (na < need && na <= SIZE_MAX / 2)
 		na *= 2;
 	if (na < need || na > SIZE_MAX / size)
-		return venv_error_set(VENV_ENOMEM, "out of memory");
+		goto oom;
 	/* The caller's pointer is read and written as bytes: it may point to any type. */
 	memcpy(&v, vp, sizeof(v));
 	if (!(nv = realloc(v, na * size)))
-		return venv_error_set(VENV_ENOMEM, "out of memory");
+		goto oom;
 	memcpy(vp, &nv, sizeof(nv));
 	*alloc = na;
 	return 0;
+oom:
+	/* The constant, not venv_error_set()'s return: analyzers then see the failure. */
+	venv_error_set(VENV_ENOMEM, "out of memory");
+	return VENV_ENOMEM;
 }
 
 #endif

@@ -580,6 +580,7 @@ static int enqueue(struct run *r, const char *path, int dirfd)
 	/* Each queued job holds a descriptor: let the workers catch up first. */
 	while (r->threaded && r->nqueue - r->next_work >= MAX_QUEUED_HANDLES)
 		pthread_cond_wait(&r->done, &r->lock);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): the queue holds pointers to jobs */
 	if (VENV_ARRAY_GROW(r->queue, r->alloc, r->nqueue + 1, 64) < 0) {
 		pthread_mutex_unlock(&r->lock);
 		job_free(j);
