@@ -626,7 +626,7 @@ static int read_one(struct venv_dists *out, int sfd, const char *site, const cha
 	if ((error = venv_name_canonicalize(&tmp, d.name)) < 0 ||
 	    (error = dup_to(&d.canon, tmp.buf, tmp.len)) < 0)
 		goto done;
-	if (!egg) {
+	if (!egg && !(flags & VENV_DISTS_METADATA_ONLY)) {
 		struct stat rst;
 
 		if ((r = read_headers(&d, ifd, "WHEEL", VBUF_MAX_PROBE, wheel_header, NULL)) < 0) {

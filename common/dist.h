@@ -81,7 +81,13 @@ struct venv_dists {
 
 enum venv_dists_flags {
 	/* also the metadata directories without a usable METADATA */
-	VENV_DISTS_ALL = 1 << 0
+	VENV_DISTS_ALL = 1 << 0,
+	/*
+	 * METADATA (and the directory's name) only: no RECORD, WHEEL,
+	 * REQUESTED, direct_url.json, entry points or INSTALLER, for a caller
+	 * that needs names, versions and requirements (dependency checks).
+	 */
+	VENV_DISTS_METADATA_ONLY = 1 << 1
 };
 
 /*

@@ -189,6 +189,12 @@ int venv_fs_read_capped(int dirfd, const char *name, size_t cap, int partial, st
 			rc = VENV_RD_TOO_BIG;
 			goto done;
 		}
+		/*
+		 * A short read of a regular file is its end: no read() that
+		 * returns 0 for each of the small files check reads.
+		 */
+		if ((size_t)n < want && out->len >= (uint64_t)st2.st_size)
+			break;
 	}
 	if (!partial && out->len >= cap) {
 		/* The file grew past the cap after fstat. */

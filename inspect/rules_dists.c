@@ -406,7 +406,9 @@ int venv_rules_dists(struct venv_check_ctx *c)
 	if ((error = vbuf_addf(&site_rel, "lib/python%s/site-packages", e->active_ver)) < 0 ||
 	    (error = vbuf_addf(&site, "%s/%s", e->abs, site_rel.buf)) < 0)
 		goto done;
-	if ((error = venv_dists_read(&ds, site.buf, VENV_DISTS_ALL)) < 0) {
+	/* Dependencies and duplicates alone need no RECORD (pth: who owns each .pth). */
+	if ((error = venv_dists_read(&ds, site.buf, VENV_DISTS_ALL |
+				     (records || entries || pths ? 0 : VENV_DISTS_METADATA_ONLY))) < 0) {
 		if (error == VENV_ENOMEM)
 			goto done;
 		venv_error_clear();

@@ -1,7 +1,11 @@
 #include "compat.h"
 #include <dirent.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 #include <jansson.h>
 #include "error.h"
 #include "fs.h"
@@ -123,11 +127,66 @@ void venv_repair_unlock(struct venv_envdir *e)
 	e->lock_fd = -1;
 }
 
+/*
+ * The directory part of rel (its components already checked) in one
+ * openat2() that refuses every link on the way: what the walk of
+ * venv_repair_open_parent() does one component at a time, for one system
+ * call instead of two per component (repair opens parents for every
+ * file it looks at or moves). -2 when the kernel has no openat2 (or a
+ * filter refuses it): the caller walks.
+ */
+static int open_dir_part(int rootfd, const char *rel, size_t len)
+{
+#ifdef SYS_openat2
+	char dir[PATH_MAX];
+	struct open_how how;
+	int fd;
+
+	if (len >= sizeof(dir))
+		return -2;
+	memcpy(dir, rel, len);
+	dir[len] = '\0';
+	memset(&how, 0, sizeof(how));
+	how.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH;
+	fd = (int)syscall(SYS_openat2, rootfd, dir, &how, sizeof(how));
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM || errno == E2BIG || errno == EAGAIN))
+		return -2;
+	return fd;
+#else
+	(void)rootfd;
+	(void)rel;
+	(void)len;
+	return -2;
+#endif
+}
+
 int venv_repair_open_parent(int rootfd, const char *rel, const char **base)
 {
-	const char *p = rel, *slash;
-	int fd = dup(rootfd);
+	const char *p, *slash, *last = strrchr(rel, '/');
+	int fd, plain = last != NULL;
 
+	/* A bad component anywhere: the walk below refuses it as it always has. */
+	for (p = rel; plain && p <= last; p = slash + 1) {
+		size_t n;
+
+		slash = strchr(p, '/');
+		n = (size_t)(slash - p);
+		plain = !(n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
+			  (n == 2 && p[0] == '.' && p[1] == '.'));
+	}
+	p = last ? last + 1 : rel;
+	if (plain && *p && strcmp(p, ".") && strcmp(p, "..") &&
+	    (fd = open_dir_part(rootfd, rel, (size_t)(last - rel))) != -2) {
+		if (fd < 0)
+			return venv_error_set_errno(errno == ELOOP ? VENV_EUNSAFE :
+						    venv_error_from_errno(errno),
+						    "cannot open the directory of '%s'", rel);
+		*base = p;
+		return fd;
+	}
+	p = rel;
+	fd = dup(rootfd);
 	if (fd < 0)
 		return venv_error_set_errno(VENV_EIO, "cannot open the environment");
 	while ((slash = strchr(p, '/')) != NULL) {
