@@ -103,4 +103,29 @@ int venv_fs_dir_is_empty(const char *path);
 /* Create a unique temporary name next to `path` (path + ".tmp-XXXXXX"). */
 int venv_fs_temp_name(struct vbuf *out, const char *base);
 
+/*
+ * Reading a directory for a walk: what readdir() gives, without the fstat
+ * and two fcntl calls fdopendir() makes for each directory, which a walk
+ * over thousands of them pays thousands of times. The descriptor stays the
+ * caller's (venv_dir_close does not close it).
+ */
+struct venv_dir {
+	int fd;
+	size_t pos, len;
+	char *buf;
+};
+
+/* 0, or -1 with errno set (ENOMEM). */
+int venv_dir_open(struct venv_dir *d, int fd);
+
+/*
+ * The next entry other than "." and "..": its name (valid until the next
+ * call) and, in *type, its DT_* type (DT_UNKNOWN where the file system does
+ * not say). NULL at the end (errno 0) or on an error (errno set).
+ */
+const char *venv_dir_read(struct venv_dir *d, unsigned char *type);
+
+/* Free what venv_dir_open allocated; the descriptor stays open. */
+void venv_dir_close(struct venv_dir *d);
+
 #endif

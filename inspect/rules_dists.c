@@ -55,6 +55,27 @@ static int is_pyc(const char *p)
 	return n > 4 && !strcmp(p + n - 4, ".pyc");
 }
 
+/*
+ * What the walk (rules_tree.c) saw of rel, a path below site-packages, as
+ * much of a struct stat as the RECORD rules read: 1, or 0 when it did not
+ * list it (then the file is looked at: a path through a link, say).
+ */
+static int listed_stat(struct venv_check_ctx *c, const char *site_rel, const char *rel,
+		       struct stat *st)
+{
+	size_t n = strlen(site_rel);
+	const struct venv_site_entry *se;
+
+	if (strncmp(rel, site_rel, n) || rel[n] != '/' ||
+	    !(se = venv_site_list_find(&c->site, rel + n + 1)))
+		return 0;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = se->mode;
+	st->st_nlink = se->nlink;
+	st->st_size = se->size;
+	return 1;
+}
+
 static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const struct venv_dist *d,
 			const char *site_rel)
 {
@@ -87,7 +108,8 @@ static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const st
 				    "which is outside the environment (not followed)", d->dir, row->path);
 			continue;
 		}
-		if (fstatat(c->env->root, rel.buf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (!listed_stat(c, site_rel, rel.buf, &st) &&
+		    fstatat(c->env->root, rel.buf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if ((error = venv_audit_own(a, d, rel.buf)) < 0)
 				break;
 			/* Bytecode comes and goes with Python; some RECORDs list its directories. */

@@ -17,7 +17,7 @@
 #define PTH_MAX ((size_t)1024 * 1024)
 
 struct walk_frame {
-	DIR *d;
+	struct venv_dir d;        /* its descriptor is the frame's own: closed on leaving it */
 	size_t rel_len;
 	int depth;
 	int in_site;      /* 1: the active site-packages itself; 2: below it */
@@ -431,19 +431,59 @@ void venv_site_list_release(struct venv_site_list *l)
 {
 	vbuf_release(&l->names);
 	free(l->v);
+	free(l->index);
 	l->v = NULL;
-	l->n = l->alloc = 0;
+	l->index = NULL;
+	l->n = l->alloc = l->index_cap = 0;
+}
+
+static size_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+const struct venv_site_entry *venv_site_list_find(struct venv_site_list *l, const char *name)
+{
+	size_t i, k;
+
+	if (!l->n)
+		return NULL;
+	if (!l->index) {
+		for (l->index_cap = 64; l->index_cap < 2 * l->n; l->index_cap *= 2)
+			;
+		if (!(l->index = calloc(l->index_cap, sizeof(*l->index)))) {
+			l->index_cap = 0;
+			return NULL;
+		}
+		for (k = 0; k < l->n; k++) {
+			for (i = name_hash(l->names.buf + l->v[k].name) & (l->index_cap - 1);
+			     l->index[i]; i = (i + 1) & (l->index_cap - 1))
+				;
+			l->index[i] = k + 1;
+		}
+	}
+	for (i = name_hash(name) & (l->index_cap - 1); l->index[i]; i = (i + 1) & (l->index_cap - 1))
+		if (!strcmp(l->names.buf + l->v[l->index[i] - 1].name, name))
+			return &l->v[l->index[i] - 1];
+	return NULL;
 }
 
 /* Keep an entry below site-packages (name relative to it) for rules_audit.c. */
-static int site_list_add(struct venv_site_list *l, const char *name, int isdir)
+static int site_list_add(struct venv_site_list *l, const char *name, const struct stat *st)
 {
 	int error;
 
 	if ((error = VENV_ARRAY_GROW(l->v, l->alloc, l->n + 1, 256)) < 0)
 		return error;
 	l->v[l->n].name = l->names.len;
-	l->v[l->n].isdir = isdir;
+	l->v[l->n].isdir = S_ISDIR(st->st_mode);
+	l->v[l->n].mode = st->st_mode;
+	l->v[l->n].nlink = st->st_nlink;
+	l->v[l->n].size = st->st_size;
 	/* With its NUL: the names lie one after the other. */
 	if ((error = vbuf_add(&l->names, name, strlen(name) + 1)) < 0)
 		return error;
@@ -478,7 +518,7 @@ static int walk(struct venv_check_ctx *c)
 				 (error = vbuf_addf(&site_abs, "%s/%s", e->abs, site_rel.buf)) < 0))
 		goto done;
 	if ((fd = openat(e->root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    !(stack[0].d = fdopendir(fd))) {
+	    venv_dir_open(&stack[0].d, fd) < 0) {
 		if (fd >= 0)
 			close(fd);
 		goto done;
@@ -490,20 +530,17 @@ static int walk(struct venv_check_ctx *c)
 	while (sp >= 0) {
 		struct walk_frame *f = &stack[sp];
 		struct venv_finding_data d;
-		struct dirent *de;
+		const char *name;
 		struct stat st;
 		size_t base_len;
 
-		errno = 0;
-		de = readdir(f->d);
-		if (!de) {
+		if (!(name = venv_dir_read(&f->d, NULL))) {
 			site_listed |= f->in_site == 1;
-			closedir(f->d);
+			venv_dir_close(&f->d);
+			close(f->d.fd);
 			sp--;
 			continue;
 		}
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
 		if (++entries > max_entries) {
 			error = add(c, VENV_DIAG_WALK_LIMIT, NULL, 0, NULL,
 				    "the environment has more than %zu entries; the walk stopped there",
@@ -512,23 +549,22 @@ static int walk(struct venv_check_ctx *c)
 		}
 		vbuf_setlen(&rel, f->rel_len);
 		base_len = rel.len;
-		if ((rel.len && vbuf_addch(&rel, '/') < 0) || vbuf_adds(&rel, de->d_name) < 0) {
+		if ((rel.len && vbuf_addch(&rel, '/') < 0) || vbuf_adds(&rel, name) < 0) {
 			/* A path longer than the cap: skip the entry, keep walking. */
 			vbuf_setlen(&rel, base_len);
 			continue;
 		}
-		if (fstatat(dirfd(f->d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (fstatat(f->d.fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (f->in_site && keep_site &&
-		    (error = site_list_add(&c->site, rel.buf + site_rel.len + 1,
-					   S_ISDIR(st.st_mode))) < 0)
+		    (error = site_list_add(&c->site, rel.buf + site_rel.len + 1, &st)) < 0)
 			break;
 		if (S_ISLNK(st.st_mode)) {
-			size_t nl = strlen(de->d_name);
+			size_t nl = strlen(name);
 
 			/* site.py reads a .pth through a link; check does not. */
-			if (f->in_site == 1 && nl > 4 && !strcmp(de->d_name + nl - 4, ".pth") &&
-			    !in_app_data(dirfd(f->d), de->d_name) &&
+			if (f->in_site == 1 && nl > 4 && !strcmp(name + nl - 4, ".pth") &&
+			    !in_app_data(f->d.fd, name) &&
 			    (error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, rel.buf, 0, NULL,
 					 "'%s' is a symbolic link; not followed, not inspected",
 					 rel.buf)) < 0)
@@ -554,14 +590,14 @@ static int walk(struct venv_check_ctx *c)
 		}
 		if (S_ISREG(st.st_mode) && f->in_site) {
 			char tag[16];
-			size_t nl = strlen(de->d_name);
+			size_t nl = strlen(name);
 
-			if (f->in_site == 1 && nl > 4 && !strcmp(de->d_name + nl - 4, ".pth")) {
-				if ((error = check_pth(c, ed, dirfd(f->d), de->d_name, rel.buf,
+			if (f->in_site == 1 && nl > 4 && !strcmp(name + nl - 4, ".pth")) {
+				if ((error = check_pth(c, ed, f->d.fd, name, rel.buf,
 						       site_abs.buf)) < 0)
 					break;
-			} else if (ext_minor_mismatch(c, de->d_name, tag, sizeof(tag))) {
-				const char *top = f->in_site == 1 ? de->d_name : f->top;
+			} else if (ext_minor_mismatch(c, name, tag, sizeof(tag))) {
+				const char *top = f->in_site == 1 ? name : f->top;
 
 				if (strcmp(f->reported, top)) {
 					snprintf(f->reported, sizeof(f->reported), "%s", top);
@@ -587,7 +623,7 @@ static int walk(struct venv_check_ctx *c)
 				break;
 			continue;
 		}
-		fd = openat(dirfd(f->d), de->d_name,
+		fd = openat(f->d.fd, name,
 			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 		if (fd < 0) {
 			if (errno != ENOENT && (error = add(c, VENV_DIAG_UNREADABLE_FILE, rel.buf, 0, NULL,
@@ -599,7 +635,7 @@ static int walk(struct venv_check_ctx *c)
 		{
 			struct walk_frame *nf = &stack[sp + 1];
 
-			if (!(nf->d = fdopendir(fd))) {
+			if (venv_dir_open(&nf->d, fd) < 0) {
 				close(fd);
 				continue;
 			}
@@ -608,7 +644,7 @@ static int walk(struct venv_check_ctx *c)
 			nf->reported[0] = '\0';
 			if (f->in_site == 1) {
 				nf->in_site = 2;
-				snprintf(nf->top, sizeof(nf->top), "%s", de->d_name);
+				snprintf(nf->top, sizeof(nf->top), "%s", name);
 			} else if (f->in_site == 2) {
 				nf->in_site = 2;
 				memcpy(nf->top, f->top, sizeof(nf->top));
@@ -619,8 +655,10 @@ static int walk(struct venv_check_ctx *c)
 			sp++;
 		}
 	}
-	while (sp >= 0)
-		closedir(stack[sp--].d);
+	for (; sp >= 0; sp--) {
+		venv_dir_close(&stack[sp].d);
+		close(stack[sp].d.fd);
+	}
 	/* Stopped at the entry limit (or an error) before site-packages was listed whole. */
 	c->site.limited |= !site_listed;
 done:

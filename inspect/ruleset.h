@@ -22,6 +22,10 @@
 struct venv_site_entry {
 	size_t name;             /* offset in names: the path below site-packages */
 	int isdir;
+	/* What the walk's lstat() said: the RECORD rules need no second one. */
+	mode_t mode;
+	nlink_t nlink;
+	off_t size;
 };
 
 struct venv_site_list {
@@ -29,11 +33,19 @@ struct venv_site_list {
 	struct venv_site_entry *v;
 	size_t n, alloc;
 	int limited;             /* the walk stopped at a limit before listing it all */
+	size_t *index, index_cap; /* hash of the names (entry + 1; 0 free), made on first find */
 };
 
-#define VENV_SITE_LIST_INIT { VBUF_INIT(VBUF_MAX_REPORT), NULL, 0, 0, 0 }
+#define VENV_SITE_LIST_INIT { VBUF_INIT(VBUF_MAX_REPORT), NULL, 0, 0, 0, NULL, 0 }
 
 void venv_site_list_release(struct venv_site_list *l);
+
+/*
+ * The entry the walk listed as `name` (below site-packages), or NULL: not
+ * listed (not walked, below a link, gone or new), or out of memory for the
+ * index. A caller that gets NULL looks at the file itself.
+ */
+const struct venv_site_entry *venv_site_list_find(struct venv_site_list *l, const char *name);
 
 struct venv_check_ctx {
 	struct venv_report *r;
