@@ -243,8 +243,11 @@ const struct venv_diag venv_diags[] = {
 	  "The packages in it are invisible to the interpreter; what was installed there must "
 	  "be installed again.",
 	  "lib/python3.11/site-packages/requests/\nlib/python3.12/site-packages/   (empty)",
-	  "'venv repair --upgrade' installs the packages again for the new version, then "
-	  "removes the old directory.",
+	  "'venv repair --upgrade' moves the packages into the site-packages of the version the "
+	  "environment runs (also when pyvenv.cfg names that version already, after 'venv create "
+	  "--upgrade'): pure ones are moved, compiled ones installed again from local wheels; of "
+	  "a distribution both have, the new version's copy is kept. Then it removes the old "
+	  "directory.",
 	  "0.1.0" },
 	{ VENV_DIAG_STALE_HOME, W, STABLE, 1, "stale-home",
 	  "`home` is stale but the environment still starts",

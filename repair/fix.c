@@ -33,6 +33,28 @@ const char *venv_fix_rel(const struct venv_finding *f)
 	return f->relpath && f->relpath[0] != '/' ? f->relpath : NULL;
 }
 
+int venv_fix_left_minor(const struct venv_model *env, const struct venv_finding *f)
+{
+	static const char pre[] = "lib/python3.", post[] = "/site-packages";
+	const char *p = f->relpath;
+	int n = 0;
+
+	if (f->code == VENV_DIAG_BASE_VERSION_MISMATCH) {
+		/* Not the interpreter itself running another version than pyvenv.cfg's. */
+		if (!f->data.found || !env->bin_ver[0] || !strcmp(f->data.found, env->bin_ver) ||
+		    !f->data.want || strcmp(f->data.want, env->bin_ver))
+			return -1;
+		n = venv_model_minor_of(f->data.found);
+		return n >= 0 && n < 64 && strchr(f->data.found, 't') == NULL ? n : -1;
+	}
+	if (f->code != VENV_DIAG_ORPHANED_SITE_PACKAGES || !p || strncmp(p, pre, sizeof(pre) - 1))
+		return -1;
+	for (p += sizeof(pre) - 1; *p >= '0' && *p <= '9' && n < 64; p++)
+		n = n * 10 + (*p - '0');
+	/* Not "3.13t" (another ABI), nor a number of its own. */
+	return n < 64 && p[-1] != '.' && !strcmp(p, post) ? n : -1;
+}
+
 int venv_fix_read(struct venv_fixctx *x, const char *rel, struct vbuf *out)
 {
 	const char *base;
@@ -768,6 +790,25 @@ static int fix_mode(struct venv_fixctx *x, const struct venv_finding *f, const c
 static int fix_needs_upgrade(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
 	(void)rel;
+	/*
+	 * Packages left by an older version while the interpreter runs: one
+	 * command moves them, to the interpreter the environment has.
+	 */
+	if (x->base_ok && x->env->bin_ver[0] && venv_fix_left_minor(x->env, f) >= 0) {
+		struct vbuf q = VBUF_INIT(VBUF_MAX_PATH);
+		int error;
+
+		if ((error = venv_shquote_posix(&q, x->e->dir)) == 0)
+			error = venv_fix_decline(x, "run 'venv repair --upgrade %s' to move %s into "
+						 "'lib/python%s/site-packages' (Python %s, which the "
+						 "environment runs)%s", q.buf,
+						 f->code == VENV_DIAG_ORPHANED_SITE_PACKAGES ? "them" :
+						 "the old version's packages", x->env->bin_ver,
+						 x->env->bin_ver, f->code == VENV_DIAG_ORPHANED_SITE_PACKAGES ?
+						 "" : " and remove the old version's names");
+		vbuf_release(&q);
+		return error;
+	}
 	if (f->code == VENV_DIAG_BASE_VERSION_MISMATCH || f->code == VENV_DIAG_ORPHANED_SITE_PACKAGES) {
 		struct vbuf q = VBUF_INIT(VBUF_MAX_PATH), hint = VBUF_INIT(VBUF_MAX_LINE);
 		int error;

@@ -88,6 +88,16 @@ int venv_fix_plan(struct venv_envdir *e, const struct venv_model *env,
 /* The place of a finding's file in the environment ("bin/pip"), or NULL (outside, none). */
 const char *venv_fix_rel(const struct venv_finding *f);
 
+/*
+ * The older minor version whose packages a finding leaves behind while the
+ * interpreter runs another: VNV114 of lib/python3.<N>/site-packages, or the
+ * VNV106 of a mixed environment (bin/python3.<N> beside the version
+ * pyvenv.cfg and the interpreter agree on, as `venv create --upgrade` over
+ * a 3.<N> environment leaves it). N, or -1 for any other finding.
+ * `venv repair --upgrade` moves those packages (repair/upgrade.c).
+ */
+int venv_fix_left_minor(const struct venv_model *env, const struct venv_finding *f);
+
 /* ---- shared by the fixers (repair/fix.c) ---- */
 
 int venv_fix_decline(struct venv_fixctx *x, const char *fmt, ...) VENV_PRINTF(2, 3);

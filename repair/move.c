@@ -361,14 +361,16 @@ int venv_move_describe_marker(const struct venv_move *m, size_t i, struct vbuf *
 
 int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct venv_envdir *e,
 		      const char *old_lib, const char *new_lib, int old_minor,
-		      const char *old_version, const struct venv_pyinfo *to)
+		      const char *old_version, const struct venv_pyinfo *to, int code)
 {
 	struct vbuf b = VBUF_INIT(VBUF_MAX_PATH);
+	struct venv_dists fresh = VENV_DISTS_INIT;
 	size_t i, j, aheld = 0, aowned = 0;
 	int sfd = -1, error = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->ds = ds;
+	m->code = code;
 	m->old_minor = old_minor;
 	m->new_minor = to->minor;
 	if (!(m->old_lib = strdup(old_lib)) || !(m->new_lib = strdup(new_lib)) ||
@@ -391,31 +393,54 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 			goto done;
 		}
 	}
+	/*
+	 * What the new site-packages has already (`venv create --upgrade` put
+	 * pip there, or the user installed it again): its copy is kept.
+	 */
+	vbuf_reset(&b);
+	if ((error = vbuf_addf(&b, "%s/%s", e->dir, m->new_site)) < 0 ||
+	    (error = venv_dists_read(&fresh, b.buf, 0)) < 0)
+		goto done;
 	for (i = 0; i < ds->nr; i++) {
 		const struct venv_dist *d = &ds->v[i];
+		const struct venv_dist *nd = d->canon ? venv_dists_find(&fresh, d->canon) : NULL;
 		struct venv_move_dist *md = &m->v[i];
 		struct venv_record_row *rows = NULL;
 		size_t nrows = 0;
-		const char *compiled = NULL, *broken, *min = NULL, *tag;
+		const char *compiled = NULL, *broken = NULL, *min = NULL, *tag;
 
 		md->how = VENV_MOVE_MOVE;
+		if (nd) {
+			md->how = VENV_MOVE_NEWER;
+			if ((error = venv_move_strf(&md->why, "'%s' has %s %s, which is kept",
+						    m->new_site, nd->name, nd->version)) < 0)
+				goto done;
+		}
 		/* Egg-info has no RECORD: its files go with the files nobody owns. */
-		if (d->egg)
+		if (d->egg) {
+			if (nd && (error = add_owned(&m->held, &m->nheld, &aheld, d->dir, i)) < 0)
+				goto done;
 			continue;
+		}
 		if (venv_move__read_rows(sfd, d, &rows, &nrows) < 0) {
 			/* Without RECORD its files are not known: they are moved as they are. */
 			venv_error_clear();
+			if (nd && (error = add_owned(&m->held, &m->nheld, &aheld, d->dir, i)) < 0)
+				goto done;
 			continue;
 		}
-		for (j = 0; j < nrows && !compiled; j++)
+		for (j = 0; j < nrows && !compiled && !nd; j++)
 			if (venv_dist_is_compiled_path(rows[j].path))
 				compiled = rows[j].path;
-		broken = known_broken(d, to->minor, &min);
+		if (!nd)
+			broken = known_broken(d, to->minor, &min);
 		/*
 		 * NEEDSWORK: Requires-Python is evaluated once the PEP 440 parser of
 		 * common/ is there; until then it is taken to admit the new version.
 		 */
-		if (d->purelib == 0)
+		if (nd)
+			;   /* decided: its files stay, and go with the old version */
+		else if (d->purelib == 0)
 			error = venv_move_strf(&md->why, "not pure (Root-Is-Purelib: false)");
 		else if (!venv_dist_tags_pure(d, &tag))
 			error = venv_move_strf(&md->why, "not pure (WHEEL tag %s)",
@@ -431,7 +456,7 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 			venv_record_rows_free(rows, nrows);
 			goto done;
 		}
-		if (md->why) {
+		if (md->why && !nd) {
 			struct venv_specset set = VENV_SPECSET_INIT;
 
 			if (broken && (error = venv_specset_parse(&set, min)) < 0)
@@ -451,6 +476,8 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 				md->how = VENV_MOVE_DROP;
 			else if ((md->how = VENV_MOVE_PIP), (error = pip_req(md, d, to->minor)) < 0)
 				goto rows_done;
+		}
+		if (md->why) {
 			/* Its files stay where they are (and go with the old version). */
 			for (j = 0; j < nrows && !error; j++) {
 				const char *p = venv_move__site_path(rows[j].path);
@@ -480,11 +507,13 @@ rows_done:
 		qsort(m->held, m->nheld, sizeof(*m->held), cmp_owned);
 	if (m->nowned)
 		qsort(m->owned, m->nowned, sizeof(*m->owned), cmp_owned);
-	m->need_pip = venv_move_count(m, VENV_MOVE_PIP) && !kept(m, "pip");
+	m->need_pip = venv_move_count(m, VENV_MOVE_PIP) && !kept(m, "pip") &&
+		      !venv_dists_find(&fresh, "pip");
 	error = find_markers(m, old_version, to);
 done:
 	if (sfd >= 0)
 		close(sfd);
+	venv_dists_release(&fresh);
 	vbuf_release(&b);
 	return error;
 }
@@ -520,6 +549,9 @@ int venv_move_describe(const struct venv_move *m, size_t i, struct vbuf *out)
 	case VENV_MOVE_DROP:
 		return vbuf_addf(out, "%s %s: not kept: %s, and no newer wheel of it was found "
 				 "locally", d->name, d->version, md->why);
+	case VENV_MOVE_NEWER:
+		return vbuf_addf(out, "%s %s: not moved: %s; this copy goes with '%s' "
+				 "(--archive keeps one)", d->name, d->version, md->why, m->old_lib);
 	}
 	return 0;
 }

@@ -24,7 +24,8 @@ enum venv_move_how {
 	VENV_MOVE_MOVE,   /* its files are moved */
 	VENV_MOVE_WHEEL,  /* installed again from a local wheel */
 	VENV_MOVE_PIP,    /* installed again with pip */
-	VENV_MOVE_DROP    /* not kept: `why` says why */
+	VENV_MOVE_DROP,   /* not kept: `why` says why */
+	VENV_MOVE_NEWER   /* the new site-packages has its own, which is kept: `why` names it */
 };
 
 struct venv_move_dist {
@@ -66,6 +67,7 @@ struct venv_move {
 	struct venv_move_marker *markers;
 	size_t nmarkers;
 	int need_pip;                /* something goes to pip and no pip is moved */
+	int code;                    /* the diagnostic code the changes are listed under */
 	int dry;                     /* planning only: create nothing */
 	/* private */
 	struct owned_path *held, *owned;
@@ -78,11 +80,15 @@ struct venv_move {
 
 /*
  * Decide for each distribution of ds (read from <env>/<old_lib>/site-packages)
- * what happens to it on the way to the interpreter `to`. Changes nothing.
+ * what happens to it on the way to the interpreter `to`. One the new
+ * site-packages already has (by name) is not moved: the new one is kept
+ * and the old copy is reported (VENV_MOVE_NEWER). Changes nothing. The
+ * changes are listed under code (VNV106, or VNV114 when only an orphaned
+ * site-packages tells the old version).
  */
 int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct venv_envdir *e,
 		      const char *old_lib, const char *new_lib, int old_minor,
-		      const char *old_version, const struct venv_pyinfo *to);
+		      const char *old_version, const struct venv_pyinfo *to, int code);
 
 /* The report line of marker change i. */
 int venv_move_describe_marker(const struct venv_move *m, size_t i, struct vbuf *out);

@@ -788,7 +788,7 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 		vbuf_reset(&rel);
 		vbuf_addf(&rel, "%s/%s", m->new_site, m->ds->v[m->markers[i].dist].dir);
 		if ((error = venv_move_describe_marker(m, i, &msg)) == 0)
-			error = report(done, VENV_DIAG_BASE_VERSION_MISMATCH, VENV_FIX_WRITE,
+			error = report(done, m->code, VENV_FIX_WRITE,
 				       rel.buf, msg.buf);
 	}
 	for (i = 0; i < m->ds->nr && !error; i++) {
@@ -796,16 +796,16 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 		vbuf_addf(&rel, "%s/%s", m->v[i].how == VENV_MOVE_MOVE ? m->new_site : m->old_site,
 			  m->ds->v[i].dir);
 		if ((error = venv_move_describe(m, i, &msg)) == 0)
-			error = report(done, VENV_DIAG_BASE_VERSION_MISMATCH,
-				       m->v[i].how == VENV_MOVE_DROP ? VENV_FIX_REMOVE :
-				       VENV_FIX_WRITE, rel.buf, msg.buf);
+			error = report(done, m->code,
+				       m->v[i].how == VENV_MOVE_DROP || m->v[i].how == VENV_MOVE_NEWER ?
+				       VENV_FIX_REMOVE : VENV_FIX_WRITE, rel.buf, msg.buf);
 	}
 	for (i = 0; i < m->nunowned && !error; i++) {
 		vbuf_reset(&msg);
 		vbuf_addf(&msg, "%s: moved to %s (no distribution owns it)%s", m->unowned[i].from,
 			  m->unowned[i].to, m->unowned[i].renamed ?
 			  "; the new site-packages has one of that name, both are kept" : "");
-		error = report(done, VENV_DIAG_BASE_VERSION_MISMATCH, VENV_FIX_WRITE,
+		error = report(done, m->code, VENV_FIX_WRITE,
 			       m->unowned[i].to, msg.buf);
 	}
 done:

@@ -140,6 +140,28 @@ done:
 }
 
 /*
+ * The older version whose packages check found left behind (VNV114, or the
+ * VNV106 of a mixed environment), into s: the newest not in tried (a mask
+ * of minor versions). Returns it, or -1 when there is none.
+ */
+static int left_minor(struct venv_scan *s, const struct venv_model *env,
+		      const struct venv_report *rep, unsigned long long tried)
+{
+	size_t i;
+
+	s->orphan_minor = -1;
+	for (i = 0; i < rep->nr; i++) {
+		int n = venv_fix_left_minor(env, &rep->findings[i]);
+
+		if (n >= 0 && !(tried & (1ULL << n)) && n > s->orphan_minor) {
+			s->orphan_minor = n;
+			s->orphan_code = rep->findings[i].code;
+		}
+	}
+	return s->orphan_minor;
+}
+
+/*
  * What is left: check's findings on the environment as it is now, at check's
  * default threshold, each with the reason a fixer gave for declining it
  * (from plan, the first look), if any. *errors counts those at error
@@ -186,8 +208,9 @@ static int not_an_env(const struct venv_report *rep)
 
 /*
  * Check's findings on env; with `partial`, only those that decide whether
- * an upgrade may start (an environment at all, every file readable): the
- * rules that could find nothing else skip their work.
+ * an upgrade may start (an environment at all, every file readable) and
+ * which old version it moves packages from (VNV106, VNV114: left_minor):
+ * the rules that could find nothing else skip their work.
  */
 static int first_check(struct venv_report *rep, struct venv_model *env, int partial)
 {
@@ -199,6 +222,8 @@ static int first_check(struct venv_report *rep, struct venv_model *env, int part
 	decisive[VENV_DIAG_NOT_A_VENV] = 1;
 	decisive[VENV_DIAG_CANNOT_INSPECT] = 1;
 	decisive[VENV_DIAG_UNREADABLE_FILE] = 1;
+	decisive[VENV_DIAG_BASE_VERSION_MISMATCH] = 1;
+	decisive[VENV_DIAG_ORPHANED_SITE_PACKAGES] = 1;
 	opts.selected = decisive;
 	return venv_check_loaded(rep, env, &opts);
 }
@@ -222,6 +247,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	struct venv_upgrade u;
 	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE), path = VBUF_INIT(VBUF_MAX_PATH);
 	int error, stale = 0, have_upgrade = 0, first_look;
+	unsigned long long tried = 0;
 	size_t changes;
 
 	memset(r, 0, sizeof(*r));
@@ -274,6 +300,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	if ((error = dup_into(&r->old_location, s.old_location)) < 0)
 		goto done;
 	if (o->upgrade) {
+		left_minor(&s, &env, &rep, tried);
 		if ((error = venv_upgrade_prepare(&u, &e, &s, o->python)) < 0)
 			goto done;
 		have_upgrade = 1;
@@ -342,7 +369,9 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	 * environment is as it was. What is left to fix is planned again on
 	 * the upgraded environment.
 	 */
-	if (have_upgrade) {
+	while (have_upgrade) {
+		if (u.orphaned)
+			tried |= 1ULL << u.old_minor;
 		error = venv_upgrade_run(&u, &e, &s, o, &r->done);
 		/* What happened to each distribution, also when it failed. */
 		if (error < 0) {
@@ -364,6 +393,17 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		    (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0 ||
 		    (error = venv_plan_dirs_first(&plan)) < 0)
 			goto done;
+		/* Another old version's site-packages (3.11, then 3.12, both left): moved in turn. */
+		venv_scan_release(&s);
+		venv_upgrade_release(&u);
+		if ((error = venv_scan_from_model(&s, &env)) < 0)
+			goto done;
+		if (left_minor(&s, &env, &rep, tried) < 0)
+			break;
+		if ((error = venv_upgrade_prepare(&u, &e, &s, o->python)) < 0)
+			goto done;
+		if (!u.orphaned)
+			break;
 	}
 	changes = plan.nr;   /* take_fixes() empties the plan */
 	if ((error = venv_plan_apply(&e, &plan)) < 0 || (error = take_fixes(&r->done, &plan)) < 0)

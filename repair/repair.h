@@ -30,7 +30,7 @@ struct venv_repair_opts {
 /* --upgrade across minor versions: what happened to one distribution. */
 struct venv_repair_dist {
 	char *name, *version;
-	const char *action;   /* "moved", "reinstalled", "dropped" or "failed" */
+	const char *action;   /* "moved", "reinstalled", "dropped", "superseded" or "failed" */
 	char *source;         /* reinstalled: the wheel file, or "pip install <requirement>" */
 	char *why;            /* why it was not moved, or NULL */
 };

@@ -17,6 +17,15 @@ struct venv_scan {
 	int symlinks;        /* 1: interpreters are links; 0: copies */
 	int minor;           /* 3.<minor> from pyvenv.cfg, or -1 */
 	int base_ok;         /* bin/<first_name> runs something */
+	/*
+	 * 3.<minor> whose packages are left while the interpreter runs another
+	 * version (venv_fix_left_minor: check's VNV114, or a mixed VNV106), or
+	 * -1. After
+	 * `venv create --upgrade` over an older environment, pyvenv.cfg names
+	 * the new version already: this is the only trace of the old one.
+	 */
+	int orphan_minor;
+	int orphan_code;     /* the code of that finding (VNV114, or VNV106: mixed) */
 };
 
 void venv_scan_release(struct venv_scan *s);

@@ -95,17 +95,33 @@ int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 	    (error = dup_into(&u->new_lib, path.buf)) < 0)
 		goto done;
 	u->minor_change = u->old_minor >= 0 && u->old_minor != u->info.minor;
+	/*
+	 * pyvenv.cfg names the new version already (`venv create --upgrade`
+	 * over an older environment): the packages left in the old version's
+	 * site-packages (VNV114, or a mixed VNV106 while bin/python3.<old> is
+	 * still there) are moved as in any minor upgrade.
+	 */
+	if (!u->minor_change && s->orphan_minor >= 0 && s->orphan_minor != u->info.minor) {
+		u->old_minor = s->orphan_minor;
+		u->minor_change = u->orphaned = 1;
+	}
 	if (!u->minor_change)
 		goto done;
 	vbuf_reset(&path);
 	vbuf_addf(&path, "lib/python3.%d", u->old_minor);
 	if ((error = dup_into(&u->old_lib, path.buf)) < 0)
 		goto done;
+	/* The markers of the old version: pyvenv.cfg's, unless that is the new one already. */
+	vbuf_reset(&spec);
+	if (u->orphaned)
+		vbuf_addf(&spec, "3.%d", u->old_minor);
 	vbuf_reset(&path);
 	if ((error = vbuf_addf(&path, "%s/%s/site-packages", e->dir, u->old_lib)) < 0 ||
 	    (error = venv_dists_read(&u->dists, path.buf, 0)) < 0 ||
 	    (error = venv_move_prepare(&u->mv, &u->dists, e, u->old_lib, u->new_lib, u->old_minor,
-				       u->old_version, &u->info)) < 0)
+				       u->orphaned ? spec.buf : u->old_version, &u->info,
+				       u->orphaned ? s->orphan_code :
+				       VENV_DIAG_BASE_VERSION_MISMATCH)) < 0)
 		goto done;
 	/* Console scripts run the interpreter by the name create gives it. */
 	if ((error = venv_path_basename(&spec, u->python)) < 0)
@@ -154,17 +170,21 @@ int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,
 	int error = 0;
 
 	/* The same interpreter at the same version: the links are all there is to check. */
-	if (!u->minor_change && u->old_version && !strcmp(u->old_version, u->info.version) &&
-	    s->base_ok && s->base_python && !strcmp(s->base_python, u->python) &&
-	    (s->symlinks || same_bytes(e, s->first_name, u->python)))
-		goto done;
-	vbuf_addf(&msg, "pyvenv.cfg, bin/: upgraded to '%s' (Python %s%s%s)", u->python,
-		  u->info.version, u->old_version ? ", was " : "",
-		  u->old_version ? u->old_version : "");
-	if ((error = venv_plan_add(out, s->base_ok ? VENV_DIAG_STALE_VERSION :
-				   VENV_DIAG_DANGLING_INTERPRETER_LINK, VENV_FIX_WRITE,
-				   "pyvenv.cfg", NULL, 0, 0644, msg.buf)) < 0)
-		goto done;
+	if ((!u->minor_change || u->orphaned) && u->old_version &&
+	    !strcmp(u->old_version, u->info.version) && s->base_ok && s->base_python &&
+	    !strcmp(s->base_python, u->python) &&
+	    (s->symlinks || same_bytes(e, s->first_name, u->python))) {
+		if (!u->minor_change)
+			goto done;
+	} else {
+		vbuf_addf(&msg, "pyvenv.cfg, bin/: upgraded to '%s' (Python %s%s%s)", u->python,
+			  u->info.version, u->old_version ? ", was " : "",
+			  u->old_version ? u->old_version : "");
+		if ((error = venv_plan_add(out, s->base_ok ? VENV_DIAG_STALE_VERSION :
+					   VENV_DIAG_DANGLING_INTERPRETER_LINK, VENV_FIX_WRITE,
+					   "pyvenv.cfg", NULL, 0, 0644, msg.buf)) < 0)
+			goto done;
+	}
 	if (u->minor_change) {
 		vbuf_reset(&msg);
 		vbuf_addf(&msg, "%s/site-packages: %zu distribution(s) moved, %zu installed again "
@@ -172,14 +192,15 @@ int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,
 			  venv_move_count(&u->mv, VENV_MOVE_MOVE),
 			  venv_move_count(&u->mv, VENV_MOVE_WHEEL), count_reinstall(u),
 			  u->mv.need_pip ? " (installed first)" : "");
-		if ((error = venv_plan_add(out, VENV_DIAG_BASE_VERSION_MISMATCH, VENV_FIX_MKDIR,
+		if ((error = venv_plan_add(out, u->mv.code, VENV_FIX_MKDIR,
 					   u->new_lib, NULL, 0, 0755, msg.buf)) < 0)
 			goto done;
 		for (i = 0; i < u->dists.nr; i++) {
 			vbuf_reset(&msg);
 			if ((error = venv_move_describe(&u->mv, i, &msg)) < 0 ||
-			    (error = venv_plan_add(out, VENV_DIAG_BASE_VERSION_MISMATCH,
-						   u->mv.v[i].how == VENV_MOVE_DROP ?
+			    (error = venv_plan_add(out, u->mv.code,
+						   u->mv.v[i].how == VENV_MOVE_DROP ||
+						   u->mv.v[i].how == VENV_MOVE_NEWER ?
 						   VENV_FIX_REMOVE : VENV_FIX_WRITE,
 						   u->mv.new_site, NULL, 0, 0644, msg.buf)) < 0)
 				goto done;
@@ -187,7 +208,7 @@ int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,
 		for (i = 0; i < u->mv.nmarkers; i++) {
 			vbuf_reset(&msg);
 			if ((error = venv_move_describe_marker(&u->mv, i, &msg)) < 0 ||
-			    (error = venv_plan_add(out, VENV_DIAG_BASE_VERSION_MISMATCH,
+			    (error = venv_plan_add(out, u->mv.code,
 						   VENV_FIX_WRITE, u->mv.new_site, NULL, 0, 0644,
 						   msg.buf)) < 0)
 				goto done;
@@ -198,7 +219,7 @@ int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,
 			vbuf_reset(&msg);
 			vbuf_addf(&msg, "%s: moved to %s (no distribution owns it)",
 				  u->mv.unowned[i].from, u->mv.unowned[i].to);
-			if ((error = venv_plan_add(out, VENV_DIAG_BASE_VERSION_MISMATCH, VENV_FIX_WRITE,
+			if ((error = venv_plan_add(out, u->mv.code, VENV_FIX_WRITE,
 						   u->mv.unowned[i].to, NULL, 0, 0644, msg.buf)) < 0)
 				goto done;
 		}
@@ -212,19 +233,39 @@ done:
 	return error;
 }
 
-int venv_upgrade_report(const struct venv_upgrade *u, struct venv_repair_report *r)
+/*
+ * v (holding used elements of size) with room for n more, the new ones and
+ * one spare zeroed; NULL when out of memory (v is then as it was).
+ */
+static void *grow(void *v, size_t used, size_t n, size_t size)
 {
-	static const char *const actions[] = { "moved", "reinstalled", "reinstalled", "dropped" };
+	char *q = realloc(v, (used + n + 1) * size);
+
+	if (q)
+		memset(q + used * size, 0, (n + 1) * size);
+	return q;
+}
+
+int venv_upgrade_report(struct venv_upgrade *u, struct venv_repair_report *r)
+{
+	static const char *const actions[] = { "moved", "reinstalled", "reinstalled", "dropped",
+					       "superseded" };
 	size_t i;
+	void *p;
 	int error = 0;
 
-	if (!u->minor_change || r->dists)
+	if (!u->minor_change || u->reported)
 		return 0;
-	r->dists = calloc(u->dists.nr + 1, sizeof(*r->dists));
-	r->reinstalled = calloc(u->dists.nr + 1, sizeof(*r->reinstalled));
-	r->unowned = calloc(u->mv.nunowned + 1, sizeof(*r->unowned));
-	if (!r->dists || !r->reinstalled || !r->unowned)
-		return venv_error_set(VENV_ENOMEM, "out of memory");
+	u->reported = 1;
+#define GROW(arr, used, n) \
+	if (!(p = grow(arr, used, n, sizeof(*(arr))))) \
+		return venv_error_set(VENV_ENOMEM, "out of memory"); \
+	(arr) = p
+	GROW(r->dists, r->ndists, u->dists.nr);
+	GROW(r->reinstalled, r->nreinstalled, u->dists.nr);
+	GROW(r->unowned, r->nunowned, u->mv.nunowned);
+	GROW(r->markers, r->nmarkers, u->mv.nmarkers);
+#undef GROW
 	for (i = 0; i < u->dists.nr && !error; i++) {
 		const struct venv_move_dist *md = &u->mv.v[i];
 		struct venv_repair_dist *rd = &r->dists[r->ndists++];
@@ -244,9 +285,6 @@ int venv_upgrade_report(const struct venv_upgrade *u, struct venv_repair_report 
 					    u->dists.v[i].name, md->how == VENV_MOVE_WHEEL ?
 					    md->wversion : u->dists.v[i].version);
 	}
-	r->markers = calloc(u->mv.nmarkers + 1, sizeof(*r->markers));
-	if (!r->markers)
-		return venv_error_set(VENV_ENOMEM, "out of memory");
 	for (i = 0; i < u->mv.nmarkers && !error; i++) {
 		struct vbuf line = VBUF_INIT(VBUF_MAX_LINE);
 
@@ -729,7 +767,7 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 	memset(&after, 0, sizeof(after));
 	vbuf_init(&after.bin, VBUF_MAX_RECORD);
 	if (u->minor_change)
-		code = VENV_DIAG_BASE_VERSION_MISMATCH;
+		code = u->mv.code;
 	/* What the builder must keep comes from pyvenv.cfg: not reading it is an error. */
 	if ((error = venv_cfg_read(&cfg, e->fd, "pyvenv.cfg")) < 0) {
 		if (error != VENV_ENOTFOUND)
@@ -805,7 +843,8 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 	error = report_changes(&before, &after, done, code);
 	if (!error && u->minor_change) {
 		vbuf_addf(&msg, "%s: removed (what was left of the old version: the files of the "
-			  "distributions installed again)", u->old_lib);
+			  "distributions installed again, or whose copy of the new version is "
+			  "kept)", u->old_lib);
 		error = venv_plan_add(done, VENV_DIAG_ORPHANED_SITE_PACKAGES, VENV_FIX_REMOVE,
 				      u->old_lib, NULL, 0, 0, msg.buf);
 	}

@@ -19,6 +19,8 @@ struct venv_upgrade {
 	int info_loaded;
 	int old_minor;            /* -1 when unknown */
 	int minor_change;
+	int orphaned;             /* the old version is s->orphan_minor's (VNV114), not pyvenv.cfg's */
+	int reported;             /* venv_upgrade_report() added it to the report */
 	char *old_version;
 	char *old_lib, *new_lib;  /* "lib/python3.11", "lib/python3.12" (relative) */
 	struct venv_dists dists;  /* the distributions of the old site-packages */
@@ -39,8 +41,11 @@ int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,
 int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct venv_scan *s,
 		     const struct venv_repair_opts *o, struct venv_plan *done);
 
-/* Fill report's reinstalled, dists and unowned (across minor versions). */
-int venv_upgrade_report(const struct venv_upgrade *u, struct venv_repair_report *r);
+/*
+ * Add to report's reinstalled, dists and unowned (across minor versions);
+ * once for each upgrade, which may follow another (a second old version).
+ */
+int venv_upgrade_report(struct venv_upgrade *u, struct venv_repair_report *r);
 
 void venv_upgrade_release(struct venv_upgrade *u);
 

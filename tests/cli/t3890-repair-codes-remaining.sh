@@ -15,14 +15,16 @@ unset PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL PYTHONPATH PYTHONHOME VIR
 mkdir -p "$HOME"
 cd "$TMP"
 
-# upgraded CODE DIR PY...: like repaired, but the documented fix is
-# `repair --upgrade` (with --python PY when given).
+# upgraded CODE DIR ARG...: like repaired, but the documented fix is
+# `repair --upgrade` (with ARGs: --python PY, -v). Its output is left in
+# $UPGRADED.
 upgraded() {
 	local code=$1 d=$2
 	shift 2
 	expect_exit 1 "$VENV" check --severity info --select "$code" "$d"
 	expect_match "$code" "$OUT" "check's finding on $d"
 	expect_exit 0 "$VENV" repair -y --upgrade "$@" "$d"
+	UPGRADED=$OUT
 	expect_exit 0 "$VENV" check "$d"
 	expect_exit 0 "$VENV" check --severity info --select "$code" "$d"
 	env_works "$d"
@@ -93,38 +95,101 @@ cp -a orig402 e402
 rm -rf orig402
 repaired VNV402 "$TMP/e402"
 
-# VNV114: a 3.(N) environment upgraded to 3.(N+1) leaves its packages in
-# lib/python3.N. NOT RUN: it fails today. pyvenv.cfg already names the new
-# minor version, so `venv repair --upgrade` (with or without --python) sees
-# no minor change, moves nothing, says "run 'venv repair --upgrade --python
-# <the same interpreter>'", still exits 0 and check reports VNV114 again.
-# Call case_114 once repair/upgrade.c moves packages from an orphaned
-# site-packages into a new one that already holds pip.
+# VNV114: a 3.(N) environment upgraded with `venv create --upgrade -p
+# 3.(N+1)` leaves its packages in lib/python3.N while pyvenv.cfg names the
+# new version already. Plain repair names the one command that moves them,
+# once; `repair --upgrade` finds the old version from the orphaned
+# site-packages: the pure package is moved, the compiled one installed
+# again from a local wheel (offline), pip (which the new site-packages has
+# already) keeps its new copy, a user file is moved byte for byte and one
+# whose name the new site-packages has is kept beside it; the same when
+# bin/python3.N is still there (VNV106, mixed). Without
+# --upgrade, `venv create -p 3.(N+1)` over the 3.N environment is refused
+# (issue 14: no mixed environment).
 case_114() {
-	lo= hi=
+	local lo= hi= m n q old new site osite
 	for p in $pys; do
 		m=$(py_minor "$p")
 		n=3.$(( ${m#3.} + 1 ))
 		q=$(echo "$pys" | grep "/python$n\$" | head -n 1)
 		[ -n "$q" ] && lo=$p hi=$q
 	done
-	if [ -n "$lo" ]; then
-		make_wheel "$lo" "$TMP/wheels" pkg114 1.0 || fail "make_wheel failed"
-		"$VENV" create -q -p "$lo" e114 || fail "venv create e114 failed"
-		e114/bin/pip install -q "$TMP"/wheels/pkg114-1.0-*.whl >/dev/null || fail "pip install failed"
-		"$VENV" create -q --upgrade -p "$hi" e114 >/dev/null || fail "venv create --upgrade failed"
-		# The upgrade keeps the old version's names (VNV106, VNV403 of their
-		# own); the user deleted them, leaving the packages behind.
-		rm "e114/bin/python$(py_minor "$lo")" "e114/bin/pip$(py_minor "$lo")"
-		[ -d "e114/lib/python$(py_minor "$lo")/site-packages/pkg114" ] || fail "expected the old site-packages left"
-		upgraded VNV114 "$TMP/e114"
-		[ -e "e114/lib/python$(py_minor "$lo")" ] && fail "expected lib/python$(py_minor "$lo") removed"
-		out=$(e114/bin/pkg114-hello 2>&1) || fail "pkg114-hello does not run: $out"
-		expect_eq "hello from pkg114 1.0" "$out" "the package installed again"
-	else
+	if [ -z "$lo" ]; then
 		echo "no two consecutive minor versions: VNV114 not tested" >&2
+		return 0
 	fi
+	old=$(py_minor "$lo") new=$(py_minor "$hi")
+	site="e114/lib/python$new/site-packages" osite="e114/lib/python$old/site-packages"
+	make_wheel "$lo" "$TMP/wheels" pkg114 1.0 || fail "make_wheel failed"
+	ext=
+	if command -v gcc >/dev/null; then
+		make_wheel "$lo" "$TMP/wheels" ext114 1.0 ext &&
+			make_wheel "$hi" "$TMP/wheels" ext114 1.0 ext || fail "make_wheel ext114 failed"
+		ext=ext114
+	fi
+	"$VENV" create -q -p "$lo" e114 || fail "venv create e114 failed"
+	e114/bin/pip install -q "$TMP"/wheels/pkg114-1.0-*.whl >/dev/null || fail "pip install failed"
+	if [ -n "$ext" ]; then
+		e114/bin/pip install -q "$TMP/wheels/ext114-1.0-cp3${old#3.}-"*.whl >/dev/null ||
+			fail "pip install ext114 failed"
+	fi
+	printf 'DEBUG = 1\n' >"$osite/local_settings.py"
+	expect_exit 1 "$VENV" create -q -p "$hi" e114
+	expect_match "would mix the two" "$ERR" "create over another version without --upgrade"
+	"$VENV" create -q --upgrade -p "$hi" e114 >/dev/null || fail "venv create --upgrade failed"
+	# The upgrade keeps the old version's names (VNV106, VNV403 of their
+	# own); the user deleted them, leaving the packages behind.
+	rm "e114/bin/python$old" "e114/bin/pip$old"
+	[ -d "$osite/pkg114" ] || fail "expected the old site-packages left"
+	grep -q "^version = $new\\." e114/pyvenv.cfg || fail "expected pyvenv.cfg of $new: $(cat e114/pyvenv.cfg)"
+	printf 'new\n' >"$site/notes.txt"
+	printf 'old\n' >"$osite/notes.txt"
+	pipnew=$(ls -d "$site"/pip-*.dist-info)
+	# Plain repair changes nothing of it and names the command, once.
+	expect_exit 0 "$VENV" repair -y e114
+	expect_match "VNV114" "$OUT" "plain repair's remaining problem"
+	expect_eq 1 "$(printf '%s' "$OUT" | grep -o "venv repair --upgrade" | wc -l)" \
+		"how often plain repair names a command in: $OUT"
+	expect_match "run 'venv repair --upgrade [^']*/e114' to move them" "$OUT" "the command"
+	export PIP_FIND_LINKS="$TMP/wheels"
+	upgraded VNV114 "$TMP/e114" -v
+	unset PIP_FIND_LINKS
+	expect_match "pkg114 1\\.0: moved" "$UPGRADED" "the report"
+	expect_match "pip [0-9.]*: not moved: 'lib/python$new/site-packages' has pip" "$UPGRADED" "the report"
+	[ -e "e114/lib/python$old" ] && fail "expected lib/python$old removed"
+	out=$(e114/bin/pkg114-hello 2>&1) || fail "pkg114-hello does not run: $out"
+	expect_eq "hello from pkg114 1.0" "$out" "the package moved"
+	expect_eq "$pipnew" "$(ls -d "$site"/pip-*.dist-info)" "the new version's pip, alone"
+	expect_eq "DEBUG = 1" "$(cat "$site/local_settings.py")" "a user file moved"
+	expect_eq "new" "$(cat "$site/notes.txt")" "the new version's file of that name"
+	expect_eq "old" "$(cat "$site/notes.txt.python$old")" "the old version's file, beside it"
+	if [ -n "$ext" ]; then
+		expect_match "ext114 1\\.0: installed again from '$TMP/wheels/ext114-1\\.0-cp3${new#3.}-" "$UPGRADED" "the report"
+		expect_eq "42 $new" "$(e114/bin/python -c 'import sys, ext114._speed as s; print(s.twice(21), "%d.%d" % sys.version_info[:2])')" \
+			"the compiled package, installed again"
+	fi
+	e114/bin/python -m pip check >/dev/null || fail "pip check failed: $(e114/bin/python -m pip check)"
+
+	# Right after `venv create --upgrade`, bin/python3.N still runs the old
+	# version beside the new one (VNV106, a mixed environment): the same
+	# command moves the packages and removes the old version's names.
+	"$VENV" create -q -p "$lo" e106 || fail "venv create e106 failed"
+	e106/bin/pip install -q "$TMP"/wheels/pkg114-1.0-*.whl >/dev/null || fail "pip install failed"
+	"$VENV" create -q --upgrade -p "$hi" e106 >/dev/null || fail "venv create --upgrade failed"
+	"$VENV" repair -y e106 >out 2>&1
+	expect_match "VNV106" "$(cat out)" "plain repair's remaining problem"
+	expect_eq 1 "$(grep -o "venv repair --upgrade" out | wc -l)" \
+		"how often plain repair names a command in: $(cat out)"
+	expect_match "run 'venv repair --upgrade [^']*/e106' to move the old version's packages" "$(cat out)" "the command"
+	upgraded VNV106 "$TMP/e106"
+	[ -e "e106/lib/python$old" ] && fail "expected lib/python$old removed"
+	[ -e "e106/bin/python$old" ] && fail "expected bin/python$old removed"
+	[ -e "e106/bin/pip$old" ] && fail "expected bin/pip$old removed"
+	out=$(e106/bin/pkg114-hello 2>&1) || fail "pkg114-hello does not run: $out"
+	expect_eq "hello from pkg114 1.0" "$out" "the package moved"
 }
+
+case_114
 
 # VNV105: an environment of a copied interpreter tree whose standard
 # library is then removed; VNV103: a --copies environment of a copied tree

@@ -50,6 +50,55 @@ START_TEST(test_fix__rel_of_a_finding)
 }
 END_TEST
 
+/*
+ * The older version a finding leaves packages of, which `repair --upgrade`
+ * moves: VNV114's site-packages, or the VNV106 of a mixed environment
+ * (another bin/python3.N beside the version pyvenv.cfg and the interpreter
+ * agree on); not the VNV106 of the interpreter itself, nor another ABI.
+ */
+START_TEST(test_fix__left_minor)
+{
+	struct venv_model env;
+	struct venv_finding f;
+
+	memset(&env, 0, sizeof(env));
+	memset(&f, 0, sizeof(f));
+	snprintf(env.bin_ver, sizeof(env.bin_ver), "3.13");
+	f.code = VENV_DIAG_ORPHANED_SITE_PACKAGES;
+	f.relpath = (char *)"lib/python3.12/site-packages";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), 12);
+	f.relpath = (char *)"lib/python3.9/site-packages";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), 9);
+	f.relpath = (char *)"lib/python3.13t/site-packages";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+	f.relpath = (char *)"lib/python3./site-packages";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+	f.relpath = (char *)"lib/python3.999999999999/site-packages";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+	f.relpath = (char *)"lib/python3.12/site-packages/x";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+	f.relpath = NULL;
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+
+	f.code = VENV_DIAG_BASE_VERSION_MISMATCH;
+	f.relpath = (char *)"bin/python3.12";
+	f.data.found = (char *)"3.12";
+	f.data.want = (char *)"3.13";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), 12);
+	/* The interpreter runs 3.13, pyvenv.cfg says 3.12: the ordinary minor upgrade. */
+	f.relpath = (char *)"bin/python3.13";
+	f.data.found = (char *)"3.13";
+	f.data.want = (char *)"3.12";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+	f.data.found = NULL;
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+	f.code = VENV_DIAG_STALE_VERSION;
+	f.data.found = (char *)"3.12";
+	f.data.want = (char *)"3.13";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+}
+END_TEST
+
 UNIT_TMPDIR("fix")
 
 /*
@@ -160,6 +209,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, test_fix__table_matches_registry);
 	tcase_add_test(tc, test_fix__rel_of_a_finding);
+	tcase_add_test(tc, test_fix__left_minor);
 	tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_add_test(tc, test_fix__data_not_text);
 	suite_add_tcase(s, tc);
