@@ -108,6 +108,38 @@ static int list_dir(struct venv_envdir *e, const char *rel, char ***names, size_
 }
 
 /*
+ * Is `rel` (site-relative; from: env-relative) a __pycache__ inside what
+ * stays (a distribution installed again, or whose new version's copy is
+ * kept) holding nothing but the old version's bytecode, which the running
+ * old version wrote? It goes with the old version, as what it caches does.
+ */
+static int stale_cache(struct venv_move *m, struct venv_envdir *e, const char *rel,
+		       const char *from)
+{
+	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH);
+	const char *slash = strrchr(rel, '/');
+	char **names = NULL;
+	size_t n = 0, i;
+	int stale;
+
+	if (!slash || strcmp(slash + 1, "__pycache__") ||
+	    vbuf_add(&path, rel, (size_t)(slash - rel)) < 0 ||
+	    !venv_move__has_below(m->held, m->nheld, path.buf) || list_dir(e, from, &names, &n) < 0) {
+		venv_error_clear();
+		vbuf_release(&path);
+		return 0;
+	}
+	for (i = 0, stale = 1; i < n && stale; i++) {
+		vbuf_reset(&path);
+		stale = vbuf_addf(&path, "%s/%s", rel, names[i]) == 0 &&
+			venv_move__is_old_bytecode(path.buf, m->old_minor);
+	}
+	venv_move__free_strs(names, n);
+	vbuf_release(&path);
+	return stale;
+}
+
+/*
  * Plan the move of the entry `rel` of the old site-packages (site-relative)
  * into the new one: a whole rename unless something in it stays (it holds
  * files of a distribution installed again), or the new site-packages has a
@@ -127,6 +159,8 @@ static int plan_entry(struct venv_move *m, struct venv_envdir *e, const char *re
 	    (error = vbuf_addf(&to, "%s/%s", m->new_site, rel)) < 0)
 		goto done;
 	if (lstat_rel(e, from.buf, &st) < 0)
+		goto done;
+	if (S_ISDIR(st.st_mode) && stale_cache(m, e, rel, from.buf))
 		goto done;
 	if (S_ISDIR(st.st_mode) && venv_move__has_below(m->held, m->nheld, rel)) {
 		descend = 1;

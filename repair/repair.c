@@ -300,12 +300,16 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	if ((error = dup_into(&r->old_location, s.old_location)) < 0)
 		goto done;
 	if (o->upgrade) {
+		char left[16];
+
 		left_minor(&s, &env, &rep, tried);
 		if ((error = venv_upgrade_prepare(&u, &e, &s, o->python)) < 0)
 			goto done;
 		have_upgrade = 1;
+		/* Packages an older version left: they come from that version, not pyvenv.cfg's. */
+		snprintf(left, sizeof(left), "3.%d", u.old_minor);
 		if ((error = dup_into(&r->python, u.python)) < 0 ||
-		    (error = dup_into(&r->from_version, u.old_version)) < 0 ||
+		    (error = dup_into(&r->from_version, u.orphaned ? left : u.old_version)) < 0 ||
 		    (error = dup_into(&r->to_version, u.info.version)) < 0)
 			goto done;
 		/* --upgrade is the consent: nothing is asked. */

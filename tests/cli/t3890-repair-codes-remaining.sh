@@ -181,7 +181,16 @@ case_114() {
 	expect_eq 1 "$(grep -o "venv repair --upgrade" out | wc -l)" \
 		"how often plain repair names a command in: $(cat out)"
 	expect_match "run 'venv repair --upgrade [^']*/e106' to move the old version's packages" "$(cat out)" "the command"
-	upgraded VNV106 "$TMP/e106"
+	upgraded VNV106 "$TMP/e106" --format json
+	printf '%s' "$UPGRADED" | "$hi" -c '
+import json, sys
+r = json.load(sys.stdin)["environments"][0]
+assert r["status"] == "repaired" and r["from_version"] == sys.argv[1], r
+d = {x["name"]: x for x in r["distributions"]}
+assert d["pkg114"]["action"] == "moved" and d["pip"]["action"] == "superseded", d
+# The old bytecode of the pip that is not moved goes with the old version.
+assert not [u for u in r["unowned"] if "__pycache__" in u["from"]], r["unowned"]
+' "$old" || fail "unexpected JSON report: $UPGRADED"
 	[ -e "e106/lib/python$old" ] && fail "expected lib/python$old removed"
 	[ -e "e106/bin/python$old" ] && fail "expected bin/python$old removed"
 	[ -e "e106/bin/pip$old" ] && fail "expected bin/pip$old removed"
