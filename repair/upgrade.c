@@ -1,6 +1,7 @@
 #include "compat.h"
 #include <dirent.h>
 #include "venv.h"
+#include "array.h"
 #include "diag.h"
 #include "fs.h"
 #include "log.h"
@@ -233,34 +234,22 @@ done:
 	return error;
 }
 
-/*
- * v (holding used elements of size) with room for n more, the new ones and
- * one spare zeroed; NULL when out of memory (v is then as it was).
- */
-static void *grow(void *v, size_t used, size_t n, size_t size)
-{
-	char *q = realloc(v, (used + n + 1) * size);
-
-	if (q)
-		memset(q + used * size, 0, (n + 1) * size);
-	return q;
-}
-
 int venv_upgrade_report(struct venv_upgrade *u, struct venv_repair_report *r)
 {
 	static const char *const actions[] = { "moved", "reinstalled", "reinstalled", "dropped",
 					       "superseded" };
-	size_t i;
-	void *p;
+	size_t i, have;
 	int error = 0;
 
 	if (!u->minor_change || u->reported)
 		return 0;
 	u->reported = 1;
+	/* Room for this upgrade's entries after an earlier one's, and a zeroed spare. */
 #define GROW(arr, used, n) \
-	if (!(p = grow(arr, used, n, sizeof(*(arr))))) \
-		return venv_error_set(VENV_ENOMEM, "out of memory"); \
-	(arr) = p
+	have = (used); \
+	if ((error = VENV_ARRAY_GROW(arr, have, (used) + (n) + 1, (n) + 1)) < 0) \
+		return error; \
+	memset(&(arr)[used], 0, ((n) + 1) * sizeof(*(arr)))
 	GROW(r->dists, r->ndists, u->dists.nr);
 	GROW(r->reinstalled, r->nreinstalled, u->dists.nr);
 	GROW(r->unowned, r->nunowned, u->mv.nunowned);
