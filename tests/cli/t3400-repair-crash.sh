@@ -29,7 +29,9 @@ step=7
 case ${REPAIR_FAULTS:-} in [1-9]|[1-9][0-9]) step=$REPAIR_FAULTS ;; esac
 offset=${REPAIR_FAULTS_OFFSET:-}
 case $offset in *[!0-9]*) fail "REPAIR_FAULTS_OFFSET must be a number, saw '$offset'" ;; esac
-SYSCALLS="write fsync renameat unlinkat mkdirat symlinkat fchmod openat ftruncate pwrite64 linkat utimensat"
+# openat2: repair opens the directories it works in with RESOLVE_NO_SYMLINKS.
+# REPAIR_FAULTS_SYSCALLS="..." tries only those.
+SYSCALLS=${REPAIR_FAULTS_SYSCALLS:-"write fsync renameat unlinkat mkdirat symlinkat fchmod openat openat2 ftruncate pwrite64 linkat utimensat"}
 cd "$TMP"
 
 # Everything below an environment, repair's own files included.
@@ -95,7 +97,7 @@ faults() {
 		while read -r k sc; do
 			[ -n "$sc" ] || continue
 			case "$mode:$sc" in
-			error=ENOSPC:write|error=ENOSPC:pwrite64|error=ENOSPC:mkdirat|error=ENOSPC:symlinkat|error=ENOSPC:openat) ;;
+			error=ENOSPC:write|error=ENOSPC:pwrite64|error=ENOSPC:mkdirat|error=ENOSPC:symlinkat|error=ENOSPC:openat|error=ENOSPC:openat2) ;;
 			error=EIO:fsync|error=EIO:write|error=EIO:renameat) ;;
 			error=*) continue ;;
 			esac
