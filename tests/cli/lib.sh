@@ -79,3 +79,99 @@ find_pythons() {
 py_minor() {
 	basename "$1" | sed 's/^python//'
 }
+
+# fixture NAME KEY BUILD [ARGS...]: print the directory of a fixture that the
+# tests of a run share (and later runs reuse): tests/build/fixtures/NAME-HASH,
+# HASH a digest of KEY, which must name everything the fixture depends on
+# (interpreters, tools and their versions: see file_facts), so that it is
+# never stale. It is made once, by `BUILD ARGS... DIR` filling DIR, a
+# temporary name renamed when complete, under a lock: a test that wants it
+# meanwhile waits, then uses it. Tests read it or copy from it, never change it.
+fixture() {
+	local name=$1 key=$2 dir
+	shift 2
+	dir="$TOP/tests/build/fixtures/$name-$(printf '%s' "$key" | sha256sum | cut -c1-16)"
+	mkdir -p "${dir%/*}" || return 1
+	(
+		flock 9 || exit 1
+		[ -d "$dir" ] && exit 0
+		rm -rf "$dir.tmp"
+		mkdir "$dir.tmp" || exit 1
+		if ! "$@" "$dir.tmp" >&2; then
+			rm -rf "$dir.tmp"
+			exit 1
+		fi
+		mv -T "$dir.tmp" "$dir"
+	) 9>"$dir.lock" || return 1
+	echo "$dir"
+}
+
+# file_facts PATH...: what identifies files and directories without reading
+# them (for a fixture's key): each one's real path, and the name, size and
+# time of everything below it (but the bytecode Python writes there).
+file_facts() {
+	local f
+	for f; do
+		readlink -f "$f"
+		[ -e "$f" ] && find -L "$f" -name __pycache__ -prune -o -printf '%P %s %T@\n' 2>/dev/null |
+			LC_ALL=C sort
+	done
+	return 0
+}
+
+# py_facts PYTHON: file_facts of what decides the environments PYTHON makes:
+# the interpreter, and its venv and ensurepip packages (with the wheels they
+# install: the bundled ones, or Debian's python-wheels).
+py_facts() {
+	local real lib
+	real=$(readlink -f "$1")
+	lib="${real%/bin/*}/lib/python$(py_minor "$1")"
+	file_facts "$1" "$lib/venv" "$lib/ensurepip" /usr/share/python-wheels
+}
+
+# tool_facts COMMAND...: the version of each command (its Debian package's,
+# else the file's facts), for a fixture's key.
+tool_facts() {
+	local c f p
+	for c; do
+		f=$(readlink -f "$(command -v "$c")") || { echo "$c: none"; continue; }
+		p=$(dpkg -S "$f" 2>/dev/null | cut -d: -f1)
+		if [ -n "$p" ]; then
+			echo "$c: $p $(dpkg-query -W -f '${Version}' "$p" 2>/dev/null)"
+		else
+			echo "$c: $(file_facts "$f")"
+		fi
+	done
+}
+
+# work_dir NAME: set W to tests/build/NAME-work, the directory of fixed path
+# in which a test keeps environments made once (an environment names its own
+# path, so they are unpacked at the same place each run), locked for this
+# test until it exits.
+work_dir() {
+	W="$TOP/tests/build/$1-work"
+	mkdir -p "${W%/*}" || fail "cannot make ${W%/*}"
+	exec 8>"$W.lock"
+	flock 8 || fail "cannot lock $W.lock"
+}
+
+# work_fixture NAME KEY PREPARE [ARGS...]: W (work_dir) as `PREPARE ARGS...`
+# makes it, kept as a fixture (a tar of W: see fixture; W is part of the
+# key): W is left as PREPARE left it when just made, else unpacked again.
+work_fixture() {
+	local name=$1 key=$2 fx
+	shift 2
+	fx=$(fixture "$name" "$key
+$W" work_fixture_make "$@") || return 1
+	if [ -e "$W/.just-made" ]; then
+		rm "$W/.just-made"
+	else
+		rm -rf "$W" && mkdir -p "$W" && tar -C "$W" -xf "$fx/work.tar"
+	fi
+}
+
+# work_fixture_make PREPARE [ARGS...] DIR: run PREPARE, then DIR/work.tar of W.
+work_fixture_make() {
+	"${@:1:$#-1}" || return 1
+	tar -C "$W" -cf "${!#}/work.tar" . && touch "$W/.just-made"
+}

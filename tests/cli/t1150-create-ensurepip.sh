@@ -8,15 +8,16 @@ cd "$TMP"
 checked=0
 # The oldest and newest pyenv Pythons and Debian's (whose wheels live elsewhere).
 for py in $(find_pythons | grep -v '^/usr/bin/' | sed -n '1p;$p') $(find_pythons | grep '^/usr/bin/'); do
-	rm -rf ours cpy
+	rm -rf ours
 	VENV_USE_ENSUREPIP=1 "$VENV" create -q -p "$py" ours 2>"$TMP/err" ||
 		fail "venv create with ensurepip failed for $py: $(cat "$TMP/err")"
-	"$py" -m venv cpy || fail "python -m venv failed for $py"
-	l1=$(cpy/bin/python -m pip list --format=freeze 2>/dev/null)
+	# python -m venv's environment, as pip_snapshot saw it (made once a run, compare.sh).
+	cpy=$(cpython_pip_reference "$py") || fail "python -m venv failed for $py"
+	l1=$(cat "$cpy/list")
 	l2=$(ours/bin/python -m pip list --format=freeze 2>/dev/null)
 	[ -n "$l1" ] || fail "expected pip list output from python -m venv's env"
 	expect_eq "$l1" "$l2" "pip list for $py"
-	b1=$(ls cpy/bin | grep -v -i activate)
+	b1=$(grep -v -i activate "$cpy/bin")
 	b2=$(ls ours/bin | grep -v -i activate)
 	expect_eq "$b1" "$b2" "bin/ names for $py"
 	head -n 1 ours/bin/pip | grep -q "^#!$TMP/ours/bin/python" ||

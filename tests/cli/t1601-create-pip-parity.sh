@@ -12,7 +12,11 @@
 # rows of RECORD are left out of the comparison, on both sides.
 # PYTHONDONTWRITEBYTECODE stays unset (lib.sh), so that running pip in our
 # environment does write .pyc files, which `pip uninstall` must remove too.
+# The environments are compared by pip_snapshot (compare.sh), each one's own
+# path written ENV; python -m venv's side is made once per interpreter for
+# the tests of a run (cpython_pip_reference).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/compare.sh"
 cd "$TMP"
 mkdir links
 
@@ -37,33 +41,17 @@ with zipfile.ZipFile(d + "/venvdemo-1.0-py3-none-any.whl", "w", zipfile.ZIP_DEFL
     z.writestr("venvdemo-1.0.dist-info/RECORD", rec)
 PY
 
-# snapshot DIR OUT: what an environment's pip installation consists of.
-snapshot() {
-	local env=$1 out=$2
-	mkdir -p "$out"
-	(cd "$env" && find lib bin -name __pycache__ -prune -o ! -name 'activate*' \
-		! -name 'Activate*' -printf '%y %m %p -> %l\n' | LC_ALL=C sort) >"$out/tree"
-	(cd "$env" && for r in lib/python3.*/site-packages/*.dist-info/RECORD; do
-		echo "== $r"; grep -v '\.pyc,,' "$r"; done) >"$out/record"
-	(cd "$env" && find lib bin -name __pycache__ -prune -o -type f ! -name 'activate*' \
-		! -name 'Activate*' ! -name RECORD -print0 | LC_ALL=C sort -z |
-		xargs -0 sha256sum) >"$out/content"
-	"$env/bin/pip" --version >"$out/version" 2>&1
-	"$env/bin/pip" list --format=freeze >"$out/list" 2>&1
-}
-
 checked=0
 for py in $(find_pythons); do
 	minor=$(py_minor "$py")
-	rm -rf env ours cpy
+	rm -rf env ours
 	"$VENV" create -q -p "$py" env 2>err || fail "venv create failed for $py: $(cat err)"
 	[ -e env/bin/pip ] || fail "expected bin/pip from venv create for $py"
-	snapshot env ours
-	rm -rf env
-	"$py" -m venv env || fail "python -m venv failed for $py"
-	snapshot env cpy
-	for what in tree record content version list; do
-		if ! diff -u "cpy/$what" "ours/$what" >diff.out; then
+	pip_snapshot env ours
+	# python -m venv's, made once for the tests of a run (compare.sh).
+	cpy=$(cpython_pip_reference "$py") || fail "python -m venv failed for $py"
+	for what in tree record content version list list.err; do
+		if ! diff -u "$cpy/$what" "ours/$what" >diff.out; then
 			cat diff.out >&2
 			fail "expected the same $what as python -m venv for $py (diff above)"
 		fi

@@ -14,6 +14,12 @@
 # same set (plus delta where its marker now asks for it), pip check is clean,
 # the console scripts run, the user's files are in the new site-packages
 # byte for byte, and venv check finds nothing new.
+#
+# The environments, as the makers leave them with the packages installed,
+# are made once (prepare, below) and kept as a fixture (lib.sh) for the
+# later runs: a tar of the directory W, unpacked at the same place each
+# time (an environment names its own path; W's path is fixed, so one run of
+# this test at a time uses it: the lock). The assertions all run each time.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 
@@ -22,12 +28,12 @@ p11=$(echo "$pys" | grep 'python3\.11$' | head -n 1)
 p12=$(echo "$pys" | grep 'python3\.12$' | head -n 1)
 p13=$(echo "$pys" | grep 'python3\.13$' | head -n 1)
 [ -n "$p11" ] && [ -n "$p12" ] || skip "needs pyenv's 3.11 and 3.12"
-cd "$TMP"
+work_dir t3220
 # Our own HOME: virtualenv's app-data, pip's cache, pipx, poetry and pdm live there.
-export HOME="$TMP/home"
+export HOME="$W/home"
 unset XDG_DATA_HOME XDG_CACHE_HOME XDG_CONFIG_HOME VIRTUALENV_OVERRIDE_APP_DATA PIP_FIND_LINKS
 export PDM_CHECK_UPDATE=false POETRY_VIRTUALENVS_IN_PROJECT=true
-mkdir -p "$HOME" wheels
+makers="venv virtualenv virtualenv-symlink pipx pdm poetry tox"
 
 # mkwheel PY NAME VERSION [REQUIRES-DIST...]: a pure wheel with module NAME
 # and console script NAME-hello.
@@ -49,37 +55,6 @@ with zipfile.ZipFile(os.path.join(out, "%s-%s-py3-none-any.whl" % (name, version
         z.writestr(p, d)
 PYEOF
 }
-mkwheel "$p12" beta 1.0
-mkwheel "$p12" alpha 1.0 'beta>=1.0' 'gamma; python_version < "3.12"' 'delta; python_version >= "3.13"'
-mkwheel "$p12" gamma 1.0
-mkwheel "$p12" delta 1.0
-# delta's wheel, where pip keeps the wheels it built: found there, never on an index.
-mkdir -p "$HOME/.cache/pip/wheels/4e/2f/9a"
-mv wheels/delta-1.0-py3-none-any.whl "$HOME/.cache/pip/wheels/4e/2f/9a/"
-
-# The editable project: its package lives in proj/src, a PEP 660 .pth names it.
-mkdir -p proj/src/edmod
-echo 'WORD = "editable"' >proj/src/edmod/__init__.py
-"$p12" - wheels "$TMP/proj/src" <<'PYEOF' || fail "could not build the editable wheel"
-import base64, hashlib, os, sys, zipfile
-out, src = sys.argv[1:]
-di = "edproj-0.1.dist-info"
-files = {"__editable__.edproj-0.1.pth": (src + "\n").encode(),
-         di + "/METADATA": b"Metadata-Version: 2.1\nName: edproj\nVersion: 0.1\n",
-         di + "/WHEEL": b"Wheel-Version: 1.0\nGenerator: venv-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
-rows = ["%s,sha256=%s,%d" % (p, base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b"=").decode(), len(d))
-        for p, d in files.items()] + [di + "/RECORD,,"]
-files[di + "/RECORD"] = ("\n".join(rows) + "\n").encode()
-with zipfile.ZipFile(os.path.join(out, "edproj-0.1-py3-none-any.whl"), "w") as z:
-    for p, d in files.items():
-        z.writestr(p, d)
-PYEOF
-# The C extension, for every version, the new ones only in pip's cache.
-for p in "$p11" "$p12" ${p13:+"$p13"}; do
-	make_wheel "$p" "$TMP/cwheels" cext 2.0 ext || fail "could not build the extension for $p"
-done
-mkdir -p userlib
-echo 'WHO = "user lib"' >userlib/userlibmod.py
 
 # pip_in ENV PYTHON ARGS...: pip for an environment, its own or the base's
 # (--python; pipx's environments see the pip of its shared directory, of
@@ -109,8 +84,134 @@ pip_in() {
 # python3.11 and its shared libraries are that pip 23.0.1, which 3.12 cannot
 # run, and which pipx would upgrade from an index: PIPX_SHARED_LIBS names
 # shared libraries made by the interpreter's own venv and ensurepip.
-mkdir -p vfix
-cat >vfix/sitecustomize.py <<'EOF'
+# new_virtualenv PYTHON CMD...: run CMD (virtualenv or tox) so that it makes
+# an environment of PYTHON offline (see above; as it is for 3.11 and older).
+new_virtualenv() {
+	local py=$1 bundled
+	shift
+	case "$(py_minor "$py")" in 3.8 | 3.9 | 3.10 | 3.11) "$@"; return ;; esac
+	bundled=$("$py" -c 'import ensurepip, os; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled"))') || return 1
+	PYTHONPATH="$W/vfix" VIRTUALENV_NO_SETUPTOOLS=1 VIRTUALENV_NO_WHEEL=1 \
+		VIRTUALENV_EXTRA_SEARCH_DIR="$bundled" "$@"
+}
+
+# make_env MAKER PYTHON: print the environment's directory (made offline), or fail.
+make_env() {
+	local maker=$1 py=$2 m shared
+	m=$(py_minor "$py")
+	shared="$W/pipx-$m/shared"
+	case "$m" in
+	3.8 | 3.9 | 3.10 | 3.11) ;;
+	*) [ "$maker" != pipx ] || "$py" -m venv "$W/pipx-shared-$m" >/dev/null || return 1
+		shared="$W/pipx-shared-$m" ;;
+	esac
+	case "$maker" in
+	venv) "$py" -m venv "$W/$maker-$m" >/dev/null && echo "$W/$maker-$m" ;;
+	virtualenv) new_virtualenv "$py" virtualenv -q -p "$py" "$W/$maker-$m" >/dev/null && echo "$W/$maker-$m" ;;
+	virtualenv-symlink)
+		new_virtualenv "$py" virtualenv -q --symlink-app-data -p "$py" "$W/$maker-$m" >/dev/null &&
+			echo "$W/$maker-$m" ;;
+	pipx)
+		PIPX_SHARED_LIBS="$shared" PIPX_HOME="$W/pipx-$m" PIPX_BIN_DIR="$W/pipx-$m/bin" pipx install --python "$py" \
+			"$W/wheels/beta-1.0-py3-none-any.whl" >/dev/null 2>&1 &&
+			echo "$W/pipx-$m/venvs/beta" ;;
+	pdm)
+		mkdir -p "$W/pdm-$m" && (cd "$W/pdm-$m" &&
+			printf '[project]\nname = "p"\nversion = "0.1"\n' >pyproject.toml &&
+			pdm venv create "$py" >/dev/null 2>&1; [ -f .venv/pyvenv.cfg ]) &&
+			echo "$W/pdm-$m/.venv" ;;
+	poetry)
+		mkdir -p "$W/poetry-$m" && (cd "$W/poetry-$m" &&
+			printf '[tool.poetry]\nname = "p"\nversion = "0.1"\ndescription = ""\nauthors = ["a <a@b.c>"]\n[tool.poetry.dependencies]\npython = ">=3.8"\n' >pyproject.toml &&
+			poetry env use "$py" >/dev/null 2>&1; [ -f .venv/pyvenv.cfg ]) &&
+			echo "$W/poetry-$m/.venv" ;;
+	tox)
+		mkdir -p "$W/tox-$m" && (cd "$W/tox-$m" &&
+			printf '[tox]\nskipsdist = true\n[testenv:old]\nbasepython = %s\ndeps = %s\ncommands = python -c ""\n' \
+				"$py" "$W/wheels/beta-1.0-py3-none-any.whl" >tox.ini &&
+			new_virtualenv "$py" tox -e old --notest >/dev/null 2>&1) && echo "$W/tox-$m/.tox/old" ;;
+	esac
+}
+
+# prepare_case MAKER OLD: in W, MAKER's environment of OLD with the packages
+# installed (cases/MAKER-OLD.dir names it), and what pip lists in it
+# (cases/MAKER-OLD.before).
+prepare_case() {
+	local maker=$1 old=$2 d om site
+	om=$(py_minor "$old")
+	d=$(make_env "$maker" "$old") && [ -f "$d/pyvenv.cfg" ] || fail "$maker could not make a $om environment offline"
+	site="$d/lib/python$om/site-packages"
+	local pkgs="$W/wheels/alpha-1.0-py3-none-any.whl $W/wheels/beta-1.0-py3-none-any.whl $W/wheels/edproj-0.1-py3-none-any.whl"
+	[ "$om" = 3.11 ] && pkgs="$pkgs $W/wheels/gamma-1.0-py3-none-any.whl"
+	[ "$maker" = venv ] && pkgs="$pkgs $(ls "$W"/cwheels/cext-2.0-cp3${om#3.}-*.whl)"
+	# shellcheck disable=SC2086
+	pip_in "$d" "$old" install -q $pkgs >/dev/null || fail "$maker: pip install failed"
+	# The editable install, as pip records it: direct_url.json, and its row in
+	# RECORD (hash and size) as pip writes it, or check's VNV604 rightly finds
+	# a file that differs from its RECORD and repair's verdict is "problems".
+	printf '{"dir_info": {"editable": true}, "url": "file://%s"}' "$W/proj" \
+		>"$site/edproj-0.1.dist-info/direct_url.json"
+	"$old" - "$site/edproj-0.1.dist-info" <<'PYEOF' || fail "$maker: could not record direct_url.json"
+import base64, csv, hashlib, io, os, sys
+di = sys.argv[1]
+name = os.path.basename(di) + "/direct_url.json"
+data = open(os.path.join(di, "direct_url.json"), "rb").read()
+row = [name, "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode(),
+       str(len(data))]
+with open(os.path.join(di, "RECORD"), newline="") as f:
+    rows = [r for r in csv.reader(f) if r and r[0] != name]
+out = io.StringIO()
+csv.writer(out, lineterminator="\n").writerows(rows + [row])
+open(os.path.join(di, "RECORD"), "w", newline="").write(out.getvalue())
+PYEOF
+	echo "$W/userlib" >"$site/zz_user.pth"
+	echo 'SECRET = "local"' >"$site/local_settings.py"
+	printf 'user data\0\001\377' >"$site/userdata.bin"
+	mkdir -p "$W/cases" && echo "$d" >"$W/cases/$maker-$om.dir" || return 1
+	pip_in "$d" "$old" list --format freeze 2>/dev/null | cut -d= -f1 | tr A-Z a-z | sort \
+		>"$W/cases/$maker-$om.before"
+}
+
+# prepare: in W, the wheels, the editable project, the user's files,
+# the scripts and, for each maker here and each OLD -> NEW, the
+# environment of OLD (prepare_case); then DIR/work.tar of W, the fixture.
+prepare() {
+	rm -rf "$W"
+	mkdir -p "$W" && cd "$W" || return 1
+	mkdir -p "$HOME" wheels
+	mkwheel "$p12" beta 1.0
+	mkwheel "$p12" alpha 1.0 'beta>=1.0' 'gamma; python_version < "3.12"' 'delta; python_version >= "3.13"'
+	mkwheel "$p12" gamma 1.0
+	mkwheel "$p12" delta 1.0
+	# delta's wheel, where pip keeps the wheels it built: found there, never on an index.
+	mkdir -p "$HOME/.cache/pip/wheels/4e/2f/9a"
+	mv wheels/delta-1.0-py3-none-any.whl "$HOME/.cache/pip/wheels/4e/2f/9a/"
+
+	# The editable project: its package lives in proj/src, a PEP 660 .pth names it.
+	mkdir -p proj/src/edmod
+	echo 'WORD = "editable"' >proj/src/edmod/__init__.py
+	"$p12" - wheels "$W/proj/src" <<'PYEOF' || fail "could not build the editable wheel"
+import base64, hashlib, os, sys, zipfile
+out, src = sys.argv[1:]
+di = "edproj-0.1.dist-info"
+files = {"__editable__.edproj-0.1.pth": (src + "\n").encode(),
+         di + "/METADATA": b"Metadata-Version: 2.1\nName: edproj\nVersion: 0.1\n",
+         di + "/WHEEL": b"Wheel-Version: 1.0\nGenerator: venv-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+rows = ["%s,sha256=%s,%d" % (p, base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b"=").decode(), len(d))
+        for p, d in files.items()] + [di + "/RECORD,,"]
+files[di + "/RECORD"] = ("\n".join(rows) + "\n").encode()
+with zipfile.ZipFile(os.path.join(out, "edproj-0.1-py3-none-any.whl"), "w") as z:
+    for p, d in files.items():
+        z.writestr(p, d)
+PYEOF
+	# The C extension, for every version, the new ones only in pip's cache.
+	for p in "$p11" "$p12" ${p13:+"$p13"}; do
+		make_wheel "$p" "$W/cwheels" cext 2.0 ext || fail "could not build the extension for $p"
+	done
+	mkdir -p userlib
+	echo 'WHO = "user lib"' >userlib/userlibmod.py
+	mkdir -p vfix
+	cat >vfix/sitecustomize.py <<'EOF'
 try:
     from virtualenv.seed.wheels import embed
 except ImportError:
@@ -120,59 +221,10 @@ else:
         if v not in embed.BUNDLE_SUPPORT:
             embed.BUNDLE_SUPPORT[v] = embed.list_available_wheels([v])[v]
 EOF
-# new_virtualenv PYTHON CMD...: run CMD (virtualenv or tox) so that it makes
-# an environment of PYTHON offline (see above; as it is for 3.11 and older).
-new_virtualenv() {
-	local py=$1 bundled
-	shift
-	case "$(py_minor "$py")" in 3.8 | 3.9 | 3.10 | 3.11) "$@"; return ;; esac
-	bundled=$("$py" -c 'import ensurepip, os; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled"))') || return 1
-	PYTHONPATH="$TMP/vfix" VIRTUALENV_NO_SETUPTOOLS=1 VIRTUALENV_NO_WHEEL=1 \
-		VIRTUALENV_EXTRA_SEARCH_DIR="$bundled" "$@"
-}
-
-# make_env MAKER PYTHON: print the environment's directory (made offline), or fail.
-make_env() {
-	local maker=$1 py=$2 m shared
-	m=$(py_minor "$py")
-	shared="$TMP/pipx-$m/shared"
-	case "$m" in
-	3.8 | 3.9 | 3.10 | 3.11) ;;
-	*) [ "$maker" != pipx ] || "$py" -m venv "$TMP/pipx-shared-$m" >/dev/null || return 1
-		shared="$TMP/pipx-shared-$m" ;;
-	esac
-	case "$maker" in
-	venv) "$py" -m venv "$TMP/$maker-$m" >/dev/null && echo "$TMP/$maker-$m" ;;
-	virtualenv) new_virtualenv "$py" virtualenv -q -p "$py" "$TMP/$maker-$m" >/dev/null && echo "$TMP/$maker-$m" ;;
-	virtualenv-symlink)
-		new_virtualenv "$py" virtualenv -q --symlink-app-data -p "$py" "$TMP/$maker-$m" >/dev/null &&
-			echo "$TMP/$maker-$m" ;;
-	pipx)
-		PIPX_SHARED_LIBS="$shared" PIPX_HOME="$TMP/pipx-$m" PIPX_BIN_DIR="$TMP/pipx-$m/bin" pipx install --python "$py" \
-			"$TMP/wheels/beta-1.0-py3-none-any.whl" >/dev/null 2>&1 &&
-			echo "$TMP/pipx-$m/venvs/beta" ;;
-	pdm)
-		mkdir -p "$TMP/pdm-$m" && (cd "$TMP/pdm-$m" &&
-			printf '[project]\nname = "p"\nversion = "0.1"\n' >pyproject.toml &&
-			pdm venv create "$py" >/dev/null 2>&1; [ -f .venv/pyvenv.cfg ]) &&
-			echo "$TMP/pdm-$m/.venv" ;;
-	poetry)
-		mkdir -p "$TMP/poetry-$m" && (cd "$TMP/poetry-$m" &&
-			printf '[tool.poetry]\nname = "p"\nversion = "0.1"\ndescription = ""\nauthors = ["a <a@b.c>"]\n[tool.poetry.dependencies]\npython = ">=3.8"\n' >pyproject.toml &&
-			poetry env use "$py" >/dev/null 2>&1; [ -f .venv/pyvenv.cfg ]) &&
-			echo "$TMP/poetry-$m/.venv" ;;
-	tox)
-		mkdir -p "$TMP/tox-$m" && (cd "$TMP/tox-$m" &&
-			printf '[tox]\nskipsdist = true\n[testenv:old]\nbasepython = %s\ndeps = %s\ncommands = python -c ""\n' \
-				"$py" "$TMP/wheels/beta-1.0-py3-none-any.whl" >tox.ini &&
-			new_virtualenv "$py" tox -e old --notest >/dev/null 2>&1) && echo "$TMP/tox-$m/.tox/old" ;;
-	esac
-}
-
-# A script that imports every distribution's top-level packages and modules,
-# each distribution in a fresh interpreter (pip imported before setuptools
-# 66 breaks it on 3.12 in a fresh environment too), private ones left out.
-cat >importall.py <<'EOF'
+	# A script that imports every distribution's top-level packages and modules,
+	# each distribution in a fresh interpreter (pip imported before setuptools
+	# 66 breaks it on 3.12 in a fresh environment too), private ones left out.
+	cat >importall.py <<'EOF'
 import importlib.metadata as md, subprocess, sys
 bad = []
 for d in md.distributions():
@@ -195,45 +247,27 @@ if r.returncode:
     bad.append("user modules: " + r.stderr)
 print("\n".join(bad) or "ok")
 EOF
+	local maker
+	for maker in $makers; do
+		case "$maker" in venv) ;; *) command -v "${maker%-symlink}" >/dev/null || continue ;; esac
+		prepare_case "$maker" "$p11" || return 1
+		if [ -n "$p13" ]; then prepare_case "$maker" "$p12" || return 1; fi
+	done
+}
 
-# upgrade MAKER OLD NEW
+# upgrade MAKER OLD NEW: repair --upgrade of MAKER's environment of OLD
+# (prepared) to NEW, and what the result must be.
 upgrade() {
 	local maker=$1 old=$2 new=$3 d om nm site nsite before after
 	om=$(py_minor "$old")
 	nm=$(py_minor "$new")
-	d=$(make_env "$maker" "$old") && [ -f "$d/pyvenv.cfg" ] || fail "$maker could not make a $om environment offline"
+	d=$(cat "$W/cases/$maker-$om.dir") || fail "$maker: no $om environment prepared"
 	site="$d/lib/python$om/site-packages"
 	nsite="$d/lib/python$nm/site-packages"
-	local pkgs="$TMP/wheels/alpha-1.0-py3-none-any.whl $TMP/wheels/beta-1.0-py3-none-any.whl $TMP/wheels/edproj-0.1-py3-none-any.whl"
-	[ "$om" = 3.11 ] && pkgs="$pkgs $TMP/wheels/gamma-1.0-py3-none-any.whl"
-	[ "$maker" = venv ] && pkgs="$pkgs $(ls "$TMP"/cwheels/cext-2.0-cp3${om#3.}-*.whl)"
-	# shellcheck disable=SC2086
-	pip_in "$d" "$old" install -q $pkgs >/dev/null || fail "$maker: pip install failed"
-	# The editable install, as pip records it: direct_url.json, and its row in
-	# RECORD (hash and size) as pip writes it, or check's VNV604 rightly finds
-	# a file that differs from its RECORD and repair's verdict is "problems".
-	printf '{"dir_info": {"editable": true}, "url": "file://%s"}' "$TMP/proj" \
-		>"$site/edproj-0.1.dist-info/direct_url.json"
-	"$old" - "$site/edproj-0.1.dist-info" <<'PYEOF' || fail "$maker: could not record direct_url.json"
-import base64, csv, hashlib, io, os, sys
-di = sys.argv[1]
-name = os.path.basename(di) + "/direct_url.json"
-data = open(os.path.join(di, "direct_url.json"), "rb").read()
-row = [name, "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode(),
-       str(len(data))]
-with open(os.path.join(di, "RECORD"), newline="") as f:
-    rows = [r for r in csv.reader(f) if r and r[0] != name]
-out = io.StringIO()
-csv.writer(out, lineterminator="\n").writerows(rows + [row])
-open(os.path.join(di, "RECORD"), "w", newline="").write(out.getvalue())
-PYEOF
-	echo "$TMP/userlib" >"$site/zz_user.pth"
-	echo 'SECRET = "local"' >"$site/local_settings.py"
-	printf 'user data\0\001\377' >"$site/userdata.bin"
 	cp "$site/zz_user.pth" "$site/local_settings.py" "$site/userdata.bin" "$TMP/"
 	[ "$maker" = venv ] && mkdir -p "$HOME/.cache/pip/wheels/c1/00" &&
-		cp "$TMP"/cwheels/cext-2.0-cp3${nm#3.}-*.whl "$HOME/.cache/pip/wheels/c1/00/"
-	before=$(pip_in "$d" "$old" list --format freeze 2>/dev/null | cut -d= -f1 | tr A-Z a-z | sort)
+		cp "$W"/cwheels/cext-2.0-cp3${nm#3.}-*.whl "$HOME/.cache/pip/wheels/c1/00/"
+	before=$(cat "$W/cases/$maker-$om.before")
 	"$VENV" check -q "$d" >"$TMP/check-before" 2>&1
 	expect_exit 0 "$VENV" repair --upgrade -p "$new" --format json "$d"
 	# The verdict is check's on the result: "repaired", or "problems" when
@@ -265,7 +299,7 @@ if sys.argv[2] == "3.13":
     assert "delta" in m and "installed from" in m, m
 ' "$om" "$nm" "$TMP/check-before" || fail "$maker $om -> $nm: unexpected JSON report: $OUT"
 	[ ! -e "$d/lib/python$om" ] || fail "$maker: expected lib/python$om removed"
-	expect_eq "ok" "$(cd / && "$d/bin/python" "$TMP/importall.py" 2>&1)" "$maker $om -> $nm: the imports"
+	expect_eq "ok" "$(cd / && "$d/bin/python" "$W/importall.py" 2>&1)" "$maker $om -> $nm: the imports"
 	after=$(pip_in "$d" "$new" list --format freeze 2>/dev/null | cut -d= -f1 | tr A-Z a-z | sort)
 	[ "$nm" = 3.13 ] && before=$(printf '%s\ndelta\n' "$before" | sort)
 	expect_eq "$before" "$after" "$maker $om -> $nm: the distributions pip lists"
@@ -283,10 +317,15 @@ if sys.argv[2] == "3.13":
 	rm -f "$HOME"/.cache/pip/wheels/c1/00/*
 	echo "$maker $om -> $nm: ok"
 }
-
+# The key of the fixture: everything prepare's result depends on.
+key=$(py_facts "$p11"; py_facts "$p12"; [ -z "$p13" ] || py_facts "$p13"
+	file_facts /usr/bin/python3; tool_facts virtualenv pipx pdm poetry tox gcc
+	cat "$0" "$(dirname "$0")/repair-lib.sh")
+work_fixture t3220-environments "$key" prepare || fail "could not prepare the environments (above)"
+cd "$W"
 skipped=
-for maker in venv virtualenv virtualenv-symlink pipx pdm poetry tox; do
-	case "$maker" in venv) ;; *) command -v "${maker%-symlink}" >/dev/null || { skipped="$skipped $maker"; continue; } ;; esac
+for maker in $makers; do
+	[ -e "$W/cases/$maker-3.11.dir" ] || { skipped="$skipped $maker"; continue; }
 	upgrade "$maker" "$p11" "$p12"
 	[ -n "$p13" ] && upgrade "$maker" "$p12" "$p13"
 done

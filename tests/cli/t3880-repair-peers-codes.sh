@@ -11,20 +11,81 @@
 # code, repair exits 0, `venv check DIR` exits 0, and the environment's
 # python, its console scripts and `source bin/activate` in bash work. A peer
 # that cannot make an environment offline here is skipped alone, saying why.
+#
+# The peers' environments are made once (prepare, below) and kept as a
+# fixture (lib.sh) for the later runs: a tar of the directory W, unpacked at
+# the same place each time (an environment names its own path; W's path is
+# fixed, so one run of this test at a time uses it: the lock).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 
 py=/usr/bin/python3
 [ -x "$py" ] || skip "needs Debian's python3 (the peers' interpreter)"
-cd "$TMP"
-export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/home/.cache" XDG_CONFIG_HOME="$TMP/home/.config"
-export XDG_DATA_HOME="$TMP/home/.local/share" TMPDIR="$TMP/tmp"
-mkdir -p "$HOME" "$TMPDIR"
+work_dir t3880
+export HOME="$W/home" XDG_CACHE_HOME="$W/home/.cache" XDG_CONFIG_HOME="$W/home/.config"
+export XDG_DATA_HOME="$W/home/.local/share" TMPDIR="$TMP/tmp"
+mkdir -p "$TMPDIR"
 unset PIP_FIND_LINKS PIP_CACHE_DIR
-export PIP_NO_INDEX=1 PDM_CHECK_UPDATE=false VIRTUALENV_OVERRIDE_APP_DATA="$TMP/appdata"
-make_wheel "$py" "$TMP/wheels" tinypkg 1.0 || fail "could not build the test wheel"
-whl=$TMP/wheels/tinypkg-1.0-py3-none-any.whl
+export PIP_NO_INDEX=1 PDM_CHECK_UPDATE=false VIRTUALENV_OVERRIDE_APP_DATA="$W/appdata"
+whl=$W/wheels/tinypkg-1.0-py3-none-any.whl
 made=0
+
+# prepare: in W, the test's wheel and each peer's environment with it
+# installed, or W/PEER.skip saying why the peer could not make one; then
+# DIR/work.tar of W, the fixture.
+prepare() {
+	rm -rf "$W"
+	mkdir -p "$W" "$HOME" && cd "$W" || return 1
+	make_wheel "$py" "$W/wheels" tinypkg 1.0 || fail "could not build the test wheel"
+	if ! command -v pipx >/dev/null; then
+		echo "pipx is not installed" >pipx.skip
+	elif ! PIPX_HOME="$W/pipx" PIPX_BIN_DIR="$W/pipx-bin" PIPX_MAN_DIR="$W/pipx-man" \
+		timeout 600 pipx install "$whl" >pipx.log 2>&1; then
+		echo "pipx install of a local wheel failed offline: $(tail -n 3 pipx.log)" >pipx.skip
+	fi
+	mkdir -p pdmproj
+	cat >pdmproj/pyproject.toml <<'EOF'
+[project]
+name = "pdmproj"
+version = "0.1.0"
+requires-python = ">=3.8"
+dependencies = []
+EOF
+	if ! command -v pdm >/dev/null; then
+		echo "pdm is not installed" >pdm.skip
+	elif ! (cd pdmproj && timeout 600 pdm venv create "$py" && \
+		timeout 600 pdm add --no-self "tinypkg @ file://$whl") >pdm.log 2>&1; then
+		echo "pdm could not make its environment offline: $(tail -n 3 pdm.log)" >pdm.skip
+	fi
+	mkdir -p toxproj
+	cat >toxproj/tox.ini <<EOF
+[tox]
+envlist = py
+skipsdist = true
+
+[testenv]
+skip_install = true
+deps = $whl
+commands = tinypkg-hello
+EOF
+	if ! command -v tox >/dev/null; then
+		echo "tox is not installed" >tox.skip
+	elif ! (cd toxproj && timeout 600 tox -e py) >tox.log 2>&1; then
+		echo "tox could not make its environment offline: $(tail -n 3 tox.log)" >tox.skip
+	fi
+	if ! "$py" -m virtualenv --version >/dev/null 2>&1; then
+		echo "Debian's virtualenv is not installed" >virtualenv.skip
+	elif ! "$py" -m virtualenv -q --symlink-app-data ve >ve.log 2>&1; then
+		echo "virtualenv --symlink-app-data failed offline: $(tail -n 3 ve.log)" >virtualenv.skip
+	else
+		ve/bin/pip install -q "$whl" || fail "pip install failed in ve"
+	fi
+}
+# The key of the fixture: everything prepare's result depends on.
+key=$(py_facts "$(readlink -f "$py")"; tool_facts pipx pdm tox virtualenv
+	cat "$0" "$(dirname "$0")/repair-lib.sh")
+work_fixture t3880-environments "$key" prepare || fail "could not prepare the environments (above)"
+cd "$TMP"
 
 # A peer that cannot make its environment here: said, and the others go on.
 peer_skip() {
@@ -90,89 +151,60 @@ expect_match "bin/pip of pip 0.0.1 .*: not reinstalled: no wheel of pip 0.0.1 is
 	"$OUT" "the remaining problem of a pip no wheel has"
 
 # --- pipx ------------------------------------------------------------------------
-if ! command -v pipx >/dev/null; then
-	peer_skip pipx "pipx is not installed"
-elif ! PIPX_HOME="$TMP/pipx" PIPX_BIN_DIR="$TMP/pipx-bin" PIPX_MAN_DIR="$TMP/pipx-man" \
-	timeout 600 pipx install "$whl" >pipx.log 2>&1; then
-	peer_skip pipx "pipx install of a local wheel failed offline: $(tail -n 3 pipx.log)"
+cd "$W"
+if [ -e pipx.skip ]; then
+	peer_skip pipx "$(cat pipx.skip)"
 else
-	d=$TMP/pipx/venvs/tinypkg
-	expect_eq "hello from tinypkg 1.0" "$("$TMP/pipx-bin/tinypkg-hello")" "pipx's app"
+	d=$W/pipx/venvs/tinypkg
+	expect_eq "hello from tinypkg 1.0" "$("$W/pipx-bin/tinypkg-hello")" "pipx's app"
 	expect_exit 0 "$VENV" check "$d"
 	damage "$d"
-	mv "$TMP/pipx/venvs/tinypkg" "$TMP/pipx/venvs/moved"
-	repaired VNV401 "$TMP/pipx/venvs/moved"
+	mv "$W/pipx/venvs/tinypkg" "$W/pipx/venvs/moved"
+	repaired VNV401 "$W/pipx/venvs/moved"
 	made=$((made + 1))
 fi
 
 # --- pdm: its in-project .venv, moved with the project ------------------------------
-mkdir -p pdmproj
-cat >pdmproj/pyproject.toml <<'EOF'
-[project]
-name = "pdmproj"
-version = "0.1.0"
-requires-python = ">=3.8"
-dependencies = []
-EOF
-if ! command -v pdm >/dev/null; then
-	peer_skip pdm "pdm is not installed"
-elif ! (cd pdmproj && timeout 600 pdm venv create "$py" && \
-	timeout 600 pdm add --no-self "tinypkg @ file://$whl") >pdm.log 2>&1; then
-	peer_skip pdm "pdm could not make its environment offline: $(tail -n 3 pdm.log)"
+if [ -e pdm.skip ]; then
+	peer_skip pdm "$(cat pdm.skip)"
 else
-	d=$TMP/pdmproj/.venv
+	d=$W/pdmproj/.venv
 	expect_eq "hello from tinypkg 1.0" "$("$d/bin/tinypkg-hello")" "pdm's console script"
 	expect_exit 0 "$VENV" check "$d"
 	damage "$d"
 	mv pdmproj pdmproj-moved
-	repaired VNV401 "$TMP/pdmproj-moved/.venv"
+	repaired VNV401 "$W/pdmproj-moved/.venv"
 	made=$((made + 1))
 fi
 
 # --- tox: a testenv (virtualenv's seeded pip), pip's package deleted too ----------------
-mkdir -p toxproj
-cat >toxproj/tox.ini <<EOF
-[tox]
-envlist = py
-skipsdist = true
-
-[testenv]
-skip_install = true
-deps = $whl
-commands = tinypkg-hello
-EOF
-if ! command -v tox >/dev/null; then
-	peer_skip tox "tox is not installed"
-elif ! (cd toxproj && timeout 600 tox -e py) >tox.log 2>&1; then
-	peer_skip tox "tox could not make its environment offline: $(tail -n 3 tox.log)"
+if [ -e tox.skip ]; then
+	peer_skip tox "$(cat tox.skip)"
 else
-	d=$TMP/toxproj/.tox/py
+	d=$W/toxproj/.tox/py
 	expect_exit 0 "$VENV" check "$d"
 	damage "$d"
 	no_seed "$d" pip
 	mv toxproj toxproj-moved
-	repaired VNV401 "$TMP/toxproj-moved/.tox/py"
+	repaired VNV401 "$W/toxproj-moved/.tox/py"
 	made=$((made + 1))
 fi
 
 # --- virtualenv --symlink-app-data: its .dist-info are links into the app data -----------
-if ! "$py" -m virtualenv --version >/dev/null 2>&1; then
-	peer_skip virtualenv "Debian's virtualenv is not installed"
-elif ! "$py" -m virtualenv -q --symlink-app-data ve >ve.log 2>&1; then
-	peer_skip virtualenv "virtualenv --symlink-app-data failed offline: $(tail -n 3 ve.log)"
+if [ -e virtualenv.skip ]; then
+	peer_skip virtualenv "$(cat virtualenv.skip)"
 else
-	ve/bin/pip install -q "$whl" || fail "pip install failed in ve"
-	expect_exit 0 "$VENV" check "$TMP/ve"
-	damage "$TMP/ve"
+	expect_exit 0 "$VENV" check "$W/ve"
+	damage "$W/ve"
 	# pip's package was a link into the app data too: linked again.
 	site=$(echo ve/lib/python3*/site-packages)
 	[ -L "$site/pip" ] || fail "expected pip's package to be a link in a --symlink-app-data environment"
 	rm "$site/pip"
-	repaired VNV609 "$TMP/ve"
+	repaired VNV609 "$W/ve"
 	[ -L "$site/pip" ] || fail "expected pip's package linked again"
 	expect_match "^pip [0-9.]+ from " "$(ve/bin/pip --version 2>&1)" "pip --version of ve"
 	mv ve ve-moved
-	repaired VNV401 "$TMP/ve-moved"
+	repaired VNV401 "$W/ve-moved"
 	made=$((made + 1))
 fi
 
