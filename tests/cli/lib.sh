@@ -119,29 +119,34 @@ file_facts() {
 	return 0
 }
 
-# py_facts PYTHON: file_facts of what decides the environments PYTHON makes:
-# the interpreter, and its venv and ensurepip packages (with the wheels they
-# install: the bundled ones, or Debian's python-wheels).
+# py_facts PYTHON: what decides the environments PYTHON makes, for a
+# fixture's key: the interpreter (file_facts) and the size and time of the
+# files of its venv and ensurepip packages and of the wheels they install
+# (the bundled ones, or Debian's python-wheels).
 py_facts() {
 	local real lib
 	real=$(readlink -f "$1")
 	lib="${real%/bin/*}/lib/python$(py_minor "$1")"
-	file_facts "$1" "$lib/venv" "$lib/ensurepip" /usr/share/python-wheels
+	file_facts "$1"
+	stat -L -c '%n %s %Y' "$lib"/venv/*.py "$lib"/venv/scripts/*/* "$lib"/ensurepip/*.py \
+		"$lib"/ensurepip/_bundled/* /usr/share/python-wheels/* 2>/dev/null
+	return 0
 }
 
-# tool_facts COMMAND...: the version of each command (its Debian package's,
-# else the file's facts), for a fixture's key.
+# tool_facts COMMAND...: what identifies the commands' versions, for a
+# fixture's key: each one's file_facts ("none" if missing), and when the
+# package manager last changed the system (a tool upgraded in place).
 tool_facts() {
-	local c f p
+	local c
 	for c; do
-		f=$(readlink -f "$(command -v "$c")") || { echo "$c: none"; continue; }
-		p=$(dpkg -S "$f" 2>/dev/null | cut -d: -f1)
-		if [ -n "$p" ]; then
-			echo "$c: $p $(dpkg-query -W -f '${Version}' "$p" 2>/dev/null)"
+		if command -v "$c" >/dev/null; then
+			file_facts "$(command -v "$c")"
 		else
-			echo "$c: $(file_facts "$f")"
+			echo "$c: none"
 		fi
 	done
+	stat -c '%n %Y' /var/lib/dpkg/status /var/lib/rpm/rpmdb.sqlite 2>/dev/null
+	return 0
 }
 
 # work_dir NAME: set W to tests/build/NAME-work, the directory of fixed path
