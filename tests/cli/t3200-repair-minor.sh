@@ -8,6 +8,10 @@
 # too), and the error names the package. Nothing is asked, with or without
 # a terminal. (security.md CRA-06: a minor change is never fixed by
 # relinking alone.)
+#
+# The environments (python -m venv, the packages installed) are made once
+# (prepare) and kept as a fixture (lib.sh), unpacked each run at the same
+# place (work_dir): five of them, four alike, cost most of this test.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 
@@ -17,23 +21,44 @@ p12=$(echo "$pys" | grep 'python3\.12$' | head -n 1)
 p13=$(echo "$pys" | grep 'python3\.13$' | head -n 1)
 [ -n "$p11" ] && [ -n "$p12" ] || skip "needs pyenv's 3.11 and 3.12"
 command -v gcc >/dev/null || skip "needs gcc for the compiled extension"
-cd "$TMP"
-export PIP_FIND_LINKS="$TMP/wheels"
-for p in "$p11" "$p12" ${p13:+"$p13"}; do
-	make_wheel "$p" "$TMP/wheels" cext 2.0 ext || fail "could not build the extension for $p"
-done
-make_wheel "$p11" "$TMP/wheels" tinypkg 1.0 || fail "could not build the test wheel"
+work_dir t3200
+export PIP_FIND_LINKS="$W/wheels"
 
-# upgrade OLD NEW: an environment of OLD with both packages, upgraded to NEW.
+# mk_env PYTHON DIR PACKAGE...: python -m venv DIR, with the packages installed.
+mk_env() {
+	local py=$1 d=$2
+	shift 2
+	"$py" -m venv "$d" >/dev/null || fail "python$(py_minor "$py") -m venv failed"
+	"$d/bin/pip" install -q "$@" || fail "pip install failed in $d"
+}
+
+# prepare: in W, the wheels and the environments the cases below start from.
+prepare() {
+	rm -rf "$W"
+	mkdir -p "$W" && cd "$W" || return 1
+	for p in "$p11" "$p12" ${p13:+"$p13"}; do
+		make_wheel "$p" "$W/wheels" cext 2.0 ext || fail "could not build the extension for $p"
+	done
+	make_wheel "$p11" "$W/wheels" tinypkg 1.0 || fail "could not build the test wheel"
+	mk_env "$p11" env-3.11 tinypkg cext
+	[ -z "$p13" ] || mk_env "$p12" env-3.12 tinypkg cext
+	mk_env "$p11" noask tinypkg
+	mk_env "$p11" killed tinypkg cext
+	mk_env "$p11" fails tinypkg cext
+}
+key=$(py_facts "$p11"; py_facts "$p12"; [ -z "$p13" ] || py_facts "$p13"; tool_facts gcc
+	cat "$0" "$(dirname "$0")/repair-lib.sh")
+work_fixture t3200-environments "$key" prepare || fail "could not prepare the environments (above)"
+cd "$W"
+
+# upgrade OLD NEW: the environment of OLD with both packages, upgraded to NEW.
 upgrade() {
 	local old=$1 new=$2 d="env-$(py_minor "$1")" om nm
 	om=$(py_minor "$old")
 	nm=$(py_minor "$new")
-	"$old" -m venv "$d" >/dev/null || fail "python$om -m venv failed"
-	"$d/bin/pip" install -q tinypkg cext || fail "pip install failed"
 	echo "user data" >"$d/notes.txt"
 	expect_exit 1 "$VENV" repair --upgrade -p "$new" --dry-run "$d"
-	expect_match "cext 2\\.0: installed again from '$TMP/wheels/cext-2\\.0-cp3${nm#3.}-" "$OUT" "the dry run"
+	expect_match "cext 2\\.0: installed again from '$W/wheels/cext-2\\.0-cp3${nm#3.}-" "$OUT" "the dry run"
 	expect_match "tinypkg 1\\.0: moved" "$OUT" "the dry run"
 	expect_match "lib/python$om: removed" "$OUT" "the dry run"
 	expect_exit 0 "$VENV" repair --upgrade -p "$new" --format json "$d"
@@ -73,8 +98,6 @@ upgrade "$p11" "$p12"
 [ -n "$p13" ] && upgrade "$p12" "$p13"
 
 # Without --yes and without a terminal the upgrade goes ahead: --upgrade is the consent.
-"$p11" -m venv noask >/dev/null || fail "python -m venv failed"
-noask/bin/pip install -q tinypkg || fail "pip install failed"
 expect_exit 0 "$VENV" repair --upgrade -p "$p12" noask </dev/null
 expect_eq "hello from tinypkg 1.0" "$(noask/bin/tinypkg-hello)" "the console script after an upgrade without --yes"
 
@@ -82,15 +105,13 @@ expect_eq "hello from tinypkg 1.0" "$(noask/bin/tinypkg-hello)" "the console scr
 # it from a local index): pip holds the lock until it is done, and the next
 # repair puts the environment back as it was, the moved packages included.
 mkdir -p index/cext
-mv "$TMP"/wheels/cext-2.0-cp312-*.whl index/cext/
+mv "$W"/wheels/cext-2.0-cp312-*.whl index/cext/
 (cd index/cext && for w in *.whl; do printf '<a href="%s">%s</a>\n' "$w" "$w"; done >index.html)
-"$p11" -m venv killed >/dev/null || fail "python -m venv failed"
-killed/bin/pip install -q tinypkg cext || fail "pip install failed"
 # What plain repair fixes (CPython's unquoted activation templates) is fixed first.
 "$VENV" repair -q killed >/dev/null || fail "plain repair failed"
 echo "user data" >killed/lib/python3.11/site-packages/local_settings.py
 snap=$(tree_listing killed)
-env -u PIP_NO_INDEX PIP_INDEX_URL="file://$TMP/index" "$VENV" repair --upgrade -p "$p12" killed >/dev/null 2>&1 &
+env -u PIP_NO_INDEX PIP_INDEX_URL="file://$W/index" "$VENV" repair --upgrade -p "$p12" killed >/dev/null 2>&1 &
 rpid=$!
 for i in $(seq 1 300); do
 	pgrep -f "killed/bin/python -m pip" >/dev/null && break
@@ -111,14 +132,14 @@ expect_eq "$snap" "$(tree_listing killed)" "the environment after a kill during 
 # With the local index, pip installs it by name and version. On a terminal
 # (one from script(1), util-linux) a progress line says what pip is at, n of m.
 if command -v script >/dev/null; then
-	env -u PIP_NO_INDEX -u NO_COLOR PIP_INDEX_URL="file://$TMP/index" TERM=xterm script -qfec \
+	env -u PIP_NO_INDEX -u NO_COLOR PIP_INDEX_URL="file://$W/index" TERM=xterm script -qfec \
 		"$(printf '%q ' "$VENV" repair --upgrade -p "$p12" --format json killed)" /dev/null \
 		>pty.out 2>&1 || fail "repair --upgrade on a terminal failed: $(cat pty.out)"
 	OUT=$(cat pty.out)
 	expect_match $'\rpip: 1 of 1: cext[-=]=?2\\.0' "$OUT" "the progress line while pip runs"
 	expect_match $'\r\033\\[K\rpip: 1 of 1: installing' "$OUT" "the progress line while pip installs"
 else
-	expect_exit 0 env -u PIP_NO_INDEX PIP_INDEX_URL="file://$TMP/index" "$VENV" repair --upgrade -p "$p12" --format json killed
+	expect_exit 0 env -u PIP_NO_INDEX PIP_INDEX_URL="file://$W/index" "$VENV" repair --upgrade -p "$p12" --format json killed
 fi
 expect_match '"source": "pip install cext==2.0"' "$OUT" "the report of a reinstall with pip"
 expect_eq "42" "$(killed/bin/python -c 'import cext._speed as s; print(s.twice(21))')" "cext installed by pip"
@@ -126,8 +147,6 @@ expect_eq "user data" "$(cat killed/lib/python3.12/site-packages/local_settings.
 
 # A package that cannot be installed again (no wheel for 3.12 anywhere, no
 # index): everything is put back as it was, and the error names it.
-"$p11" -m venv fails >/dev/null || fail "python -m venv failed"
-fails/bin/pip install -q tinypkg cext || fail "pip install failed"
 echo "user data" >fails/lib/python3.11/site-packages/local_settings.py
 snap=$(tree_listing fails)
 expect_exit 2 "$VENV" repair --upgrade -p "$p12" fails
