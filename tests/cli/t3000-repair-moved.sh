@@ -5,14 +5,36 @@
 # the prompt kept), .pth entries and pyvenv.cfg's `command` follow the new
 # location; files repair does not own stay byte-identical; bash, fish and
 # tcsh activate the repaired environment; venv check finds nothing after.
+# The environments python -m venv and virtualenv make (pip's package
+# installed) are made once (prepare) and kept as a fixture (lib.sh),
+# unpacked each run at the same place (work_dir); venv create's, each run.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 
 py=$(find_pythons | grep -v '^/usr/bin/' | tail -n 1)
 [ -n "$py" ] || skip "needs a pyenv Python"
-cd "$TMP"
-make_wheel "$py" "$TMP/wheels" tinypkg 1.0 || fail "could not build the test wheel"
-export PIP_FIND_LINKS="$TMP/wheels"
+work_dir t3000
+export PIP_FIND_LINKS="$W/wheels"
+
+# prepare: in W, the wheel, and the environments of python -m venv
+# (src-cpython, orig, holes) and virtualenv (src-virtualenv, if it is here).
+prepare() {
+	rm -rf "$W"
+	mkdir -p "$W" && cd "$W" || return 1
+	make_wheel "$py" "$W/wheels" tinypkg 1.0 || fail "could not build the test wheel"
+	"$py" -m venv --prompt "my prompt" src-cpython >/dev/null || fail "python -m venv failed"
+	src-cpython/bin/pip install -q tinypkg || fail "pip install failed in the cpython environment"
+	if /usr/bin/python3 -m virtualenv --version >/dev/null 2>&1; then
+		/usr/bin/python3 -m virtualenv -q src-virtualenv >/dev/null 2>&1 || fail "virtualenv could not make an environment"
+		src-virtualenv/bin/pip install -q tinypkg || fail "pip install failed in the virtualenv environment"
+	fi
+	"$py" -m venv orig >/dev/null || fail "python -m venv failed"
+	"$py" -m venv --without-pip holes >/dev/null || fail "python -m venv failed"
+}
+key=$(py_facts "$py"; file_facts /usr/bin/python3; tool_facts virtualenv
+	cat "$0" "$(dirname "$0")/repair-lib.sh")
+work_fixture t3000-environments "$key" prepare || fail "could not prepare the environments (above)"
+cd "$W"
 
 # check_env DIR: the repaired environment works from DIR.
 check_env() {
@@ -34,23 +56,22 @@ $d/bin/python" "$out" "VIRTUAL_ENV and python after activate in $sh"
 	expect_exit 0 "$VENV" check --ignore VNV608 "$d"
 }
 
-# moved CREATOR: make an environment, install a package, move it, repair.
+# moved CREATOR: an environment with a package installed (venv create's
+# made here, the others prepared), moved, repaired.
 moved() {
-	local creator=$1 name="src-$1" dest="$TMP/moved to/$1 env"
-	case "$creator" in
-	cpython) "$py" -m venv --prompt "my prompt" "$name" >/dev/null ;;
-	virtualenv) /usr/bin/python3 -m virtualenv -q "$name" >/dev/null 2>&1 ;;
-	venv) "$VENV" create -q -p "$py" "$name" ;;
-	esac || fail "$creator could not make an environment"
-	"$name/bin/pip" install -q tinypkg || fail "pip install failed in the $creator environment"
+	local creator=$1 name="src-$1" dest="$W/moved to/$1 env"
+	if [ "$creator" = venv ]; then
+		"$VENV" create -q -p "$py" "$name" || fail "$creator could not make an environment"
+		"$name/bin/pip" install -q tinypkg || fail "pip install failed in the $creator environment"
+	fi
 	# Things repair does not own: a user file, a .pth into the env, one outside.
 	echo "user data" >"$name/notes.txt"
 	printf '#!/bin/sh\necho mine\n' >"$name/bin/mytool"
 	chmod 755 "$name/bin/mytool"
 	site=$(cd "$name" && ls -d lib/python3.*/site-packages)
-	mkdir -p "$name/src" "$TMP/outside"
-	printf '%s\n' "$TMP/$name/src" "$TMP/outside" "import os" >"$name/$site/extra.pth"
-	mkdir -p "$TMP/moved to"
+	mkdir -p "$name/src" "$W/outside"
+	printf '%s\n' "$W/$name/src" "$W/outside" "import os" >"$name/$site/extra.pth"
+	mkdir -p "$W/moved to"
 	mv "$name" "$dest"
 	# RECORD files change with the scripts they list (hash and size; check's
 	# VNV604 in check_env proves they agree); nothing else outside bin/ may.
@@ -58,12 +79,12 @@ moved() {
 		 -e '^./bin/' -e 'dist-info/RECORD ')
 
 	expect_exit 1 "$VENV" repair --dry-run "$dest"
-	expect_match "moved or copied from $TMP/$name" "$OUT" "the dry run's header"
+	expect_match "moved or copied from $W/$name" "$OUT" "the dry run's header"
 	expect_match "~ bin/pip: interpreter" "$OUT" "the dry run's plan"
 	expect_exit 0 "$VENV" repair "$dest"
 	check_env "$dest"
-	expect_eq "$TMP/moved to/$creator env/src
-$TMP/outside
+	expect_eq "$W/moved to/$creator env/src
+$W/outside
 import os" "$(cat "$dest/$site/extra.pth")" "the .pth file"
 	expect_eq "mine" "$("$dest/bin/mytool")" "a user script"
 	after=$(tree_listing "$dest" | grep -v -e ' bin/' -e 'extra.pth' -e 'pyvenv.cfg' \
@@ -79,7 +100,7 @@ import os" "$(cat "$dest/$site/extra.pth")" "the .pth file"
 }
 
 moved cpython
-if /usr/bin/python3 -m virtualenv --version >/dev/null 2>&1; then
+if [ -d src-virtualenv ]; then
 	moved virtualenv
 else
 	echo "note: Debian's virtualenv is not installed; its case is skipped"
@@ -88,29 +109,27 @@ moved venv
 
 # The activation scripts are exactly what venv create writes at that place
 # with that prompt.
-mv "$TMP/moved to/cpython env" "$TMP/repaired"
-expect_exit 0 "$VENV" repair -q "$TMP/repaired"
-mv "$TMP/repaired" "$TMP/repaired.bak"
-"$VENV" create -q --without-pip -p "$py" --prompt "my prompt" "$TMP/repaired" ||
+mv "$W/moved to/cpython env" "$W/repaired"
+expect_exit 0 "$VENV" repair -q "$W/repaired"
+mv "$W/repaired" "$W/repaired.bak"
+"$VENV" create -q --without-pip -p "$py" --prompt "my prompt" "$W/repaired" ||
 	fail "venv create failed"
 for s in activate activate.fish activate.csh; do
-	cmp -s "$TMP/repaired/bin/$s" "$TMP/repaired.bak/bin/$s" ||
-		fail "expected bin/$s as venv create writes it, saw: $(diff "$TMP/repaired/bin/$s" "$TMP/repaired.bak/bin/$s" | head -n 10)"
+	cmp -s "$W/repaired/bin/$s" "$W/repaired.bak/bin/$s" ||
+		fail "expected bin/$s as venv create writes it, saw: $(diff "$W/repaired/bin/$s" "$W/repaired.bak/bin/$s" | head -n 10)"
 done
 
 # A copy: the copy is repaired, the original is left alone.
-"$py" -m venv orig >/dev/null || fail "python -m venv failed"
 orig_before=$(tree_listing orig times)
 cp -a orig copy
 expect_exit 0 "$VENV" repair copy
 expect_match "VNV405" "$OUT" "the code of a shebang into the original"
 expect_eq "$orig_before" "$(tree_listing orig times)" "the original environment"
 out=$(copy/bin/pip --version) || fail "pip of the copy does not run"
-expect_match "from $TMP/copy/" "$out" "pip of the copy"
+expect_match "from $W/copy/" "$out" "pip of the copy"
 expect_exit 0 "$VENV" check copy
 
 # Missing pieces come back: an interpreter name, lib64, an activation script.
-"$py" -m venv --without-pip holes >/dev/null || fail "python -m venv failed"
 rm holes/bin/python3 holes/lib64 holes/bin/activate.fish
 home=$(sed -n 's/^home = //p' holes/pyvenv.cfg)
 sed -i 's|^home = .*|home = /nonexistent/bin|' holes/pyvenv.cfg
@@ -120,6 +139,6 @@ grep -qx "home = $home" holes/pyvenv.cfg || fail "expected home = $home, saw: $(
 expect_eq "$(readlink holes/bin/python)" "$(readlink holes/bin/python3)" "the restored bin/python3"
 expect_eq lib "$(readlink holes/lib64)" "the restored lib64"
 [ -f holes/bin/activate.fish ] || fail "expected bin/activate.fish restored"
-expect_eq "$TMP/holes
-$TMP/holes/bin/python" "$(activate_in fish "$TMP/holes" 2>&1)" "the restored activate.fish"
+expect_eq "$W/holes
+$W/holes/bin/python" "$(activate_in fish "$W/holes" 2>&1)" "the restored activate.fish"
 echo ok
