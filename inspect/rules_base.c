@@ -543,7 +543,9 @@ static int check_mixed(struct venv_check_ctx *c)
 			continue;
 		user = user_name_of(e, (int)i);
 		snprintf(rel, sizeof(rel), "bin/%s", user);
-		snprintf(fix, sizeof(fix), "relink '%s' to '%s'", rel, e->interps[e->main].name);
+		/* What repair does for it: plain repair declines and names this command. */
+		snprintf(fix, sizeof(fix), "with --upgrade: move what 'lib/python%s' holds into "
+			 "'lib/python%s' and remove '%s'", in->ver, e->env_ver, rel);
 		memset(&d, 0, sizeof(d));
 		d.found = (char *)in->ver;
 		d.want = e->env_ver;

@@ -182,9 +182,10 @@ static int remaining_from(struct venv_plan *out, size_t *errors, const struct ve
 		const struct venv_finding *f = &rep->findings[i];
 		const char *msg = f->message;
 
-		if (!venv_rule_filter_wants(&shown, f->code))
+		/* The finding's own severity, as check applies it (VNV106, VNV501). */
+		if (!venv_rule_filter_wants_severity(&shown, f->code, f->severity))
 			continue;
-		*errors += venv_rule_filter_wants(&err, f->code);
+		*errors += venv_rule_filter_wants_severity(&err, f->code, f->severity);
 		for (k = 0; plan && k < plan->nprob; k++)
 			if (plan->problems[k].code == f->code &&
 			    !strncmp(plan->problems[k].message, f->message, strlen(f->message)))

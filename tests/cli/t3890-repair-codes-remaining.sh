@@ -176,7 +176,12 @@ case_114() {
 	"$VENV" create -q -p "$lo" e106 || fail "venv create e106 failed"
 	e106/bin/pip install -q "$TMP"/wheels/pkg114-1.0-*.whl >/dev/null || fail "pip install failed"
 	"$VENV" create -q --upgrade -p "$hi" e106 >/dev/null || fail "venv create --upgrade failed"
+	"$VENV" check --severity error e106 >/dev/null 2>&1
+	crc=$?
 	"$VENV" repair -y e106 >out 2>&1
+	rrc=$?
+	# Repair's verdict is check's at error severity (a mixed environment is a warning).
+	expect_eq "$crc" "$rrc" "repair's exit status (check --severity error's) on a mixed environment"
 	expect_match "VNV106" "$(cat out)" "plain repair's remaining problem"
 	expect_eq 1 "$(grep -o "venv repair --upgrade" out | wc -l)" \
 		"how often plain repair names a command in: $(cat out)"
