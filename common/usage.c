@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include "usage.h"
 #include "optdoc.h"
+#include "envdir.h"
 #include "progress.h"
 #include "suggest.h"
 
@@ -148,6 +149,24 @@ void venv_cli_note(const char *fmt, ...)
 	va_start(ap, fmt);
 	report("", fmt, ap);
 	va_end(ap);
+}
+
+int venv_cli_env_operands(const struct venv_cmddoc *d, int recursive, int *argc, char ***argv,
+			  int *optind, struct vbuf *def, char **def_argv)
+{
+	if (*optind < *argc)
+		return 0;
+	/* A search needs its root named: searching the default would surprise. */
+	if (recursive)
+		return venv_cli_doc_usage_error(d, "-r needs a ROOT to search");
+	if (venv_default_env_dir(def) < 0)
+		return venv_cli_doc_usage_error(d, "%s", venv_error_last());
+	def_argv[0] = def->buf;
+	def_argv[1] = NULL;
+	*argv = def_argv;
+	*argc = 1;
+	*optind = 0;
+	return 0;
 }
 
 int venv_cli_finish(int status)

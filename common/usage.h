@@ -2,6 +2,7 @@
 #define VENV_USAGE_H
 
 #include <getopt.h>
+#include "vbuf.h"
 
 /*
  * Reporters for the command-line layer only (cmd_*.c and venv.c): they
@@ -77,6 +78,16 @@ int venv_cli_next_option(struct venv_cli_parse *p, int argc, char **argv);
 /* The usage lines of d on stderr, then venv_cli_usage_error() for d's command. */
 int venv_cli_doc_usage_error(const struct venv_cmddoc *d, const char *fmt, ...)
 	VENV_PRINTF(2, 3);
+
+/*
+ * The environments a command of d was given (check, list, repair): with no
+ * operand, the default one (venv_default_env_dir), kept in def and put in
+ * def_argv (two slots), with *argv, *argc and *optind set to it; -r without a
+ * ROOT, or no default found, is a usage error. Returns 0, or the usage
+ * error's exit status once it is printed.
+ */
+int venv_cli_env_operands(const struct venv_cmddoc *d, int recursive, int *argc, char ***argv,
+			  int *optind, struct vbuf *def, char **def_argv);
 
 /* 1 when colour may be used on fd (a terminal, NO_COLOR unset, TERM not dumb). */
 int venv_cli_use_color(int fd);

@@ -809,20 +809,10 @@ int cmd_check(int argc, char **argv)
 		status = list ? list_rules(r.format, r.color) : explain(explain_code, r.color);
 		goto done;
 	}
-	if (optind >= argc && !recursive) {
-		/* No DIR: the active environment, else ./.venv (as `venv repair`, `venv list`). */
-		if (venv_default_env_dir(&default_dir) < 0) {
-			status = usage_error("%s", venv_error_last());
-			goto done;
-		}
-		default_argv[0] = default_dir.buf;
-		argv = default_argv;
-		argc = 1;
-		optind = 0;
-	} else if (optind >= argc) {
-		status = usage_error("%s", "-r needs a ROOT to search");
+	/* No DIR: the active environment, else ./.venv (as `venv repair`, `venv list`). */
+	if ((status = venv_cli_env_operands(&venv_check_doc, recursive, &argc, &argv, &optind,
+					    &default_dir, default_argv)) != 0)
 		goto done;
-	}
 	/* Audit mode: every finding counts, unless a threshold was asked for. */
 	if (strict && !severity_given)
 		threshold = VENV_SEVERITY_INFO;

@@ -92,21 +92,10 @@ int cmd_list(int argc, char **argv)
 		status = opts.status;
 		goto done;
 	}
-	if (optind >= argc && recursive) {
-		status = venv_cli_doc_usage_error(&venv_list_doc, "-r needs a ROOT to search");
+	/* No DIR: the active environment, else ./.venv (as `venv check`, `venv repair`). */
+	if ((status = venv_cli_env_operands(&venv_list_doc, recursive, &argc, &argv, &optind,
+					    &default_dir, default_argv)) != 0)
 		goto done;
-	}
-	if (optind >= argc) {
-		/* No DIR: the active environment, else ./.venv (as `venv check`, `venv repair`). */
-		if (venv_default_env_dir(&default_dir) < 0) {
-			status = venv_cli_doc_usage_error(&venv_list_doc, "%s", venv_error_last());
-			goto done;
-		}
-		default_argv[0] = default_dir.buf;
-		argv = default_argv;
-		argc = 1;
-		optind = 0;
-	}
 	for (; optind < argc; optind++) {
 		int error = recursive ? venv_discover(argv[optind], 0, found, problem, &l) :
 			    venv_list_add(&l, argv[optind], -1);

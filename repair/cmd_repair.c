@@ -352,6 +352,7 @@ int cmd_repair(int argc, char **argv)
 	const char *python_spec = NULL;
 	json_t *out = NULL, *envs = NULL;
 	struct vbuf default_dir = VBUF_INIT(VBUF_MAX_PATH);
+	char *default_argv[2] = { NULL, NULL };
 	struct dirs dirs = { NULL, 0, 0, 0 };
 	unsigned counts[3] = { 0, 0, 0 };
 	size_t k;
@@ -392,18 +393,10 @@ int cmd_repair(int argc, char **argv)
 		status = opts.status;
 		goto done;
 	}
-	if (optind >= argc && recursive) {
-		status = venv_cli_doc_usage_error(&venv_repair_doc, "-r needs a ROOT to search");
+	/* No DIR: the active environment, else ./.venv (as `venv check`, `venv list`). */
+	if ((status = venv_cli_env_operands(&venv_repair_doc, recursive, &argc, &argv, &optind,
+					    &default_dir, default_argv)) != 0)
 		goto done;
-	}
-	if (optind >= argc) {
-		/* No DIR: the active environment, else ./.venv (as `venv check`, `venv list`). */
-		if (venv_default_env_dir(&default_dir) < 0 ||
-		    dirs_add(&dirs, default_dir.buf) < 0) {
-			status = venv_cli_doc_usage_error(&venv_repair_doc, "%s", venv_error_last());
-			goto done;
-		}
-	}
 	for (i = optind; i < argc; i++) {
 		/* -r: every environment `venv check -r` would find, by the same search. */
 		int error = recursive ? venv_discover(argv[i], 0, dirs_found, dirs_problem, &dirs)
