@@ -8,7 +8,7 @@
 #   CC, CFLAGS, LDFLAGS as usual
 #
 # Targets: all (default), deps, check, unit, cli, bench, faults, fuzz, lint,
-# install, uninstall, clean, check-headers.
+# install, uninstall, clean, distclean, check-headers.
 
 -include config.mak
 
@@ -219,7 +219,16 @@ lint: templates/templates.c
 
 clean:
 	rm -f venv libvenv.a templates/embed templates/templates.c
-	find . -name '*.o' -o -name '*.d' | xargs rm -f
-	rm -rf tests/build templates/completions
+	find . -path ./tests/build -prune -o -type f \( -name '*.o' -o -name '*.d' \) -print | xargs rm -f
+	rm -rf templates/completions
+	@# The tests' fixtures (environments the interpreters and peers make, keyed
+	@# by every file they depend on, none of ours) outlive a clean build;
+	@# distclean removes them too.
+	if [ -d tests/build ]; then \
+		find tests/build -mindepth 1 -maxdepth 1 ! -name fixtures -exec rm -rf {} +; \
+	fi
 
-.PHONY: all deps completions install install-headers uninstall check-headers lint clean
+distclean: clean
+	rm -rf tests/build
+
+.PHONY: all deps completions install install-headers uninstall check-headers lint clean distclean
