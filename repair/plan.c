@@ -71,6 +71,7 @@ int venv_plan_problem(struct venv_plan *plan, int code, const char *fmt, ...)
 	}
 	plan->problems[plan->nprob].code = code;
 	plan->problems[plan->nprob].message = vbuf_detach(&msg, NULL);
+	plan->problems[plan->nprob].severity = 0;
 	plan->nprob++;
 done:
 	vbuf_release(&msg);

@@ -1,6 +1,7 @@
 #ifndef VENV_REPAIR_PLAN_H
 #define VENV_REPAIR_PLAN_H
 
+#include "diag.h"
 #include "vbuf.h"
 
 /*
@@ -36,6 +37,7 @@ struct venv_fix {
 struct venv_problem {
 	int code;
 	char *message;          /* what remains, and what would fix it */
+	enum venv_severity severity;  /* the finding's (0: the registry's) */
 };
 
 struct venv_plan {

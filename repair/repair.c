@@ -73,6 +73,14 @@ static int take_fixes(struct venv_plan *dst, struct venv_plan *src)
 	return 0;
 }
 
+/* A remaining problem's severity: its finding's, as check applies it. */
+static enum venv_severity problem_severity(const struct venv_problem *p)
+{
+	const struct venv_diag *d = venv_diag_get(p->code);
+
+	return p->severity ? p->severity : d ? d->severity : VENV_SEVERITY_ERROR;
+}
+
 static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_upgrade_fixed)
 {
 	size_t i;
@@ -89,7 +97,7 @@ static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_
 			continue;
 
 		/* Below check's default threshold: not shown, as check does not show it. */
-		if (!venv_diag_get(c) || venv_diag_get(c)->severity < VENV_SEVERITY_WARNING)
+		if (!venv_diag_get(c) || problem_severity(&src->problems[i]) < VENV_SEVERITY_WARNING)
 			continue;
 		/* Problems the planned upgrade takes care of. */
 		if (skip_upgrade_fixed && (c == VENV_DIAG_DANGLING_INTERPRETER_LINK ||
@@ -100,7 +108,8 @@ static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_
 					   c == VENV_DIAG_BASE_VERSION_MISMATCH ||
 					   c == VENV_DIAG_ORPHANED_SITE_PACKAGES))
 			continue;
-		error = venv_plan_problem(dst, c, "%s", src->problems[i].message);
+		if ((error = venv_plan_problem(dst, c, "%s", src->problems[i].message)) >= 0)
+			dst->problems[dst->nprob - 1].severity = src->problems[i].severity;
 	}
 	return error;
 }
@@ -190,7 +199,8 @@ static int remaining_from(struct venv_plan *out, size_t *errors, const struct ve
 			if (plan->problems[k].code == f->code &&
 			    !strncmp(plan->problems[k].message, f->message, strlen(f->message)))
 				msg = plan->problems[k].message;
-		error = venv_plan_problem(out, f->code, "%s", msg);
+		if ((error = venv_plan_problem(out, f->code, "%s", msg)) >= 0)
+			out->problems[out->nprob - 1].severity = f->severity;
 	}
 	return error;
 }
@@ -324,11 +334,10 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		{
 			size_t i;
 
-			for (i = 0; i < r->remaining.nprob; i++) {
-				const struct venv_diag *d = venv_diag_get(r->remaining.problems[i].code);
-
-				r->errors += d && d->severity >= VENV_SEVERITY_ERROR;
-			}
+			for (i = 0; i < r->remaining.nprob; i++)
+				r->errors += venv_diag_get(r->remaining.problems[i].code) &&
+					     problem_severity(&r->remaining.problems[i]) >=
+					     VENV_SEVERITY_ERROR;
 		}
 		goto done;
 	}

@@ -178,6 +178,8 @@ case_114() {
 	"$VENV" create -q --upgrade -p "$hi" e106 >/dev/null || fail "venv create --upgrade failed"
 	"$VENV" check --severity error e106 >/dev/null 2>&1
 	crc=$?
+	"$VENV" repair --dry-run e106 >/dev/null 2>&1
+	expect_eq "$crc" "$?" "repair --dry-run's exit status (check --severity error's) on a mixed environment"
 	"$VENV" repair -y e106 >out 2>&1
 	rrc=$?
 	# Repair's verdict is check's at error severity (a mixed environment is a warning).
