@@ -136,7 +136,8 @@ static int plan_tree(struct seed *s, int dfd, struct vbuf *rel, int depth)
 				       st.st_mode & 07777, msg.buf);
 	}
 	vbuf_setlen(rel, at);
-	for (i = 0; i < n; i++)
+	/* names is NULL only when n is 0; said for the analyzer, which loses it through the grow. */
+	for (i = 0; names && i < n; i++)
 		free(names[i]);
 	free(names);
 	vbuf_release(&data);
