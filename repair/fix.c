@@ -1013,8 +1013,7 @@ int venv_fix_plan(struct venv_envdir *e, const struct venv_model *env,
 		int r;
 
 		if (!fx) {
-			if ((error = venv_plan_problem(plan, f->code, "%s", f->message)) >= 0)
-				plan->problems[plan->nprob - 1].severity = f->severity;
+			error = venv_plan_problem_sev(plan, f->code, f->severity, "%s", f->message);
 			continue;
 		}
 		vbuf_reset(&x.why);
@@ -1025,10 +1024,9 @@ int venv_fix_plan(struct venv_envdir *e, const struct venv_model *env,
 		r = fx->fix(&x, f, rel);
 		if (r < 0)
 			error = r;
-		else if (r == VENV_FIX_DECLINED &&
-			 (error = venv_plan_problem(plan, f->code, "%s: %s", f->message,
-						    x.why.buf)) >= 0)
-			plan->problems[plan->nprob - 1].severity = f->severity;
+		else if (r == VENV_FIX_DECLINED)
+			error = venv_plan_problem_sev(plan, f->code, f->severity, "%s: %s",
+						      f->message, x.why.buf);
 	}
 	if (error >= 0)
 		error = venv_fix_pth_flush(&x);

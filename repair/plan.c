@@ -47,34 +47,44 @@ struct venv_fix *venv_plan_last(struct venv_plan *plan)
 	return plan->nr ? &plan->fixes[plan->nr - 1] : NULL;
 }
 
-int venv_plan_problem(struct venv_plan *plan, int code, const char *fmt, ...)
+static int plan_vproblem(struct venv_plan *plan, int code, enum venv_severity severity,
+			 const char *fmt, va_list ap)
 {
 	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+	int error;
+
+	if ((error = vbuf_vaddf(&msg, fmt, ap)) < 0 ||
+	    (error = VENV_ARRAY_GROW(plan->problems, plan->aprob, plan->nprob + 1, 8)) < 0)
+		goto done;
+	plan->problems[plan->nprob].code = code;
+	plan->problems[plan->nprob].message = vbuf_detach(&msg, NULL);
+	plan->problems[plan->nprob].severity = severity;
+	plan->nprob++;
+done:
+	vbuf_release(&msg);
+	return error;
+}
+
+int venv_plan_problem(struct venv_plan *plan, int code, const char *fmt, ...)
+{
 	va_list ap;
 	int error;
 
 	va_start(ap, fmt);
-	error = vbuf_vaddf(&msg, fmt, ap);
+	error = plan_vproblem(plan, code, 0, fmt, ap);
 	va_end(ap);
-	if (error < 0)
-		goto done;
-	if (plan->nprob == plan->aprob) {
-		size_t n = plan->aprob ? plan->aprob * 2 : 8;
-		struct venv_problem *p = realloc(plan->problems, n * sizeof(*p));
+	return error;
+}
 
-		if (!p) {
-			error = venv_error_set(VENV_ENOMEM, "out of memory");
-			goto done;
-		}
-		plan->problems = p;
-		plan->aprob = n;
-	}
-	plan->problems[plan->nprob].code = code;
-	plan->problems[plan->nprob].message = vbuf_detach(&msg, NULL);
-	plan->problems[plan->nprob].severity = 0;
-	plan->nprob++;
-done:
-	vbuf_release(&msg);
+int venv_plan_problem_sev(struct venv_plan *plan, int code, enum venv_severity severity,
+			  const char *fmt, ...)
+{
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	error = plan_vproblem(plan, code, severity, fmt, ap);
+	va_end(ap);
 	return error;
 }
 

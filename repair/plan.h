@@ -60,6 +60,9 @@ int venv_plan_add(struct venv_plan *plan, int code, enum venv_fix_kind kind, con
 struct venv_fix *venv_plan_last(struct venv_plan *plan);
 
 int venv_plan_problem(struct venv_plan *plan, int code, const char *fmt, ...) VENV_PRINTF(3, 4);
+/* As venv_plan_problem(), for a finding of this severity (0: the registry's). */
+int venv_plan_problem_sev(struct venv_plan *plan, int code, enum venv_severity severity,
+			  const char *fmt, ...) VENV_PRINTF(4, 5);
 
 /* 1 when path already has a change in the plan. */
 int venv_plan_has(const struct venv_plan *plan, const char *path);

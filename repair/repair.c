@@ -108,8 +108,8 @@ static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_
 					   c == VENV_DIAG_BASE_VERSION_MISMATCH ||
 					   c == VENV_DIAG_ORPHANED_SITE_PACKAGES))
 			continue;
-		if ((error = venv_plan_problem(dst, c, "%s", src->problems[i].message)) >= 0)
-			dst->problems[dst->nprob - 1].severity = src->problems[i].severity;
+		error = venv_plan_problem_sev(dst, c, src->problems[i].severity, "%s",
+					      src->problems[i].message);
 	}
 	return error;
 }
@@ -199,8 +199,7 @@ static int remaining_from(struct venv_plan *out, size_t *errors, const struct ve
 			if (plan->problems[k].code == f->code &&
 			    !strncmp(plan->problems[k].message, f->message, strlen(f->message)))
 				msg = plan->problems[k].message;
-		if ((error = venv_plan_problem(out, f->code, "%s", msg)) >= 0)
-			out->problems[out->nprob - 1].severity = f->severity;
+		error = venv_plan_problem_sev(out, f->code, f->severity, "%s", msg);
 	}
 	return error;
 }
