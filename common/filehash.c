@@ -44,10 +44,36 @@ static int open_beneath(int dirfd, const char *path, int follow)
 	return openat(dirfd, path, flags);
 }
 
-static void hash_one(int dirfd, struct venv_filehash *f, unsigned char *buf)
+/* What fstat() says of fd, as a status: VENV_RD_OK for a regular file within the cap. */
+static int look(int fd, struct venv_filehash *f, off_t *size)
 {
-	struct venv_sha256 sha;
 	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		f->err = errno;
+		return VENV_RD_IOERR;
+	}
+	if (!S_ISREG(st.st_mode))
+		return VENV_RD_SPECIAL;
+	if (st.st_size > VENV_FILEHASH_MAX_FILE)
+		return VENV_RD_TOO_BIG;
+	*size = st.st_size;
+	return VENV_RD_OK;
+}
+
+static void hash_one(int dirfd, struct venv_filehash *f, struct venv_sha256 *sha,
+		     unsigned char *buf)
+{
+	/*
+	 * A file the caller saw as regular (its lstat) is not looked at again
+	 * unless what is read disagrees with the size it saw: fstat() was one
+	 * system call in five per file. Before reading past that size, and on
+	 * any surprise (shorter, an error), fstat() decides as it always did,
+	 * so a file replaced by a FIFO or a device since is still not read
+	 * (more than that size) and is still reported as special.
+	 */
+	int looked = !f->regular;
+	off_t size = f->size;
 	int fd;
 
 	f->status = VENV_RD_OK;
@@ -62,27 +88,26 @@ static void hash_one(int dirfd, struct venv_filehash *f, unsigned char *buf)
 			errno == ENXIO || errno == ENODEV ? VENV_RD_SPECIAL : VENV_RD_IOERR;
 		return;
 	}
-	if (fstat(fd, &st) < 0) {
-		f->err = errno;
-		f->status = VENV_RD_IOERR;
+	if (looked && (f->status = look(fd, f, &size)) != VENV_RD_OK)
 		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		f->status = VENV_RD_SPECIAL;
-		goto done;
-	}
-	if (st.st_size > VENV_FILEHASH_MAX_FILE) {
+	if (size > VENV_FILEHASH_MAX_FILE) {
 		f->status = VENV_RD_TOO_BIG;
 		goto done;
 	}
-	if (venv_sha256_init(&sha) < 0) {
+	if (venv_sha256_restart(sha) < 0) {
 		f->status = VENV_RD_IOERR;
 		f->err = ENOMEM;
 		goto done;
 	}
 	for (;;) {
-		ssize_t r = read(fd, buf, READ_CHUNK);
+		ssize_t r;
 
+		if (!looked && f->hashed > size) {
+			looked = 1;
+			if ((f->status = look(fd, f, &size)) != VENV_RD_OK)
+				break;
+		}
+		r = read(fd, buf, READ_CHUNK);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -97,7 +122,7 @@ static void hash_one(int dirfd, struct venv_filehash *f, unsigned char *buf)
 			f->status = VENV_RD_TOO_BIG;
 			break;
 		}
-		if (venv_sha256_update(&sha, buf, (size_t)r) < 0) {
+		if (venv_sha256_update(sha, buf, (size_t)r) < 0) {
 			f->status = VENV_RD_IOERR;
 			f->err = EIO;
 			break;
@@ -106,16 +131,23 @@ static void hash_one(int dirfd, struct venv_filehash *f, unsigned char *buf)
 		 * A short read of a regular file is its end: most files fit in
 		 * one read, and a system call per file is a tenth of the cost.
 		 */
-		if ((size_t)r < READ_CHUNK && f->hashed >= st.st_size)
+		if ((size_t)r < READ_CHUNK && f->hashed >= size)
 			break;
 	}
-	if (f->status == VENV_RD_OK) {
-		if (venv_sha256_final(&sha, f->digest) < 0) {
-			f->status = VENV_RD_IOERR;
-			f->err = EIO;
-		}
-	} else {
-		venv_sha256_release(&sha);
+	/* Shorter than it was, or an error: is it still a regular file? */
+	if (!looked && (f->status != VENV_RD_OK || f->hashed != size)) {
+		int status = look(fd, f, &size);
+
+		if (status != VENV_RD_OK)
+			f->status = status;
+	}
+	if (f->status == VENV_RD_OK && venv_sha256_digest(sha, f->digest) < 0) {
+		f->status = VENV_RD_IOERR;
+		f->err = EIO;
+	}
+	if (f->status != VENV_RD_OK) {
+		f->hashed = f->status == VENV_RD_SPECIAL ? 0 : f->hashed;
+		memset(f->digest, 0, sizeof(f->digest));
 	}
 done:
 	close(fd);
@@ -139,6 +171,7 @@ static void *worker(void *arg)
 {
 	struct pool *p = arg;
 	unsigned char *buf = malloc(READ_CHUNK);
+	struct venv_sha256 sha = { NULL, 0 };
 
 	/* Without a buffer this thread leaves its share to the others. */
 	if (!buf)
@@ -148,8 +181,9 @@ static void *worker(void *arg)
 
 		if (i >= p->n)
 			break;
-		hash_one(p->dirfd, &p->v[p->order[i].idx], buf);
+		hash_one(p->dirfd, &p->v[p->order[i].idx], &sha, buf);
 	}
+	venv_sha256_release(&sha);
 	free(buf);
 	return NULL;
 }

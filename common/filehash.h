@@ -24,6 +24,7 @@ struct venv_filehash {
 	const char *path;       /* relative to the directory handle */
 	int follow;             /* may pass through links on the way (not the last one) */
 	off_t size;             /* the expected size (for the order of work; 0 if unknown) */
+	int regular;            /* the caller's lstat() just saw a regular file of `size` bytes */
 	/* Results. */
 	int status;             /* VENV_RD_OK (0) or a VENV_RD_* of fs.h */
 	int err;                /* the errno of a VENV_RD_DENIED / VENV_RD_IOERR */

@@ -117,7 +117,7 @@ int venv_sha256_update(struct venv_sha256 *c, const void *data, size_t len)
 	return 0;
 }
 
-int venv_sha256_final(struct venv_sha256 *c, unsigned char out[VENV_SHA256_LEN])
+int venv_sha256_digest(struct venv_sha256 *c, unsigned char out[VENV_SHA256_LEN])
 {
 	unsigned int n = 0;
 	int error = c->error;
@@ -126,11 +126,32 @@ int venv_sha256_final(struct venv_sha256 *c, unsigned char out[VENV_SHA256_LEN])
 		error = venv_error_set(VENV_EINVAL, "SHA-256 digest not started");
 	if (!error && (crypto.EVP_DigestFinal_ex(c->ctx, out, &n) != 1 || n != VENV_SHA256_LEN))
 		error = venv_error_set(VENV_ERROR, "SHA-256 digest failed");
-	if (error)
+	if (error) {
 		memset(out, 0, VENV_SHA256_LEN);
-	venv_sha256_release(c);
+		venv_sha256_release(c);
+	}
 	c->error = error;
 	return error;
+}
+
+int venv_sha256_final(struct venv_sha256 *c, unsigned char out[VENV_SHA256_LEN])
+{
+	int error = venv_sha256_digest(c, out);
+
+	venv_sha256_release(c);
+	return error;
+}
+
+int venv_sha256_restart(struct venv_sha256 *c)
+{
+	if (!c->ctx)
+		return venv_sha256_init(c);
+	c->error = 0;
+	if (crypto.EVP_DigestInit_ex(c->ctx, crypto_md, NULL) != 1) {
+		venv_sha256_release(c);
+		return c->error = venv_error_set(VENV_ERROR, "cannot start a SHA-256 digest");
+	}
+	return 0;
 }
 
 void venv_sha256_release(struct venv_sha256 *c)

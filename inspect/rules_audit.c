@@ -158,6 +158,7 @@ static int queue_hash(struct venv_audit *a, const struct venv_dist *d, const cha
 	f->path = w->rel;
 	f->follow = d->linked;
 	f->size = size;
+	f->regular = 1;         /* venv_audit_row's caller looked (lstat) */
 	a->nfiles++;
 	return 0;
 }

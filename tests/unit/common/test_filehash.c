@@ -145,6 +145,68 @@ START_TEST(test_filehash__links_out_not_followed)
 }
 END_TEST
 
+/*
+ * A file the caller saw as regular is read without fstat() unless it
+ * disagrees with the size seen: one that grew or shrank is hashed whole,
+ * and a FIFO, a directory or a file of the wrong size still come out as
+ * they would have been looked at (never blocking, never read as a file).
+ */
+START_TEST(test_filehash__regular_seen_before)
+{
+	static char big[600 * 1024];
+	struct venv_filehash v[6];
+	unsigned char want_big[VENV_SHA256_LEN], want_abc[VENV_SHA256_LEN];
+	int dfd = dir_fd("seen"), wfd;
+	size_t i;
+
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 13 + 1);
+	put_at(dfd, "grew", big, sizeof(big));
+	put_at(dfd, "shrank", "abc", 3);
+	put_at(dfd, "same", big, sizeof(big));
+	ck_assert_int_eq(mkfifoat(dfd, "fifo", 0600), 0);
+	ck_assert_int_eq(mkdirat(dfd, "dir", 0700), 0);
+	put_at(dfd, "empty", "", 0);
+	memset(v, 0, sizeof(v));
+	v[0].path = "grew";
+	v[0].size = 10;                 /* seen at 10 bytes, 600 KiB now */
+	v[1].path = "shrank";
+	v[1].size = 5000;
+	v[2].path = "same";
+	v[2].size = (off_t)sizeof(big);
+	v[3].path = "fifo";             /* a regular file replaced by a FIFO since */
+	v[3].size = 100;
+	v[4].path = "dir";
+	v[4].size = 100;
+	v[5].path = "fifo";
+	v[5].size = 0;                  /* a FIFO where an empty file was */
+	for (i = 0; i < VENV_ARRAY_SIZE(v); i++)
+		v[i].regular = 1;
+	/* With a writer the FIFO has data: reading it as a file would hash that. */
+	wfd = openat(dfd, "fifo", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	ck_assert_int_ge(wfd, 0);
+	ck_assert_int_eq(write(wfd, "abc", 3), 3);
+	ck_assert_int_eq(venv_filehash_run(dfd, v, VENV_ARRAY_SIZE(v), 2), 0);
+	ck_assert_int_eq(venv_sha256(big, sizeof(big), want_big), 0);
+	ck_assert_int_eq(venv_sha256("abc", 3, want_abc), 0);
+	ck_assert_int_eq(v[0].status, VENV_RD_OK);
+	ck_assert_int_eq(v[0].hashed, (off_t)sizeof(big));
+	ck_assert(!memcmp(v[0].digest, want_big, sizeof(want_big)));
+	ck_assert_int_eq(v[1].status, VENV_RD_OK);
+	ck_assert(!memcmp(v[1].digest, want_abc, sizeof(want_abc)));
+	ck_assert_int_eq(v[2].status, VENV_RD_OK);
+	ck_assert(!memcmp(v[2].digest, want_big, sizeof(want_big)));
+	ck_assert_int_eq(v[3].status, VENV_RD_SPECIAL);
+	ck_assert_int_eq(v[4].status, VENV_RD_SPECIAL);
+	ck_assert_int_eq(v[5].status, VENV_RD_SPECIAL);
+	for (i = 3; i < VENV_ARRAY_SIZE(v); i++)
+		ck_assert_msg(v[i].hashed == 0 && v[i].digest[0] == 0 && v[i].digest[31] == 0,
+			      "expected nothing hashed of a file that is not regular (%zu)", i);
+	close(wfd);
+	close(dfd);
+}
+END_TEST
+
 START_TEST(test_filehash__none_is_nothing)
 {
 	ck_assert_int_eq(venv_filehash_run(AT_FDCWD, NULL, 0, 8), 0);
@@ -223,6 +285,7 @@ static Suite *filehash_suite(void)
 	tcase_add_test(tc, test_filehash__matches_one_shot_any_threads);
 	tcase_add_test(tc, test_filehash__problems_are_per_file);
 	tcase_add_test(tc, test_filehash__links_out_not_followed);
+	tcase_add_test(tc, test_filehash__regular_seen_before);
 	tcase_add_test(tc, test_filehash__none_is_nothing);
 	tcase_add_test(tc, test_filehash__record_field_encodings);
 	tcase_add_test(tc, test_filehash__record_field_hostile);
