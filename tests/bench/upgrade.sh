@@ -11,6 +11,16 @@
 # one made elsewhere is also an environment moved, which repair fixes as
 # well (activation scripts, pyvenv.cfg's command, one more check): the
 # second row.
+#
+# Each run's copy is made afresh and then written out (sync), for every row
+# alike: an environment that is upgraded is at rest on disk, not a copy still
+# in the page cache, whose dirty pages the first fsync or syncfs of repair
+# (or pip's) would write out on its behalf and be charged for. Nothing is
+# deleted before a run either: the copy the last run worked on is moved
+# aside, and all are removed once every row is measured. A run right after
+# thousands of files were deleted is charged for that too: ext4 without a
+# journal scans past each inode number freed in the last minute whenever it
+# allocates one (recently_deleted()), a cost no environment at rest has.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/cli/repair-lib.sh"
 root=${PYENV_ROOT:-$HOME/.pyenv}
@@ -34,17 +44,25 @@ bench_template "$old" "$BTMP"/wheels/*.whl || exit 1
 # The interpreter facts of both, cached, as after any earlier use.
 "$VENV" repair -q --upgrade -p "$new" --dry-run "$BTMP/tmpl" >/dev/null
 
+# prep_copy TEMPLATE: the fresh, written-out copy a run works on (see above).
+prep_copy() {
+	if [ -e "$D" ]; then
+		mv "$D" "$(mktemp -d "$BTMP/used.XXXXXX")/" || return 1
+	fi
+	cp -a "$1" "$D" && sync
+}
+
 echo "repair --upgrade across a minor version, pip + 20 pure packages: $old -> $new"
 echo "($N runs of repair, $SLOW of the baseline, median; ratio = recreate / this;" \
 	"cpu = user + system)"
 TIMED_CPU=$BTMP/cpu.recreate
-recreate=$(timed "$FRESH_COPY" \
+recreate=$(timed 'prep_copy $BTMP/tmpl' \
 	"$new -m venv --clear \$D && \$D/bin/pip install -q $BTMP/wheels/*.whl" "$SLOW") || exit 1
 TIMED_CPU=$BTMP/cpu.inplace
-inplace=$(timed 'rm -rf $D; cp -a $BTMP/itmpl $D' "$VENV repair -q --upgrade -p $new \$D" "$N") ||
+inplace=$(timed 'prep_copy $BTMP/itmpl' "$VENV repair -q --upgrade -p $new \$D" "$N") ||
 	exit 1
 TIMED_CPU=$BTMP/cpu.moved
-moved=$(timed "$FRESH_COPY" "$VENV repair -q --upgrade -p $new \$D" "$N") || exit 1
+moved=$(timed 'prep_copy $BTMP/tmpl' "$VENV repair -q --upgrade -p $new \$D" "$N") || exit 1
 rc=$(cat "$BTMP/cpu.recreate")
 row_cpu "python -m venv --clear + pip install" "$recreate" "$recreate" "$rc" "$rc"
 row_cpu "venv repair --upgrade (in place)" "$inplace" "$recreate" "$(cat "$BTMP/cpu.inplace")" "$rc"
