@@ -45,8 +45,11 @@ for p in $pys; do
 done
 
 if [ -n "$old" ]; then
-	# VNV502: the activate template of that CPython, as it writes it.
-	"$old" -m venv "$TMP/e502" >/dev/null || fail "python -m venv e502 failed"
+	# VNV502: the activate template of that CPython, as it writes it. Both
+	# environments are made without pip: VNV502 and VNV504 are about
+	# bin/activate alone, and ensurepip would cost more than the rest of
+	# this test (env_works runs a pip when there is one).
+	"$old" -m venv --without-pip "$TMP/e502" >/dev/null || fail "python -m venv e502 failed"
 	repaired VNV502 "$TMP/e502"
 	# VNV504: a prompt with $(...) stored literally in PS1. The installed
 	# CPythons paste the prompt in double quotes (that runs it at activation,
@@ -54,7 +57,7 @@ if [ -n "$old" ]; then
 	# literal in PS1 where bash expands it at every prompt: the script is
 	# edited into that form, as the --explain example shows it, the path
 	# quoted too, so that bin/activate has no VNV502 of its own.
-	"$old" -m venv --prompt '$(echo hi)' "$TMP/e504" >/dev/null || fail "python -m venv e504 failed"
+	"$old" -m venv --without-pip --prompt '$(echo hi)' "$TMP/e504" >/dev/null || fail "python -m venv e504 failed"
 	sed -i -e 's/\$(echo hi)/"'\''$(echo hi)'\''"/g' \
 		-e 's/^\([[:space:]]*VIRTUAL_ENV=\)"\([^"$]*\)"[[:space:]]*$/\1'\''\2'\''/' e504/bin/activate
 	grep -q "^[[:space:]]*PS1=\"(\"'\$(echo hi)'\")" e504/bin/activate ||
