@@ -93,13 +93,15 @@ same_path() {
 	[ "$(realpath -m -- "$1")" = "$(realpath -m -- "$2")" ]
 }
 
-# oracle ENV: prints "ok", or "broken: WHY"; returns 0 for ok.
+# oracle ENV: prints "ok", or "broken: WHY"; returns 0 for ok. ORACLE_WAIT
+# is how many seconds its python may take to start (20; less where it is
+# known to block for ever, as on a FIFO).
 oracle() {
 	local env out s py
 	env=$(cd "$1" 2>/dev/null && pwd) || { echo "broken: cannot enter $1"; return 1; }
 	py="$env/bin/python"
 	[ -e "$py" ] || py=$(ls "$env"/bin/python3* 2>/dev/null | head -n 1)
-	out=$(cd / && timeout 20 "$py" -c 'import sys; print(sys.prefix)' 2>&1) || {
+	out=$(cd / && timeout "${ORACLE_WAIT:-20}" "$py" -c 'import sys; print(sys.prefix)' 2>&1) || {
 		echo "broken: its python does not run: $(echo "$out" | tail -n 1)"
 		return 1
 	}

@@ -99,10 +99,12 @@ ln -s "$TMP/real.cfg" linked/pyvenv.cfg
 SCRIPTS=demo agree linked ok VNV209
 
 # A FIFO: site.py skips it, getpath (3.11+) would block on it; check never opens it.
+# (Its python is given 5 s, not 20, to show that it blocks: a python that
+# started would have printed its prefix well before.)
 fresh fifo "$new"
 rm fifo/pyvenv.cfg
 mkfifo fifo/pyvenv.cfg
-SCRIPTS=demo agree fifo broken VNV201
+ORACLE_WAIT=5 SCRIPTS=demo agree fifo broken VNV201
 
 # Python 3.11+ refuses a pyvenv.cfg over 32 KB at start-up; 3.10 reads it.
 fresh big-new "$new"
