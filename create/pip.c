@@ -567,6 +567,21 @@ done:
 	return error;
 }
 
+int venv_pip_install_wheel(const char *wheel, const struct venv_wheel_target *t,
+			   const char *scratch, venv_log_fn *log, void *payload)
+{
+	unsigned flags;
+	int cachefd, error;
+
+	if ((error = link_flags(VENV_LINK_DEFAULT, &flags)) < 0)
+		return error;
+	cachefd = open_cache(log, payload);
+	error = install_one(scratch, wheel, t, cachefd, flags, log, payload);
+	if (cachefd >= 0)
+		close(cachefd);
+	return error;
+}
+
 /* Install the cache entry whose manifest names name at version: 0, or VENV_ENOTFOUND. */
 static int install_cached_dist(int cachefd, const char *name, const char *version,
 			       const struct venv_wheel_target *t, venv_log_fn *log, void *payload)

@@ -36,6 +36,20 @@ int venv_pip_install_fast_mode(const struct venv_context *ctx, enum venv_link_mo
  * reinstalls a seed distribution whose package is gone with this (VNV609).
  */
 struct venv_wheel_target;
+
+/*
+ * Install the wheel file `wheel` into t through the wheel cache, as venv
+ * create installs pip: its cache entry (keyed by the wheel's sha256) is
+ * filled the first time, and its files are copied from there (or linked,
+ * as $VENV_LINK_MODE says), so a wheel is inflated and verified once, not
+ * at each install. Without a usable cache the wheel is unpacked in a private
+ * directory of `scratch` and moved out of it.
+ */
+int venv_pip_install_wheel(const char *wheel, const struct venv_wheel_target *t,
+			   const char *scratch,
+			   void (*log)(void *payload, enum venv_log_level level, const char *msg),
+			   void *payload);
+
 int venv_pip_install_dist(const char *name, const char *version, const char *const *wheels,
 			  size_t nwheels, const struct venv_wheel_target *t, const char *scratch,
 			  void (*log)(void *payload, enum venv_log_level level, const char *msg),

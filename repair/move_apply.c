@@ -14,6 +14,7 @@
 #include "sha256.h"
 #include "pep508.h"
 #include "../create/wheel.h"
+#include "pip.h"
 #include "move.h"
 #include "move_int.h"
 #include "wheels.h"
@@ -499,44 +500,31 @@ done:
 	return error;
 }
 
-/* Install a local wheel with our own installer (never running Python). */
+/*
+ * Install a local wheel with our own installer (never running Python),
+ * through create's wheel cache: a wheel met before (the one create put in,
+ * or an earlier upgrade's) is copied from its unpacked, verified tree, not
+ * inflated and hashed again. Without a cache it is unpacked inside the
+ * upgrade's backup directory, which goes at the end either way.
+ */
 static int install_wheel(struct venv_move *m, struct venv_envdir *e, const char *wheel,
-			 const char *python, const struct venv_pyinfo *to, int requested,
-			 size_t n)
+			 const char *python, const struct venv_pyinfo *to, int requested)
 {
-	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH), purelib = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf scratch = VBUF_INIT(VBUF_MAX_PATH), purelib = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf scripts = VBUF_INIT(VBUF_MAX_PATH), headers = VBUF_INIT(VBUF_MAX_PATH);
-	struct venv_wheel w;
 	struct venv_wheel_target t;
-	int treefd = -1, error;
+	const char *base = strrchr(wheel, '/'), *dash;
+	int error;
 
-	memset(&w, 0, sizeof(w));
 	memset(&t, 0, sizeof(t));
-	/* Unpacked inside the upgrade's backup directory, which goes at the end either way. */
-	vbuf_addf(&tmp, "%s/wheel-%zu", VENV_REPAIR_BACKUP, n);
-	if ((error = mkdir_rel(e, tmp.buf, 0700)) < 0)
-		goto done;
-	{
-		const char *base;
-		int dfd = venv_repair_open_parent(e->fd, tmp.buf, &base);
-
-		if (dfd < 0) {
-			error = dfd;
-			goto done;
-		}
-		treefd = openat(dfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(dfd);
-		if (treefd < 0) {
-			error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", tmp.buf);
-			goto done;
-		}
-	}
-	if ((error = venv_wheel_unpack(&w, wheel, treefd, 0)) < 0)
-		goto done;
-	if ((error = vbuf_addf(&purelib, "%s/%s", e->dir, m->new_site)) < 0 ||
+	/* The distribution's name as the wheel's file name escapes it (PEP 427). */
+	base = base ? base + 1 : wheel;
+	dash = strchr(base, '-');
+	if ((error = vbuf_addf(&scratch, "%s/%s", e->dir, VENV_REPAIR_BACKUP)) < 0 ||
+	    (error = vbuf_addf(&purelib, "%s/%s", e->dir, m->new_site)) < 0 ||
 	    (error = vbuf_addf(&scripts, "%s/bin", e->dir)) < 0 ||
-	    (error = vbuf_addf(&headers, "%s/include/site/python3.%d/%s", e->dir, to->minor,
-			       w.name)) < 0)
+	    (error = vbuf_addf(&headers, "%s/include/site/python3.%d/%.*s", e->dir, to->minor,
+			       (int)(dash ? (size_t)(dash - base) : strlen(base)), base)) < 0)
 		goto done;
 	t.purelib = t.platlib = purelib.buf;
 	t.scripts = scripts.buf;
@@ -546,12 +534,9 @@ static int install_wheel(struct venv_move *m, struct venv_envdir *e, const char 
 	t.major = to->major;
 	t.minor = to->minor;
 	t.requested = requested;
-	error = venv_wheel_install(&w, treefd, &t, VENV_WHEEL_MOVE);
+	error = venv_pip_install_wheel(wheel, &t, scratch.buf, NULL, NULL);
 done:
-	if (treefd >= 0)
-		close(treefd);
-	venv_wheel_release(&w);
-	vbuf_release(&tmp);
+	vbuf_release(&scratch);
 	vbuf_release(&purelib);
 	vbuf_release(&scripts);
 	vbuf_release(&headers);
@@ -795,8 +780,8 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 	/* What is installed again from a local wheel. */
 	for (i = 0; i < m->ds->nr; i++)
 		if (m->v[i].how == VENV_MOVE_WHEEL &&
-		    (error = install_wheel(m, e, m->v[i].wheel, python, to, m->ds->v[i].requested,
-					   i)) < 0) {
+		    (error = install_wheel(m, e, m->v[i].wheel, python, to,
+					   m->ds->v[i].requested)) < 0) {
 			char text[2048];
 
 			snprintf(text, sizeof(text), "%s", venv_error_last());
@@ -808,8 +793,7 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 	/* What a marker needs now. */
 	for (i = 0; i < m->nmarkers; i++)
 		if (m->markers[i].now && !m->markers[i].present && m->markers[i].wheel &&
-		    (error = install_wheel(m, e, m->markers[i].wheel, python, to, 0,
-					   m->ds->nr + i)) < 0) {
+		    (error = install_wheel(m, e, m->markers[i].wheel, python, to, 0)) < 0) {
 			char text[2048];
 
 			snprintf(text, sizeof(text), "%s", venv_error_last());
