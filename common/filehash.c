@@ -153,98 +153,179 @@ done:
 	close(fd);
 }
 
-/* The order of work: largest first, ties in the caller's order. */
+/* An entry of v to hash, and its size (the order of work). */
 struct work {
 	off_t size;
 	size_t idx;
 };
 
-struct pool {
+struct venv_filehash_stream {
 	int dirfd;
 	struct venv_filehash *v;
-	struct work *order;
-	size_t n;
-	size_t next;            /* taken with __atomic_fetch_add */
+	size_t cap;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	/* The order of work: queue[next..published) are waiting. */
+	struct work *queue;
+	size_t next, published;
+	unsigned waiting;       /* threads asleep on `more` */
+	int closed;             /* nothing more will be pushed */
+	pthread_t threads[MAX_THREADS];
+	unsigned nthreads;
+	unsigned nworked;       /* threads that had a buffer */
 };
+
+/* Below this many files waiting, a push does not wake a sleeping thread (a wake is a system call). */
+#define WAKE_BATCH 16
 
 static void *worker(void *arg)
 {
-	struct pool *p = arg;
+	struct venv_filehash_stream *s = arg;
 	unsigned char *buf = malloc(READ_CHUNK);
 	struct venv_sha256 sha = { NULL, 0 };
 
 	/* Without a buffer this thread leaves its share to the others. */
 	if (!buf)
 		return NULL;
+	pthread_mutex_lock(&s->lock);
+	s->nworked++;
 	for (;;) {
-		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+		size_t i;
 
-		if (i >= p->n)
+		while (s->next == s->published && !s->closed) {
+			s->waiting++;
+			pthread_cond_wait(&s->more, &s->lock);
+			s->waiting--;
+		}
+		if (s->next == s->published)
 			break;
-		hash_one(p->dirfd, &p->v[p->order[i].idx], &sha, buf);
+		i = s->queue[s->next++].idx;
+		pthread_mutex_unlock(&s->lock);
+		hash_one(s->dirfd, &s->v[i], &sha, buf);
+		pthread_mutex_lock(&s->lock);
 	}
+	pthread_mutex_unlock(&s->lock);
 	venv_sha256_release(&sha);
 	free(buf);
 	return NULL;
 }
 
+static void add_threads(struct venv_filehash_stream *s, unsigned n)
+{
+	while (n-- && s->nthreads < MAX_THREADS &&
+	       pthread_create(&s->threads[s->nthreads], NULL, worker, s) == 0)
+		s->nthreads++;
+}
+
+int venv_filehash_start(struct venv_filehash_stream **out, int dirfd, struct venv_filehash *v,
+			size_t cap, unsigned threads)
+{
+	struct venv_filehash_stream *s;
+	unsigned char probe[VENV_SHA256_LEN];
+	int error;
+
+	*out = NULL;
+	/* Load libcrypto once, here, so that its failure is one error and not n. */
+	if ((error = venv_sha256("", 0, probe)) < 0)
+		return error;
+	if (!(s = calloc(1, sizeof(*s))) || !(s->queue = malloc((cap ? cap : 1) * sizeof(*s->queue)))) {
+		free(s);
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	}
+	s->dirfd = dirfd;
+	s->v = v;
+	s->cap = cap;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->more, NULL);
+	add_threads(s, threads);
+	*out = s;
+	return 0;
+}
+
+void venv_filehash_push(struct venv_filehash_stream *s, size_t i)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->published < s->cap) {
+		s->queue[s->published].idx = i;
+		s->queue[s->published++].size = s->v[i].size > 0 ? s->v[i].size : 0;
+		if (s->waiting && s->published - s->next >= WAKE_BATCH)
+			pthread_cond_signal(&s->more);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+void venv_filehash_drop(struct venv_filehash_stream *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->next = s->published;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Largest first, ties in the caller's order. */
 static int by_size_desc(const void *a, const void *b)
 {
 	const struct work *x = a, *y = b;
 
 	if (x->size != y->size)
 		return x->size > y->size ? -1 : 1;
-	return x->idx < y->idx ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+int venv_filehash_finish(struct venv_filehash_stream *s, unsigned threads)
+{
+	unsigned i;
+	int error = 0;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	/*
+	 * What is left goes largest first, so that one large file does not
+	 * finish last on a single thread while the others idle.
+	 */
+	qsort(s->queue + s->next, s->published - s->next, sizeof(*s->queue), by_size_desc);
+	s->closed = 1;
+	pthread_cond_broadcast(&s->more);
+	pthread_mutex_unlock(&s->lock);
+	add_threads(s, threads);
+	/* The calling thread is one of the workers. */
+	worker(s);
+	for (i = 0; i < s->nthreads; i++)
+		pthread_join(s->threads[i], NULL);
+	/* Every thread short of a buffer: nothing was hashed. */
+	if (!s->nworked && s->published)
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->more);
+	free(s->queue);
+	free(s);
+	return error;
 }
 
 int venv_filehash_run(int dirfd, struct venv_filehash *v, size_t n, unsigned jobs)
 {
-	struct pool p;
-	pthread_t threads[MAX_THREADS];
-	unsigned nthreads = 0, i;
+	struct venv_filehash_stream *s;
 	off_t total = 0;
 	size_t k;
-	int error = 0;
-	unsigned char probe[VENV_SHA256_LEN];
+	int error;
 
 	if (!n)
 		return 0;
-	/* Load libcrypto once, here, so that its failure is one error and not n. */
-	if ((error = venv_sha256("", 0, probe)) < 0)
+	if ((error = venv_filehash_start(&s, dirfd, v, n, 0)) < 0)
 		return error;
-	memset(&p, 0, sizeof(p));
-	p.dirfd = dirfd;
-	p.v = v;
-	p.n = n;
-	if (!(p.order = malloc(n * sizeof(*p.order))))
-		return venv_error_set(VENV_ENOMEM, "out of memory");
 	for (k = 0; k < n; k++) {
-		p.order[k].idx = k;
-		p.order[k].size = v[k].size > 0 ? v[k].size : 0;
-		total += p.order[k].size;
+		total += v[k].size > 0 ? v[k].size : 0;
+		venv_filehash_push(s, k);
 	}
-	qsort(p.order, n, sizeof(*p.order), by_size_desc);
-
 	if (jobs > MAX_THREADS)
 		jobs = MAX_THREADS;
 	if (jobs > 1 && (off_t)jobs * MIN_BYTES_PER_THREAD > total)
 		jobs = (unsigned)(total / MIN_BYTES_PER_THREAD) + 1;
 	if (jobs > n)
 		jobs = (unsigned)n;
-	/* The calling thread is one of the workers. */
-	for (i = 1; i < jobs; i++) {
-		if (pthread_create(&threads[nthreads], NULL, worker, &p) != 0)
-			break;
-		nthreads++;
-	}
-	worker(&p);
-	for (i = 0; i < nthreads; i++)
-		pthread_join(threads[i], NULL);
-	/* Every thread short of a buffer: nothing was hashed. */
-	if (__atomic_load_n(&p.next, __ATOMIC_RELAXED) < n)
-		error = venv_error_set(VENV_ENOMEM, "out of memory");
-	free(p.order);
-	return error;
+	return venv_filehash_finish(s, jobs ? jobs - 1 : 0);
 }
 
 int venv_filehash_parse_record(unsigned char digest[VENV_SHA256_LEN], const char *field)

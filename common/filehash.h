@@ -44,6 +44,25 @@ struct venv_filehash {
 int venv_filehash_run(int dirfd, struct venv_filehash *v, size_t n, unsigned jobs);
 
 /*
+ * Hashing while the caller is still finding the files (check --verify-hashes
+ * hashes each file as the walk of the environment meets it, while the other
+ * rules run). venv_filehash_start() starts `threads` threads over v[0..cap),
+ * which take each entry as venv_filehash_push() hands it over (the entry
+ * filled in before, and left alone until the end). venv_filehash_finish()
+ * hashes what is left, largest first, on the calling thread, those
+ * started and `threads` more, waits for them all and frees the stream (NULL: nothing to do).
+ * Errors as venv_filehash_run(); when start fails nothing was started.
+ */
+struct venv_filehash_stream;
+
+int venv_filehash_start(struct venv_filehash_stream **out, int dirfd, struct venv_filehash *v,
+			size_t cap, unsigned threads);
+void venv_filehash_push(struct venv_filehash_stream *s, size_t i);
+int venv_filehash_finish(struct venv_filehash_stream *s, unsigned threads);
+/* Before finish(), for a caller that gave up: what was not taken yet is not hashed. */
+void venv_filehash_drop(struct venv_filehash_stream *s);
+
+/*
  * Parse a RECORD hash field ("sha256=<urlsafe base64, no padding>") into
  * a digest. Returns 0; VENV_ENOTFOUND when the field is empty (RECORD
  * itself, bytecode: nothing to verify); VENV_EINVAL with a message naming

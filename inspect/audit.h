@@ -23,15 +23,19 @@ struct venv_audit_hash {
 	char *rel;
 	const struct venv_dist *dist;
 	unsigned char want[VENV_SHA256_LEN];
+	/* Where the result is: hashed early (see venv_audit_early), or files[file]. */
+	const struct venv_filehash *early;
+	size_t file;
 };
 
 struct venv_audit {
 	/* Every RECORD row inside the environment: an open-addressing set by rel. */
 	struct venv_audit_owner *owners;
 	size_t nowners, owners_cap;
-	/* The files to hash, and what their RECORDs say (parallel arrays). */
-	struct venv_filehash *files;
+	/* What the RECORDs say of each file to verify, and the files not hashed early. */
 	struct venv_audit_hash *want;
+	size_t nwant, want_alloc;
+	struct venv_filehash *files;
 	size_t nfiles, files_alloc;
 	/* RECORD files with more than one hard link. */
 	size_t nlinked;
@@ -39,7 +43,7 @@ struct venv_audit {
 	int lib64_is_link;               /* "lib64/..." rows name "lib/..." */
 };
 
-#define VENV_AUDIT_INIT { NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL, 0 }
+#define VENV_AUDIT_INIT { NULL, 0, 0, NULL, 0, 0, NULL, 0, 0, 0, NULL, 0 }
 
 void venv_audit_init(struct venv_audit *a, struct venv_check_ctx *c);
 void venv_audit_release(struct venv_audit *a);
@@ -60,6 +64,46 @@ int venv_audit_own(struct venv_audit *a, const struct venv_dist *d, const char *
 /* After every row: hash, then the once-per-environment findings. */
 int venv_audit_finish(struct venv_check_ctx *c, struct venv_audit *a,
 		      const struct venv_dists *ds, const char *site_rel);
+
+/*
+ * Hashing from the start (--verify-hashes on more than one thread): before
+ * the rule sets run, the distributions are read (once: rules_dists.c uses
+ * them) and every file a RECORD lists with a sha256 goes into a table; the
+ * walk of rules_tree.c hands each regular file of the table, with the size
+ * its lstat saw, to threads that hash it while the walk and the other
+ * rules go on (they were 0.1 s of 0.3 s before any hashing began). Then
+ * venv_audit_row() takes the result of a file the walk handed over, and
+ * the rest are hashed at the end as before: the findings are the same,
+ * only when the work is done changes.
+ */
+struct venv_audit_early {
+	struct venv_dists ds;            /* what rules_dists.c would read */
+	struct venv_filehash *files;     /* one per environment-relative path (room for every row) */
+	size_t nfiles, rows;
+	size_t *index, index_cap;        /* open addressing over files' paths (entry + 1; 0 free) */
+	/* Per RECORD row, those of ds.v[0] first: its entry of files + 1, or 0. */
+	size_t *row_file;
+	size_t *first_row;               /* per distribution: where its rows start in row_file */
+	unsigned char *handed;           /* files[i] was handed to the threads */
+	struct venv_filehash_stream *stream;
+};
+
+/* Start it when it applies (c->early stays NULL otherwise); < 0 only for out of memory. */
+int venv_audit_early_start(struct venv_check_ctx *c);
+
+/*
+ * For venv_audit_early_start(), once e->ds is read: room for `rows` RECORD
+ * rows, then each row (numbered as row_file is) whose file is to be hashed,
+ * at rel (environment-relative, normalised).
+ */
+int venv_audit_early_alloc(struct venv_audit_early *e, size_t rows);
+int venv_audit_early_add(struct venv_audit_early *e, size_t row, const char *rel);
+
+/* The walk met rel (environment-relative), a regular file per st. */
+void venv_audit_walked(struct venv_check_ctx *c, const char *rel, const struct stat *st);
+
+/* Wait for the threads if they still run, and free it all (NULL: nothing). */
+void venv_audit_early_release(struct venv_audit_early *e);
 
 /* The distribution whose RECORD lists rel (environment-relative), or NULL. */
 const struct venv_dist *venv_audit_owner_of(const struct venv_audit *a, const char *rel);

@@ -9,6 +9,7 @@
  * console scripts (rules_scripts.c), lib/ and the tree (rules_tree.c).
  */
 #include "compat.h"
+#include "audit.h"
 #include "envdir.h"
 #include "ruleset.h"
 #include "error.h"
@@ -228,7 +229,7 @@ int venv_check_loaded(struct venv_report *r, struct venv_model *env,
 		      const struct venv_check_options *opts)
 {
 	static const struct venv_check_options defaults = VENV_CHECK_OPTIONS_INIT;
-	struct venv_check_ctx c = { NULL, NULL, NULL, VENV_SITE_LIST_INIT };
+	struct venv_check_ctx c = { NULL, NULL, NULL, VENV_SITE_LIST_INIT, NULL };
 	size_t i;
 	int error = 0;
 
@@ -258,11 +259,14 @@ int venv_check_loaded(struct venv_report *r, struct venv_model *env,
 		error = error > 0 ? 0 : error;
 		goto done;
 	}
+	if ((error = venv_audit_early_start(&c)) < 0)
+		goto done;
 	for (i = 0; i < VENV_ARRAY_SIZE(rule_sets); i++)
 		if ((!rule_sets[i].codes || venv_check_wants_any(&c, rule_sets[i].codes)) &&
 		    (error = rule_sets[i].run(&c)) < 0)
 			goto done;
 done:
+	venv_audit_early_release(c.early);
 	venv_site_list_release(&c.site);
 	if (r->nr > 1)
 		qsort(r->findings, r->nr, sizeof(*r->findings), cmp_findings);

@@ -5,6 +5,7 @@
  * usercustomize modules.
  */
 #include "compat.h"
+#include "array.h"
 #include "audit.h"
 #include "error.h"
 #include "fs.h"
@@ -116,7 +117,7 @@ void venv_audit_release(struct venv_audit *a)
 
 	for (i = 0; i < a->owners_cap; i++)
 		free(a->owners[i].rel);
-	for (i = 0; i < a->nfiles; i++)
+	for (i = 0; i < a->nwant; i++)
 		free(a->want[i].rel);
 	free(a->owners);
 	free(a->files);
@@ -128,38 +129,134 @@ void venv_audit_release(struct venv_audit *a)
 /* ------------------------------------------------------------------------ */
 /* RECORD rows: ownership, hard links, hashes to verify. */
 
-static int queue_hash(struct venv_audit *a, const struct venv_dist *d, const char *rel,
+int venv_audit_early_alloc(struct venv_audit_early *e, size_t rows)
+{
+	for (e->index_cap = 64; e->index_cap < 2 * rows; e->index_cap *= 2)
+		;
+	if (!(e->files = calloc(rows ? rows : 1, sizeof(*e->files))) ||
+	    !(e->handed = calloc(rows ? rows : 1, 1)) ||
+	    !(e->row_file = calloc(rows ? rows : 1, sizeof(*e->row_file))) ||
+	    !(e->first_row = calloc(e->ds.nr ? e->ds.nr : 1, sizeof(*e->first_row))) ||
+	    !(e->index = calloc(e->index_cap, sizeof(*e->index))))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	e->rows = rows;
+	return 0;
+}
+
+/* The slot of e->index for rel: its entry, or the free one where it goes. */
+static size_t *early_slot(const struct venv_audit_early *e, const char *rel)
+{
+	size_t i;
+
+	for (i = (size_t)hash_str(rel) & (e->index_cap - 1); e->index[i];
+	     i = (i + 1) & (e->index_cap - 1))
+		if (!strcmp(e->files[e->index[i] - 1].path, rel))
+			break;
+	return &e->index[i];
+}
+
+int venv_audit_early_add(struct venv_audit_early *e, size_t row, const char *rel)
+{
+	size_t *slot;
+
+	if (row >= e->rows || e->nfiles >= e->rows)
+		return 0;
+	slot = early_slot(e, rel);
+	if (!*slot) {
+		if (!(e->files[e->nfiles].path = strdup(rel)))
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		*slot = ++e->nfiles;
+	}
+	e->row_file[row] = *slot;
+	return 0;
+}
+
+void venv_audit_walked(struct venv_check_ctx *c, const char *rel, const struct stat *st)
+{
+	struct venv_audit_early *e = c->early;
+	struct venv_filehash *f;
+
+	size_t k;
+
+	if (!e->stream || !(k = *early_slot(e, rel)) || e->handed[k - 1])
+		return;
+	f = &e->files[k - 1];
+	/* The walk came here through no link: nothing to follow on the way. */
+	f->follow = 0;
+	f->size = st->st_size;
+	f->regular = 1;
+	e->handed[f - e->files] = 1;
+	venv_filehash_push(e->stream, (size_t)(f - e->files));
+}
+
+void venv_audit_early_release(struct venv_audit_early *e)
+{
+	size_t i;
+
+	if (!e)
+		return;
+	/* Not finished by report_hashes() (an error on the way): what is still waiting is not needed. */
+	venv_filehash_drop(e->stream);
+	venv_filehash_finish(e->stream, 0);
+	for (i = 0; i < e->nfiles; i++)
+		free((char *)e->files[i].path);
+	free(e->files);
+	free(e->index);
+	free(e->handed);
+	free(e->row_file);
+	free(e->first_row);
+	venv_dists_release(&e->ds);
+	free(e);
+}
+
+/* The file of row of d that the walk handed over to be hashed early, or NULL. */
+static const struct venv_filehash *handed(const struct venv_audit_early *e,
+					  const struct venv_dist *d, const struct venv_record_row *row)
+{
+	size_t i, k;
+
+	/* rules_dists.c reads e->ds when there is an e: d and row are in it. */
+	if (!e || d < e->ds.v || d >= e->ds.v + e->ds.nr || row < d->record ||
+	    row >= d->record + d->nrecord)
+		return NULL;
+	i = e->first_row[d - e->ds.v] + (size_t)(row - d->record);
+	if (i >= e->rows || !(k = e->row_file[i]) || !e->handed[k - 1])
+		return NULL;
+	return &e->files[k - 1];
+}
+
+static int queue_hash(struct venv_check_ctx *c, struct venv_audit *a, const struct venv_dist *d,
+		      const struct venv_record_row *row, const char *rel,
 		      const unsigned char want[VENV_SHA256_LEN], off_t size)
 {
+	const struct venv_filehash *early = handed(c->early, d, row);
 	struct venv_filehash *f;
 	struct venv_audit_hash *w;
+	int error;
 
-	if (a->nfiles == a->files_alloc) {
-		size_t na = a->files_alloc ? a->files_alloc * 2 : 256;
-		struct venv_filehash *nf = realloc(a->files, na * sizeof(*nf));
-		struct venv_audit_hash *nw;
-
-		if (!nf)
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		a->files = nf;
-		if (!(nw = realloc(a->want, na * sizeof(*nw))))
-			return venv_error_set(VENV_ENOMEM, "out of memory");
-		a->want = nw;
-		a->files_alloc = na;
-	}
-	w = &a->want[a->nfiles];
-	f = &a->files[a->nfiles];
-	memset(f, 0, sizeof(*f));
+	if ((error = VENV_ARRAY_GROW(a->want, a->want_alloc, a->nwant + 1, 256)) < 0)
+		return error;
+	w = &a->want[a->nwant];
 	memset(w, 0, sizeof(*w));
 	if (!(w->rel = strdup(rel)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
 	w->dist = d;
 	memcpy(w->want, want, VENV_SHA256_LEN);
+	a->nwant++;
+	/* Handed over by the walk as the same regular file: its result is (or will be) there. */
+	if (early && early->size == size && !strcmp(early->path, rel)) {
+		w->early = early;
+		return 0;
+	}
+	if ((error = VENV_ARRAY_GROW(a->files, a->files_alloc, a->nfiles + 1, 256)) < 0)
+		return error;
+	f = &a->files[a->nfiles];
+	memset(f, 0, sizeof(*f));
 	f->path = w->rel;
 	f->follow = d->linked;
 	f->size = size;
 	f->regular = 1;         /* venv_audit_row's caller looked (lstat) */
-	a->nfiles++;
+	w->file = a->nfiles++;
 	return 0;
 }
 
@@ -196,22 +293,29 @@ int venv_audit_row(struct venv_check_ctx *c, struct venv_audit *a, const struct 
 	}
 	if (!S_ISREG(st->st_mode))
 		return 0;
-	return queue_hash(a, d, rel, want, st->st_size);
+	return queue_hash(c, a, d, row, rel, want, st->st_size);
 }
 
 static int report_hashes(struct venv_check_ctx *c, struct venv_audit *a)
 {
 	unsigned jobs = c->opts->hash_jobs;
 	size_t i;
-	int error;
+	int error = 0;
 
-	if ((error = venv_filehash_run(c->env->root, a->files, a->nfiles, jobs)) < 0)
+	/* What the walk handed over first (largest first of what is left), then the rest. */
+	if (c->early) {
+		error = venv_filehash_finish(c->early->stream, 0);
+		c->early->stream = NULL;
+	}
+	if (!error)
+		error = venv_filehash_run(c->env->root, a->files, a->nfiles, jobs);
+	if (error < 0)
 		return error == VENV_ENOMEM ? error :
 			add(c, VENV_DIAG_CANNOT_INSPECT, NULL, "cannot verify hashes: %s",
 			    venv_error_last());
-	for (i = 0; i < a->nfiles && !error; i++) {
-		const struct venv_filehash *f = &a->files[i];
+	for (i = 0; i < a->nwant && !error; i++) {
 		const struct venv_audit_hash *w = &a->want[i];
+		const struct venv_filehash *f = w->early ? w->early : &a->files[w->file];
 		char got[VENV_SHA256_B64_LEN + 1], want[VENV_SHA256_B64_LEN + 1];
 
 		switch (f->status) {

@@ -405,63 +405,154 @@ static const int dep_codes[] = { VENV_DIAG_DEPENDENCY_MISSING, VENV_DIAG_DEPENDE
 static const int pth_codes[] = { VENV_DIAG_UNOWNED_EXECUTABLE_PTH, 0 };
 static const int entry_codes[] = { VENV_DIAG_ENTRY_POINT_MODULE_MISSING, 0 };
 
-int venv_rules_dists(struct venv_check_ctx *c)
-{
-	struct venv_model *e = c->env;
-	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
-	struct venv_dists ds = VENV_DISTS_INIT;
-	struct venv_audit audit;
-	const struct venv_model_libdir *lib;
-	size_t i;
-	int error = 0, records = venv_check_wants_any(c, record_codes) ||
-		((c->opts->flags & VENV_CHECK_VERIFY_HASHES) && venv_check_wants_any(c, hash_read_codes));
-	int entries = venv_check_wants_any(c, entry_codes), dups = venv_check_wants_any(c, dup_codes);
-	int deps = venv_check_wants_any(c, dep_codes), pths = venv_check_wants_any(c, pth_codes);
+/* What the rules of this file are asked for, in c. */
+struct wants {
+	int records, entries, dups, deps, pths;
+};
 
-	/* Nothing asked for here: the distributions are not even read. */
-	if (!records && !entries && !dups && !deps && !pths)
-		return 0;
+static int wants_of(const struct venv_check_ctx *c, struct wants *w)
+{
+	w->records = venv_check_wants_any(c, record_codes) ||
+		((c->opts->flags & VENV_CHECK_VERIFY_HASHES) && venv_check_wants_any(c, hash_read_codes));
+	w->entries = venv_check_wants_any(c, entry_codes);
+	w->dups = venv_check_wants_any(c, dup_codes);
+	w->deps = venv_check_wants_any(c, dep_codes);
+	w->pths = venv_check_wants_any(c, pth_codes);
+	return w->records || w->entries || w->dups || w->deps || w->pths;
+}
+
+/* The active site-packages, relative and absolute: 1, or 0 when its distributions are not read. */
+static int site_of(const struct venv_check_ctx *c, struct vbuf *site_rel, struct vbuf *site)
+{
+	const struct venv_model *e = c->env;
+	const struct venv_model_libdir *lib;
+	int error;
+
 	if (e->unfinished || !e->active_ver[0] || !(lib = venv_model_find_lib(e, e->active_ver)) ||
 	    !lib->has_site || lib->site_link || !e->abs)
 		return 0;
-	venv_audit_init(&audit, c);
-	if ((error = vbuf_addf(&site_rel, "lib/python%s/site-packages", e->active_ver)) < 0 ||
-	    (error = vbuf_addf(&site, "%s/%s", e->abs, site_rel.buf)) < 0)
-		goto done;
+	if ((error = vbuf_addf(site_rel, "lib/python%s/site-packages", e->active_ver)) < 0 ||
+	    (error = vbuf_addf(site, "%s/%s", e->abs, site_rel->buf)) < 0)
+		return error;
+	return 1;
+}
+
+static unsigned dists_flags(const struct wants *w)
+{
 	/* Dependencies and duplicates alone need no RECORD (pth: who owns each .pth). */
-	if ((error = venv_dists_read(&ds, site.buf, VENV_DISTS_ALL |
-				     (records || entries || pths ? 0 : VENV_DISTS_METADATA_ONLY))) < 0) {
+	return VENV_DISTS_ALL | (w->records || w->entries || w->pths ? 0 : VENV_DISTS_METADATA_ONLY);
+}
+
+int venv_audit_early_start(struct venv_check_ctx *c)
+{
+	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
+	struct venv_audit_early *e = NULL;
+	unsigned jobs = c->opts->hash_jobs;
+	struct wants w;
+	size_t i, k, rows = 0;
+	int error = 0;
+
+	/* On one thread there is no other to hash while the rules run. */
+	if (!(c->opts->flags & VENV_CHECK_VERIFY_HASHES) || jobs < 2 || !wants_of(c, &w) ||
+	    !w.records || (error = site_of(c, &site_rel, &site)) <= 0)
+		goto done;
+	if (!(e = calloc(1, sizeof(*e)))) {
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* A failure here is rules_dists.c's to report, when it reads them itself. */
+	if ((error = venv_dists_read(&e->ds, site.buf, dists_flags(&w))) < 0)
+		goto done;
+	for (i = 0; i < e->ds.nr; i++)
+		rows += e->ds.v[i].nrecord;
+	if ((error = venv_audit_early_alloc(e, rows)) < 0)
+		goto done;
+	for (i = 0, rows = 0; i < e->ds.nr && !error; i++) {
+		const struct venv_dist *d = &e->ds.v[i];
+
+		e->first_row[i] = rows;
+		rows += d->nrecord;
+		for (k = 0; !d->egg && !d->record_status && k < d->nrecord && !error; k++) {
+			const struct venv_record_row *row = &d->record[k];
+			int r;
+
+			/* Only what can be a sha256 (check_record parses it, and says what is wrong). */
+			if (strncmp(row->hash, "sha256=", 7))
+				continue;
+			if ((r = env_rel(&rel, c->env, site_rel.buf, row->path)) == 0)
+				error = venv_audit_early_add(e, e->first_row[i] + k, rel.buf);
+			else if (r != -1)
+				error = r;
+		}
+	}
+	if (!error && e->nfiles)
+		error = venv_filehash_start(&e->stream, c->env->root, e->files, e->nfiles, jobs - 1);
+done:
+	if (error != VENV_ENOMEM)
+		venv_error_clear();
+	if (error == VENV_ENOMEM || !e || !e->stream) {
+		venv_audit_early_release(e);
+		e = NULL;
+	} else {
+		c->early = e;
+	}
+	vbuf_release(&site);
+	vbuf_release(&site_rel);
+	vbuf_release(&rel);
+	return error == VENV_ENOMEM ? error : 0;
+}
+
+int venv_rules_dists(struct venv_check_ctx *c)
+{
+	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
+	struct venv_dists own = VENV_DISTS_INIT, *dsp = &own;
+	struct venv_audit audit;
+	struct wants w;
+	size_t i;
+	int error = 0, r;
+
+	/* Nothing asked for here: the distributions are not even read. */
+	if (!wants_of(c, &w))
+		return 0;
+	venv_audit_init(&audit, c);
+	if ((r = site_of(c, &site_rel, &site)) <= 0) {
+		error = r;
+		goto done;
+	}
+	if (c->early) {
+		dsp = &c->early->ds;
+	} else if ((error = venv_dists_read(&own, site.buf, dists_flags(&w))) < 0) {
 		if (error == VENV_ENOMEM)
 			goto done;
 		venv_error_clear();
 		error = 0;
 		goto done;
 	}
-	for (i = 0; i < ds.nr && !error; i++) {
-		const struct venv_dist *d = &ds.v[i];
-
+	for (i = 0; i < dsp->nr && !error; i++) {
+		const struct venv_dist *d = &dsp->v[i];
 		size_t j;
 
-		for (j = 0; dups && j < i && !error; j++)
-			if (!strcmp(d->canon, ds.v[j].canon))
+		for (j = 0; w.dups && j < i && !error; j++)
+			if (!strcmp(d->canon, dsp->v[j].canon))
 				error = add(c, VENV_DIAG_DUPLICATE_DIST_INFO, site_rel.buf, "%s and %s are "
-					    "both metadata of project '%s'", ds.v[j].dir, d->dir, d->canon);
+					    "both metadata of project '%s'", dsp->v[j].dir, d->dir, d->canon);
 		if (error)
 			break;
-		if (records && !d->egg && (error = check_record(c, &audit, d, site_rel.buf)) < 0)
+		if (w.records && !d->egg && (error = check_record(c, &audit, d, site_rel.buf)) < 0)
 			break;
-		if (entries)
+		if (w.entries)
 			error = check_entry_points(c, d, site_rel.buf);
 	}
-	if (!error && deps)
-		error = check_deps(c, &ds, site_rel.buf);
-	if (!error && pths)
-		error = check_pth(c, &ds, site_rel.buf);
-	if (!error && records)
-		error = venv_audit_finish(c, &audit, &ds, site_rel.buf);
+	if (!error && w.deps)
+		error = check_deps(c, dsp, site_rel.buf);
+	if (!error && w.pths)
+		error = check_pth(c, dsp, site_rel.buf);
+	if (!error && w.records)
+		error = venv_audit_finish(c, &audit, dsp, site_rel.buf);
 done:
 	venv_audit_release(&audit);
-	venv_dists_release(&ds);
+	venv_dists_release(&own);
 	vbuf_release(&site);
 	vbuf_release(&site_rel);
 	return error;

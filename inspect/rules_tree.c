@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 #include "array.h"
+#include "audit.h"
 #include "ruleset.h"
 #include "error.h"
 #include "fs.h"
@@ -588,6 +589,8 @@ static int walk(struct venv_check_ctx *c)
 				break;
 			continue;
 		}
+		if (S_ISREG(st.st_mode) && c->early)
+			venv_audit_walked(c, rel.buf, &st);
 		if (S_ISREG(st.st_mode) && f->in_site) {
 			char tag[16];
 			size_t nl = strlen(name);

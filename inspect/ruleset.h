@@ -47,11 +47,14 @@ void venv_site_list_release(struct venv_site_list *l);
  */
 const struct venv_site_entry *venv_site_list_find(struct venv_site_list *l, const char *name);
 
+struct venv_audit_early;
+
 struct venv_check_ctx {
 	struct venv_report *r;
 	const struct venv_check_options *opts;
 	struct venv_model *env;
 	struct venv_site_list site;
+	struct venv_audit_early *early;   /* audit.h: files hashed while the rules run, or NULL */
 };
 
 /*

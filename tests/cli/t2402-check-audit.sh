@@ -5,7 +5,8 @@
 #    check sees nothing, --verify-hashes (any -j) and --strict report each
 #    as VNV604, and agree with a Python RECORD verifier (importlib.metadata
 #    + hashlib, tests/helpers/record-verify.py); hashes in wrong encodings
-#    are VNV602 findings, never a crash;
+#    are VNV602 findings, never a crash; a FIFO and links where RECORD
+#    lists files are reported, never read; -j 1, 2 and 4 find the same;
 #  - files no distribution owns: one VNV610 info per environment with the
 #    count, bytecode Python wrote not counted;
 #  - sitecustomize: unowned a warning (VNV611), owned by a distribution an
@@ -78,6 +79,24 @@ expect_match "the hash algorithm 'md5' is not sha256" "$OUT" "the md5 finding"
 grep -q "^c-2.0.dist-info/WHEEL,sha256=.*[+/]" "$rec" &&
 	expect_match "WHEEL' the hash .*standard base64" "$OUT" "the standard base64 finding"
 expect_eq 3 "$(count 'VNV602' "$OUT")" "VNV602 findings (hex, md5, standard base64)"
+# Files RECORD lists replaced by a FIFO, a link out, and a directory reached
+# through a link out: never read, each reported; and hashing while the walk
+# goes on (-j 2 and more) finds exactly what one thread finds.
+pipdir="$site/pip"
+rm "$pipdir/__main__.py" && mkfifo "$pipdir/__main__.py"
+echo 'SECRET = 1' >"$TMP/outside.py"
+rm "$pipdir/py.typed" && ln -s "$TMP/outside.py" "$pipdir/py.typed"
+mv "$pipdir/_vendor/idna" "$TMP/idna" && ln -s "$TMP/idna" "$pipdir/_vendor/idna"
+expect_exit 1 timeout 60 "$VENV" check --strict -j 1 "$env"
+one=$OUT
+expect_match "pip/__main__.py: warning: .*is a named pipe \\(FIFO\\)" "$OUT" "the FIFO finding"
+expect_match "pip/py.typed' of pip .* is a symbolic link; not followed" "$OUT" "the link finding"
+expect_match "pip/_vendor/idna/__init__.py' of pip .* is reached through a symbolic link out of" \
+	"$OUT" "the finding for a file below a link out"
+for j in 2 4; do
+	expect_exit 1 timeout 60 "$VENV" check --strict -j "$j" "$env"
+	[ "$OUT" = "$one" ] || fail "expected check --strict -j $j to find what -j 1 finds: $(diff <(echo "$one") <(echo "$OUT"))"
+done
 
 # 2. Unowned files and sitecustomize.
 env2="$TMP/e2"
