@@ -17,8 +17,11 @@
  * the metadata of the distribution itself was reached through a link the
  * caller trusts). Only regular files are read, at most `cap` bytes each.
  *
- * Work is shared out largest file first, so that one large file does not
- * finish last on a single thread while the others idle.
+ * Work is shared out big files (1 MiB and more) first, largest first, so
+ * that one large file does not finish last on a single thread while the
+ * others idle; the rest in the caller's order, in which files of one
+ * directory come together: each thread opens a file's directory once (as
+ * the path would be resolved) and the file by its name in it.
  */
 struct venv_filehash {
 	const char *path;       /* relative to the directory handle */
@@ -49,7 +52,7 @@ int venv_filehash_run(int dirfd, struct venv_filehash *v, size_t n, unsigned job
  * rules run). venv_filehash_start() starts `threads` threads over v[0..cap),
  * which take each entry as venv_filehash_push() hands it over (the entry
  * filled in before, and left alone until the end). venv_filehash_finish()
- * hashes what is left, largest first, on the calling thread, those
+ * hashes what is left (big files first) on the calling thread, those
  * started and `threads` more, waits for them all and frees the stream (NULL: nothing to do).
  * Errors as venv_filehash_run(); when start fails nothing was started.
  */

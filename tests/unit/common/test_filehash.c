@@ -207,6 +207,47 @@ START_TEST(test_filehash__regular_seen_before)
 }
 END_TEST
 
+/* Files of more directories than a thread keeps handles on, interleaved: each hashed right. */
+START_TEST(test_filehash__many_directories_interleaved)
+{
+	enum { DIRS = 20, PER = 3 };
+	struct venv_filehash v[DIRS * PER];
+	char names[DIRS * PER][32], dir[16];
+	int dfd = dir_fd("dirs");
+	size_t i, k;
+
+	for (i = 0; i < DIRS; i++) {
+		snprintf(dir, sizeof(dir), "d%zu", i);
+		ck_assert_int_eq(mkdirat(dfd, dir, 0700), 0);
+	}
+	memset(v, 0, sizeof(v));
+	/* d0/f0, d1/f0, ..., d19/f0, d0/f1, ...: never two of one directory in a row. */
+	for (k = 0; k < PER; k++) {
+		for (i = 0; i < DIRS; i++) {
+			size_t n = k * DIRS + i;
+
+			snprintf(names[n], sizeof(names[n]), "d%zu/f%zu", i, k);
+			put_at(dfd, names[n], names[n], strlen(names[n]));
+			v[n].path = names[n];
+			v[n].size = (off_t)strlen(names[n]);
+			v[n].regular = 1;
+		}
+	}
+	for (k = 1; k <= 3; k += 2) {
+		ck_assert_int_eq(venv_filehash_run(dfd, v, VENV_ARRAY_SIZE(v), (unsigned)k), 0);
+		for (i = 0; i < VENV_ARRAY_SIZE(v); i++) {
+			unsigned char want[VENV_SHA256_LEN];
+
+			ck_assert_int_eq(venv_sha256(names[i], strlen(names[i]), want), 0);
+			ck_assert_msg(v[i].status == VENV_RD_OK, "%s: status %d", names[i], v[i].status);
+			ck_assert_msg(!memcmp(v[i].digest, want, sizeof(want)), "%s: wrong digest on %zu "
+				      "thread(s)", names[i], k);
+		}
+	}
+	close(dfd);
+}
+END_TEST
+
 START_TEST(test_filehash__none_is_nothing)
 {
 	ck_assert_int_eq(venv_filehash_run(AT_FDCWD, NULL, 0, 8), 0);
@@ -286,6 +327,7 @@ static Suite *filehash_suite(void)
 	tcase_add_test(tc, test_filehash__problems_are_per_file);
 	tcase_add_test(tc, test_filehash__links_out_not_followed);
 	tcase_add_test(tc, test_filehash__regular_seen_before);
+	tcase_add_test(tc, test_filehash__many_directories_interleaved);
 	tcase_add_test(tc, test_filehash__none_is_nothing);
 	tcase_add_test(tc, test_filehash__record_field_encodings);
 	tcase_add_test(tc, test_filehash__record_field_hostile);
