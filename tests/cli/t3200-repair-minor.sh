@@ -9,9 +9,13 @@
 # a terminal. (security.md CRA-06: a minor change is never fixed by
 # relinking alone.)
 #
-# The environments (python -m venv, the packages installed) are made once
-# (prepare) and kept as a fixture (lib.sh), unpacked each run at the same
-# place (work_dir): five of them, four alike, cost most of this test.
+# The environments (the packages installed) are made once (prepare) and
+# kept as a fixture (lib.sh), unpacked each run at the same place
+# (work_dir). The two upgraded first, the subject of this test, are made by
+# python -m venv; the three that show --yes, the kill and the roll-back
+# (how repair goes about it, whoever made the environment) by venv create,
+# the same tree but for our activation scripts and pip's bytecode, without
+# the cost of ensurepip.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 
@@ -24,11 +28,18 @@ command -v gcc >/dev/null || skip "needs gcc for the compiled extension"
 work_dir t3200
 export PIP_FIND_LINKS="$W/wheels"
 
-# mk_env PYTHON DIR PACKAGE...: python -m venv DIR, with the packages installed.
+# mk_env [-o] PYTHON DIR PACKAGE...: python -m venv DIR (with -o, venv
+# create), with the packages installed.
 mk_env() {
+	local make=cpython
+	[ "$1" = -o ] && make=ours && shift
 	local py=$1 d=$2
 	shift 2
-	"$py" -m venv "$d" >/dev/null || fail "python$(py_minor "$py") -m venv failed"
+	if [ $make = ours ]; then
+		"$VENV" create -q -p "$py" "$d" || fail "venv create -p $py failed"
+	else
+		"$py" -m venv "$d" >/dev/null || fail "python$(py_minor "$py") -m venv failed"
+	fi
 	"$d/bin/pip" install -q "$@" || fail "pip install failed in $d"
 }
 
@@ -42,9 +53,9 @@ prepare() {
 	make_wheel "$p11" "$W/wheels" tinypkg 1.0 || fail "could not build the test wheel"
 	mk_env "$p11" env-3.11 tinypkg cext
 	[ -z "$p13" ] || mk_env "$p12" env-3.12 tinypkg cext
-	mk_env "$p11" noask tinypkg
-	mk_env "$p11" killed tinypkg cext
-	mk_env "$p11" fails tinypkg cext
+	mk_env -o "$p11" noask tinypkg
+	mk_env -o "$p11" killed tinypkg cext
+	mk_env -o "$p11" fails tinypkg cext
 }
 key=$(py_facts "$p11"; py_facts "$p12"; [ -z "$p13" ] || py_facts "$p13"; tool_facts gcc
 	cat "$0" "$(dirname "$0")/repair-lib.sh")
@@ -107,7 +118,8 @@ expect_eq "hello from tinypkg 1.0" "$(noask/bin/tinypkg-hello)" "the console scr
 mkdir -p index/cext
 mv "$W"/wheels/cext-2.0-cp312-*.whl index/cext/
 (cd index/cext && for w in *.whl; do printf '<a href="%s">%s</a>\n' "$w" "$w"; done >index.html)
-# What plain repair fixes (CPython's unquoted activation templates) is fixed first.
+# What plain repair would fix is fixed first, so that the snapshot is what
+# the repair after the kill puts back.
 "$VENV" repair -q killed >/dev/null || fail "plain repair failed"
 echo "user data" >killed/lib/python3.11/site-packages/local_settings.py
 snap=$(tree_listing killed)
