@@ -39,6 +39,8 @@ prepare() {
 	make_wheel "$py" "$W/wheels" tinypkg 1.0 || fail "could not build the test wheel"
 	if ! command -v pipx >/dev/null; then
 		echo "pipx is not installed" >pipx.skip
+	elif ! pipx_shared "$W/pipx/shared"; then
+		echo "venv create could not make pipx's shared libraries" >pipx.skip
 	elif ! PIPX_HOME="$W/pipx" PIPX_BIN_DIR="$W/pipx-bin" PIPX_MAN_DIR="$W/pipx-man" \
 		timeout 600 pipx install "$whl" >pipx.log 2>&1; then
 		echo "pipx install of a local wheel failed offline: $(tail -n 3 pipx.log)" >pipx.skip
