@@ -302,7 +302,7 @@ static int report_hashes(struct venv_check_ctx *c, struct venv_audit *a)
 	size_t i;
 	int error = 0;
 
-	/* What the walk handed over first (largest first of what is left), then the rest. */
+	/* What the walk handed over first (of what is left, big files first), then the rest. */
 	if (c->early) {
 		error = venv_filehash_finish(c->early->stream, 0);
 		c->early->stream = NULL;
