@@ -845,43 +845,63 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * The stale files m->stale[first..end) all of one directory dir: is that
+ * all the directory holds? Then it goes whole, one rename into the trash
+ * instead of an unlink each.
+ */
+static int only_stale(struct venv_move *m, struct venv_envdir *e, const char *dir, size_t first,
+		      size_t end)
+{
+	char **names = NULL;
+	size_t n = 0, i, len = strlen(dir) + 1;
+	int all;
+
+	if (list_dir(e, dir, &names, &n) < 0) {
+		venv_error_clear();
+		return 0;
+	}
+	all = n == end - first;
+	if (all)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; all && i < n; i++)
+		all = !strcmp(names[i], m->stale[first + i] + len);
+	venv_move__free_strs(names, n);
+	return all;
+}
+
 void venv_move_finish(struct venv_move *m, struct venv_envdir *e)
 {
-	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH), cur = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH);
 	const char *base;
-	size_t i;
-	int dfd = -1;
+	size_t i, j;
+	int dfd;
 
-	/* Sorted, the files of one __pycache__ come together: it is opened once. */
+	/* Sorted, the files of one __pycache__ come together. */
 	if (m->nstale)
 		qsort(m->stale, m->nstale, sizeof(*m->stale), cmp_str);
-	for (i = 0; i <= m->nstale; i++) {
-		if (i < m->nstale && venv_path_dirname(&dir, m->stale[i]) < 0)
+	for (i = 0; i < m->nstale; i = j) {
+		if (venv_path_dirname(&dir, m->stale[i]) < 0)
 			break;
-		if (dfd >= 0 && (i == m->nstale || strcmp(dir.buf, cur.buf))) {
-			int pfd;
-
-			close(dfd);
-			dfd = -1;
-			/* An emptied __pycache__ goes too (a non-empty one is refused). */
-			if ((pfd = venv_repair_open_parent(e->fd, cur.buf, &base)) >= 0) {
-				unlinkat(pfd, base, AT_REMOVEDIR);
-				close(pfd);
-			}
+		for (j = i + 1; j < m->nstale && !strncmp(m->stale[j], dir.buf, dir.len) &&
+		     m->stale[j][dir.len] == '/' && !strchr(m->stale[j] + dir.len + 1, '/'); j++)
+			;
+		if (only_stale(m, e, dir.buf, i, j) && venv_repair_trash(e, dir.buf) == 0)
+			continue;
+		venv_error_clear();
+		if ((dfd = venv_repair_open_parent(e->fd, m->stale[i], &base)) < 0)
+			continue;
+		for (; i < j; i++) {
+			base = strrchr(m->stale[i], '/');
+			unlinkat(dfd, base ? base + 1 : m->stale[i], 0);
 		}
-		if (i == m->nstale)
-			break;
-		if (dfd < 0) {
-			vbuf_sets(&cur, dir.buf);
-			if ((dfd = venv_repair_open_parent(e->fd, m->stale[i], &base)) < 0)
-				continue;
-		}
-		base = strrchr(m->stale[i], '/');
-		unlinkat(dfd, base ? base + 1 : m->stale[i], 0);
-	}
-	if (dfd >= 0)
 		close(dfd);
+		/* An emptied __pycache__ goes too (a non-empty one is refused). */
+		if ((dfd = venv_repair_open_parent(e->fd, dir.buf, &base)) >= 0) {
+			unlinkat(dfd, base, AT_REMOVEDIR);
+			close(dfd);
+		}
+	}
 	vbuf_release(&dir);
-	vbuf_release(&cur);
 	venv_error_clear();
 }

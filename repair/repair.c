@@ -401,6 +401,8 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		venv_report_release(&rep);
 		venv_model_release(&env);
 		memset(&rep, 0, sizeof(rep));
+		/* Check's walk goes through every directory: the old version's files are gone first. */
+		venv_repair_trash_finish(&e);
 		error = venv_model_load_at(&env, e.fd, e.dir);
 		if (error < 0 || (error = venv_check_loaded(&rep, &env, NULL)) < 0 ||
 		    (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0 ||

@@ -46,6 +46,7 @@ int venv_envdir_open(struct venv_envdir *e, const char *dir)
 	e->lock_fd = -1;
 	e->dir = NULL;
 	e->upgrade = NULL;
+	e->trash = NULL;
 	e->touched = 0;
 	e->lock.fd = -1;
 	e->lock.dirfd = -1;
@@ -71,6 +72,7 @@ done:
 void venv_envdir_close(struct venv_envdir *e)
 {
 	venv_repair_unlock(e);
+	venv_repair_trash_release(e);
 	json_decref((json_t *)e->upgrade);
 	e->upgrade = NULL;
 	if (e->fd >= 0)
@@ -123,6 +125,9 @@ void venv_repair_keep_times(struct venv_envdir *e)
 
 void venv_repair_unlock(struct venv_envdir *e)
 {
+	/* What is being deleted is gone before anyone else may look. */
+	if (e->lock_fd >= 0)
+		venv_repair_trash_finish(e);
 	venv_lock_release(&e->lock);
 	e->lock_fd = -1;
 }
@@ -848,6 +853,13 @@ done:
 	return error;
 }
 
+/*
+ * Finish a committed upgrade: the old version's lib directory and the backup
+ * go into the trash (a rename each; the caller has the trash emptied), and
+ * those renames are durable before the journal goes: a crash that lost one
+ * but not the journal's removal would leave the old directory behind with
+ * nothing to say it is to go.
+ */
 static int upgrade_forward(struct venv_envdir *e, json_t *j)
 {
 	const char *old_lib = json_string_value(json_object_get(j, "old_lib"));
@@ -858,7 +870,7 @@ static int upgrade_forward(struct venv_envdir *e, json_t *j)
 		int dfd = venv_repair_open_parent(e->fd, old_lib, &base);
 
 		if (dfd >= 0) {
-			error = venv_fs_remove_tree_at(dfd, base);
+			error = venv_repair_trash(e, old_lib);
 			if (!error)
 				error = venv_repair_fsync_dir(dfd, old_lib);
 			close(dfd);
@@ -867,7 +879,7 @@ static int upgrade_forward(struct venv_envdir *e, json_t *j)
 		}
 	}
 	if ((error = remove_builder_temps(e)) < 0 ||
-	    (error = venv_fs_remove_tree_at(e->fd, VENV_REPAIR_BACKUP)) < 0 ||
+	    (error = venv_repair_trash(e, VENV_REPAIR_BACKUP)) < 0 ||
 	    (error = venv_repair_fsync_dir(e->fd, e->dir)) < 0)
 		return error;
 	return remove_journal(e);
@@ -880,6 +892,9 @@ int venv_repair_recover(struct venv_envdir *e, struct vbuf *note)
 	int error;
 
 	vbuf_reset(note);
+	/* What a run killed while it was deleting left (trash.c). */
+	if ((error = venv_fs_remove_tree_at(e->fd, VENV_REPAIR_DELETING)) < 0)
+		return error;
 	if (!venv_journal_exists(e)) {
 		/* A journal that never got its name is only a leftover. */
 		unlinkat(e->fd, JOURNAL_TMP, 0);
@@ -900,7 +915,10 @@ int venv_repair_recover(struct venv_envdir *e, struct vbuf *note)
 		}
 	} else if (!strcmp(kind, "upgrade")) {
 		if (!strcmp(state, "committing")) {
-			error = upgrade_forward(e, j);
+			if ((error = upgrade_forward(e, j)) == 0) {
+				venv_repair_trash_empty(e);
+				venv_repair_trash_finish(e);
+			}
 			vbuf_adds(note, "finished an interrupted upgrade");
 		} else {
 			error = upgrade_back(e, j);

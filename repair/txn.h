@@ -31,12 +31,17 @@
 #define VENV_REPAIR_JOURNAL ".venv-repair.journal"
 #define VENV_REPAIR_BACKUP ".venv-repair-backup"
 #define VENV_REPAIR_PREFIX ".venv-repair"
+/* What a committed upgrade no longer needs, being deleted (trash.c). */
+#define VENV_REPAIR_DELETING ".venv-repair-deleting"
+
+struct venv_trash;
 
 struct venv_envdir {
 	char *dir;       /* absolute, not resolved */
 	int fd;          /* the directory, opened without following a link */
 	int lock_fd;     /* -1 when not locked */
 	void *upgrade;   /* private: the journal of an upgrade in progress */
+	struct venv_trash *trash;  /* private: what is being deleted (trash.c) */
 	struct timespec times[2];  /* the directory's atime and mtime before the lock */
 	int touched;     /* something in it was (or may have been) changed */
 	struct venv_lock lock;
@@ -45,8 +50,8 @@ struct venv_envdir {
 	void *payload;
 };
 
-#define VENV_ENVDIR_INIT { NULL, -1, -1, NULL, { { 0, 0 }, { 0, 0 } }, 0, VENV_LOCK_INIT, \
-			   NULL, NULL }
+#define VENV_ENVDIR_INIT { NULL, -1, -1, NULL, NULL, { { 0, 0 }, { 0, 0 } }, 0, \
+			   VENV_LOCK_INIT, NULL, NULL }
 
 /* Open an environment directory (a symbolic link is refused). */
 int venv_envdir_open(struct venv_envdir *e, const char *dir);
@@ -99,6 +104,22 @@ int venv_upgrade_commit(struct venv_envdir *e);
  */
 int venv_upgrade_journal_moves(struct venv_envdir *e, const char *const *pairs, size_t n);
 int venv_upgrade_rollback(struct venv_envdir *e);
+
+/*
+ * Deleting off the critical path (trash.c). venv_repair_trash() renames the
+ * environment-relative rel (a file or a whole tree; gone already is fine)
+ * into <env>/.venv-repair-deleting; venv_repair_trash_empty() starts a
+ * thread that removes that directory (or removes it at once when no thread
+ * can be started); venv_repair_trash_wait() joins it. venv_repair_unlock()
+ * calls venv_repair_trash_finish(), which joins it and removes whatever is
+ * still in the trash, so repair never returns with it still there. A run
+ * killed meanwhile leaves the directory: venv_repair_recover() removes it.
+ */
+int venv_repair_trash(struct venv_envdir *e, const char *rel);
+void venv_repair_trash_empty(struct venv_envdir *e);
+void venv_repair_trash_wait(struct venv_envdir *e);
+void venv_repair_trash_finish(struct venv_envdir *e);
+void venv_repair_trash_release(struct venv_envdir *e);
 
 /* fsync a directory; flush the file system that holds fd. */
 int venv_repair_fsync_dir(int fd, const char *what);

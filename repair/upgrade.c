@@ -828,6 +828,8 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 	begun = 0;
 	if (u->minor_change)
 		venv_move_finish(&u->mv, e);
+	/* The old version's files are deleted while repair looks at the new one. */
+	venv_repair_trash_empty(e);
 	take_snapshot(&after, e);
 	error = report_changes(&before, &after, done, code);
 	if (!error && u->minor_change) {

@@ -1,0 +1,250 @@
+/*
+ * Deleting off the critical path (txn.h): what a committed upgrade no longer
+ * needs is renamed into <env>/.venv-repair-deleting, one rename for a whole
+ * tree, and threads empty that directory while repair goes on. Deleting is
+ * mostly waiting: an unlink of a file whose blocks are on disk may wait for
+ * the device (a file system mounted with online discard, ext4's `discard`,
+ * sends the discard of its blocks and waits for it in the unlink itself),
+ * so the 1,200 unlinks of an upgrade of pip and 20 packages (the old
+ * setuptools, the old version's bytecode) overlap with each other (and with
+ * what is left of the upgrade) instead of coming one by one. The trash is
+ * gone before check looks at the environment again (its walk goes through
+ * every directory, repair's own too: venv_repair_trash_finish()), and the
+ * lock is released only after that (venv_repair_unlock()).
+ */
+#include "compat.h"
+#include <dirent.h>
+#include <pthread.h>
+#include "error.h"
+#include "fs.h"
+#include "txn.h"
+
+/*
+ * Threads that empty the trash together: the unlinks of one wait for the
+ * disk while the others' go on. Directories found are queued (open, so no
+ * path is walked again); a full queue has a thread go down the directory it
+ * found itself.
+ */
+#define WORKERS 8
+#define QUEUE_MAX 256
+
+struct venv_trash {
+	int fd;             /* the environment (a descriptor of the threads' own) */
+	unsigned next;      /* the name of the next entry moved in */
+	int running;        /* the thread was started and not yet joined */
+	int made;           /* the trash directory exists (made by this run) */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	int queue[QUEUE_MAX];
+	size_t nqueue;
+	int busy;           /* threads going through a directory */
+};
+
+static struct venv_trash *trash_of(struct venv_envdir *e)
+{
+	struct venv_trash *t = e->trash;
+
+	if (!t && (t = calloc(1, sizeof(*t))) != NULL) {
+		t->fd = -1;
+		e->trash = t;
+	}
+	return t;
+}
+
+int venv_repair_trash(struct venv_envdir *e, const char *rel)
+{
+	struct venv_trash *t;
+	const char *base;
+	char name[32];
+	int dfd, error = 0;
+
+	venv_repair_trash_wait(e);
+	if (!(t = trash_of(e)))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	if (!t->made && mkdirat(e->fd, VENV_REPAIR_DELETING, 0700) < 0 && errno != EEXIST)
+		return venv_error_set_errno(VENV_EIO, "cannot create '%s/%s'", e->dir,
+					    VENV_REPAIR_DELETING);
+	t->made = 1;
+	if ((dfd = venv_repair_open_parent(e->fd, rel, &base)) < 0)
+		return dfd;
+	/* A name left by a run that was killed is skipped, not replaced. */
+	do {
+		char to[sizeof(VENV_REPAIR_DELETING) + sizeof(name)];
+
+		snprintf(name, sizeof(name), "%u", t->next++);
+		snprintf(to, sizeof(to), "%s/%s", VENV_REPAIR_DELETING, name);
+		if (renameat(dfd, base, e->fd, to) == 0)
+			break;
+		if (errno != EEXIST && errno != ENOTEMPTY && errno != EISDIR && errno != ENOTDIR) {
+			error = errno == ENOENT ? 0 :
+				venv_error_set_errno(VENV_EIO, "cannot move '%s' aside", rel);
+			break;
+		}
+	} while (t->next < 1000000);
+	close(dfd);
+	return error;
+}
+
+/* Queue the directory fd for a thread, or go through it here when the queue is full. */
+static void clear_files(struct venv_trash *t, int dfd, int depth);
+
+static void found_dir(struct venv_trash *t, int fd, int depth)
+{
+	pthread_mutex_lock(&t->lock);
+	if (t->nqueue < QUEUE_MAX) {
+		t->queue[t->nqueue++] = fd;
+		pthread_cond_signal(&t->more);
+		pthread_mutex_unlock(&t->lock);
+		return;
+	}
+	pthread_mutex_unlock(&t->lock);
+	clear_files(t, fd, depth + 1);
+	close(fd);
+}
+
+/*
+ * Unlink everything below dfd but the directories themselves, which the
+ * last pass removes (venv_fs_remove_tree_at(), once they are empty).
+ */
+static void clear_files(struct venv_trash *t, int dfd, int depth)
+{
+	struct venv_dir d;
+	const char *name;
+	unsigned char type;
+
+	if (venv_dir_open(&d, dfd) < 0)
+		return;
+	while ((name = venv_dir_read(&d, &type))) {
+		int sub;
+
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+
+			if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+		}
+		/* unlinkat without AT_REMOVEDIR never removes a directory. */
+		if (type != DT_DIR && (unlinkat(dfd, name, 0) == 0 || errno != EISDIR))
+			continue;
+		if (depth < 256 && (sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+						  O_CLOEXEC)) >= 0)
+			found_dir(t, sub, depth);
+	}
+	venv_dir_close(&d);
+}
+
+static void *worker(void *arg)
+{
+	struct venv_trash *t = arg;
+
+	pthread_mutex_lock(&t->lock);
+	for (;;) {
+		int dfd;
+
+		while (!t->nqueue && t->busy)
+			pthread_cond_wait(&t->more, &t->lock);
+		if (!t->nqueue)
+			break;
+		dfd = t->queue[--t->nqueue];
+		t->busy++;
+		pthread_mutex_unlock(&t->lock);
+		clear_files(t, dfd, 0);
+		close(dfd);
+		pthread_mutex_lock(&t->lock);
+		t->busy--;
+	}
+	/* Nothing queued and nobody to queue more: every thread may stop. */
+	pthread_cond_broadcast(&t->more);
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+static void *empty(void *arg)
+{
+	struct venv_trash *t = arg;
+	pthread_t helpers[WORKERS - 1];
+	int top, n = 0;
+
+	/*
+	 * Errors are not reported: what is left is removed by the next repair
+	 * (venv_repair_recover()). The message, if any, stays this thread's.
+	 */
+	top = openat(t->fd, VENV_REPAIR_DELETING, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (top >= 0 && pthread_mutex_init(&t->lock, NULL) == 0) {
+		if (pthread_cond_init(&t->more, NULL) == 0) {
+			t->queue[0] = top;
+			t->nqueue = 1;
+			t->busy = 0;
+			top = -1;
+			while (n < WORKERS - 1 && pthread_create(&helpers[n], NULL, worker, t) == 0)
+				n++;
+			worker(t);
+			while (n > 0)
+				pthread_join(helpers[--n], NULL);
+			pthread_cond_destroy(&t->more);
+		}
+		pthread_mutex_destroy(&t->lock);
+	}
+	if (top >= 0)
+		close(top);
+	venv_fs_remove_tree_at(t->fd, VENV_REPAIR_DELETING);
+	return NULL;
+}
+
+void venv_repair_trash_empty(struct venv_envdir *e)
+{
+	struct venv_trash *t = e->trash;
+	struct stat st;
+
+	venv_repair_trash_wait(e);
+	if (fstatat(e->fd, VENV_REPAIR_DELETING, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	if (!t && !(t = trash_of(e)))
+		goto inline_;
+	if ((t->fd = dup(e->fd)) < 0)
+		goto inline_;
+	t->made = 0;
+	if (pthread_create(&t->thread, NULL, empty, t) == 0) {
+		t->running = 1;
+		return;
+	}
+	close(t->fd);
+	t->fd = -1;
+inline_:
+	/* No thread: done here, before going on. */
+	venv_fs_remove_tree_at(e->fd, VENV_REPAIR_DELETING);
+	venv_error_clear();
+}
+
+void venv_repair_trash_wait(struct venv_envdir *e)
+{
+	struct venv_trash *t = e->trash;
+
+	if (!t || !t->running)
+		return;
+	pthread_join(t->thread, NULL);
+	t->running = 0;
+	close(t->fd);
+	t->fd = -1;
+}
+
+void venv_repair_trash_finish(struct venv_envdir *e)
+{
+	struct stat st;
+
+	venv_repair_trash_wait(e);
+	/* Moved in but never emptied (a caller that went no further): done here. */
+	if (e->fd >= 0 && fstatat(e->fd, VENV_REPAIR_DELETING, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		venv_fs_remove_tree_at(e->fd, VENV_REPAIR_DELETING);
+		venv_error_clear();
+	}
+}
+
+void venv_repair_trash_release(struct venv_envdir *e)
+{
+	venv_repair_trash_wait(e);
+	free(e->trash);
+	e->trash = NULL;
+}
