@@ -59,7 +59,11 @@ EOF
 echo 'WORD = "one"' >proj/edpkg/mod.py
 proj=$(cd proj && pwd -P)
 
-"$p11" -m venv env >/dev/null || fail "python3.11 -m venv failed"
+# Made by venv create: the same environment as python -m venv's (the same
+# pip and setuptools, from 3.11's ensurepip wheels) but for our activation
+# scripts and pip's bytecode, without the seconds of ensurepip; what is
+# tested is the editable install's move.
+"$VENV" create -q -p "$p11" env || fail "venv create -p python3.11 failed"
 env/bin/pip install -q -e "$proj" || fail "the editable install with Python 3.11 failed"
 
 # word: what the env's python imports, the Python version and where from.
