@@ -259,7 +259,8 @@ int venv_check_loaded(struct venv_report *r, struct venv_model *env,
 		error = error > 0 ? 0 : error;
 		goto done;
 	}
-	if ((error = venv_audit_early_start(&c)) < 0)
+	/* Files are hashed early only as the walk of the tree rules meets them. */
+	if (venv_check_wants_any(&c, tree_codes) && (error = venv_audit_early_start(&c)) < 0)
 		goto done;
 	for (i = 0; i < VENV_ARRAY_SIZE(rule_sets); i++)
 		if ((!rule_sets[i].codes || venv_check_wants_any(&c, rule_sets[i].codes)) &&
