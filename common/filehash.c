@@ -402,7 +402,8 @@ int venv_filehash_finish(struct venv_filehash_stream *s, unsigned threads)
 	s->closed = 1;
 	pthread_cond_broadcast(&s->more);
 	pthread_mutex_unlock(&s->lock);
-	add_threads(s, threads);
+	if (threads > s->nthreads)
+		add_threads(s, threads - s->nthreads);
 	/* The calling thread is one of the workers. */
 	worker(s);
 	for (i = 0; i < s->nthreads; i++)
@@ -432,13 +433,18 @@ int venv_filehash_run(int dirfd, struct venv_filehash *v, size_t n, unsigned job
 		total += v[k].size > 0 ? v[k].size : 0;
 		venv_filehash_push(s, k);
 	}
+	return venv_filehash_finish(s, venv_filehash_threads(jobs, n, total) - 1);
+}
+
+unsigned venv_filehash_threads(unsigned jobs, size_t n, off_t total)
+{
 	if (jobs > MAX_THREADS)
 		jobs = MAX_THREADS;
 	if (jobs > 1 && (off_t)jobs * MIN_BYTES_PER_THREAD > total)
 		jobs = (unsigned)(total / MIN_BYTES_PER_THREAD) + 1;
 	if (jobs > n)
 		jobs = (unsigned)n;
-	return venv_filehash_finish(s, jobs ? jobs - 1 : 0);
+	return jobs ? jobs : 1;
 }
 
 int venv_filehash_parse_record(unsigned char digest[VENV_SHA256_LEN], const char *field)

@@ -52,11 +52,15 @@ int venv_filehash_run(int dirfd, struct venv_filehash *v, size_t n, unsigned job
  * rules run). venv_filehash_start() starts `threads` threads over v[0..cap),
  * which take each entry as venv_filehash_push() hands it over (the entry
  * filled in before, and left alone until the end). venv_filehash_finish()
- * hashes what is left (big files first) on the calling thread, those
- * started and `threads` more, waits for them all and frees the stream (NULL: nothing to do).
+ * hashes what is left (big files first) on the calling thread and
+ * `threads` others (those started, and more if they are fewer), waits
+ * for them all and frees the stream (NULL: nothing to do).
  * Errors as venv_filehash_run(); when start fails nothing was started.
  */
 struct venv_filehash_stream;
+
+/* How many threads (1 or more, at most jobs) are worth starting for n files of total bytes. */
+unsigned venv_filehash_threads(unsigned jobs, size_t n, off_t total);
 
 int venv_filehash_start(struct venv_filehash_stream **out, int dirfd, struct venv_filehash *v,
 			size_t cap, unsigned threads);

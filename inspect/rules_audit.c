@@ -304,7 +304,13 @@ static int report_hashes(struct venv_check_ctx *c, struct venv_audit *a)
 
 	/* What the walk handed over first (of what is left, big files first), then the rest. */
 	if (c->early) {
-		error = venv_filehash_finish(c->early->stream, 0);
+		const struct venv_audit_early *e = c->early;
+		off_t total = 0;
+
+		/* Threads for what was handed over, as the walk saw it (RECORD may give no sizes). */
+		for (i = 0; i < e->nfiles; i++)
+			total += e->handed[i] ? e->files[i].size : 0;
+		error = venv_filehash_finish(e->stream, venv_filehash_threads(jobs, e->nfiles, total) - 1);
 		c->early->stream = NULL;
 	}
 	if (!error)

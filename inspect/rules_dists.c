@@ -451,6 +451,7 @@ int venv_audit_early_start(struct venv_check_ctx *c)
 	unsigned jobs = c->opts->hash_jobs;
 	struct wants w;
 	size_t i, k, rows = 0;
+	off_t total = 0;
 	int error = 0;
 
 	/* On one thread there is no other to hash while the rules run. */
@@ -480,14 +481,20 @@ int venv_audit_early_start(struct venv_check_ctx *c)
 			/* Only what can be a sha256 (check_record parses it, and says what is wrong). */
 			if (strncmp(row->hash, "sha256=", 7))
 				continue;
-			if ((r = env_rel(&rel, c->env, site_rel.buf, row->path)) == 0)
+			if ((r = env_rel(&rel, c->env, site_rel.buf, row->path)) == 0) {
+				unsigned long long size = strtoull(row->size, NULL, 10);
+
+				/* What RECORD says: only how many threads are worth it. */
+				total += size < ((unsigned long long)1 << 40) ? (off_t)size : 0;
 				error = venv_audit_early_add(e, e->first_row[i] + k, rel.buf);
-			else if (r != -1)
+			} else if (r != -1) {
 				error = r;
+			}
 		}
 	}
 	if (!error && e->nfiles)
-		error = venv_filehash_start(&e->stream, c->env->root, e->files, e->nfiles, jobs - 1);
+		error = venv_filehash_start(&e->stream, c->env->root, e->files, e->nfiles,
+					    venv_filehash_threads(jobs, e->nfiles, total) - 1);
 done:
 	if (error != VENV_ENOMEM)
 		venv_error_clear();
