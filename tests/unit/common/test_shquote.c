@@ -178,16 +178,34 @@ static int quotable(enum venv_shell shell, const char *value)
  * Write the script: one line per value the family accepts, printing the
  * value and a newline to $O (appended) or to stdout for nu. Values with a
  * line break are never quotable, so a newline separates values safely.
+ * csh has no printf of its own: there each line prints several values, each
+ * its own quoted word (a word that ran into the next, or ended the line,
+ * shows as values that do not read back), so that csh starts one printf per
+ * line and not per value, which cost most of this test.
  */
 static void write_script(const char *file, enum venv_shell shell, int assign)
 {
 	struct vbuf text = VBUF_INIT(VBUF_MAX_SCRIPT);
-	size_t i;
+	size_t i, line = 0, words = 0;
 	int fd;
 
 	for (i = 0; i < nr_values; i++) {
 		if (!quotable(shell, values[i]))
 			continue;
+		if (shell == VENV_SHELL_CSH && !assign) {
+			/* Lines well under csh's limits: 8 words, about 400 bytes. */
+			if (!words) {
+				line = text.len;
+				ck_assert_int_eq(vbuf_adds(&text, "printf '%s\\n'"), 0);
+			}
+			ck_assert_int_eq(vbuf_adds(&text, " "), 0);
+			ck_assert_int_eq(venv_shquote(&text, shell, values[i]), 0);
+			if (++words == 8 || text.len - line > 400) {
+				ck_assert_int_eq(vbuf_adds(&text, " >>\"$O\"\n"), 0);
+				words = 0;
+			}
+			continue;
+		}
 		if (assign) {
 			/* sh: the value of an assignment, as in VIRTUAL_ENV=... */
 			ck_assert_int_eq(vbuf_adds(&text, "X="), 0);
@@ -202,6 +220,8 @@ static void write_script(const char *file, enum venv_shell shell, int assign)
 		ck_assert_int_eq(vbuf_adds(&text, shell == VENV_SHELL_NU ? "\n" :
 					   shell == VENV_SHELL_FISH ? " >>$O\n" : " >>\"$O\"\n"), 0);
 	}
+	if (words)
+		ck_assert_int_eq(vbuf_adds(&text, " >>\"$O\"\n"), 0);
 	if (shell != VENV_SHELL_NU)
 		ck_assert_int_eq(vbuf_adds(&text, "exit 0\n"), 0);
 	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
