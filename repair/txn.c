@@ -855,10 +855,14 @@ done:
 
 /*
  * Finish a committed upgrade: the old version's lib directory and the backup
- * go into the trash (a rename each; the caller has the trash emptied), and
- * those renames are durable before the journal goes: a crash that lost one
- * but not the journal's removal would leave the old directory behind with
- * nothing to say it is to go.
+ * go into the trash (a rename each; the caller has the trash emptied), then
+ * the journal. Two syncs: lib/ once the old version's directory left it,
+ * before the journal goes (a crash that kept the journal's removal but lost
+ * that rename would bring back lib/python3.X with nothing to say it is to
+ * go); and the environment's directory once, after the backup's rename and
+ * the journal's removal, both entries of that one directory. Should that
+ * last sync not happen, a crash brings back the journal ("committing") and
+ * the next repair finishes again, which changes nothing twice.
  */
 static int upgrade_forward(struct venv_envdir *e, json_t *j)
 {
@@ -879,8 +883,7 @@ static int upgrade_forward(struct venv_envdir *e, json_t *j)
 		}
 	}
 	if ((error = remove_builder_temps(e)) < 0 ||
-	    (error = venv_repair_trash(e, VENV_REPAIR_BACKUP)) < 0 ||
-	    (error = venv_repair_fsync_dir(e->fd, e->dir)) < 0)
+	    (error = venv_repair_trash(e, VENV_REPAIR_BACKUP)) < 0)
 		return error;
 	return remove_journal(e);
 }
@@ -996,8 +999,13 @@ int venv_upgrade_begin(struct venv_envdir *e, const char *python, const char *ne
 		if (error < 0)
 			goto done;
 	}
-	if ((error = venv_repair_fsync_dir(bfd, VENV_REPAIR_BACKUP)) < 0 ||
-	    (error = venv_repair_syncfs(e->fd, e->dir)) < 0)
+	/*
+	 * The backup is durable before the journal says "applying" (which a
+	 * roll-back trusts to hold all of bin/ and pyvenv.cfg) and so before
+	 * the first change: one syncfs writes the copied files and the backup's
+	 * directories, what an fsync of each (some 30 in bin/) would.
+	 */
+	if ((error = venv_repair_syncfs(e->fd, e->dir)) < 0)
 		goto done;
 	json_object_set_new(j, "state", json_string("applying"));
 	if ((error = write_journal(e, j)) < 0)
@@ -1047,6 +1055,12 @@ int venv_upgrade_commit(struct venv_envdir *e)
 
 	if (!e->upgrade)
 		return venv_error_set(VENV_ERROR, "no upgrade in progress");
+	/*
+	 * Every change is durable before the journal says "committing": from
+	 * then on a crash is rolled forward and the backup is dropped. The
+	 * builder's files, the moves, the RECORDs and scripts written again, a
+	 * wheel's files: one syncfs for all of them.
+	 */
 	if ((error = venv_repair_syncfs(e->fd, e->dir)) < 0)
 		return error;
 	json_object_set_new(e->upgrade, "state", json_string("committing"));
