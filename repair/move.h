@@ -110,8 +110,12 @@ int venv_move_plan(struct venv_move *m, struct venv_envdir *e, int dry);
 int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python,
 		  const struct venv_pyinfo *to, struct venv_plan *done);
 
-/* After the commit: remove the old version's bytecode of what was moved. */
-void venv_move_finish(struct venv_move *m, struct venv_envdir *e);
+/*
+ * Before the commit: give the upgrade's journal the old version's bytecode
+ * of what was moved, which the commit removes (venv_upgrade_journal_stale):
+ * a __pycache__ that holds nothing else whole, else file by file.
+ */
+int venv_move_stale(struct venv_move *m, struct venv_envdir *e);
 
 /* How many distributions go each way. */
 size_t venv_move_count(const struct venv_move *m, enum venv_move_how how);

@@ -870,38 +870,32 @@ static int only_stale(struct venv_move *m, struct venv_envdir *e, const char *di
 	return all;
 }
 
-void venv_move_finish(struct venv_move *m, struct venv_envdir *e)
+int venv_move_stale(struct venv_move *m, struct venv_envdir *e)
 {
 	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH);
-	const char *base;
-	size_t i, j;
-	int dfd;
+	char **go = NULL;
+	size_t i, j, ngo = 0, ago = 0;
+	int error = 0;
 
 	/* Sorted, the files of one __pycache__ come together. */
 	if (m->nstale)
 		qsort(m->stale, m->nstale, sizeof(*m->stale), cmp_str);
-	for (i = 0; i < m->nstale; i = j) {
-		if (venv_path_dirname(&dir, m->stale[i]) < 0)
+	for (i = 0; i < m->nstale && !error; i = j) {
+		if ((error = venv_path_dirname(&dir, m->stale[i])) < 0)
 			break;
 		for (j = i + 1; j < m->nstale && !strncmp(m->stale[j], dir.buf, dir.len) &&
 		     m->stale[j][dir.len] == '/' && !strchr(m->stale[j] + dir.len + 1, '/'); j++)
 			;
-		if (only_stale(m, e, dir.buf, i, j) && venv_repair_trash(e, dir.buf) == 0)
+		if (only_stale(m, e, dir.buf, i, j)) {
+			error = venv_move__push_str(&go, &ngo, &ago, dir.buf);
 			continue;
-		venv_error_clear();
-		if ((dfd = venv_repair_open_parent(e->fd, m->stale[i], &base)) < 0)
-			continue;
-		for (; i < j; i++) {
-			base = strrchr(m->stale[i], '/');
-			unlinkat(dfd, base ? base + 1 : m->stale[i], 0);
 		}
-		close(dfd);
-		/* An emptied __pycache__ goes too (a non-empty one is refused). */
-		if ((dfd = venv_repair_open_parent(e->fd, dir.buf, &base)) >= 0) {
-			unlinkat(dfd, base, AT_REMOVEDIR);
-			close(dfd);
-		}
+		for (; i < j && !error; i++)
+			error = venv_move__push_str(&go, &ngo, &ago, m->stale[i]);
 	}
+	if (!error)
+		error = venv_upgrade_journal_stale(e, (const char *const *)go, ngo);
+	venv_move__free_strs(go, ngo);
 	vbuf_release(&dir);
-	venv_error_clear();
+	return error;
 }

@@ -854,9 +854,11 @@ done:
 }
 
 /*
- * Finish a committed upgrade: the old version's lib directory and the backup
- * go into the trash (a rename each; the caller has the trash emptied), then
- * the journal. Two syncs: lib/ once the old version's directory left it,
+ * Finish a committed upgrade: the old version's lib directory, the old
+ * bytecode the journal lists ("stale") and the backup go into the trash (a
+ * rename each; the caller has the trash emptied), then the journal; all of
+ * it again after a crash, where what is gone already is passed over. Two
+ * syncs: lib/ once the old version's directory left it,
  * before the journal goes (a crash that kept the journal's removal but lost
  * that rename would bring back lib/python3.X with nothing to say it is to
  * go); and the environment's directory once, after the backup's rename and
@@ -867,6 +869,8 @@ done:
 static int upgrade_forward(struct venv_envdir *e, json_t *j)
 {
 	const char *old_lib = json_string_value(json_object_get(j, "old_lib"));
+	json_t *stale = json_object_get(j, "stale");
+	size_t k;
 	int error;
 
 	if (old_lib && *old_lib) {
@@ -881,6 +885,13 @@ static int upgrade_forward(struct venv_envdir *e, json_t *j)
 			if (error < 0)
 				return error;
 		}
+	}
+	/* The old bytecode of what was moved: what cannot be moved aside stays, as junk. */
+	for (k = 0; k < json_array_size(stale); k++) {
+		const char *rel = json_string_value(json_array_get(stale, k));
+
+		if (rel && venv_repair_trash(e, rel) < 0)
+			venv_error_clear();
 	}
 	if ((error = remove_builder_temps(e)) < 0 ||
 	    (error = venv_repair_trash(e, VENV_REPAIR_BACKUP)) < 0)
@@ -1047,6 +1058,21 @@ int venv_upgrade_journal_moves(struct venv_envdir *e, const char *const *pairs, 
 							   pairs[2 * i + 1])) < 0)
 			return venv_error_set(VENV_ENOMEM, "out of memory");
 	return write_journal(e, e->upgrade);
+}
+
+int venv_upgrade_journal_stale(struct venv_envdir *e, const char *const *paths, size_t n)
+{
+	json_t *a;
+	size_t i;
+
+	if (!e->upgrade)
+		return venv_error_set(VENV_ERROR, "no upgrade in progress");
+	if (!(a = json_array()) || json_object_set_new(e->upgrade, "stale", a) < 0)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(a, json_string(paths[i])) < 0)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+	return 0;
 }
 
 int venv_upgrade_commit(struct venv_envdir *e)

@@ -103,6 +103,15 @@ int venv_upgrade_commit(struct venv_envdir *e);
  * whose `to` exists (so a pair journaled but never done is harmless).
  */
 int venv_upgrade_journal_moves(struct venv_envdir *e, const char *const *pairs, size_t n);
+
+/*
+ * What the commit removes besides the old version's lib directory (the old
+ * bytecode of moved packages: paths relative to the environment, files or
+ * whole directories). Kept in the journal's "committing" state, so that an
+ * upgrade killed after it is finished by the next repair with these gone
+ * too; nothing is written here.
+ */
+int venv_upgrade_journal_stale(struct venv_envdir *e, const char *const *paths, size_t n);
 int venv_upgrade_rollback(struct venv_envdir *e);
 
 /*

@@ -823,12 +823,11 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 		if ((error = remove_stale_scripts(u, e, done)) < 0)
 			goto done;
 	}
-	if ((error = venv_upgrade_commit(e)) < 0)
+	if ((u->minor_change && (error = venv_move_stale(&u->mv, e)) < 0) ||
+	    (error = venv_upgrade_commit(e)) < 0)
 		goto done;
 	begun = 0;
-	if (u->minor_change)
-		venv_move_finish(&u->mv, e);
-	/* The old version's files are deleted while repair looks at the new one. */
+	/* What the old version leaves is deleted while the rest of the upgrade goes on. */
 	venv_repair_trash_empty(e);
 	take_snapshot(&after, e);
 	error = report_changes(&before, &after, done, code);
