@@ -64,6 +64,14 @@ act_init() {
 			skip "$t is not installed"
 		fi
 	done
+	# nu as npm installs it is a node script that starts nu's own binary:
+	# the sessions run that binary ($nu.current-exe), the same nu without
+	# node's start (0.2 CPU-s) in each session, one per environment.
+	ACT_NU=nu
+	if act_have nu; then
+		ACT_NU=$(act_env nu --no-config-file -c '$nu.current-exe' 2>/dev/null) &&
+			[ -x "$ACT_NU" ] || ACT_NU=nu
+	fi
 	# CI must have every shell; locally a missing one is skipped.
 	if [ -n "$ACT_MISSING" ] && [ -n "${CI-}" ]; then
 		fail "expected every activation shell to be installed, missing:$ACT_MISSING"
@@ -274,7 +282,7 @@ act_sessions() {
 		i=0
 		for env in "$@"; do
 			i=$((i + 1))
-			(cd "$env/bin" && act_env O="$out/$i" S="$ACT_SENT" timeout 60 nu \
+			(cd "$env/bin" && act_env O="$out/$i" S="$ACT_SENT" timeout 60 "$ACT_NU" \
 				--no-config-file -c "$(act_input_nu)") >"$out/$i/transcript" 2>&1 || rc=$?
 		done
 		return "$rc"

@@ -24,7 +24,7 @@ ln -s ../two/bin/activate.nu b/activate.nu
 run() {
 	local code=$1
 	shift
-	act_env "$@" nu --no-config-file -c "$code" >"$TMP/.o" 2>"$TMP/.e"
+	act_env "$@" "$ACT_NU" --no-config-file -c "$code" >"$TMP/.o" 2>"$TMP/.e"
 	RC=$?
 	OUT=$(cat "$TMP/.o")
 	ERR=$(cat "$TMP/.e")
@@ -39,7 +39,7 @@ expect_run() {
 	[ "$OUT" = "$want" ] || fail "nu: expected output '$want', saw '$OUT'; code: $code"
 }
 
-base=$(act_env nu --no-config-file -c '$env.PATH | str join ":"')
+base=$(act_env "$ACT_NU" --no-config-file -c '$env.PATH | str join ":"')
 show='print -n ($env.PATH | str join ":")'
 
 # The generated file parses as a module.
@@ -77,7 +77,7 @@ expect_run "(one) p>" "\$env.PROMPT_COMMAND = {|| 'p>' }; overlay use a/activate
 	VIRTUAL_ENV_DISABLE_PROMPT=
 
 # Running the file fails and says how to use it (ACT-16).
-act_env nu --no-config-file one/bin/activate.nu >"$TMP/.o" 2>"$TMP/.e"
+act_env "$ACT_NU" --no-config-file one/bin/activate.nu >"$TMP/.o" 2>"$TMP/.e"
 RC=$?
 [ "$RC" -eq 1 ] || fail "expected running activate.nu to exit 1, saw $RC"
 expect_match "must be used with 'overlay use'" "$(cat "$TMP/.e")" "the message of running activate.nu"
