@@ -140,13 +140,18 @@ static int dircache_get(int dirfd, struct dircache *dc, const struct venv_fileha
 static int open_file(int dirfd, const struct venv_filehash *f, struct dircache *dc)
 {
 	const char *slash = strrchr(f->path, '/'), *name = slash ? slash + 1 : NULL;
-	int dfd;
+	int dfd, fd;
 
 	if (!slash || slash == f->path || !*name || !strcmp(name, ".") || !strcmp(name, ".."))
 		return open_beneath(dirfd, f->path, FILE_FLAGS, f->follow);
-	if ((dfd = dircache_get(dirfd, dc, f, (size_t)(slash - f->path))) < 0)
-		return errno == ENOMEM ? open_beneath(dirfd, f->path, FILE_FLAGS, f->follow) : -1;
-	return openat(dfd, name, FILE_FLAGS);
+	if ((dfd = dircache_get(dirfd, dc, f, (size_t)(slash - f->path))) >= 0 &&
+	    (fd = openat(dfd, name, FILE_FLAGS)) >= 0)
+		return fd;
+	if (errno != ENOMEM && errno != EMFILE && errno != ENFILE)
+		return -1;
+	/* Short of memory or descriptors: no handles kept, the whole path as without them. */
+	dircache_release(dc);
+	return open_beneath(dirfd, f->path, FILE_FLAGS, f->follow);
 }
 
 /* What fstat() says of fd, as a status: VENV_RD_OK for a regular file within the cap. */

@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 #include <check.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include "error.h"
 #include "filehash.h"
@@ -248,6 +249,49 @@ START_TEST(test_filehash__many_directories_interleaved)
 }
 END_TEST
 
+/* With descriptors for hardly more than one file at a time, every file is still hashed. */
+START_TEST(test_filehash__few_descriptors)
+{
+	enum { DIRS = 6 };
+	struct venv_filehash v[DIRS];
+	char names[DIRS][16];
+	struct rlimit old, low;
+	int dfd = dir_fd("fds"), probe;
+	size_t i;
+
+	for (i = 0; i < DIRS; i++) {
+		snprintf(names[i], sizeof(names[i]), "d%zu", i);
+		ck_assert_int_eq(mkdirat(dfd, names[i], 0700), 0);
+		snprintf(names[i], sizeof(names[i]), "d%zu/f", i);
+		put_at(dfd, names[i], names[i], strlen(names[i]));
+	}
+	memset(v, 0, sizeof(v));
+	for (i = 0; i < DIRS; i++)
+		v[i].path = names[i];
+	/* libcrypto loaded first: its own files are not what is measured. */
+	ck_assert_int_eq(venv_filehash_run(dfd, v, DIRS, 1), 0);
+	/* The lowest free descriptor: room for it and two more (a directory and a file). */
+	probe = dup(0);
+	ck_assert_int_ge(probe, 0);
+	close(probe);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)probe + 2;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	ck_assert_int_eq(venv_filehash_run(dfd, v, DIRS, 1), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	for (i = 0; i < DIRS; i++) {
+		unsigned char want[VENV_SHA256_LEN];
+
+		ck_assert_int_eq(venv_sha256(names[i], strlen(names[i]), want), 0);
+		ck_assert_msg(v[i].status == VENV_RD_OK, "%s: status %d (%s)", names[i], v[i].status,
+			      strerror(v[i].err));
+		ck_assert(!memcmp(v[i].digest, want, sizeof(want)));
+	}
+	close(dfd);
+}
+END_TEST
+
 START_TEST(test_filehash__none_is_nothing)
 {
 	ck_assert_int_eq(venv_filehash_run(AT_FDCWD, NULL, 0, 8), 0);
@@ -328,6 +372,7 @@ static Suite *filehash_suite(void)
 	tcase_add_test(tc, test_filehash__links_out_not_followed);
 	tcase_add_test(tc, test_filehash__regular_seen_before);
 	tcase_add_test(tc, test_filehash__many_directories_interleaved);
+	tcase_add_test(tc, test_filehash__few_descriptors);
 	tcase_add_test(tc, test_filehash__none_is_nothing);
 	tcase_add_test(tc, test_filehash__record_field_encodings);
 	tcase_add_test(tc, test_filehash__record_field_hostile);
