@@ -82,7 +82,7 @@ pip_snapshot() {
 # environment that `PYTHON -m venv` makes, pip and all (ensurepip): made once
 # (a fixture, see lib.sh), for the tests that compare ours with it.
 cpython_pip_reference() {
-	fixture cpython-venv-pip "$(py_facts "$1"; declare -f pip_snapshot)" make_cpython_pip_reference "$1"
+	fixture cpython-venv-pip "$(py_facts "$1"; declare -f pip_snapshot record_hash)" make_cpython_pip_reference "$1"
 }
 
 make_cpython_pip_reference() {

@@ -149,6 +149,17 @@ tool_facts() {
 	return 0
 }
 
+# venv_facts: what decides the environments venv create makes, for the key
+# of a fixture some of whose environments it makes: a digest of the sources
+# ./venv is built from (create/, common/, templates/ but what the build
+# writes there), so that a build of the same sources (make clean,
+# SANITIZE=1) keeps the fixture and a change of them makes a new one.
+venv_facts() {
+	(cd "$TOP" && find create common templates -type f \( -name '*.[ch]' -o -path 'templates/*' \) \
+		! -name '*.o' ! -name '*.d' ! -path templates/templates.c ! -path templates/embed \
+		-print0 | LC_ALL=C sort -z | xargs -0 cat | sha256sum)
+}
+
 # work_dir NAME: set W to tests/build/NAME-work, the directory of fixed path
 # in which a test keeps environments made once (an environment names its own
 # path, so they are unpacked at the same place each run), locked for this

@@ -57,7 +57,7 @@ prepare() {
 	mk_env -o "$p11" killed tinypkg cext
 	mk_env -o "$p11" fails tinypkg cext
 }
-key=$(py_facts "$p11"; py_facts "$p12"; [ -z "$p13" ] || py_facts "$p13"; tool_facts gcc
+key=$(py_facts "$p11"; py_facts "$p12"; [ -z "$p13" ] || py_facts "$p13"; tool_facts gcc; venv_facts
 	cat "$0" "$(dirname "$0")/repair-lib.sh")
 work_fixture t3200-environments "$key" prepare || fail "could not prepare the environments (above)"
 cd "$W"

@@ -327,7 +327,7 @@ if sys.argv[2] == "3.13":
 	echo "$maker $om -> $nm: ok"
 }
 # The key of the fixture: everything prepare's result depends on.
-key=$(py_facts "$p11"; py_facts "$p12"; [ -z "$p13" ] || py_facts "$p13"
+key=$(py_facts "$p11"; py_facts "$p12"; [ -z "$p13" ] || py_facts "$p13"; venv_facts
 	file_facts /usr/bin/python3; tool_facts virtualenv pipx pdm poetry tox gcc
 	cat "$0" "$(dirname "$0")/repair-lib.sh")
 work_fixture t3220-environments "$key" prepare || fail "could not prepare the environments (above)"

@@ -84,7 +84,7 @@ EOF
 	fi
 }
 # The key of the fixture: everything prepare's result depends on.
-key=$(py_facts "$(readlink -f "$py")"; tool_facts pipx pdm tox virtualenv
+key=$(py_facts "$(readlink -f "$py")"; tool_facts pipx pdm tox virtualenv; venv_facts
 	cat "$0" "$(dirname "$0")/repair-lib.sh")
 work_fixture t3880-environments "$key" prepare || fail "could not prepare the environments (above)"
 cd "$TMP"
