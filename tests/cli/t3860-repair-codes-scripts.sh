@@ -22,9 +22,12 @@ mkp() {
 	"$TMP/$1/bin/pip" install -q tinypkg || fail "pip install failed in $1"
 }
 
-# VNV401 + VNV404: moved (python -m venv, then pip's scripts).
-"$py" -m venv src401 >/dev/null || fail "python -m venv failed"
-src401/bin/pip install -q tinypkg || fail "pip install failed"
+# VNV401 + VNV404: moved (python -m venv, then the console script pip
+# wrote). Made without pip (the base's pip installs tinypkg, as pipx and pdm
+# do), since ensurepip cost a fifth of this test: t3000 moves python -m
+# venv's environments with pip's own scripts, and runs them after.
+"$py" -m venv --without-pip src401 >/dev/null || fail "python -m venv failed"
+"$py" -m pip --python src401/bin/python install -q tinypkg || fail "pip install failed"
 mv src401 e401
 repaired VNV401 "$TMP/e401"
 expect_match "VNV404" "$REPAIRED" "the shebangs rewritten"
