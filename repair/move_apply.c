@@ -769,8 +769,14 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 					     "\n")) == 0 &&
 			    (error = rename_rel(e, m->pairs[first + 2 * (j - 1)],
 						m->pairs[first + 2 * (j - 1) + 1])) == 0)
+				/*
+				 * Written in place of the one just moved into the backup,
+				 * not through a temporary name: a roll-back puts that one
+				 * back over whatever is there, where a temporary file of
+				 * a run killed before its rename would stay, unowned.
+				 */
 				error = venv_fs_write_file_at(ifd, "RECORD", record.buf, record.len,
-							      0644, VENV_FS_ATOMIC);
+							      0644, VENV_FS_EXCL);
 		}
 		close(ifd);
 		venv_record_rows_free(rows, nrows);
