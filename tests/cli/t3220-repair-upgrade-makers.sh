@@ -21,7 +21,8 @@
 # own: each is its maker's 3.11 layout (made by the same virtualenv, or for
 # pipx python -m venv) with fewer seeds, no setuptools nor wheel, as python
 # -m venv's 3.12 one is; and making them cost a third of this test on its
-# first run.
+# first run. make check-long (t3222) upgrades every maker's 3.12 environment
+# to 3.13 too: T3220_ALL_MINORS=1.
 #
 # The environments, as the makers leave them with the packages installed,
 # are made once (prepare, below) and kept as a fixture (lib.sh) for the
@@ -36,7 +37,9 @@ p11=$(echo "$pys" | grep 'python3\.11$' | head -n 1)
 p12=$(echo "$pys" | grep 'python3\.12$' | head -n 1)
 p13=$(echo "$pys" | grep 'python3\.13$' | head -n 1)
 [ -n "$p11" ] && [ -n "$p12" ] || skip "needs pyenv's 3.11 and 3.12"
-work_dir t3220
+# T3220_ALL_MINORS=1 (t3222, make check-long): every maker 3.12 -> 3.13 too.
+all_minors=${T3220_ALL_MINORS:-}
+work_dir "t3220${all_minors:+-all}"
 # Our own HOME: virtualenv's app-data, pip's cache, pipx, poetry and pdm live there.
 export HOME="$W/home"
 unset XDG_DATA_HOME XDG_CACHE_HOME XDG_CONFIG_HOME VIRTUALENV_OVERRIDE_APP_DATA PIP_FIND_LINKS
@@ -260,7 +263,7 @@ EOF
 	for maker in $makers; do
 		case "$maker" in venv) ;; *) command -v "${maker%-symlink}" >/dev/null || continue ;; esac
 		prepare_case "$maker" "$p11" || return 1
-		if [ -n "$p13" ] && [ "$maker" = venv ]; then prepare_case "$maker" "$p12" || return 1; fi
+		if [ -n "$p13" ] && { [ "$maker" = venv ] || [ -n "$all_minors" ]; }; then prepare_case "$maker" "$p12" || return 1; fi
 	done
 }
 
@@ -327,7 +330,7 @@ if sys.argv[2] == "3.13":
 	echo "$maker $om -> $nm: ok"
 }
 # The key of the fixture: everything prepare's result depends on.
-key=$(py_facts "$p11"; py_facts "$p12"; [ -z "$p13" ] || py_facts "$p13"; venv_facts
+key=$(echo "all minors: $all_minors"; py_facts "$p11"; py_facts "$p12"; [ -z "$p13" ] || py_facts "$p13"; venv_facts
 	file_facts /usr/bin/python3; tool_facts virtualenv pipx pdm poetry tox gcc
 	cat "$0" "$(dirname "$0")/repair-lib.sh")
 work_fixture t3220-environments "$key" prepare || fail "could not prepare the environments (above)"
@@ -336,7 +339,7 @@ skipped=
 for maker in $makers; do
 	[ -e "$W/cases/$maker-3.11.dir" ] || { skipped="$skipped $maker"; continue; }
 	upgrade "$maker" "$p11" "$p12"
-	[ -n "$p13" ] && [ "$maker" = venv ] && upgrade "$maker" "$p12" "$p13"
+	[ -n "$p13" ] && { [ "$maker" = venv ] || [ -n "$all_minors" ]; } && upgrade "$maker" "$p12" "$p13"
 done
 [ -z "$skipped" ] || echo "not here:$skipped"
 echo ok
