@@ -271,6 +271,22 @@ const struct venv_diag venv_diags[] = {
 	  "-rw-r--r-- bin/python3.12   (copy without execute permission)",
 	  "venv repair recreates the interpreter link or copy.",
 	  "0.1.0" },
+	{ VENV_DIAG_UNFINISHED_REPAIR, W, STABLE, 1, "unfinished-repair",
+	  "a venv repair was interrupted before it finished",
+	  "Reports the journal a venv repair keeps while it changes the environment "
+	  "(.venv-repair.journal), left when the repair was killed, lost power or ran out of "
+	  "space, or seen while a repair runs; and the directory of what a finished upgrade "
+	  "was still deleting (.venv-repair-deleting).",
+	  "The environment may be half-way between its old and its repaired state: some files "
+	  "rewritten, others not, or an upgrade's backup and the old version's files still "
+	  "beside the new ones. The other findings describe it as it is, not as it will be.",
+	  "env/.venv-repair.journal        {\"kind\": \"upgrade\", \"state\": \"applying\"}\n"
+	  "env/.venv-repair-backup/bin/python3.11",
+	  "venv repair (with or without --upgrade) first finishes the interrupted repair, when "
+	  "its journal says it was committed, or rolls it back from its staged files and "
+	  "backup, and removes what was being deleted; then it repairs what is left. 'venv "
+	  "repair --dry-run' only says that this will happen.",
+	  "0.1.0" },
 
 	{ VENV_DIAG_CFG_UNREADABLE, E, STABLE, 1, "cfg-unreadable",
 	  "pyvenv.cfg cannot be read",

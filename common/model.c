@@ -842,6 +842,10 @@ int venv_model_load_at(struct venv_model *e, int dirfd, const char *path)
 	    (error = load_interps(e)) < 0)
 		goto done;
 	e->unfinished = fstatat(e->root, VENV_MODEL_CREATE_MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	e->repair_journal = fstatat(e->root, VENV_MODEL_REPAIR_JOURNAL, &st,
+				    AT_SYMLINK_NOFOLLOW) == 0;
+	e->repair_trash = fstatat(e->root, VENV_MODEL_REPAIR_DELETING, &st,
+				  AT_SYMLINK_NOFOLLOW) == 0;
 	detect_creator(e);
 	if (e->creator == VENV_CREATOR_VIRTUALENV &&
 	    !(e->virtualenv_version = strdup(venv_model_cfg_get(e, "virtualenv")))) {

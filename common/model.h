@@ -37,6 +37,9 @@ const char *venv_creator_name(enum venv_creator creator);
 
 /* The marker venv create writes first and removes last (create/builder.c). */
 #define VENV_MODEL_CREATE_MARKER ".venv-incomplete"
+/* What a venv repair keeps while it works (repair/txn.h names them too). */
+#define VENV_MODEL_REPAIR_JOURNAL ".venv-repair.journal"
+#define VENV_MODEL_REPAIR_DELETING ".venv-repair-deleting"
 
 #define VENV_MODEL_MAX_BIN_ENTRIES 100000
 #define VENV_MODEL_MAX_INTERPS 32
@@ -158,6 +161,8 @@ struct venv_model {
 	size_t nold;
 
 	int unfinished;          /* the marker of an unfinished create is there */
+	int repair_journal;      /* a repair's journal is there: it was interrupted (or runs) */
+	int repair_trash;        /* what a repair was deleting is there */
 	enum venv_creator creator;
 	char *virtualenv_version;
 

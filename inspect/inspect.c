@@ -175,6 +175,18 @@ static int judge_environment(struct venv_check_ctx *c)
 				    NULL, NULL, "'%s' exists: venv create (or --clear) was "
 				    "interrupted before it finished", VENV_MODEL_CREATE_MARKER)) < 0)
 		return error;
+	if (e->repair_journal &&
+	    (error = venv_check_add(c, VENV_DIAG_UNFINISHED_REPAIR, VENV_MODEL_REPAIR_JOURNAL, 0,
+				    "finish it or roll it back", NULL, "'%s' exists: a venv repair was interrupted "
+				    "before it finished (or is running now)",
+				    VENV_MODEL_REPAIR_JOURNAL)) < 0)
+		return error;
+	if (!e->repair_journal && e->repair_trash &&
+	    (error = venv_check_add(c, VENV_DIAG_UNFINISHED_REPAIR, VENV_MODEL_REPAIR_DELETING,
+				    0, "remove it", NULL, "'%s' exists: a venv repair was interrupted "
+				    "while it deleted what the environment no longer needs (or "
+				    "is running now)", VENV_MODEL_REPAIR_DELETING)) < 0)
+		return error;
 	if (e->cfg_state == VENV_CFG_ABSENT && !e->unfinished) {
 		if (any_stdlib) {
 			error = venv_check_add(c, VENV_DIAG_NOT_A_VENV, NULL, 0, NULL, NULL,

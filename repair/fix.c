@@ -787,6 +787,20 @@ static int fix_mode(struct venv_fixctx *x, const struct venv_finding *f, const c
 }
 
 /* Codes only --upgrade (a new base) can fix: say exactly which --python. */
+/*
+ * An interrupted repair is finished or rolled back by venv_repair_recover()
+ * before the environment is looked at, so a plan meets it only in a dry
+ * run, which changes nothing: say what the real run does first.
+ */
+static int fix_unfinished_repair(struct venv_fixctx *x, const struct venv_finding *f,
+				 const char *rel)
+{
+	(void)f;
+	(void)rel;
+	return venv_fix_decline(x, "venv repair (not --dry-run) finishes or rolls back the "
+				"interrupted repair before anything else");
+}
+
 static int fix_needs_upgrade(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
 	(void)rel;
@@ -847,6 +861,7 @@ const struct venv_fixer venv_fixers[] = {
 	{ VENV_DIAG_ORPHANED_SITE_PACKAGES, fix_needs_upgrade },
 	{ VENV_DIAG_STALE_HOME, fix_cfg_home },
 	{ VENV_DIAG_BAD_INTERPRETER, fix_bad_interp },
+	{ VENV_DIAG_UNFINISHED_REPAIR, fix_unfinished_repair },
 	{ VENV_DIAG_CFG_UNREADABLE, fix_cfg_rewrite },
 	{ VENV_DIAG_CFG_NOT_UTF8, fix_cfg_rewrite },
 	{ VENV_DIAG_CFG_BOM, fix_cfg_format },

@@ -57,7 +57,7 @@ int venv_repair_trash(struct venv_envdir *e, const char *rel)
 	struct venv_trash *t;
 	const char *base;
 	char name[32];
-	int dfd, error = 0;
+	int dfd = -1, tfd, error = 0;
 
 	venv_repair_trash_wait(e);
 	if (!(t = trash_of(e)))
@@ -66,15 +66,22 @@ int venv_repair_trash(struct venv_envdir *e, const char *rel)
 		return venv_error_set_errno(VENV_EIO, "cannot create '%s/%s'", e->dir,
 					    VENV_REPAIR_DELETING);
 	t->made = 1;
-	if ((dfd = venv_repair_open_parent(e->fd, rel, &base)) < 0)
+	/*
+	 * Moved into a descriptor of the directory itself: whatever took its
+	 * name (a link out of the environment) is refused, never followed.
+	 */
+	tfd = openat(e->fd, VENV_REPAIR_DELETING, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (tfd < 0)
+		return venv_error_set_errno(VENV_EUNSAFE, "cannot open '%s/%s'", e->dir,
+					    VENV_REPAIR_DELETING);
+	if ((dfd = venv_repair_open_parent(e->fd, rel, &base)) < 0) {
+		close(tfd);
 		return dfd;
+	}
 	/* A name left by a run that was killed is skipped, not replaced. */
 	do {
-		char to[sizeof(VENV_REPAIR_DELETING) + sizeof(name)];
-
 		snprintf(name, sizeof(name), "%u", t->next++);
-		snprintf(to, sizeof(to), "%s/%s", VENV_REPAIR_DELETING, name);
-		if (renameat(dfd, base, e->fd, to) == 0)
+		if (renameat(dfd, base, tfd, name) == 0)
 			break;
 		if (errno != EEXIST && errno != ENOTEMPTY && errno != EISDIR && errno != ENOTDIR) {
 			error = errno == ENOENT ? 0 :
@@ -83,6 +90,7 @@ int venv_repair_trash(struct venv_envdir *e, const char *rel)
 		}
 	} while (t->next < 1000000);
 	close(dfd);
+	close(tfd);
 	return error;
 }
 

@@ -4,6 +4,7 @@
 #include "vbuf.h"
 #include "plan.h"
 #include "lock.h"
+#include "model.h"
 
 /*
  * Never lose anything: the lock, the journal and the file operations of
@@ -28,11 +29,11 @@
  * is committed.
  */
 
-#define VENV_REPAIR_JOURNAL ".venv-repair.journal"
+#define VENV_REPAIR_JOURNAL VENV_MODEL_REPAIR_JOURNAL
 #define VENV_REPAIR_BACKUP ".venv-repair-backup"
 #define VENV_REPAIR_PREFIX ".venv-repair"
 /* What a committed upgrade no longer needs, being deleted (trash.c). */
-#define VENV_REPAIR_DELETING ".venv-repair-deleting"
+#define VENV_REPAIR_DELETING VENV_MODEL_REPAIR_DELETING
 
 struct venv_trash;
 
