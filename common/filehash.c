@@ -350,7 +350,9 @@ int venv_filehash_start(struct venv_filehash_stream **out, int dirfd, struct ven
 		return error;
 	if (!(s = calloc(1, sizeof(*s))) || !(s->queue = malloc((cap ? cap : 1) * sizeof(*s->queue)))) {
 		free(s);
-		return venv_error_set(VENV_ENOMEM, "out of memory");
+		/* The code itself, not venv_error_set's result: the analyzer then sees *out unset means < 0. */
+		venv_error_set(VENV_ENOMEM, "out of memory");
+		return VENV_ENOMEM;
 	}
 	s->dirfd = dirfd;
 	s->v = v;

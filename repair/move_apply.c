@@ -396,13 +396,17 @@ static int rewrite_dist(struct venv_move *m, struct venv_envdir *e, int ifd, int
 	const char *eol = "\n";
 	int error = 0;
 
-	if (venv_fs_read_file_at(&text, ifd, "entry_points.txt", VBUF_MAX_CFG) == 0) {
+	/* No entry_points.txt: no console scripts. One that cannot be read: an error. */
+	if ((error = venv_fs_read_file_at(&text, ifd, "entry_points.txt", VBUF_MAX_CFG)) == 0) {
 		if ((error = venv_entry_points_parse(text.buf, text.len, 3, m->new_minor, &neweps,
 						     &nnew)) < 0 ||
 		    (error = venv_entry_points_parse(text.buf, text.len, 3, m->old_minor, &oldeps,
 						     &nold)) < 0)
 			goto done;
+	} else if (error != VENV_ENOTFOUND) {
+		goto done;
 	}
+	error = 0;
 	venv_error_clear();
 	if (nnew && (error = venv_wheel_shebang(&shebang, python)) < 0)
 		goto done;
@@ -432,11 +436,16 @@ static int rewrite_dist(struct venv_move *m, struct venv_envdir *e, int ifd, int
 	}
 	if (!nrows)
 		goto done;
-	/* pip writes RECORD with csv's "\r\n"; a RECORD of \n lines keeps them. */
-	if (venv_fs_read_file_at(&text, ifd, "RECORD", VBUF_MAX_RECORD) == 0 &&
-	    memmem(text.buf, text.len, "\r\n", 2))
+	/*
+	 * pip writes RECORD with csv's "\r\n"; a RECORD of \n lines keeps them.
+	 * A RECORD that cannot be read again now is an error, not a guess at
+	 * its line ends: the upgrade is rolled back (exit 0 means the same
+	 * RECORD whatever the disk did).
+	 */
+	if ((error = venv_fs_read_file_at(&text, ifd, "RECORD", VBUF_MAX_RECORD)) < 0)
+		goto done;
+	if (memmem(text.buf, text.len, "\r\n", 2))
 		eol = "\r\n";
-	venv_error_clear();
 	for (i = 0; i < nrows && !error; i++) {
 		const char *p = rows[i].path;
 

@@ -196,4 +196,31 @@ if [ -n "$p311" ] && [ -x /usr/bin/python3.11 ]; then
 	}
 	faults upgrade setup_upgrade --upgrade
 fi
+
+# An upgrade across a minor version (issue 12), 3.11 -> 3.12: two pure
+# distributions with console scripts and their bytecode (installed by 3.11's
+# own pip with --python, which writes the bytecode and lists it in RECORD),
+# and a user's module in site-packages, no distribution's. The packages are
+# moved, their RECORDs written again, the old bytecode and lib/python3.11
+# deleted through the trash: each kill must still leave the old or the
+# upgraded environment, or a journal to finish from. Its points are every
+# (4 x step)-th: each costs a copy and two upgrades.
+p312=$(echo "$pys" | grep 'python3\.12$' | head -n 1)
+if [ -n "$p311" ] && [ -n "$p312" ] && "$p311" -m pip --version >/dev/null 2>&1; then
+	make_wheel "$p311" wheels mpa 1.0 >/dev/null && make_wheel "$p311" wheels mpb 1.0 >/dev/null ||
+		fail "could not build the test wheels"
+	"$VENV" create -q --without-pip -p "$p311" w || fail "venv create -p 3.11 failed"
+	"$p311" -m pip --python w/bin/python install -q --no-index wheels/*.whl ||
+		fail "pip --python install of the test wheels failed"
+	echo "USER = 1" >w/lib/python3.11/site-packages/usermod.py
+	"$VENV" repair -q --upgrade -p "$p312" --dry-run w >/dev/null 2>&1   # fills the interpreter cache
+	mv w mtmpl
+	setup_minor() {
+		rm -rf w && cp -a mtmpl w
+	}
+	save_step=$step
+	step=$((step * 4))
+	faults upgrade-minor setup_minor --upgrade -p "$p312"
+	step=$save_step
+fi
 echo ok
