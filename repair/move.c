@@ -408,6 +408,7 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 		struct venv_record_row *rows = NULL;
 		size_t nrows = 0;
 		const char *compiled = NULL, *broken = NULL, *min = NULL, *tag;
+		int rerr;
 
 		md->how = VENV_MOVE_MOVE;
 		if (nd) {
@@ -422,7 +423,12 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 				goto done;
 			continue;
 		}
-		if (venv_move__read_rows(sfd, d, &rows, &nrows) < 0) {
+		if ((rerr = venv_move__read_rows(sfd, d, &rows, &nrows)) < 0) {
+			/* A read error stops the plan: a guess would move what it should not. */
+			if (rerr == VENV_EIO || rerr == VENV_ENOMEM) {
+				error = rerr;
+				goto done;
+			}
 			/* Without RECORD its files are not known: they are moved as they are. */
 			venv_error_clear();
 			if (nd && (error = add_owned(&m->held, &m->nheld, &aheld, d->dir, i)) < 0)
@@ -434,10 +440,6 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 				compiled = rows[j].path;
 		if (!nd)
 			broken = known_broken(d, to->minor, &min);
-		/*
-		 * NEEDSWORK: Requires-Python is evaluated once the PEP 440 parser of
-		 * common/ is there; until then it is taken to admit the new version.
-		 */
 		if (nd)
 			;   /* decided: its files stay, and go with the old version */
 		else if (d->purelib == 0)

@@ -68,6 +68,35 @@ static int lstat_rel(struct venv_envdir *e, const char *rel, struct stat *st)
 	return r;
 }
 
+/*
+ * Like lstat_rel, for what decides whether files are moved: 0 when rel
+ * exists (st filled), 1 when it does not, and an error when it cannot be
+ * told (a failing disk is not an empty directory: what is not moved is
+ * deleted with the old version).
+ */
+static int exists_rel(struct venv_envdir *e, const char *rel, struct stat *st)
+{
+	const char *base;
+	int dfd = venv_repair_open_parent(e->fd, rel, &base), r, err;
+
+	if (dfd < 0) {
+		if (dfd == VENV_ENOTFOUND) {
+			venv_error_clear();
+			return 1;
+		}
+		return dfd;
+	}
+	r = fstatat(dfd, base, st, AT_SYMLINK_NOFOLLOW);
+	err = errno;
+	close(dfd);
+	if (r == 0)
+		return 0;
+	if (err == ENOENT || err == ENOTDIR)
+		return 1;
+	errno = err;
+	return venv_error_set_errno(VENV_EIO, "cannot stat '%s/%s'", e->dir, rel);
+}
+
 static int mkdir_rel(struct venv_envdir *e, const char *rel, mode_t mode)
 {
 	const char *base;
@@ -99,7 +128,8 @@ static int list_dir(struct venv_envdir *e, const char *rel, char ***names, size_
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
-		return venv_error_set_errno(VENV_EIO, "cannot read '%s/%s'", e->dir, rel);
+		return venv_error_set_errno(errno == ENOENT ? VENV_ENOTFOUND : VENV_EIO,
+					    "cannot read '%s/%s'", e->dir, rel);
 	}
 	while ((de = readdir(d)) && !error)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
@@ -159,8 +189,10 @@ static int plan_entry(struct venv_move *m, struct venv_envdir *e, const char *re
 	if ((error = vbuf_addf(&from, "%s/%s", m->old_site, rel)) < 0 ||
 	    (error = vbuf_addf(&to, "%s/%s", m->new_site, rel)) < 0)
 		goto done;
-	if (lstat_rel(e, from.buf, &st) < 0)
+	if ((error = exists_rel(e, from.buf, &st)) != 0) {
+		error = error < 0 ? error : 0;
 		goto done;
+	}
 	if (S_ISDIR(st.st_mode) && stale_cache(m, e, rel, from.buf))
 		goto done;
 	if (S_ISDIR(st.st_mode) && venv_move__has_below(m->held, m->nheld, rel)) {
@@ -574,8 +606,8 @@ int venv_move_plan(struct venv_move *m, struct venv_envdir *e, int dry)
 	}
 	m->nunowned = 0;
 	m->dry = dry;
-	if (!m->ds || lstat_rel(e, m->old_site, &st) < 0)
-		return 0;
+	if (!m->ds || (error = exists_rel(e, m->old_site, &st)) != 0)
+		return error < 0 ? error : 0;
 	/* Everything of the old lib directory: site-packages entry by entry, the rest whole. */
 	if ((error = list_dir(e, m->old_site, &names, &n)) < 0)
 		goto done;
@@ -698,10 +730,20 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 	struct stat st;
 	int error = 0, bfd = -1, sfd = -1;
 
-	if (!m->ds || lstat_rel(e, m->old_site, &st) < 0)
+	/*
+	 * What venv_upgrade_begin moved aside of the new version's lib comes
+	 * back first, whatever else there is to move: with no old
+	 * site-packages left (a second pass over an environment upgraded just
+	 * before), it would otherwise stay in the backup, which the commit
+	 * deletes.
+	 */
+	if ((error = bring_back_new_lib(m, e, &kept, &nkept)) < 0)
 		goto done;
-	if ((error = bring_back_new_lib(m, e, &kept, &nkept)) < 0 ||
-	    (error = venv_move_plan(m, e, 0)) < 0)
+	if (!m->ds || (error = exists_rel(e, m->old_site, &st)) != 0) {
+		error = error < 0 ? error : 0;
+		goto done;
+	}
+	if ((error = venv_move_plan(m, e, 0)) < 0)
 		goto done;
 	for (i = 0; i < nkept && !error; i += 2)
 		error = add_unowned(m, kept[i], kept[i + 1], 1);
@@ -754,17 +796,29 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 		const struct venv_dist *d = &m->ds->v[i];
 		struct venv_record_row *rows = NULL;
 		size_t nrows = 0;
-		int ifd, rewrite = j < nrecs && !strcmp(recs[j], d->dir);
+		int ifd, rerr, rewrite = j < nrecs && !strcmp(recs[j], d->dir);
 
 		if (m->v[i].how != VENV_MOVE_MOVE || d->egg)
 			continue;
-		ifd = openat(sfd, d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-			     (d->linked ? 0 : O_NOFOLLOW));
-		if (ifd < 0)
-			continue;   /* moved under another name (a collision): left as it is */
 		if (rewrite)
 			j++;
-		if (venv_move__read_rows(sfd, d, &rows, &nrows) < 0) {
+		ifd = openat(sfd, d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+			     (d->linked ? 0 : O_NOFOLLOW));
+		if (ifd < 0 && (errno == ENOENT || errno == ENOTDIR))
+			continue;   /* moved under another name (a collision): left as it is */
+		if (ifd < 0) {
+			/* Not readable now: the upgrade is rolled back, not half-done. */
+			error = venv_error_set_errno(VENV_EIO, "cannot open '%s/%s'", m->new_site,
+						     d->dir);
+			goto done;
+		}
+		if ((rerr = venv_move__read_rows(sfd, d, &rows, &nrows)) < 0) {
+			/* A RECORD that cannot be parsed is left as it is; one that cannot be read stops. */
+			if (rerr == VENV_EIO || rerr == VENV_ENOMEM) {
+				error = rerr;
+				close(ifd);
+				goto done;
+			}
 			venv_error_clear();
 			rewrite = 0;
 		}
@@ -870,9 +924,12 @@ static int only_stale(struct venv_move *m, struct venv_envdir *e, const char *di
 {
 	char **names = NULL;
 	size_t n = 0, i, len = strlen(dir) + 1;
-	int all;
+	int all, error;
 
-	if (list_dir(e, dir, &names, &n) < 0) {
+	/* Gone: its files are looked at one by one. Not readable: the upgrade stops. */
+	if ((error = list_dir(e, dir, &names, &n)) < 0) {
+		if (error != VENV_ENOTFOUND)
+			return error;
 		venv_error_clear();
 		return 0;
 	}
@@ -901,7 +958,9 @@ int venv_move_stale(struct venv_move *m, struct venv_envdir *e)
 		for (j = i + 1; j < m->nstale && !strncmp(m->stale[j], dir.buf, dir.len) &&
 		     m->stale[j][dir.len] == '/' && !strchr(m->stale[j] + dir.len + 1, '/'); j++)
 			;
-		if (only_stale(m, e, dir.buf, i, j)) {
+		if ((error = only_stale(m, e, dir.buf, i, j)) < 0)
+			break;
+		if (error) {
 			error = venv_move__push_str(&go, &ngo, &ago, dir.buf);
 			continue;
 		}

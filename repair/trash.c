@@ -201,6 +201,20 @@ static void *empty(void *arg)
 	return NULL;
 }
 
+/*
+ * Remove the trash here: a clean-up whose failure the next repair takes
+ * care of (venv_repair_recover()), so its message never replaces the one
+ * of the error that may be on its way to the user.
+ */
+static void remove_here(struct venv_envdir *e)
+{
+	char keep[1024];
+
+	snprintf(keep, sizeof(keep), "%s", venv_error_last());
+	if (venv_fs_remove_tree_at(e->fd, VENV_REPAIR_DELETING) < 0)
+		venv_error_set(VENV_ERROR, "%s", keep);
+}
+
 void venv_repair_trash_empty(struct venv_envdir *e)
 {
 	struct venv_trash *t = e->trash;
@@ -222,8 +236,7 @@ void venv_repair_trash_empty(struct venv_envdir *e)
 	t->fd = -1;
 inline_:
 	/* No thread: done here, before going on. */
-	venv_fs_remove_tree_at(e->fd, VENV_REPAIR_DELETING);
-	venv_error_clear();
+	remove_here(e);
 }
 
 void venv_repair_trash_wait(struct venv_envdir *e)
@@ -244,10 +257,8 @@ void venv_repair_trash_finish(struct venv_envdir *e)
 
 	venv_repair_trash_wait(e);
 	/* Moved in but never emptied (a caller that went no further): done here. */
-	if (e->fd >= 0 && fstatat(e->fd, VENV_REPAIR_DELETING, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		venv_fs_remove_tree_at(e->fd, VENV_REPAIR_DELETING);
-		venv_error_clear();
-	}
+	if (e->fd >= 0 && fstatat(e->fd, VENV_REPAIR_DELETING, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		remove_here(e);
 }
 
 void venv_repair_trash_release(struct venv_envdir *e)

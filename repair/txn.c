@@ -877,6 +877,10 @@ static int upgrade_forward(struct venv_envdir *e, json_t *j)
 		const char *base;
 		int dfd = venv_repair_open_parent(e->fd, old_lib, &base);
 
+		/* Gone already (a second run finishing the commit) is fine; unreadable is not. */
+		if (dfd < 0 && dfd != VENV_ENOTFOUND)
+			return dfd;
+		venv_error_clear();
 		if (dfd >= 0) {
 			error = venv_repair_trash(e, old_lib);
 			if (!error)
@@ -886,12 +890,16 @@ static int upgrade_forward(struct venv_envdir *e, json_t *j)
 				return error;
 		}
 	}
-	/* The old bytecode of what was moved: what cannot be moved aside stays, as junk. */
+	/*
+	 * The old bytecode of what was moved. One that cannot be moved aside
+	 * (gone is fine) is an error with the journal kept: the next repair
+	 * finishes the commit, instead of this one saying all is done.
+	 */
 	for (k = 0; k < json_array_size(stale); k++) {
 		const char *rel = json_string_value(json_array_get(stale, k));
 
-		if (rel && venv_repair_trash(e, rel) < 0)
-			venv_error_clear();
+		if (rel && (error = venv_repair_trash(e, rel)) < 0)
+			return error;
 	}
 	if ((error = remove_builder_temps(e)) < 0 ||
 	    (error = venv_repair_trash(e, VENV_REPAIR_BACKUP)) < 0)
@@ -1092,7 +1100,13 @@ int venv_upgrade_commit(struct venv_envdir *e)
 	json_object_set_new(e->upgrade, "state", json_string("committing"));
 	if ((error = write_journal(e, e->upgrade)) < 0)
 		return error;
-	error = upgrade_forward(e, e->upgrade);
+	if ((error = upgrade_forward(e, e->upgrade)) < 0) {
+		char text[1024];
+
+		snprintf(text, sizeof(text), "%s", venv_error_last());
+		venv_error_set(error, "%s (the upgrade itself is done; run venv repair again to "
+			       "finish removing what the old version left)", text);
+	}
 	json_decref(e->upgrade);
 	e->upgrade = NULL;
 	return error;

@@ -660,6 +660,19 @@ static int remove_stale_scripts(struct venv_upgrade *u, struct venv_envdir *e,
 	if (bfd < 0)
 		goto done;
 	for (i = 0; i < u->dists.nr; i++) {
+		struct stat dst;
+
+		/*
+		 * A distribution moved as it is keeps its metadata directory's
+		 * name: its scripts are its own, even when that directory could
+		 * not be read just now (the read above skips what it cannot open).
+		 */
+		vbuf_reset(&rel);
+		if ((error = vbuf_addf(&rel, "%s/site-packages/%s", u->new_lib,
+				       u->dists.v[i].dir)) < 0)
+			goto done;
+		if (fstatat(e->fd, rel.buf, &dst, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+			continue;
 		for (j = 0; j < u->dists.v[i].nscripts; j++) {
 			const char *s = u->dists.v[i].scripts[j];
 			int kept = 0;

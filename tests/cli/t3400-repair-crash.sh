@@ -47,7 +47,8 @@ state() {
 # check_state WHAT: the environment w after a fault is as it was, or
 # repaired, or its journal says how to get to one of them: "prepared" (fix)
 # and "backup" (upgrade) promise the old state, "applying" a complete
-# backup of bin/ and pyvenv.cfg, "committing" the new state; only a
+# backup of bin/ and pyvenv.cfg, "committing" the new state (but the old
+# bytecode it lists as "stale", which the commit removes); only a
 # "committed" fix may leave a mix, which the staged files complete.
 check_state() {
 	local nonew=$(echo "$new" | grep -v '/\.venv-repair')
@@ -67,7 +68,16 @@ check_state() {
 		[ "$(cd w/.venv-repair-backup && listing bin | sed 's|^\./|./bin/|;s|^\. |./bin |')" = "$(echo "$old" | grep '^\./bin')" ] ||
 			fail "$1: the journal says 'applying' but the backup of bin/ is not complete" ;;
 	committing)
-		[ "$now" = "$nonew" ] || fail "$1: the journal says 'committing' but the environment is not the new one" ;;
+		# The commit itself still moves the old version's lib directory
+		# and the bytecode the journal lists ("old_lib", "stale") into
+		# the trash: the rest must be new.
+		local rest=$now s
+		for s in $(python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+print("\n".join(j.get("stale", []) + ([j["old_lib"]] if j.get("old_lib") else [])))' w/.venv-repair.journal); do
+			rest=$(echo "$rest" | awk -v p="./$s" 'index($0, p " ") != 1 && index($0, p "/") != 1')
+		done
+		[ "$rest" = "$nonew" ] || fail "$1: the journal says 'committing' but the environment is not the new one: $(diff <(echo "$nonew") <(echo "$rest") | head -n 20)" ;;
 	committed) ;;
 	*) fail "$1: unknown journal state '$js'" ;;
 	esac
@@ -221,6 +231,17 @@ if [ -n "$p311" ] && [ -n "$p312" ] && "$p311" -m pip --version >/dev/null 2>&1;
 	save_step=$step
 	step=$((step * 4))
 	faults upgrade-minor setup_minor --upgrade -p "$p312"
+	# Every openat2 (each directory repair works in), killed and failing:
+	# where one failing open once lost every package (a second pass moved
+	# the new lib aside and never brought it back) or a user's module (an
+	# entry that could not be stat'ed was taken for one that was gone).
+	if [ -z "$offset" ]; then
+		save_calls=$SYSCALLS
+		SYSCALLS=openat2
+		step=1
+		faults upgrade-minor-dirs setup_minor --upgrade -p "$p312"
+		SYSCALLS=$save_calls
+	fi
 	step=$save_step
 fi
 echo ok
