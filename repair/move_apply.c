@@ -53,26 +53,12 @@ static int add_unowned(struct venv_move *m, const char *from, const char *to, in
 	return 0;
 }
 
-/* lstat of an environment-relative path, never through a link on the way. */
-static int lstat_rel(struct venv_envdir *e, const char *rel, struct stat *st)
-{
-	const char *base;
-	int dfd = venv_repair_open_parent(e->fd, rel, &base), r;
-
-	if (dfd < 0) {
-		venv_error_clear();
-		return -1;
-	}
-	r = fstatat(dfd, base, st, AT_SYMLINK_NOFOLLOW);
-	close(dfd);
-	return r;
-}
-
 /*
- * Like lstat_rel, for what decides whether files are moved: 0 when rel
- * exists (st filled), 1 when it does not, and an error when it cannot be
- * told (a failing disk is not an empty directory: what is not moved is
- * deleted with the old version).
+ * lstat of an environment-relative path, never through a link on the way:
+ * 0 when rel exists (st filled), 1 when it does not, and an error when it
+ * cannot be told (what decides whether files are moved needs that: a
+ * failing disk is not an empty directory, and what is not moved is deleted
+ * with the old version).
  */
 static int exists_rel(struct venv_envdir *e, const char *rel, struct stat *st)
 {
@@ -95,6 +81,16 @@ static int exists_rel(struct venv_envdir *e, const char *rel, struct stat *st)
 		return 1;
 	errno = err;
 	return venv_error_set_errno(VENV_EIO, "cannot stat '%s/%s'", e->dir, rel);
+}
+
+/* exists_rel for a caller to whom anything but "there" means "not there": 0 or -1. */
+static int lstat_rel(struct venv_envdir *e, const char *rel, struct stat *st)
+{
+	int r = exists_rel(e, rel, st);
+
+	if (r < 0)
+		venv_error_clear();
+	return r == 0 ? 0 : -1;
 }
 
 static int mkdir_rel(struct venv_envdir *e, const char *rel, mode_t mode)
