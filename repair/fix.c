@@ -1,8 +1,10 @@
 /*
  * Repair's plan from check's findings: the table of fixers, the driver,
- * and the fixers of the layout (interpreter names, lib64, site-packages,
- * modes) and of pyvenv.cfg. The fixers of scripts, activation scripts and
- * .pth files are in fix_scripts.c.
+ * the helpers the fixers share, and the fixers that only decline (what
+ * only --upgrade or a real run can do). The fixers of pyvenv.cfg are in
+ * fix_cfg.c; of the layout (interpreter names, lib64, site-packages,
+ * modes) in fix_layout.c; of scripts, activation scripts and .pth files
+ * in fix_scripts.c.
  */
 #include "compat.h"
 #include "venv.h"
@@ -150,7 +152,7 @@ static int python_hint(struct venv_fixctx *x, struct vbuf *out)
 	return error;
 }
 
-static int decline_upgrade(struct venv_fixctx *x, const char *what)
+int venv_fix_decline_upgrade(struct venv_fixctx *x, const char *what)
 {
 	struct vbuf hint = VBUF_INIT(VBUF_MAX_LINE);
 	int error;
@@ -181,8 +183,8 @@ static int python_of_version(struct venv_fixctx *x, const char *path)
  * The base interpreter named by `home` (and `executable`, `version`), as
  * CPython would make the first name in bin/: <home>/<name>.
  */
-static int base_from_home(struct venv_fixctx *x, const char *want, struct vbuf *path,
-			  struct vbuf *name)
+int venv_fix_base_from_home(struct venv_fixctx *x, const char *want, struct vbuf *path,
+			    struct vbuf *name)
 {
 	const char *home = x->cfg_state == FIXCFG_OK ? venv_cfg_get_first(&x->cfg, "home") : NULL;
 	const char *exe = x->cfg_state == FIXCFG_OK ? venv_cfg_get_first(&x->cfg, "executable") :
@@ -226,18 +228,18 @@ int venv_fix_base_info(struct venv_fixctx *x)
 		goto done;
 	}
 	x->info_state = -1;
-	if (!base && (error = base_from_home(x, NULL, &path, &name)) > 0)
+	if (!base && (error = venv_fix_base_from_home(x, NULL, &path, &name)) > 0)
 		base = path.buf;
 	if (error < 0)
 		goto done;
 	if (!base) {
-		error = decline_upgrade(x, x->copies ? "the interpreter is a copy, which does not "
-					"say which base it came from" : "the base interpreter cannot be "
-					"told from the environment");
+		error = venv_fix_decline_upgrade(x, x->copies ? "the interpreter is a copy, which "
+						 "does not say which base it came from" : "the base "
+						 "interpreter cannot be told from the environment");
 		goto done;
 	}
 	if ((error = venv_pyinfo_load(&x->info, base, 0)) < 0) {
-		error = decline_upgrade(x, venv_error_last());
+		error = venv_fix_decline_upgrade(x, venv_error_last());
 		goto done;
 	}
 	x->info_state = 1;
@@ -248,543 +250,7 @@ done:
 }
 
 /* ------------------------------------------------------------------------ */
-/* pyvenv.cfg: the fixers edit x->cfg; one write at the end. */
-
-int venv_fix_cfg_changed(struct venv_fixctx *x, int code, const char *before, const char *after)
-{
-	char c[16];
-
-	venv_diag_code_str(c, sizeof(c), code);
-	if (!x->cfg_code)
-		x->cfg_code = code;
-	if (!strstr(x->cfg_codes, c) && strlen(x->cfg_codes) + 10 < sizeof(x->cfg_codes))
-		snprintf(x->cfg_codes + strlen(x->cfg_codes), sizeof(x->cfg_codes) -
-			 strlen(x->cfg_codes), "%s%s", *x->cfg_codes ? ", " : "", c);
-	if (before && vbuf_addf(&x->cfg_before, "%s%s", x->cfg_before.len ? "\n" : "", before) < 0)
-		return VENV_ENOMEM;
-	if (after && vbuf_addf(&x->cfg_after, "%s%s", x->cfg_after.len ? "\n" : "", after) < 0)
-		return VENV_ENOMEM;
-	return 0;
-}
-
-static int cfg_set(struct venv_fixctx *x, int code, const char *key, const char *value)
-{
-	const char *old = venv_cfg_get_first(&x->cfg, key);
-	struct vbuf b = VBUF_INIT(VBUF_MAX_LINE), a = VBUF_INIT(VBUF_MAX_LINE);
-	int error;
-
-	if (old)
-		vbuf_addf(&b, "%s = %s", key, old);
-	vbuf_addf(&a, "%s = %s", key, value);
-	if ((error = venv_cfg_set(&x->cfg, key, value)) >= 0)
-		error = venv_fix_cfg_changed(x, code, old ? b.buf : NULL, a.buf);
-	vbuf_release(&b);
-	vbuf_release(&a);
-	return error;
-}
-
-static int fix_cfg_format(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	(void)rel;
-	if (x->cfg_state != FIXCFG_OK)
-		return venv_fix_decline(x, "pyvenv.cfg could not be read");
-	/* 208: the `home` line in the form every reader knows. */
-	if (f->code == VENV_DIAG_CFG_STRICT_FORMAT && venv_cfg_get_first(&x->cfg, "home")) {
-		struct vbuf v = VBUF_INIT(VBUF_MAX_PATH);
-		int error = vbuf_sets(&v, venv_cfg_get_first(&x->cfg, "home"));
-
-		if (error >= 0)
-			error = cfg_set(x, f->code, "home", v.buf);
-		vbuf_release(&v);
-		return error;
-	}
-	return venv_fix_cfg_changed(x, f->code, NULL, NULL);
-}
-
-static int fix_cfg_dup_home(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	struct vbuf v = VBUF_INIT(VBUF_MAX_PATH);
-	int error;
-
-	(void)rel;
-	if (x->cfg_state != FIXCFG_OK)
-		return venv_fix_decline(x, "pyvenv.cfg could not be read");
-	/* Python's start-up code uses the first; keep that one. */
-	if ((error = vbuf_sets(&v, venv_cfg_get_first(&x->cfg, "home"))) >= 0)
-		error = cfg_set(x, f->code, "home", v.buf);
-	vbuf_release(&v);
-	return error;
-}
-
-static int fix_cfg_system_site(struct venv_fixctx *x, const struct venv_finding *f,
-			       const char *rel)
-{
-	(void)rel;
-	if (x->cfg_state != FIXCFG_OK)
-		return venv_fix_decline(x, "pyvenv.cfg could not be read");
-	/*
-	 * check's fix: a missing key (read as true) becomes the isolation every
-	 * creator writes by default; a value other than true/false, which Python
-	 * already reads as false, is written as that.
-	 */
-	return cfg_set(x, f->code, "include-system-site-packages", "false");
-}
-
-static int fix_cfg_home(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	struct vbuf v = VBUF_INIT(VBUF_MAX_PATH), p = VBUF_INIT(VBUF_MAX_PATH);
-	const char *home = NULL;
-	struct stat st;
-	int error = 0;
-
-	(void)rel;
-	if (x->cfg_state != FIXCFG_OK) {
-		error = venv_fix_decline(x, "pyvenv.cfg could not be read");
-		goto done;
-	}
-	/* A `home` only hidden by a byte-order mark (VNV203) is fine as it is. */
-	if (f->code == VENV_DIAG_CFG_MISSING_HOME && venv_cfg_get_first(&x->cfg, "home")) {
-		error = venv_fix_cfg_changed(x, f->code, NULL, NULL);
-		goto done;
-	}
-	/* The directory of the interpreter link, as CPython writes `home`. */
-	if (x->base_python && x->base_ok) {
-		if ((error = venv_path_dirname(&v, x->base_python)) < 0)
-			goto done;
-		home = v.buf;
-	} else if (f->code == VENV_DIAG_STALE_HOME && f->data.want && f->data.want[0] == '/') {
-		/* A copy: where check found the installation it falls back on (its data, never its text). */
-		if ((error = venv_path_normalize(&p, f->data.want)) < 0)
-			goto done;
-		if (stat(p.buf, &st) == 0 && S_ISDIR(st.st_mode) && strcmp(p.buf, "/bin"))
-			home = p.buf;
-	}
-	if (!home) {
-		error = decline_upgrade(x, "the directory of the base interpreter cannot be told");
-		goto done;
-	}
-	error = cfg_set(x, f->code, "home", home);
-done:
-	vbuf_release(&v);
-	vbuf_release(&p);
-	return error;
-}
-
-static int fix_cfg_version(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	const char *value = NULL;
-	int error = 0;
-
-	(void)rel;
-	if (x->cfg_state != FIXCFG_OK) {
-		error = venv_fix_decline(x, "pyvenv.cfg could not be read");
-		goto done;
-	}
-	/* The base's X.Y.Z, as check's data gives it (never parsed from its text). */
-	if (f->code == VENV_DIAG_STALE_VERSION && f->data.want && *f->data.want)
-		value = f->data.want;
-	if (!value) {
-		if ((error = venv_fix_base_info(x)) != 0)
-			goto done;
-		value = x->info.version;
-	}
-	/* virtualenv records version_info as well; keep the two in step. */
-	if (venv_cfg_get_first(&x->cfg, "version_info") &&
-	    (error = cfg_set(x, f->code, "version_info", value)) < 0)
-		goto done;
-	if (venv_cfg_get_first(&x->cfg, "version") || !venv_cfg_get_first(&x->cfg, "version_info"))
-		error = cfg_set(x, f->code, "version", value);
-done:
-	return error;
-}
-
-/* Keep the keys of a damaged pyvenv.cfg where they can be read: valid UTF-8 "key = value" lines. */
-static int cfg_salvage(struct venv_fixctx *x, const char *buf, size_t len)
-{
-	struct venv_cfg in = VENV_CFG_INIT;
-	size_t i;
-	int error;
-
-	venv_cfg_release(&x->cfg);
-	if ((error = venv_cfg_parse(&in, buf, len)) < 0)
-		goto done;
-	for (i = 0; i < in.nr && error >= 0; i++) {
-		const struct venv_cfg_line *l = &in.lines[i];
-
-		if (!l->key || !*l->key || !venv_utf8_valid(l->raw, strlen(l->raw)) ||
-		    !venv_cfg_value_ok(l->value) || venv_cfg_get_first(&x->cfg, l->key))
-			continue;
-		error = venv_cfg_set(&x->cfg, l->key, l->value);
-	}
-done:
-	venv_cfg_release(&in);
-	return error;
-}
-
-/* Fill in what a pyvenv.cfg must say, from the base interpreter. */
-static int cfg_complete(struct venv_fixctx *x, int code)
-{
-	struct vbuf home = VBUF_INIT(VBUF_MAX_PATH);
-	const char *h = venv_cfg_get_first(&x->cfg, "home");
-	int error;
-
-	if ((error = venv_fix_base_info(x)) != 0)
-		goto done;
-	if (!h || h[0] != '/') {
-		if (x->base_python && x->base_ok)
-			error = venv_path_dirname(&home, x->base_python);
-		else
-			error = venv_path_dirname(&home, x->info.invoked);
-		if (error < 0 || (error = cfg_set(x, code, "home", home.buf)) < 0)
-			goto done;
-	}
-	if (!venv_cfg_get_first(&x->cfg, "include-system-site-packages") &&
-	    (error = cfg_set(x, code, "include-system-site-packages", "false")) < 0)
-		goto done;
-	if (!venv_cfg_get_first(&x->cfg, "version") && !venv_cfg_get_first(&x->cfg, "version_info") &&
-	    (error = cfg_set(x, code, "version", x->info.version)) < 0)
-		goto done;
-	if (x->info.minor >= 11 && !venv_cfg_get_first(&x->cfg, "executable") &&
-	    (error = cfg_set(x, code, "executable", x->info.real_executable)) < 0)
-		goto done;
-	error = venv_fix_cfg_changed(x, code, NULL, NULL);
-done:
-	vbuf_release(&home);
-	return error;
-}
-
-/* 102 (missing), 201 (unreadable), 202 (not UTF-8), 209 (a link): a new file. */
-static int fix_cfg_rewrite(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	struct vbuf raw = VBUF_INIT(VBUF_MAX_CFG);
-	int error = 0;
-
-	(void)rel;
-	if (x->cfg_code && f->code != VENV_DIAG_CFG_NOT_UTF8)
-		goto done;
-	if (f->code == VENV_DIAG_CFG_NOT_UTF8 && x->cfg_state == FIXCFG_OK) {
-		struct vbuf again = VBUF_INIT(VBUF_MAX_CFG);
-
-		/* What cannot be salvaged is written anew by cfg_complete() below. */
-		if (venv_fix_read(x, "pyvenv.cfg", &again) < 0 ||
-		    cfg_salvage(x, again.buf, again.len) < 0)
-			venv_error_clear();
-		vbuf_release(&again);
-	} else if (f->code == VENV_DIAG_CFG_SYMLINK || f->code == VENV_DIAG_CFG_UNREADABLE) {
-		int fd;
-
-		/*
-		 * What the link leads to (only read, never written) or what can be
-		 * read of a file too large for Python: its keys are kept.
-		 */
-		fd = openat(x->e->fd, "pyvenv.cfg", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		if (fd >= 0) {
-			struct stat st;
-			char chunk[4096];
-			ssize_t n;
-
-			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-				while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
-				       vbuf_add(&raw, chunk, (size_t)n) >= 0)
-					;
-			close(fd);
-		}
-		venv_cfg_release(&x->cfg);
-		if (raw.len && (error = cfg_salvage(x, raw.buf, raw.len)) < 0)
-			goto done;
-	} else {
-		venv_cfg_release(&x->cfg);
-	}
-	x->cfg_state = FIXCFG_OK;
-	error = cfg_complete(x, f->code);
-done:
-	venv_error_clear();
-	vbuf_release(&raw);
-	return error;
-}
-
-static int cfg_flush(struct venv_fixctx *x)
-{
-	struct vbuf out = VBUF_INIT(VBUF_MAX_CFG), msg = VBUF_INIT(VBUF_MAX_LINE);
-	struct venv_fix *fx;
-	int error;
-
-	if (!x->cfg_code)
-		return 0;
-	if ((error = venv_cfg_format(&x->cfg, &out)) < 0 ||
-	    (error = vbuf_addf(&msg, "pyvenv.cfg: rewritten%s%s%s", strchr(x->cfg_codes, ',') ?
-			       " (" : "", strchr(x->cfg_codes, ',') ? x->cfg_codes : "",
-			       strchr(x->cfg_codes, ',') ? ")" : "")) < 0 ||
-	    (error = venv_fix_write(x, x->cfg_code, "pyvenv.cfg", out.buf, out.len, 0644,
-				    msg.buf)) < 0)
-		goto done;
-	fx = venv_plan_last(x->plan);
-	if (x->cfg_before.len && !(fx->before = strdup(x->cfg_before.buf)))
-		error = venv_error_set(VENV_ENOMEM, "out of memory");
-	if (x->cfg_after.len && !(fx->after = strdup(x->cfg_after.buf)))
-		error = venv_error_set(VENV_ENOMEM, "out of memory");
-done:
-	vbuf_release(&out);
-	vbuf_release(&msg);
-	return error;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Layout: interpreter names, lib64, site-packages, modes. */
-
-/* bin/<name> as CPython makes it: the first name a link to the base, the others to the first. */
-static int plan_interp(struct venv_fixctx *x, int code, const char *name, const char *first,
-		       const char *base)
-{
-	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), msg = VBUF_INIT(VBUF_MAX_LINE);
-	struct vbuf src = VBUF_INIT(VBUF_MAX_PATH);
-	struct stat st;
-	int error, exists;
-
-	if ((error = vbuf_addf(&rel, "bin/%s", name)) < 0)
-		goto done;
-	if (venv_plan_has(x->plan, rel.buf))
-		goto done;
-	exists = fstatat(x->e->fd, rel.buf, &st, AT_SYMLINK_NOFOLLOW) == 0;
-	if (base) {
-		vbuf_addf(&msg, "%s -> %s: the base interpreter", rel.buf, base);
-		error = venv_plan_add(x->plan, code, VENV_FIX_SYMLINK, rel.buf, base, 0, 0, msg.buf);
-	} else if (!x->copies) {
-		vbuf_addf(&msg, "%s -> %s: missing interpreter name", rel.buf, first);
-		error = venv_plan_add(x->plan, code, VENV_FIX_SYMLINK, rel.buf, first, 0, 0, msg.buf);
-	} else {
-		vbuf_addf(&msg, "%s: missing interpreter name, copied from bin/%s", rel.buf, first);
-		if ((error = vbuf_addf(&src, "%s/bin/%s", x->e->dir, first)) < 0)
-			goto done;
-		error = venv_plan_add(x->plan, code, VENV_FIX_COPY, rel.buf, NULL, 0, 0755, msg.buf);
-		if (!error && !(venv_plan_last(x->plan)->src = strdup(src.buf)))
-			error = venv_error_set(VENV_ENOMEM, "out of memory");
-	}
-	if (error >= 0)
-		venv_plan_last(x->plan)->replaces = exists;
-done:
-	vbuf_release(&rel);
-	vbuf_release(&msg);
-	vbuf_release(&src);
-	return error;
-}
-
-/* No interpreter at all: make the names from `home` and `version`, as CPython would. */
-static int make_interps(struct venv_fixctx *x, int code)
-{
-	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH), name = VBUF_INIT(VBUF_MAX_PATH);
-	char alias[32];
-	const char *names[3];
-	size_t i;
-	int error;
-
-	if ((error = base_from_home(x, NULL, &path, &name)) < 0)
-		goto done;
-	if (!error) {
-		error = decline_upgrade(x, "`home` and `version` in pyvenv.cfg name no working base "
-					"interpreter");
-		goto done;
-	}
-	if ((error = plan_interp(x, code, name.buf, NULL, path.buf)) < 0)
-		goto done;
-	snprintf(alias, sizeof(alias), "python3.%d", x->minor);
-	names[0] = "python";
-	names[1] = "python3";
-	names[2] = x->minor >= 9 ? alias : NULL;
-	for (i = 0; i < 3 && error >= 0; i++)
-		if (names[i] && strcmp(names[i], name.buf))
-			error = plan_interp(x, code, names[i], name.buf, NULL);
-done:
-	vbuf_release(&path);
-	vbuf_release(&name);
-	return error;
-}
-
-static int fix_alias(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	if (!rel || strncmp(rel, "bin/", 4))
-		return venv_fix_decline(x, "no interpreter name to restore");
-	if (!x->interp)
-		return make_interps(x, f->code);
-	if (!x->base_ok)
-		return venv_fix_decline(x, "bin/%s does not run", x->interp);
-	return plan_interp(x, f->code, rel + 4, x->interp, NULL);
-}
-
-/* 101: only the case of pyvenv.cfg without any interpreter in bin/ is ours. */
-static int fix_unfinished(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	struct stat st;
-
-	if (!rel || strcmp(rel, "bin") || x->interp ||
-	    fstatat(x->e->fd, ".venv-incomplete", &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return venv_fix_decline(x, "recreate it with 'venv create --clear'");
-	return make_interps(x, f->code);
-}
-
-static int fix_dangling(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH), name = VBUF_INIT(VBUF_MAX_PATH);
-	char target[PATH_MAX];
-	ssize_t n;
-	int error = 0;
-
-	if (!rel || strncmp(rel, "bin/", 4) || x->bfd < 0 ||
-	    (n = readlinkat(x->bfd, rel + 4, target, sizeof(target) - 1)) <= 0) {
-		error = venv_fix_decline(x, "it is not a link in bin/");
-		goto done;
-	}
-	target[n] = '\0';
-	if (!strchr(target, '/') && x->interp && x->base_ok &&
-	    strcmp(rel + 4, x->interp)) {
-		/* An alias whose name is gone: lead it to the interpreter. */
-		error = plan_interp(x, f->code, rel + 4, x->interp, NULL);
-		goto done;
-	}
-	/* The base is gone from where the link says: `home` may name it still (same version). */
-	if ((error = base_from_home(x, rel + 4, &path, &name)) < 0)
-		goto done;
-	if (!error || !strcmp(path.buf, target)) {
-		error = decline_upgrade(x, "the base interpreter is gone");
-		goto done;
-	}
-	error = plan_interp(x, f->code, rel + 4, NULL, path.buf);
-done:
-	vbuf_release(&path);
-	vbuf_release(&name);
-	return error;
-}
-
-static int fix_bad_interp(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	char target[PATH_MAX];
-	ssize_t n;
-
-	if (rel && !strncmp(rel, "bin/", 4) && x->bfd >= 0 && x->interp &&
-	    x->base_ok && strcmp(rel + 4, x->interp) &&
-	    (n = readlinkat(x->bfd, rel + 4, target, sizeof(target) - 1)) > 0 &&
-	    !memchr(target, '/', (size_t)n))
-		return plan_interp(x, f->code, rel + 4, x->interp, NULL);
-	return fix_dangling(x, f, rel);
-}
-
-static int fix_copy_again(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	struct vbuf src = VBUF_INIT(VBUF_MAX_PATH), r = VBUF_INIT(VBUF_MAX_PATH);
-	char minor[32];
-	const char *names[3];
-	size_t i;
-	int error = 0;
-
-	/* The base it was copied from, as check's data names it. */
-	if (!f->data.found || f->data.found[0] != '/' || vbuf_sets(&src, f->data.found) < 0) {
-		error = venv_fix_decline(x, "the base interpreter to copy is not known");
-		goto done;
-	}
-	(void)rel;
-	snprintf(minor, sizeof(minor), "python3.%d", x->minor);
-	names[0] = x->interp;
-	names[1] = "python3";
-	names[2] = "python";
-	/* Every copied name was copied from the same base. */
-	for (i = 0; i < 3 && error >= 0; i++) {
-		struct stat st;
-
-		if (!names[i] || (i && names[0] && !strcmp(names[i], names[0])) ||
-		    fstatat(x->bfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		vbuf_reset(&r);
-		vbuf_addf(&r, "bin/%s", names[i]);
-		if (venv_plan_has(x->plan, r.buf))
-			continue;
-		error = venv_plan_add(x->plan, f->code, VENV_FIX_COPY, r.buf, NULL, 0,
-				      st.st_mode & 07777, NULL);
-		if (error >= 0) {
-			struct venv_fix *fx = venv_plan_last(x->plan);
-			struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
-
-			vbuf_addf(&msg, "%s: copied again from '%s'", r.buf, src.buf);
-			fx->replaces = 1;
-			if (!(fx->src = strdup(src.buf)) || !(fx->summary = strdup(msg.buf)))
-				error = venv_error_set(VENV_ENOMEM, "out of memory");
-			vbuf_release(&msg);
-		}
-	}
-	(void)minor;
-done:
-	vbuf_release(&src);
-	vbuf_release(&r);
-	return error;
-}
-
-static int fix_lib64(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	(void)rel;
-	return venv_plan_add(x->plan, f->code, VENV_FIX_SYMLINK, "lib64", "lib", 0, 0,
-			     "lib64 -> lib: missing");
-}
-
-static int fix_mkdir(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	struct vbuf p = VBUF_INIT(VBUF_MAX_PATH), msg = VBUF_INIT(VBUF_MAX_LINE);
-	const char *s;
-	struct stat st;
-	int error = 0;
-
-	if (!rel)
-		return venv_fix_decline(x, "no directory named");
-	/* Each missing component, parents first. */
-	for (s = rel; error >= 0; s++) {
-		if (*s != '/' && *s)
-			continue;
-		vbuf_reset(&p);
-		vbuf_add(&p, rel, (size_t)(s - rel));
-		if (fstatat(x->e->fd, p.buf, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
-		    !venv_plan_has(x->plan, p.buf)) {
-			vbuf_reset(&msg);
-			vbuf_addf(&msg, "%s: missing directory", p.buf);
-			error = venv_plan_add(x->plan, f->code, VENV_FIX_MKDIR, p.buf, NULL, 0, 0755,
-					      msg.buf);
-		}
-		if (!*s)
-			break;
-	}
-	vbuf_release(&p);
-	vbuf_release(&msg);
-	return error;
-}
-
-static int fix_remove(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
-	int error;
-
-	if (!rel)
-		return venv_fix_decline(x, "no file named");
-	vbuf_addf(&msg, "%s: removed", rel);
-	error = venv_plan_add(x->plan, f->code, VENV_FIX_REMOVE, rel, NULL, 0, 0, msg.buf);
-	vbuf_release(&msg);
-	return error;
-}
-
-static int fix_mode(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
-{
-	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
-	struct stat st;
-	int error;
-
-	if (!rel || fstatat(x->e->fd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return venv_fix_decline(x, "the file is gone");
-	/* Drop write permission for others, nothing else. */
-	vbuf_addf(&msg, "%s: mode %04o -> %04o", rel, (unsigned)(st.st_mode & 07777),
-		  (unsigned)(st.st_mode & 07777 & ~(unsigned)S_IWOTH));
-	error = venv_plan_add(x->plan, f->code, VENV_FIX_CHMOD, rel, NULL, 0,
-			      st.st_mode & 07777 & ~(unsigned)S_IWOTH, msg.buf);
-	if (error >= 0)
-		venv_plan_last(x->plan)->replaces = 1;
-	vbuf_release(&msg);
-	return error;
-}
+/* The fixers that decline. */
 
 /* Codes only --upgrade (a new base) can fix: say exactly which --python. */
 /*
@@ -833,12 +299,12 @@ static int fix_needs_upgrade(struct venv_fixctx *x, const struct venv_finding *f
 						 "its packages to the Python it runs now, or %s",
 						 q.buf, hint.buf);
 		else
-			error = decline_upgrade(x, "the interpreter is another version now");
+			error = venv_fix_decline_upgrade(x, "the interpreter is another version now");
 		vbuf_release(&q);
 		vbuf_release(&hint);
 		return error;
 	}
-	return decline_upgrade(x, "the base installation is gone or damaged");
+	return venv_fix_decline_upgrade(x, "the base installation is gone or damaged");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -846,33 +312,33 @@ static int fix_needs_upgrade(struct venv_fixctx *x, const struct venv_finding *f
 
 const struct venv_fixer venv_fixers[] = {
 	{ VENV_DIAG_LINK_NOT_FOLLOWED, venv_fix_link_not_followed },
-	{ VENV_DIAG_UNFINISHED_CREATION, fix_unfinished },
-	{ VENV_DIAG_MISSING_PYVENV_CFG, fix_cfg_rewrite },
+	{ VENV_DIAG_UNFINISHED_CREATION, venv_fix_unfinished },
+	{ VENV_DIAG_MISSING_PYVENV_CFG, venv_fix_cfg_rewrite },
 	{ VENV_DIAG_BASE_MISSING, fix_needs_upgrade },
-	{ VENV_DIAG_DANGLING_INTERPRETER_LINK, fix_dangling },
+	{ VENV_DIAG_DANGLING_INTERPRETER_LINK, venv_fix_dangling },
 	{ VENV_DIAG_BASE_STDLIB_MISSING, fix_needs_upgrade },
 	{ VENV_DIAG_BASE_VERSION_MISMATCH, fix_needs_upgrade },
-	{ VENV_DIAG_STALE_VERSION, fix_cfg_version },
-	{ VENV_DIAG_STALE_COPIED_INTERPRETER, fix_copy_again },
-	{ VENV_DIAG_MISSING_INTERPRETER_ALIAS, fix_alias },
-	{ VENV_DIAG_MISSING_LIB64, fix_lib64 },
-	{ VENV_DIAG_MISSING_SITE_PACKAGES, fix_mkdir },
-	{ VENV_DIAG_MISSING_PYTHON, fix_alias },
+	{ VENV_DIAG_STALE_VERSION, venv_fix_cfg_version },
+	{ VENV_DIAG_STALE_COPIED_INTERPRETER, venv_fix_copy_again },
+	{ VENV_DIAG_MISSING_INTERPRETER_ALIAS, venv_fix_alias },
+	{ VENV_DIAG_MISSING_LIB64, venv_fix_lib64 },
+	{ VENV_DIAG_MISSING_SITE_PACKAGES, venv_fix_mkdir },
+	{ VENV_DIAG_MISSING_PYTHON, venv_fix_alias },
 	{ VENV_DIAG_ORPHANED_SITE_PACKAGES, fix_needs_upgrade },
-	{ VENV_DIAG_STALE_HOME, fix_cfg_home },
-	{ VENV_DIAG_BAD_INTERPRETER, fix_bad_interp },
+	{ VENV_DIAG_STALE_HOME, venv_fix_cfg_home },
+	{ VENV_DIAG_BAD_INTERPRETER, venv_fix_bad_interp },
 	{ VENV_DIAG_UNFINISHED_REPAIR, fix_unfinished_repair },
-	{ VENV_DIAG_CFG_UNREADABLE, fix_cfg_rewrite },
-	{ VENV_DIAG_CFG_NOT_UTF8, fix_cfg_rewrite },
-	{ VENV_DIAG_CFG_BOM, fix_cfg_format },
-	{ VENV_DIAG_CFG_MISSING_HOME, fix_cfg_home },
-	{ VENV_DIAG_CFG_DUPLICATE_HOME, fix_cfg_dup_home },
-	{ VENV_DIAG_CFG_NO_FINAL_NEWLINE, fix_cfg_format },
-	{ VENV_DIAG_CFG_SYSTEM_SITE_PACKAGES, fix_cfg_system_site },
-	{ VENV_DIAG_CFG_STRICT_FORMAT, fix_cfg_format },
-	{ VENV_DIAG_CFG_SYMLINK, fix_cfg_rewrite },
-	{ VENV_DIAG_CFG_SHADOWED, fix_remove },
-	{ VENV_DIAG_CFG_MISSING_VERSION, fix_cfg_version },
+	{ VENV_DIAG_CFG_UNREADABLE, venv_fix_cfg_rewrite },
+	{ VENV_DIAG_CFG_NOT_UTF8, venv_fix_cfg_rewrite },
+	{ VENV_DIAG_CFG_BOM, venv_fix_cfg_format },
+	{ VENV_DIAG_CFG_MISSING_HOME, venv_fix_cfg_home },
+	{ VENV_DIAG_CFG_DUPLICATE_HOME, venv_fix_cfg_dup_home },
+	{ VENV_DIAG_CFG_NO_FINAL_NEWLINE, venv_fix_cfg_format },
+	{ VENV_DIAG_CFG_SYSTEM_SITE_PACKAGES, venv_fix_cfg_system_site },
+	{ VENV_DIAG_CFG_STRICT_FORMAT, venv_fix_cfg_format },
+	{ VENV_DIAG_CFG_SYMLINK, venv_fix_cfg_rewrite },
+	{ VENV_DIAG_CFG_SHADOWED, venv_fix_remove },
+	{ VENV_DIAG_CFG_MISSING_VERSION, venv_fix_cfg_version },
 	{ VENV_DIAG_RELOCATED_ENVIRONMENT, venv_fix_activation },
 	{ VENV_DIAG_STALE_ACTIVATION_PATH, venv_fix_activation },
 	{ VENV_DIAG_SHEBANG_MISSING_INTERPRETER, venv_fix_shebang },
@@ -881,7 +347,7 @@ const struct venv_fixer venv_fixers[] = {
 	{ VENV_DIAG_SHEBANG_TRUNCATED, venv_fix_shebang },
 	{ VENV_DIAG_SHEBANG_NOT_PORTABLE, venv_fix_shebang },
 	{ VENV_DIAG_PTH_MISSING_PATH, venv_fix_pth },
-	{ VENV_DIAG_WORLD_WRITABLE, fix_mode },
+	{ VENV_DIAG_WORLD_WRITABLE, venv_fix_mode },
 	{ VENV_DIAG_ACTIVATION_INJECTION, venv_fix_activation },
 	{ VENV_DIAG_SHEBANG_INJECTION, venv_fix_shebang },
 	{ VENV_DIAG_EDITABLE_SOURCE_MISSING, venv_fix_pth },
@@ -1046,7 +512,7 @@ int venv_fix_plan(struct venv_envdir *e, const struct venv_model *env,
 	if (error >= 0)
 		error = venv_fix_pth_flush(&x);
 	if (error >= 0)
-		error = cfg_flush(&x);
+		error = venv_fix_cfg_flush(&x);
 	if (error >= 0)
 		error = venv_fix_records(&x);
 done:

@@ -118,6 +118,41 @@ int venv_fix_base_info(struct venv_fixctx *x);
 /* The interpreter scripts of this environment should run: <env>/bin/<name>. */
 int venv_fix_env_python(struct venv_fixctx *x, struct vbuf *out, const char *name);
 
+/* Decline with `what` and the `venv repair --upgrade --python` to run instead. */
+int venv_fix_decline_upgrade(struct venv_fixctx *x, const char *what);
+
+/*
+ * The base interpreter named by pyvenv.cfg's `home` (want, else its
+ * `executable`, python3.<minor>, python3, python) of the environment's
+ * version: 1 with its path and name, 0 when none, or a negative error.
+ */
+int venv_fix_base_from_home(struct venv_fixctx *x, const char *want, struct vbuf *path,
+			    struct vbuf *name);
+
+/* ---- the fixers of pyvenv.cfg (repair/fix_cfg.c) ---- */
+
+int venv_fix_cfg_format(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_cfg_dup_home(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_cfg_system_site(struct venv_fixctx *x, const struct venv_finding *f,
+			     const char *rel);
+int venv_fix_cfg_home(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_cfg_version(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_cfg_rewrite(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+/* Plan the one write of pyvenv.cfg the fixers above edited (none when unchanged). */
+int venv_fix_cfg_flush(struct venv_fixctx *x);
+
+/* ---- the fixers of the layout: bin/, lib64, directories, modes (repair/fix_layout.c) ---- */
+
+int venv_fix_alias(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_unfinished(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_dangling(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_bad_interp(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_copy_again(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_lib64(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_mkdir(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_remove(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+int venv_fix_mode(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+
 /* ---- the fixers of scripts, activation and .pth files (repair/fix_scripts.c) ---- */
 
 int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);

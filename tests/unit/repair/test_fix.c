@@ -8,7 +8,8 @@
 
 /*
  * Unit tests for repair/fix.c: the table of fixers agrees with the
- * registry, and the values repair takes from check's findings.
+ * registry, and the values repair takes from check's findings (through
+ * the driver, the fixers of repair/fix_cfg.c and repair/fix_layout.c).
  */
 
 /* A code is marked fixable in the registry exactly when repair has a fixer for it. */

@@ -10,8 +10,8 @@
 
 /*
  * Unit tests for repair/txn.c: the lock (security.md CRA-09, CRA-10), the
- * journal of a plan and its recovery from every state (CRA-01), and the
- * upgrade backup with its roll-back.
+ * journal of a plan and its recovery from every state (CRA-01); and of
+ * repair/txn_upgrade.c: the upgrade backup with its roll-back.
  */
 
 static char root[PATH_MAX];

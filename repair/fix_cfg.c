@@ -1,0 +1,293 @@
+/*
+ * The fixers of pyvenv.cfg: each edits the keys of x->cfg (read once by
+ * the driver in fix.c), and venv_fix_cfg_flush() plans the one write of
+ * the whole file at the end.
+ */
+#include "compat.h"
+#include "venv.h"
+#include "diag.h"
+#include "fix.h"
+#include "path.h"
+
+/* ------------------------------------------------------------------------ */
+/* pyvenv.cfg: the fixers edit x->cfg; one write at the end. */
+
+int venv_fix_cfg_changed(struct venv_fixctx *x, int code, const char *before, const char *after)
+{
+	char c[16];
+
+	venv_diag_code_str(c, sizeof(c), code);
+	if (!x->cfg_code)
+		x->cfg_code = code;
+	if (!strstr(x->cfg_codes, c) && strlen(x->cfg_codes) + 10 < sizeof(x->cfg_codes))
+		snprintf(x->cfg_codes + strlen(x->cfg_codes), sizeof(x->cfg_codes) -
+			 strlen(x->cfg_codes), "%s%s", *x->cfg_codes ? ", " : "", c);
+	if (before && vbuf_addf(&x->cfg_before, "%s%s", x->cfg_before.len ? "\n" : "", before) < 0)
+		return VENV_ENOMEM;
+	if (after && vbuf_addf(&x->cfg_after, "%s%s", x->cfg_after.len ? "\n" : "", after) < 0)
+		return VENV_ENOMEM;
+	return 0;
+}
+
+static int cfg_set(struct venv_fixctx *x, int code, const char *key, const char *value)
+{
+	const char *old = venv_cfg_get_first(&x->cfg, key);
+	struct vbuf b = VBUF_INIT(VBUF_MAX_LINE), a = VBUF_INIT(VBUF_MAX_LINE);
+	int error;
+
+	if (old)
+		vbuf_addf(&b, "%s = %s", key, old);
+	vbuf_addf(&a, "%s = %s", key, value);
+	if ((error = venv_cfg_set(&x->cfg, key, value)) >= 0)
+		error = venv_fix_cfg_changed(x, code, old ? b.buf : NULL, a.buf);
+	vbuf_release(&b);
+	vbuf_release(&a);
+	return error;
+}
+
+int venv_fix_cfg_format(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
+{
+	(void)rel;
+	if (x->cfg_state != FIXCFG_OK)
+		return venv_fix_decline(x, "pyvenv.cfg could not be read");
+	/* 208: the `home` line in the form every reader knows. */
+	if (f->code == VENV_DIAG_CFG_STRICT_FORMAT && venv_cfg_get_first(&x->cfg, "home")) {
+		struct vbuf v = VBUF_INIT(VBUF_MAX_PATH);
+		int error = vbuf_sets(&v, venv_cfg_get_first(&x->cfg, "home"));
+
+		if (error >= 0)
+			error = cfg_set(x, f->code, "home", v.buf);
+		vbuf_release(&v);
+		return error;
+	}
+	return venv_fix_cfg_changed(x, f->code, NULL, NULL);
+}
+
+int venv_fix_cfg_dup_home(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
+{
+	struct vbuf v = VBUF_INIT(VBUF_MAX_PATH);
+	int error;
+
+	(void)rel;
+	if (x->cfg_state != FIXCFG_OK)
+		return venv_fix_decline(x, "pyvenv.cfg could not be read");
+	/* Python's start-up code uses the first; keep that one. */
+	if ((error = vbuf_sets(&v, venv_cfg_get_first(&x->cfg, "home"))) >= 0)
+		error = cfg_set(x, f->code, "home", v.buf);
+	vbuf_release(&v);
+	return error;
+}
+
+int venv_fix_cfg_system_site(struct venv_fixctx *x, const struct venv_finding *f,
+			     const char *rel)
+{
+	(void)rel;
+	if (x->cfg_state != FIXCFG_OK)
+		return venv_fix_decline(x, "pyvenv.cfg could not be read");
+	/*
+	 * check's fix: a missing key (read as true) becomes the isolation every
+	 * creator writes by default; a value other than true/false, which Python
+	 * already reads as false, is written as that.
+	 */
+	return cfg_set(x, f->code, "include-system-site-packages", "false");
+}
+
+int venv_fix_cfg_home(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
+{
+	struct vbuf v = VBUF_INIT(VBUF_MAX_PATH), p = VBUF_INIT(VBUF_MAX_PATH);
+	const char *home = NULL;
+	struct stat st;
+	int error = 0;
+
+	(void)rel;
+	if (x->cfg_state != FIXCFG_OK) {
+		error = venv_fix_decline(x, "pyvenv.cfg could not be read");
+		goto done;
+	}
+	/* A `home` only hidden by a byte-order mark (VNV203) is fine as it is. */
+	if (f->code == VENV_DIAG_CFG_MISSING_HOME && venv_cfg_get_first(&x->cfg, "home")) {
+		error = venv_fix_cfg_changed(x, f->code, NULL, NULL);
+		goto done;
+	}
+	/* The directory of the interpreter link, as CPython writes `home`. */
+	if (x->base_python && x->base_ok) {
+		if ((error = venv_path_dirname(&v, x->base_python)) < 0)
+			goto done;
+		home = v.buf;
+	} else if (f->code == VENV_DIAG_STALE_HOME && f->data.want && f->data.want[0] == '/') {
+		/* A copy: where check found the installation it falls back on (its data, never its text). */
+		if ((error = venv_path_normalize(&p, f->data.want)) < 0)
+			goto done;
+		if (stat(p.buf, &st) == 0 && S_ISDIR(st.st_mode) && strcmp(p.buf, "/bin"))
+			home = p.buf;
+	}
+	if (!home) {
+		error = venv_fix_decline_upgrade(x, "the directory of the base interpreter cannot "
+						 "be told");
+		goto done;
+	}
+	error = cfg_set(x, f->code, "home", home);
+done:
+	vbuf_release(&v);
+	vbuf_release(&p);
+	return error;
+}
+
+int venv_fix_cfg_version(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
+{
+	const char *value = NULL;
+	int error = 0;
+
+	(void)rel;
+	if (x->cfg_state != FIXCFG_OK) {
+		error = venv_fix_decline(x, "pyvenv.cfg could not be read");
+		goto done;
+	}
+	/* The base's X.Y.Z, as check's data gives it (never parsed from its text). */
+	if (f->code == VENV_DIAG_STALE_VERSION && f->data.want && *f->data.want)
+		value = f->data.want;
+	if (!value) {
+		if ((error = venv_fix_base_info(x)) != 0)
+			goto done;
+		value = x->info.version;
+	}
+	/* virtualenv records version_info as well; keep the two in step. */
+	if (venv_cfg_get_first(&x->cfg, "version_info") &&
+	    (error = cfg_set(x, f->code, "version_info", value)) < 0)
+		goto done;
+	if (venv_cfg_get_first(&x->cfg, "version") || !venv_cfg_get_first(&x->cfg, "version_info"))
+		error = cfg_set(x, f->code, "version", value);
+done:
+	return error;
+}
+
+/* Keep the keys of a damaged pyvenv.cfg where they can be read: valid UTF-8 "key = value" lines. */
+static int cfg_salvage(struct venv_fixctx *x, const char *buf, size_t len)
+{
+	struct venv_cfg in = VENV_CFG_INIT;
+	size_t i;
+	int error;
+
+	venv_cfg_release(&x->cfg);
+	if ((error = venv_cfg_parse(&in, buf, len)) < 0)
+		goto done;
+	for (i = 0; i < in.nr && error >= 0; i++) {
+		const struct venv_cfg_line *l = &in.lines[i];
+
+		if (!l->key || !*l->key || !venv_utf8_valid(l->raw, strlen(l->raw)) ||
+		    !venv_cfg_value_ok(l->value) || venv_cfg_get_first(&x->cfg, l->key))
+			continue;
+		error = venv_cfg_set(&x->cfg, l->key, l->value);
+	}
+done:
+	venv_cfg_release(&in);
+	return error;
+}
+
+/* Fill in what a pyvenv.cfg must say, from the base interpreter. */
+static int cfg_complete(struct venv_fixctx *x, int code)
+{
+	struct vbuf home = VBUF_INIT(VBUF_MAX_PATH);
+	const char *h = venv_cfg_get_first(&x->cfg, "home");
+	int error;
+
+	if ((error = venv_fix_base_info(x)) != 0)
+		goto done;
+	if (!h || h[0] != '/') {
+		if (x->base_python && x->base_ok)
+			error = venv_path_dirname(&home, x->base_python);
+		else
+			error = venv_path_dirname(&home, x->info.invoked);
+		if (error < 0 || (error = cfg_set(x, code, "home", home.buf)) < 0)
+			goto done;
+	}
+	if (!venv_cfg_get_first(&x->cfg, "include-system-site-packages") &&
+	    (error = cfg_set(x, code, "include-system-site-packages", "false")) < 0)
+		goto done;
+	if (!venv_cfg_get_first(&x->cfg, "version") && !venv_cfg_get_first(&x->cfg, "version_info") &&
+	    (error = cfg_set(x, code, "version", x->info.version)) < 0)
+		goto done;
+	if (x->info.minor >= 11 && !venv_cfg_get_first(&x->cfg, "executable") &&
+	    (error = cfg_set(x, code, "executable", x->info.real_executable)) < 0)
+		goto done;
+	error = venv_fix_cfg_changed(x, code, NULL, NULL);
+done:
+	vbuf_release(&home);
+	return error;
+}
+
+/* 102 (missing), 201 (unreadable), 202 (not UTF-8), 209 (a link): a new file. */
+int venv_fix_cfg_rewrite(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
+{
+	struct vbuf raw = VBUF_INIT(VBUF_MAX_CFG);
+	int error = 0;
+
+	(void)rel;
+	if (x->cfg_code && f->code != VENV_DIAG_CFG_NOT_UTF8)
+		goto done;
+	if (f->code == VENV_DIAG_CFG_NOT_UTF8 && x->cfg_state == FIXCFG_OK) {
+		struct vbuf again = VBUF_INIT(VBUF_MAX_CFG);
+
+		/* What cannot be salvaged is written anew by cfg_complete() below. */
+		if (venv_fix_read(x, "pyvenv.cfg", &again) < 0 ||
+		    cfg_salvage(x, again.buf, again.len) < 0)
+			venv_error_clear();
+		vbuf_release(&again);
+	} else if (f->code == VENV_DIAG_CFG_SYMLINK || f->code == VENV_DIAG_CFG_UNREADABLE) {
+		int fd;
+
+		/*
+		 * What the link leads to (only read, never written) or what can be
+		 * read of a file too large for Python: its keys are kept.
+		 */
+		fd = openat(x->e->fd, "pyvenv.cfg", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd >= 0) {
+			struct stat st;
+			char chunk[4096];
+			ssize_t n;
+
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+				while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
+				       vbuf_add(&raw, chunk, (size_t)n) >= 0)
+					;
+			close(fd);
+		}
+		venv_cfg_release(&x->cfg);
+		if (raw.len && (error = cfg_salvage(x, raw.buf, raw.len)) < 0)
+			goto done;
+	} else {
+		venv_cfg_release(&x->cfg);
+	}
+	x->cfg_state = FIXCFG_OK;
+	error = cfg_complete(x, f->code);
+done:
+	venv_error_clear();
+	vbuf_release(&raw);
+	return error;
+}
+
+int venv_fix_cfg_flush(struct venv_fixctx *x)
+{
+	struct vbuf out = VBUF_INIT(VBUF_MAX_CFG), msg = VBUF_INIT(VBUF_MAX_LINE);
+	struct venv_fix *fx;
+	int error;
+
+	if (!x->cfg_code)
+		return 0;
+	if ((error = venv_cfg_format(&x->cfg, &out)) < 0 ||
+	    (error = vbuf_addf(&msg, "pyvenv.cfg: rewritten%s%s%s", strchr(x->cfg_codes, ',') ?
+			       " (" : "", strchr(x->cfg_codes, ',') ? x->cfg_codes : "",
+			       strchr(x->cfg_codes, ',') ? ")" : "")) < 0 ||
+	    (error = venv_fix_write(x, x->cfg_code, "pyvenv.cfg", out.buf, out.len, 0644,
+				    msg.buf)) < 0)
+		goto done;
+	fx = venv_plan_last(x->plan);
+	if (x->cfg_before.len && !(fx->before = strdup(x->cfg_before.buf)))
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+	if (x->cfg_after.len && !(fx->after = strdup(x->cfg_after.buf)))
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+done:
+	vbuf_release(&out);
+	vbuf_release(&msg);
+	return error;
+}
