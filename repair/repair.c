@@ -222,10 +222,37 @@ static int not_an_env(const struct venv_report *rep)
  * which old version it moves packages from (VNV106, VNV114: left_minor):
  * the rules that could find nothing else skip their work.
  */
+/*
+ * Findings on activation scripts whose fix depends on nothing an upgrade
+ * changes: the environment's path and prompt stay, and the upgrade keeps
+ * the scripts its maker wrote (keep_scripts in upgrade.c). They are planned
+ * from the first look and applied once the upgrade is committed, so the
+ * look after the upgrade finds nothing left in them and its report is the
+ * verdict, instead of a third pass over every file. A moved environment's
+ * (VNV401, VNV402) waits for that look: its fix rewrites pyvenv.cfg too,
+ * which the upgrade rewrites; and which scripts should exist (VNV503) may
+ * be the new version's business.
+ */
+static const int early_codes[] = {
+	VENV_DIAG_UNQUOTED_ACTIVATION_TEMPLATE, VENV_DIAG_PROMPT_EXPANSION,
+	VENV_DIAG_ACTIVATION_INJECTION, 0
+};
+
+static int is_early(int code)
+{
+	const int *c;
+
+	for (c = early_codes; *c; c++)
+		if (*c == code)
+			return 1;
+	return 0;
+}
+
 static int first_check(struct venv_report *rep, struct venv_model *env, int partial)
 {
 	static unsigned char decisive[1000];
 	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
+	const int *c;
 
 	if (!partial)
 		return venv_check_loaded(rep, env, NULL);
@@ -234,8 +261,31 @@ static int first_check(struct venv_report *rep, struct venv_model *env, int part
 	decisive[VENV_DIAG_UNREADABLE_FILE] = 1;
 	decisive[VENV_DIAG_BASE_VERSION_MISMATCH] = 1;
 	decisive[VENV_DIAG_ORPHANED_SITE_PACKAGES] = 1;
+	for (c = early_codes; *c; c++)
+		decisive[*c] = 1;
 	opts.selected = decisive;
 	return venv_check_loaded(rep, env, &opts);
+}
+
+/* The fixes of the first look's early findings (see early_codes): into plan. */
+static int plan_early(struct venv_envdir *e, const struct venv_model *env,
+		      const struct venv_report *rep, struct venv_plan *plan)
+{
+	struct venv_report sub = *rep;
+	size_t i;
+	int error;
+
+	sub.findings = calloc(rep->nr ? rep->nr : 1, sizeof(*sub.findings));
+	if (!sub.findings)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	sub.nr = sub.alloc = 0;
+	for (i = 0; i < rep->nr; i++)
+		if (is_early(rep->findings[i].code))
+			sub.findings[sub.nr++] = rep->findings[i];
+	/* Its problems (what cannot be fixed) are not used: the second look reports them. */
+	error = sub.nr ? venv_fix_plan(e, env, &sub, plan) : 0;
+	free(sub.findings);
+	return error;
 }
 
 static void lock_waiting(void *payload, const char *msg)
@@ -249,7 +299,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		struct venv_repair_report *r)
 {
 	struct venv_envdir e = VENV_ENVDIR_INIT;
-	struct venv_plan plan = VENV_PLAN_INIT;
+	struct venv_plan plan = VENV_PLAN_INIT, early = VENV_PLAN_INIT;
 	struct venv_report rep = VENV_REPORT_INIT, after = VENV_REPORT_INIT;
 	struct venv_model env;
 	int loaded = 0;
@@ -305,6 +355,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	if (error < 0 || (error = first_check(&rep, &env, first_look)) < 0 ||
 	    (error = not_an_env(&rep)) < 0 || (error = venv_scan_from_model(&s, &env)) < 0 ||
 	    (!first_look && (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0) ||
+	    (first_look && (error = plan_early(&e, &env, &rep, &early)) < 0) ||
 	    (error = venv_plan_dirs_first(&plan)) < 0)
 		goto done;
 	if ((error = dup_into(&r->old_location, s.old_location)) < 0)
@@ -397,6 +448,10 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		}
 		if ((error = venv_upgrade_report(&u, r)) < 0)
 			goto done;
+		/* While the old version's files are deleted (see early_codes). */
+		if (early.nr && ((error = venv_plan_apply(&e, &early)) < 0 ||
+				 (error = take_fixes(&r->done, &early)) < 0))
+			goto done;
 		venv_plan_release(&plan);
 		venv_report_release(&rep);
 		venv_model_release(&env);
@@ -443,6 +498,7 @@ done:
 	venv_scan_release(&s);
 	venv_upgrade_release(&u);
 	venv_plan_release(&plan);
+	venv_plan_release(&early);
 	venv_report_release(&rep);
 	venv_report_release(&after);
 	vbuf_release(&note);
