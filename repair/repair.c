@@ -230,7 +230,7 @@ static int not_an_env(const struct venv_report *rep)
  * look after the upgrade finds nothing left in them and its report is the
  * verdict, instead of a third pass over every file. A moved environment's
  * (VNV401, VNV402) waits for that look: its fix rewrites pyvenv.cfg too,
- * which the upgrade rewrites; and which scripts should exist (VNV503) may
+ * which the upgrade rewrites; and which scripts should exist (VNV501) may
  * be the new version's business.
  */
 static const int early_codes[] = {
