@@ -913,7 +913,8 @@ static int cmp_str(const void *a, const void *b)
 /*
  * The stale files m->stale[first..end) all of one directory dir: is that
  * all the directory holds? Then it goes whole, one rename into the trash
- * instead of an unlink each.
+ * instead of an unlink each (1); else each file goes (0); 2: none of them
+ * (below).
  */
 static int only_stale(struct venv_move *m, struct venv_envdir *e, const char *dir, size_t first,
 		      size_t end)
@@ -922,13 +923,28 @@ static int only_stale(struct venv_move *m, struct venv_envdir *e, const char *di
 	size_t n = 0, i, len = strlen(dir) + 1;
 	int all, error;
 
-	/* Gone: its files are looked at one by one. Not readable: the upgrade stops. */
-	if ((error = list_dir(e, dir, &names, &n)) < 0) {
-		if (error != VENV_ENOTFOUND)
-			return error;
-		venv_error_clear();
-		return 0;
+	/*
+	 * Gone, or a link (or a file) where the __pycache__ was or on the way
+	 * to it: someone put it there, maybe leading out of the environment.
+	 * What it holds is not this environment's bytecode to remove, and it is
+	 * not followed to look (2: none of its files is removed; their rows
+	 * have left RECORD). Each looked at through it would fail at commit.
+	 */
+	{
+		struct stat st;
+
+		if ((error = exists_rel(e, dir, &st)) < 0) {
+			if (error != VENV_EUNSAFE)
+				return error;
+			venv_error_clear();
+			return 2;
+		}
+		if (error || !S_ISDIR(st.st_mode))
+			return 2;
 	}
+	/* Not readable: the upgrade stops. */
+	if ((error = list_dir(e, dir, &names, &n)) < 0)
+		return error;
 	all = n == end - first;
 	if (all)
 		qsort(names, n, sizeof(*names), cmp_str);
@@ -956,6 +972,10 @@ int venv_move_stale(struct venv_move *m, struct venv_envdir *e)
 			;
 		if ((error = only_stale(m, e, dir.buf, i, j)) < 0)
 			break;
+		if (error == 2) {
+			error = 0;
+			continue;
+		}
 		if (error) {
 			error = venv_move__push_str(&go, &ngo, &ago, dir.buf);
 			continue;

@@ -139,3 +139,12 @@ pipx_shared() {
 	case $py in */env | "") py=python3 ;; esac
 	"$VENV" create -q -p "$py" "$1" || return 1
 }
+
+# need_p11_p12: p11 and p12, pyenv's 3.11 and 3.12 (not Debian's), or the test is skipped.
+need_p11_p12() {
+	local pys
+	pys=$(find_pythons | grep -v '^/usr/bin/')
+	p11=$(echo "$pys" | grep 'python3\.11$' | head -n 1)
+	p12=$(echo "$pys" | grep 'python3\.12$' | head -n 1)
+	[ -n "$p11" ] && [ -n "$p12" ] || skip "needs pyenv's 3.11 and 3.12"
+}

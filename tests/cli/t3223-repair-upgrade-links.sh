@@ -1,0 +1,59 @@
+#!/bin/bash
+# venv repair --upgrade across a minor version (3.11 -> 3.12) of an
+# environment holding links someone put in site-packages, leading out of it
+# (security.md: never follow a link out of the environment):
+# - a distribution's __pycache__ that is a link to a directory outside,
+#   holding the old version's bytecode file names;
+# - a directory of a distribution that is a link outside, with a bytecode
+#   row of RECORD through it;
+# - a link at the top of site-packages that no distribution owns.
+# The upgrade goes through (exit 0): the links move with what holds them,
+# as links; nothing outside changes (the old bytecode is only removed where
+# it is the environment's own); the package imports under 3.12 and check
+# finds no error.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/repair-lib.sh"
+
+need_p11_p12
+cd "$TMP"
+export HOME="$TMP/home" PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+unset XDG_CACHE_HOME PIP_FIND_LINKS PYTHONDONTWRITEBYTECODE
+mkdir -p "$HOME"
+
+make_wheel "$p11" "$TMP/wheels" beta 1.0 || fail "could not build beta's wheel"
+"$VENV" create -q -p "$p11" env || fail "venv create -p $p11 failed"
+env/bin/pip install -q "$TMP"/wheels/beta-1.0-*.whl || fail "pip install beta failed"
+site=env/lib/python3.11/site-packages
+[ -d "$site/beta/__pycache__" ] || fail "expected pip to write beta's bytecode"
+
+mkdir -p outside/pycache outside/dir/__pycache__
+echo precious >outside/pycache/__init__.cpython-311.pyc
+echo precious >outside/dir/__pycache__/z.cpython-311.pyc
+echo 'X = 1' >outside/dir/z.py
+rm -r "$site/beta/__pycache__"
+ln -s "$TMP/outside/pycache" "$site/beta/__pycache__"
+ln -s "$TMP/outside/dir" "$site/beta/sub"
+printf 'beta/sub/__pycache__/z.cpython-311.pyc,,\n' >>"$site/beta-1.0.dist-info/RECORD"
+ln -s "$TMP/outside/dir" "$site/evil_link"
+before=$(cd outside && find . -exec ls -ld --time-style=+%s.%N {} + | sort && find . -type f -exec md5sum {} + | sort)
+
+"$VENV" repair -q --upgrade -p "$p12" env >out 2>&1 ||
+	fail "expected repair --upgrade to succeed, exit $?: $(cat out)"
+after=$(cd outside && find . -exec ls -ld --time-style=+%s.%N {} + | sort && find . -type f -exec md5sum {} + | sort)
+[ "$before" = "$after" ] || fail "expected nothing outside changed; before:
+$before
+after:
+$after"
+new=env/lib/python3.12/site-packages
+[ ! -e env/lib/python3.11 ] || fail "expected lib/python3.11 gone"
+for l in beta/__pycache__ beta/sub evil_link; do
+	[ -L "$new/$l" ] || fail "expected $new/$l kept as a link, saw: $(ls -ld "$new/$l" 2>&1)"
+done
+[ "$(readlink "$new/beta/__pycache__")" = "$TMP/outside/pycache" ] ||
+	fail "expected beta/__pycache__ to lead where it did, saw: $(readlink "$new/beta/__pycache__")"
+grep -q '__pycache__' "$new/beta-1.0.dist-info/RECORD" &&
+	fail "expected the old bytecode rows out of RECORD: $(cat "$new/beta-1.0.dist-info/RECORD")"
+PYTHONDONTWRITEBYTECODE=1 env/bin/python -c 'import beta' ||
+	fail "expected beta to import under 3.12"
+"$VENV" check env >out 2>&1 || fail "expected check to find no error, exit $?: $(cat out)"
+exit 0
