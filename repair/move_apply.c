@@ -820,6 +820,14 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 		}
 		vbuf_reset(&record);
 		error = rewrite_dist(m, e, ifd, bfd, python, rows, nrows, d->linked, &record, done);
+		if (error == VENV_EUNSAFE) {
+			char text[2048];
+
+			/* Which distribution's entry_points.txt names a script out of bin/. */
+			snprintf(text, sizeof(text), "%s", venv_error_last());
+			error = venv_error_set(error, "%s %s (%s): %s", d->name, d->version, d->dir,
+					       text);
+		}
 		if (!error && rewrite) {
 			vbuf_reset(&rel);
 			vbuf_addf(&rel, "%s/RECORD", d->dir);
