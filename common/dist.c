@@ -1,6 +1,7 @@
 #include "compat.h"
 #include <dirent.h>
 #include <jansson.h>
+#include "array.h"
 #include "error.h"
 #include "fs.h"
 #include "path.h"
@@ -15,6 +16,68 @@
 static int oom(void)
 {
 	return venv_error_set(VENV_ENOMEM, "out of memory");
+}
+
+/* One venv_dists_read(): where, how, and what it found so far. */
+struct reader {
+	struct venv_dists *ds;
+	const char *site;
+	const char *env;   /* the environment: three levels above site */
+	unsigned flags;
+	int sfd;
+};
+
+/* What venv_dists_read() could not read (kept in unread), as readers return it. */
+#define UNREAD 1
+
+/*
+ * name (of d's metadata directory, or with d NULL of site-packages; "" is
+ * site-packages itself) is there but could not be read: kept in unread
+ * (which, without VENV_DISTS_PARTIAL, fails the whole read at its end).
+ */
+static int unreadable(struct reader *r, struct venv_dist *d, const char *op, const char *name,
+		      int err)
+{
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
+	struct venv_dist_unread *u;
+	int error;
+
+	if (!err)
+		err = EIO;
+	if ((error = d ? vbuf_addf(&rel, "%s/%s", d->dir, name) : vbuf_sets(&rel, name)) < 0)
+		goto done;
+	if ((error = VENV_ARRAY_GROW(r->ds->unread, r->ds->unread_alloc, r->ds->nunread + 1, 4)) < 0)
+		goto done;
+	u = &r->ds->unread[r->ds->nunread];
+	u->op = op;
+	u->err = err;
+	if (!(u->rel = vbuf_detach(&rel, NULL))) {
+		error = oom();
+		goto done;
+	}
+	r->ds->nunread++;
+	if (d)
+		d->unread++;
+	error = UNREAD;
+done:
+	vbuf_release(&rel);
+	return error;
+}
+
+/*
+ * Read the file `file` of d's metadata directory ifd: 0; UNREAD when it is
+ * there but cannot be read (see unreadable()); else a negative code with
+ * the message set: VENV_ENOTFOUND when it is not there, VENV_EUNSAFE or
+ * VENV_ETOOBIG when it is not read (a link, not a regular file, over cap).
+ */
+static int read_meta(struct reader *r, struct venv_dist *d, int ifd, const char *file, size_t cap,
+		     struct vbuf *text)
+{
+	int err, rc = venv_fs_read_capped(ifd, file, cap, 0, text, NULL, &err);
+
+	if (rc == VENV_RD_DENIED || rc == VENV_RD_IOERR)
+		return unreadable(r, d, "read", file, err);
+	return venv_fs_read_error(rc, err, file, cap);
 }
 
 static int dup_to(char **out, const char *s, size_t n)
@@ -239,22 +302,35 @@ static int wheel_header(struct venv_dist *d, const char *key, size_t kl, const c
 	return 0;
 }
 
-static int read_headers(struct venv_dist *d, int ifd, const char *file, size_t cap, header_fn cb,
-			char **errout)
+/*
+ * 0, 1 when the file was not read (missing, or see read_meta(): the reason
+ * in *errout when it is given and still NULL), or a negative code.
+ */
+static int read_headers(struct reader *r, struct venv_dist *d, int ifd, const char *file,
+			size_t cap, header_fn cb, char **errout)
 {
 	struct vbuf text = VBUF_INIT(cap);
-	int error = venv_fs_read_file_at(&text, ifd, file, cap);
+	int error = read_meta(r, d, ifd, file, cap, &text);
 
-	if (error < 0) {
+	if (error == UNREAD) {
+		/* Its reason: the last one kept. */
+		vbuf_reset(&text);
+		if (errout && !*errout &&
+		    ((error = vbuf_addf(&text, "cannot read '%s': %s", file,
+					strerror(r->ds->unread[r->ds->nunread - 1].err))) < 0 ||
+		     !(*errout = vbuf_detach(&text, NULL))))
+			error = error < 0 ? error : oom();
+		else
+			error = 1;
+	} else if (error < 0 && error != VENV_ENOMEM) {
 		if (errout && !*errout && !(*errout = strdup(venv_error_last())))
 			error = oom();
 		else
-			error = error == VENV_ENOMEM ? error : 1;
+			error = 1;
 		venv_error_clear();
-		vbuf_release(&text);
-		return error < 0 ? error : 1;
+	} else if (error == 0) {
+		error = each_header(d, text.buf, text.len, cb);
 	}
-	error = each_header(d, text.buf, text.len, cb);
 	vbuf_release(&text);
 	return error;
 }
@@ -303,15 +379,31 @@ static int add_entry(struct venv_dist *d, const char *name, size_t nl, const cha
 	return 0;
 }
 
+/*
+ * Read a file of d's that may be missing (entry_points.txt, direct_url.json,
+ * INSTALLER): 0 read, 1 not read (missing, unread, or not a regular file:
+ * the spec's "none"), or a negative code.
+ */
+static int read_optional(struct reader *r, struct venv_dist *d, int ifd, const char *file,
+			 size_t cap, struct vbuf *text)
+{
+	int error = read_meta(r, d, ifd, file, cap, text);
+
+	if (error >= 0 || error == VENV_ENOMEM)
+		return error;
+	venv_error_clear();
+	return 1;
+}
+
 /* entry_points.txt as importlib.metadata reads it (strip, [group], key = value). */
-static int read_entry_points(struct venv_dist *d, int ifd)
+static int read_entry_points(struct reader *r, struct venv_dist *d, int ifd)
 {
 	struct vbuf text = VBUF_INIT(VBUF_MAX_PROBE);
 	size_t pos = 0;
-	int group = 0, error = 0;
+	int group = 0, error;
 
-	if (venv_fs_read_file_at(&text, ifd, "entry_points.txt", VBUF_MAX_PROBE) < 0) {
-		venv_error_clear();
+	if ((error = read_optional(r, d, ifd, "entry_points.txt", VBUF_MAX_PROBE, &text)) != 0) {
+		error = error < 0 ? error : 0;
 		goto done;
 	}
 	while (pos < text.len && !error) {
@@ -350,12 +442,18 @@ done:
 	return error;
 }
 
-static int read_record(struct venv_dist *d, int ifd)
+static int read_record(struct reader *r, struct venv_dist *d, int ifd)
 {
 	struct vbuf text = VBUF_INIT(VBUF_MAX_RECORD);
 	size_t i;
-	int error = venv_fs_read_file_at(&text, ifd, "RECORD", VBUF_MAX_RECORD);
+	int error = read_meta(r, d, ifd, "RECORD", VBUF_MAX_RECORD, &text);
 
+	if (error == UNREAD) {
+		/* Not known: neither missing nor unparsable (check reports it as unread). */
+		d->record_status = VENV_EIO;
+		error = (d->record_error = strdup("cannot be read")) ? 0 : oom();
+		goto done;
+	}
 	if (error == 0)
 		error = venv_record_parse(text.buf, text.len, &d->record, &d->nrecord);
 	if (error < 0) {
@@ -391,16 +489,16 @@ done:
 	return error;
 }
 
-static int read_direct_url(struct venv_dist *d, int ifd)
+static int read_direct_url(struct reader *r, struct venv_dist *d, int ifd)
 {
 	struct vbuf text = VBUF_INIT(VBUF_MAX_PROBE);
 	json_error_t jerr;
 	json_t *j = NULL, *dir_info, *vcs;
 	const char *url;
-	int error = 0;
+	int error;
 
-	if (venv_fs_read_file_at(&text, ifd, "direct_url.json", VBUF_MAX_PROBE) < 0) {
-		venv_error_clear();
+	if ((error = read_optional(r, d, ifd, "direct_url.json", VBUF_MAX_PROBE, &text)) != 0) {
+		error = error < 0 ? error : 0;
 		goto done;
 	}
 	j = json_loadb(text.buf, text.len, 0, &jerr);
@@ -431,14 +529,14 @@ done:
 	return error;
 }
 
-static int read_installer(struct venv_dist *d, int ifd)
+static int read_installer(struct reader *r, struct venv_dist *d, int ifd)
 {
 	struct vbuf text = VBUF_INIT(4096);
 	size_t n;
-	int error = 0;
+	int error;
 
-	if (venv_fs_read_file_at(&text, ifd, "INSTALLER", 4096) < 0) {
-		venv_error_clear();
+	if ((error = read_optional(r, d, ifd, "INSTALLER", 4096, &text)) != 0) {
+		error = error < 0 ? error : 0;
 		goto done;
 	}
 	n = strcspn(text.buf, "\r\n");
@@ -519,14 +617,18 @@ static int below(const char *real, const char *dir)
 	return in;
 }
 
-/* See dist.h: links into the environment or virtualenv's app-data only. */
-static int link_allowed(int sfd, const char *name, const char *env)
+/*
+ * See dist.h: links into the environment or virtualenv's app-data only.
+ * *err: the errno of a failure to open what it leads to (0: opened).
+ */
+static int link_allowed(int sfd, const char *name, const char *env, int *err)
 {
 	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH);
 	char *real = NULL;
 	const char *v;
 	int ok = 0, fd = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
+	*err = fd < 0 ? errno : 0;
 	if (fd < 0)
 		return 0;
 	vbuf_addf(&dir, "/proc/self/fd/%d", fd);
@@ -574,29 +676,42 @@ static int set_req(struct venv_dist *d)
 	return error;
 }
 
-static int read_one(struct venv_dists *out, int sfd, const char *site, const char *dirname,
-		    int egg, const char *env, unsigned flags)
+/*
+ * What a failure to look at or open the metadata directory (or what its
+ * link leads to) says: gone meanwhile, not a directory (an .egg-info file
+ * of distutils) or a link now: not a distribution (0); anything else is a
+ * directory that cannot be read (see unreadable()).
+ */
+static int open_failed(struct reader *r, const char *dirname, int err)
+{
+	if (err == ENOENT || err == ENOTDIR || err == ELOOP)
+		return 0;
+	return unreadable(r, NULL, "open", dirname, err);
+}
+
+static int read_one(struct reader *rd, const char *dirname, int egg)
 {
 	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
 	struct venv_dist d;
 	struct stat st;
-	const char *dash;
+	const char *dash, *site = rd->site;
 	size_t stem = strlen(dirname) - (egg ? 9 : 10);
-	int ifd, r, error = 0;
+	unsigned flags = rd->flags;
+	int ifd, r, err, error = 0;
 
 	memset(&d, 0, sizeof(d));
-	if (fstatat(sfd, dirname, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0;
+	if (fstatat(rd->sfd, dirname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return open_failed(rd, dirname, errno);
 	if (S_ISLNK(st.st_mode)) {
-		if (!link_allowed(sfd, dirname, env))
-			return 0;
+		if (!link_allowed(rd->sfd, dirname, rd->env, &err))
+			return err ? open_failed(rd, dirname, err) : 0;
 		d.linked = 1;
-		ifd = openat(sfd, dirname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ifd = openat(rd->sfd, dirname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	} else {
-		ifd = openat(sfd, dirname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		ifd = openat(rd->sfd, dirname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (ifd < 0)
-		return 0;
+		return open_failed(rd, dirname, errno);
 	d.egg = egg;
 	d.purelib = -1;
 	dash = memchr(dirname, '-', stem);
@@ -606,7 +721,7 @@ static int read_one(struct venv_dists *out, int sfd, const char *site, const cha
 	    (error = dup_to(&d.dir_name, dirname, dash ? (size_t)(dash - dirname) : stem)) < 0 ||
 	    (dash && (error = dup_to(&d.dir_version, dash + 1, stem - (size_t)(dash - dirname) - 1)) < 0))
 		goto done;
-	r = read_headers(&d, ifd, egg ? "PKG-INFO" : "METADATA", VENV_DIST_MAX_METADATA,
+	r = read_headers(rd, &d, ifd, egg ? "PKG-INFO" : "METADATA", VENV_DIST_MAX_METADATA,
 			 metadata_header, &d.metadata_error);
 	if ((error = r < 0 ? r : 0) < 0)
 		goto done;
@@ -629,18 +744,22 @@ static int read_one(struct venv_dists *out, int sfd, const char *site, const cha
 	if (!egg && !(flags & VENV_DISTS_METADATA_ONLY)) {
 		struct stat rst;
 
-		if ((r = read_headers(&d, ifd, "WHEEL", VBUF_MAX_PROBE, wheel_header, NULL)) < 0) {
+		if ((r = read_headers(rd, &d, ifd, "WHEEL", VBUF_MAX_PROBE, wheel_header, NULL)) < 0) {
 			error = r;
 			goto done;
 		}
 		d.requested = fstatat(ifd, "REQUESTED", &rst, AT_SYMLINK_NOFOLLOW) == 0;
-		if ((error = read_record(&d, ifd)) < 0 || (error = read_direct_url(&d, ifd)) < 0 ||
-		    (error = read_entry_points(&d, ifd)) < 0 || (error = read_installer(&d, ifd)) < 0)
+		if (!d.requested && errno != ENOENT &&
+		    (error = unreadable(rd, &d, "read", "REQUESTED", errno)) < 0)
+			goto done;
+		if ((error = read_record(rd, &d, ifd)) < 0 || (error = read_direct_url(rd, &d, ifd)) < 0 ||
+		    (error = read_entry_points(rd, &d, ifd)) < 0 ||
+		    (error = read_installer(rd, &d, ifd)) < 0)
 			goto done;
 	}
 	if ((error = set_req(&d)) < 0)
 		goto done;
-	error = dists_add(out, &d);
+	error = dists_add(rd->ds, &d);
 done:
 	dist_release(&d);
 	close(ifd);
@@ -656,57 +775,82 @@ static int cmp_dist(const void *a, const void *b)
 	return c ? c : strcmp(x->dir, y->dir);
 }
 
+/* Drop what the read added after the first `nr` distributions and `nunread` failures. */
+static void dists_truncate(struct venv_dists *ds, size_t nr, size_t nunread)
+{
+	while (ds->nr > nr)
+		dist_release(&ds->v[--ds->nr]);
+	while (ds->nunread > nunread)
+		free(ds->unread[--ds->nunread].rel);
+}
+
 int venv_dists_read(struct venv_dists *out, const char *site, unsigned flags)
 {
+	struct reader rd = { out, site, NULL, flags, -1 };
+	size_t nr = out->nr, nunread = out->nunread;
 	DIR *d = NULL;
 	struct dirent *de;
 	struct vbuf env = VBUF_INIT(VBUF_MAX_PATH);
-	int sfd, dupfd, error = 0;
+	int dupfd, error = 0;
 
-	sfd = open(site, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (sfd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return venv_error_set_errno(VENV_EIO, "cannot open '%s'", site);
+	rd.sfd = open(site, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rd.sfd < 0) {
+		error = errno == ENOENT ? 0 : unreadable(&rd, NULL, "open", "", errno);
+		goto done;
 	}
-	if ((dupfd = dup(sfd)) < 0 || !(d = fdopendir(dupfd))) {
+	if ((dupfd = dup(rd.sfd)) < 0 || !(d = fdopendir(dupfd))) {
+		error = unreadable(&rd, NULL, "list", "", errno);
 		if (dupfd >= 0)
 			close(dupfd);
-		close(sfd);
-		return venv_error_set_errno(VENV_EIO, "cannot read '%s'", site);
+		goto done;
 	}
 	/* The environment: site is <env>/lib/pythonX.Y/site-packages. */
 	if ((error = venv_path_dirname(&env, site)) < 0 ||
 	    (error = venv_path_dirname(&env, env.buf)) < 0 ||
 	    (error = venv_path_dirname(&env, env.buf)) < 0)
 		goto done;
+	rd.env = env.buf;
 	rewinddir(d);
-	while ((de = readdir(d))) {
+	/* A listing that fails half-way is not the end of site-packages. */
+	for (errno = 0; (de = readdir(d)); errno = 0) {
 		size_t n = strlen(de->d_name);
 
 		if (n > 10 && !strcmp(de->d_name + n - 10, ".dist-info"))
-			error = read_one(out, sfd, site, de->d_name, 0, env.buf, flags);
+			error = read_one(&rd, de->d_name, 0);
 		else if (n > 9 && !strcmp(de->d_name + n - 9, ".egg-info"))
-			error = read_one(out, sfd, site, de->d_name, 1, env.buf, flags);
+			error = read_one(&rd, de->d_name, 1);
 		if (error < 0)
 			break;
 	}
+	if (error >= 0 && errno)
+		error = unreadable(&rd, NULL, "list", "", errno);
 done:
-	closedir(d);
-	close(sfd);
+	if (error >= 0 && !(flags & VENV_DISTS_PARTIAL) && out->nunread > nunread) {
+		const struct venv_dist_unread *u = &out->unread[nunread];
+
+		error = venv_error_set(VENV_EIO, "cannot %s '%s%s%s': %s", u->op, site,
+				       u->rel[0] ? "/" : "", u->rel, strerror(u->err));
+	}
+	if (d)
+		closedir(d);
+	if (rd.sfd >= 0)
+		close(rd.sfd);
 	vbuf_release(&env);
-	if (!error && out->nr)
-		qsort(out->v, out->nr, sizeof(*out->v), cmp_dist);
-	return error;
+	if (error < 0) {
+		dists_truncate(out, nr, nunread);
+		return error;
+	}
+	/* Only what this read added: a caller may keep several site-packages in one list. */
+	if (out->nr > nr)
+		qsort(out->v + nr, out->nr - nr, sizeof(*out->v), cmp_dist);
+	return 0;
 }
 
 void venv_dists_release(struct venv_dists *ds)
 {
-	size_t i;
-
-	for (i = 0; i < ds->nr; i++)
-		dist_release(&ds->v[i]);
+	dists_truncate(ds, 0, 0);
 	free(ds->v);
+	free(ds->unread);
 	memset(ds, 0, sizeof(*ds));
 }
 

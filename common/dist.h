@@ -24,6 +24,16 @@
  * VENV_RECORD_MAX_ROWS rows), small files VBUF_MAX_PROBE. A file over its
  * cap is an error recorded on the distribution (metadata_error,
  * record_status), never a crash and never a failure of the whole read.
+ *
+ * Missing is not unreadable: a file that is not there is what the spec
+ * allows (no entry_points.txt: no entry points) or an error recorded on
+ * the distribution (no RECORD, no METADATA), but one that is there and
+ * cannot be read (an I/O error, permission denied, the kernel out of
+ * memory or descriptors), a metadata directory that cannot be opened and
+ * a site-packages that cannot be listed are never taken for missing: with
+ * VENV_DISTS_PARTIAL they are listed in `unread` (check reports them),
+ * without it the read fails, so that nothing acts on a half-read
+ * distribution.
  */
 
 #define VENV_DIST_MAX_METADATA ((size_t)4 * 1024 * 1024)
@@ -67,17 +77,28 @@ struct venv_dist {
 	/* RECORD: the files it owns, paths relative to site-packages */
 	struct venv_record_row *record;
 	size_t nrecord;
-	int record_status;  /* 0, VENV_ENOTFOUND, VENV_EINVAL (unparsable), VENV_ETOOBIG */
+	int record_status;  /* 0, VENV_ENOTFOUND, VENV_EINVAL (unparsable), VENV_ETOOBIG,
+			       VENV_EIO (could not be read: in unread) */
 	char *record_error; /* the message for a non-zero record_status */
 	int compiled;     /* RECORD lists an extension module or shared library */
+	size_t unread;    /* how many of its files could not be read (in venv_dists.unread) */
+};
+
+/* What could not be read (VENV_DISTS_PARTIAL). */
+struct venv_dist_unread {
+	char *rel;        /* below site-packages: "a-1.dist-info/RECORD", "a-1.dist-info", "" itself */
+	const char *op;   /* "open", "read" or "list" */
+	int err;          /* errno */
 };
 
 struct venv_dists {
 	struct venv_dist *v;
 	size_t nr, alloc;
+	struct venv_dist_unread *unread;
+	size_t nunread, unread_alloc;
 };
 
-#define VENV_DISTS_INIT { NULL, 0, 0 }
+#define VENV_DISTS_INIT { NULL, 0, 0, NULL, 0, 0 }
 
 enum venv_dists_flags {
 	/* also the metadata directories without a usable METADATA */
@@ -87,13 +108,19 @@ enum venv_dists_flags {
 	 * REQUESTED, direct_url.json, entry points or INSTALLER, for a caller
 	 * that needs names, versions and requirements (dependency checks).
 	 */
-	VENV_DISTS_METADATA_ONLY = 1 << 1
+	VENV_DISTS_METADATA_ONLY = 1 << 1,
+	/*
+	 * What cannot be read (see above) is listed in `unread` and the rest
+	 * is read; without it the first such failure fails the whole read.
+	 */
+	VENV_DISTS_PARTIAL = 1 << 2
 };
 
 /*
  * Read the distributions of the site-packages directory `site` (absolute
  * path; never followed through a link at its last component), sorted by
- * name case-insensitively. A missing directory has none.
+ * name case-insensitively. A missing directory has none. On failure, out
+ * is left as it was.
  */
 int venv_dists_read(struct venv_dists *out, const char *site, unsigned flags);
 void venv_dists_release(struct venv_dists *d);

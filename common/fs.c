@@ -222,10 +222,8 @@ int venv_fs_open_regular(const char *path)
 	return fd;
 }
 
-int venv_fs_read_file_at(struct vbuf *out, int dirfd, const char *name, size_t cap)
+int venv_fs_read_error(int rc, int err, const char *name, size_t cap)
 {
-	int err, rc = venv_fs_read_capped(dirfd, name, cap, 0, out, NULL, &err);
-
 	switch (rc) {
 	case VENV_RD_OK:
 		return 0;
@@ -240,6 +238,13 @@ int venv_fs_read_file_at(struct vbuf *out, int dirfd, const char *name, size_t c
 		return venv_error_set_errno(venv_error_from_errno(errno), "cannot %s '%s'",
 					    rc == VENV_RD_IOERR ? "read" : "open", name);
 	}
+}
+
+int venv_fs_read_file_at(struct vbuf *out, int dirfd, const char *name, size_t cap)
+{
+	int err, rc = venv_fs_read_capped(dirfd, name, cap, 0, out, NULL, &err);
+
+	return venv_fs_read_error(rc, err, name, cap);
 }
 
 int venv_fs_mkdirs(const char *path)

@@ -63,6 +63,13 @@ int venv_fs_read_capped(int dirfd, const char *name, size_t cap, int partial, st
 			struct stat *st_out, int *errno_out);
 
 /*
+ * The error venv_fs_read_file_at() sets for what venv_fs_read_capped()
+ * returned (rc, err) reading name with cap: 0 for VENV_RD_OK, else a
+ * negative code (VENV_ENOTFOUND for a missing file) with the message set.
+ */
+int venv_fs_read_error(int rc, int err, const char *name, size_t cap);
+
+/*
  * Open a file outside the environment (following links: the environment
  * names it) for reading, without blocking: a regular file only; -1 else.
  */

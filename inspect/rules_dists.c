@@ -3,8 +3,9 @@
  * (common/dist.h): RECORD present and readable, the files it lists present
  * with their sizes, one metadata directory per project, dependencies as
  * pip check judges them (common/pep508.h, never by running pip), .pth files
- * that run code and belong to no distribution, and console scripts whose
- * module is gone.
+ * that run code and belong to no distribution, console scripts whose
+ * module is gone, and what of the distributions' metadata could not be
+ * read (VNV003: then the rest of what is said of them is incomplete).
  */
 #include "compat.h"
 #include "audit.h"
@@ -89,6 +90,8 @@ static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const st
 		error = add(c, VENV_DIAG_RECORD_MISSING, drel.buf, "%s has no RECORD", d->dir);
 		goto done;
 	}
+	if (d->record_status == VENV_EIO)
+		goto done;   /* unreadable: report_unread() says so */
 	if (d->record_status) {
 		error = add(c, VENV_DIAG_RECORD_UNPARSEABLE, drel.buf, "%s/RECORD: %s", d->dir,
 			    d->record_error ? d->record_error : "cannot be read");
@@ -404,10 +407,11 @@ static const int dup_codes[] = { VENV_DIAG_DUPLICATE_DIST_INFO, 0 };
 static const int dep_codes[] = { VENV_DIAG_DEPENDENCY_MISSING, VENV_DIAG_DEPENDENCY_CONFLICT, 0 };
 static const int pth_codes[] = { VENV_DIAG_UNOWNED_EXECUTABLE_PTH, 0 };
 static const int entry_codes[] = { VENV_DIAG_ENTRY_POINT_MODULE_MISSING, 0 };
+static const int unread_codes[] = { VENV_DIAG_UNREADABLE_FILE, 0 };
 
 /* What the rules of this file are asked for, in c. */
 struct wants {
-	int records, entries, dups, deps, pths;
+	int records, entries, dups, deps, pths, unread;
 };
 
 static int wants_of(const struct venv_check_ctx *c, struct wants *w)
@@ -418,7 +422,9 @@ static int wants_of(const struct venv_check_ctx *c, struct wants *w)
 	w->dups = venv_check_wants_any(c, dup_codes);
 	w->deps = venv_check_wants_any(c, dep_codes);
 	w->pths = venv_check_wants_any(c, pth_codes);
-	return w->records || w->entries || w->dups || w->deps || w->pths;
+	/* Repair's first look asks for VNV003 alone: nothing is fixed on a half-read distribution. */
+	w->unread = venv_check_wants_any(c, unread_codes);
+	return w->records || w->entries || w->dups || w->deps || w->pths || w->unread;
 }
 
 /* The active site-packages, relative and absolute: 1, or 0 when its distributions are not read. */
@@ -440,7 +446,38 @@ static int site_of(const struct venv_check_ctx *c, struct vbuf *site_rel, struct
 static unsigned dists_flags(const struct wants *w)
 {
 	/* Dependencies and duplicates alone need no RECORD (pth: who owns each .pth). */
-	return VENV_DISTS_ALL | (w->records || w->entries || w->pths ? 0 : VENV_DISTS_METADATA_ONLY);
+	return VENV_DISTS_ALL | VENV_DISTS_PARTIAL |
+	       (w->records || w->entries || w->pths || w->unread ? 0 : VENV_DISTS_METADATA_ONLY);
+}
+
+/*
+ * What the distributions' reader could not read, as the walk (rules_tree.c)
+ * reports what it could not open: once per path, when the walk has not
+ * said it already.
+ */
+static int report_unread(struct venv_check_ctx *c, const struct venv_dists *ds,
+			 const char *site_rel)
+{
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
+	size_t i, k;
+	int error = 0;
+
+	for (i = 0; i < ds->nunread && !error; i++) {
+		const struct venv_dist_unread *u = &ds->unread[i];
+
+		vbuf_reset(&rel);
+		if ((error = vbuf_addf(&rel, "%s%s%s", site_rel, u->rel[0] ? "/" : "", u->rel)) < 0)
+			break;
+		for (k = 0; k < c->r->nr; k++)
+			if (c->r->findings[k].code == VENV_DIAG_UNREADABLE_FILE &&
+			    c->r->findings[k].relpath && !strcmp(c->r->findings[k].relpath, rel.buf))
+				break;
+		if (k == c->r->nr)
+			error = add(c, VENV_DIAG_UNREADABLE_FILE, rel.buf, "cannot %s '%s': %s", u->op,
+				    rel.buf, strerror(u->err));
+	}
+	vbuf_release(&rel);
+	return error;
 }
 
 int venv_audit_early_start(struct venv_check_ctx *c)
@@ -527,15 +564,18 @@ int venv_rules_dists(struct venv_check_ctx *c)
 		error = r;
 		goto done;
 	}
-	if (c->early) {
+	if (c->early)
 		dsp = &c->early->ds;
-	} else if ((error = venv_dists_read(&own, site.buf, dists_flags(&w))) < 0) {
-		if (error == VENV_ENOMEM)
-			goto done;
-		venv_error_clear();
-		error = 0;
+	else if ((error = venv_dists_read(&own, site.buf, dists_flags(&w))) < 0) {
+		/* What VENV_DISTS_PARTIAL does not keep (a path over its cap): never silence. */
+		if (error != VENV_ENOMEM &&
+		    (error = add(c, VENV_DIAG_UNREADABLE_FILE, site_rel.buf, "cannot read the "
+				 "distributions of '%s': %s", site_rel.buf, venv_error_last())) == 0)
+			venv_error_clear();
 		goto done;
 	}
+	if (w.unread && (error = report_unread(c, dsp, site_rel.buf)) < 0)
+		goto done;
 	for (i = 0; i < dsp->nr && !error; i++) {
 		const struct venv_dist *d = &dsp->v[i];
 		size_t j;

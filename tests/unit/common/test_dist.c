@@ -1,5 +1,6 @@
 #include "compat.h"
 #include <check.h>
+#include <sys/resource.h>
 #include "error.h"
 #include "fs.h"
 #include "dist.h"
@@ -250,6 +251,97 @@ START_TEST(test_dist__caps_and_links)
 }
 END_TEST
 
+/*
+ * Leave `slots` descriptors free below the limit: the next open after them
+ * fails with EMFILE, which a reader must not take for a missing file. The
+ * old limit goes to *old, for teardown's walk.
+ */
+static void fd_slots(int slots, struct rlimit *old)
+{
+	struct rlimit rl;
+	int fd;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, old), 0);
+	for (fd = 0; slots; fd++)
+		slots -= fcntl(fd, F_GETFD) < 0;
+	rl = *old;
+	rl.rlim_cur = (rlim_t)fd;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+/* What cannot be read is not missing: kept with VENV_DISTS_PARTIAL, else the read fails. */
+START_TEST(test_dist__unreadable)
+{
+	struct venv_dists d = VENV_DISTS_INIT;
+	struct rlimit old;
+	char q[PATH_MAX * 2];
+	const struct venv_dist *x;
+
+	put("x-1.dist-info", "METADATA", "Name: x\nVersion: 1\n");
+	put("x-1.dist-info", "RECORD", "x.py,,\n");
+	put("x-1.dist-info", "entry_points.txt", "[console_scripts]\nx = x:main\n");
+	snprintf(q, sizeof(q), "%s/other", site);
+	ck_assert_int_eq(mkdir(q, 0755), 0);
+	snprintf(q, sizeof(q), "%s/other/y-2.dist-info", site);
+	ck_assert_int_eq(mkdir(q, 0755), 0);
+	snprintf(q, sizeof(q), "%s/other/y-2.dist-info/METADATA", site);
+	ck_assert_int_eq(venv_fs_write_file_at(AT_FDCWD, q, "Name: y\nVersion: 2\n", 20, 0644, 0), 0);
+	snprintf(q, sizeof(q), "%s/other", site);
+	ck_assert_int_eq(venv_dists_read(&d, q, 0), 0);
+	ck_assert_uint_eq(d.nr, 1);
+
+	/* site-packages and its listing, then no descriptor for x-1.dist-info. */
+	fd_slots(2, &old);
+	ck_assert_int_eq(venv_dists_read(&d, site, 0), VENV_EIO);
+	ck_assert_msg(strstr(venv_error_last(), "cannot open '") &&
+		      strstr(venv_error_last(), "/x-1.dist-info': Too many open files"),
+		      "saw: %s", venv_error_last());
+	/* Left as it was. */
+	ck_assert_uint_eq(d.nr, 1);
+	ck_assert_uint_eq(d.nunread, 0);
+	ck_assert_int_eq(venv_dists_read(&d, site, VENV_DISTS_PARTIAL), 0);
+	ck_assert_uint_eq(d.nr, 1);
+	ck_assert_uint_eq(d.nunread, 1);
+	ck_assert_str_eq(d.unread[0].rel, "x-1.dist-info");
+	ck_assert_str_eq(d.unread[0].op, "open");
+	ck_assert_int_eq(d.unread[0].err, EMFILE);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	venv_dists_release(&d);
+
+	/* The directory opens; none of the files in it that are there does. */
+	fd_slots(3, &old);
+	ck_assert_int_eq(venv_dists_read(&d, site, VENV_DISTS_ALL | VENV_DISTS_PARTIAL), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_uint_eq(d.nunread, 3);
+	ck_assert_str_eq(d.unread[0].rel, "x-1.dist-info/METADATA");
+	ck_assert_str_eq(d.unread[0].op, "read");
+	ck_assert_str_eq(d.unread[1].rel, "x-1.dist-info/RECORD");
+	ck_assert_str_eq(d.unread[2].rel, "x-1.dist-info/entry_points.txt");
+	x = venv_dists_find(&d, "x");
+	ck_assert_ptr_nonnull(x);
+	ck_assert_uint_eq(x->unread, 3);
+	ck_assert_ptr_nonnull(x->metadata_error);
+	ck_assert_str_eq(x->metadata_error, "cannot read 'METADATA': Too many open files");
+	ck_assert_int_eq(x->record_status, VENV_EIO);
+	ck_assert_uint_eq(x->nentries, 0);
+	venv_dists_release(&d);
+	/* Without VENV_DISTS_ALL the distribution is left out, what was not read is not. */
+	fd_slots(3, &old);
+	ck_assert_int_eq(venv_dists_read(&d, site, VENV_DISTS_PARTIAL), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_uint_eq(d.nr, 0);
+	ck_assert_uint_eq(d.nunread, 1);
+	venv_dists_release(&d);
+
+	/* And with every descriptor it needs, nothing is unread. */
+	ck_assert_int_eq(venv_dists_read(&d, site, VENV_DISTS_PARTIAL), 0);
+	ck_assert_uint_eq(d.nr, 1);
+	ck_assert_uint_eq(d.nunread, 0);
+	ck_assert_uint_eq(d.v[0].nentries, 1);
+	venv_dists_release(&d);
+}
+END_TEST
+
 static Suite *dist_suite(void)
 {
 	Suite *s = suite_create("dist");
@@ -260,6 +352,7 @@ static Suite *dist_suite(void)
 	tcase_add_test(tc, test_dist__model);
 	tcase_add_test(tc, test_dist__caps_and_links);
 	tcase_add_test(tc, test_dist__tags_pure);
+	tcase_add_test(tc, test_dist__unreadable);
 	tcase_add_test(tc, test_dist__missing_site_is_empty);
 	tcase_add_test(tc, test_dist__normalize_and_url);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,114 @@
+#!/bin/bash
+# What the distributions' reader (common/dist.c) cannot read is never taken
+# for missing: EIO is injected (strace) into each file of a metadata
+# directory it reads (METADATA, WHEEL, RECORD, INSTALLER, REQUESTED,
+# entry_points.txt, direct_url.json, an .egg-info's PKG-INFO) and into the
+# opening of the directory itself. Each time `venv check` reports VNV003
+# unreadable-file for that path (exit 1, not "ok"), `venv list` fails with
+# the path on stderr (exit 2), and `venv repair` (also --upgrade) of a moved
+# copy changes nothing and says why (exit 1).
+. "$(dirname "$0")/lib.sh"
+
+command -v strace >/dev/null || skip "needs strace"
+strace -f -o /dev/null -e inject=getpid:error=EIO true 2>/dev/null || skip "strace cannot inject faults here"
+py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
+[ -n "$py" ] || skip "no CPython found"
+export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/xdg" PIP_NO_INDEX=1 PIP_NO_CACHE_DIR=1
+unset PIP_FIND_LINKS
+mkdir -p "$HOME" "$TMP/w"
+cd "$TMP"
+expect_exit 0 "$VENV" create -q -p "$py" e
+"$py" -I "$TOP/tests/helpers/make-wheel.py" "$TMP/w" demo 1.0 >/dev/null || fail "make-wheel demo"
+expect_exit 0 e/bin/python -m pip install -q --no-index --no-deps "$TMP/w"/demo-1.0-py3-none-any.whl
+rel=$(cd e && echo lib/python3.*/site-packages)
+site=$TMP/e/$rel
+# An old setuptools' metadata: PKG-INFO, no RECORD.
+mkdir "$site/old-3.egg-info"
+printf 'Metadata-Version: 1.0\nName: old\nVersion: 3\n' >"$site/old-3.egg-info/PKG-INFO"
+for f in METADATA WHEEL RECORD INSTALLER REQUESTED entry_points.txt direct_url.json; do
+	[ -e "$site/demo-1.0.dist-info/$f" ] || fail "expected pip to write demo-1.0.dist-info/$f"
+done
+expect_exit 0 "$VENV" check --no-progress e
+expect_match ' 1 ok,' "$OUT" "check of the intact environment"
+expect_exit 0 "$VENV" list e
+expect_match 'demo +1\.0' "$OUT" "list of the intact environment"
+cp -a e m
+
+# run_eio WHAT ARGS...: venv ARGS under strace, failing with EIO what WHAT says:
+#   read:PATH     every read() of the file PATH (absolute)
+#   stat:NAME     every newfstatat() of a file named NAME (relative, as the model asks)
+#   open:NAME     every openat() of the directory NAME from the first that is not
+#                 the walk's on (the walk of rules_tree.c opens with O_NONBLOCK, the
+#                 model without; a refused upgrade's second look walks again)
+run_eio() {
+	local what=$1 n
+	shift
+	case $what in
+	read:*) strace -f -qq -o "$TMP/strace.log" -P "${what#read:}" -e trace=read \
+		-e inject=read:error=EIO "$VENV" "$@" >"$TMP/.out" 2>"$TMP/.err" ;;
+	stat:*) strace -f -qq -o "$TMP/strace.log" -P "${what#stat:}" -e trace=newfstatat \
+		-e inject=newfstatat:error=EIO "$VENV" "$@" >"$TMP/.out" 2>"$TMP/.err" ;;
+	open:*)
+		# Counted on a copy: a repair that is not refused changes what it repairs.
+		rm -rf "$TMP/count" && cp -a "${@: -1}" "$TMP/count" || fail "cannot copy ${*: -1}"
+		strace -f -qq -o "$TMP/count.log" -P "${what#open:}" -e trace=openat "$VENV" \
+			"${@:1:$#-1}" "$TMP/count" >/dev/null 2>&1
+		n=$(grep -n 'openat(' "$TMP/count.log" | grep -v O_NONBLOCK | head -n 1 | cut -d: -f1)
+		[ -n "$n" ] || fail "expected venv $* to open '${what#open:}': $(cat "$TMP/count.log")"
+		strace -f -qq -o "$TMP/strace.log" -P "${what#open:}" -e trace=openat \
+			-e inject=openat:error=EIO:when="$n+" "$VENV" "$@" >"$TMP/.out" 2>"$TMP/.err" ;;
+	esac
+	RC=$?
+	OUT=$(cat "$TMP/.out")
+	ERR=$(cat "$TMP/.err")
+	grep -q 'INJECTED' "$TMP/strace.log" || fail "expected an injected EIO ($what) in venv $*, saw: $(cat "$TMP/strace.log")"
+}
+
+# listing DIR: everything below it, with modes, sizes and contents.
+listing() {
+	(cd "$1" && find . -printf '%p %y %m %s %l\n' && find . -type f -print0 | xargs -0 -r cksum) |
+		LC_ALL=C sort
+}
+
+# case WHAT PATH OP [FIRST]: PATH (below site-packages) fails as WHAT says,
+# OP is "read" or "open"; list stops at the first failure, FIRST (a regular
+# expression) when it may be another of those WHAT fails.
+case_() {
+	local what=$1 path=$2 op=$3 first=${4:-$2} before
+	local msg="cannot $op '$rel/$path': Input/output error"
+
+	run_eio "$what" check --no-progress e
+	[ "$RC" -eq 1 ] || fail "expected check to exit 1 when $path cannot be read, saw $RC: $OUT $ERR"
+	expect_match "e/$rel/$path: warning: $msg \[VNV003 unreadable-file\]" "$OUT" \
+		"check's finding when $path cannot be read"
+	expect_match ' 0 ok, 1 with findings' "$OUT" "check's summary when $path cannot be read"
+
+	run_eio "$what" list e
+	[ "$RC" -eq 2 ] || fail "expected list to exit 2 when $path cannot be read, saw $RC: $OUT $ERR"
+	expect_match "^venv: error: cannot $op '$site/$first': Input/output error$" "$ERR" \
+		"list's error when $path cannot be read"
+
+	before=$(listing m)
+	for args in "repair" "repair --upgrade"; do
+		run_eio "${what/\/e\//\/m\/}" $args m
+		[ "$RC" -eq 1 ] || fail "expected venv $args to exit 1 when $path cannot be read, saw $RC: $OUT $ERR"
+		expect_match "nothing was changed: repair needs to read every file it may fix \[VNV003\]" \
+			"$OUT" "venv $args when $path cannot be read"
+		expect_match "$msg \[VNV003\]" "$OUT" "venv $args when $path cannot be read"
+		[ "$(listing m)" = "$before" ] ||
+			fail "expected venv $args to change nothing when $path cannot be read: $(diff <(echo "$before") <(listing m) | head -n 20)"
+	done
+}
+
+for f in METADATA WHEEL RECORD INSTALLER entry_points.txt direct_url.json; do
+	case_ "read:$site/demo-1.0.dist-info/$f" "demo-1.0.dist-info/$f" read
+done
+case_ "read:$site/old-3.egg-info/PKG-INFO" old-3.egg-info/PKG-INFO read
+# Every file of that name fails: pip's too.
+case_ stat:REQUESTED demo-1.0.dist-info/REQUESTED read '[^/]*\.dist-info/REQUESTED'
+case_ open:demo-1.0.dist-info demo-1.0.dist-info open
+
+# And nothing of this without the faults: the moved copy is repaired.
+expect_exit 0 "$VENV" repair -q m
+expect_exit 0 "$VENV" check --no-progress m
+exit 0
