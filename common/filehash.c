@@ -290,6 +290,9 @@ struct venv_filehash_stream {
 	pthread_t threads[MAX_THREADS];
 	unsigned nthreads;
 	unsigned nworked;       /* threads that had a buffer */
+	/* The caller's threads that work too (venv_filehash_adopt): all of them, and those not done. */
+	unsigned adopted, outside;
+	pthread_cond_t gone;    /* outside fell to 0 */
 };
 
 /* Below this many files waiting, a push does not wake a sleeping thread (a wake is a system call). */
@@ -359,6 +362,7 @@ int venv_filehash_start(struct venv_filehash_stream **out, int dirfd, struct ven
 	s->cap = cap;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->more, NULL);
+	pthread_cond_init(&s->gone, NULL);
 	add_threads(s, threads);
 	*out = s;
 	return 0;
@@ -374,6 +378,23 @@ void venv_filehash_push(struct venv_filehash_stream *s, size_t i)
 		if (s->waiting && s->published - s->next >= WAKE_BATCH)
 			pthread_cond_signal(&s->more);
 	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+void venv_filehash_adopt(struct venv_filehash_stream *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->adopted++;
+	s->outside++;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void venv_filehash_work(struct venv_filehash_stream *s)
+{
+	worker(s);
+	pthread_mutex_lock(&s->lock);
+	if (!--s->outside)
+		pthread_cond_broadcast(&s->gone);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -409,17 +430,23 @@ int venv_filehash_finish(struct venv_filehash_stream *s, unsigned threads)
 	s->closed = 1;
 	pthread_cond_broadcast(&s->more);
 	pthread_mutex_unlock(&s->lock);
-	if (threads > s->nthreads)
-		add_threads(s, threads - s->nthreads);
+	if (threads > s->nthreads + s->adopted)
+		add_threads(s, threads - s->nthreads - s->adopted);
 	/* The calling thread is one of the workers. */
 	worker(s);
 	for (i = 0; i < s->nthreads; i++)
 		pthread_join(s->threads[i], NULL);
+	/* The caller's own threads may not even have begun: the stream lives until they leave it. */
+	pthread_mutex_lock(&s->lock);
+	while (s->outside)
+		pthread_cond_wait(&s->gone, &s->lock);
+	pthread_mutex_unlock(&s->lock);
 	/* Every thread short of a buffer: nothing was hashed. */
 	if (!s->nworked && s->published)
 		error = venv_error_set(VENV_ENOMEM, "out of memory");
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->more);
+	pthread_cond_destroy(&s->gone);
 	free(s->queue);
 	free(s);
 	return error;

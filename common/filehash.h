@@ -66,6 +66,15 @@ int venv_filehash_start(struct venv_filehash_stream **out, int dirfd, struct ven
 			size_t cap, unsigned threads);
 void venv_filehash_push(struct venv_filehash_stream *s, size_t i);
 int venv_filehash_finish(struct venv_filehash_stream *s, unsigned threads);
+/*
+ * A thread of the caller's own that hashes too (the one that read the
+ * distributions, on check's side): adopt() before finish() can run, then
+ * that thread calls work() once, which returns when finish() has closed
+ * the stream and nothing is left. finish() counts it among its `threads`
+ * and frees the stream only after it has left.
+ */
+void venv_filehash_adopt(struct venv_filehash_stream *s);
+void venv_filehash_work(struct venv_filehash_stream *s);
 /* Before finish(), for a caller that gave up: what was not taken yet is not hashed. */
 void venv_filehash_drop(struct venv_filehash_stream *s);
 

@@ -1,6 +1,7 @@
 #ifndef VENV_AUDIT_H
 #define VENV_AUDIT_H
 
+#include <pthread.h>
 #include "ruleset.h"
 #include "dist.h"
 #include "filehash.h"
@@ -16,11 +17,12 @@
 
 struct venv_audit_owner {
 	char *rel;                       /* environment-relative, normalised */
+	uint64_t hash;                   /* of rel: a growing table is not hashed again */
 	const struct venv_dist *dist;
 };
 
 struct venv_audit_hash {
-	char *rel;
+	const char *rel;                 /* its own copy, or early's path */
 	const struct venv_dist *dist;
 	unsigned char want[VENV_SHA256_LEN];
 	/* Where the result is: hashed early (see venv_audit_early), or files[file]. */
@@ -66,17 +68,40 @@ int venv_audit_finish(struct venv_check_ctx *c, struct venv_audit *a,
 		      const struct venv_dists *ds, const char *site_rel);
 
 /*
- * Hashing from the start (--verify-hashes on more than one thread): before
- * the rule sets run, the distributions are read (once: rules_dists.c uses
- * them) and every file a RECORD lists with a sha256 goes into a table; the
- * walk of rules_tree.c hands each regular file of the table, with the size
- * its lstat saw, to threads that hash it while the walk and the other
- * rules go on (they were 0.1 s of 0.3 s before any hashing began). Then
+ * Hashing from the start (--verify-hashes on more than one thread): the
+ * distributions are read (once: rules_dists.c uses them) and every file a
+ * RECORD lists with a sha256 goes into a table, on a thread of its own
+ * while the other rules and the walk of rules_tree.c run (reading them
+ * first was 45 ms of a 270 ms command on one core, the other idle). The
+ * walk hands each regular file of the table, with the size its lstat saw,
+ * to threads that hash it while the walk and the other rules go on; what
+ * it meets before the table is ready waits in `pending`, and the reader
+ * hands it over as soon as the table is done, then hashes too. Then
  * venv_audit_row() takes the result of a file the walk handed over, and
  * the rest are hashed at the end as before: the findings are the same,
  * only when the work is done changes.
  */
+enum venv_audit_early_state {
+	VENV_EARLY_READING,              /* the reader thread is at work: the walk only queues */
+	VENV_EARLY_READY,                /* table and stream are there */
+	VENV_EARLY_FAILED                /* neither: rules_dists.c reads the distributions itself */
+};
+
+struct venv_audit_early_pending {
+	size_t name;                     /* offset in pending_names */
+	off_t size;
+};
+
+struct venv_audit_early;
+typedef int (*venv_audit_early_fill_fn)(struct venv_audit_early *e);
+
 struct venv_audit_early {
+	/* What the reader thread is given: rules_dists.c's fill reads ds and fills the table. */
+	venv_audit_early_fill_fn fill;
+	const struct venv_model *env;
+	char *site, *site_rel;           /* absolute and environment-relative */
+	unsigned dists_flags, jobs;
+	off_t total;                     /* bytes the RECORDs give: how many threads are worth it */
 	struct venv_dists ds;            /* what rules_dists.c would read */
 	struct venv_filehash *files;     /* one per environment-relative path (room for every row) */
 	size_t nfiles, rows;
@@ -86,15 +111,38 @@ struct venv_audit_early {
 	size_t *first_row;               /* per distribution: where its rows start in row_file */
 	unsigned char *handed;           /* files[i] was handed to the threads */
 	struct venv_filehash_stream *stream;
+	/* Between the reader and the walk; `lock` guards state, error and the pending list. */
+	pthread_t reader;
+	int has_reader;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;          /* state left VENV_EARLY_READING */
+	enum venv_audit_early_state state;
+	enum venv_audit_early_state seen; /* the main thread's last look at state (its own) */
+	int error;                       /* VENV_ENOMEM: the reader ran out of memory */
+	struct vbuf pending_names;
+	struct venv_audit_early_pending *pending;
+	size_t npending, pending_alloc;
 };
 
-/* Start it when it applies (c->early stays NULL otherwise); < 0 only for out of memory. */
+/*
+ * Start it when it applies (c->early stays NULL otherwise); < 0 only for
+ * out of memory. rules_dists.c decides and gives the fill; this starts the
+ * reader (rules_audit.c).
+ */
 int venv_audit_early_start(struct venv_check_ctx *c);
+int venv_audit_early_spawn(struct venv_check_ctx *c, struct venv_audit_early *e);
 
 /*
- * For venv_audit_early_start(), once e->ds is read: room for `rows` RECORD
- * rows, then each row (numbered as row_file is) whose file is to be hashed,
- * at rel (environment-relative, normalised).
+ * rules_dists.c, before it uses c->early: waits for the reader. When it
+ * failed, c->early is released and NULL. < 0 only for out of memory (the
+ * reader's, reported here).
+ */
+int venv_audit_early_wait(struct venv_check_ctx *c);
+
+/*
+ * For the fill, once e->ds is read: room for `rows` RECORD rows, then each
+ * row (numbered as row_file is) whose file is to be hashed, at rel
+ * (environment-relative, normalised).
  */
 int venv_audit_early_alloc(struct venv_audit_early *e, size_t rows);
 int venv_audit_early_add(struct venv_audit_early *e, size_t row, const char *rel);

@@ -18,34 +18,46 @@
 /* ------------------------------------------------------------------------ */
 /* The set of owned paths. */
 
-static uint64_t hash_str(const char *s)
+static uint64_t hash_mem(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
 
-	while (*s)
+	while (n--)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
 	return h;
 }
 
-static struct venv_audit_owner *owner_slot(struct venv_audit_owner *v, size_t cap, const char *rel)
+static uint64_t hash_str(const char *s)
 {
-	size_t i = (size_t)hash_str(rel) & (cap - 1);
+	return hash_mem(s, strlen(s));
+}
 
-	while (v[i].rel && strcmp(v[i].rel, rel))
+/* The slot of rel[0..n) (hash h): its entry, or the free one where it goes. */
+static struct venv_audit_owner *owner_slot(struct venv_audit_owner *v, size_t cap, const char *rel,
+					   size_t n, uint64_t h)
+{
+	size_t i = (size_t)h & (cap - 1);
+
+	while (v[i].rel && (v[i].hash != h || strncmp(v[i].rel, rel, n) || v[i].rel[n]))
 		i = (i + 1) & (cap - 1);
 	return &v[i];
 }
 
 static int owners_grow(struct venv_audit *a)
 {
-	size_t cap = a->owners_cap ? a->owners_cap * 2 : 1024, i;
+	size_t cap = a->owners_cap ? a->owners_cap * 2 : 1024, i, k;
 	struct venv_audit_owner *v = calloc(cap, sizeof(*v));
 
 	if (!v)
 		return venv_error_set(VENV_ENOMEM, "out of memory");
-	for (i = 0; i < a->owners_cap; i++)
-		if (a->owners[i].rel)
-			*owner_slot(v, cap, a->owners[i].rel) = a->owners[i];
+	/* Every entry is distinct: only a free slot is looked for, by the hash kept. */
+	for (i = 0; i < a->owners_cap; i++) {
+		if (!a->owners[i].rel)
+			continue;
+		for (k = (size_t)a->owners[i].hash & (cap - 1); v[k].rel; k = (k + 1) & (cap - 1))
+			;
+		v[k] = a->owners[i];
+	}
 	free(a->owners);
 	a->owners = v;
 	a->owners_cap = cap;
@@ -54,9 +66,7 @@ static int owners_grow(struct venv_audit *a)
 
 int venv_audit_own(struct venv_audit *a, const struct venv_dist *d, const char *rel)
 {
-	struct venv_audit_owner *o;
-	const char *slash;
-	char *parent;
+	size_t n = strlen(rel);
 	int error;
 
 	/* An installer that wrote through the lib64 link names the same files. */
@@ -68,36 +78,43 @@ int venv_audit_own(struct venv_audit *a, const struct venv_dist *d, const char *
 		vbuf_release(&alias);
 		return error;
 	}
-	if ((a->nowners + 1) * 10 > a->owners_cap * 7 && (error = owners_grow(a)) < 0)
-		return error;
-	o = owner_slot(a->owners, a->owners_cap, rel);
-	if (o->rel)
-		return 0;   /* the first distribution listing it keeps it (and its parents) */
-	if (!(o->rel = strdup(rel)))
-		return venv_error_set(VENV_ENOMEM, "out of memory");
-	o->dist = d;
-	a->nowners++;
 	/*
 	 * Its directories too: an entry of site-packages that is a link to a
 	 * directory (virtualenv's --symlink-app-data links each one) is owned
-	 * when files below it are.
+	 * when files below it are. The first distribution listing a path keeps
+	 * it, and its directories: once one is there, so are those above it.
 	 */
-	if (!(slash = strrchr(rel, '/')))
-		return 0;
-	if (!(parent = strndup(rel, (size_t)(slash - rel))))
-		return venv_error_set(VENV_ENOMEM, "out of memory");
-	error = venv_audit_own(a, d, parent);
-	free(parent);
-	return error;
+	for (;;) {
+		struct venv_audit_owner *o;
+		uint64_t h = hash_mem(rel, n);
+		const char *slash;
+
+		if ((a->nowners + 1) * 10 > a->owners_cap * 7 && (error = owners_grow(a)) < 0)
+			return error;
+		o = owner_slot(a->owners, a->owners_cap, rel, n, h);
+		if (o->rel)
+			return 0;
+		if (!(o->rel = strndup(rel, n)))
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+		o->hash = h;
+		o->dist = d;
+		a->nowners++;
+		for (slash = rel + n; slash > rel && slash[-1] != '/'; slash--)
+			;
+		if (slash == rel)
+			return 0;
+		n = (size_t)(slash - 1 - rel);
+	}
 }
 
 const struct venv_dist *venv_audit_owner_of(const struct venv_audit *a, const char *rel)
 {
 	const struct venv_audit_owner *o;
+	size_t n = strlen(rel);
 
 	if (!a->owners_cap)
 		return NULL;
-	o = owner_slot(a->owners, a->owners_cap, rel);
+	o = owner_slot(a->owners, a->owners_cap, rel, n, hash_mem(rel, n));
 	return o->rel ? o->dist : NULL;
 }
 
@@ -118,7 +135,8 @@ void venv_audit_release(struct venv_audit *a)
 	for (i = 0; i < a->owners_cap; i++)
 		free(a->owners[i].rel);
 	for (i = 0; i < a->nwant; i++)
-		free(a->want[i].rel);
+		if (!a->want[i].early)
+			free((char *)a->want[i].rel);
 	free(a->owners);
 	free(a->files);
 	free(a->want);
@@ -171,22 +189,150 @@ int venv_audit_early_add(struct venv_audit_early *e, size_t row, const char *rel
 	return 0;
 }
 
-void venv_audit_walked(struct venv_check_ctx *c, const char *rel, const struct stat *st)
+/* Hand the file at rel, a regular file of size bytes to the walk, to the threads (if in the table). */
+static void hand_over(struct venv_audit_early *e, const char *rel, off_t size)
 {
-	struct venv_audit_early *e = c->early;
 	struct venv_filehash *f;
-
 	size_t k;
 
-	if (!e->stream || !(k = *early_slot(e, rel)) || e->handed[k - 1])
+	if (!(k = *early_slot(e, rel)) || e->handed[k - 1])
 		return;
 	f = &e->files[k - 1];
 	/* The walk came here through no link: nothing to follow on the way. */
 	f->follow = 0;
-	f->size = st->st_size;
+	f->size = size;
 	f->regular = 1;
-	e->handed[f - e->files] = 1;
-	venv_filehash_push(e->stream, (size_t)(f - e->files));
+	e->handed[k - 1] = 1;
+	venv_filehash_push(e->stream, k - 1);
+}
+
+/* Under e->lock: the walk met rel, of size bytes, before the table was ready. */
+static int pending_add(struct venv_audit_early *e, const char *rel, off_t size)
+{
+	size_t len = strlen(rel) + 1;
+	int error;
+
+	if ((error = VENV_ARRAY_GROW(e->pending, e->pending_alloc, e->npending + 1, 1024)) < 0 ||
+	    (error = vbuf_add(&e->pending_names, rel, len)) < 0)
+		return error;
+	e->pending[e->npending].name = e->pending_names.len - len;
+	e->pending[e->npending++].size = size;
+	return 0;
+}
+
+void venv_audit_walked(struct venv_check_ctx *c, const char *rel, const struct stat *st)
+{
+	struct venv_audit_early *e = c->early;
+
+	if (e->seen != VENV_EARLY_READY) {
+		pthread_mutex_lock(&e->lock);
+		/* Short of memory it is not handed over: it is hashed at the end. */
+		if ((e->seen = e->state) == VENV_EARLY_READING && pending_add(e, rel, st->st_size) < 0)
+			venv_error_clear();
+		pthread_mutex_unlock(&e->lock);
+		if (e->seen != VENV_EARLY_READY)
+			return;
+	}
+	hand_over(e, rel, st->st_size);
+}
+
+/*
+ * The reader's end of the table: the stream (NULL: none) for the walk, and
+ * what the walk met meanwhile handed over, in the order it met it. The
+ * list is taken out from under the lock a batch at a time, so that the
+ * walk never waits for more than a copy.
+ */
+static void publish(struct venv_audit_early *e, struct venv_filehash_stream *s, int error)
+{
+	for (;;) {
+		struct vbuf names;
+		struct venv_audit_early_pending *v;
+		size_t n, i;
+
+		pthread_mutex_lock(&e->lock);
+		e->stream = s;
+		if (!s || !e->npending) {
+			e->state = s ? VENV_EARLY_READY : VENV_EARLY_FAILED;
+			e->error = error;
+			pthread_cond_broadcast(&e->changed);
+			pthread_mutex_unlock(&e->lock);
+			return;
+		}
+		names = e->pending_names;
+		vbuf_init(&e->pending_names, VBUF_MAX_REPORT);
+		v = e->pending;
+		n = e->npending;
+		e->pending = NULL;
+		e->npending = e->pending_alloc = 0;
+		pthread_mutex_unlock(&e->lock);
+		for (i = 0; i < n; i++)
+			hand_over(e, names.buf + v[i].name, v[i].size);
+		vbuf_release(&names);
+		free(v);
+	}
+}
+
+static void *reader(void *arg)
+{
+	struct venv_audit_early *e = arg;
+	struct venv_filehash_stream *s = NULL;
+	unsigned threads = 1;
+	int error = e->fill(e);
+
+	if (!error && e->nfiles) {
+		threads = venv_filehash_threads(e->jobs, e->nfiles, e->total);
+		/* This thread is one of them (the main one too, at the end): it hashes once published. */
+		error = venv_filehash_start(&s, e->env->root, e->files, e->nfiles,
+					    threads > 2 ? threads - 2 : 0);
+		if (!error && threads > 1)
+			venv_filehash_adopt(s);
+	}
+	publish(e, s, error == VENV_ENOMEM ? error : 0);
+	if (s && threads > 1)
+		venv_filehash_work(s);
+	return NULL;
+}
+
+int venv_audit_early_spawn(struct venv_check_ctx *c, struct venv_audit_early *e)
+{
+	e->state = e->seen = VENV_EARLY_READING;
+	vbuf_init(&e->pending_names, VBUF_MAX_REPORT);
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->changed, NULL);
+	if (pthread_create(&e->reader, NULL, reader, e) != 0) {
+		/* No thread to spare: rules_dists.c reads them, and everything is hashed at the end. */
+		venv_audit_early_release(e);
+		return 0;
+	}
+	e->has_reader = 1;
+	c->early = e;
+	return 0;
+}
+
+/* Until the reader has published (or failed). */
+static void early_wait(struct venv_audit_early *e)
+{
+	pthread_mutex_lock(&e->lock);
+	while (e->state == VENV_EARLY_READING)
+		pthread_cond_wait(&e->changed, &e->lock);
+	e->seen = e->state;
+	pthread_mutex_unlock(&e->lock);
+}
+
+int venv_audit_early_wait(struct venv_check_ctx *c)
+{
+	struct venv_audit_early *e = c->early;
+	int error;
+
+	early_wait(e);
+	if (e->seen == VENV_EARLY_READY)
+		return 0;
+	error = e->error;
+	venv_audit_early_release(e);
+	c->early = NULL;
+	if (error == VENV_ENOMEM)
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	return 0;
 }
 
 void venv_audit_early_release(struct venv_audit_early *e)
@@ -195,9 +341,16 @@ void venv_audit_early_release(struct venv_audit_early *e)
 
 	if (!e)
 		return;
-	/* Not finished by report_hashes() (an error on the way): what is still waiting is not needed. */
-	venv_filehash_drop(e->stream);
-	venv_filehash_finish(e->stream, 0);
+	if (e->has_reader) {
+		early_wait(e);
+		/* Not finished by report_hashes() (an error on the way): what still waits is not needed. */
+		venv_filehash_drop(e->stream);
+		venv_filehash_finish(e->stream, 0);
+		e->stream = NULL;
+		pthread_join(e->reader, NULL);
+	}
+	pthread_mutex_destroy(&e->lock);
+	pthread_cond_destroy(&e->changed);
 	for (i = 0; i < e->nfiles; i++)
 		free((char *)e->files[i].path);
 	free(e->files);
@@ -205,6 +358,10 @@ void venv_audit_early_release(struct venv_audit_early *e)
 	free(e->handed);
 	free(e->row_file);
 	free(e->first_row);
+	free(e->pending);
+	vbuf_release(&e->pending_names);
+	free(e->site);
+	free(e->site_rel);
 	venv_dists_release(&e->ds);
 	free(e);
 }
@@ -238,16 +395,19 @@ static int queue_hash(struct venv_check_ctx *c, struct venv_audit *a, const stru
 		return error;
 	w = &a->want[a->nwant];
 	memset(w, 0, sizeof(*w));
-	if (!(w->rel = strdup(rel)))
-		return venv_error_set(VENV_ENOMEM, "out of memory");
 	w->dist = d;
 	memcpy(w->want, want, VENV_SHA256_LEN);
-	a->nwant++;
 	/* Handed over by the walk as the same regular file: its result is (or will be) there. */
 	if (early && early->size == size && !strcmp(early->path, rel)) {
+		/* Its path (the same string) lives as long as c->early, longer than a. */
+		w->rel = early->path;
 		w->early = early;
+		a->nwant++;
 		return 0;
 	}
+	if (!(w->rel = strdup(rel)))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	a->nwant++;
 	if ((error = VENV_ARRAY_GROW(a->files, a->files_alloc, a->nfiles + 1, 256)) < 0)
 		return error;
 	f = &a->files[a->nfiles];
@@ -630,9 +790,12 @@ int venv_audit_finish(struct venv_check_ctx *c, struct venv_audit *a,
 {
 	int error = 0;
 
-	if (c->opts->flags & VENV_CHECK_VERIFY_HASHES)
-		error = report_hashes(c, a);
-	if (!error && a->nlinked)
+	/*
+	 * The hashes last: the threads hash while this thread counts unowned
+	 * files (the findings are sorted at the end: the order they are found
+	 * in does not show).
+	 */
+	if (a->nlinked)
 		error = add(c, VENV_DIAG_SHARED_HARD_LINKS, site_rel, "%zu file%s of installed "
 			    "distributions ha%s other hard links (%s%s): an edit made in place here "
 			    "also changes %s in the other environments or caches that share %s",
@@ -643,5 +806,7 @@ int venv_audit_finish(struct venv_check_ctx *c, struct venv_audit *a,
 		error = check_unowned(c, a, ds, site_rel);
 	if (!error)
 		error = check_customize(c, a, site_rel);
+	if (!error && (c->opts->flags & VENV_CHECK_VERIFY_HASHES))
+		error = report_hashes(c, a);
 	return error;
 }

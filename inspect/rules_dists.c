@@ -480,27 +480,19 @@ static int report_unread(struct venv_check_ctx *c, const struct venv_dists *ds,
 	return error;
 }
 
-int venv_audit_early_start(struct venv_check_ctx *c)
+/*
+ * On the reader thread (see audit.h): the distributions, and the table of
+ * the files their RECORDs give a sha256. < 0 when there is none: only
+ * VENV_ENOMEM counts, anything else is rules_dists.c's to meet again when
+ * it reads them itself.
+ */
+static int early_fill(struct venv_audit_early *e)
 {
-	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
-	struct venv_audit_early *e = NULL;
-	unsigned jobs = c->opts->hash_jobs;
-	struct wants w;
 	size_t i, k, rows = 0;
-	off_t total = 0;
-	int error = 0;
+	int error;
 
-	/* On one thread there is no other to hash while the rules run. */
-	if (!(c->opts->flags & VENV_CHECK_VERIFY_HASHES) || jobs < 2 || !wants_of(c, &w) ||
-	    !w.records || (error = site_of(c, &site_rel, &site)) <= 0)
-		goto done;
-	if (!(e = calloc(1, sizeof(*e)))) {
-		error = venv_error_set(VENV_ENOMEM, "out of memory");
-		goto done;
-	}
-	/* A failure here is rules_dists.c's to report, when it reads them itself. */
-	if ((error = venv_dists_read(&e->ds, site.buf, dists_flags(&w))) < 0)
+	if ((error = venv_dists_read(&e->ds, e->site, e->dists_flags)) < 0)
 		goto done;
 	for (i = 0; i < e->ds.nr; i++)
 		rows += e->ds.v[i].nrecord;
@@ -518,32 +510,54 @@ int venv_audit_early_start(struct venv_check_ctx *c)
 			/* Only what can be a sha256 (check_record parses it, and says what is wrong). */
 			if (strncmp(row->hash, "sha256=", 7))
 				continue;
-			if ((r = env_rel(&rel, c->env, site_rel.buf, row->path)) == 0) {
+			if ((r = env_rel(&rel, e->env, e->site_rel, row->path)) == 0) {
 				unsigned long long size = strtoull(row->size, NULL, 10);
 
 				/* What RECORD says: only how many threads are worth it. */
-				total += size < ((unsigned long long)1 << 40) ? (off_t)size : 0;
+				e->total += size < ((unsigned long long)1 << 40) ? (off_t)size : 0;
 				error = venv_audit_early_add(e, e->first_row[i] + k, rel.buf);
 			} else if (r != -1) {
 				error = r;
 			}
 		}
 	}
-	if (!error && e->nfiles)
-		error = venv_filehash_start(&e->stream, c->env->root, e->files, e->nfiles,
-					    venv_filehash_threads(jobs, e->nfiles, total) - 1);
 done:
+	vbuf_release(&rel);
+	return error;
+}
+
+int venv_audit_early_start(struct venv_check_ctx *c)
+{
+	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
+	struct venv_audit_early *e = NULL;
+	struct wants w;
+	int error = 0;
+
+	/* On one thread there is no other to hash while the rules run. */
+	if (!(c->opts->flags & VENV_CHECK_VERIFY_HASHES) || c->opts->hash_jobs < 2 ||
+	    !wants_of(c, &w) || !w.records || (error = site_of(c, &site_rel, &site)) <= 0)
+		goto done;
+	if (!(e = calloc(1, sizeof(*e))) || !(e->site = vbuf_detach(&site, NULL)) ||
+	    !(e->site_rel = vbuf_detach(&site_rel, NULL))) {
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+		goto done;
+	}
+	e->fill = early_fill;
+	e->env = c->env;
+	e->dists_flags = dists_flags(&w);
+	e->jobs = c->opts->hash_jobs;
+	error = venv_audit_early_spawn(c, e);
+	e = NULL;
+done:
+	if (e) {
+		free(e->site);
+		free(e->site_rel);
+		free(e);
+	}
 	if (error != VENV_ENOMEM)
 		venv_error_clear();
-	if (error == VENV_ENOMEM || !e || !e->stream) {
-		venv_audit_early_release(e);
-		e = NULL;
-	} else {
-		c->early = e;
-	}
 	vbuf_release(&site);
 	vbuf_release(&site_rel);
-	vbuf_release(&rel);
 	return error == VENV_ENOMEM ? error : 0;
 }
 
@@ -564,6 +578,9 @@ int venv_rules_dists(struct venv_check_ctx *c)
 		error = r;
 		goto done;
 	}
+	/* The reader's distributions, when it read them (it may still be at it). */
+	if (c->early && (error = venv_audit_early_wait(c)) < 0)
+		goto done;
 	if (c->early)
 		dsp = &c->early->ds;
 	else if ((error = venv_dists_read(&own, site.buf, dists_flags(&w))) < 0) {
