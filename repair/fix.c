@@ -481,6 +481,12 @@ static void ctx_release(struct venv_fixctx *x)
 int venv_fix_plan(struct venv_envdir *e, const struct venv_model *env,
 		  const struct venv_report *rep, struct venv_plan *plan)
 {
+	return venv_fix_plan_flags(e, env, rep, plan, 0);
+}
+
+int venv_fix_plan_flags(struct venv_envdir *e, const struct venv_model *env,
+			const struct venv_report *rep, struct venv_plan *plan, unsigned flags)
+{
 	struct venv_fixctx x;
 	size_t i;
 	int error;
@@ -513,7 +519,7 @@ int venv_fix_plan(struct venv_envdir *e, const struct venv_model *env,
 		error = venv_fix_pth_flush(&x);
 	if (error >= 0)
 		error = venv_fix_cfg_flush(&x);
-	if (error >= 0)
+	if (error >= 0 && !(flags & VENV_FIX_NO_RECORDS))
 		error = venv_fix_records(&x);
 done:
 	ctx_release(&x);

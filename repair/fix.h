@@ -8,6 +8,8 @@
 #include "pyinfo.h"
 #include "txn.h"
 
+struct venv_dists;
+
 /*
  * Repair's plan, made from `venv check`'s findings: one table maps each
  * diagnostic code that the registry marks fixable (common/diag.c) to a
@@ -84,6 +86,23 @@ const struct venv_fixer *venv_fixer_get(int code);
  */
 int venv_fix_plan(struct venv_envdir *e, const struct venv_model *env,
 		  const struct venv_report *rep, struct venv_plan *plan);
+
+/*
+ * venv_fix_plan, with VENV_FIX_NO_RECORDS: the RECORD files that list a
+ * planned file are left as they are (not read, not planned): for a plan
+ * applied after an upgrade moved them (repair.c's early fixes), whose
+ * verdict, check's next look, would report a RECORD left behind.
+ */
+#define VENV_FIX_NO_RECORDS 1u
+int venv_fix_plan_flags(struct venv_envdir *e, const struct venv_model *env,
+			const struct venv_report *rep, struct venv_plan *plan, unsigned flags);
+
+/*
+ * Does a RECORD row of the distributions ds (of site-packages at site_rel,
+ * relative to the environment env) name a file plan writes? 1 yes, 0 no.
+ */
+int venv_fix_records_name(const struct venv_model *env, const struct venv_dists *ds,
+			  const char *site_rel, const struct venv_plan *plan);
 
 /* The place of a finding's file in the environment ("bin/pip"), or NULL (outside, none). */
 const char *venv_fix_rel(const struct venv_finding *f);

@@ -179,3 +179,26 @@ int venv_fix_records(struct venv_fixctx *x)
 	vbuf_release(&site_rel);
 	return error;
 }
+
+int venv_fix_records_name(const struct venv_model *env, const struct venv_dists *ds,
+			  const char *site_rel, const struct venv_plan *plan)
+{
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
+	size_t i, k;
+	int found = 0, error = 0;
+
+	for (i = 0; i < ds->nr && !found && !error; i++)
+		for (k = 0; k < ds->v[i].nrecord && !found && !error; k++) {
+			const char *p = ds->v[i].record[k].path;
+			const char *rest = p[0] == '/' ? venv_record_abs_rest(env, p) : NULL;
+
+			if (rest)
+				error = vbuf_sets(&rel, rest);
+			else if (env_relative(&rel, site_rel, p) < 0)
+				continue;
+			found = !error && planned_write(plan, rel.buf) != NULL;
+		}
+	venv_error_clear();
+	vbuf_release(&rel);
+	return error < 0 ? error : found;
+}

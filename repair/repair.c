@@ -267,13 +267,21 @@ static int first_check(struct venv_report *rep, struct venv_model *env, int part
 	return venv_check_loaded(rep, env, &opts);
 }
 
-/* The fixes of the first look's early findings (see early_codes): into plan. */
+/*
+ * The fixes of the first look's early findings (see early_codes) into plan,
+ * once the upgrade u is prepared. Across a minor version, the RECORD files
+ * that list a planned file are in the old version's site-packages, which
+ * the upgrade moves: when one does (none does unless someone made it so),
+ * nothing is planned early and the second look plans it all, RECORD too.
+ */
 static int plan_early(struct venv_envdir *e, const struct venv_model *env,
-		      const struct venv_report *rep, struct venv_plan *plan)
+		      const struct venv_report *rep, const struct venv_upgrade *u,
+		      struct venv_plan *plan)
 {
 	struct venv_report sub = *rep;
+	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH);
 	size_t i;
-	int error;
+	int error = 0;
 
 	sub.findings = calloc(rep->nr ? rep->nr : 1, sizeof(*sub.findings));
 	if (!sub.findings)
@@ -283,8 +291,17 @@ static int plan_early(struct venv_envdir *e, const struct venv_model *env,
 		if (is_early(rep->findings[i].code))
 			sub.findings[sub.nr++] = rep->findings[i];
 	/* Its problems (what cannot be fixed) are not used: the second look reports them. */
-	error = sub.nr ? venv_fix_plan(e, env, &sub, plan) : 0;
+	if (sub.nr)
+		error = venv_fix_plan_flags(e, env, &sub, plan,
+					    u->minor_change ? VENV_FIX_NO_RECORDS : 0);
+	if (!error && plan->nr && u->minor_change &&
+	    (error = vbuf_addf(&site, "%s/site-packages", u->old_lib)) == 0 &&
+	    (error = venv_fix_records_name(env, &u->dists, site.buf, plan)) > 0) {
+		venv_plan_release(plan);
+		error = 0;
+	}
 	free(sub.findings);
+	vbuf_release(&site);
 	return error;
 }
 
@@ -355,7 +372,6 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	if (error < 0 || (error = first_check(&rep, &env, first_look)) < 0 ||
 	    (error = not_an_env(&rep)) < 0 || (error = venv_scan_from_model(&s, &env)) < 0 ||
 	    (!first_look && (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0) ||
-	    (first_look && (error = plan_early(&e, &env, &rep, &early)) < 0) ||
 	    (error = venv_plan_dirs_first(&plan)) < 0)
 		goto done;
 	if ((error = dup_into(&r->old_location, s.old_location)) < 0)
@@ -367,6 +383,8 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		if ((error = venv_upgrade_prepare(&u, &e, &s, o->python)) < 0)
 			goto done;
 		have_upgrade = 1;
+		if (first_look && (error = plan_early(&e, &env, &rep, &u, &early)) < 0)
+			goto done;
 		/* Packages an older version left: they come from that version, not pyvenv.cfg's. */
 		snprintf(left, sizeof(left), "3.%d", u.old_minor);
 		if ((error = dup_into(&r->python, u.python)) < 0 ||
