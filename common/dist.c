@@ -529,6 +529,29 @@ done:
 	return error;
 }
 
+/* An .egg-info's top_level.txt: its top-level modules, one a line (RECORD's stand-in). */
+static int read_top_level(struct reader *r, struct venv_dist *d, int ifd)
+{
+	struct vbuf text = VBUF_INIT(VBUF_MAX_PROBE);
+	const char *l, *end;
+	int error;
+
+	if ((error = read_optional(r, d, ifd, "top_level.txt", VBUF_MAX_PROBE, &text)) != 0) {
+		error = error < 0 ? error : 0;
+		goto done;
+	}
+	for (l = text.buf, end = text.buf + text.len; l < end && !error;) {
+		size_t n = strcspn(l, "\r\n");
+
+		if (n)
+			error = push(&d->top_level, &d->ntop_level, MAX_ENTRIES, l, n);
+		l += n + 1;
+	}
+done:
+	vbuf_release(&text);
+	return error;
+}
+
 static int read_installer(struct reader *r, struct venv_dist *d, int ifd)
 {
 	struct vbuf text = VBUF_INIT(4096);
@@ -596,6 +619,7 @@ static void dist_release(struct venv_dist *d)
 	free(d->url);
 	free(d->req);
 	free_list(d->scripts, d->nscripts);
+	free_list(d->top_level, d->ntop_level);
 	for (i = 0; i < d->nentries; i++) {
 		free(d->entries[i].name);
 		free(d->entries[i].module);
@@ -756,6 +780,9 @@ static int read_one(struct reader *rd, const char *dirname, int egg)
 		    (error = read_entry_points(rd, &d, ifd)) < 0 ||
 		    (error = read_installer(rd, &d, ifd)) < 0)
 			goto done;
+	} else if (egg && !(flags & VENV_DISTS_METADATA_ONLY) &&
+		   (error = read_top_level(rd, &d, ifd)) < 0) {
+		goto done;
 	}
 	if ((error = set_req(&d)) < 0)
 		goto done;

@@ -72,6 +72,8 @@ struct venv_dist {
 	char *req;        /* what pip is given: "name==1.0", "name @ url", or the path for -e */
 	char **scripts;   /* files it installed in bin/ (from RECORD), base names */
 	size_t nscripts;
+	char **top_level; /* *.egg-info: top_level.txt's lines (its modules, as it has no RECORD) */
+	size_t ntop_level;
 	struct venv_dist_entry *entries;
 	size_t nentries;
 	/* RECORD: the files it owns, paths relative to site-packages */

@@ -575,31 +575,19 @@ static int ends_with(const char *s, const char *suffix)
 /* The top-level modules of an .egg-info distribution (no RECORD: top_level.txt). */
 static int egg_module(const struct tally *t, const char *name)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < t->ds->nr; i++) {
 		const struct venv_dist *d = &t->ds->v[i];
-		struct vbuf p = VBUF_INIT(VBUF_MAX_PATH), text = VBUF_INIT(VBUF_MAX_PROBE);
-		const char *l;
-		int found = 0;
 
-		if (!d->egg)
-			continue;
-		if (vbuf_addf(&p, "%s/%s/top_level.txt", t->site_rel, d->dir) == 0 &&
-		    venv_fs_read_file_at(&text, t->c->env->root, p.buf, VBUF_MAX_PROBE) == 0) {
-			for (l = text.buf; l && *l && !found; l = strchr(l, '\n'), l = l ? l + 1 : l) {
-				size_t n = strcspn(l, "\r\n");
+		for (k = 0; d->egg && k < d->ntop_level; k++) {
+			const char *l = d->top_level[k];
+			size_t n = strlen(l);
 
-				found = n && !strncmp(name, l, n) &&
-					(!name[n] || !strcmp(name + n, ".py") ||
-					 (name[n] == '.' && venv_dist_is_compiled_path(name)));
-			}
+			if (!strncmp(name, l, n) && (!name[n] || !strcmp(name + n, ".py") ||
+						     (name[n] == '.' && venv_dist_is_compiled_path(name))))
+				return 1;
 		}
-		venv_error_clear();
-		vbuf_release(&p);
-		vbuf_release(&text);
-		if (found)
-			return 1;
 	}
 	return 0;
 }

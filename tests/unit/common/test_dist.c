@@ -57,6 +57,7 @@ START_TEST(test_dist__requirements)
 	put("lib-2.0.dist-info", "direct_url.json", "{\"url\": \"https://h/lib.git\", "
 	    "\"vcs_info\": {\"vcs\": \"git\", \"commit_id\": \"abc123\"}}");
 	put("old-3.egg-info", "PKG-INFO", "Name: old\nVersion: 3\n");
+	put("old-3.egg-info", "top_level.txt", "old\r\n\nold_c\n");
 	put("broken-1.dist-info", "RECORD", "");
 	ck_assert_int_eq(venv_dists_read(&d, site, 0), 0);
 	ck_assert_msg(d.nr == 4, "expected 4 distributions (the one without METADATA skipped), "
@@ -66,6 +67,9 @@ START_TEST(test_dist__requirements)
 	ck_assert_str_eq(d.v[0].req, "lib @ git+https://h/lib.git@abc123");
 	ck_assert_str_eq(d.v[1].name, "old");
 	ck_assert_str_eq(d.v[1].req, "old==3");
+	ck_assert_uint_eq(d.v[1].ntop_level, 2);
+	ck_assert_str_eq(d.v[1].top_level[0], "old");
+	ck_assert_str_eq(d.v[1].top_level[1], "old_c");
 	ck_assert_str_eq(d.v[2].name, "proj");
 	ck_assert_int_eq(d.v[2].editable, 1);
 	ck_assert_str_eq(d.v[2].req, "/srv/u/my proj");
