@@ -452,8 +452,8 @@ static unsigned dists_flags(const struct wants *w)
 
 /*
  * What the distributions' reader could not read, as the walk (rules_tree.c)
- * reports what it could not open: once per path, when the walk has not
- * said it already.
+ * reports what it could not open: once per path, when neither the walk nor
+ * --verify-hashes has said it already.
  */
 static int report_unread(struct venv_check_ctx *c, const struct venv_dists *ds,
 			 const char *site_rel)
@@ -591,8 +591,6 @@ int venv_rules_dists(struct venv_check_ctx *c)
 			venv_error_clear();
 		goto done;
 	}
-	if (w.unread && (error = report_unread(c, dsp, site_rel.buf)) < 0)
-		goto done;
 	for (i = 0; i < dsp->nr && !error; i++) {
 		const struct venv_dist *d = &dsp->v[i];
 		size_t j;
@@ -614,6 +612,9 @@ int venv_rules_dists(struct venv_check_ctx *c)
 		error = check_pth(c, dsp, site_rel.buf);
 	if (!error && w.records)
 		error = venv_audit_finish(c, &audit, dsp, site_rel.buf);
+	/* Last: --verify-hashes reports a RECORD row it cannot read (entry_points.txt) too. */
+	if (!error && w.unread)
+		error = report_unread(c, dsp, site_rel.buf);
 done:
 	venv_audit_release(&audit);
 	venv_dists_release(&own);
