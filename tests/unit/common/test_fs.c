@@ -24,19 +24,8 @@ UNIT_TMPDIR("fs")
 /* A fresh directory for one test: <root>/<name>, and chdir into it. */
 static void test_dir(char *out, size_t n, const char *name)
 {
-	ck_assert_msg(snprintf(out, n, "%s/%s", tmp_root, name) < (int)n, "path too long");
-	ck_assert_msg(mkdir(out, 0755) == 0, "cannot create '%s': %s", out, strerror(errno));
+	unit_dir(out, n, tmp_root, name);
 	ck_assert_int_eq(chdir(out), 0);
-}
-
-static void put(const char *path, const char *data, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-
-	ck_assert_msg(fd >= 0, "cannot create '%s': %s", path, strerror(errno));
-	ck_assert_int_eq(write(fd, data, strlen(data)), (ssize_t)strlen(data));
-	ck_assert_int_eq(fchmod(fd, mode), 0);
-	close(fd);
 }
 
 /* The whole content of a file (following links), for comparisons. */
@@ -68,13 +57,6 @@ static mode_t mode_of(const char *path)
 
 	ck_assert_msg(lstat(path, &st) == 0, "cannot stat '%s': %s", path, strerror(errno));
 	return st.st_mode & 07777;
-}
-
-static int exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
 }
 
 static int is_link(const char *path)
@@ -129,13 +111,13 @@ static void make_sentinels(const char *base)
 	PATHF(p, "%s/outside", base);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	PATHF(p, "%s/outside/keep", base);
-	put(p, "precious", 0644);
+	unit_put(p, "precious", 0644);
 	PATHF(p, "%s/outside/sub", base);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	PATHF(p, "%s/outside/sub/deep", base);
-	put(p, "deep", 0644);
+	unit_put(p, "deep", 0644);
 	PATHF(p, "%s/outside-file", base);
-	put(p, "lonely", 0444);
+	unit_put(p, "lonely", 0444);
 }
 
 static void assert_sentinels(const char *base)
@@ -187,11 +169,11 @@ START_TEST(test_fs__write_mode_is_exact)
 	ck_assert_int_eq(venv_fs_write_file_mode(AT_FDCWD, "c", "x", 1, 0600, VENV_FS_EXCL), 0);
 	ck_assert_int_eq(mode_of("c"), 0600);
 	/* An existing file gets the requested mode too, in place or atomically. */
-	put("d", "old", 0600);
+	unit_put("d", "old", 0600);
 	ck_assert_int_eq(venv_fs_write_file_mode(AT_FDCWD, "d", "new", 3, 0664, 0), 0);
 	ck_assert_int_eq(mode_of("d"), 0664);
 	assert_content("d", "new");
-	put("e", "old", 0600);
+	unit_put("e", "old", 0600);
 	ck_assert_int_eq(venv_fs_write_file_mode(AT_FDCWD, "e", "new", 3, 0751, VENV_FS_ATOMIC), 0);
 	ck_assert_int_eq(mode_of("e"), 0751);
 	assert_content("e", "new");
@@ -253,7 +235,7 @@ START_TEST(test_fs__write_excl)
 	ck_assert_int_eq(symlink("planted-target", "planted"), 0);
 	ck_assert_int_eq(venv_fs_write_file_at(AT_FDCWD, "planted", "x", 1, 0644, VENV_FS_EXCL),
 			 VENV_EEXISTS);
-	ck_assert_msg(!exists("planted-target"), "expected nothing created through the link");
+	ck_assert_msg(!unit_exists("planted-target"), "expected nothing created through the link");
 }
 END_TEST
 
@@ -272,7 +254,7 @@ START_TEST(test_fs__write_atomic_excl)
 	ck_assert_int_eq(venv_fs_write_file_at(AT_FDCWD, "link", "x", 1, 0644,
 					       VENV_FS_ATOMIC | VENV_FS_EXCL), VENV_EEXISTS);
 	ck_assert_msg(is_link("link"), "expected the link left in place");
-	ck_assert_msg(!exists("dangling-target"), "expected nothing written through the link");
+	ck_assert_msg(!unit_exists("dangling-target"), "expected nothing written through the link");
 	ck_assert_msg(!has_entry_like(".", ".tmp-"), "expected no temporary file left behind");
 	ck_assert_int_eq(count_entries("."), 2);
 }
@@ -284,7 +266,7 @@ START_TEST(test_fs__write_atomic_replaces)
 	struct stat before, after;
 
 	test_dir(d, sizeof(d), "write-atomic");
-	put("f", "old content that is longer", 0644);
+	unit_put("f", "old content that is longer", 0644);
 	ck_assert_int_eq(stat("f", &before), 0);
 	ck_assert_int_eq(venv_fs_write_file_at(AT_FDCWD, "f", "new", 3, 0644, VENV_FS_ATOMIC), 0);
 	assert_content("f", "new");
@@ -368,7 +350,7 @@ START_TEST(test_fs__read_regular)
 	struct vbuf b = VBUF_INIT(VBUF_MAX_CFG);
 
 	test_dir(d, sizeof(d), "read");
-	put("f", "home = /usr/bin\n", 0644);
+	unit_put("f", "home = /usr/bin\n", 0644);
 	ck_assert_int_eq(vbuf_adds(&b, "stale"), 0);
 	ck_assert_int_eq(venv_fs_read_file_at(&b, AT_FDCWD, "f", 1000), 0);
 	ck_assert_str_eq(b.buf, "home = /usr/bin\n");
@@ -415,7 +397,7 @@ START_TEST(test_fs__read_refuses_symlink)
 	struct vbuf b = VBUF_INIT(1000);
 
 	test_dir(d, sizeof(d), "read-link");
-	put("real", "data", 0644);
+	unit_put("real", "data", 0644);
 	ck_assert_int_eq(symlink("real", "link"), 0);
 	ck_assert_int_eq(symlink("nowhere", "dangling"), 0);
 	ck_assert_int_eq(venv_fs_read_file_at(&b, AT_FDCWD, "link", 1000), VENV_EUNSAFE);
@@ -509,7 +491,7 @@ START_TEST(test_fs__mkdirs_something_in_the_way)
 	char d[PATH_MAX];
 
 	test_dir(d, sizeof(d), "mkdirs-way");
-	put("file", "x", 0644);
+	unit_put("file", "x", 0644);
 	ck_assert_int_eq(venv_fs_mkdirs("file"), VENV_EEXISTS);
 	ck_assert_msg(venv_fs_mkdirs("file/sub") < 0, "expected a file in the path to fail");
 	ck_assert_msg(is_reg("file"), "expected the file left alone");
@@ -533,7 +515,7 @@ static void make_tree(const char *base, const char *name)
 	PATHF(p, "%s/%s", base, name);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	PATHF(p, "%s/%s/pyvenv.cfg", base, name);
-	put(p, "home = /usr/bin\n", 0644);
+	unit_put(p, "home = /usr/bin\n", 0644);
 	PATHF(p, "%s/%s/lib", base, name);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	PATHF(p, "%s/%s/lib/python3.12", base, name);
@@ -541,7 +523,7 @@ static void make_tree(const char *base, const char *name)
 	PATHF(p, "%s/%s/lib/python3.12/site-packages", base, name);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	PATHF(p, "%s/%s/lib/python3.12/site-packages/mod.py", base, name);
-	put(p, "x = 1\n", 0444);
+	unit_put(p, "x = 1\n", 0444);
 	PATHF(p, "%s/%s/lib64", base, name);
 	ck_assert_int_eq(symlink("lib", p), 0);
 	PATHF(p, "%s/%s/src", base, name);
@@ -558,7 +540,7 @@ static void make_tree(const char *base, const char *name)
 	PATHF(p, "%s/%s/dangling", base, name);
 	ck_assert_int_eq(symlink("/nonexistent/venv/target", p), 0);
 	PATHF(p, "%s/%s/.hidden", base, name);
-	put(p, "h", 0000);
+	unit_put(p, "h", 0000);
 	PATHF(p, "%s/%s/fifo", base, name);
 	ck_assert_int_eq(mkfifo(p, 0644), 0);
 	PATHF(p, "%s/%s/lib/empty-dir", base, name);
@@ -585,7 +567,7 @@ START_TEST(test_fs__clear_dir_keeps_outside_targets)
 	make_tree(d, "env");
 	PATHF(env, "%s/env", d);
 	ck_assert_int_eq(venv_fs_clear_dir(env), 0);
-	ck_assert_msg(exists(env), "expected the directory itself kept");
+	ck_assert_msg(unit_exists(env), "expected the directory itself kept");
 	ck_assert_int_eq(count_entries(env), 0);
 	ck_assert_int_eq(mode_of(env), 0755);
 	assert_sentinels(d);
@@ -694,7 +676,7 @@ START_TEST(test_fs__clear_dir_refuses_mount_point)
 			"case\n", strerror(errno));
 		return;
 	}
-	put("env/mnt/on-other-fs", "keep", 0644);
+	unit_put("env/mnt/on-other-fs", "keep", 0644);
 	ck_assert_int_eq(venv_fs_clear_dir("env"), VENV_EUNSAFE);
 	ck_assert_msg(strstr(venv_error_last(), "mount point") != NULL,
 		      "expected a message about a mount point, saw '%s'", venv_error_last());
@@ -714,17 +696,17 @@ START_TEST(test_fs__remove_tree)
 	make_tree(d, "env");
 	PATHF(env, "%s/env", d);
 	ck_assert_int_eq(venv_fs_remove_tree(env), 0);
-	ck_assert_msg(!exists(env), "expected the tree gone");
+	ck_assert_msg(!unit_exists(env), "expected the tree gone");
 	assert_sentinels(d);
 	/* Like rm -f: nothing to remove is not an error. */
 	ck_assert_int_eq(venv_fs_remove_tree(env), 0);
 	/* A relative path, a plain file. */
-	put("plain", "x", 0444);
+	unit_put("plain", "x", 0444);
 	ck_assert_int_eq(venv_fs_remove_tree("plain"), 0);
-	ck_assert_msg(!exists("plain"), "expected the file gone");
+	ck_assert_msg(!unit_exists("plain"), "expected the file gone");
 	make_tree(d, "rel");
 	ck_assert_int_eq(venv_fs_remove_tree("rel"), 0);
-	ck_assert_msg(!exists("rel"), "expected the relative tree gone");
+	ck_assert_msg(!unit_exists("rel"), "expected the relative tree gone");
 	assert_sentinels(d);
 }
 END_TEST
@@ -737,7 +719,7 @@ START_TEST(test_fs__remove_tree_symlink_removes_link_only)
 	make_sentinels(d);
 	ck_assert_int_eq(symlink("outside", "env"), 0);
 	ck_assert_int_eq(venv_fs_remove_tree("env"), 0);
-	ck_assert_msg(!exists("env"), "expected the link removed");
+	ck_assert_msg(!unit_exists("env"), "expected the link removed");
 	assert_sentinels(d);
 	/* DEL-03/F5: "link/" never deletes through the link. */
 	ck_assert_int_eq(symlink("outside", "env2"), 0);
@@ -754,10 +736,10 @@ START_TEST(test_fs__remove_tree_trailing_slash)
 	make_sentinels(d);
 	make_tree(d, "env");
 	ck_assert_int_eq(venv_fs_remove_tree("env/"), 0);
-	ck_assert_msg(!exists("env"), "expected 'env/' removed");
+	ck_assert_msg(!unit_exists("env"), "expected 'env/' removed");
 	make_tree(d, "env");
 	ck_assert_int_eq(venv_fs_remove_tree("env///"), 0);
-	ck_assert_msg(!exists("env"), "expected 'env///' removed");
+	ck_assert_msg(!unit_exists("env"), "expected 'env///' removed");
 	assert_sentinels(d);
 }
 END_TEST
@@ -768,7 +750,7 @@ START_TEST(test_fs__remove_tree_refuses_dot_names)
 
 	test_dir(d, sizeof(d), "remove-dots");
 	ck_assert_int_eq(mkdir("sub", 0755), 0);
-	put("sub/keep", "k", 0644);
+	unit_put("sub/keep", "k", 0644);
 	ck_assert_int_eq(chdir("sub"), 0);
 	ck_assert_msg(venv_fs_remove_tree(".") < 0, "expected '.' to be refused");
 	ck_assert_msg(venv_fs_remove_tree("./") < 0, "expected './' to be refused");
@@ -794,7 +776,7 @@ START_TEST(test_fs__remove_tree_at)
 	ck_assert_int_eq(venv_fs_remove_tree_at(dfd, "env"), 0);
 	close(dfd);
 	ck_assert_int_eq(chdir(d), 0);
-	ck_assert_msg(!exists("env"), "expected the tree gone");
+	ck_assert_msg(!unit_exists("env"), "expected the tree gone");
 	assert_sentinels(d);
 }
 END_TEST
@@ -825,11 +807,11 @@ START_TEST(test_fs__copy_file)
 	ck_assert_int_eq(venv_fs_copy_file("src", "dst0", 0), 0);
 	ck_assert_int_eq(mode_of("dst0"), 0644);
 	/* A longer existing destination is truncated. */
-	put("short", "tiny", 0644);
+	unit_put("short", "tiny", 0644);
 	ck_assert_int_eq(venv_fs_copy_file("short", "dst", 0644), 0);
 	assert_content("dst", "tiny");
 	ck_assert_int_eq(venv_fs_copy_file("missing", "dst2", 0644), VENV_ENOTFOUND);
-	ck_assert_msg(!exists("dst2"), "expected no destination for a missing source");
+	ck_assert_msg(!unit_exists("dst2"), "expected no destination for a missing source");
 	vbuf_release(&want);
 	vbuf_release(&got);
 }
@@ -842,7 +824,7 @@ START_TEST(test_fs__copy_file_replaces_symlink_destination)
 	/* CRA-08: a link at the destination is replaced, never written through. */
 	test_dir(d, sizeof(d), "copy-link");
 	make_sentinels(d);
-	put("src", "fresh", 0644);
+	unit_put("src", "fresh", 0644);
 	ck_assert_int_eq(symlink("outside/keep", "dst"), 0);
 	ck_assert_int_eq(venv_fs_copy_file("src", "dst", 0755), 0);
 	ck_assert_msg(is_reg("dst"), "expected the link replaced by a regular file");
@@ -863,7 +845,7 @@ START_TEST(test_fs__copy_file_follows_source_link)
 	char d[PATH_MAX];
 
 	test_dir(d, sizeof(d), "copy-src-link");
-	put("real", "through the link", 0644);
+	unit_put("real", "through the link", 0644);
 	ck_assert_int_eq(symlink("real", "src"), 0);
 	ck_assert_int_eq(venv_fs_copy_file("src", "dst", 0644), 0);
 	ck_assert_msg(is_reg("dst"), "expected a regular file copy");
@@ -880,14 +862,14 @@ START_TEST(test_fs__dir_is_empty)
 	test_dir(d, sizeof(d), "empty");
 	ck_assert_int_eq(mkdir("e", 0755), 0);
 	ck_assert_int_eq(venv_fs_dir_is_empty("e"), 1);
-	put("e/.hidden", "", 0644);
+	unit_put("e/.hidden", "", 0644);
 	ck_assert_int_eq(venv_fs_dir_is_empty("e"), 0);
 	ck_assert_int_eq(mkdir("f", 0755), 0);
 	ck_assert_int_eq(mkdir("f/sub", 0755), 0);
 	ck_assert_int_eq(venv_fs_dir_is_empty("f"), 0);
 	ck_assert_int_eq(venv_fs_dir_is_empty("f/sub"), 1);
 	ck_assert_int_eq(venv_fs_dir_is_empty("missing"), 0);
-	put("file", "", 0644);
+	unit_put("file", "", 0644);
 	ck_assert_int_eq(venv_fs_dir_is_empty("file"), 0);
 }
 END_TEST
@@ -937,13 +919,6 @@ static Suite *fs_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(fs_suite());
-	int failed;
-
 	/* Tests chdir, change the umask and unshare namespaces: one process each. */
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_forked(fs_suite());
 }

@@ -16,23 +16,6 @@ UNIT_TMPDIR("path")
  * also checked against it at run time.
  */
 
-/* A fresh directory below the temporary root. */
-static void make_dir(char *out, size_t n, const char *name)
-{
-	ck_assert_msg(snprintf(out, n, "%s/%s", tmp_root, name) < (int)n, "path too long");
-	ck_assert_msg(mkdir(out, 0755) == 0, "cannot create '%s': %s", out, strerror(errno));
-}
-
-static void write_file(const char *path, const char *data, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	ck_assert_msg(fd >= 0, "cannot create '%s': %s", path, strerror(errno));
-	ck_assert_int_eq(write(fd, data, strlen(data)), (ssize_t)strlen(data));
-	close(fd);
-	ck_assert_int_eq(chmod(path, mode), 0);
-}
-
 /*
  * Run python3 (found on PATH) on the NUL-separated `inputs`, applying the
  * Python lambda `func` to each (decoded as UTF-8 with surrogateescape),
@@ -248,7 +231,7 @@ START_TEST(test_path__abspath)
 	struct vbuf out = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
 	char dir[PATH_MAX], *cwd;
 
-	make_dir(dir, sizeof(dir), "abspath");
+	unit_dir(dir, sizeof(dir), tmp_root, "abspath");
 	ck_assert_int_eq(chdir(dir), 0);
 	cwd = getcwd(NULL, 0);
 	ck_assert_ptr_nonnull(cwd);
@@ -633,14 +616,14 @@ START_TEST(test_path__search_on_path)
 	struct vbuf out = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
 	char d1[PATH_MAX], d2[PATH_MAX], f[PATH_MAX + 32], pathvar[3 * PATH_MAX];
 
-	make_dir(d1, sizeof(d1), "search1");
-	make_dir(d2, sizeof(d2), "search2");
+	unit_dir(d1, sizeof(d1), tmp_root, "search1");
+	unit_dir(d2, sizeof(d2), tmp_root, "search2");
 	PATHF(f, "%s/venv-prog", d2);
-	write_file(f, "#!/bin/sh\n", 0755);
+	unit_put(f, "#!/bin/sh\n", 0755);
 	PATHF(f, "%s/venv-noexec", d1);
-	write_file(f, "data\n", 0644);
+	unit_put(f, "data\n", 0644);
 	PATHF(f, "%s/venv-noexec", d2);
-	write_file(f, "data\n", 0644);
+	unit_put(f, "data\n", 0644);
 	PATHF(f, "%s/venv-dir", d1);
 	ck_assert_int_eq(mkdir(f, 0755), 0);
 
@@ -660,7 +643,7 @@ START_TEST(test_path__search_on_path)
 
 	/* The first PATH entry that has it wins. */
 	PATHF(f, "%s/venv-prog", d1);
-	write_file(f, "#!/bin/sh\n", 0755);
+	unit_put(f, "#!/bin/sh\n", 0755);
 	ck_assert_int_eq(venv_path_search(&out, "venv-prog"), 0);
 	vbuf_reset(&want);
 	ck_assert_int_eq(vbuf_addf(&want, "%s/venv-prog", d1), 0);
@@ -675,13 +658,13 @@ START_TEST(test_path__search_relative_and_empty_entries)
 	struct vbuf out = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
 	char d[PATH_MAX], f[PATH_MAX + 32], *cwd;
 
-	make_dir(d, sizeof(d), "searchrel");
+	unit_dir(d, sizeof(d), tmp_root, "searchrel");
 	PATHF(f, "%s/sub", d);
 	ck_assert_int_eq(mkdir(f, 0755), 0);
 	PATHF(f, "%s/sub/venv-sub-prog", d);
-	write_file(f, "#!/bin/sh\n", 0755);
+	unit_put(f, "#!/bin/sh\n", 0755);
 	PATHF(f, "%s/venv-here-prog", d);
-	write_file(f, "#!/bin/sh\n", 0755);
+	unit_put(f, "#!/bin/sh\n", 0755);
 	ck_assert_int_eq(chdir(d), 0);
 	cwd = getcwd(NULL, 0);
 	ck_assert_ptr_nonnull(cwd);
@@ -738,13 +721,6 @@ static Suite *path_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(path_suite());
-	int failed;
-
 	/* Tests change PATH and the working directory: keep each in its own process. */
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_forked(path_suite());
 }
