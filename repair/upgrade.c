@@ -651,11 +651,8 @@ static int remove_stale_scripts(struct venv_upgrade *u, struct venv_envdir *e,
 	struct venv_dists now = VENV_DISTS_INIT;
 	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), rel = VBUF_INIT(VBUF_MAX_PATH);
 	size_t i, j, k, l;
-	int bfd = -1, error;
+	int bfd = -1, error = 0, have_now = 0;
 
-	if ((error = vbuf_addf(&site, "%s/%s/site-packages", e->dir, u->new_lib)) < 0 ||
-	    (error = venv_dists_read(&now, site.buf, 0)) < 0)
-		goto done;
 	bfd = openat(e->fd, "bin", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (bfd < 0)
 		goto done;
@@ -671,8 +668,17 @@ static int remove_stale_scripts(struct venv_upgrade *u, struct venv_envdir *e,
 		if ((error = vbuf_addf(&rel, "%s/site-packages/%s", u->new_lib,
 				       u->dists.v[i].dir)) < 0)
 			goto done;
-		if (fstatat(e->fd, rel.buf, &dst, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+		if (!u->dists.v[i].nscripts ||
+		    fstatat(e->fd, rel.buf, &dst, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
 			continue;
+		/* What is installed now, read once, when a distribution with scripts is gone. */
+		if (!have_now) {
+			if ((error = vbuf_addf(&site, "%s/%s/site-packages", e->dir,
+					       u->new_lib)) < 0 ||
+			    (error = venv_dists_read(&now, site.buf, 0)) < 0)
+				goto done;
+			have_now = 1;
+		}
 		for (j = 0; j < u->dists.v[i].nscripts; j++) {
 			const char *s = u->dists.v[i].scripts[j];
 			int kept = 0;
