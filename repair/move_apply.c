@@ -60,7 +60,7 @@ static int add_unowned(struct venv_move *m, const char *from, const char *to, in
  * failing disk is not an empty directory, and what is not moved is deleted
  * with the old version).
  */
-static int exists_rel(struct venv_envdir *e, const char *rel, struct stat *st)
+int venv_move__exists_rel(struct venv_envdir *e, const char *rel, struct stat *st)
 {
 	const char *base;
 	int dfd = venv_repair_open_parent(e->fd, rel, &base), r, err;
@@ -86,7 +86,7 @@ static int exists_rel(struct venv_envdir *e, const char *rel, struct stat *st)
 /* exists_rel for a caller to whom anything but "there" means "not there": 0 or -1. */
 static int lstat_rel(struct venv_envdir *e, const char *rel, struct stat *st)
 {
-	int r = exists_rel(e, rel, st);
+	int r = venv_move__exists_rel(e, rel, st);
 
 	if (r < 0)
 		venv_error_clear();
@@ -107,7 +107,7 @@ static int mkdir_rel(struct venv_envdir *e, const char *rel, mode_t mode)
 }
 
 /* The names in an environment-relative directory, sorted. */
-static int list_dir(struct venv_envdir *e, const char *rel, char ***names, size_t *n)
+int venv_move__list_dir(struct venv_envdir *e, const char *rel, char ***names, size_t *n)
 {
 	const char *base;
 	size_t alloc = 0;
@@ -151,7 +151,7 @@ static int stale_cache(struct venv_move *m, struct venv_envdir *e, const char *r
 
 	if (!slash || strcmp(slash + 1, "__pycache__") ||
 	    vbuf_add(&path, rel, (size_t)(slash - rel)) < 0 ||
-	    !venv_move__has_below(m->held, m->nheld, path.buf) || list_dir(e, from, &names, &n) < 0) {
+	    !venv_move__has_below(m->held, m->nheld, path.buf) || venv_move__list_dir(e, from, &names, &n) < 0) {
 		venv_error_clear();
 		vbuf_release(&path);
 		return 0;
@@ -185,7 +185,7 @@ static int plan_entry(struct venv_move *m, struct venv_envdir *e, const char *re
 	if ((error = vbuf_addf(&from, "%s/%s", m->old_site, rel)) < 0 ||
 	    (error = vbuf_addf(&to, "%s/%s", m->new_site, rel)) < 0)
 		goto done;
-	if ((error = exists_rel(e, from.buf, &st)) != 0) {
+	if ((error = venv_move__exists_rel(e, from.buf, &st)) != 0) {
 		error = error < 0 ? error : 0;
 		goto done;
 	}
@@ -214,7 +214,7 @@ static int plan_entry(struct venv_move *m, struct venv_envdir *e, const char *re
 		}
 	}
 	if (descend) {
-		if ((error = list_dir(e, from.buf, &names, &n)) < 0)
+		if ((error = venv_move__list_dir(e, from.buf, &names, &n)) < 0)
 			goto done;
 		for (i = 0; i < n && !error; i++) {
 			vbuf_reset(&to);
@@ -602,17 +602,17 @@ int venv_move_plan(struct venv_move *m, struct venv_envdir *e, int dry)
 	}
 	m->nunowned = 0;
 	m->dry = dry;
-	if (!m->ds || (error = exists_rel(e, m->old_site, &st)) != 0)
+	if (!m->ds || (error = venv_move__exists_rel(e, m->old_site, &st)) != 0)
 		return error < 0 ? error : 0;
 	/* Everything of the old lib directory: site-packages entry by entry, the rest whole. */
-	if ((error = list_dir(e, m->old_site, &names, &n)) < 0)
+	if ((error = venv_move__list_dir(e, m->old_site, &names, &n)) < 0)
 		goto done;
 	for (i = 0; i < n && !error; i++)
 		error = plan_entry(m, e, names[i]);
 	venv_move__free_strs(names, n);
 	names = NULL;
 	n = 0;
-	if (error < 0 || (error = list_dir(e, m->old_lib, &names, &n)) < 0)
+	if (error < 0 || (error = venv_move__list_dir(e, m->old_lib, &names, &n)) < 0)
 		goto done;
 	for (i = 0; i < n && !error; i++) {
 		struct vbuf from = VBUF_INIT(VBUF_MAX_PATH), dest = VBUF_INIT(VBUF_MAX_PATH);
@@ -658,7 +658,7 @@ static int bring_back_new_lib(struct venv_move *m, struct venv_envdir *e, char *
 		goto done;
 	if (lstat_rel(e, src.buf, &st) < 0 || !S_ISDIR(st.st_mode))
 		goto done;
-	if ((error = list_dir(e, src.buf, &names, &n)) < 0)
+	if ((error = venv_move__list_dir(e, src.buf, &names, &n)) < 0)
 		goto done;
 	for (i = 0; i < n && !error; i++) {
 		int merge = 0;
@@ -671,7 +671,7 @@ static int bring_back_new_lib(struct venv_move *m, struct venv_envdir *e, char *
 		venv_move__free_strs(sub, nsub);
 		sub = NULL;
 		nsub = 0;
-		if (merge && (error = list_dir(e, from.buf, &sub, &nsub)) < 0)
+		if (merge && (error = venv_move__list_dir(e, from.buf, &sub, &nsub)) < 0)
 			break;
 		for (j = 0; j < (merge ? nsub : 1) && !error; j++) {
 			const char *name = merge ? sub[j] : names[i];
@@ -735,7 +735,7 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 	 */
 	if ((error = bring_back_new_lib(m, e, &kept, &nkept)) < 0)
 		goto done;
-	if (!m->ds || (error = exists_rel(e, m->old_site, &st)) != 0) {
+	if (!m->ds || (error = venv_move__exists_rel(e, m->old_site, &st)) != 0) {
 		error = error < 0 ? error : 0;
 		goto done;
 	}
@@ -910,90 +910,5 @@ done:
 	vbuf_release(&rel);
 	vbuf_release(&msg);
 	vbuf_release(&record);
-	return error;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * The stale files m->stale[first..end) all of one directory dir: is that
- * all the directory holds? Then it goes whole, one rename into the trash
- * instead of an unlink each (1); else each file goes (0); 2: none of them
- * (below).
- */
-static int only_stale(struct venv_move *m, struct venv_envdir *e, const char *dir, size_t first,
-		      size_t end)
-{
-	char **names = NULL;
-	size_t n = 0, i, len = strlen(dir) + 1;
-	int all, error;
-
-	/*
-	 * Gone, or a link (or a file) where the __pycache__ was or on the way
-	 * to it: someone put it there, maybe leading out of the environment.
-	 * What it holds is not this environment's bytecode to remove, and it is
-	 * not followed to look (2: none of its files is removed; their rows
-	 * have left RECORD). Each looked at through it would fail at commit.
-	 */
-	{
-		struct stat st;
-
-		if ((error = exists_rel(e, dir, &st)) < 0) {
-			if (error != VENV_EUNSAFE)
-				return error;
-			venv_error_clear();
-			return 2;
-		}
-		if (error || !S_ISDIR(st.st_mode))
-			return 2;
-	}
-	/* Not readable: the upgrade stops. */
-	if ((error = list_dir(e, dir, &names, &n)) < 0)
-		return error;
-	all = n == end - first;
-	if (all)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; all && i < n; i++)
-		all = !strcmp(names[i], m->stale[first + i] + len);
-	venv_move__free_strs(names, n);
-	return all;
-}
-
-int venv_move_stale(struct venv_move *m, struct venv_envdir *e)
-{
-	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH);
-	char **go = NULL;
-	size_t i, j, ngo = 0, ago = 0;
-	int error = 0;
-
-	/* Sorted, the files of one __pycache__ come together. */
-	if (m->nstale)
-		qsort(m->stale, m->nstale, sizeof(*m->stale), cmp_str);
-	for (i = 0; i < m->nstale && !error; i = j) {
-		if ((error = venv_path_dirname(&dir, m->stale[i])) < 0)
-			break;
-		for (j = i + 1; j < m->nstale && !strncmp(m->stale[j], dir.buf, dir.len) &&
-		     m->stale[j][dir.len] == '/' && !strchr(m->stale[j] + dir.len + 1, '/'); j++)
-			;
-		if ((error = only_stale(m, e, dir.buf, i, j)) < 0)
-			break;
-		if (error == 2) {
-			error = 0;
-			continue;
-		}
-		if (error) {
-			error = venv_move__push_str(&go, &ngo, &ago, dir.buf);
-			continue;
-		}
-		for (; i < j && !error; i++)
-			error = venv_move__push_str(&go, &ngo, &ago, m->stale[i]);
-	}
-	if (!error)
-		error = venv_upgrade_journal_stale(e, (const char *const *)go, ngo);
-	venv_move__free_strs(go, ngo);
-	vbuf_release(&dir);
 	return error;
 }

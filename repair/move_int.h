@@ -5,6 +5,9 @@
 #include "dist.h"
 #include "record.h"
 
+struct venv_envdir;
+struct stat;
+
 /*
  * What move.c (deciding) and move_apply.c (moving) share; not part of the
  * library's interface.
@@ -29,6 +32,14 @@ int venv_move__is_old_bytecode(const char *path, int minor);
 /* Read RECORD of distribution d (in the site-packages directory sfd). */
 int venv_move__read_rows(int sfd, const struct venv_dist *d, struct venv_record_row **rows,
 			 size_t *nrows);
+/*
+ * lstat of an environment-relative path, never through a link on the way:
+ * 0 there (st filled), 1 not there (or a link or file on the way), or an
+ * error when it cannot be told (VENV_EUNSAFE: a link refused by openat2).
+ */
+int venv_move__exists_rel(struct venv_envdir *e, const char *rel, struct stat *st);
+/* The names in the environment-relative directory rel (no link followed). */
+int venv_move__list_dir(struct venv_envdir *e, const char *rel, char ***names, size_t *n);
 /* A RECORD path inside site-packages without "./", or NULL for one outside it. */
 const char *venv_move__site_path(const char *p);
 
