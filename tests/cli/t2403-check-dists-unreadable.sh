@@ -7,7 +7,8 @@
 # `venv check` reports VNV003 unreadable-file for that path, once (exit 1,
 # not "ok"; with --verify-hashes too), `venv list` fails with the path on
 # stderr (exit 2), and `venv repair` (also --upgrade) of a moved copy
-# changes nothing and says why (exit 1).
+# changes nothing and says why (exit 1). As another user than root,
+# permission denied is said the same way.
 . "$(dirname "$0")/lib.sh"
 
 command -v strace >/dev/null || skip "needs strace"
@@ -119,6 +120,39 @@ case_ "read:$site/old-3.egg-info/top_level.txt" old-3.egg-info/top_level.txt rea
 # Every file of that name fails: pip's too.
 case_ stat:REQUESTED demo-1.0.dist-info/REQUESTED read '[^/]*\.dist-info/REQUESTED'
 case_ open:demo-1.0.dist-info demo-1.0.dist-info open
+
+# Permission denied, for a user who may not read them (as root, chmod does not stop reads).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	nobody() {
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@" >"$TMP/.out" 2>"$TMP/.err"
+		RC=$?
+		OUT=$(cat "$TMP/.out")
+		ERR=$(cat "$TMP/.err")
+	}
+	chmod 755 "$TMP"
+	chmod -R a+rX e
+	chmod 000 "$site/demo-1.0.dist-info/entry_points.txt"
+	msg="cannot read '$rel/demo-1.0.dist-info/entry_points.txt': Permission denied"
+	nobody "$VENV" check --no-progress e
+	[ "$RC" -eq 1 ] || fail "expected check by another user to exit 1, saw $RC: $OUT $ERR"
+	expect_match "$msg \[VNV003 unreadable-file\]" "$OUT" "check by a user who may not read entry_points.txt"
+	nobody "$VENV" list e
+	[ "$RC" -eq 2 ] || fail "expected list by another user to exit 2, saw $RC: $OUT $ERR"
+	expect_match "^venv: error: cannot read '$site/demo-1.0.dist-info/entry_points.txt': Permission denied$" \
+		"$ERR" "list by a user who may not read entry_points.txt"
+	chmod 644 "$site/demo-1.0.dist-info/entry_points.txt"
+	# A directory: the walk cannot open it either; said once.
+	chmod 000 "$site/demo-1.0.dist-info"
+	nobody "$VENV" check --no-progress e
+	[ "$RC" -eq 1 ] || fail "expected check by another user to exit 1, saw $RC: $OUT $ERR"
+	[ "$(printf '%s\n' "$OUT" | grep -c "cannot open '$rel/demo-1.0.dist-info': Permission denied \[VNV003")" = 1 ] ||
+		fail "expected check by a user who may not open demo-1.0.dist-info to say so once, saw: $OUT"
+	nobody "$VENV" list e
+	[ "$RC" -eq 2 ] || fail "expected list by another user to exit 2, saw $RC: $OUT $ERR"
+	expect_match "^venv: error: cannot open '$site/demo-1.0.dist-info': Permission denied$" \
+		"$ERR" "list by a user who may not open demo-1.0.dist-info"
+	chmod 755 "$site/demo-1.0.dist-info"
+fi
 
 # And nothing of this without the faults: the moved copy is repaired.
 expect_exit 0 "$VENV" repair -q m
