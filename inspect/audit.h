@@ -51,6 +51,13 @@ void venv_audit_init(struct venv_audit *a, struct venv_check_ctx *c);
 void venv_audit_release(struct venv_audit *a);
 
 /*
+ * Room for the rows of ds at once: an array that doubles as it fills
+ * touches fresh memory at every step, and on a virtual machine the first
+ * touch of a page (a fault, some 20 us) costs as much as hashing 30 KB.
+ */
+int venv_audit_reserve(struct venv_check_ctx *c, struct venv_audit *a, const struct venv_dists *ds);
+
+/*
  * One RECORD row of d, at rel (environment-relative, normalised, inside
  * the environment), that exists with the lstat st and whose size matched
  * (or was not given). Records ownership, counts hard links, and with

@@ -43,10 +43,11 @@ static struct venv_audit_owner *owner_slot(struct venv_audit_owner *v, size_t ca
 	return &v[i];
 }
 
-static int owners_grow(struct venv_audit *a)
+/* The set with room for cap entries (a power of two above the present one). */
+static int owners_grow(struct venv_audit *a, size_t cap)
 {
-	size_t cap = a->owners_cap ? a->owners_cap * 2 : 1024, i, k;
 	struct venv_audit_owner *v = calloc(cap, sizeof(*v));
+	size_t i, k;
 
 	if (!v)
 		return venv_error_set(VENV_ENOMEM, "out of memory");
@@ -89,7 +90,8 @@ int venv_audit_own(struct venv_audit *a, const struct venv_dist *d, const char *
 		uint64_t h = hash_mem(rel, n);
 		const char *slash;
 
-		if ((a->nowners + 1) * 10 > a->owners_cap * 7 && (error = owners_grow(a)) < 0)
+		if ((a->nowners + 1) * 10 > a->owners_cap * 7 &&
+		    (error = owners_grow(a, a->owners_cap ? a->owners_cap * 2 : 1024)) < 0)
 			return error;
 		o = owner_slot(a->owners, a->owners_cap, rel, n, h);
 		if (o->rel)
@@ -116,6 +118,26 @@ const struct venv_dist *venv_audit_owner_of(const struct venv_audit *a, const ch
 		return NULL;
 	o = owner_slot(a->owners, a->owners_cap, rel, n, hash_mem(rel, n));
 	return o->rel ? o->dist : NULL;
+}
+
+int venv_audit_reserve(struct venv_check_ctx *c, struct venv_audit *a, const struct venv_dists *ds)
+{
+	size_t rows = 0, cap, i;
+	int error;
+
+	for (i = 0; i < ds->nr; i++)
+		rows += ds->v[i].nrecord;
+	/* Each row, and its directories: a few per distribution. */
+	for (cap = 1024; cap * 7 < (rows + 8 * ds->nr + 1) * 10; cap *= 2)
+		;
+	if (cap > a->owners_cap && (error = owners_grow(a, cap)) < 0)
+		return error;
+	if (!(c->opts->flags & VENV_CHECK_VERIFY_HASHES))
+		return 0;
+	if ((error = VENV_ARRAY_GROW(a->want, a->want_alloc, rows, 256)) < 0)
+		return error;
+	/* What the walk handed over early is not hashed again. */
+	return c->early ? 0 : VENV_ARRAY_GROW(a->files, a->files_alloc, rows, 256);
 }
 
 void venv_audit_init(struct venv_audit *a, struct venv_check_ctx *c)

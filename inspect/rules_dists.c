@@ -591,6 +591,8 @@ int venv_rules_dists(struct venv_check_ctx *c)
 			venv_error_clear();
 		goto done;
 	}
+	if (w.records && (error = venv_audit_reserve(c, &audit, dsp)) < 0)
+		goto done;
 	for (i = 0; i < dsp->nr && !error; i++) {
 		const struct venv_dist *d = &dsp->v[i];
 		size_t j;
