@@ -451,7 +451,11 @@ static int read_record(struct reader *r, struct venv_dist *d, int ifd)
 	if (error == UNREAD) {
 		/* Not known: neither missing nor unparsable (check reports it as unread). */
 		d->record_status = VENV_EIO;
-		error = (d->record_error = strdup("cannot be read")) ? 0 : oom();
+		vbuf_reset(&text);
+		if ((error = vbuf_addf(&text, "cannot read 'RECORD': %s",
+				       strerror(r->ds->unread[r->ds->nunread - 1].err))) == 0 &&
+		    !(d->record_error = vbuf_detach(&text, NULL)))
+			error = oom();
 		goto done;
 	}
 	if (error == 0)

@@ -78,7 +78,7 @@ static int listed_stat(struct venv_check_ctx *c, const char *site_rel, const cha
 }
 
 static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const struct venv_dist *d,
-			const char *site_rel)
+			const char *site_rel, int unread)
 {
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), drel = VBUF_INIT(VBUF_MAX_PATH);
 	size_t i;
@@ -90,8 +90,9 @@ static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const st
 		error = add(c, VENV_DIAG_RECORD_MISSING, drel.buf, "%s has no RECORD", d->dir);
 		goto done;
 	}
-	if (d->record_status == VENV_EIO)
-		goto done;   /* unreadable: report_unread() says so */
+	/* Unreadable: report_unread() says so, unless VNV003 is not asked for (--select VNV6). */
+	if (d->record_status == VENV_EIO && unread)
+		goto done;
 	if (d->record_status) {
 		error = add(c, VENV_DIAG_RECORD_UNPARSEABLE, drel.buf, "%s/RECORD: %s", d->dir,
 			    d->record_error ? d->record_error : "cannot be read");
@@ -603,7 +604,7 @@ int venv_rules_dists(struct venv_check_ctx *c)
 					    "both metadata of project '%s'", dsp->v[j].dir, d->dir, d->canon);
 		if (error)
 			break;
-		if (w.records && !d->egg && (error = check_record(c, &audit, d, site_rel.buf)) < 0)
+		if (w.records && !d->egg && (error = check_record(c, &audit, d, site_rel.buf, w.unread)) < 0)
 			break;
 		if (w.entries)
 			error = check_entry_points(c, d, site_rel.buf);

@@ -117,6 +117,11 @@ for f in METADATA WHEEL RECORD INSTALLER entry_points.txt direct_url.json; do
 done
 case_ "read:$site/old-3.egg-info/PKG-INFO" old-3.egg-info/PKG-INFO read
 case_ "read:$site/old-3.egg-info/top_level.txt" old-3.egg-info/top_level.txt read
+# Asked only for the rules over distributions, an unreadable RECORD is still said (VNV602, as ever).
+run_eio "read:$site/demo-1.0.dist-info/RECORD" check --no-progress --select VNV6 e
+[ "$RC" -eq 1 ] || fail "expected check --select VNV6 to exit 1 when RECORD cannot be read, saw $RC: $OUT $ERR"
+expect_match "demo-1.0.dist-info/RECORD: cannot read 'RECORD': Input/output error \[VNV602" "$OUT" \
+	"check --select VNV6 when RECORD cannot be read"
 # Every file of that name fails: pip's too.
 case_ stat:REQUESTED demo-1.0.dist-info/REQUESTED read '[^/]*\.dist-info/REQUESTED'
 case_ open:demo-1.0.dist-info demo-1.0.dist-info open

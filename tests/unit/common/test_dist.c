@@ -327,6 +327,7 @@ START_TEST(test_dist__unreadable)
 	ck_assert_ptr_nonnull(x->metadata_error);
 	ck_assert_str_eq(x->metadata_error, "cannot read 'METADATA': Too many open files");
 	ck_assert_int_eq(x->record_status, VENV_EIO);
+	ck_assert_str_eq(x->record_error, "cannot read 'RECORD': Too many open files");
 	ck_assert_uint_eq(x->nentries, 0);
 	venv_dists_release(&d);
 	/* Without VENV_DISTS_ALL the distribution is left out, what was not read is not. */
