@@ -28,6 +28,7 @@ step=7
 [ "${REPAIR_FAULTS:-}" = full ] && step=1
 case ${REPAIR_FAULTS:-} in [1-9]|[1-9][0-9]) step=$REPAIR_FAULTS ;; esac
 offset=${REPAIR_FAULTS_OFFSET:-}
+late=
 case $offset in *[!0-9]*) fail "REPAIR_FAULTS_OFFSET must be a number, saw '$offset'" ;; esac
 # openat2: repair opens the directories it works in with RESOLVE_NO_SYMLINKS.
 # REPAIR_FAULTS_SYSCALLS="..." tries only those.
@@ -50,6 +51,22 @@ state() {
 # backup of bin/ and pyvenv.cfg, "committing" the new state (but the old
 # bytecode it lists as "stale", which the commit removes); only a
 # "committed" fix may leave a mix, which the staged files complete.
+# With $late (paths a second transaction changes once an upgrade is
+# committed: repair.c's early activation fixes), the state between the two
+# is also whole: is $now the new state but at those paths, which are as old?
+# (between STATE: is STATE that, instead of $now.)
+between() {
+	local p x=${1:-$now} a b=$nonew c= d=
+	a=$x
+	[ -n "$late" ] || return 1
+	for p in $late; do
+		a=$(echo "$a" | awk -v p="./$p" 'index($0, p " ") != 1')
+		b=$(echo "$b" | awk -v p="./$p" 'index($0, p " ") != 1')
+		c="$c$(echo "$x" | awk -v p="./$p" 'index($0, p " ") == 1')"
+		d="$d$(echo "$old" | awk -v p="./$p" 'index($0, p " ") == 1')"
+	done
+	[ "$a" = "$b" ] && [ "$c" = "$d" ]
+}
 check_state() {
 	local nonew=$(echo "$new" | grep -v '/\.venv-repair')
 	js=
@@ -59,10 +76,11 @@ check_state() {
 	none)
 		# An injected error may make repair skip a file it could not read;
 		# then it must say so (exit status not 0). A kill never may.
-		[ "$now" = "$old" ] || [ "$now" = "$nonew" ] || { [ "$mode" != signal=KILL ] && [ "$rc" -ne 0 ]; } ||
+		[ "$now" = "$old" ] || [ "$now" = "$nonew" ] || between ||
+			{ [ "$mode" != signal=KILL ] && [ "$rc" -ne 0 ]; } ||
 			fail "$1 left a half-repaired environment and no journal (exit $rc): $(diff <(echo "$old") <(echo "$now") | head -n 20)" ;;
 	prepared|backup)
-		[ "$now" = "$old" ] ||
+		[ "$now" = "$old" ] || { [ "$js" = prepared ] && between; } ||
 			fail "$1: the journal says '$js' but the environment changed: $(diff <(echo "$old") <(echo "$now") | head -n 20)" ;;
 	applying)
 		[ "$(cd w/.venv-repair-backup && listing bin | sed 's|^\./|./bin/|;s|^\. |./bin |')" = "$(echo "$old" | grep '^\./bin')" ] ||
@@ -77,7 +95,7 @@ j = json.load(open(sys.argv[1]))
 print("\n".join(j.get("stale", []) + ([j["old_lib"]] if j.get("old_lib") else [])))' w/.venv-repair.journal); do
 			rest=$(echo "$rest" | awk -v p="./$s" 'index($0, p " ") != 1 && index($0, p "/") != 1')
 		done
-		[ "$rest" = "$nonew" ] || fail "$1: the journal says 'committing' but the environment is not the new one: $(diff <(echo "$nonew") <(echo "$rest") | head -n 20)" ;;
+		[ "$rest" = "$nonew" ] || between "$rest" || fail "$1: the journal says 'committing' but the environment is not the new one: $(diff <(echo "$nonew") <(echo "$rest") | head -n 20)" ;;
 	committed) ;;
 	*) fail "$1: unknown journal state '$js'" ;;
 	esac
@@ -213,13 +231,18 @@ fi
 # and a user's module in site-packages, no distribution's. The packages are
 # moved, their RECORDs written again, the old bytecode and lib/python3.11
 # deleted through the trash: each kill must still leave the old or the
-# upgraded environment, or a journal to finish from. Its points are every
+# upgraded environment, or a journal to finish from. Made by 3.11's own
+# venv, whose activation scripts (3.11.7's unquoted template, VNV502) repair
+# rewrites once the upgrade is committed, while the trash is emptied: that
+# second transaction is killed and failed too. Its points are every
 # (4 x step)-th: each costs a copy and two upgrades.
 p312=$(echo "$pys" | grep 'python3\.12$' | head -n 1)
 if [ -n "$p311" ] && [ -n "$p312" ] && "$p311" -m pip --version >/dev/null 2>&1; then
 	make_wheel "$p311" wheels mpa 1.0 >/dev/null && make_wheel "$p311" wheels mpb 1.0 >/dev/null ||
 		fail "could not build the test wheels"
-	"$VENV" create -q --without-pip -p "$p311" w || fail "venv create -p 3.11 failed"
+	"$p311" -m venv --without-pip w || fail "python3.11 -m venv failed"
+	grep -q 'VIRTUAL_ENV="' w/bin/activate ||
+		fail "expected 3.11's unquoted activation template: $(grep VIRTUAL_ENV= w/bin/activate)"
 	"$p311" -m pip --python w/bin/python install -q --no-index wheels/*.whl ||
 		fail "pip --python install of the test wheels failed"
 	echo "USER = 1" >w/lib/python3.11/site-packages/usermod.py
@@ -230,6 +253,7 @@ if [ -n "$p311" ] && [ -n "$p312" ] && "$p311" -m pip --version >/dev/null 2>&1;
 	}
 	save_step=$step
 	step=$((step * 4))
+	late="bin/activate bin/activate.csh bin/activate.fish"
 	faults upgrade-minor setup_minor --upgrade -p "$p312"
 	# Every openat2 (each directory repair works in), killed and failing:
 	# where one failing open once lost every package (a second pass moved
@@ -243,5 +267,6 @@ if [ -n "$p311" ] && [ -n "$p312" ] && "$p311" -m pip --version >/dev/null 2>&1;
 		SYSCALLS=$save_calls
 	fi
 	step=$save_step
+	late=
 fi
 echo ok
