@@ -661,8 +661,9 @@ static int remove_stale_scripts(struct venv_upgrade *u, struct venv_envdir *e,
 
 		/*
 		 * A distribution moved as it is keeps its metadata directory's
-		 * name: its scripts are its own, even when that directory could
-		 * not be read just now (the read above skips what it cannot open).
+		 * name: its scripts are its own, whatever is installed now (that
+		 * read, below, is only for the ones that are gone, and fails,
+		 * rolling the upgrade back, on what it cannot read).
 		 */
 		vbuf_reset(&rel);
 		if ((error = vbuf_addf(&rel, "%s/site-packages/%s", u->new_lib,
