@@ -5,6 +5,8 @@
  */
 #include "compat.h"
 #include <check.h>
+#include <pthread.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include "error.h"
@@ -292,6 +294,88 @@ START_TEST(test_filehash__few_descriptors)
 }
 END_TEST
 
+struct late {
+	struct venv_filehash_stream *s;
+	unsigned delay_ms;
+};
+
+static void *late_worker(void *arg)
+{
+	const struct late *l = arg;
+	struct timespec ts = { 0, (long)l->delay_ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+	venv_filehash_work(l->s);
+	return NULL;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * A thread of the caller's own (check's reader) hashes too once adopted,
+ * and finish() does not free the stream before it has left it, even when
+ * it comes late: here 150 ms after finish() began.
+ */
+START_TEST(test_filehash__adopted_thread)
+{
+	enum { N = 24 };
+	struct venv_filehash v[N];
+	char names[N][32];
+	static char data[300 * 1024];
+	int dfd = dir_fd("adopted"), round;
+	size_t i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 13 + 1);
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "f%zu", i);
+		put_at(dfd, names[i], data, i * 1000 + (i % 3 ? 0 : sizeof(data) - N * 1000));
+	}
+	/* Round 0: the adopted thread works from the start; round 1: it comes after finish(). */
+	for (round = 0; round < 2; round++) {
+		struct venv_filehash_stream *s;
+		struct late l = { NULL, round ? 150 : 0 };
+		pthread_t t;
+		double t0;
+
+		memset(v, 0, sizeof(v));
+		for (i = 0; i < N; i++) {
+			v[i].path = names[i];
+			v[i].size = (off_t)(i * 1000 + (i % 3 ? 0 : sizeof(data) - N * 1000));
+			v[i].regular = 1;
+		}
+		ck_assert_int_eq(venv_filehash_start(&s, dfd, v, N, 0), 0);
+		venv_filehash_adopt(s);
+		l.s = s;
+		ck_assert_int_eq(pthread_create(&t, NULL, late_worker, &l), 0);
+		for (i = 0; i < N; i++)
+			venv_filehash_push(s, i);
+		t0 = now_ms();
+		ck_assert_int_eq(venv_filehash_finish(s, 2), 0);
+		if (round)
+			ck_assert_msg(now_ms() - t0 >= 140, "finish() returned before the adopted "
+				      "thread came (%.0f ms)", now_ms() - t0);
+		ck_assert_int_eq(pthread_join(t, NULL), 0);
+		for (i = 0; i < N; i++) {
+			unsigned char want[VENV_SHA256_LEN];
+
+			ck_assert_int_eq(venv_sha256(data, (size_t)v[i].size, want), 0);
+			ck_assert_int_eq(v[i].status, VENV_RD_OK);
+			ck_assert_int_eq(v[i].hashed, v[i].size);
+			ck_assert_msg(!memcmp(v[i].digest, want, sizeof(want)), "round %d, file %zu: "
+				      "wrong digest", round, i);
+		}
+	}
+	close(dfd);
+}
+END_TEST
+
 START_TEST(test_filehash__none_is_nothing)
 {
 	ck_assert_int_eq(venv_filehash_run(AT_FDCWD, NULL, 0, 8), 0);
@@ -373,6 +457,7 @@ static Suite *filehash_suite(void)
 	tcase_add_test(tc, test_filehash__regular_seen_before);
 	tcase_add_test(tc, test_filehash__many_directories_interleaved);
 	tcase_add_test(tc, test_filehash__few_descriptors);
+	tcase_add_test(tc, test_filehash__adopted_thread);
 	tcase_add_test(tc, test_filehash__none_is_nothing);
 	tcase_add_test(tc, test_filehash__record_field_encodings);
 	tcase_add_test(tc, test_filehash__record_field_hostile);
