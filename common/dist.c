@@ -869,6 +869,9 @@ done:
 	vbuf_release(&env);
 	if (error < 0) {
 		dists_truncate(out, nr, nunread);
+		/* As it was: empty, its arrays too (a caller may drop it without a release). */
+		if (!nr && !nunread)
+			venv_dists_release(out);
 		return error;
 	}
 	/* Only what this read added: a caller may keep several site-packages in one list. */
