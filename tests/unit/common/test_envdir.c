@@ -90,13 +90,6 @@ static Suite *envdir_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(envdir_suite());
-	int failed;
-
 	/* Tests change the working directory and VIRTUAL_ENV: one process each. */
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_forked(envdir_suite());
 }

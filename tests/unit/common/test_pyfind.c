@@ -100,6 +100,16 @@ static void fake_version(const char *root, const char *name, const char *exe, co
 	ck_assert_int_eq(symlink(target, f), 0);
 }
 
+/* venv_python_find(spec) finds ROOT/versions/REL (out and want are the caller's buffers). */
+static void expect_found(struct vbuf *out, struct vbuf *want, const char *root, const char *spec,
+			 const char *rel)
+{
+	ck_assert_int_eq(venv_python_find(out, spec), 0);
+	vbuf_reset(want);
+	ck_assert_int_eq(vbuf_addf(want, "%s/versions/%s", root, rel), 0);
+	ck_assert_str_eq(out->buf, want->buf);
+}
+
 START_TEST(test_pyfind__version_spec_newest_patch)
 {
 	struct vbuf out = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
@@ -149,30 +159,18 @@ START_TEST(test_pyfind__version_spec_newest_patch)
 		}
 	}
 	/* A patch release, a whole major version, and ranges pick the newest match. */
-	ck_assert_int_eq(venv_python_find(&out, "3.12.9"), 0);
-	vbuf_reset(&want);
-	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.12.9/bin/python3.12", root), 0);
-	ck_assert_str_eq(out.buf, want.buf);
+	expect_found(&out, &want, root, "3.12.9", "3.12.9/bin/python3.12");
 	ck_assert_int_eq(venv_python_find(&out, "3.12.2"), VENV_ENOTFOUND);
 	ck_assert_msg(strstr(venv_error_last(), "found: 3.13.0, 3.12.10") != NULL,
 		      "expected the versions found, newest first, saw '%s'", venv_error_last());
-	ck_assert_int_eq(venv_python_find(&out, "3"), 0);
-	vbuf_reset(&want);
-	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.13.0/bin/python3.13", root), 0);
-	ck_assert_str_eq(out.buf, want.buf);
-	ck_assert_int_eq(venv_python_find(&out, "<3.12"), 0);
-	vbuf_reset(&want);
-	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.9.18/bin/python3.9", root), 0);
-	ck_assert_str_eq(out.buf, want.buf);
+	expect_found(&out, &want, root, "3", "3.13.0/bin/python3.13");
+	expect_found(&out, &want, root, "<3.12", "3.9.18/bin/python3.9");
 	ck_assert_int_eq(venv_python_find(&out, "==3.12"), VENV_ENOTFOUND);
 	ck_assert_int_eq(venv_python_find(&out, "py27"), VENV_EINVAL);
 	ck_assert_int_eq(venv_python_find(&out, ">=3.11,<"), VENV_ENOTFOUND);
 	ck_assert_msg(strstr(venv_error_last(), "not found on PATH") != NULL,
 		      "expected a bad range to be taken as a name, saw '%s'", venv_error_last());
-	ck_assert_int_eq(venv_python_find(&out, "3.9"), 0);
-	vbuf_reset(&want);
-	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.9.18/bin/python3.9", root), 0);
-	ck_assert_str_eq(out.buf, want.buf);
+	expect_found(&out, &want, root, "3.9", "3.9.18/bin/python3.9");
 	ck_assert_int_eq(venv_python_find(&out, "3.10"), VENV_ENOTFOUND);
 	ck_assert_int_eq(venv_python_find(&out, "4"), VENV_ENOTFOUND);
 
@@ -328,16 +326,10 @@ START_TEST(test_pyfind__resolves_pyenv_shim)
 	/* .python-version in a parent of the working directory wins over the global file. */
 	PATHF(f, "%s/proj/.python-version", d);
 	unit_put(f, "other\n", 0644);
-	ck_assert_int_eq(venv_python_find(&out, "python3"), 0);
-	vbuf_reset(&want);
-	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/other/bin/python3", root), 0);
-	ck_assert_str_eq(out.buf, want.buf);
+	expect_found(&out, &want, root, "python3", "other/bin/python3");
 	/* PYENV_VERSION wins over both; several versions are tried in order. */
 	ck_assert_int_eq(setenv("PYENV_VERSION", "missing:myver", 1), 0);
-	ck_assert_int_eq(venv_python_find(&out, "python3"), 0);
-	vbuf_reset(&want);
-	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/myver/bin/python3", root), 0);
-	ck_assert_str_eq(out.buf, want.buf);
+	expect_found(&out, &want, root, "python3", "myver/bin/python3");
 	/*
 	 * Names that climb out of versions/ are never resolved, and the shim is
 	 * never run: the newest pyenv release that has the command is used.
