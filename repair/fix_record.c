@@ -56,6 +56,24 @@ static const struct venv_fix *planned_write(const struct venv_plan *plan, const 
 	return NULL;
 }
 
+/*
+ * The file a RECORD row names, environment-relative, into rel: 1, or 0 for
+ * a row outside the environment (an absolute row, poetry's, is taken at
+ * the environment's place now, wherever it was).
+ */
+static int row_file(const struct venv_model *env, const char *site_rel, const char *path,
+		    struct vbuf *rel)
+{
+	const char *rest = path[0] == '/' ? venv_record_abs_rest(env, path) : NULL;
+	int error;
+
+	if (rest)
+		return (error = vbuf_sets(rel, rest)) < 0 ? error : 1;
+	error = env_relative(rel, site_rel, path);
+	venv_error_clear();
+	return error == 0;
+}
+
 /* Plan the new RECORD of one distribution, if any of its files is rewritten. */
 static int sync_one(struct venv_fixctx *x, const char *site_rel, const struct venv_dist *d)
 {
@@ -77,18 +95,21 @@ static int sync_one(struct venv_fixctx *x, const char *site_rel, const struct ve
 		const struct venv_record_row *row = &d->record[i];
 		const struct venv_fix *fx = NULL;
 		const char *rest = row->path[0] == '/' ? venv_record_abs_rest(x->env, row->path) : NULL;
+		int r = row_file(x->env, site_rel, row->path, &rel);
 
+		if (r < 0) {
+			error = r;
+			break;
+		}
+		if (r)
+			fx = planned_write(x->plan, rel.buf);
 		if (rest) {
 			/* An absolute row (poetry's): the file as it is now, at the new place. */
-			if ((error = vbuf_sets(&rel, rest)) < 0 ||
-			    (error = vbuf_sets(&moved, x->env->abs)) < 0 ||
+			if ((error = vbuf_sets(&moved, x->env->abs)) < 0 ||
 			    (error = vbuf_addf(&moved, "/%s", rest)) < 0)
 				break;
-			fx = planned_write(x->plan, rel.buf);
 			if (strcmp(moved.buf, row->path))
 				changed++;
-		} else if (env_relative(&rel, site_rel, row->path) == 0) {
-			fx = planned_write(x->plan, rel.buf);
 		}
 		venv_error_clear();
 		if ((error = venv_record_add_field(&text, rest ? moved.buf : row->path)) < 0 ||
@@ -189,16 +210,13 @@ int venv_fix_records_name(const struct venv_model *env, const struct venv_dists 
 
 	for (i = 0; i < ds->nr && !found && !error; i++)
 		for (k = 0; k < ds->v[i].nrecord && !found && !error; k++) {
-			const char *p = ds->v[i].record[k].path;
-			const char *rest = p[0] == '/' ? venv_record_abs_rest(env, p) : NULL;
+			int r = row_file(env, site_rel, ds->v[i].record[k].path, &rel);
 
-			if (rest)
-				error = vbuf_sets(&rel, rest);
-			else if (env_relative(&rel, site_rel, p) < 0)
-				continue;
-			found = !error && planned_write(plan, rel.buf) != NULL;
+			if (r < 0)
+				error = r;
+			else if (r)
+				found = planned_write(plan, rel.buf) != NULL;
 		}
-	venv_error_clear();
 	vbuf_release(&rel);
 	return error < 0 ? error : found;
 }
