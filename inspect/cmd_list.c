@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "envdir.h"
 #include "error.h"
+#include "format.h"
 #include "inspect.h"
 #include "list.h"
 #include "optdoc.h"
@@ -40,7 +41,9 @@ const struct venv_cmddoc venv_list_doc = {
 	"name, version, installer, editable or not, location and license expression.",
 	list_args, VENV_ARRAY_SIZE(list_args), list_opts, VENV_ARRAY_SIZE(list_opts),
 	NULL, 0,
-	"Exit status: 0 when every environment was read, 2 otherwise."
+	"Exit status: 0 when every environment was read, 2 otherwise (also when a "
+	"distribution is left out because its METADATA cannot be read or has no Name or "
+	"Version: an error names it)."
 };
 
 static int found(void *payload, const char *path, int dirfd)
@@ -52,6 +55,21 @@ static void problem(void *payload, const char *path, const char *message)
 {
 	(void)payload;
 	venv_cli_warning("cannot search '%s': %s", path, message);
+}
+
+/* Say which distribution is not listed, and why (names are escaped: they come from the environment). */
+static void list_skipped(const struct venv_list_env *e, size_t k)
+{
+	struct vbuf where = VBUF_INIT(VBUF_MAX_PATH), why = VBUF_INIT(VBUF_MAX_LINE);
+	const struct venv_dist *d = &e->dists.v[k];
+
+	if (venv_text_escape(&where, e->path) < 0 || vbuf_addf(&where, "/%s/", e->sites[k]) < 0 ||
+	    venv_text_escape(&where, d->dir) < 0 || venv_text_escape(&why, d->metadata_error) < 0)
+		venv_cli_error("out of memory");
+	else
+		venv_cli_error("cannot list '%s': %s", where.buf, why.buf);
+	vbuf_release(&where);
+	vbuf_release(&why);
 }
 
 int cmd_list(int argc, char **argv)
@@ -106,11 +124,25 @@ int cmd_list(int argc, char **argv)
 			goto done;
 		}
 	}
-	for (i = 0; i < l.nr; i++)
-		if (l.envs[i].error) {
-			venv_cli_error("%s", l.envs[i].error);
+	for (i = 0; i < l.nr; i++) {
+		const struct venv_list_env *e = &l.envs[i];
+		size_t k;
+
+		if (e->error) {
+			venv_cli_error("%s", e->error);
 			status = VENV_EXIT_ERROR;
 		}
+		/*
+		 * Not listed, never silently: an SBOM without a distribution that
+		 * is there (its METADATA over the cap, a FIFO, without a Name) is
+		 * not a list of what the environment holds.
+		 */
+		for (k = 0; k < e->dists.nr; k++)
+			if (e->dists.v[k].metadata_error) {
+				list_skipped(e, k);
+				status = VENV_EXIT_ERROR;
+			}
+	}
 	if (venv_list_render(&out, &l, fmt) < 0) {
 		venv_cli_error("%s", venv_error_last());
 		status = VENV_EXIT_ERROR;

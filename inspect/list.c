@@ -3,6 +3,7 @@
 #include <time.h>
 #include <jansson.h>
 #include "error.h"
+#include "format.h"
 #include "fs.h"
 #include "path.h"
 #include "sha256.h"
@@ -49,7 +50,7 @@ static int read_env(struct venv_list_env *e, int envfd)
 			continue;
 		vbuf_reset(&site);
 		if ((error = vbuf_addf(&site, "%s/lib/%s/site-packages", abs.buf, de->d_name)) < 0 ||
-		    (error = venv_dists_read(&e->dists, site.buf, 0)) < 0)
+		    (error = venv_dists_read(&e->dists, site.buf, VENV_DISTS_ALL)) < 0)
 			goto done;
 		if (e->dists.nr > before) {
 			char **p = realloc(e->sites, e->dists.nr * sizeof(*p));
@@ -184,65 +185,96 @@ static const char *location(const struct venv_dist *d)
 	return d->editable && d->url ? d->url : NULL;
 }
 
-static int render_text(struct vbuf *out, const struct venv_list *l)
+/*
+ * The columns of one row, escaped: names, versions and paths come from the
+ * environment (METADATA, direct_url.json), and a terminal must not act on
+ * what they hold (venv_text_escape()).
+ */
+static int text_row(struct vbuf col[6], const char *const raw[6])
 {
-	static const char *const head[] = { "Package", "Version", "Installer", "Editable",
-					    "Location", "License" };
-	size_t i, k, c;
+	size_t c;
 	int error = 0;
 
-	for (i = 0; i < l->nr && !error; i++) {
-		const struct venv_list_env *e = &l->envs[i];
-		size_t w[6];
-
-		if ((error = vbuf_addf(out, "%s%s\n", i ? "\n" : "", e->path)) < 0)
-			break;
-		if (e->error) {
-			error = vbuf_addf(out, "  error: %s\n", e->error);
-			continue;
-		}
-		for (c = 0; c < 6; c++)
-			w[c] = strlen(head[c]);
-		for (k = 0; k < e->dists.nr; k++) {
-			const struct venv_dist *d = &e->dists.v[k];
-			const char *col[6];
-
-			col[0] = d->name;
-			col[1] = d->version;
-			col[2] = d->installer ? d->installer : "-";
-			col[3] = d->editable ? "yes" : "no";
-			col[4] = location(d) ? location(d) : e->sites[k];
-			col[5] = d->license_expression ? d->license_expression : "-";
-			for (c = 0; c < 6; c++)
-				if (strlen(col[c]) > w[c])
-					w[c] = strlen(col[c]);
-		}
-		for (k = 0; k <= e->dists.nr && !error; k++) {
-			const char *col[6];
-
-			if (k == 0) {
-				memcpy(col, head, sizeof(col));
-			} else {
-				const struct venv_dist *d = &e->dists.v[k - 1];
-
-				col[0] = d->name;
-				col[1] = d->version;
-				col[2] = d->installer ? d->installer : "-";
-				col[3] = d->editable ? "yes" : "no";
-				col[4] = location(d) ? location(d) : e->sites[k - 1];
-				col[5] = d->license_expression ? d->license_expression : "-";
-			}
-			error = vbuf_addf(out, "  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n",
-					  (int)w[0], col[0], (int)w[1], col[1], (int)w[2], col[2],
-					  (int)w[3], col[3], (int)w[4], col[4], col[5]);
-		}
+	for (c = 0; c < 6 && !error; c++) {
+		vbuf_reset(&col[c]);
+		error = venv_text_escape(&col[c], raw[c]);
 	}
 	return error;
 }
 
+static void text_raw(const char *raw[6], const struct venv_list_env *e, size_t k)
+{
+	const struct venv_dist *d = &e->dists.v[k];
+
+	raw[0] = d->name;
+	raw[1] = d->version;
+	raw[2] = d->installer ? d->installer : "-";
+	raw[3] = d->editable ? "yes" : "no";
+	raw[4] = location(d) ? location(d) : e->sites[k];
+	raw[5] = d->license_expression ? d->license_expression : "-";
+}
+
+static int render_text(struct vbuf *out, const struct venv_list *l)
+{
+	static const char *const head[] = { "Package", "Version", "Installer", "Editable",
+					    "Location", "License" };
+	struct vbuf col[6];
+	size_t i, k, c;
+	int error = 0;
+
+	for (c = 0; c < 6; c++)
+		vbuf_init(&col[c], VBUF_MAX_PATH);
+	for (i = 0; i < l->nr && !error; i++) {
+		const struct venv_list_env *e = &l->envs[i];
+		const char *raw[6];
+		size_t w[6];
+
+		vbuf_reset(&col[0]);
+		if ((error = venv_text_escape(&col[0], e->path)) < 0 ||
+		    (error = vbuf_addf(out, "%s%s\n", i ? "\n" : "", col[0].buf)) < 0)
+			break;
+		if (e->error) {
+			vbuf_reset(&col[0]);
+			if ((error = venv_text_escape(&col[0], e->error)) == 0)
+				error = vbuf_addf(out, "  error: %s\n", col[0].buf);
+			continue;
+		}
+		for (c = 0; c < 6; c++)
+			w[c] = strlen(head[c]);
+		for (k = 0; k < e->dists.nr && !error; k++) {
+			if (e->dists.v[k].metadata_error)
+				continue;
+			text_raw(raw, e, k);
+			if ((error = text_row(col, raw)) < 0)
+				break;
+			for (c = 0; c < 6; c++)
+				if (col[c].len > w[c])
+					w[c] = col[c].len;
+		}
+		for (k = 0; k <= e->dists.nr && !error; k++) {
+			if (k == 0)
+				memcpy(raw, head, sizeof(raw));
+			else if (e->dists.v[k - 1].metadata_error)
+				continue;
+			else
+				text_raw(raw, e, k - 1);
+			if ((error = text_row(col, raw)) < 0)
+				break;
+			error = vbuf_addf(out, "  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n",
+					  (int)w[0], col[0].buf, (int)w[1], col[1].buf, (int)w[2],
+					  col[2].buf, (int)w[3], col[3].buf, (int)w[4], col[4].buf,
+					  col[5].buf);
+		}
+	}
+	for (c = 0; c < 6; c++)
+		vbuf_release(&col[c]);
+	return error;
+}
+
+/* Strings from the environment may be invalid UTF-8: replaced, as check does. */
 static int set_str(json_t *o, const char *key, const char *v)
 {
-	if (json_object_set_new(o, key, v ? json_string(v) : json_null()) < 0)
+	if (json_object_set_new(o, key, v ? venv_json_str(v) : json_null()) < 0)
 		return oom();
 	return 0;
 }
@@ -274,7 +306,11 @@ static int render_json(struct vbuf *out, const struct venv_list *l)
 			error = set_str(je, "error", e->error);
 		for (k = 0; k < e->dists.nr && !error; k++) {
 			const struct venv_dist *d = &e->dists.v[k];
-			json_t *jd = json_object();
+			json_t *jd;
+
+			if (d->metadata_error)
+				continue;
+			jd = json_object();
 
 			if (!jd || json_array_append_new(ds, jd) < 0) {
 				error = oom();
@@ -405,7 +441,7 @@ static int cdx_component(json_t *comps, json_t *deps, const struct venv_list_env
 				error = error ? error : oom();
 		}
 	}
-	if (!error && json_array_append_new(deps, json_string(ref.buf)) < 0)
+	if (!error && json_array_append_new(deps, venv_json_str(ref.buf)) < 0)
 		error = oom();
 done:
 	json_decref(props);
@@ -472,7 +508,8 @@ static int render_cyclonedx(struct vbuf *out, const struct venv_list *l)
 			break;
 		}
 		for (k = 0; k < e->dists.nr && !error; k++)
-			error = cdx_component(comps, on, e, i, &e->dists.v[k], e->sites[k]);
+			if (!e->dists.v[k].metadata_error)
+				error = cdx_component(comps, on, e, i, &e->dists.v[k], e->sites[k]);
 	}
 	if (!error && (!(text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)) ||
 		       (error = vbuf_adds(out, text)) < 0 || (error = vbuf_addch(out, '\n')) < 0))

@@ -1,0 +1,65 @@
+#!/bin/bash
+# venv list on hostile metadata (security.md §0: everything inside an
+# environment is untrusted), in a real environment (python -m venv, a wheel
+# built here and installed by the real pip, offline), its METADATA then
+# tampered with. A Name and Version carrying terminal escapes and invalid
+# UTF-8 are printed escaped in text, and JSON and CycloneDX stay valid (they
+# failed with "out of memory"). A METADATA that cannot be used (over its
+# cap, a FIFO, a directory, a link, without Name) leaves its distribution
+# out with an error naming it and exit 2 (it was left out silently, exit 0:
+# an SBOM could hide a distribution); list never blocks on the FIFO.
+. "$(dirname "$0")/lib.sh"
+
+py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
+[ -n "$py" ] || skip "no CPython found"
+export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/xdg" PIP_NO_INDEX=1 PIP_NO_CACHE_DIR=1
+unset PIP_FIND_LINKS
+mkdir -p "$HOME" "$TMP/w"
+cd "$TMP" || fail "cannot enter $TMP"
+expect_exit 0 "$py" -m venv e
+"$py" -I "$TOP/tests/helpers/make-wheel.py" "$TMP/w" demo 1.0 >/dev/null || fail "make-wheel demo"
+expect_exit 0 e/bin/python -m pip install -q --no-index --no-deps "$TMP/w"/demo-1.0-py3-none-any.whl
+meta=$(echo e/lib/python3.*/site-packages/demo-1.0.dist-info/METADATA)
+[ -f "$meta" ] || fail "pip installed no METADATA for demo"
+
+json_ok() {
+	"$py" -c 'import json,sys; json.load(sys.stdin)' <<<"$1" || fail "expected valid JSON from $2, saw: $1"
+}
+
+# Terminal escapes and invalid UTF-8 in Name and Version.
+printf 'Metadata-Version: 2.1\nName: d\377\376emo\033]0;pwn\007\033[2J\nVersion: 1.0\033[31m\n' >"$meta"
+expect_exit 0 "$VENV" list e
+if printf '%s' "$OUT" | grep -q $'[\033\007]'; then
+	fail "expected the name and version escaped, saw raw control characters: $(printf '%s' "$OUT" | cat -v)"
+fi
+expect_match 'd\\xff\\xfeemo\\x1b\]0;pwn\\x07\\x1b\[2J +1\.0\\x1b\[31m +pip' "$OUT" "the escaped row"
+expect_exit 0 "$VENV" list --format json e
+json_ok "$OUT" "list --format json"
+expect_match '"name": "d\\uFFFD\\uFFFDemo\\u001B\]0;pwn\\u0007\\u001B\[2J"' "$OUT" "the JSON name"
+expect_exit 0 "$VENV" list --format cyclonedx e
+json_ok "$OUT" "list --format cyclonedx"
+expect_match '"purl": "pkg:pypi/d%FF%FEemo%1B%5D0%3Bpwn%07%1B%5B2j@1\.0%1B%5B31m"' "$OUT" "the purl"
+
+# A METADATA that cannot be used: the distribution is not listed, and list says so.
+for kind in big fifo dir link noname; do
+	rm -rf "$meta"
+	case $kind in
+	big) { printf 'Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nSummary: '
+	       head -c 5000000 /dev/zero | tr '\0' x; printf '\n'; } >"$meta" ;;
+	fifo) mkfifo "$meta" ;;
+	dir) mkdir "$meta" ;;
+	link) ln -s /etc/passwd "$meta" ;;
+	noname) printf 'Metadata-Version: 2.1\nVersion: 1.0\n' >"$meta" ;;
+	esac
+	for fmt in text json cyclonedx; do
+		expect_exit 2 timeout 60 "$VENV" list --format $fmt e
+		expect_match "^venv: error: cannot list 'e/lib/python3\.[0-9]+/site-packages/demo-1\.0\.dist-info': " \
+			"$ERR" "the error for a METADATA ($kind)"
+		if printf '%s' "$OUT" | grep -q demo; then
+			fail "expected demo left out ($kind, $fmt), saw: $OUT"
+		fi
+		printf '%s' "$OUT" | grep -q setuptools\\\|pip || fail "expected the other distributions listed ($kind, $fmt), saw: $OUT"
+		[ $fmt = text ] || json_ok "$OUT" "list --format $fmt ($kind)"
+	done
+done
+echo ok
