@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <time.h>
 #include <jansson.h>
+#include "envdir.h"
 #include "error.h"
 #include "format.h"
 #include "fs.h"
@@ -14,8 +15,8 @@ static int oom(void)
 	return venv_error_set(VENV_ENOMEM, "out of memory");
 }
 
-/* The lib/pythonX.Y directories of the environment, sorted. */
-static int read_env(struct venv_list_env *e, int envfd)
+/* The lib/pythonX.Y directories of the environment, sorted; *nsites: how many have site-packages. */
+static int read_env(struct venv_list_env *e, int envfd, size_t *nsites)
 {
 	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), abs = VBUF_INIT(VBUF_MAX_PATH);
 	int libfd = -1, error = 0;
@@ -48,6 +49,7 @@ static int read_env(struct venv_list_env *e, int envfd)
 			goto done;
 		if (fstatat(dirfd(d), site.buf, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
 			continue;
+		(*nsites)++;
 		vbuf_reset(&site);
 		if ((error = vbuf_addf(&site, "%s/lib/%s/site-packages", abs.buf, de->d_name)) < 0 ||
 		    (error = venv_dists_read(&e->dists, site.buf, VENV_DISTS_ALL)) < 0)
@@ -81,6 +83,22 @@ done:
 	return error;
 }
 
+static int not_an_env(const char *path)
+{
+	struct vbuf below = VBUF_INIT(VBUF_MAX_PATH);
+	int error;
+
+	if (venv_envs_below(&below, path) > 0)
+		error = venv_error_set(VENV_ENOTFOUND, "'%s' is not a virtual environment (no "
+				       "pyvenv.cfg, no lib/pythonX.Y/site-packages); did you mean %s?",
+				       path, below.buf);
+	else
+		error = venv_error_set(VENV_ENOTFOUND, "'%s' is not a virtual environment (no "
+				       "pyvenv.cfg, no lib/pythonX.Y/site-packages)", path);
+	vbuf_release(&below);
+	return error;
+}
+
 int venv_list_add(struct venv_list *l, const char *path, int dirfd)
 {
 	struct venv_list_env *p = realloc(l->envs, (l->nr + 1) * sizeof(*p)), *e;
@@ -97,7 +115,16 @@ int venv_list_add(struct venv_list *l, const char *path, int dirfd)
 	if (fd < 0 && (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", path);
 	} else {
-		error = read_env(e, fd);
+		size_t nsites = 0;
+		struct stat st;
+
+		error = read_env(e, fd, &nsites);
+		/*
+		 * Nothing to list and no pyvenv.cfg: not an environment (a project
+		 * directory, a typo), said as check says it, not an empty list.
+		 */
+		if (!error && !nsites && fstatat(fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) < 0)
+			error = not_an_env(path);
 		if (fd != dirfd)
 			close(fd);
 	}

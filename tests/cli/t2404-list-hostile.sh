@@ -7,7 +7,9 @@
 # failed with "out of memory"). A METADATA that cannot be used (over its
 # cap, a FIFO, a directory, a link, without Name) leaves its distribution
 # out with an error naming it and exit 2 (it was left out silently, exit 0:
-# an SBOM could hide a distribution); list never blocks on the FIFO.
+# an SBOM could hide a distribution); list never blocks on the FIFO. A
+# directory that is not an environment is exit 2, naming the .venv it holds
+# (it was an empty list, exit 0).
 . "$(dirname "$0")/lib.sh"
 
 py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
@@ -62,4 +64,14 @@ for kind in big fifo dir link noname; do
 		[ $fmt = text ] || json_ok "$OUT" "list --format $fmt ($kind)"
 	done
 done
+
+# Not an environment: a project directory holding one, and an empty directory.
+mkdir -p proj/src empty
+mv e proj/.venv
+expect_exit 2 "$VENV" list proj
+expect_match "^venv: error: 'proj' is not a virtual environment .*did you mean 'proj/\.venv'\?" "$ERR" \
+	"the error for a project directory"
+expect_exit 2 "$VENV" list --format json empty
+expect_match "^venv: error: 'empty' is not a virtual environment" "$ERR" "the error for an empty directory"
+json_ok "$OUT" "list --format json of a directory that is not an environment"
 echo ok
