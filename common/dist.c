@@ -815,6 +815,19 @@ static void dists_truncate(struct venv_dists *ds, size_t nr, size_t nunread)
 		free(ds->unread[--ds->nunread].rel);
 }
 
+void venv_dists_drop_unusable(struct venv_dists *d)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < d->nr; i++) {
+		if (d->v[i].metadata_error)
+			dist_release(&d->v[i]);
+		else
+			d->v[kept++] = d->v[i];
+	}
+	d->nr = kept;
+}
+
 int venv_dists_read(struct venv_dists *out, const char *site, unsigned flags)
 {
 	struct reader rd = { out, site, NULL, flags, -1 };

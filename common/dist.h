@@ -127,6 +127,13 @@ enum venv_dists_flags {
 int venv_dists_read(struct venv_dists *out, const char *site, unsigned flags);
 void venv_dists_release(struct venv_dists *d);
 
+/*
+ * Leave out of d what a read without VENV_DISTS_ALL leaves out (the
+ * metadata directories without a usable METADATA), keeping the order: a
+ * list read with VENV_DISTS_ALL is then the one a read without it makes.
+ */
+void venv_dists_drop_unusable(struct venv_dists *d);
+
 /* The distribution whose canonical name is canon, or NULL. */
 const struct venv_dist *venv_dists_find(const struct venv_dists *d, const char *canon);
 

@@ -5,6 +5,8 @@
 #include "model.h"
 #include "vbuf.h"
 
+struct venv_dists;
+
 /*
  * Static inspection of virtual environments: `venv check` as a library.
  *
@@ -129,9 +131,19 @@ struct venv_check_options {
 	 * RECORD lists). Findings of other codes may still be added.
 	 */
 	const unsigned char *selected;
+	/*
+	 * When not NULL: the distributions the rules read (all of the active
+	 * site-packages, VENV_DISTS_ALL | VENV_DISTS_PARTIAL) are handed to
+	 * *keep_dists (empty on entry) instead of released, and the absolute
+	 * path they were read from to *keep_site, so that a caller who needs
+	 * them next (repair --upgrade) does not read every file again. Left
+	 * empty and NULL when the rules did not read them.
+	 */
+	struct venv_dists *keep_dists;
+	char **keep_site;
 };
 
-#define VENV_CHECK_OPTIONS_INIT { 0, 0, 0, 0, NULL }
+#define VENV_CHECK_OPTIONS_INIT { 0, 0, 0, 0, NULL, NULL, NULL }
 #define VENV_CHECK_DEFAULT_MAX_ENTRIES ((size_t)2000000)
 #define VENV_CHECK_DEFAULT_MAX_DEPTH 48u
 

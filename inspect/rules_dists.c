@@ -618,6 +618,14 @@ int venv_rules_dists(struct venv_check_ctx *c)
 	/* Last: --verify-hashes reports a RECORD row it cannot read (entry_points.txt) too. */
 	if (!error && w.unread)
 		error = report_unread(c, dsp, site_rel.buf);
+	if (!error && dsp == &own && c->opts->keep_dists && c->opts->keep_site) {
+		if (!(*c->opts->keep_site = strdup(site.buf))) {
+			error = venv_error_set(VENV_ENOMEM, "out of memory");
+			goto done;
+		}
+		*c->opts->keep_dists = own;
+		memset(&own, 0, sizeof(own));
+	}
 done:
 	venv_audit_release(&audit);
 	venv_dists_release(&own);

@@ -101,9 +101,13 @@ int venv_move__is_old_bytecode(const char *path, int minor)
 	return dot && strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".pyc");
 }
 
-/* Read RECORD of distribution d (in the site-packages directory sfd). */
+/*
+ * Read RECORD of distribution d (in the site-packages directory sfd), and
+ * the line end it is written with: pip writes csv's "\r\n"; a RECORD of
+ * "\n" lines keeps them when it is written again.
+ */
 int venv_move__read_rows(int sfd, const struct venv_dist *d, struct venv_record_row **rows,
-			 size_t *nrows)
+			 size_t *nrows, const char **eol)
 {
 	struct vbuf text = VBUF_INIT(VBUF_MAX_RECORD);
 	int ifd, error = 0;
@@ -116,6 +120,7 @@ int venv_move__read_rows(int sfd, const struct venv_dist *d, struct venv_record_
 	if ((error = venv_fs_read_file_at(&text, ifd, "RECORD", VBUF_MAX_RECORD)) < 0)
 		goto done;
 	error = venv_record_parse(text.buf, text.len, rows, nrows);
+	*eol = memmem(text.buf, text.len, "\r\n", 2) ? "\r\n" : "\n";
 done:
 	close(ifd);
 	vbuf_release(&text);
@@ -405,10 +410,9 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 		const struct venv_dist *d = &ds->v[i];
 		const struct venv_dist *nd = d->canon ? venv_dists_find(&fresh, d->canon) : NULL;
 		struct venv_move_dist *md = &m->v[i];
-		struct venv_record_row *rows = NULL;
-		size_t nrows = 0;
+		const struct venv_record_row *rows = d->record;
+		size_t nrows = d->nrecord;
 		const char *compiled = NULL, *broken = NULL, *min = NULL, *tag;
-		int rerr;
 
 		md->how = VENV_MOVE_MOVE;
 		if (nd) {
@@ -423,14 +427,14 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 				goto done;
 			continue;
 		}
-		if ((rerr = venv_move__read_rows(sfd, d, &rows, &nrows)) < 0) {
-			/* A read error stops the plan: a guess would move what it should not. */
-			if (rerr == VENV_EIO || rerr == VENV_ENOMEM) {
-				error = rerr;
-				goto done;
-			}
+		/* Its RECORD as the model read it. A read error stops the plan: a guess would move
+		 * what it should not. */
+		if (d->record_status == VENV_EIO) {
+			error = venv_error_set(VENV_EIO, "%s: %s", d->dir, d->record_error);
+			goto done;
+		}
+		if (d->record_status) {
 			/* Without RECORD its files are not known: they are moved as they are. */
-			venv_error_clear();
 			if (nd && (error = add_owned(&m->held, &m->nheld, &aheld, d->dir, i)) < 0)
 				goto done;
 			continue;
@@ -454,10 +458,8 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 		else if (!python_admitted(d, to->version))
 			error = venv_move_strf(&md->why, "its Requires-Python '%s' excludes %s",
 					       d->requires_python, to->version);
-		if (error < 0) {
-			venv_record_rows_free(rows, nrows);
+		if (error < 0)
 			goto done;
-		}
 		if (md->why && !nd) {
 			struct venv_specset set = VENV_SPECSET_INIT;
 
@@ -501,7 +503,6 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 		if (!error && md->why)
 			error = add_owned(&m->owned, &m->nowned, &aowned, d->dir, i);
 rows_done:
-		venv_record_rows_free(rows, nrows);
 		if (error < 0)
 			goto done;
 	}

@@ -415,13 +415,12 @@ static int lists_script(const struct venv_record_row *rows, size_t nrows, const 
  */
 static int rewrite_dist(struct venv_move *m, struct venv_envdir *e, int ifd, int bfd,
 			const char *python, const struct venv_record_row *rows, size_t nrows,
-			int shared, struct vbuf *record, struct venv_plan *done)
+			const char *eol, int shared, struct vbuf *record, struct venv_plan *done)
 {
 	struct vbuf text = VBUF_INIT(VBUF_MAX_CFG), shebang = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf script = VBUF_INIT(VBUF_MAX_SCRIPT), path = VBUF_INIT(VBUF_MAX_PATH);
 	struct venv_entry_point *neweps = NULL, *oldeps = NULL;
 	size_t nnew = 0, nold = 0, i;
-	const char *eol = "\n";
 	int error = 0;
 
 	/* No entry_points.txt: no console scripts. One that cannot be read: an error. */
@@ -464,16 +463,6 @@ static int rewrite_dist(struct venv_move *m, struct venv_envdir *e, int ifd, int
 	}
 	if (!nrows)
 		goto done;
-	/*
-	 * pip writes RECORD with csv's "\r\n"; a RECORD of \n lines keeps them.
-	 * A RECORD that cannot be read again now is an error, not a guess at
-	 * its line ends: the upgrade is rolled back (exit 0 means the same
-	 * RECORD whatever the disk did).
-	 */
-	if ((error = venv_fs_read_file_at(&text, ifd, "RECORD", VBUF_MAX_RECORD)) < 0)
-		goto done;
-	if (memmem(text.buf, text.len, "\r\n", 2))
-		eol = "\r\n";
 	for (i = 0; i < nrows && !error; i++) {
 		const char *p = rows[i].path;
 
@@ -792,6 +781,7 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 		const struct venv_dist *d = &m->ds->v[i];
 		struct venv_record_row *rows = NULL;
 		size_t nrows = 0;
+		const char *eol = "\n";
 		int ifd, rerr, rewrite = j < nrecs && !strcmp(recs[j], d->dir);
 
 		if (m->v[i].how != VENV_MOVE_MOVE || d->egg)
@@ -808,7 +798,7 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 						     d->dir);
 			goto done;
 		}
-		if ((rerr = venv_move__read_rows(sfd, d, &rows, &nrows)) < 0) {
+		if ((rerr = venv_move__read_rows(sfd, d, &rows, &nrows, &eol)) < 0) {
 			/* A RECORD that cannot be parsed is left as it is; one that cannot be read stops. */
 			if (rerr == VENV_EIO || rerr == VENV_ENOMEM) {
 				error = rerr;
@@ -819,7 +809,8 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 			rewrite = 0;
 		}
 		vbuf_reset(&record);
-		error = rewrite_dist(m, e, ifd, bfd, python, rows, nrows, d->linked, &record, done);
+		error = rewrite_dist(m, e, ifd, bfd, python, rows, nrows, eol, d->linked, &record,
+				     done);
 		if (error == VENV_EUNSAFE) {
 			char text[2048];
 
@@ -831,9 +822,7 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 		if (!error && rewrite) {
 			vbuf_reset(&rel);
 			vbuf_addf(&rel, "%s/RECORD", d->dir);
-			if ((error = row_add(&record, rel.buf, "", "",
-					     memmem(record.buf, record.len, "\r\n", 2) ? "\r\n" :
-					     "\n")) == 0 &&
+			if ((error = row_add(&record, rel.buf, "", "", eol)) == 0 &&
 			    (error = rename_rel(e, m->pairs[first + 2 * (j - 1)],
 						m->pairs[first + 2 * (j - 1) + 1])) == 0)
 				/*

@@ -29,9 +29,9 @@ int venv_move__has_exact(const struct owned_path *v, size_t n, const char *rel);
 int venv_move__has_below(const struct owned_path *v, size_t n, const char *rel);
 /* "pkg/__pycache__/mod.cpython-311.pyc" (or .opt-1.pyc) of Python 3.<minor>. */
 int venv_move__is_old_bytecode(const char *path, int minor);
-/* Read RECORD of distribution d (in the site-packages directory sfd). */
+/* Read RECORD of distribution d (in the site-packages directory sfd) and its line end. */
 int venv_move__read_rows(int sfd, const struct venv_dist *d, struct venv_record_row **rows,
-			 size_t *nrows);
+			 size_t *nrows, const char **eol);
 /*
  * lstat of an environment-relative path, never through a link on the way:
  * 0 there (st filled), 1 not there (or a link or file on the way), or an

@@ -248,14 +248,23 @@ static int is_early(int code)
 	return 0;
 }
 
-static int first_check(struct venv_report *rep, struct venv_model *env, int partial)
+/*
+ * The first look: with partial, only what decides whether an upgrade may
+ * start (see repair_one). With seen, the distributions it reads are kept
+ * there (their site-packages in *seen_site) for the upgrade, which needs
+ * the same next.
+ */
+static int first_check(struct venv_report *rep, struct venv_model *env, int partial,
+		       struct venv_dists *seen, char **seen_site)
 {
 	static unsigned char decisive[1000];
 	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
 	const int *c;
 
+	opts.keep_dists = seen;
+	opts.keep_site = seen_site;
 	if (!partial)
-		return venv_check_loaded(rep, env, NULL);
+		return venv_check_loaded(rep, env, &opts);
 	decisive[VENV_DIAG_NOT_A_VENV] = 1;
 	decisive[VENV_DIAG_CANNOT_INSPECT] = 1;
 	decisive[VENV_DIAG_UNREADABLE_FILE] = 1;
@@ -322,6 +331,8 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	int loaded = 0;
 	struct venv_scan s;
 	struct venv_upgrade u;
+	struct venv_dists seen = VENV_DISTS_INIT;
+	char *seen_site = NULL;
 	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE), path = VBUF_INIT(VBUF_MAX_PATH);
 	int error, stale = 0, have_upgrade = 0, first_look;
 	unsigned long long tried = 0;
@@ -369,7 +380,8 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	first_look = o->upgrade && !o->dry_run;
 	error = venv_model_load_at(&env, e.fd, e.dir);
 	loaded = 1;
-	if (error < 0 || (error = first_check(&rep, &env, first_look)) < 0 ||
+	if (error < 0 || (error = first_check(&rep, &env, first_look, o->upgrade ? &seen : NULL,
+						     &seen_site)) < 0 ||
 	    (error = not_an_env(&rep)) < 0 || (error = venv_scan_from_model(&s, &env)) < 0 ||
 	    (!first_look && (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0) ||
 	    (error = venv_plan_dirs_first(&plan)) < 0)
@@ -380,7 +392,9 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		char left[16];
 
 		left_minor(&s, &env, &rep, tried);
-		if ((error = venv_upgrade_prepare(&u, &e, &s, o->python)) < 0)
+		error = venv_upgrade_prepare(&u, &e, &s, o->python, &seen, seen_site);
+		venv_dists_release(&seen);
+		if (error < 0)
 			goto done;
 		have_upgrade = 1;
 		if (first_look && (error = plan_early(&e, &env, &rep, &u, &early)) < 0)
@@ -488,7 +502,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 			goto done;
 		if (left_minor(&s, &env, &rep, tried) < 0)
 			break;
-		if ((error = venv_upgrade_prepare(&u, &e, &s, o->python)) < 0)
+		if ((error = venv_upgrade_prepare(&u, &e, &s, o->python, NULL, NULL)) < 0)
 			goto done;
 		if (!u.orphaned)
 			break;
@@ -515,6 +529,8 @@ done:
 		venv_model_release(&env);
 	venv_scan_release(&s);
 	venv_upgrade_release(&u);
+	venv_dists_release(&seen);
+	free(seen_site);
 	venv_plan_release(&plan);
 	venv_plan_release(&early);
 	venv_report_release(&rep);

@@ -46,7 +46,8 @@ static int is_executable(const char *path)
 }
 
 int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
-			 const struct venv_scan *s, const char *python)
+			 const struct venv_scan *s, const char *python,
+			 struct venv_dists *seen, const char *seen_site)
 {
 	struct venv_cfg cfg = VENV_CFG_INIT;
 	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH), spec = VBUF_INIT(64);
@@ -117,9 +118,17 @@ int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 	if (u->orphaned)
 		vbuf_addf(&spec, "3.%d", u->old_minor);
 	vbuf_reset(&path);
-	if ((error = vbuf_addf(&path, "%s/%s/site-packages", e->dir, u->old_lib)) < 0 ||
-	    (error = venv_dists_read(&u->dists, path.buf, 0)) < 0 ||
-	    (error = venv_move_prepare(&u->mv, &u->dists, e, u->old_lib, u->new_lib, u->old_minor,
+	if ((error = vbuf_addf(&path, "%s/%s/site-packages", e->dir, u->old_lib)) < 0)
+		goto done;
+	if (seen && seen_site && !seen->nunread && !strcmp(seen_site, path.buf)) {
+		/* What a read without VENV_DISTS_ALL would find: no second pass over them. */
+		u->dists = *seen;
+		memset(seen, 0, sizeof(*seen));
+		venv_dists_drop_unusable(&u->dists);
+	} else if ((error = venv_dists_read(&u->dists, path.buf, 0)) < 0) {
+		goto done;
+	}
+	if ((error = venv_move_prepare(&u->mv, &u->dists, e, u->old_lib, u->new_lib, u->old_minor,
 				       u->orphaned ? spec.buf : u->old_version, &u->info,
 				       u->orphaned ? s->orphan_code :
 				       VENV_DIAG_BASE_VERSION_MISMATCH)) < 0)

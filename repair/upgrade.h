@@ -29,9 +29,17 @@ struct venv_upgrade {
 	char *env_python;         /* what console scripts run: <env>/bin/<name of python> */
 };
 
-/* Find the interpreter and read what the upgrade needs; changes nothing. */
+/*
+ * Find the interpreter and read what the upgrade needs; changes nothing.
+ * seen (may be NULL): distributions check read with VENV_DISTS_ALL |
+ * VENV_DISTS_PARTIAL from the absolute path seen_site, in this process and
+ * under the lock this repair holds. When that is the old site-packages and
+ * nothing in it was unreadable, they are taken (seen is left empty)
+ * instead of read again.
+ */
 int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
-			 const struct venv_scan *s, const char *python);
+			 const struct venv_scan *s, const char *python,
+			 struct venv_dists *seen, const char *seen_site);
 
 /* Describe the upgrade as plan entries (for --dry-run). */
 int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,

@@ -148,3 +148,12 @@ need_p11_p12() {
 	p12=$(echo "$pys" | grep 'python3\.12$' | head -n 1)
 	[ -n "$p11" ] && [ -n "$p12" ] || skip "needs pyenv's 3.11 and 3.12"
 }
+
+# offline_pip: pip and Python as a test needs them, whatever the machine sets
+# (PIP_FIND_LINKS, PYTHONDONTWRITEBYTECODE): no index, a home of the test's
+# own (pip's cache and config), bytecode written as users' pip writes it.
+offline_pip() {
+	export HOME="$TMP/home" PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+	unset XDG_CACHE_HOME PIP_FIND_LINKS PYTHONDONTWRITEBYTECODE
+	mkdir -p "$HOME"
+}

@@ -16,9 +16,7 @@
 
 need_p11_p12
 cd "$TMP"
-export HOME="$TMP/home" PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-unset XDG_CACHE_HOME PIP_FIND_LINKS PYTHONDONTWRITEBYTECODE
-mkdir -p "$HOME"
+offline_pip
 
 make_wheel "$p11" "$TMP/wheels" beta 1.0 || fail "could not build beta's wheel"
 "$VENV" create -q -p "$p11" env || fail "venv create -p $p11 failed"

@@ -166,6 +166,20 @@ START_TEST(test_dist__model)
 	ck_assert_ptr_nonnull(x);
 	ck_assert_ptr_nonnull(x->metadata_error);
 	ck_assert_str_eq(x->version, "3");
+	/* What a read without VENV_DISTS_ALL makes, in its order (repair takes check's list). */
+	{
+		struct venv_dists without = VENV_DISTS_INIT;
+		size_t i;
+
+		venv_dists_drop_unusable(&d);
+		ck_assert_int_eq(venv_dists_read(&without, site, 0), 0);
+		ck_assert_uint_eq(d.nr, without.nr);
+		ck_assert_uint_eq(d.nr, 3);
+		for (i = 0; i < d.nr; i++)
+			ck_assert_str_eq(d.v[i].dir, without.v[i].dir);
+		ck_assert_ptr_null(venv_dists_find(&d, "nometa"));
+		venv_dists_release(&without);
+	}
 	venv_dists_release(&d);
 }
 END_TEST
