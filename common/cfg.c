@@ -219,6 +219,18 @@ int venv_cfg_set(struct venv_cfg *cfg, const char *key, const char *value)
 	size_t i, j;
 	int found = 0, error = 0;
 
+	/*
+	 * Never a value Python cannot read: site.py decodes pyvenv.cfg as
+	 * UTF-8 and stops at start-up on an invalid byte, and a line break
+	 * would add a key (a directory name is enough to carry either).
+	 */
+	if (value && !venv_cfg_text_ok(value)) {
+		if (venv_str_escape(&line, value) < 0)
+			goto done;
+		error = venv_error_set(VENV_EINVAL, "'%s = %s' cannot be written into pyvenv.cfg: "
+				       "Python reads it as UTF-8 text of one line", key, line.buf);
+		goto done;
+	}
 	for (i = 0, j = 0; i < cfg->nr; i++) {
 		struct venv_cfg_line *l = &cfg->lines[i];
 

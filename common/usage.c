@@ -3,14 +3,52 @@
 #include "usage.h"
 #include "optdoc.h"
 #include "envdir.h"
+#include "path.h"
 #include "progress.h"
 #include "suggest.h"
 
+/*
+ * Write the message msg on f with its control characters (C0, DEL, C1)
+ * written as \xNN: a message quotes paths and names that may come from the
+ * environment (a directory found by -r, a forged archive's), and a terminal
+ * must not act on them, nor a line break start a forged line. Nothing else
+ * changes, so that text a message already escaped (venv_str_escape) stays
+ * as it is.
+ */
+static void put_controls_escaped(FILE *f, const char *msg)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fprintf(f, "\\u%04x", *++p);
+		else
+			fputc(*p, f);
+	}
+}
+
 static void report(const char *prefix, const char *fmt, va_list ap)
 {
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+	va_list copy;
+
 	fprintf(stderr, "venv: %s", prefix);
-	vfprintf(stderr, fmt, ap);
+	va_copy(copy, ap);
+	if (vbuf_vaddf(&msg, fmt, copy) == 0)
+		put_controls_escaped(stderr, msg.buf);
+	else
+		vfprintf(stderr, fmt, ap);
+	va_end(copy);
 	fputc('\n', stderr);
+	vbuf_release(&msg);
+}
+
+const char *venv_cli_shown(struct vbuf *buf, const char *s)
+{
+	vbuf_reset(buf);
+	return s && venv_str_escape(buf, s) == 0 ? buf->buf : s;
 }
 
 int venv_cli_error(const char *fmt, ...)

@@ -32,6 +32,15 @@ int venv_cli_unknown_option(const char *cmd, const char *arg, const struct optio
 void venv_cli_warning(const char *fmt, ...) VENV_PRINTF(1, 2);
 void venv_cli_note(const char *fmt, ...) VENV_PRINTF(1, 2);
 
+/*
+ * What a command prints of s, a name or text that may come from the
+ * environment: s escaped by venv_str_escape() into buf (no control
+ * character, line break or bidirectional control reaches the terminal).
+ * Returns buf's text (s itself if out of memory, NULL for NULL). The
+ * reporters above escape control characters in their whole message.
+ */
+const char *venv_cli_shown(struct vbuf *buf, const char *s);
+
 /* Flush stdout and report a write error (full disk, closed pipe) as failure. */
 int venv_cli_finish(int status);
 

@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "envdir.h"
 #include "error.h"
+#include "format.h"
 #include "inspect.h"
 #include "optdoc.h"
 #include "progress.h"
@@ -133,16 +134,23 @@ static const char *action(const struct venv_fix *f)
 	return "?";
 }
 
-/* Print "\t<prefix> line" for each line of text. */
+/* Print "\t<prefix> line" for each line of text (escaped: it is the environment's). */
 static void print_lines(const char *text, char prefix)
 {
+	struct vbuf line = VBUF_INIT(VBUF_MAX_LINE), shown = VBUF_INIT(VBUF_MAX_LINE);
+
 	while (text && *text) {
 		const char *nl = strchr(text, '\n');
-		int n = nl ? (int)(nl - text) : (int)strlen(text);
+		size_t n = nl ? (size_t)(nl - text) : strlen(text);
 
-		printf("      %c %.*s\n", prefix, n, text);
+		vbuf_reset(&line);
+		if (vbuf_add(&line, text, n) < 0)
+			break;
+		printf("      %c %s\n", prefix, venv_cli_shown(&shown, line.buf));
 		text = nl ? nl + 1 : text + n;
 	}
+	vbuf_release(&line);
+	vbuf_release(&shown);
 }
 
 /*
@@ -169,21 +177,26 @@ static size_t same_summary(const struct venv_plan *done, size_t i)
 	return n;
 }
 
+/*
+ * Paths, names and messages are escaped (venv_cli_shown): the environment's
+ * directory may come from a search (-r), and summaries quote its files.
+ */
 static void print_text(const struct venv_repair_report *r, int dry_run, int verbosity)
 {
+	struct vbuf shown = VBUF_INIT(VBUF_MAX_LINE);
 	char code[16];
 	size_t i;
 
 	if (verbosity >= 1 || r->remaining.nprob) {
-		printf("%s", r->env_dir);
+		printf("%s", venv_cli_shown(&shown, r->env_dir));
 		if (r->old_location)
-			printf(" (moved or copied from %s)", r->old_location);
+			printf(" (moved or copied from %s)", venv_cli_shown(&shown, r->old_location));
 		printf(":\n");
 	}
 	if (r->recovered && verbosity >= 1)
-		printf("  note: %s\n", r->recovered);
+		printf("  note: %s\n", venv_cli_shown(&shown, r->recovered));
 	if (r->archive)
-		printf("  archived to %s\n", r->archive);
+		printf("  archived to %s\n", venv_cli_shown(&shown, r->archive));
 	if (verbosity >= 1) {
 		for (i = 0; i < r->done.nr; i++) {
 			const struct venv_fix *f = &r->done.fixes[i];
@@ -192,7 +205,8 @@ static void print_text(const struct venv_repair_report *r, int dry_run, int verb
 			if (!same)
 				continue;
 			venv_repair_code_str(code, sizeof(code), f->code);
-			printf("  %c %s", mark(f), f->summary ? f->summary : f->path);
+			printf("  %c %s", mark(f),
+			       venv_cli_shown(&shown, f->summary ? f->summary : f->path));
 			if (same > 1)
 				printf(" (%zu changes)", same);
 			printf(" [%s]\n", code);
@@ -202,7 +216,8 @@ static void print_text(const struct venv_repair_report *r, int dry_run, int verb
 	}
 	for (i = 0; i < r->remaining.nprob; i++) {
 		venv_repair_code_str(code, sizeof(code), r->remaining.problems[i].code);
-		printf("  ! %s [%s]\n", r->remaining.problems[i].message, code);
+		printf("  ! %s [%s]\n", venv_cli_shown(&shown, r->remaining.problems[i].message),
+		       code);
 	}
 	if (verbosity >= 1) {
 		if (!r->done.nr && !r->remaining.nprob)
@@ -214,8 +229,15 @@ static void print_text(const struct venv_repair_report *r, int dry_run, int verb
 			printf("  %zu change(s) made, %zu problem(s) remain\n", r->done.nr,
 			       r->remaining.nprob);
 	}
+	vbuf_release(&shown);
 }
 
+static json_t *str_or_null(const char *s)
+{
+	return s ? venv_json_str(s) : json_null();
+}
+
+/* Strings from the environment may be invalid UTF-8: venv_json_str() keeps them valid JSON. */
 static json_t *json_report(const struct venv_repair_report *r, const char *error, int dry_run)
 {
 	json_t *o = json_object(), *changes = json_array(), *problems = json_array();
@@ -223,24 +245,24 @@ static json_t *json_report(const struct venv_repair_report *r, const char *error
 	char code[16];
 	size_t i;
 
-	json_object_set_new(o, "path", json_string(r->env_dir ? r->env_dir : ""));
+	json_object_set_new(o, "path", venv_json_str(r->env_dir ? r->env_dir : ""));
 	json_object_set_new(o, "status", json_string(error ? "error" :
 						     r->remaining.nprob ? "problems" :
 						     !r->done.nr ? "ok" :
 						     dry_run ? "would-repair" : "repaired"));
 	if (error)
-		json_object_set_new(o, "error", json_string(error));
-	json_object_set_new(o, "old_location", r->old_location ? json_string(r->old_location) :
+		json_object_set_new(o, "error", venv_json_str(error));
+	json_object_set_new(o, "old_location", r->old_location ? venv_json_str(r->old_location) :
 			    json_null());
 	if (r->recovered)
-		json_object_set_new(o, "recovered", json_string(r->recovered));
+		json_object_set_new(o, "recovered", venv_json_str(r->recovered));
 	if (r->archive)
-		json_object_set_new(o, "archive", json_string(r->archive));
+		json_object_set_new(o, "archive", venv_json_str(r->archive));
 	if (r->python) {
-		json_object_set_new(o, "python", json_string(r->python));
+		json_object_set_new(o, "python", venv_json_str(r->python));
 		json_object_set_new(o, "from_version", r->from_version ?
-				    json_string(r->from_version) : json_null());
-		json_object_set_new(o, "to_version", json_string(r->to_version ? r->to_version : ""));
+				    venv_json_str(r->from_version) : json_null());
+		json_object_set_new(o, "to_version", venv_json_str(r->to_version ? r->to_version : ""));
 	}
 	for (i = 0; i < r->done.nr; i++) {
 		const struct venv_fix *f = &r->done.fixes[i];
@@ -250,12 +272,12 @@ static json_t *json_report(const struct venv_repair_report *r, const char *error
 		json_object_set_new(c, "code", json_string(code));
 		json_object_set_new(c, "slug", json_string(slug(f->code)));
 		json_object_set_new(c, "action", json_string(action(f)));
-		json_object_set_new(c, "path", json_string(f->path));
-		json_object_set_new(c, "summary", json_string(f->summary ? f->summary : ""));
+		json_object_set_new(c, "path", venv_json_str(f->path));
+		json_object_set_new(c, "summary", venv_json_str(f->summary ? f->summary : ""));
 		if (f->before)
-			json_object_set_new(c, "before", json_string(f->before));
+			json_object_set_new(c, "before", venv_json_str(f->before));
 		if (f->after)
-			json_object_set_new(c, "after", json_string(f->after));
+			json_object_set_new(c, "after", venv_json_str(f->after));
 		json_array_append_new(changes, c);
 	}
 	for (i = 0; i < r->remaining.nprob; i++) {
@@ -264,11 +286,11 @@ static json_t *json_report(const struct venv_repair_report *r, const char *error
 		venv_repair_code_str(code, sizeof(code), r->remaining.problems[i].code);
 		json_object_set_new(p, "code", json_string(code));
 		json_object_set_new(p, "slug", json_string(slug(r->remaining.problems[i].code)));
-		json_object_set_new(p, "message", json_string(r->remaining.problems[i].message));
+		json_object_set_new(p, "message", venv_json_str(r->remaining.problems[i].message));
 		json_array_append_new(problems, p);
 	}
 	for (i = 0; i < r->nreinstalled; i++)
-		json_array_append_new(again, json_string(r->reinstalled[i]));
+		json_array_append_new(again, venv_json_str(r->reinstalled[i]));
 	json_object_set_new(o, "changes", changes);
 	json_object_set_new(o, "problems", problems);
 	json_object_set_new(o, "reinstalled", again);
@@ -278,19 +300,21 @@ static json_t *json_report(const struct venv_repair_report *r, const char *error
 		for (i = 0; i < r->ndists; i++) {
 			const struct venv_repair_dist *d = &r->dists[i];
 
-			json_array_append_new(ds, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "name",
-							    d->name, "version", d->version,
-							    "action", d->action, "source", d->source,
-							    "why", d->why));
+			json_array_append_new(ds, json_pack("{s:o, s:o, s:s, s:o, s:o}", "name",
+							    venv_json_str(d->name), "version",
+							    venv_json_str(d->version), "action",
+							    d->action, "source", str_or_null(d->source),
+							    "why", str_or_null(d->why)));
 		}
 		for (i = 0; i < r->nunowned; i++)
-			json_array_append_new(un, json_pack("{s:s, s:s}", "from", r->unowned[i].from,
-							    "to", r->unowned[i].to));
+			json_array_append_new(un, json_pack("{s:o, s:o}", "from",
+							    venv_json_str(r->unowned[i].from), "to",
+							    venv_json_str(r->unowned[i].to)));
 		json_object_set_new(o, "distributions", ds);
 		json_object_set_new(o, "unowned", un);
 		un = json_array();
 		for (i = 0; i < r->nmarkers; i++)
-			json_array_append_new(un, json_string(r->markers[i]));
+			json_array_append_new(un, venv_json_str(r->markers[i]));
 		json_object_set_new(o, "markers", un);
 	}
 	return o;
@@ -469,8 +493,13 @@ int cmd_repair(int argc, char **argv)
 		} else {
 			if (error < 0) {
 				venv_cli_error("%s", msg ? msg : "out of memory");
-				if (r.archive)
-					printf("%s: archived to %s\n", r.env_dir, r.archive);
+				if (r.archive) {
+					struct vbuf shown = VBUF_INIT(VBUF_MAX_LINE);
+
+					printf("%s: ", venv_cli_shown(&shown, r.env_dir));
+					printf("archived to %s\n", venv_cli_shown(&shown, r.archive));
+					vbuf_release(&shown);
+				}
 			} else {
 				print_text(&r, o.dry_run, cli.verbosity);
 			}

@@ -52,6 +52,7 @@ static void restore_waiting(void *payload, const char *msg)
 int cmd_restore(int argc, char **argv)
 {
 	struct vbuf where = VBUF_INIT(VBUF_MAX_PATH), from = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf where_shown = VBUF_INIT(VBUF_MAX_LINE), from_shown = VBUF_INIT(VBUF_MAX_LINE);
 	unsigned flags = 0;
 	struct venv_cli_parse opts;
 	int c, quiet = 0, status = VENV_EXIT_OK, error;
@@ -87,15 +88,21 @@ int cmd_restore(int argc, char **argv)
 	}
 	if (quiet)
 		goto done;
+	/* Escaped: where it was archived from is what the archive says. */
+	venv_cli_shown(&where_shown, where.buf);
+	venv_cli_shown(&from_shown, from.buf);
 	if (!from.len)
-		printf("restored %s\n", where.buf);
+		printf("restored %s\n", where_shown.buf);
 	else if (flags & VENV_RESTORE_AS_IS)
 		printf("restored %s as it was archived from %s: its scripts still name that place "
-		       "(run 'venv repair %s' to relocate it)\n", where.buf, from.buf, where.buf);
+		       "(run 'venv repair %s' to relocate it)\n", where_shown.buf, from_shown.buf,
+		       where_shown.buf);
 	else
-		printf("restored %s (archived from %s) and relocated it there\n", where.buf,
-		       from.buf);
+		printf("restored %s (archived from %s) and relocated it there\n", where_shown.buf,
+		       from_shown.buf);
 done:
+	vbuf_release(&where_shown);
+	vbuf_release(&from_shown);
 	vbuf_release(&where);
 	vbuf_release(&from);
 	return status;
