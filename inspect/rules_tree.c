@@ -497,6 +497,13 @@ static const int site_list_codes[] = {
 	VENV_DIAG_UNOWNED_FILES, VENV_DIAG_CUSTOMIZE_MODULE, 0
 };
 
+/* What the walk says of an entry that is not a directory (the rest is of directories). */
+static const int file_codes[] = {
+	VENV_DIAG_SPECIAL_FILE, VENV_DIAG_LINK_NOT_FOLLOWED, VENV_DIAG_WORLD_WRITABLE,
+	VENV_DIAG_WRONG_ABI_EXTENSION, VENV_DIAG_PTH_MISSING_PATH,
+	VENV_DIAG_EDITABLE_SOURCE_MISSING, VENV_DIAG_UNOWNED_FILES, VENV_DIAG_CUSTOMIZE_MODULE, 0
+};
+
 static int walk(struct venv_check_ctx *c)
 {
 	struct venv_model *e = c->env;
@@ -509,6 +516,12 @@ static int walk(struct venv_check_ctx *c)
 	struct editables *ed = calloc(1, sizeof(*ed));
 	int sp = 0, fd, error = 0, depth_reported = 0, site_listed = 0;
 	int keep_site = venv_check_wants_any(c, site_list_codes);
+	/*
+	 * Nothing asked of files (repair's first look asks only which
+	 * directories cannot be opened): an entry the directory lists as a
+	 * file or a link is not even looked at.
+	 */
+	int dirs_only = !c->early && !venv_check_wants_any(c, file_codes);
 
 	if (!ed)
 		return venv_error_set(VENV_ENOMEM, "out of memory");
@@ -534,8 +547,9 @@ static int walk(struct venv_check_ctx *c)
 		const char *name;
 		struct stat st;
 		size_t base_len;
+		unsigned char type;
 
-		if (!(name = venv_dir_read(&f->d, NULL))) {
+		if (!(name = venv_dir_read(&f->d, &type))) {
 			site_listed |= f->in_site == 1;
 			venv_dir_close(&f->d);
 			close(f->d.fd);
@@ -555,6 +569,8 @@ static int walk(struct venv_check_ctx *c)
 			vbuf_setlen(&rel, base_len);
 			continue;
 		}
+		if (dirs_only && type != DT_DIR && type != DT_UNKNOWN)
+			continue;
 		if (fstatat(f->d.fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (f->in_site && keep_site &&
