@@ -220,11 +220,21 @@ done:
 int venv_fix_cfg_rewrite(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
 	struct vbuf raw = VBUF_INIT(VBUF_MAX_CFG);
+	struct stat st;
 	int error = 0;
 
 	(void)rel;
 	if (x->cfg_code && f->code != VENV_DIAG_CFG_NOT_UTF8)
 		goto done;
+	/*
+	 * A directory: no rename replaces it (the commit would stop half-way,
+	 * every later repair with it), and what it holds is not ours to remove.
+	 */
+	if (fstatat(x->e->fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+		error = venv_fix_decline(x, "'pyvenv.cfg' is a directory: move it away, then run "
+					 "venv repair again");
+		goto done;
+	}
 	if (f->code == VENV_DIAG_CFG_NOT_UTF8 && x->cfg_state == FIXCFG_OK) {
 		struct vbuf again = VBUF_INIT(VBUF_MAX_CFG);
 
@@ -242,7 +252,6 @@ int venv_fix_cfg_rewrite(struct venv_fixctx *x, const struct venv_finding *f, co
 		 */
 		fd = openat(x->e->fd, "pyvenv.cfg", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 		if (fd >= 0) {
-			struct stat st;
 			char chunk[4096];
 			ssize_t n;
 
