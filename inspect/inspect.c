@@ -181,7 +181,7 @@ static int judge_environment(struct venv_check_ctx *c)
 				    "before it finished (or is running now)",
 				    VENV_MODEL_REPAIR_JOURNAL)) < 0)
 		return error;
-	if (!e->repair_journal && e->repair_trash &&
+	if (!e->repair_journal && e->repair_trash && !(c->opts->flags & VENV_CHECK_OWN_TRASH) &&
 	    (error = venv_check_add(c, VENV_DIAG_UNFINISHED_REPAIR, VENV_MODEL_REPAIR_DELETING,
 				    0, "remove it", NULL, "'%s' exists: a venv repair was interrupted "
 				    "while it deleted what the environment no longer needs (or "

@@ -116,7 +116,14 @@ struct venv_report {
 
 enum venv_check_flags {
 	VENV_CHECK_CROSS_DEVICES = 1 << 0, /* walk into other file systems */
-	VENV_CHECK_VERIFY_HASHES = 1 << 1  /* sha256 of every RECORD file (sizes: always) */
+	VENV_CHECK_VERIFY_HASHES = 1 << 1, /* sha256 of every RECORD file (sizes: always) */
+	/*
+	 * The caller holds the environment's repair lock and its threads are
+	 * emptying the trash (.venv-repair-deleting) now, which it removes
+	 * before the lock is released: the trash is no finding (no interrupted
+	 * repair) and the walk does not go into it (its entries come and go).
+	 */
+	VENV_CHECK_OWN_TRASH = 1 << 2
 };
 
 struct venv_check_options {

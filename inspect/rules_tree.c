@@ -571,6 +571,9 @@ static int walk(struct venv_check_ctx *c)
 		}
 		if (dirs_only && type != DT_DIR && type != DT_UNKNOWN)
 			continue;
+		if (!sp && (c->opts->flags & VENV_CHECK_OWN_TRASH) &&
+		    !strcmp(name, VENV_MODEL_REPAIR_DELETING))
+			continue;
 		if (fstatat(f->d.fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (f->in_site && keep_site &&

@@ -331,6 +331,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	int loaded = 0;
 	struct venv_scan s;
 	struct venv_upgrade u;
+	struct venv_check_options own_trash = VENV_CHECK_OPTIONS_INIT;
 	struct venv_dists seen = VENV_DISTS_INIT;
 	char *seen_site = NULL;
 	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE), path = VBUF_INIT(VBUF_MAX_PATH);
@@ -338,6 +339,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	unsigned long long tried = 0;
 	size_t changes;
 
+	own_trash.flags = VENV_CHECK_OWN_TRASH;
 	memset(r, 0, sizeof(*r));
 	memset(&s, 0, sizeof(s));
 	memset(&u, 0, sizeof(u));
@@ -488,11 +490,17 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		venv_report_release(&rep);
 		venv_model_release(&env);
 		memset(&rep, 0, sizeof(rep));
-		/* Check's walk goes through every directory: the old version's files are gone first. */
-		venv_repair_trash_finish(&e);
+		/*
+		 * The look runs while the old version's files are deleted: they
+		 * are all in the trash by now (the commit put them there), which
+		 * the look passes over as this run's own; nothing else is done
+		 * before the trash is gone.
+		 */
 		error = venv_model_load_at(&env, e.fd, e.dir);
-		if (error < 0 || (error = venv_check_loaded(&rep, &env, NULL)) < 0 ||
-		    (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0 ||
+		if (error >= 0)
+			error = venv_check_loaded(&rep, &env, &own_trash);
+		venv_repair_trash_finish(&e);
+		if (error < 0 || (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0 ||
 		    (error = venv_plan_dirs_first(&plan)) < 0)
 			goto done;
 		/* Another old version's site-packages (3.11, then 3.12, both left): moved in turn. */

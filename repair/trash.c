@@ -7,10 +7,11 @@
  * sends the discard of its blocks and waits for it in the unlink itself),
  * so the 1,200 unlinks of an upgrade of pip and 20 packages (the old
  * setuptools, the old version's bytecode) overlap with each other (and with
- * what is left of the upgrade) instead of coming one by one. The trash is
- * gone before check looks at the environment again (its walk goes through
- * every directory, repair's own too: venv_repair_trash_finish()), and the
- * lock is released only after that (venv_repair_unlock()).
+ * what is left of the upgrade, and with check's look at the result, which
+ * passes over the trash: VENV_CHECK_OWN_TRASH) instead of coming one by
+ * one. The trash is gone before repair plans or changes anything else
+ * (venv_repair_trash_finish()), and the lock is released only after that
+ * (venv_repair_unlock()).
  */
 #include "compat.h"
 #include <dirent.h>

@@ -514,6 +514,30 @@ static void check_opts(const struct venv_check_options *opts)
 		      venv_error_last());
 }
 
+/*
+ * The trash of a repair (.venv-repair-deleting): an interrupted repair's to
+ * check (VNV117, and the walk goes through it), but not to the repair whose
+ * threads are emptying it while it looks (VENV_CHECK_OWN_TRASH).
+ */
+START_TEST(test_inspect__own_trash)
+{
+	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
+	char path[PATH_MAX];
+
+	md("env/.venv-repair-deleting");
+	md("env/.venv-repair-deleting/0");
+	mk("env/.venv-repair-deleting/0/open.py", "#\n", 0666);
+	p(path, sizeof(path), top, "env/.venv-repair-deleting/0/open.py");
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	check(env);
+	EXPECT(VENV_DIAG_UNFINISHED_REPAIR);
+	EXPECT(VENV_DIAG_WORLD_WRITABLE);
+	opts.flags = VENV_CHECK_OWN_TRASH;
+	check_opts(&opts);
+	EXPECT_NONE();
+}
+END_TEST
+
 START_TEST(test_inspect__audit_hashes)
 {
 	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
@@ -725,6 +749,7 @@ static Suite *inspect_suite(void)
 	tcase_add_test(tc, test_inspect__interpreter_problems);
 	tcase_add_test(tc, test_inspect__path_separator);
 	tcase_add_test(tc, test_inspect__findings_sorted);
+	tcase_add_test(tc, test_inspect__own_trash);
 	suite_add_tcase(s, tc);
 	return s;
 }
