@@ -67,10 +67,16 @@ const struct venv_diag venv_diags[] = {
 	  "a file could not be parsed",
 	  "Reports a text file that check could not make sense of: it holds binary data where "
 	  "text is expected, or parsing it hit the match, depth or heap limits that protect "
-	  "check from hostile input.",
-	  "A script that is not text will not run, and check could not verify its contents.",
-	  "bin/activate: 4096 bytes of binary data",
-	  "Replace the file (venv repair regenerates activation scripts).",
+	  "check from hostile input; or an installed distribution's METADATA (PKG-INFO) that "
+	  "cannot be used: without Name or Version, over the size check reads, or not a "
+	  "regular file.",
+	  "A script that is not text will not run, and check could not verify its contents. "
+	  "pip skips a distribution whose metadata it cannot read: pip list, pip check and "
+	  "venv list leave it out although its files are there.",
+	  "bin/activate: 4096 bytes of binary data\n"
+	  "demo-1.0.dist-info/METADATA: METADATA has no Name",
+	  "Replace the file (venv repair regenerates activation scripts); install the "
+	  "distribution again.",
 	  "0.1.0" },
 	{ VENV_DIAG_LINK_NOT_FOLLOWED, W, STABLE, 1, "link-not-followed",
 	  "a symbolic link that check does not follow",

@@ -124,6 +124,25 @@ static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const st
 				    rel.buf, d->name, d->version);
 			continue;
 		}
+		/*
+		 * A file RECORD lists (a hash or a size) that is now a directory,
+		 * or a link (a module led out of the environment runs from there):
+		 * what lstat shows, found without --verify-hashes (which says the
+		 * same of a link). A FIFO or device is the walk's (VNV004).
+		 */
+		if ((row->size[0] || row->hash[0]) && S_ISDIR(st.st_mode)) {
+			error = add(c, VENV_DIAG_DIST_FILE_SIZE, rel.buf, "'%s' of %s %s is a directory, "
+				    "RECORD lists a file", rel.buf, d->name, d->version);
+			if (!error)
+				error = venv_audit_own(a, d, rel.buf);
+			continue;
+		}
+		if ((row->size[0] || row->hash[0]) && S_ISLNK(st.st_mode) && !d->linked &&
+		    !(c->opts->flags & VENV_CHECK_VERIFY_HASHES) &&
+		    (error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, rel.buf, "'%s' of %s %s is a symbolic "
+				 "link; not followed, its sha256 not verified", rel.buf, d->name,
+				 d->version)) < 0)
+			break;
 		if (row->size[0] && S_ISREG(st.st_mode)) {
 			char *end;
 			unsigned long long want;
@@ -148,6 +167,37 @@ static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const st
 done:
 	vbuf_release(&rel);
 	vbuf_release(&drel);
+	return error;
+}
+
+/*
+ * A METADATA (PKG-INFO) that is there but cannot be used: over its cap, not
+ * a regular file, without Name or Version. pip skips such a distribution
+ * (or, over the cap, reads what check will not), so its name and version
+ * here are the directory's. Missing is RECORD's to say (VNV603, VNV601),
+ * unreadable report_unread()'s (VNV003).
+ */
+static int check_metadata(struct venv_check_ctx *c, const struct venv_dists *ds,
+			  const struct venv_dist *d, const char *site_rel)
+{
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
+	const char *file = d->egg ? "PKG-INFO" : "METADATA";
+	struct stat st;
+	size_t i, n = strlen(d->dir);
+	int error;
+
+	for (i = 0; i < ds->nunread; i++)
+		if (!strncmp(ds->unread[i].rel, d->dir, n) && ds->unread[i].rel[n] == '/' &&
+		    !strcmp(ds->unread[i].rel + n + 1, file))
+			return 0;
+	if ((error = vbuf_addf(&rel, "%s/%s/%s", site_rel, d->dir, file)) < 0)
+		goto done;
+	if (fstatat(c->env->root, rel.buf, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+		goto done;
+	error = add(c, VENV_DIAG_UNPARSEABLE_FILE, rel.buf, "the metadata of %s cannot be used: "
+		    "%s (its name and version here are the directory's)", d->dir, d->metadata_error);
+done:
+	vbuf_release(&rel);
 	return error;
 }
 
@@ -409,10 +459,11 @@ static const int dep_codes[] = { VENV_DIAG_DEPENDENCY_MISSING, VENV_DIAG_DEPENDE
 static const int pth_codes[] = { VENV_DIAG_UNOWNED_EXECUTABLE_PTH, 0 };
 static const int entry_codes[] = { VENV_DIAG_ENTRY_POINT_MODULE_MISSING, 0 };
 static const int unread_codes[] = { VENV_DIAG_UNREADABLE_FILE, 0 };
+static const int meta_codes[] = { VENV_DIAG_UNPARSEABLE_FILE, 0 };
 
 /* What the rules of this file are asked for, in c. */
 struct wants {
-	int records, entries, dups, deps, pths, unread;
+	int records, entries, dups, deps, pths, unread, meta;
 };
 
 static int wants_of(const struct venv_check_ctx *c, struct wants *w)
@@ -425,7 +476,8 @@ static int wants_of(const struct venv_check_ctx *c, struct wants *w)
 	w->pths = venv_check_wants_any(c, pth_codes);
 	/* Repair's first look asks for VNV003 alone: nothing is fixed on a half-read distribution. */
 	w->unread = venv_check_wants_any(c, unread_codes);
-	return w->records || w->entries || w->dups || w->deps || w->pths || w->unread;
+	w->meta = venv_check_wants_any(c, meta_codes);
+	return w->records || w->entries || w->dups || w->deps || w->pths || w->unread || w->meta;
 }
 
 /* The active site-packages, relative and absolute: 1, or 0 when its distributions are not read. */
@@ -603,6 +655,8 @@ int venv_rules_dists(struct venv_check_ctx *c)
 				error = add(c, VENV_DIAG_DUPLICATE_DIST_INFO, site_rel.buf, "%s and %s are "
 					    "both metadata of project '%s'", dsp->v[j].dir, d->dir, d->canon);
 		if (error)
+			break;
+		if (w.meta && d->metadata_error && (error = check_metadata(c, dsp, d, site_rel.buf)) < 0)
 			break;
 		if (w.records && !d->egg && (error = check_record(c, &audit, d, site_rel.buf, w.unread)) < 0)
 			break;

@@ -1,0 +1,72 @@
+#!/bin/bash
+# check on distributions tampered with after pip installed them (security.md
+# §0: everything inside the environment is untrusted), in a real
+# environment (python -m venv, a wheel built here, installed by the real
+# pip, offline). A module RECORD lists replaced by a link out of the
+# environment (the module then runs from there) is VNV007 without
+# --verify-hashes too, and once with it (check said "ok"); one replaced by
+# a directory is VNV604 (check said "ok", with --verify-hashes too). A
+# METADATA that cannot be used (over the cap, a directory, a link, without
+# Name) is VNV006 (check said nothing; list leaves the distribution out);
+# a missing one stays VNV603 alone.
+. "$(dirname "$0")/lib.sh"
+
+py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
+[ -n "$py" ] || skip "no CPython found"
+export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/xdg" PIP_NO_INDEX=1 PIP_NO_CACHE_DIR=1
+unset PIP_FIND_LINKS
+cd "$TMP" || fail "cannot enter $TMP"
+mkdir -p "$HOME" w
+expect_exit 0 "$py" -m venv orig
+"$py" -I "$TOP/tests/helpers/make-wheel.py" "$TMP/w" demo 1.0 >/dev/null || fail "make-wheel demo"
+expect_exit 0 orig/bin/python -m pip install -q --no-index --no-deps "$TMP/w"/demo-1.0-py3-none-any.whl
+expect_exit 0 "$VENV" check orig
+rel=$(cd orig && echo lib/python3.*/site-packages)
+mod=$rel/demo/__init__.py
+meta=$rel/demo-1.0.dist-info/METADATA
+
+# fresh: a copy of the environment as e (check also says it was copied).
+fresh() {
+	rm -rf e && cp -a orig e || fail "cannot copy the environment"
+}
+count() { printf '%s\n' "$OUT" | grep -c "$1"; }
+
+echo 'print("from outside")' >outside.py
+fresh link
+rm "e/$mod" && ln -s "$TMP/outside.py" "e/$mod"
+expect_exit 0 e/bin/python -c 'import demo'
+expect_eq "from outside" "$OUT" "what the module runs"
+expect_exit 1 "$VENV" check e
+expect_match "e/$mod: warning: '$mod' of demo 1\\.0 is a symbolic link; not followed.*\\[VNV007 " "$OUT" \
+	"the module replaced by a link"
+expect_exit 1 "$VENV" check --verify-hashes e
+expect_eq 1 "$(count "$mod.*VNV007")" "how often the link is reported with --verify-hashes ($OUT)"
+
+fresh dir
+rm "e/$mod" && mkdir "e/$mod"
+for opt in --severity=warning --verify-hashes; do
+	expect_exit 1 "$VENV" check $opt e
+	expect_match "e/$mod: warning: '$mod' of demo 1\\.0 is a directory, RECORD lists a file \\[VNV604 " \
+		"$OUT" "the module replaced by a directory ($opt)"
+done
+
+for kind in big dir link noname missing; do
+	fresh "m$kind"
+	rm "e/$meta"
+	case $kind in
+	big) { printf 'Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nSummary: '
+	       head -c 5000000 /dev/zero | tr '\0' x; printf '\n'; } >"e/$meta" ;;
+	dir) mkdir "e/$meta" ;;
+	link) ln -s /etc/hostname "e/$meta" ;;
+	noname) printf 'Metadata-Version: 2.1\nVersion: 1.0\n' >"e/$meta" ;;
+	esac
+	expect_exit 1 "$VENV" check e
+	if [ $kind = missing ]; then
+		[ "$(count VNV006)" = 0 ] || fail "expected no VNV006 for a missing METADATA, saw: $OUT"
+		expect_match "e/$meta: warning: .* is missing \\[VNV603 " "$OUT" "a missing METADATA"
+	else
+		expect_eq 1 "$(count "e/$meta: warning: the metadata of demo-1\\.0\\.dist-info cannot be used: .*\\[VNV006 ")" \
+			"how often the METADATA ($kind) is reported as VNV006 ($OUT)"
+	fi
+done
+echo ok
