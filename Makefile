@@ -80,6 +80,7 @@ LIB_OBJS += common/diag.o
 LIB_OBJS += common/dist.o
 LIB_OBJS += common/envdir.o
 LIB_OBJS += common/elf.o
+LIB_OBJS += common/entrypoints.o
 LIB_OBJS += common/envid.o
 LIB_OBJS += common/error.o
 LIB_OBJS += common/filehash.o

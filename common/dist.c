@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <jansson.h>
 #include "array.h"
+#include "entrypoints.h"
 #include "error.h"
 #include "fs.h"
 #include "path.h"
@@ -395,47 +396,33 @@ static int read_optional(struct reader *r, struct venv_dist *d, int ifd, const c
 	return 1;
 }
 
-/* entry_points.txt as importlib.metadata reads it (strip, [group], key = value). */
+/*
+ * entry_points.txt as importlib.metadata reads it (common/entrypoints.h
+ * splits it): only "[console_scripts]" and "[gui_scripts]" spelt exactly so
+ * are groups; a line that is not an entry with a name and a value is
+ * skipped, and so is ";" (no comment here: ";x = m:f" is an entry), while
+ * an unclosed "[x = m:f" is an entry of the group, since importlib.metadata
+ * knows only a header that is closed. Every entry is kept, duplicates too
+ * (up to MAX_ENTRIES).
+ */
 static int read_entry_points(struct reader *r, struct venv_dist *d, int ifd)
 {
 	struct vbuf text = VBUF_INIT(VBUF_MAX_PROBE);
-	size_t pos = 0;
+	struct venv_ep_tok tok;
+	struct venv_ep_line l;
 	int group = 0, error;
 
 	if ((error = read_optional(r, d, ifd, "entry_points.txt", VBUF_MAX_PROBE, &text)) != 0) {
 		error = error < 0 ? error : 0;
 		goto done;
 	}
-	while (pos < text.len && !error) {
-		const char *l = text.buf + pos, *nl = memchr(l, '\n', text.len - pos), *eq;
-		size_t n = nl ? (size_t)(nl - l) : text.len - pos;
-
-		pos += n + 1;
-		while (n && (l[0] == ' ' || l[0] == '\t')) {
-			l++;
-			n--;
-		}
-		while (n && (l[n - 1] == ' ' || l[n - 1] == '\t' || l[n - 1] == '\r'))
-			n--;
-		if (!n || l[0] == '#')
-			continue;
-		if (l[0] == '[' && l[n - 1] == ']') {
-			group = (n == 17 && !memcmp(l, "[console_scripts]", 17)) ? 1 :
-				(n == 13 && !memcmp(l, "[gui_scripts]", 13)) ? 2 : 0;
-			continue;
-		}
-		if (!group || !(eq = memchr(l, '=', n)))
-			continue;
-		{
-			size_t kl = (size_t)(eq - l), vs = kl + 1;
-
-			while (kl && (l[kl - 1] == ' ' || l[kl - 1] == '\t'))
-				kl--;
-			while (vs < n && (l[vs] == ' ' || l[vs] == '\t'))
-				vs++;
-			if (kl && vs < n)
-				error = add_entry(d, l, kl, l + vs, n - vs, group == 2);
-		}
+	venv_ep_tok_init(&tok, text.buf, text.len, 0);
+	while (!error && venv_ep_tok_next(&tok, &l)) {
+		if (l.kind == VENV_EP_SECTION)
+			group = (l.name_len == 15 && !memcmp(l.name, "console_scripts", 15)) ? 1 :
+				(l.name_len == 11 && !memcmp(l.name, "gui_scripts", 11)) ? 2 : 0;
+		else if (group && l.value && l.name_len && l.value_len)
+			error = add_entry(d, l.name, l.name_len, l.value, l.value_len, group == 2);
 	}
 done:
 	vbuf_release(&text);

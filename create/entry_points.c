@@ -1,4 +1,5 @@
 #include "compat.h"
+#include "entrypoints.h"
 #include "error.h"
 #include "fs.h"
 #include "path.h"
@@ -150,57 +151,54 @@ static int is_versioned(const char *name, const char *stem, char sep)
 	return !sep || dots == 1;
 }
 
+/*
+ * The strict reading of entry_points.txt (common/entrypoints.h splits it),
+ * as pip's installer refuses a wheel's file: ";" starts a comment too; a
+ * header must be closed and its name shorter than 64 bytes; in
+ * [console_scripts] and [gui_scripts] every line must be "name = value"
+ * with a name safe in bin/ (script_name_ok) and a value
+ * "module:attr [extras]" of dotted identifiers, the extras dropped; other
+ * groups' lines, headers excepted, are not looked at. A later definition
+ * of a name replaces an earlier one.
+ */
 int venv_entry_points_parse(const char *text, size_t len, int major, int minor,
 			    struct venv_entry_point **eps, size_t *neps)
 {
 	struct venv_entry_point *raw = NULL;
-	size_t nraw = 0, pos = 0, i;
+	size_t nraw = 0, i;
 	char name[160], module[300], attr[300], section[64] = "";
 	const char *pip_mod = NULL, *pip_attr = NULL, *ei_mod = NULL, *ei_attr = NULL;
+	struct venv_ep_tok tok;
+	struct venv_ep_line l;
 	int error = 0;
 
 	*eps = NULL;
 	*neps = 0;
-	while (pos < len) {
-		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - line) : len - pos;
-		const char *eq, *colon, *v, *ve;
-		size_t nl_, ml, al;
+	venv_ep_tok_init(&tok, text, len, VENV_EP_SEMICOLON);
+	while (venv_ep_tok_next(&tok, &l)) {
+		const char *line = l.line, *colon, *v, *ve;
+		size_t ll = l.len, nl_ = l.name_len, ml, al;
 
-		pos += ll + 1;
-		while (ll && (line[ll - 1] == '\r' || line[ll - 1] == ' ' || line[ll - 1] == '\t'))
-			ll--;
-		while (ll && (*line == ' ' || *line == '\t')) {
-			line++;
-			ll--;
-		}
-		if (!ll || *line == '#' || *line == ';')
-			continue;
-		if (*line == '[') {
-			if (line[ll - 1] != ']' || ll - 2 >= sizeof(section)) {
+		if (l.kind == VENV_EP_SECTION || l.why == VENV_EP_UNCLOSED) {
+			if (l.kind != VENV_EP_SECTION || l.name_len >= sizeof(section)) {
 				error = venv_error_set(VENV_EINVAL, "entry_points.txt: bad section "
 						       "'%.*s'", (int)ll, line);
 				goto done;
 			}
-			memcpy(section, line + 1, ll - 2);
-			section[ll - 2] = '\0';
+			/* As a C string: a NUL byte in it ends the name, as it always has here. */
+			memcpy(section, l.name, l.name_len);
+			section[l.name_len] = '\0';
 			continue;
 		}
 		if (strcmp(section, "console_scripts") && strcmp(section, "gui_scripts"))
 			continue;
-		eq = memchr(line, '=', ll);
-		if (!eq) {
+		if (l.kind != VENV_EP_ENTRY) {
 			error = venv_error_set(VENV_EINVAL, "entry_points.txt: bad line '%.*s'",
 					       (int)ll, line);
 			goto done;
 		}
-		nl_ = (size_t)(eq - line);
-		while (nl_ && (line[nl_ - 1] == ' ' || line[nl_ - 1] == '\t'))
-			nl_--;
-		v = eq + 1;
-		ve = line + ll;
-		while (v < ve && (*v == ' ' || *v == '\t'))
-			v++;
+		v = l.value;
+		ve = l.value + l.value_len;
 		/* Drop "[extras]": they change nothing in the script. */
 		{
 			const char *br = memchr(v, '[', (size_t)(ve - v));
