@@ -103,6 +103,11 @@ static int record_parse(const char *text, size_t len, struct venv_record_row **r
 					       "fields", line);
 			goto done;
 		}
+		/* A C string would end there: a row changed (and written back so by repair). */
+		if (memchr(field.buf, '\0', field.len)) {
+			error = venv_error_set(VENV_EINVAL, "RECORD line %zu: a NUL byte", line);
+			goto done;
+		}
 		if (!(fields[nf++] = strndup(field.buf, field.len))) {
 			error = oom();
 			goto done;

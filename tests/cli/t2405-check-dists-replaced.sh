@@ -8,7 +8,10 @@
 # a directory is VNV604 (check said "ok", with --verify-hashes too). A
 # METADATA that cannot be used (over the cap, a directory, a link, without
 # Name) is VNV006 (check said nothing; list leaves the distribution out);
-# a missing one stays VNV603 alone.
+# a missing one stays VNV603 alone. A RECORD row with a NUL byte is VNV602
+# (its path was cut at the NUL: "demo/" taken for a file), and repair of the
+# moved environment leaves that RECORD byte for byte (it wrote the cut row
+# back).
 . "$(dirname "$0")/lib.sh"
 
 py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
@@ -69,4 +72,17 @@ for kind in big dir link noname missing; do
 			"how often the METADATA ($kind) is reported as VNV006 ($OUT)"
 	fi
 done
+
+fresh
+rec=$(echo e/"$rel"/demo-1.0.dist-info/RECORD)
+printf 'demo/\0evil.py,sha256=AAAA,1\n' >>"$rec"
+cp "$rec" record.before
+expect_exit 1 "$VENV" check e
+expect_match "warning: demo-1\\.0\\.dist-info/RECORD: RECORD line [0-9]+: a NUL byte \\[VNV602 " "$OUT" \
+	"a RECORD with a NUL byte"
+if printf '%s' "$OUT" | grep -q 'is a directory'; then
+	fail "expected the row not cut at its NUL, saw: $OUT"
+fi
+expect_exit 0 "$VENV" repair -q e
+cmp -s record.before "$rec" || fail "expected the RECORD with a NUL byte unchanged by repair, saw: $(cat -v "$rec")"
 echo ok
