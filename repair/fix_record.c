@@ -187,8 +187,12 @@ int venv_fix_records(struct venv_fixctx *x)
 		    (error = vbuf_sets(&site, x->env->abs)) < 0 ||
 		    (error = vbuf_addf(&site, "/%s", site_rel.buf)) < 0)
 			break;
-		/* Unreadable metadata is check's to report, not a reason to stop repairing. */
-		if (venv_dists_read(&dists, site.buf, 0) < 0) {
+		/*
+		 * Unreadable metadata is check's to report, not a reason to stop
+		 * repairing; a METADATA that cannot be used (VNV006) does not make
+		 * the RECORD wrong: its rows follow the rewritten files too.
+		 */
+		if (venv_dists_read(&dists, site.buf, VENV_DISTS_ALL) < 0) {
 			venv_error_clear();
 			continue;
 		}

@@ -11,7 +11,9 @@
 # a missing one stays VNV603 alone. A RECORD row with a NUL byte is VNV602
 # (its path was cut at the NUL: "demo/" taken for a file), and repair of the
 # moved environment leaves that RECORD byte for byte (it wrote the cut row
-# back).
+# back). Repair of a moved environment whose METADATA has no Name still
+# makes that distribution's RECORD follow its rewritten console script (it
+# left it, so that the repair itself made bin/demo-cli VNV604).
 . "$(dirname "$0")/lib.sh"
 
 py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
@@ -85,4 +87,14 @@ if printf '%s' "$OUT" | grep -q 'is a directory'; then
 fi
 expect_exit 0 "$VENV" repair -q e
 cmp -s record.before "$rec" || fail "expected the RECORD with a NUL byte unchanged by repair, saw: $(cat -v "$rec")"
+
+fresh
+[ -f e/bin/demo-cli ] || fail "expected pip to have installed bin/demo-cli"
+printf 'Metadata-Version: 2.1\nSummary: no name\n' >"e/$meta"
+expect_exit 0 "$VENV" repair -q e
+expect_exit 1 "$VENV" check e
+expect_match "VNV006 " "$OUT" "the METADATA without Name"
+if printf '%s' "$OUT" | grep -q 'bin/demo-cli.*VNV604'; then
+	fail "expected the RECORD to follow the rewritten bin/demo-cli, saw: $OUT"
+fi
 echo ok
