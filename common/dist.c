@@ -771,6 +771,10 @@ static int read_one(struct reader *rd, const char *dirname, int egg)
 		    (error = read_entry_points(rd, &d, ifd)) < 0 ||
 		    (error = read_installer(rd, &d, ifd)) < 0)
 			goto done;
+	} else if (!egg && (flags & VENV_DISTS_EDITABLES)) {
+		if ((error = read_direct_url(rd, &d, ifd)) < 0 ||
+		    (d.editable && (error = read_record(rd, &d, ifd)) < 0))
+			goto done;
 	} else if (egg && !(flags & VENV_DISTS_METADATA_ONLY) &&
 		   (error = read_top_level(rd, &d, ifd)) < 0) {
 		goto done;

@@ -115,7 +115,14 @@ enum venv_dists_flags {
 	 * What cannot be read (see above) is listed in `unread` and the rest
 	 * is read; without it the first such failure fails the whole read.
 	 */
-	VENV_DISTS_PARTIAL = 1 << 2
+	VENV_DISTS_PARTIAL = 1 << 2,
+	/*
+	 * With VENV_DISTS_METADATA_ONLY: also direct_url.json, and the RECORD
+	 * of a distribution it says is editable, for a caller that needs to
+	 * know which files editable installs put in site-packages (check's
+	 * .pth rule) and not every RECORD. Without it, everything is read.
+	 */
+	VENV_DISTS_EDITABLES = 1 << 3
 };
 
 /*

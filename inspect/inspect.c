@@ -241,7 +241,7 @@ int venv_check_loaded(struct venv_report *r, struct venv_model *env,
 		      const struct venv_check_options *opts)
 {
 	static const struct venv_check_options defaults = VENV_CHECK_OPTIONS_INIT;
-	struct venv_check_ctx c = { NULL, NULL, NULL, VENV_SITE_LIST_INIT, NULL };
+	struct venv_check_ctx c = { NULL, NULL, NULL, VENV_SITE_LIST_INIT, NULL, VENV_DISTS_INIT, 0, 0 };
 	size_t i;
 	int error = 0;
 
@@ -280,6 +280,7 @@ int venv_check_loaded(struct venv_report *r, struct venv_model *env,
 			goto done;
 done:
 	venv_audit_early_release(c.early);
+	venv_dists_release(&c.dists);
 	venv_site_list_release(&c.site);
 	if (r->nr > 1)
 		qsort(r->findings, r->nr, sizeof(*r->findings), cmp_findings);

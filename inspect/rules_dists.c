@@ -614,10 +614,65 @@ done:
 	return error == VENV_ENOMEM ? error : 0;
 }
 
-int venv_rules_dists(struct venv_check_ctx *c)
+/* Whether distributions read with `have` hold what a read with `want` would. */
+static int dists_cover(unsigned have, unsigned want)
+{
+	if (!(have & VENV_DISTS_METADATA_ONLY))
+		return 1;
+	return (want & VENV_DISTS_METADATA_ONLY) &&
+	       (!(want & VENV_DISTS_EDITABLES) || (have & VENV_DISTS_EDITABLES));
+}
+
+int venv_check_dists(struct venv_check_ctx *c, unsigned need, const struct venv_dists **out)
 {
 	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
-	struct venv_dists own = VENV_DISTS_INIT, *dsp = &own;
+	struct wants w;
+	unsigned flags;
+	int error = 0;
+
+	*out = NULL;
+	/* The reader's, when it read them (it may still be at it): with every file. */
+	if (c->early && (error = venv_audit_early_wait(c)) < 0)
+		return error;
+	if (c->early) {
+		*out = &c->early->ds;
+		return 1;
+	}
+	(void)wants_of(c, &w);
+	flags = dists_flags(&w) | need;
+	/* Once; again only for a caller that needs what an earlier one did without. */
+	if (c->dists_state > 0 && dists_cover(c->dists_flags, flags)) {
+		*out = &c->dists;
+		return 1;
+	}
+	if (c->dists_state < 0)
+		return 0;
+	venv_dists_release(&c->dists);
+	c->dists_state = -1;
+	if ((error = site_of(c, &site_rel, &site)) <= 0)
+		goto done;
+	if ((error = venv_dists_read(&c->dists, site.buf, flags)) < 0) {
+		/* What VENV_DISTS_PARTIAL does not keep (a path over its cap): never silence. */
+		if (error != VENV_ENOMEM &&
+		    (error = add(c, VENV_DIAG_UNREADABLE_FILE, site_rel.buf, "cannot read the "
+				 "distributions of '%s': %s", site_rel.buf, venv_error_last())) == 0)
+			venv_error_clear();
+		goto done;
+	}
+	c->dists_state = 1;
+	c->dists_flags = flags;
+	*out = &c->dists;
+done:
+	vbuf_release(&site);
+	vbuf_release(&site_rel);
+	/* 1 exactly when *out is set. */
+	return *out ? 1 : error < 0 ? error : 0;
+}
+
+int venv_rules_dists(struct venv_check_ctx *c)
+{
+	struct vbuf site_rel = VBUF_INIT(VBUF_MAX_PATH), site = VBUF_INIT(VBUF_MAX_PATH);
+	const struct venv_dists *dsp;
 	struct venv_audit audit;
 	struct wants w;
 	size_t i;
@@ -627,21 +682,9 @@ int venv_rules_dists(struct venv_check_ctx *c)
 	if (!wants_of(c, &w))
 		return 0;
 	venv_audit_init(&audit, c);
-	if ((r = site_of(c, &site_rel, &site)) <= 0) {
+	if ((r = site_of(c, &site_rel, &site)) <= 0 ||
+	    (r = venv_check_dists(c, 0, &dsp)) <= 0) {
 		error = r;
-		goto done;
-	}
-	/* The reader's distributions, when it read them (it may still be at it). */
-	if (c->early && (error = venv_audit_early_wait(c)) < 0)
-		goto done;
-	if (c->early)
-		dsp = &c->early->ds;
-	else if ((error = venv_dists_read(&own, site.buf, dists_flags(&w))) < 0) {
-		/* What VENV_DISTS_PARTIAL does not keep (a path over its cap): never silence. */
-		if (error != VENV_ENOMEM &&
-		    (error = add(c, VENV_DIAG_UNREADABLE_FILE, site_rel.buf, "cannot read the "
-				 "distributions of '%s': %s", site_rel.buf, venv_error_last())) == 0)
-			venv_error_clear();
 		goto done;
 	}
 	if (w.records && (error = venv_audit_reserve(c, &audit, dsp)) < 0)
@@ -672,17 +715,18 @@ int venv_rules_dists(struct venv_check_ctx *c)
 	/* Last: --verify-hashes reports a RECORD row it cannot read (entry_points.txt) too. */
 	if (!error && w.unread)
 		error = report_unread(c, dsp, site_rel.buf);
-	if (!error && dsp == &own && c->opts->keep_dists && c->opts->keep_site) {
+	/* Read here, not by the early reader: the caller's now (the check has none left). */
+	if (!error && dsp == &c->dists && c->opts->keep_dists && c->opts->keep_site) {
 		if (!(*c->opts->keep_site = strdup(site.buf))) {
 			error = venv_error_set(VENV_ENOMEM, "out of memory");
 			goto done;
 		}
-		*c->opts->keep_dists = own;
-		memset(&own, 0, sizeof(own));
+		*c->opts->keep_dists = c->dists;
+		memset(&c->dists, 0, sizeof(c->dists));
+		c->dists_state = 0;
 	}
 done:
 	venv_audit_release(&audit);
-	venv_dists_release(&own);
 	vbuf_release(&site);
 	vbuf_release(&site_rel);
 	return error;

@@ -11,8 +11,6 @@
 #include "fs.h"
 #include "path.h"
 #include <dirent.h>
-#include <jansson.h>
-#include "record.h"
 #include "regex.h"
 
 #define PTH_MAX ((size_t)1024 * 1024)
@@ -126,112 +124,58 @@ static int check_lib(struct venv_check_ctx *c)
  * gone the package no longer imports (an error); any other .pth line
  * naming nothing is skipped by site.py (a warning).
  */
-#define EDITABLE_MAX 64
-#define DIRECT_URL_MAX ((size_t)64 * 1024)
 
-struct editables {
-	int loaded;
-	size_t n;
-	char pth[EDITABLE_MAX][256];
-	char dist[EDITABLE_MAX][128];
-	char setuptools_dist[128];      /* the name in __editable__.NAME-VERSION.pth */
-};
-
-static int is_editable_direct_url(int distfd)
+/* Whether the RECORD row path names the file `name` of site-packages itself. */
+static int row_is_site_file(const char *path, const char *name)
 {
-	struct vbuf buf = VBUF_INIT(DIRECT_URL_MAX);
-	json_t *doc, *dir_info, *editable;
-	int err, yes = 0;
+	const char *base = strrchr(path, '/');
 
-	if (venv_fs_read_capped(distfd, "direct_url.json", DIRECT_URL_MAX, 0, &buf, NULL, &err) ==
-	    VENV_RD_OK && (doc = json_loadb(buf.buf, buf.len, 0, NULL))) {
-		dir_info = json_object_get(doc, "dir_info");
-		editable = dir_info ? json_object_get(dir_info, "editable") : NULL;
-		yes = json_is_true(editable);   /* NULL-safe: a macro testing its argument */
-		json_decref(doc);
-	}
-	vbuf_release(&buf);
-	return yes;
+	/* pip writes it relative; poetry absolute, in site-packages. */
+	if (base && (base - path < 14 || strncmp(base - 14, "/site-packages", 14)))
+		return 0;
+	return !strcmp(base ? base + 1 : path, name);
 }
 
-static void load_editables(struct editables *ed, int sitefd)
+/*
+ * The distribution whose editable install the .pth `name` is, into *dist
+ * (NULL: none; else the distributions' (valid for the check) or buf's).
+ * Its distributions are the model's (venv_check_dists), read only now: a
+ * .pth whose every line exists needs no owner. < 0 only out of memory.
+ */
+static int editable_dist(struct venv_check_ctx *c, const char *name, char *buf, size_t size,
+			 const char **dist)
 {
-	DIR *d;
-	struct dirent *de;
-	int fd;
+	const struct venv_dists *ds;
+	size_t i, k, n;
+	int r;
 
-	ed->loaded = 1;
-	/* Its own description: the walk is listing sitefd meanwhile. */
-	if ((fd = openat(sitefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((de = readdir(d)) && ed->n < EDITABLE_MAX) {
-		struct vbuf record = VBUF_INIT(VBUF_MAX_RECORD);
-		struct venv_record_row *rows = NULL;
-		size_t nl = strlen(de->d_name), nrows = 0, i;
-		int distfd, err;
+	*dist = NULL;
+	if ((r = venv_check_dists(c, VENV_DISTS_EDITABLES, &ds)) < 0)
+		return r;
+	for (i = 0; r && i < ds->nr; i++) {
+		const struct venv_dist *d = &ds->v[i];
 
-		if (nl < 11 || strcmp(de->d_name + nl - 10, ".dist-info"))
-			continue;
-		distfd = openat(dirfd(d), de->d_name,
-				O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-		if (distfd < 0)
-			continue;
-		if (is_editable_direct_url(distfd) &&
-		    venv_fs_read_capped(distfd, "RECORD", VBUF_MAX_RECORD, 0, &record, NULL, &err) ==
-		    VENV_RD_OK &&
-		    venv_record_parse(record.buf, record.len, &rows, &nrows) >= 0) {
-			for (i = 0; i < nrows && ed->n < EDITABLE_MAX; i++) {
-				const char *path = rows[i].path, *base = strrchr(path, '/');
-				size_t pl;
-
-				/* pip writes it relative; poetry absolute, in site-packages. */
-				if (base && (base - path < 14 ||
-					     strncmp(base - 14, "/site-packages", 14)))
-					continue;
-				base = base ? base + 1 : path;
-				pl = strlen(base);
-				if (pl < 5 || strcmp(base + pl - 4, ".pth") || pl >= sizeof(ed->pth[0]))
-					continue;
-				memcpy(ed->pth[ed->n], base, pl + 1);
-				snprintf(ed->dist[ed->n], sizeof(ed->dist[0]), "%.*s",
-					 (int)(strcspn(de->d_name, "-")), de->d_name);
-				ed->n++;
+		for (k = 0; d->editable && !d->egg && k < d->nrecord; k++)
+			if (row_is_site_file(d->record[k].path, name)) {
+				/* Named as the directory is: its stem up to the first "-". */
+				*dist = d->dir_name;
+				return 0;
 			}
-		}
-		venv_record_rows_free(rows, nrows);
-		vbuf_release(&record);
-		close(distfd);
 	}
-	closedir(d);
-}
-
-/* The distribution whose editable install the .pth `name` is, or NULL. */
-static const char *editable_dist(struct editables *ed, int sitefd, const char *name)
-{
-	size_t i;
-
-	if (!ed->loaded)
-		load_editables(ed, sitefd);
-	for (i = 0; i < ed->n; i++)
-		if (!strcmp(ed->pth[i], name))
-			return ed->dist[i];
 	/* setuptools: __editable__.NAME-VERSION.pth (the name, without ".pth" or the version). */
 	if (!strncmp(name, "__editable__.", 13)) {
-		size_t n = strlen(name + 13);
-
+		n = strlen(name + 13);
 		if (n > 4 && !strcmp(name + 13 + n - 4, ".pth"))
 			n -= 4;
 		n = strcspn(name + 13, "-") < n ? strcspn(name + 13, "-") : n;
-		if (!n)
-			return name + 13;
-		snprintf(ed->setuptools_dist, sizeof(ed->setuptools_dist), "%.*s", (int)n, name + 13);
-		return ed->setuptools_dist;
+		if (!n) {
+			*dist = name + 13;
+			return 0;
+		}
+		snprintf(buf, size, "%.*s", (int)n, name + 13);
+		*dist = buf;
 	}
-	return NULL;
+	return 0;
 }
 
 /*
@@ -271,15 +215,15 @@ static int moved_path(const struct venv_model *e, const char *path, struct vbuf 
 	return found;
 }
 
-static int check_pth(struct venv_check_ctx *c, struct editables *ed, int dirfd,
-		     const char *name, const char *rel, const char *site_abs)
+static int check_pth(struct venv_check_ctx *c, int dirfd, const char *name, const char *rel,
+		     const char *site_abs)
 {
 	struct venv_model *e = c->env;
-	const char *dist = editable_dist(ed, dirfd, name);
 	struct vbuf buf = VBUF_INIT(PTH_MAX), path = VBUF_INIT(VBUF_MAX_PATH);
-	const char *p, *end;
+	const char *p, *end, *dist = NULL;
+	char setuptools_dist[128];
 	unsigned lineno = 0;
-	int rc, err, error = 0;
+	int rc, err, error = 0, looked = 0;
 
 	rc = venv_fs_read_capped(dirfd, name, PTH_MAX, 0, &buf, NULL, &err);
 	if (rc != VENV_RD_OK) {
@@ -322,7 +266,11 @@ static int check_pth(struct venv_check_ctx *c, struct editables *ed, int dirfd,
 					d.new_prefix = newp.buf;
 					vbuf_addf(&fix, "rewrite the entry to '%s'", want.buf);
 				}
-				if (dist) {
+				/* Whose the .pth is, at its first missing path: only then does it matter. */
+				if (!looked++)
+					error = editable_dist(c, name, setuptools_dist,
+							      sizeof(setuptools_dist), &dist);
+				if (!error && dist) {
 					d.name = (char *)dist;
 					if (!there)
 						d.want = NULL;
@@ -335,7 +283,7 @@ static int check_pth(struct venv_check_ctx *c, struct editables *ed, int dirfd,
 							       moved ? want.buf : "",
 							       moved ? (there ? "')" : "', not found there "
 							       "either)") : "");
-				} else {
+				} else if (!error) {
 					if (vbuf_add(&line, p, n) == 0)
 						d.name = line.buf;
 					error = venv_check_add(c, VENV_DIAG_PTH_MISSING_PATH, rel, lineno,
@@ -513,7 +461,6 @@ static int walk(struct venv_check_ctx *c)
 	size_t entries = 0, max_entries = c->opts->max_entries ? c->opts->max_entries :
 					  VENV_CHECK_DEFAULT_MAX_ENTRIES;
 	unsigned max_depth = c->opts->max_depth ? c->opts->max_depth : VENV_CHECK_DEFAULT_MAX_DEPTH;
-	struct editables *ed = calloc(1, sizeof(*ed));
 	int sp = 0, fd, error = 0, depth_reported = 0, site_listed = 0;
 	int keep_site = venv_check_wants_any(c, site_list_codes);
 	/*
@@ -523,8 +470,6 @@ static int walk(struct venv_check_ctx *c)
 	 */
 	int dirs_only = !c->early && !venv_check_wants_any(c, file_codes);
 
-	if (!ed)
-		return venv_error_set(VENV_ENOMEM, "out of memory");
 	if (max_depth > VENV_CHECK_DEFAULT_MAX_DEPTH)
 		max_depth = VENV_CHECK_DEFAULT_MAX_DEPTH;
 	if (e->active_ver[0] && ((error = vbuf_addf(&site_rel, "lib/python%s/site-packages",
@@ -615,8 +560,7 @@ static int walk(struct venv_check_ctx *c)
 			size_t nl = strlen(name);
 
 			if (f->in_site == 1 && nl > 4 && !strcmp(name + nl - 4, ".pth")) {
-				if ((error = check_pth(c, ed, f->d.fd, name, rel.buf,
-						       site_abs.buf)) < 0)
+				if ((error = check_pth(c, f->d.fd, name, rel.buf, site_abs.buf)) < 0)
 					break;
 			} else if (ext_minor_mismatch(c, name, tag, sizeof(tag))) {
 				const char *top = f->in_site == 1 ? name : f->top;
@@ -684,7 +628,6 @@ static int walk(struct venv_check_ctx *c)
 	/* Stopped at the entry limit (or an error) before site-packages was listed whole. */
 	c->site.limited |= !site_listed;
 done:
-	free(ed);
 	vbuf_release(&rel);
 	vbuf_release(&site_rel);
 	vbuf_release(&site_abs);

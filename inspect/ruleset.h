@@ -1,6 +1,7 @@
 #ifndef VENV_RULESET_H
 #define VENV_RULESET_H
 
+#include "dist.h"
 #include "model.h"
 #include "inspect.h"
 
@@ -55,6 +56,10 @@ struct venv_check_ctx {
 	struct venv_model *env;
 	struct venv_site_list site;
 	struct venv_audit_early *early;   /* audit.h: files hashed while the rules run, or NULL */
+	/* The active site-packages' distributions (venv_check_dists): early's when there is one. */
+	struct venv_dists dists;
+	int dists_state;                  /* 0 not read yet, 1 read, -1 none (or reported unreadable) */
+	unsigned dists_flags;             /* what they were read with (venv_dists_read) */
 };
 
 /*
@@ -80,6 +85,19 @@ int venv_check_wants_any(const struct venv_check_ctx *c, const int *codes);
 
 /* Report a venv_fs_read_capped() failure (VENV_RD_*) of a file the check needed. */
 int venv_check_report_read(struct venv_check_ctx *c, int rc, int err, const char *rel);
+
+/*
+ * The distributions of the active site-packages (common/dist.c), read once
+ * per check for every rule that uses them: the installed-distribution
+ * rules (rules_dists.c) and the walk (rules_tree.c: which .pth is an
+ * editable install's). The early reader's (audit.h) when it runs, else
+ * read the first time a rule asks, with what the rules asked for need and
+ * `need` (0, or VENV_DISTS_EDITABLES: which files editable installs own).
+ * 1 with *out set (valid until the check ends); 0 when there are none (no
+ * active site-packages, or they could not be read: then reported once, as
+ * VNV003); < 0 out of memory.
+ */
+int venv_check_dists(struct venv_check_ctx *c, unsigned need, const struct venv_dists **out);
 
 /* The rule sets. */
 int venv_rules_base(struct venv_check_ctx *c);      /* rules_base.c: interpreters, base */

@@ -83,6 +83,42 @@ START_TEST(test_dist__requirements)
 }
 END_TEST
 
+/* METADATA, direct_url.json and only an editable install's RECORD (check's .pth rule). */
+START_TEST(test_dist__editables_only)
+{
+	struct venv_dists d = VENV_DISTS_INIT;
+	const struct venv_dist *x;
+
+	put("ed-0.1.dist-info", "METADATA", "Name: ed\nVersion: 0.1\n");
+	put("ed-0.1.dist-info", "direct_url.json", "{\"url\": \"file:///src/ed\", "
+	    "\"dir_info\": {\"editable\": true}}");
+	put("ed-0.1.dist-info", "RECORD", "_ed.pth,,\n");
+	put("ed-0.1.dist-info", "entry_points.txt", "[console_scripts]\ned = ed:main\n");
+	put("wheel_pkg-1.dist-info", "METADATA", "Name: wheel_pkg\nVersion: 1\n");
+	put("wheel_pkg-1.dist-info", "direct_url.json", "{\"url\": \"file:///w/x.whl\", "
+	    "\"archive_info\": {}}");
+	put("wheel_pkg-1.dist-info", "RECORD", "wheel_pkg.pth,,\n");
+	ck_assert_int_eq(venv_dists_read(&d, site, VENV_DISTS_ALL | VENV_DISTS_METADATA_ONLY |
+					 VENV_DISTS_EDITABLES), 0);
+	ck_assert_uint_eq(d.nr, 2);
+	x = venv_dists_find(&d, "ed");
+	ck_assert_int_eq(x->editable, 1);
+	ck_assert_uint_eq(x->nrecord, 1);
+	ck_assert_str_eq(x->record[0].path, "_ed.pth");
+	ck_assert_uint_eq(x->nentries, 0);
+	x = venv_dists_find(&d, "wheel-pkg");
+	ck_assert_int_eq(x->editable, 0);
+	ck_assert_str_eq(x->url, "file:///w/x.whl");
+	ck_assert_uint_eq(x->nrecord, 0);
+	venv_dists_release(&d);
+	/* Without VENV_DISTS_METADATA_ONLY it changes nothing: every RECORD is read. */
+	ck_assert_int_eq(venv_dists_read(&d, site, VENV_DISTS_EDITABLES), 0);
+	ck_assert_uint_eq(venv_dists_find(&d, "wheel-pkg")->nrecord, 1);
+	ck_assert_uint_eq(venv_dists_find(&d, "ed")->nentries, 1);
+	venv_dists_release(&d);
+}
+END_TEST
+
 START_TEST(test_dist__missing_site_is_empty)
 {
 	struct venv_dists d = VENV_DISTS_INIT;
@@ -368,6 +404,7 @@ static Suite *dist_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_dist__requirements);
+	tcase_add_test(tc, test_dist__editables_only);
 	tcase_add_test(tc, test_dist__model);
 	tcase_add_test(tc, test_dist__caps_and_links);
 	tcase_add_test(tc, test_dist__tags_pure);

@@ -646,6 +646,105 @@ START_TEST(test_inspect__audit_notes)
 }
 END_TEST
 
+/*
+ * An editable install's .pth, told from the distributions' model
+ * (common/dist.c): direct_url.json says "editable" and RECORD lists the
+ * .pth in site-packages, relative (pip) or absolute (poetry); setuptools'
+ * __editable__.NAME-VERSION.pth by its name. A missing path it names is an
+ * error naming the distribution; in any other .pth, a warning. The same
+ * with the rules asked for alone (the model read without every RECORD)
+ * and with the files hashed while the walk runs (its reader's model).
+ */
+static void editable(const char *dist, const char *record_row, const char *pth)
+{
+	char rel[PATH_MAX], text[2 * PATH_MAX];
+
+	ck_assert_int_lt(snprintf(rel, sizeof(rel), "env/lib/python3.12/site-packages/%s-0.1.dist-info",
+				  dist), (int)sizeof(rel));
+	md(rel);
+	ck_assert_int_lt(snprintf(rel, sizeof(rel), "env/lib/python3.12/site-packages/%s-0.1.dist-info/"
+				  "METADATA", dist), (int)sizeof(rel));
+	ck_assert_int_lt(snprintf(text, sizeof(text), "Metadata-Version: 2.1\nName: %s\nVersion: 0.1\n",
+				  dist), (int)sizeof(text));
+	mk(rel, text, 0644);
+	ck_assert_int_lt(snprintf(rel, sizeof(rel), "env/lib/python3.12/site-packages/%s-0.1.dist-info/"
+				  "RECORD", dist), (int)sizeof(rel));
+	ck_assert_int_lt(snprintf(text, sizeof(text), "%s,,\n%s-0.1.dist-info/RECORD,,\n", record_row,
+				  dist), (int)sizeof(text));
+	mk(rel, text, 0644);
+	ck_assert_int_lt(snprintf(rel, sizeof(rel), "env/lib/python3.12/site-packages/%s", pth),
+			 (int)sizeof(rel));
+	ck_assert_int_lt(snprintf(text, sizeof(text), "%s/gone/%s\n", top, dist), (int)sizeof(text));
+	mk(rel, text, 0644);
+}
+
+static void expect_editables(void)
+{
+	static const char *const want[] = { "edpip", "edpoetry", "edst" };
+	size_t i, k;
+
+	if (count(VENV_DIAG_EDITABLE_SOURCE_MISSING) != 3 || count(VENV_DIAG_PTH_MISSING_PATH) != 3)
+		dump();
+	ck_assert_uint_eq(count(VENV_DIAG_EDITABLE_SOURCE_MISSING), 3);
+	ck_assert_uint_eq(count(VENV_DIAG_PTH_MISSING_PATH), 3);
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < rep.nr; i++)
+			if (rep.findings[i].code == VENV_DIAG_EDITABLE_SOURCE_MISSING &&
+			    rep.findings[i].data.name && !strcmp(rep.findings[i].data.name, want[k]))
+				break;
+		ck_assert_msg(i < rep.nr, "expected VNV414 naming '%s'", want[k]);
+		ck_assert_int_eq(rep.findings[i].severity, VENV_SEVERITY_ERROR);
+	}
+}
+
+START_TEST(test_inspect__editable_pth)
+{
+	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
+	static unsigned char only[1000];
+	char row[PATH_MAX], path[PATH_MAX];
+
+	editable("edpip", "_edpip.pth", "_edpip.pth");
+	p(row, sizeof(row), env, "lib/python3.12/site-packages/edpoetry.pth");
+	editable("edpoetry", row, "edpoetry.pth");
+	editable("edst", "__editable__.edst-0.1.pth", "__editable__.edst-0.1.pth");
+	/* Not editable installs: no direct_url.json; a .pth below site-packages, or elsewhere. */
+	editable("plain", "plain.pth", "plain.pth");
+	editable("deep", "sub/deep.pth", "deep.pth");
+	p(row, sizeof(row), top, "elsewhere/other.pth");
+	editable("other", row, "other.pth");
+	mk("env/lib/python3.12/site-packages/edpip-0.1.dist-info/direct_url.json",
+	   "{\"url\": \"file:///src/edpip\", \"dir_info\": {\"editable\": true}}", 0644);
+	mk("env/lib/python3.12/site-packages/edpoetry-0.1.dist-info/direct_url.json",
+	   "{\"url\": \"file:///src/edpoetry\", \"dir_info\": {\"editable\": true}}", 0644);
+	mk("env/lib/python3.12/site-packages/edst-0.1.dist-info/direct_url.json",
+	   "{\"url\": \"file:///src/edst\", \"dir_info\": {\"editable\": false}}", 0644);
+	mk("env/lib/python3.12/site-packages/deep-0.1.dist-info/direct_url.json",
+	   "{\"url\": \"file:///src/deep\", \"dir_info\": {\"editable\": true}}", 0644);
+	mk("env/lib/python3.12/site-packages/other-0.1.dist-info/direct_url.json",
+	   "{\"url\": \"file:///src/other\", \"dir_info\": {\"editable\": true}}", 0644);
+	check(env);
+	expect_editables();
+	memset(only, 0, sizeof(only));
+	only[VENV_DIAG_EDITABLE_SOURCE_MISSING] = 1;
+	only[VENV_DIAG_PTH_MISSING_PATH] = 1;
+	opts.selected = only;
+	check_opts(&opts);
+	expect_editables();
+	opts.selected = NULL;
+	opts.flags = VENV_CHECK_VERIFY_HASHES;
+	opts.hash_jobs = 2;
+	check_opts(&opts);
+	expect_editables();
+	/* Its source back: nothing to say. */
+	p(path, sizeof(path), top, "gone");
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	p(path, sizeof(path), top, "gone/edpip");
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	check(env);
+	ck_assert_uint_eq(count(VENV_DIAG_EDITABLE_SOURCE_MISSING), 2);
+}
+END_TEST
+
 /* Only the codes asked for: the rest of the work is skipped. */
 START_TEST(test_inspect__selected_skips_work)
 {
@@ -746,6 +845,7 @@ static Suite *inspect_suite(void)
 	tcase_add_test(tc, test_inspect__audit_hashes);
 	tcase_add_test(tc, test_inspect__audit_notes);
 	tcase_add_test(tc, test_inspect__selected_skips_work);
+	tcase_add_test(tc, test_inspect__editable_pth);
 	tcase_add_test(tc, test_inspect__interpreter_problems);
 	tcase_add_test(tc, test_inspect__path_separator);
 	tcase_add_test(tc, test_inspect__findings_sorted);
