@@ -73,6 +73,18 @@ static int check_lib(struct venv_check_ctx *c)
 		if ((!active || !active->has_site) && (e->lib_state == VENV_DIR_OK || e->lib_state == VENV_DIR_ABSENT) &&
 		    !(e->bin_ver[0] && e->env_ver[0] && strcmp(e->bin_ver, e->env_ver))) {
 			struct venv_finding_data d;
+			struct stat st;
+
+			/* Not missing: a link (out of the environment, say), which check does not follow. */
+			snprintf(fix, sizeof(fix), "lib/python%s", e->active_ver);
+			if (!active && fstatat(e->root, fix, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode)) {
+				if ((error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, fix, 0, NULL, "'%s' is a "
+						 "symbolic link; not followed, its site-packages not "
+						 "inspected", fix)) < 0)
+					return error;
+				goto others;
+			}
 
 			memset(&d, 0, sizeof(d));
 			d.found = rel;
@@ -87,6 +99,7 @@ static int check_lib(struct venv_check_ctx *c)
 							"their packages" : "")) < 0)
 				return error;
 		}
+others:
 		for (i = 0; i < e->nlibs; i++) {
 			const struct venv_model_libdir *l = &e->libs[i];
 

@@ -1,0 +1,34 @@
+#!/bin/bash
+# lib/pythonX.Y of a real environment (python -m venv) made a symbolic link
+# to a directory outside it, where its packages now are: the interpreter
+# still imports them through the link, so check must not say that
+# site-packages "is missing" (VNV111, fix "create" it, which was said) but
+# that the link was not followed (VNV007), as it says of a lib/ that is a
+# link; and nothing outside is changed by check or by repair.
+. "$(dirname "$0")/lib.sh"
+
+py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
+[ -n "$py" ] || skip "no CPython found"
+export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/xdg"
+cd "$TMP" || fail "cannot enter $TMP"
+mkdir -p "$HOME"
+expect_exit 0 "$py" -m venv e
+lib=$(cd e && echo lib/python3.*)
+mv "e/$lib" outside
+ln -s "$TMP/outside" "e/$lib"
+expect_exit 0 e/bin/python -c 'import pip, sys; print(pip.__file__)'
+expect_match "^$TMP/e/$lib/site-packages/pip/__init__\\.py\$" "$OUT" "where pip is imported from"
+before=$(cd outside && find . -printf '%p %s %T@\n' | LC_ALL=C sort)
+
+expect_exit 1 "$VENV" check e
+expect_match "^e/$lib: warning: '$lib' is a symbolic link; not followed, its site-packages not inspected \\[VNV007 " \
+	"$OUT" "the link"
+if printf '%s' "$OUT" | grep -q VNV111; then
+	fail "expected no 'missing site-packages' for a link, saw: $OUT"
+fi
+expect_exit 0 "$VENV" repair e
+expect_match "! '$lib' is a symbolic link" "$OUT" "repair's remaining problem"
+[ "$before" = "$(cd outside && find . -printf '%p %s %T@\n' | LC_ALL=C sort)" ] ||
+	fail "expected nothing outside the environment changed"
+[ -L "e/$lib" ] || fail "expected the link kept"
+echo ok
