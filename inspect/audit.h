@@ -117,6 +117,7 @@ struct venv_audit_early {
 	size_t *row_file;
 	size_t *first_row;               /* per distribution: where its rows start in row_file */
 	unsigned char *handed;           /* files[i] was handed to the threads */
+	off_t *want_size;                /* files[i]'s size per its RECORD row, or -1 */
 	struct venv_filehash_stream *stream;
 	/* Between the reader and the walk; `lock` guards state, error and the pending list. */
 	pthread_t reader;
@@ -149,10 +150,13 @@ int venv_audit_early_wait(struct venv_check_ctx *c);
 /*
  * For the fill, once e->ds is read: room for `rows` RECORD rows, then each
  * row (numbered as row_file is) whose file is to be hashed, at rel
- * (environment-relative, normalised).
+ * (environment-relative, normalised), of the size its row gives (-1: none).
+ * A file the walk finds of another size is not hashed early: check_record
+ * reports the size (VNV604) and hashes nothing, and a sparse giant would
+ * cost its whole length.
  */
 int venv_audit_early_alloc(struct venv_audit_early *e, size_t rows);
-int venv_audit_early_add(struct venv_audit_early *e, size_t row, const char *rel);
+int venv_audit_early_add(struct venv_audit_early *e, size_t row, const char *rel, off_t size);
 
 /* The walk met rel (environment-relative), a regular file per st. */
 void venv_audit_walked(struct venv_check_ctx *c, const char *rel, const struct stat *st);

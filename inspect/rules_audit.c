@@ -175,6 +175,7 @@ int venv_audit_early_alloc(struct venv_audit_early *e, size_t rows)
 		;
 	if (!(e->files = calloc(rows ? rows : 1, sizeof(*e->files))) ||
 	    !(e->handed = calloc(rows ? rows : 1, 1)) ||
+	    !(e->want_size = calloc(rows ? rows : 1, sizeof(*e->want_size))) ||
 	    !(e->row_file = calloc(rows ? rows : 1, sizeof(*e->row_file))) ||
 	    !(e->first_row = calloc(e->ds.nr ? e->ds.nr : 1, sizeof(*e->first_row))) ||
 	    !(e->index = calloc(e->index_cap, sizeof(*e->index))))
@@ -195,7 +196,7 @@ static size_t *early_slot(const struct venv_audit_early *e, const char *rel)
 	return &e->index[i];
 }
 
-int venv_audit_early_add(struct venv_audit_early *e, size_t row, const char *rel)
+int venv_audit_early_add(struct venv_audit_early *e, size_t row, const char *rel, off_t size)
 {
 	size_t *slot;
 
@@ -205,7 +206,10 @@ int venv_audit_early_add(struct venv_audit_early *e, size_t row, const char *rel
 	if (!*slot) {
 		if (!(e->files[e->nfiles].path = strdup(rel)))
 			return venv_error_set(VENV_ENOMEM, "out of memory");
+		e->want_size[e->nfiles] = size;
 		*slot = ++e->nfiles;
+	} else if (e->want_size[*slot - 1] != size) {
+		e->want_size[*slot - 1] = -1;   /* two rows that disagree: hashed as before */
 	}
 	e->row_file[row] = *slot;
 	return 0;
@@ -217,7 +221,8 @@ static void hand_over(struct venv_audit_early *e, const char *rel, off_t size)
 	struct venv_filehash *f;
 	size_t k;
 
-	if (!(k = *early_slot(e, rel)) || e->handed[k - 1])
+	if (!(k = *early_slot(e, rel)) || e->handed[k - 1] ||
+	    (e->want_size[k - 1] >= 0 && e->want_size[k - 1] != size))
 		return;
 	f = &e->files[k - 1];
 	/* The walk came here through no link: nothing to follow on the way. */
@@ -378,6 +383,7 @@ void venv_audit_early_release(struct venv_audit_early *e)
 	free(e->files);
 	free(e->index);
 	free(e->handed);
+	free(e->want_size);
 	free(e->row_file);
 	free(e->first_row);
 	free(e->pending);

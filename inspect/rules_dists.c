@@ -564,11 +564,20 @@ static int early_fill(struct venv_audit_early *e)
 			if (strncmp(row->hash, "sha256=", 7))
 				continue;
 			if ((r = env_rel(&rel, e->env, e->site_rel, row->path)) == 0) {
-				unsigned long long size = strtoull(row->size, NULL, 10);
+				char *end;
+				unsigned long long size;
 
-				/* What RECORD says: only how many threads are worth it. */
+				errno = 0;
+				size = strtoull(row->size, &end, 10);
+				/* Not a size check_record takes: none (it says what is wrong). */
+				if (!row->size[0] || *end || errno || row->size[0] == '-' ||
+				    size >= ((unsigned long long)1 << 62))
+					size = (unsigned long long)-1;
+				/* What RECORD says: how many threads are worth it, and what to hash. */
 				e->total += size < ((unsigned long long)1 << 40) ? (off_t)size : 0;
-				error = venv_audit_early_add(e, e->first_row[i] + k, rel.buf);
+				error = venv_audit_early_add(e, e->first_row[i] + k, rel.buf,
+							     size == (unsigned long long)-1 ? -1 :
+							     (off_t)size);
 			} else if (r != -1) {
 				error = r;
 			}
