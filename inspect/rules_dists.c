@@ -724,8 +724,13 @@ int venv_rules_dists(struct venv_check_ctx *c)
 	/* Last: --verify-hashes reports a RECORD row it cannot read (entry_points.txt) too. */
 	if (!error && w.unread)
 		error = report_unread(c, dsp, site_rel.buf);
-	/* Read here, not by the early reader: the caller's now (the check has none left). */
-	if (!error && dsp == &c->dists && c->opts->keep_dists && c->opts->keep_site) {
+	/*
+	 * Read here, not by the early reader: the caller's now (the check has
+	 * none left). Only a whole read: the caller takes them for one (a list
+	 * without RECORDs would be a list of distributions that own no file).
+	 */
+	if (!error && dsp == &c->dists && c->opts->keep_dists && c->opts->keep_site &&
+	    !(c->dists_flags & (VENV_DISTS_METADATA_ONLY | VENV_DISTS_EDITABLES))) {
 		if (!(*c->opts->keep_site = strdup(site.buf))) {
 			error = venv_error_set(VENV_ENOMEM, "out of memory");
 			goto done;
