@@ -253,24 +253,42 @@ int venv_fix_cfg_rewrite(struct venv_fixctx *x, const struct venv_finding *f, co
 		fd = openat(x->e->fd, "pyvenv.cfg", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 		if (fd >= 0) {
 			char chunk[4096];
-			ssize_t n;
+			ssize_t n = 0;
 
 			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 				while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
 				       vbuf_add(&raw, chunk, (size_t)n) >= 0)
 					;
 			close(fd);
+			/*
+			 * Not read whole (over the cap, a failed read): what was read
+			 * is not all its keys, and writing it back would drop the rest.
+			 */
+			if (n != 0) {
+				error = venv_fix_decline(x, "'pyvenv.cfg' cannot be read whole (larger "
+							 "than %zu bytes, or a read failed), so its keys "
+							 "cannot be kept; move it away, then run venv "
+							 "repair again", VBUF_MAX_CFG);
+				goto done;
+			}
 		}
 		venv_cfg_release(&x->cfg);
-		if (raw.len && (error = cfg_salvage(x, raw.buf, raw.len)) < 0)
+		if (raw.len && (error = cfg_salvage(x, raw.buf, raw.len)) < 0) {
+			if (error != VENV_ENOMEM)
+				error = venv_fix_decline(x, "the keys of 'pyvenv.cfg' cannot be kept (%s); "
+							 "move it away, then run venv repair again",
+							 venv_error_last());
 			goto done;
+		}
 	} else {
 		venv_cfg_release(&x->cfg);
 	}
 	x->cfg_state = FIXCFG_OK;
 	error = cfg_complete(x, f->code);
 done:
-	venv_error_clear();
+	/* What the reads above failed on is dropped; a failure of this fixer keeps its message. */
+	if (error >= 0)
+		venv_error_clear();
 	vbuf_release(&raw);
 	return error;
 }

@@ -7,7 +7,10 @@
 # do, the other fixes are made, nothing is left behind (journal, staged
 # files), the directory and what it holds are kept, a second repair says the
 # same, and once the directory is moved away repair makes the environment
-# work.
+# work. A pyvenv.cfg over the size repair reads (more than 1 MB of keys,
+# far over the 32 KB Python reads) is a remaining problem that says why,
+# and is left as it was: repair wrote back its first 1 MB, dropping the
+# other keys (in a moved environment it stopped with "unknown error").
 . "$(dirname "$0")/lib.sh"
 
 py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
@@ -37,4 +40,15 @@ expect_exit 0 "$VENV" repair -q e
 expect_exit 0 e/bin/python -c 'import sys; print(sys.prefix)'
 expect_eq "$TMP/e" "$OUT" "the prefix of the repaired environment"
 expect_exit 0 "$VENV" check e
+
+for i in $(seq 1 100000); do echo "key$i = value"; done >>e/pyvenv.cfg
+cp -a e moved
+for env in e moved; do
+	cp $env/pyvenv.cfg cfg.before
+	expect_exit 1 "$VENV" repair $env
+	expect_match "! .*'pyvenv\.cfg' cannot be read whole \(larger than 1048576 bytes, or a read failed\), so its keys cannot be kept; move it away" \
+		"$OUT" "the remaining problem of a huge pyvenv.cfg ($env)"
+	[ -z "$ERR" ] || fail "expected no error for a huge pyvenv.cfg ($env), saw: $ERR"
+	cmp -s cfg.before $env/pyvenv.cfg || fail "expected the huge pyvenv.cfg left as it was ($env)"
+done
 echo ok
