@@ -392,9 +392,25 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 		vbuf_reset(&b);
 		vbuf_addf(&b, "%s/x", m->old_site);
 		if ((sfd = venv_repair_open_parent(e->fd, b.buf, &base)) < 0) {
-			/* No old site-packages: nothing to move. */
-			venv_error_clear();
+			error = sfd;
 			sfd = -1;
+			/* No old site-packages: nothing to move. */
+			if (error == VENV_ENOTFOUND) {
+				venv_error_clear();
+				error = 0;
+				goto done;
+			}
+			/*
+			 * A link on the way (lib/python3.11 leading out of the
+			 * environment), or not a directory: what it holds is not
+			 * the environment's to move, and taking it for nothing
+			 * would leave the new version without any of it.
+			 */
+			error = venv_error_set(error, "'%s' cannot be opened inside the environment "
+					       "(%s): the upgrade moves only what the environment "
+					       "holds; put it back in place (not a link) first",
+					       m->old_site, error == VENV_EUNSAFE ?
+					       "a symbolic link on the way" : venv_error_last());
 			goto done;
 		}
 	}

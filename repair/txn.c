@@ -591,6 +591,41 @@ done:
 	return error;
 }
 
+/*
+ * A fix journal is acted on only as this file writes one: each entry an op
+ * it knows, a path, and for what is staged a stage name of its own making
+ * (".venv-repair-new.N", beside the path). Anything else (a journal
+ * someone wrote, a stage of "/tmp/x" or "../../x") is damaged: recovery
+ * would otherwise remove or rename whatever it names, outside the
+ * environment too.
+ */
+static int fix_journal_ok(json_t *j)
+{
+	static const char prefix[] = VENV_REPAIR_PREFIX "-new.";
+	json_t *fixes = json_object_get(j, "fixes"), *ent;
+	size_t i;
+
+	if (!json_is_array(fixes))
+		return 0;
+	json_array_foreach(fixes, i, ent) {
+		const char *op = jstr(ent, "op"), *path = jstr(ent, "path"), *stage, *d;
+
+		if (!json_is_object(ent) || !*path)
+			return 0;
+		if (!strcmp(op, "mkdir") || !strcmp(op, "remove") || !strcmp(op, "chmod"))
+			continue;
+		if (strcmp(op, "write") && strcmp(op, "symlink") && strcmp(op, "copy"))
+			return 0;
+		stage = jstr(ent, "stage");
+		if (strncmp(stage, prefix, sizeof(prefix) - 1))
+			return 0;
+		d = stage + sizeof(prefix) - 1;
+		if (!*d || strspn(d, "0123456789") != strlen(d) || strlen(d) > 20)
+			return 0;
+	}
+	return 1;
+}
+
 int venv_repair_recover(struct venv_envdir *e, struct vbuf *note)
 {
 	json_t *j = NULL;
@@ -611,7 +646,11 @@ int venv_repair_recover(struct venv_envdir *e, struct vbuf *note)
 		return error;
 	kind = jstr(j, "kind");
 	state = jstr(j, "state");
-	if (!strcmp(kind, "fix")) {
+	if (!strcmp(kind, "fix") && !fix_journal_ok(j)) {
+		error = venv_error_set(VENV_EINVAL, "the journal '%s/%s' is damaged (an entry this "
+				       "tool does not write); remove it after checking the "
+				       "environment by hand", e->dir, VENV_REPAIR_JOURNAL);
+	} else if (!strcmp(kind, "fix")) {
 		if (!strcmp(state, "committed")) {
 			error = journal_forward(e, j);
 			vbuf_adds(note, "finished an interrupted repair");

@@ -54,4 +54,23 @@ grep -q '__pycache__' "$new/beta-1.0.dist-info/RECORD" &&
 PYTHONDONTWRITEBYTECODE=1 env/bin/python -c 'import beta' ||
 	fail "expected beta to import under 3.12"
 "$VENV" check env >out 2>&1 || fail "expected check to find no error, exit $?: $(cat out)"
+
+# The old version's whole lib directory a link out of the environment: what
+# it holds is not the environment's to move, and an upgrade that took it for
+# nothing would leave the new version without a package (exit 0 before).
+"$VENV" create -q -p "$p11" env2 || fail "venv create -p $p11 failed"
+env2/bin/pip install -q "$TMP"/wheels/beta-1.0-*.whl || fail "pip install beta failed"
+mv env2/lib/python3.11 ext
+ln -s "$TMP/ext" env2/lib/python3.11
+before=$(find env2 ext -exec ls -ld --time-style=+%s.%N {} + | sort)
+"$VENV" repair --upgrade -p "$p12" env2 >out 2>&1
+rc=$?
+[ "$rc" = 2 ] || fail "expected repair --upgrade to refuse a linked lib/python3.11 (exit 2), saw $rc: $(cat out)"
+grep -q "lib/python3.11/site-packages' cannot be opened inside the environment" out ||
+	fail "expected the error to name lib/python3.11/site-packages, saw: $(cat out)"
+after=$(find env2 ext -exec ls -ld --time-style=+%s.%N {} + | sort)
+[ "$before" = "$after" ] || fail "expected nothing changed, inside or outside; before:
+$before
+after:
+$after"
 exit 0
