@@ -449,9 +449,13 @@ static int ctx_init(struct venv_fixctx *x, struct venv_envdir *e, const struct v
 	if (x->cfg_state == FIXCFG_OK && (v = venv_cfg_get_last(&x->cfg, "prompt")) != NULL) {
 		if (venv_repair_pyliteral(&tmp, v) < 0)
 			error = vbuf_sets(&tmp, v);
-	} else {
-		error = venv_path_basename(&tmp, e->dir);
 	}
+	/*
+	 * None, or one that is not one line of UTF-8 text (which venv create
+	 * refuses, and repair does not keep in pyvenv.cfg): the directory's name.
+	 */
+	if (!(x->cfg_state == FIXCFG_OK && v) || (error >= 0 && !venv_cfg_text_ok(tmp.buf)))
+		error = venv_path_basename(&tmp, e->dir);
 	venv_error_clear();
 	if (error >= 0 && !(x->prompt = strdup(tmp.buf)))
 		error = venv_error_set(VENV_ENOMEM, "out of memory");

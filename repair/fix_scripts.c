@@ -5,6 +5,7 @@
 #include "compat.h"
 #include <strings.h>
 #include "venv.h"
+#include "cfg.h"
 #include "diag.h"
 #include "fix.h"
 #include "path.h"
@@ -173,6 +174,19 @@ done:
 	return error;
 }
 
+/*
+ * An activation script names the environment's path and prompt, and every
+ * shell that sources it prints them: a path that is not one line of UTF-8
+ * text (a control character, an escape sequence) would reach the terminal
+ * on every prompt. venv create refuses such a place; repair declines too.
+ */
+static int decline_place(struct venv_fixctx *x)
+{
+	return venv_fix_decline(x, "the environment's path holds control characters or is not "
+				"valid UTF-8, which the script would print to the terminal; move "
+				"the environment to a plain name");
+}
+
 /* 401, 402, 410, 502, 504: the script as create writes it here. */
 int venv_fix_activation(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
@@ -181,10 +195,13 @@ int venv_fix_activation(struct venv_fixctx *x, const struct venv_finding *f, con
 
 	if (!rel || strncmp(rel, "bin/", 4) || strchr(rel + 4, '/'))
 		return venv_fix_decline(x, "not an activation script in bin/");
+	/* pyvenv.cfg's command first: it refuses such a path with an error (venv_cfg_set). */
 	if ((f->code == VENV_DIAG_RELOCATED_ENVIRONMENT ||
 	     f->code == VENV_DIAG_STALE_ACTIVATION_PATH) &&
 	    (error = relocate_command(x, f)) < 0)
 		return error;
+	if (!venv_cfg_text_ok(x->e->dir))
+		return decline_place(x);
 	if (!(t = template_for(rel + 4)))
 		return rewrite_foreign(x, f, rel);
 	return write_template(x, f->code, t, rel,
@@ -199,6 +216,8 @@ int venv_fix_missing_activation(struct venv_fixctx *x, const struct venv_finding
 
 	if (!rel || strncmp(rel, "bin/", 4) || !(t = template_for(rel + 4)))
 		return venv_fix_decline(x, "venv has no such script to write");
+	if (!venv_cfg_text_ok(x->e->dir))
+		return decline_place(x);
 	return write_template(x, f->code, t, rel, "restored");
 }
 

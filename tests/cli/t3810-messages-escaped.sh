@@ -86,4 +86,35 @@ PY
 expect_exit 0 "$VENV" restore forged.tar.gz
 no_raw "restore's report" "$OUT$ERR"
 expect_match '^restored .*/rev\\x1b\]0;pwn\\x07il' "$OUT" "restore's report"
+
+# An environment without a `command` key (virtualenv writes none) moved to a
+# name with escapes: repair does not write that name into the activation
+# scripts, where every shell sourcing them would print it to the terminal
+# (it did: ESC and BEL in VIRTUAL_ENV and the prompt); each is a remaining
+# problem saying why.
+if /usr/bin/python3 -m virtualenv --version >/dev/null 2>&1; then
+	expect_exit 0 /usr/bin/python3 -m virtualenv -q --no-pip --no-wheel --no-setuptools venvless
+	grep -q '^command' venvless/pyvenv.cfg && fail "expected virtualenv to write no command key"
+	mv venvless "v$esc" || fail "cannot rename the environment"
+	expect_exit 1 "$VENV" repair -y "v$esc"
+	no_raw "repair's report" "$OUT$ERR"
+	expect_match "holds control characters or is not valid UTF-8" "$OUT" "repair's declined fix"
+	for s in "v$esc"/bin/activate*; do
+		no_raw "$s" "$(cat "$s")"
+	done
+fi
+
+# A prompt in pyvenv.cfg that is not UTF-8 (create refuses one) is not used:
+# every activation script gets the directory's name, as when there is none
+# (bin/activate had it, the csh and fish scripts were declined).
+expect_exit 0 "$py" -m venv --without-pip p1
+printf 'prompt = caf\xe9\n' >>p1/pyvenv.cfg
+mv p1 p2
+expect_exit 0 "$VENV" repair -y p2
+expect_match ' 0 problem\(s\) remain' "$OUT" "repair's summary"
+for s in activate activate.csh activate.fish; do
+	grep -q "VIRTUAL_ENV_PROMPT.*p2" "p2/bin/$s" ||
+		fail "expected p2/bin/$s to have the prompt p2, saw: $(grep -a VIRTUAL_ENV_PROMPT "p2/bin/$s" | cat -v)"
+	LC_ALL=C grep -q $'\xe9' "p2/bin/$s" && fail "expected no byte of the bad prompt in p2/bin/$s"
+done
 echo ok
