@@ -243,9 +243,17 @@ int venv_txn__write_new_file_at(int dfd, const char *name, const void *data, siz
 {
 	int fd, error = 0;
 
-	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-		return venv_error_set_errno(VENV_EIO, "cannot remove '%s'", name);
+	/*
+	 * Made new; what is in the way (a leftover of a run killed here) is
+	 * removed only when it is there: on a read-only file system the error
+	 * is then the creation's, not that of removing something absent.
+	 */
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+			return venv_error_set_errno(VENV_EIO, "cannot remove '%s'", name);
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	}
 	if (fd < 0)
 		return venv_error_set_errno(venv_error_from_errno(errno), "cannot create '%s'",
 					    name);
@@ -330,6 +338,12 @@ int venv_txn__write_journal(struct venv_envdir *e, json_t *j)
 	error = venv_repair_write_durable(e->fd, VENV_REPAIR_JOURNAL, JOURNAL_TMP, text, strlen(text),
 				   0600);
 	free(text);
+	if (error < 0 && error != VENV_ENOMEM) {
+		char msg[2048];
+
+		snprintf(msg, sizeof(msg), "%s", venv_error_last());
+		error = venv_error_set(error, "cannot write the journal of '%s': %s", e->dir, msg);
+	}
 	return error;
 }
 
@@ -500,8 +514,14 @@ int venv_plan_apply(struct venv_envdir *e, const struct venv_plan *plan)
 		}
 	}
 	/* Phase one: say what is about to happen, then stage it. */
-	if ((error = venv_txn__write_journal(e, j)) < 0)
+	if ((error = venv_txn__write_journal(e, j)) < 0) {
+		/* No journal (a read-only file system), nothing staged: nothing to undo. */
+		if (!venv_journal_exists(e)) {
+			json_decref(j);
+			return error;
+		}
 		goto done;
+	}
 	for (i = 0; i < plan->nr && !error; i++) {
 		const struct venv_fix *f = &plan->fixes[i];
 		json_t *ent = json_array_get(fixes, i);
