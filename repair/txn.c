@@ -595,8 +595,17 @@ static int read_journal(struct venv_envdir *e, json_t **out)
 	int error;
 
 	*out = NULL;
-	if ((error = venv_fs_read_file_at(&text, e->fd, VENV_REPAIR_JOURNAL, JOURNAL_MAX)) < 0)
+	if ((error = venv_fs_read_file_at(&text, e->fd, VENV_REPAIR_JOURNAL, JOURNAL_MAX)) < 0) {
+		char msg[2048];
+
+		/* Which environment's, and what to do: as for a journal that does not parse. */
+		snprintf(msg, sizeof(msg), "%s", venv_error_last());
+		if (error != VENV_ENOMEM)
+			error = venv_error_set(error, "cannot read the journal '%s/%s' (%s); remove "
+					       "it after checking the environment by hand", e->dir,
+					       VENV_REPAIR_JOURNAL, msg);
 		goto done;
+	}
 	*out = json_loadb(text.buf, text.len, 0, &jerr);
 	if (!*out || !json_is_object(*out) ||
 	    json_integer_value(json_object_get(*out, "venv-repair-journal")) != 1) {

@@ -42,6 +42,19 @@ for state in prepared committed; do
 	forged "$state" '{"op":"write"}'
 done
 
+# A journal that is not a regular file (a FIFO: never opened, never waited
+# on; a directory): the error names the environment's journal and says what
+# to do, nothing is changed, the journal is left.
+for kind in fifo dir; do
+	if [ $kind = fifo ]; then mkfifo env/.venv-repair.journal; else mkdir env/.venv-repair.journal; fi
+	expect_exit 2 timeout 60 "$VENV" repair -y env
+	expect_match "^venv: error: cannot read the journal '.*/env/\.venv-repair\.journal' \(.*not a regular file\); remove it after checking the environment by hand$" \
+		"$ERR" "repair's error on a journal that is a $kind"
+	[ -e env/.venv-repair.journal ] || fail "expected the $kind journal left"
+	rm -r env/.venv-repair.journal
+	[ "$(listing env)" = "$before" ] || fail "expected the environment unchanged ($kind journal)"
+done
+
 # What repair itself writes is still recovered: a staged file of its own is removed.
 echo staged >env/bin/.venv-repair-new.0
 printf '%s' '{"venv-repair-journal":1,"kind":"fix","state":"prepared","fixes":[{"op":"write","path":"bin/x","stage":".venv-repair-new.0","mode":420}]}' \
