@@ -59,6 +59,25 @@ expect_eq() {
 	[ "$1" = "$2" ] || fail "expected $3 to be '$1', saw '$2'"
 }
 
+# newest_pyenv_python: $py, the newest of pyenv's CPythons (not Debian's), or skip.
+newest_pyenv_python() {
+	py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
+	[ -n "$py" ] || skip "no CPython found"
+}
+
+# own_home [offline]: a HOME and cache of the test's own (pip's config and
+# cache, the wheel cache); with "offline", pip without an index or cache and
+# without the machine's PIP_FIND_LINKS, and $TMP/w for the test's wheels.
+own_home() {
+	export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/xdg"
+	mkdir -p "$HOME"
+	if [ "${1:-}" = offline ]; then
+		export PIP_NO_INDEX=1 PIP_NO_CACHE_DIR=1
+		unset PIP_FIND_LINKS
+		mkdir -p "$TMP/w"
+	fi
+}
+
 # The real CPython interpreters of this machine: pyenv's 3.8+ and Debian's.
 # Prints one absolute path per line, oldest first.
 find_pythons() {

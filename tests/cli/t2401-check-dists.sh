@@ -9,11 +9,8 @@
 # with pip has no such finding.
 . "$(dirname "$0")/lib.sh"
 
-py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
-[ -n "$py" ] || skip "no CPython found"
-export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/xdg" PIP_NO_INDEX=1 PIP_NO_CACHE_DIR=1
-unset PIP_FIND_LINKS
-mkdir -p "$HOME" "$TMP/w"
+newest_pyenv_python
+own_home offline
 env="$TMP/e"
 expect_exit 0 "$VENV" create -q -p "$py" "$env"
 expect_exit 0 "$VENV" check --select VNV6 "$env"

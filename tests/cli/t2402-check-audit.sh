@@ -15,11 +15,8 @@
 #    hardlink, and pip's wheel cache): one VNV612 info each, none with copies.
 . "$(dirname "$0")/lib.sh"
 
-py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
-[ -n "$py" ] || skip "no CPython found"
-export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/xdg" PIP_NO_INDEX=1 PIP_NO_CACHE_DIR=1
-unset PIP_FIND_LINKS
-mkdir -p "$HOME" "$TMP/w"
+newest_pyenv_python
+own_home offline
 mk() { "$py" -I "$TOP/tests/helpers/make-wheel.py" "$TMP/w" "$@" >/dev/null || fail "make-wheel $*"; }
 mk demo-a 1.0 'Requires-Dist: b.pkg'
 mk b.pkg 1.5

@@ -12,11 +12,8 @@
 # (it was an empty list, exit 0).
 . "$(dirname "$0")/lib.sh"
 
-py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
-[ -n "$py" ] || skip "no CPython found"
-export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/xdg" PIP_NO_INDEX=1 PIP_NO_CACHE_DIR=1
-unset PIP_FIND_LINKS
-mkdir -p "$HOME" "$TMP/w"
+newest_pyenv_python
+own_home offline
 cd "$TMP" || fail "cannot enter $TMP"
 expect_exit 0 "$py" -m venv e
 "$py" -I "$TOP/tests/helpers/make-wheel.py" "$TMP/w" demo 1.0 >/dev/null || fail "make-wheel demo"

@@ -7,11 +7,9 @@
 # link; and nothing outside is changed by check or by repair.
 . "$(dirname "$0")/lib.sh"
 
-py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
-[ -n "$py" ] || skip "no CPython found"
-export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/xdg"
+newest_pyenv_python
+own_home
 cd "$TMP" || fail "cannot enter $TMP"
-mkdir -p "$HOME"
 expect_exit 0 "$py" -m venv e
 lib=$(cd e && echo lib/python3.*)
 mv "e/$lib" outside

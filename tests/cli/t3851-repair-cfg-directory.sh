@@ -13,11 +13,9 @@
 # other keys (in a moved environment it stopped with "unknown error").
 . "$(dirname "$0")/lib.sh"
 
-py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
-[ -n "$py" ] || skip "no CPython found"
-export HOME="$TMP/home" XDG_CACHE_HOME="$TMP/xdg"
+newest_pyenv_python
+own_home
 cd "$TMP" || fail "cannot enter $TMP"
-mkdir -p "$HOME"
 expect_exit 0 "$py" -m venv --without-pip orig
 mv orig e
 rm e/pyvenv.cfg
