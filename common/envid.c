@@ -32,6 +32,18 @@ static int is_regular(int dirfd, const char *name)
 	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
 }
 
+/* What a pyvenv.cfg that is there but no regular file is; NULL for none or a regular one. */
+static const char *cfg_not_regular(int dirfd)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISREG(st.st_mode))
+		return NULL;
+	return S_ISDIR(st.st_mode) ? "a directory" : S_ISLNK(st.st_mode) ? "a symbolic link" :
+	       S_ISFIFO(st.st_mode) ? "a named pipe (FIFO)" : S_ISSOCK(st.st_mode) ? "a socket" :
+	       "a device node";
+}
+
 static int subdir(int dirfd, const char *name)
 {
 	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -148,6 +160,7 @@ int venv_envid_probe(struct venv_envid *out, int dirfd)
 		return venv_error_set_errno(venv_error_from_errno(err), "cannot read a directory");
 	}
 	closedir(d);
+	out->cfg_not_regular = cfg_not_regular(dirfd);
 	if (is_regular(dirfd, "pyvenv.cfg"))
 		out->kind = VENV_ENVID_CFG;
 	else if (is_regular(dirfd, VENV_INCOMPLETE_MARKER))
@@ -160,6 +173,7 @@ int venv_envid_probe(struct venv_envid *out, int dirfd)
 int venv_envid_require(struct venv_envid *out, int dirfd, const char *shown, unsigned flags)
 {
 	struct venv_envid local;
+	const char *cfg;
 	int error;
 
 	if (!out)
@@ -168,17 +182,22 @@ int venv_envid_require(struct venv_envid *out, int dirfd, const char *shown, uns
 		return venv_error_set(error, "cannot read '%s': %s", shown, venv_error_last());
 	if (out->kind != VENV_ENVID_NONE)
 		return 0;
+	cfg = out->cfg_not_regular;
+	/* "it has no pyvenv.cfg" would be false of a FIFO or a directory of that name. */
 	if (out->nforeign)
-		return venv_error_set(VENV_EUNSAFE, "'%s' is not a virtual environment: it has no "
-				      "pyvenv.cfg, no activation script with "
-				      "lib/pythonX.Y/site-packages, and holds what no creator of "
-				      "environments makes (%s); nothing was changed", shown,
+		return venv_error_set(VENV_EUNSAFE, "'%s' is not a virtual environment: %s%s%s no "
+				      "activation script with lib/pythonX.Y/site-packages, and "
+				      "holds what no creator of environments makes (%s); nothing was "
+				      "changed", shown, cfg ? "its pyvenv.cfg is " : "it has no pyvenv.cfg,",
+				      cfg ? cfg : "", cfg ? ", not a regular file, it has" : "",
 				      out->foreign);
 	if (flags & VENV_ENVID_FORCE)
 		return 0;
-	return venv_error_set(VENV_EUNSAFE, "'%s' is not a virtual environment: it has no "
-			      "pyvenv.cfg and no activation script with lib/pythonX.Y/site-packages"
+	return venv_error_set(VENV_EUNSAFE, "'%s' is not a virtual environment: %s%s%s no "
+			      "activation script with lib/pythonX.Y/site-packages"
 			      "%s%s%s; nothing was changed (--force treats it as one)", shown,
+			      cfg ? "its pyvenv.cfg is " : "it has no pyvenv.cfg and", cfg ? cfg : "",
+			      cfg ? ", not a regular file, and it has" : "",
 			      out->nentries ? " (it holds " : "", out->entries,
 			      out->nentries ? ")" : "");
 }

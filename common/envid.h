@@ -33,6 +33,7 @@ struct venv_envid {
 	size_t nforeign;        /* of those, names no creator of environments makes */
 	char foreign[256];      /* the first VENV_ENVID_SHOWN of them, "'a', 'b'" */
 	char entries[256];      /* the first VENV_ENVID_SHOWN entries, "'a', 'b'" */
+	const char *cfg_not_regular; /* "a directory", "a named pipe (FIFO)"...; else NULL */
 };
 
 /* The name creation marks an unfinished environment with. */

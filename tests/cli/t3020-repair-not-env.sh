@@ -90,4 +90,18 @@ rm bare/pyvenv.cfg bare/bin/activate* bare/bin/Activate.ps1 bare/.gitignore
 before=$(snapshot bare)
 expect_exit 2 "$VENV" repair bare
 [ "$(snapshot bare)" = "$before" ] || fail "repair changed a bare tree it refused"
+
+# A pyvenv.cfg that is a FIFO or a directory is refused the same way, and the
+# message says what it is (it said "it has no pyvenv.cfg ... (it holds
+# 'pyvenv.cfg', ...)"); the FIFO is never opened, so nothing hangs.
+mkfifo bare/pyvenv.cfg
+before=$(snapshot bare)
+expect_exit 2 timeout 60 "$VENV" repair bare
+expect_match "'$TMP/w/bare' is not a virtual environment: its pyvenv\.cfg is a named pipe \(FIFO\), not a regular file, and it has no activation script" \
+	"$ERR" "the refusal of a FIFO pyvenv.cfg"
+[ "$(snapshot bare)" = "$before" ] || fail "repair changed a tree with a FIFO pyvenv.cfg"
+rm bare/pyvenv.cfg && mkdir bare/pyvenv.cfg
+expect_exit 2 "$VENV" repair bare
+expect_match "its pyvenv\.cfg is a directory, not a regular file, and it has no activation script" \
+	"$ERR" "the refusal of a directory pyvenv.cfg"
 echo ok
