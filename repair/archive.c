@@ -48,6 +48,8 @@ struct manifest {
 	size_t nr, alloc;
 	struct inode_slot *inodes;
 	size_t icap, inr;
+	const char *env;         /* the environment's absolute path, for messages */
+	const char *file;        /* the archive's */
 };
 
 static void manifest_release(struct manifest *m)
@@ -81,7 +83,8 @@ static size_t inode_lookup(const struct manifest *m, const struct stat *st)
 static int inode_remember(struct manifest *m, const struct stat *st, size_t idx)
 {
 	if (2 * (m->inr + 1) > m->icap) {
-		struct manifest bigger = { NULL, 0, 0, NULL, m->icap ? m->icap * 2 : 256, 0 };
+		struct manifest bigger = { NULL, 0, 0, NULL, m->icap ? m->icap * 2 : 256, 0,
+					   NULL, NULL };
 		size_t k;
 
 		if (!(bigger.inodes = calloc(bigger.icap, sizeof(*bigger.inodes))))
@@ -123,10 +126,20 @@ static int manifest_add(struct manifest *m, const char *path, const struct stat 
 	return 0;
 }
 
-int venv_archive__error(struct archive *a, const char *what)
+int venv_archive__error(struct archive *a, const char *verb, const char *file,
+			const char *context)
 {
-	return venv_error_set(VENV_EIO, "%s: %s", what,
-			      LA(archive_error_string)(a) ? LA(archive_error_string)(a) : "libarchive error");
+	int err = LA(archive_errno)(a);
+	/*
+	 * "Write error" says less than the system's ENOSPC; libarchive's own
+	 * errors (a damaged or truncated archive) are EILSEQ, EINVAL or -1.
+	 */
+	const char *reason = err > 0 && err != EILSEQ && err != EINVAL ? strerror(err) :
+			     LA(archive_error_string)(a) ? LA(archive_error_string)(a) :
+			     "libarchive error";
+
+	return venv_error_set(VENV_EIO, "cannot %s '%s'%s%s: %s", verb, file, context ? " " : "",
+			      context ? context : "", reason);
 }
 
 /* The documented form, "cannot open 'FILE': reason", with the system's reason when there is one. */
@@ -144,6 +157,18 @@ int venv_archive__open_error(struct archive *a, const char *file)
 	return venv_error_set(VENV_EIO, "cannot open '%s': %s", file,
 			      LA(archive_error_string)(a) ? LA(archive_error_string)(a) :
 			      "libarchive error");
+}
+
+/* A write of the archive that failed while it took in the member path. */
+static int write_error(struct archive *a, const struct manifest *m, const char *path)
+{
+	struct vbuf at = VBUF_INIT(VBUF_MAX_PATH);
+	int error;
+
+	vbuf_addf(&at, "while adding '%s%s'", m->env, UNDER_ROOT(path));
+	error = venv_archive__error(a, "write", m->file, at.buf);
+	vbuf_release(&at);
+	return error;
 }
 
 /* Names repair keeps for itself at the top of an environment: never archived. */
@@ -173,7 +198,8 @@ static int write_dir_children(struct archive *a, struct archive_entry *ent, int 
 	if ((dupfd = dup(dfd)) < 0 || !(d = fdopendir(dupfd))) {
 		if (dupfd >= 0)
 			close(dupfd);
-		return venv_error_set_errno(VENV_EIO, "cannot read '%s'", path);
+		return venv_error_set_errno(VENV_EIO, "cannot read '%s%s'", m->env,
+					    UNDER_ROOT(path));
 	}
 	rewinddir(d);
 	while ((de = readdir(d))) {
@@ -198,14 +224,16 @@ static int write_dir_children(struct archive *a, struct archive_entry *ent, int 
 		vbuf_reset(&child);
 		vbuf_addf(&child, "%s/%s", path, names[i]);
 		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			error = venv_error_set_errno(VENV_EIO, "cannot stat '%s'", child.buf);
+			error = venv_error_set_errno(VENV_EIO, "cannot stat '%s%s'", m->env,
+						     UNDER_ROOT(child.buf));
 			break;
 		}
 		if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 			if (sub < 0) {
-				error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", child.buf);
+				error = venv_error_set_errno(VENV_EIO, "cannot open '%s%s'", m->env,
+							     UNDER_ROOT(child.buf));
 				break;
 			}
 			error = write_tree(a, ent, sub, child.buf, &st, m, depth + 1);
@@ -238,7 +266,8 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 
 	base = base ? base + 1 : path;
 	if (depth > 256)
-		return venv_error_set(VENV_ETOOBIG, "'%s' is nested too deeply", path);
+		return venv_error_set(VENV_ETOOBIG, "'%s%s' is nested too deeply", m->env,
+				      UNDER_ROOT(path));
 	if (m->nr >= MAX_ENTRIES)
 		return venv_error_set(VENV_ETOOBIG, "the environment has more than %d files",
 				      MAX_ENTRIES);
@@ -251,7 +280,7 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 	if (S_ISDIR(st->st_mode)) {
 		LA(archive_entry_set_filetype)(ent, AE_IFDIR);
 		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK)
-			return venv_archive__error(a, path);
+			return write_error(a, m, path);
 		if ((error = manifest_add(m, path, st, NULL)) < 0)
 			return error;
 		return write_dir_children(a, ent, dfd, path, m, depth);
@@ -260,12 +289,13 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 		ssize_t n = readlinkat(dfd, base, target, sizeof(target) - 1);
 
 		if (n < 0)
-			return venv_error_set_errno(VENV_EIO, "cannot read the link '%s'", path);
+			return venv_error_set_errno(VENV_EIO, "cannot read the link '%s%s'", m->env,
+						    UNDER_ROOT(path));
 		target[n] = '\0';
 		LA(archive_entry_set_filetype)(ent, AE_IFLNK);
 		LA(archive_entry_set_symlink)(ent, target);
 		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK)
-			return venv_archive__error(a, path);
+			return write_error(a, m, path);
 		return manifest_add(m, path, st, target);
 	}
 	if (S_ISREG(st->st_mode) && st->st_nlink > 1 && (first = inode_lookup(m, st))) {
@@ -274,7 +304,7 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 		LA(archive_entry_set_hardlink)(ent, m->v[first].path);
 		LA(archive_entry_set_size)(ent, 0);
 		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK)
-			return venv_archive__error(a, path);
+			return write_error(a, m, path);
 		if ((error = manifest_add(m, path, st, m->v[first].path)) < 0)
 			return error;
 		m->v[m->nr - 1].hard = 1;
@@ -287,12 +317,13 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 		int64_t left = st->st_size;
 
 		if (fd < 0)
-			return venv_error_set_errno(VENV_EIO, "cannot open '%s'", path);
+			return venv_error_set_errno(VENV_EIO, "cannot open '%s%s'", m->env,
+						    UNDER_ROOT(path));
 		LA(archive_entry_set_filetype)(ent, AE_IFREG);
 		LA(archive_entry_set_size)(ent, st->st_size);
 		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK) {
 			close(fd);
-			return venv_archive__error(a, path);
+			return write_error(a, m, path);
 		}
 		while (left > 0) {
 			ssize_t n = read(fd, buf, sizeof(buf));
@@ -300,14 +331,14 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
-				error = venv_error_set(VENV_EIO, "'%s' changed while it was archived",
-						       path);
+				error = venv_error_set(VENV_EIO, "'%s%s' changed while it was archived",
+						       m->env, UNDER_ROOT(path));
 				break;
 			}
 			if (n > left)
 				n = (ssize_t)left;
 			if (LA(archive_write_data)(a, buf, (size_t)n) != n) {
-				error = venv_archive__error(a, path);
+				error = write_error(a, m, path);
 				break;
 			}
 			left -= n;
@@ -320,8 +351,8 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 		/* Links from outside (our wheel cache makes them) are no business of the archive. */
 		return st->st_nlink > 1 ? inode_remember(m, st, m->nr - 1) : 0;
 	}
-	return venv_error_set(VENV_EUNSAFE, "'%s' is not a file, a directory or a link; it "
-			      "cannot be archived", path);
+	return venv_error_set(VENV_EUNSAFE, "'%s%s' is not a file, a directory or a link; it "
+			      "cannot be archived", m->env, UNDER_ROOT(path));
 }
 
 /* Read the archive back and compare it with what was written and with the files. */
@@ -386,7 +417,8 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 				what = "hard link";
 			if (what) {
 				error = venv_error_set(VENV_EIO, "the archive '%s' differs from the "
-						       "environment at '%s' (%s)", file, me->path, what);
+						       "environment at '%s%s' (%s)", file, m->env,
+						       UNDER_ROOT(me->path), what);
 				goto done;
 			}
 		}
@@ -407,7 +439,8 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 			fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 			close(dfd);
 			if (fd < 0) {
-				error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", me->path);
+				error = venv_error_set_errno(VENV_EIO, "cannot open '%s%s'", m->env,
+							     UNDER_ROOT(me->path));
 				goto done;
 			}
 			while ((n = LA(archive_read_data)(a, abuf, sizeof(abuf))) > 0) {
@@ -425,20 +458,20 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 				if (got != n || memcmp(abuf, fbuf, (size_t)n)) {
 					close(fd);
 					error = venv_error_set(VENV_EIO, "the archive '%s' differs from "
-							       "the environment in '%s'", file,
-							       me->path);
+							       "the environment in '%s%s'", file,
+							       m->env, UNDER_ROOT(me->path));
 					goto done;
 				}
 			}
 			close(fd);
 			if (n < 0) {
-				error = venv_archive__error(a, file);
+				error = venv_archive__error(a, "read back", file, NULL);
 				goto done;
 			}
 		}
 	}
 	if (r != ARCHIVE_EOF) {
-		error = venv_archive__error(a, file);
+		error = venv_archive__error(a, "read back", file, NULL);
 		goto done;
 	}
 	if (i != m->nr)
@@ -480,7 +513,7 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
 	struct archive *a = NULL;
 	struct archive_entry *ent = NULL;
-	struct manifest m = { NULL, 0, 0, NULL, 0, 0 };
+	struct manifest m = { NULL, 0, 0, NULL, 0, 0, NULL, NULL };
 	struct stat st;
 	char *meta = NULL;
 	json_t *j = NULL;
@@ -509,7 +542,9 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 		goto done;
 	}
 	if (!zstd && LA(archive_write_add_filter_gzip)(a) != ARCHIVE_OK) {
-		error = venv_archive__error(a, "cannot compress");
+		error = venv_error_set(VENV_EIO, "cannot compress the archive: %s",
+				       LA(archive_error_string)(a) ? LA(archive_error_string)(a) :
+				       "libarchive error");
 		goto done;
 	}
 	if (file) {
@@ -568,7 +603,7 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 		goto done;
 	}
 	if (LA(archive_write_open_fd)(a, fd) != ARCHIVE_OK) {
-		error = venv_archive__error(a, path.buf);
+		error = venv_archive__error(a, "write", path.buf, NULL);
 		goto done;
 	}
 	j = json_pack("{s:i, s:s, s:I, s:s}", "venv-archive", 1, "path", abs.buf, "created",
@@ -584,7 +619,7 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 	LA(archive_entry_set_mtime)(ent, time(NULL), 0);
 	if (LA(archive_write_header)(a, ent) != ARCHIVE_OK ||
 	    LA(archive_write_data)(a, meta, strlen(meta)) != (la_ssize_t)strlen(meta)) {
-		error = venv_archive__error(a, path.buf);
+		error = venv_archive__error(a, "write", path.buf, NULL);
 		goto done;
 	}
 	if (fstat(rootfd, &st) < 0) {
@@ -594,10 +629,12 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 	/* The time before repair's own lock file touched the directory. */
 	if (root_mtime)
 		st.st_mtim = *root_mtime;
+	m.env = abs.buf;
+	m.file = path.buf;
 	if ((error = write_tree(a, ent, rootfd, ROOT, &st, &m, 0)) < 0)
 		goto done;
 	if (LA(archive_write_close)(a) != ARCHIVE_OK) {
-		error = venv_archive__error(a, path.buf);
+		error = venv_archive__error(a, "write", path.buf, NULL);
 		goto done;
 	}
 	if (fsync(fd) < 0) {

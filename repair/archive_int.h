@@ -14,8 +14,19 @@
 #define MAX_TOTAL ((int64_t)64 * 1024 * 1024 * 1024)
 #define META_MAX ((size_t)64 * 1024)
 
-/* VENV_EIO with "what: libarchive's message". */
-int venv_archive__error(struct archive *a, const char *what);
+/*
+ * What member name (ROOT or ROOT/...) is below ROOT: "" or "/bin/python",
+ * to name it as the user knows it, after the environment's own path.
+ */
+#define UNDER_ROOT(name) ((name) + sizeof(ROOT) - 1)
+
+/*
+ * VENV_EIO with "cannot VERB 'FILE'[ CONTEXT]: reason" (VERB "read" or
+ * "write", FILE the archive, CONTEXT e.g. "while adding '/env/bin/python'"
+ * or NULL): the system's reason when libarchive has one, else its message.
+ */
+int venv_archive__error(struct archive *a, const char *verb, const char *file,
+			const char *context);
 /* The documented form, "cannot open 'FILE': reason", with the system's reason when there is one. */
 int venv_archive__open_error(struct archive *a, const char *file);
 

@@ -115,30 +115,31 @@ static void nameset_release(struct nameset *ns)
  * what it contains, so an archive that does not is refused rather than
  * having its directories made up.
  */
-static int check_name(const struct nameset *ns, const char *name, const char *what)
+static int check_name(const struct nameset *ns, const char *file, const char *name,
+		      const char *what)
 {
 	const char *p = name;
 	struct vbuf prefix = VBUF_INIT(VBUF_MAX_PATH);
 	int error = 0;
 
 	if (strlen(name) >= PATH_MAX)
-		return venv_error_set(VENV_EUNSAFE, "refusing the archive: %s '%.80s...' is too long",
-				      what, name);
+		return venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': %s '%.80s...' is "
+				      "too long", file, what, name);
 	if (strcmp(name, ROOT) && strncmp(name, ROOT "/", strlen(ROOT) + 1))
-		return venv_error_set(VENV_EUNSAFE, "refusing the archive: %s '%s' is outside the "
-				      "environment's tree", what, name);
+		return venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': %s '%s' is outside the "
+				      "environment's tree", file, what, name);
 	for (;;) {
 		const char *slash = strchr(p, '/');
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
 
 		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: %s '%s' has an "
-					       "empty, '.' or '..' component", what, name);
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': %s '%s' has an "
+					       "empty, '.' or '..' component", file, what, name);
 			break;
 		}
 		if (n > NAME_MAX) {
-			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: %s '%.80s...' "
-					       "has a component longer than %d bytes", what, name,
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': %s '%.80s...' "
+					       "has a component longer than %d bytes", file, what, name,
 					       NAME_MAX);
 			break;
 		}
@@ -147,14 +148,31 @@ static int check_name(const struct nameset *ns, const char *name, const char *wh
 		vbuf_reset(&prefix);
 		vbuf_add(&prefix, name, (size_t)(slash - name));
 		if (nameset_kind(ns, prefix.buf) != 'd') {
-			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: %s '%s' lies "
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': %s '%s' lies "
 					       "below '%s', which is not a directory extracted "
-					       "before it", what, name, prefix.buf);
+					       "before it", file, what, name, prefix.buf);
 			break;
 		}
 		p = slash + 1;
 	}
 	vbuf_release(&prefix);
+	return error;
+}
+
+/*
+ * The archive could not be read (truncated, damaged): where ("in" or
+ * "after") member name broke off, when there is one.
+ */
+static int member_read_error(struct archive *a, const char *file, const char *where,
+			     const char *name)
+{
+	struct vbuf at = VBUF_INIT(VBUF_MAX_PATH);
+	int error;
+
+	if (name)
+		vbuf_addf(&at, "%s member '%s'", where, name);
+	error = venv_archive__error(a, "read", file, name ? at.buf : NULL);
+	vbuf_release(&at);
 	return error;
 }
 
@@ -175,6 +193,8 @@ struct dirfix {
 };
 
 struct extractor {
+	const char *file;        /* the archive, for messages */
+	const char *target;      /* where the tree goes, for messages */
 	int rootfd;              /* the staging directory */
 	int dirfd;               /* the directory of the last member, or -1 */
 	struct vbuf dirpath;     /* its name below rootfd */
@@ -194,15 +214,20 @@ static void extractor_release(struct extractor *x)
 	vbuf_release(&x->dirpath);
 }
 
-static int extract_errno(const char *what, const char *name)
+/*
+ * A member that could not be written, named where the user will find it:
+ * the target's path (the staging directory beside it is ours, and goes).
+ */
+static int extract_errno(const struct extractor *x, const char *what, const char *name)
 {
 	int e = errno;
 
 	/* A symlink or a file where our own directory was: someone raced us. */
 	if (e == ELOOP || e == ENOTDIR || e == EEXIST)
-		return venv_error_set_errno(VENV_EUNSAFE, "refusing the archive: cannot %s '%s'",
-					    what, name);
-	return venv_error_set_errno(venv_error_from_errno(e), "cannot %s '%s'", what, name);
+		return venv_error_set_errno(VENV_EUNSAFE, "refusing the archive '%s': cannot %s "
+					    "'%s%s'", x->file, what, x->target, UNDER_ROOT(name));
+	return venv_error_set_errno(venv_error_from_errno(e), "cannot %s '%s%s' from '%s'", what,
+				    x->target, UNDER_ROOT(name), x->file);
 }
 
 /*
@@ -244,7 +269,7 @@ static void entry_times(struct archive_entry *ent, struct timespec ts[2])
 }
 
 static int extract_file(struct extractor *x, struct archive *a, struct archive_entry *ent,
-			const char *name, const char *file)
+			const char *name)
 {
 	const char *base;
 	int dfd = extractor_parent(x, name, &base), fd, r, error = 0;
@@ -258,13 +283,13 @@ static int extract_file(struct extractor *x, struct archive *a, struct archive_e
 		return dfd;
 	fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return extract_errno("create", name);
+		return extract_errno(x, "create", name);
 	while ((r = LA(archive_read_data_block)(a, &buf, &len, &off)) == ARCHIVE_OK) {
 		const char *p = buf;
 
 		if (off < 0 || (int64_t)len > size || off > size - (int64_t)len) {
-			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: '%s' holds more "
-					       "data than its size", name);
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': member '%s' "
+					       "holds more data than its size", x->file, name);
 			goto done;
 		}
 		while (len) {
@@ -273,7 +298,7 @@ static int extract_file(struct extractor *x, struct archive *a, struct archive_e
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
-				error = extract_errno("write", name);
+				error = extract_errno(x, "write", name);
 				goto done;
 			}
 			p += n;
@@ -282,21 +307,21 @@ static int extract_file(struct extractor *x, struct archive *a, struct archive_e
 		}
 	}
 	if (r != ARCHIVE_EOF) {
-		error = venv_archive__error(a, file);
+		error = member_read_error(a, x->file, "in", name);
 		goto done;
 	}
 	/* A sparse file may end in a hole. */
 	if (ftruncate(fd, (off_t)size) < 0) {
-		error = extract_errno("write", name);
+		error = extract_errno(x, "write", name);
 		goto done;
 	}
 	entry_times(ent, ts);
 	/* Plain permissions only: no set-user-ID, set-group-ID or sticky bit. */
 	if (fchmod(fd, LA(archive_entry_perm)(ent) & 0777) < 0 || futimens(fd, ts) < 0)
-		error = extract_errno("set the mode and times of", name);
+		error = extract_errno(x, "set the mode and times of", name);
 done:
 	if (close(fd) < 0 && !error)
-		error = extract_errno("write", name);
+		error = extract_errno(x, "write", name);
 	return error;
 }
 
@@ -310,7 +335,7 @@ static int extract_dir(struct extractor *x, struct archive_entry *ent, const cha
 		return dfd;
 	/* Writable for us until every member is in; its own mode comes last. */
 	if (mkdirat(dfd, base, 0700) < 0)
-		return extract_errno("create the directory", name);
+		return extract_errno(x, "create the directory", name);
 	if (VENV_ARRAY_GROW(x->fix, x->allocfix, x->nfix + 1, 64) < 0)
 		return VENV_ENOMEM;
 	f = &x->fix[x->nfix];
@@ -342,21 +367,21 @@ static int extract_link(struct extractor *x, struct archive_entry *ent, const ch
 		}
 		/* Flags 0: a link that replaced the file is linked, never followed. */
 		if (linkat(hfd, hbase, dfd, base, 0) < 0)
-			error = extract_errno("create the hard link", name);
+			error = extract_errno(x, "create the hard link", name);
 		close(hfd);
 		return error;
 	}
 	if (!target || !*target || strlen(target) >= PATH_MAX)
-		return venv_error_set(VENV_EUNSAFE, "refusing the archive: the symlink '%s' has no "
-				      "usable target", name);
+		return venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': the symlink member "
+				      "'%s' has no usable target", x->file, name);
 	if ((dfd = extractor_parent(x, name, &base)) < 0)
 		return dfd;
 	/* The target is stored, never followed: restore opens nothing through it. */
 	if (symlinkat(target, dfd, base) < 0)
-		return extract_errno("create the symlink", name);
+		return extract_errno(x, "create the symlink", name);
 	entry_times(ent, ts);
 	if (utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0 && errno != EOPNOTSUPP)
-		return extract_errno("set the times of", name);
+		return extract_errno(x, "set the times of", name);
 	return 0;
 }
 
@@ -375,9 +400,9 @@ static int extract_fix_dirs(struct extractor *x)
 		fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		close(pfd);
 		if (fd < 0)
-			return extract_errno("open the directory", f->path);
+			return extract_errno(x, "open the directory", f->path);
 		if (fchmod(fd, f->perm) < 0 || futimens(fd, f->times) < 0)
-			error = extract_errno("set the mode and times of", f->path);
+			error = extract_errno(x, "set the mode and times of", f->path);
 		close(fd);
 		if (error < 0)
 			return error;
@@ -385,10 +410,13 @@ static int extract_fix_dirs(struct extractor *x)
 	return 0;
 }
 
-/* Extract the tree of reader a into the staging directory rootfd. */
-static int extract(struct archive *a, const char *file, int rootfd)
+/*
+ * Extract the tree of reader a (the archive file) into the staging
+ * directory rootfd, to become target.
+ */
+static int extract(struct archive *a, const char *file, const char *target, int rootfd)
 {
-	struct extractor x = { rootfd, -1, VBUF_INIT(VBUF_MAX_PATH), NULL, 0, 0 };
+	struct extractor x = { file, target, rootfd, -1, VBUF_INIT(VBUF_MAX_PATH), NULL, 0, 0 };
 	struct archive_entry *ent;
 	struct nameset seen = { NULL, NULL, 0, 0 };
 	struct vbuf namebuf = VBUF_INIT(VBUF_MAX_PATH);
@@ -412,29 +440,29 @@ static int extract(struct archive *a, const char *file, int rootfd)
 		name = LA(archive_entry_pathname)(ent) ? namebuf.buf : NULL;
 
 		if (++count > MAX_ENTRIES) {
-			error = venv_error_set(VENV_ETOOBIG, "refusing the archive: more than %d "
-					       "members", MAX_ENTRIES);
+			error = venv_error_set(VENV_ETOOBIG, "refusing the archive '%s': more than %d "
+					       "members", file, MAX_ENTRIES);
 			break;
 		}
-		if (!name || (error = check_name(&seen, name, "member")) < 0) {
+		if (!name || (error = check_name(&seen, file, name, "member")) < 0) {
 			if (!name)
-				error = venv_error_set(VENV_EUNSAFE, "refusing the archive: a member "
-						       "has no name");
+				error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': a member "
+						       "has no name", file);
 			break;
 		}
 		if (count == 1 && (strcmp(name, ROOT) || type != AE_IFDIR || hl)) {
-			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: its tree does "
-					       "not start with the directory '" ROOT "'");
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': its tree "
+					       "does not start with the directory '" ROOT "'", file);
 			break;
 		}
 		if (hl) {
 			/* A hard link only to a regular file extracted before. */
-			if ((error = check_name(&seen, hl, "hard link target")) < 0)
+			if ((error = check_name(&seen, file, hl, "hard link target")) < 0)
 				break;
 			if (nameset_kind(&seen, hl) != 'f') {
-				error = venv_error_set(VENV_EUNSAFE, "refusing the archive: '%s' is a "
-						       "hard link to '%s', which is not a file "
-						       "extracted before it", name, hl);
+				error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': member "
+						       "'%s' is a hard link to '%s', which is not "
+						       "a file extracted before it", file, name, hl);
 				break;
 			}
 			kind = 'f';
@@ -445,14 +473,14 @@ static int extract(struct archive *a, const char *file, int rootfd)
 		} else if (type == AE_IFLNK) {
 			kind = 'l';
 		} else {
-			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: '%s' is a device, "
-					       "a FIFO or a socket", name);
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': member '%s' "
+					       "is a device, a FIFO or a socket", file, name);
 			break;
 		}
 		if (LA(archive_entry_size)(ent) < 0 ||
 		    (total += LA(archive_entry_size)(ent)) > MAX_TOTAL) {
-			error = venv_error_set(VENV_ETOOBIG, "refusing the archive: its files add up "
-					       "to more than %lld bytes", (long long)MAX_TOTAL);
+			error = venv_error_set(VENV_ETOOBIG, "refusing the archive '%s': its files add "
+					       "up to more than %lld bytes", file, (long long)MAX_TOTAL);
 			break;
 		}
 		if ((added = nameset_add(&seen, name, kind)) < 0) {
@@ -460,8 +488,8 @@ static int extract(struct archive *a, const char *file, int rootfd)
 			break;
 		}
 		if (added == 1) {
-			error = venv_error_set(VENV_EUNSAFE, "refusing the archive: '%s' appears twice",
-					       name);
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': member '%s' "
+					       "appears twice", file, name);
 			break;
 		}
 		if (hl || type == AE_IFLNK)
@@ -469,12 +497,12 @@ static int extract(struct archive *a, const char *file, int rootfd)
 		else if (type == AE_IFDIR)
 			error = extract_dir(&x, ent, name);
 		else
-			error = extract_file(&x, a, ent, name, file);
+			error = extract_file(&x, a, ent, name);
 		if (error < 0)
 			break;
 	}
 	if (!error && r != ARCHIVE_EOF)
-		error = venv_archive__error(a, file);
+		error = member_read_error(a, file, "after", count ? namebuf.buf : NULL);
 	if (!error && !count)
 		error = venv_error_set(VENV_EINVAL, "'%s' holds no environment", file);
 	if (!error)
@@ -496,14 +524,14 @@ static int read_meta(struct archive *a, const char *file, struct vbuf *path)
 	int error = 0;
 
 	if (LA(archive_read_next_header)(a, &ent) != ARCHIVE_OK)
-		return venv_archive__error(a, file);
+		return venv_archive__error(a, "read", file, NULL);
 	if (strcmp(LA(archive_entry_pathname)(ent), META_NAME) ||
 	    LA(archive_entry_filetype)(ent) != AE_IFREG || LA(archive_entry_size)(ent) > (la_int64_t)META_MAX)
 		return venv_error_set(VENV_EINVAL, "'%s' is not an environment archive made by "
 				      "venv repair (no %s)", file, META_NAME);
 	n = LA(archive_read_data)(a, buf, META_MAX);
 	if (n < 0)
-		return venv_archive__error(a, file);
+		return venv_archive__error(a, "read", file, NULL);
 	j = json_loadb(buf, (size_t)n, 0, &jerr);
 	if (!j || json_integer_value(json_object_get(j, "venv-archive")) != 1 ||
 	    !(p = json_string_value(json_object_get(j, "path"))) || p[0] != '/')
@@ -654,7 +682,7 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, u
 					     staging.buf);
 		goto done;
 	}
-	if ((error = extract(a, archive, sfd)) < 0)
+	if ((error = extract(a, archive, target.buf, sfd)) < 0)
 		goto done;
 	/* The reader's descriptors are not needed any more; the clean-up may need them. */
 	LA(archive_read_free)(a);

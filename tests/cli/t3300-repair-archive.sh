@@ -129,6 +129,8 @@ elif case == "huge":
     t.fileobj.write(i.tobuf(tarfile.PAX_FORMAT))
 elif case == "nometa":
     pass
+elif case == "big":
+    add("env/blob", b"x" * 300000)
 elif case == "ok":
     add("env/suid", b"#!/bin/sh\n", mode=0o4755)
     add("env/abs", type=tarfile.SYMTYPE, linkname="/etc/hostname")
@@ -147,7 +149,8 @@ for c in dotdot absolute notenv linkfile linkdir hardout hardlater hardlink2link
 	 twice orphan longpath huge nometa; do
 	hostile "$c" || fail "could not build the hostile archive '$c'"
 	expect_exit 2 "$VENV" restore "$TMP/arch/$c.tar.gz"
-	expect_match "refusing the archive|not an environment archive" "$ERR" "the refusal of '$c'"
+	expect_match "refusing the archive '$TMP/arch/$c\.tar\.gz': |'$TMP/arch/$c\.tar\.gz' is not an environment archive" \
+		"$ERR" "the refusal of '$c', which names the archive"
 	expect_eq "$sentinel" "$(tree_listing outside times)" "the directory outside after '$c'"
 	[ ! -e "$TMP/restored" ] || fail "expected nothing restored from '$c'"
 	[ -z "$(ls -A "$TMP" | grep venv-restore)" ] || fail "expected no staging left after '$c'"
@@ -164,4 +167,28 @@ expect_eq "555 1000000000" "$(stat -c '%a %Y' restored/ro)" "the mode and time o
 expect_eq "444 1000000001" "$(stat -c '%a %Y' restored/ro/f)" "the mode and time of a file in it"
 chmod u+w restored/ro
 expect_eq "$sentinel" "$(tree_listing outside times)" "the directory outside"
+
+# What failed is named as the user knows it: the environment's path and the
+# archive's, never the member name inside it ('env/...') alone. A file size
+# limit (SIGXFSZ ignored: EFBIG) fails a member of the restore, and the
+# writing of the archive; a special file cannot be archived; a truncated
+# archive is named with the member it broke off in (or after).
+no_big() { bash -c 'trap "" XFSZ; ulimit -f 100; exec "$@"' sh "$@"; }
+hostile big || fail "could not build the archive"
+expect_exit 2 no_big "$VENV" restore "$TMP/arch/big.tar.gz" "$TMP/big"
+expect_eq "venv: error: cannot write '$TMP/big/blob' from '$TMP/arch/big.tar.gz': File too large" \
+	"$ERR" "a member restore could not write"
+[ ! -e big ] || fail "expected nothing restored at big"
+expect_exit 2 no_big "$VENV" repair --archive="$TMP/arch/limited.tar.zst" env
+expect_match "^venv: error: cannot write '$TMP/arch/limited\.tar\.zst'( while adding '$TMP/env/[^']*')?: File too large$" \
+	"$ERR" "an archive repair could not write"
+mkfifo env/fifo
+expect_exit 2 "$VENV" repair --archive="$TMP/arch/fifo.tar.zst" env
+expect_eq "venv: error: '$TMP/env/fifo' is not a file, a directory or a link; it cannot be archived" \
+	"$ERR" "a special file in the environment"
+rm env/fifo
+head -c $(($(stat -c %s arch/env.tar.zst) / 2)) arch/env.tar.zst >arch/half.tar.zst
+expect_exit 2 "$VENV" restore "$TMP/arch/half.tar.zst" "$TMP/half"
+expect_match "^venv: error: cannot read '$TMP/arch/half\.tar\.zst' (in|after) member 'env/[^']*': " \
+	"$ERR" "a truncated archive"
 echo ok
