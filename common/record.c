@@ -23,6 +23,15 @@ void venv_record_rows_free(struct venv_record_row *rows, size_t nrows)
 static int record_parse(const char *text, size_t len, struct venv_record_row **rows,
 			size_t *nrows);
 
+/* One more byte of a field, which says which cap it would pass and where. */
+static int field_add(struct vbuf *field, int c, size_t line)
+{
+	if (field->len >= VENV_RECORD_MAX_FIELD)
+		return venv_error_set(VENV_ETOOBIG, "RECORD line %zu: a field longer than %d bytes",
+				      line, VENV_RECORD_MAX_FIELD);
+	return vbuf_addch(field, c);
+}
+
 int venv_record_parse(const char *text, size_t len, struct venv_record_row **rows,
 		      size_t *nrows)
 {
@@ -68,7 +77,7 @@ static int record_parse(const char *text, size_t len, struct venv_record_row **r
 				}
 				if (text[pos] == '"') {
 					if (pos + 1 < len && text[pos + 1] == '"') {
-						if ((error = vbuf_addch(&field, '"')) < 0)
+						if ((error = field_add(&field, '"', line)) < 0)
 							goto done;
 						pos += 2;
 						continue;
@@ -76,7 +85,7 @@ static int record_parse(const char *text, size_t len, struct venv_record_row **r
 					pos++;
 					break;
 				}
-				if ((error = vbuf_addch(&field, text[pos++])) < 0)
+				if ((error = field_add(&field, text[pos++], line)) < 0)
 					goto done;
 			}
 		}
@@ -86,7 +95,7 @@ static int record_parse(const char *text, size_t len, struct venv_record_row **r
 						       line);
 				goto done;
 			}
-			if ((error = vbuf_addch(&field, text[pos++])) < 0)
+			if ((error = field_add(&field, text[pos++], line)) < 0)
 				goto done;
 		}
 		if (pos < len && text[pos] == ',') {

@@ -11,7 +11,7 @@
 # a missing one stays VNV603 alone. A RECORD row with a NUL byte is VNV602
 # (its path was cut at the NUL: "demo/" taken for a file), and repair of the
 # moved environment leaves that RECORD byte for byte (it wrote the cut row
-# back). Repair of a moved environment whose METADATA has no Name still
+# back); one with a field over 4096 bytes says so, with its line. Repair of a moved environment whose METADATA has no Name still
 # makes that distribution's RECORD follow its rewritten console script (it
 # left it, so that the repair itself made bin/demo-cli VNV604). A module
 # made a 50 GB sparse file is its size (VNV604), and --verify-hashes -j 2
@@ -89,6 +89,16 @@ if printf '%s' "$OUT" | grep -q 'is a directory'; then
 fi
 expect_exit 0 "$VENV" repair -q e
 cmp -s record.before "$rec" || fail "expected the RECORD with a NUL byte unchanged by repair, saw: $(cat -v "$rec")"
+# A field over the cap says which cap and where (it said only "data
+# exceeds the limit of 4096 bytes"), for check and for repair.
+{ sed '$d' record.before; printf 'demo/%s.py,,\n' "$(head -c 5000 /dev/zero | tr '\0' a)"; } >"$rec"
+n=$(wc -l <"$rec")
+expect_exit 1 "$VENV" check e
+expect_match "warning: demo-1\\.0\\.dist-info/RECORD: RECORD line $n: a field longer than 4096 bytes \\[VNV602 " \
+	"$OUT" "a RECORD with a field over the cap"
+expect_exit 0 "$VENV" repair --dry-run e
+expect_match "demo-1\\.0\\.dist-info/RECORD: RECORD line $n: a field longer than 4096 bytes \\[VNV602\\]" \
+	"$OUT" "repair's remaining problem"
 
 fresh
 [ -f e/bin/demo-cli ] || fail "expected pip to have installed bin/demo-cli"
