@@ -349,6 +349,66 @@ START_TEST(test_txn__upgrade_interrupted_is_rolled_back)
 }
 END_TEST
 
+/*
+ * The trash (repair/trash.c) empties a tree wider than its queue and deeper
+ * than its threads go, removes each directory once empty, and never goes
+ * through a link: what a link in the trash names stays.
+ */
+START_TEST(test_txn__trash_empties_tree_not_links)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	char p[PATH_MAX * 2], name[32];
+	int i, fd, sub;
+
+	snprintf(p, sizeof(p), "%s/outside", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	put("outside/keep", "kept\n");
+	snprintf(p, sizeof(p), "%s/victim", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	/* 300 directories side by side: more than the queue holds. */
+	for (i = 0; i < 300; i++) {
+		snprintf(p, sizeof(p), "%s/victim/w%d", root, i);
+		ck_assert_int_eq(mkdir(p, 0755), 0);
+		snprintf(name, sizeof(name), "victim/w%d/f", i);
+		put(name, "x\n");
+	}
+	/* 300 directories one in another: deeper than the threads go. */
+	snprintf(p, sizeof(p), "%s/victim", root);
+	fd = open(p, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	for (i = 0; i < 300; i++) {
+		ck_assert_int_eq(mkdirat(fd, "d", 0755), 0);
+		sub = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+		ck_assert_int_ge(sub, 0);
+		close(fd);
+		fd = sub;
+		sub = openat(fd, "f", O_WRONLY | O_CREAT | O_EXCL, 0644);
+		ck_assert_int_ge(sub, 0);
+		close(sub);
+	}
+	close(fd);
+	snprintf(p, sizeof(p), "%s/outside", root);
+	snprintf(name, sizeof(name), "%s", "victim/w0/link");
+	{
+		char lp[PATH_MAX * 2];
+
+		snprintf(lp, sizeof(lp), "%s/%s", root, name);
+		ck_assert_int_eq(symlink(p, lp), 0);
+		snprintf(lp, sizeof(lp), "%s/victim/fifo", root);
+		ck_assert_int_eq(mkfifo(lp, 0644), 0);
+	}
+	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
+	ck_assert_int_eq(venv_repair_trash(&e, "victim"), 0);
+	ck_assert_int_eq(exists("victim"), 0);
+	venv_repair_trash_empty(&e);
+	venv_repair_trash_finish(&e);
+	ck_assert_msg(!exists(VENV_REPAIR_DELETING), "the trash is still there after finish");
+	ck_assert_str_eq(get("outside/keep"), "kept\n");
+	venv_repair_trash_release(&e);
+	venv_envdir_close(&e);
+}
+END_TEST
+
 static Suite *txn_suite(void)
 {
 	Suite *s = suite_create("txn");
@@ -364,6 +424,7 @@ static Suite *txn_suite(void)
 	tcase_add_test(tc, test_txn__recover_refuses_damaged_journal);
 	tcase_add_test(tc, test_txn__upgrade_rollback_restores);
 	tcase_add_test(tc, test_txn__upgrade_interrupted_is_rolled_back);
+	tcase_add_test(tc, test_txn__trash_empties_tree_not_links);
 	suite_add_tcase(s, tc);
 	return s;
 }
