@@ -39,9 +39,7 @@ static const char *cfg_not_regular(int dirfd)
 
 	if (fstatat(dirfd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISREG(st.st_mode))
 		return NULL;
-	return S_ISDIR(st.st_mode) ? "a directory" : S_ISLNK(st.st_mode) ? "a symbolic link" :
-	       S_ISFIFO(st.st_mode) ? "a named pipe (FIFO)" : S_ISSOCK(st.st_mode) ? "a socket" :
-	       "a device node";
+	return venv_fs_kind_name(st.st_mode);
 }
 
 static int subdir(int dirfd, const char *name)

@@ -222,6 +222,13 @@ int venv_fs_open_regular(const char *path)
 	return fd;
 }
 
+const char *venv_fs_kind_name(mode_t mode)
+{
+	return S_ISREG(mode) ? "a regular file" : S_ISDIR(mode) ? "a directory" :
+	       S_ISLNK(mode) ? "a symbolic link" : S_ISFIFO(mode) ? "a named pipe (FIFO)" :
+	       S_ISSOCK(mode) ? "a socket" : "a device node";
+}
+
 int venv_fs_read_error(int rc, int err, const char *name, size_t cap)
 {
 	switch (rc) {

@@ -63,6 +63,13 @@ int venv_fs_read_capped(int dirfd, const char *name, size_t cap, int partial, st
 			struct stat *st_out, int *errno_out);
 
 /*
+ * What a file of this mode is, for messages ("its pyvenv.cfg is a named pipe
+ * (FIFO), not a regular file"): "a directory", "a symbolic link", "a named
+ * pipe (FIFO)", "a socket", "a device node"; "a regular file" for one.
+ */
+const char *venv_fs_kind_name(mode_t mode);
+
+/*
  * The error venv_fs_read_file_at() sets for what venv_fs_read_capped()
  * returned (rc, err) reading name with cap: 0 for VENV_RD_OK, else a
  * negative code (VENV_ENOTFOUND for a missing file) with the message set.

@@ -99,6 +99,37 @@ static int not_an_env(const char *path)
 	return error;
 }
 
+/*
+ * A pyvenv.cfg that is there but cannot be read as a regular file (a FIFO,
+ * a directory, over the cap, unreadable) makes the directory no working
+ * environment (Python hangs on the FIFO, ignores the directory): an error,
+ * as check's VNV201, not an empty list. Read as check reads it, so a FIFO
+ * is never opened. A symbolic link is not followed, and not an error here
+ * (Python follows it; check reports it).
+ */
+static int cfg_readable(int fd, const char *path)
+{
+	struct vbuf raw = VBUF_INIT(VBUF_MAX_CFG);
+	struct stat st;
+	int err = 0, rc = venv_fs_read_capped(fd, "pyvenv.cfg", VBUF_MAX_CFG, 0, &raw, &st, &err);
+
+	vbuf_release(&raw);
+	if (rc == VENV_RD_OK || rc == VENV_RD_MISSING || rc == VENV_RD_LINK)
+		return 0;
+	if (rc == VENV_RD_SPECIAL && S_ISREG(st.st_mode))
+		return venv_error_set(VENV_EUNSAFE, "cannot list '%s': its pyvenv.cfg was replaced "
+				      "while it was read", path);
+	if (rc == VENV_RD_SPECIAL)
+		return venv_error_set(VENV_EUNSAFE, "cannot list '%s': its pyvenv.cfg is %s, not a "
+				      "regular file", path, venv_fs_kind_name(st.st_mode));
+	if (rc == VENV_RD_TOO_BIG)
+		return venv_error_set(VENV_ETOOBIG, "cannot list '%s': its pyvenv.cfg is larger "
+				      "than %zu bytes", path, (size_t)VBUF_MAX_CFG);
+	errno = err ? err : EIO;
+	return venv_error_set_errno(venv_error_from_errno(errno), "cannot list '%s': cannot read "
+				    "its pyvenv.cfg", path);
+}
+
 int venv_list_add(struct venv_list *l, const char *path, int dirfd)
 {
 	struct venv_list_env *p = realloc(l->envs, (l->nr + 1) * sizeof(*p)), *e;
@@ -118,7 +149,8 @@ int venv_list_add(struct venv_list *l, const char *path, int dirfd)
 		size_t nsites = 0;
 		struct stat st;
 
-		error = read_env(e, fd, &nsites);
+		if ((error = cfg_readable(fd, path)) == 0)
+			error = read_env(e, fd, &nsites);
 		/*
 		 * Nothing to list and no pyvenv.cfg: not an environment (a project
 		 * directory, a typo), said as check says it, not an empty list.

@@ -3,7 +3,8 @@
 # its pyvenv.cfg), symbolic links are not followed, an environment is not
 # searched for more, a Python installation is not mistaken for one, other
 # file systems are only entered when asked; the reports come out in the
-# same order whatever -j is; a progress line appears only on a terminal.
+# same order whatever -j is; a progress line appears only on a terminal; a
+# pyvenv.cfg that is a FIFO or a directory is reported, never blocked on.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/t2000-check-lib.sh"
 
@@ -84,4 +85,13 @@ EOF2
 		grep -q 'env-on-tmpfs' fs-cross.json || fail "expected --cross-file-systems to enter the tmpfs"
 	fi
 fi
+
+# A pyvenv.cfg that is a FIFO or a directory: found, reported (VNV201), never blocked on.
+mkdir -p cfgs/fifo cfgs/dir/pyvenv.cfg
+mkfifo cfgs/fifo/pyvenv.cfg
+expect_exit 1 timeout 60 "$VENV" check -r cfgs
+for env in fifo dir; do
+	expect_match "^cfgs/$env/pyvenv\.cfg: error: cannot read 'pyvenv\.cfg': not a regular file \[VNV201" \
+		"$OUT" "the finding of cfgs/$env"
+done
 echo ok

@@ -9,7 +9,9 @@
 # out with an error naming it and exit 2 (it was left out silently, exit 0:
 # an SBOM could hide a distribution); list never blocks on the FIFO. A
 # directory that is not an environment is exit 2, naming the .venv it holds
-# (it was an empty list, exit 0).
+# (it was an empty list, exit 0). So is one whose pyvenv.cfg cannot be read as
+# a regular file (a FIFO, a directory, over the cap), alone or by -r, with an
+# error saying what it is (it was an empty list, exit 0); never a block.
 . "$(dirname "$0")/lib.sh"
 
 newest_pyenv_python
@@ -71,4 +73,40 @@ expect_match "^venv: error: 'proj' is not a virtual environment .*did you mean '
 expect_exit 2 "$VENV" list --format json empty
 expect_match "^venv: error: 'empty' is not a virtual environment" "$ERR" "the error for an empty directory"
 json_ok "$OUT" "list --format json of a directory that is not an environment"
+
+# A pyvenv.cfg that is not a regular file or is over the cap: an error, as check's VNV201.
+cfg=proj/.venv/pyvenv.cfg
+cp "$cfg" cfg.saved || fail "cannot save pyvenv.cfg"
+rm -rf "proj/.venv/${meta#e/}"
+printf 'Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n' >"proj/.venv/${meta#e/}"
+expect_exit 0 "$VENV" list proj/.venv
+expect_match '^  demo +1\.0 ' "$OUT" "demo, listed with a regular pyvenv.cfg"
+mkdir bare
+for kind in fifo dir big; do
+	rm -rf "$cfg" bare/pyvenv.cfg
+	case $kind in
+	fifo) mkfifo "$cfg" bare/pyvenv.cfg; what='is a named pipe \(FIFO\), not a regular file' ;;
+	dir) mkdir "$cfg" bare/pyvenv.cfg; what='is a directory, not a regular file' ;;
+	big) head -c 1048577 /dev/zero | tr '\0' '#' >"$cfg"; cp "$cfg" bare/pyvenv.cfg
+	     what='is larger than 1048576 bytes' ;;
+	esac
+	for fmt in text json cyclonedx; do
+		for env in proj/.venv bare; do
+			expect_exit 2 timeout 60 "$VENV" list --format $fmt $env
+			expect_match "^venv: error: cannot list '$env': its pyvenv\.cfg $what\$" "$ERR" \
+				"the error for a pyvenv.cfg ($kind, $fmt, $env)"
+			[ $fmt = text ] || json_ok "$OUT" "list --format $fmt ($kind, $env)"
+		done
+		if printf '%s' "$OUT$ERR" | grep -q demo; then
+			fail "expected no distribution listed ($kind, $fmt), saw: $OUT"
+		fi
+	done
+	expect_exit 2 timeout 60 "$VENV" list -r --format json bare proj
+	expect_match "^venv: error: cannot list 'bare': its pyvenv\.cfg $what\$" "$ERR" \
+		"the error for bare by -r ($kind)"
+	expect_match "^venv: error: cannot list 'proj/\.venv': its pyvenv\.cfg $what\$" "$ERR" \
+		"the error for proj/.venv by -r ($kind)"
+	json_ok "$OUT" "list -r --format json ($kind)"
+done
+rm -rf "$cfg" && mv cfg.saved "$cfg"
 echo ok
