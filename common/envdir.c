@@ -34,7 +34,12 @@ int venv_envs_below(struct vbuf *out, const char *dir)
 		if ((error = venv_path_join(&path, dir, project_env_names[i])) < 0 ||
 		    (error = vbuf_adds(&path, "/pyvenv.cfg")) < 0)
 			goto done;
-		if (stat(path.buf, &st) < 0 || !S_ISREG(st.st_mode))
+		/*
+		 * Any pyvenv.cfg, as check -r finds environments: one that is a
+		 * FIFO or a directory is still where the user's environment is,
+		 * and check of it then says what is wrong (only lstat'ed here).
+		 */
+		if (lstat(path.buf, &st) < 0)
 			continue;
 		vbuf_setlen(&path, path.len - strlen("/pyvenv.cfg"));
 		if ((found && (error = vbuf_adds(&names, " or ")) < 0) ||

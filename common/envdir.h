@@ -19,8 +19,10 @@ int venv_default_env_dir(struct vbuf *out);
 
 /*
  * The names below dir that a project's environment usually has (".venv",
- * "venv"), each with a pyvenv.cfg: appends them to out as "'DIR/NAME'",
- * joined by " or ", and returns how many were found (0 leaves out as it was).
+ * "venv"), each with a pyvenv.cfg of any kind (a regular file, a link, or a
+ * FIFO or directory that check then reports): appends them to out as
+ * "'DIR/NAME'", joined by " or ", and returns how many were found (0 leaves
+ * out as it was).
  */
 int venv_envs_below(struct vbuf *out, const char *dir);
 

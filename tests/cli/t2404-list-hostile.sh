@@ -11,7 +11,8 @@
 # directory that is not an environment is exit 2, naming the .venv it holds
 # (it was an empty list, exit 0). So is one whose pyvenv.cfg cannot be read as
 # a regular file (a FIFO, a directory, over the cap), alone or by -r, with an
-# error saying what it is (it was an empty list, exit 0); never a block.
+# error saying what it is (it was an empty list, exit 0); never a block. The
+# project's hint still names that .venv (it named none for a FIFO or a directory).
 . "$(dirname "$0")/lib.sh"
 
 newest_pyenv_python
@@ -107,6 +108,9 @@ for kind in fifo dir big; do
 	expect_match "^venv: error: cannot list 'proj/\.venv': its pyvenv\.cfg $what\$" "$ERR" \
 		"the error for proj/.venv by -r ($kind)"
 	json_ok "$OUT" "list -r --format json ($kind)"
+	expect_exit 2 timeout 60 "$VENV" list proj
+	expect_match "^venv: error: 'proj' is not a virtual environment .*did you mean 'proj/\.venv'\?" "$ERR" \
+		"the hint for a project directory ($kind)"
 done
 rm -rf "$cfg" && mv cfg.saved "$cfg"
 echo ok

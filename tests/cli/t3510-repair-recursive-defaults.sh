@@ -1,7 +1,8 @@
 #!/bin/bash
 # Defaults that fit a project directory, for `venv check` and `venv repair`:
 # no DIR means $VIRTUAL_ENV, else ./.venv, else a usage error (2); `check .`
-# in a project names the environments below it; a non-environment is exit 2
+# in a project names the environments below it (also one whose pyvenv.cfg is a
+# FIFO or a directory); a non-environment is exit 2
 # for both; `repair -r ROOT` repairs what `check -r ROOT` finds, with a summary.
 . "$(dirname "$0")/lib.sh"
 py=$(find_pythons | tail -n 1)
@@ -42,8 +43,21 @@ expect_exit 2 "$VENV" check "$TMP/empty"
 expect_exit 2 "$VENV" repair "$TMP/empty"
 expect_exit 2 "$VENV" check --format json .
 
-# repair -r: every environment check -r finds, the same safety, a summary.
+# The hint names a .venv or venv whose pyvenv.cfg is a FIFO or a directory too (it named
+# none): that is where the environment is, and check of it says what is wrong.
 cd "$TMP" || fail "cd"
+mkdir -p fifoproj/.venv dirproj/venv/pyvenv.cfg
+mkfifo fifoproj/.venv/pyvenv.cfg
+expect_exit 2 timeout 60 "$VENV" check fifoproj
+expect_match "'fifoproj' is not a virtual environment .*; did you mean 'fifoproj/\.venv'\?" "$OUT" \
+	"the hint for a .venv with a FIFO pyvenv.cfg"
+expect_exit 1 timeout 60 "$VENV" check fifoproj/.venv
+expect_match "cannot read 'pyvenv\.cfg': not a regular file \[VNV201" "$OUT" "check of the FIFO"
+expect_exit 2 timeout 60 "$VENV" check dirproj
+expect_match "'dirproj' is not a virtual environment .*; did you mean 'dirproj/venv'\?" "$OUT" \
+	"the hint for a venv with a directory pyvenv.cfg"
+
+# repair -r: every environment check -r finds, the same safety, a summary.
 mkdir -p tree/a tree/b/deep tree/not-env/bin
 "$VENV" create -q --without-pip -p "$py" tree/a/.venv tree/b/deep/env || fail "create"
 ln -s "$TMP/proj2/.venv" tree/link # links are not followed, as check -r

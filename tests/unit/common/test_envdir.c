@@ -72,6 +72,14 @@ START_TEST(test_envdir__below)
 	vbuf_reset(&out);
 	ck_assert_int_eq(venv_envs_below(&out, "./"), 2);
 	ck_assert_str_eq(out.buf, "'./.venv' or './venv'");
+	/* A pyvenv.cfg that is a FIFO or a directory still marks where the environment is. */
+	ck_assert_int_eq(unlink(".venv/pyvenv.cfg"), 0);
+	ck_assert_int_eq(mkfifo(".venv/pyvenv.cfg", 0644), 0);
+	ck_assert_int_eq(unlink("venv/pyvenv.cfg"), 0);
+	ck_assert_int_eq(mkdir("venv/pyvenv.cfg", 0755), 0);
+	vbuf_reset(&out);
+	ck_assert_int_eq(venv_envs_below(&out, "."), 2);
+	ck_assert_str_eq(out.buf, "'./.venv' or './venv'");
 	vbuf_release(&out);
 }
 END_TEST
