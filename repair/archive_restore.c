@@ -3,6 +3,9 @@
  * libarchive and written to disk by the extractor below (never by
  * libarchive's own), member by member, every name checked first, into a
  * staging directory that takes the environment's place only when complete.
+ * Every file is hashed as it is written, and the digests the archive ends
+ * with (archive_int.h) are checked before that: a file that is not what
+ * was archived fails the restore with nothing replaced.
  */
 #include "compat.h"
 #include "array.h"
@@ -26,6 +29,7 @@
 struct nameset {
 	char **slot;
 	unsigned char *kind;   /* 'f' regular file, 'd' directory, 'l' link */
+	uint32_t *file;        /* a file with contents (not a hard link): its digest's index + 1 */
 	size_t cap, nr;
 };
 
@@ -59,19 +63,33 @@ static int nameset_kind(const struct nameset *ns, const char *name)
 	return ns->slot[i] ? ns->kind[i] : 0;
 }
 
-static int nameset_add(struct nameset *ns, const char *name, int kind)
+/* The name as the set keeps it (it lives as long as the set), and its file index; or NULL. */
+static const char *nameset_get(const struct nameset *ns, const char *name, uint32_t *file)
+{
+	size_t i;
+
+	if (!ns->cap)
+		return NULL;
+	i = nameset_find(ns, name);
+	*file = ns->slot[i] ? ns->file[i] : 0;
+	return ns->slot[i];
+}
+
+static int nameset_add(struct nameset *ns, const char *name, int kind, uint32_t file)
 {
 	size_t i;
 
 	if (2 * (ns->nr + 1) > ns->cap) {
-		struct nameset bigger = { NULL, NULL, ns->cap ? ns->cap * 2 : 1024, 0 };
+		struct nameset bigger = { NULL, NULL, NULL, ns->cap ? ns->cap * 2 : 1024, 0 };
 		size_t k;
 
 		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
 		bigger.kind = calloc(bigger.cap, 1);
-		if (!bigger.slot || !bigger.kind) {
+		bigger.file = calloc(bigger.cap, sizeof(*bigger.file));
+		if (!bigger.slot || !bigger.kind || !bigger.file) {
 			free(bigger.slot);
 			free(bigger.kind);
+			free(bigger.file);
 			return venv_error_set(VENV_ENOMEM, "out of memory");
 		}
 		for (k = 0; k < ns->cap; k++) {
@@ -80,11 +98,13 @@ static int nameset_add(struct nameset *ns, const char *name, int kind)
 
 				bigger.slot[j] = ns->slot[k];
 				bigger.kind[j] = ns->kind[k];
+				bigger.file[j] = ns->file[k];
 				bigger.nr++;
 			}
 		}
 		free(ns->slot);
 		free(ns->kind);
+		free(ns->file);
 		*ns = bigger;
 	}
 	i = nameset_find(ns, name);
@@ -93,6 +113,7 @@ static int nameset_add(struct nameset *ns, const char *name, int kind)
 	if (!(ns->slot[i] = strdup(name)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
 	ns->kind[i] = (unsigned char)kind;
+	ns->file[i] = file;
 	ns->nr++;
 	return 0;
 }
@@ -105,6 +126,7 @@ static void nameset_release(struct nameset *ns)
 		free(ns->slot[i]);
 	free(ns->slot);
 	free(ns->kind);
+	free(ns->file);
 	memset(ns, 0, sizeof(*ns));
 }
 
@@ -192,6 +214,13 @@ struct dirfix {
 	struct timespec times[2];
 };
 
+/* The digest of a file's contents as extracted, to check against the archive's digests. */
+struct filesum {
+	const char *name;        /* the member's, kept by the nameset */
+	unsigned char digest[VENV_SHA256_LEN];
+	int listed;              /* the digests named it */
+};
+
 struct extractor {
 	const char *file;        /* the archive, for messages */
 	const char *target;      /* where the tree goes, for messages */
@@ -200,6 +229,9 @@ struct extractor {
 	struct vbuf dirpath;     /* its name below rootfd */
 	struct dirfix *fix;      /* directories whose mode and times are set last */
 	size_t nfix, allocfix;
+	struct venv_sha256 sha;  /* one state for all the files */
+	struct filesum *sums;    /* every file with contents, in the archive's order */
+	size_t nsums, allocsums;
 };
 
 static void extractor_release(struct extractor *x)
@@ -211,6 +243,8 @@ static void extractor_release(struct extractor *x)
 	for (i = 0; i < x->nfix; i++)
 		free(x->fix[i].path);
 	free(x->fix);
+	venv_sha256_release(&x->sha);
+	free(x->sums);
 	vbuf_release(&x->dirpath);
 }
 
@@ -268,12 +302,28 @@ static void entry_times(struct archive_entry *ent, struct timespec ts[2])
 	ts[0] = ts[1];
 }
 
+/* Hash len zero bytes: the hole of a sparse member, which reads back as zeros. */
+static int hash_zeros(struct venv_sha256 *sha, int64_t len)
+{
+	static const unsigned char zeros[4096];
+	int error = 0;
+
+	while (len > 0 && !error) {
+		size_t n = len < (int64_t)sizeof(zeros) ? (size_t)len : sizeof(zeros);
+
+		error = venv_sha256_update(sha, zeros, n);
+		len -= (int64_t)n;
+	}
+	return error;
+}
+
+/* A regular file with contents; digest gets the SHA-256 of what was written. */
 static int extract_file(struct extractor *x, struct archive *a, struct archive_entry *ent,
-			const char *name)
+			const char *name, unsigned char digest[VENV_SHA256_LEN])
 {
 	const char *base;
 	int dfd = extractor_parent(x, name, &base), fd, r, error = 0;
-	int64_t size = LA(archive_entry_size)(ent);
+	int64_t size = LA(archive_entry_size)(ent), hashed = 0;
 	struct timespec ts[2];
 	const void *buf;
 	size_t len;
@@ -281,6 +331,8 @@ static int extract_file(struct extractor *x, struct archive *a, struct archive_e
 
 	if (dfd < 0)
 		return dfd;
+	if ((error = venv_sha256_restart(&x->sha)) < 0)
+		return error;
 	fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return extract_errno(x, "create", name);
@@ -292,6 +344,16 @@ static int extract_file(struct extractor *x, struct archive *a, struct archive_e
 					       "holds more data than its size", x->file, name);
 			goto done;
 		}
+		/* libarchive hands the blocks over in order; anything else is not ours. */
+		if (off < hashed) {
+			error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': member '%s' "
+					       "has its data out of order", x->file, name);
+			goto done;
+		}
+		if ((error = hash_zeros(&x->sha, off - hashed)) < 0 ||
+		    (error = venv_sha256_update(&x->sha, buf, len)) < 0)
+			goto done;
+		hashed = off + (int64_t)len;
 		while (len) {
 			ssize_t n = pwrite(fd, p, len, (off_t)off);
 
@@ -315,6 +377,9 @@ static int extract_file(struct extractor *x, struct archive *a, struct archive_e
 		error = extract_errno(x, "write", name);
 		goto done;
 	}
+	if ((error = hash_zeros(&x->sha, size - hashed)) < 0 ||
+	    (error = venv_sha256_digest(&x->sha, digest)) < 0)
+		goto done;
 	entry_times(ent, ts);
 	/* Plain permissions only: no set-user-ID, set-group-ID or sticky bit. */
 	if (fchmod(fd, LA(archive_entry_perm)(ent) & 0777) < 0 || futimens(fd, ts) < 0)
@@ -410,23 +475,144 @@ static int extract_fix_dirs(struct extractor *x)
 	return 0;
 }
 
+/* A line of the digests that is not one. */
+static int digests_malformed(const struct extractor *x, size_t lineno)
+{
+	return venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': line %zu of its %s is "
+			      "not 'SHA-256  NAME'", x->file, lineno, DIGESTS_NAME);
+}
+
+/*
+ * Line lineno of the digests (its newline taken off): the file it names
+ * must have been extracted, be named once, and have that digest.
+ */
+static int check_digest_line(struct extractor *x, const struct nameset *seen,
+			     const struct vbuf *line, size_t lineno, struct vbuf *name)
+{
+	const char *p = line->buf, *hexat;
+	size_t len = line->len;
+	char hex[VENV_SHA256_HEX_LEN + 1];
+	struct filesum *sum;
+	uint32_t file;
+	int escaped = len && p[0] == '\\', error;
+
+	p += escaped;
+	len -= (size_t)escaped;
+	hexat = p;
+	if (memchr(p, '\0', len) || len < VENV_SHA256_HEX_LEN + 3 ||
+	    strspn(p, "0123456789abcdef") != VENV_SHA256_HEX_LEN ||
+	    p[VENV_SHA256_HEX_LEN] != ' ' || p[VENV_SHA256_HEX_LEN + 1] != ' ')
+		return digests_malformed(x, lineno);
+	vbuf_reset(name);
+	for (p += VENV_SHA256_HEX_LEN + 2, len -= VENV_SHA256_HEX_LEN + 2; len; p++, len--) {
+		char c = *p;
+
+		/* sha256sum's escapes, on a line that starts with a backslash. */
+		if (escaped && c == '\\') {
+			if (len < 2 || (p[1] != '\\' && p[1] != 'n' && p[1] != 'r'))
+				return digests_malformed(x, lineno);
+			c = p[1] == 'n' ? '\n' : p[1] == 'r' ? '\r' : '\\';
+			p++;
+			len--;
+		}
+		if ((error = vbuf_addch(name, c)) < 0)
+			return error;
+	}
+	if (!nameset_get(seen, name->buf, &file) || !file) {
+		int below = !strncmp(name->buf, ROOT "/", strlen(ROOT) + 1);
+
+		return venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': its %s name '%s%s', "
+				      "which is not a file in it", x->file, DIGESTS_NAME,
+				      below ? x->target : "", below ? UNDER_ROOT(name->buf) : name->buf);
+	}
+	sum = &x->sums[file - 1];
+	if (sum->listed)
+		return venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': its %s name '%s%s' "
+				      "twice", x->file, DIGESTS_NAME, x->target,
+				      UNDER_ROOT(sum->name));
+	sum->listed = 1;
+	venv_sha256_hex(sum->digest, hex);
+	if (memcmp(hex, hexat, VENV_SHA256_HEX_LEN))
+		return venv_error_set(VENV_EINVAL, "the archive '%s' is damaged: the contents of "
+				      "'%s%s' differ from what was archived (SHA-256 mismatch)",
+				      x->file, x->target, UNDER_ROOT(sum->name));
+	return 0;
+}
+
+/*
+ * The digests member, read line by line: each line at most
+ * DIGESTS_LINE_MAX bytes, and each must name a different file extracted
+ * before it, so a hostile member cannot make us read or keep more than
+ * that per file. Then every file extracted must have been named.
+ */
+static int check_digests(struct extractor *x, struct archive *a, const struct nameset *seen)
+{
+	struct vbuf line = VBUF_INIT(DIGESTS_LINE_MAX), name = VBUF_INIT(VBUF_MAX_PATH);
+	char buf[65536];
+	size_t lineno = 0, i;
+	la_ssize_t n = 0;
+	int error = 0;
+
+	while (!error && (n = LA(archive_read_data)(a, buf, sizeof(buf))) > 0) {
+		const char *p = buf, *end = buf + n;
+
+		while (!error && p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t k = (size_t)((nl ? nl : end) - p);
+
+			if (line.len + k > DIGESTS_LINE_MAX) {
+				error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': line "
+						       "%zu of its %s is longer than %d bytes",
+						       x->file, lineno + 1, DIGESTS_NAME,
+						       (int)DIGESTS_LINE_MAX);
+				break;
+			}
+			if ((error = vbuf_add(&line, p, k)) < 0)
+				break;
+			p += k;
+			if (nl) {
+				p++;
+				error = check_digest_line(x, seen, &line, ++lineno, &name);
+				vbuf_reset(&line);
+			}
+		}
+	}
+	if (!error && n < 0)
+		error = member_read_error(a, x->file, "in", DIGESTS_NAME);
+	if (!error && line.len)
+		error = venv_error_set(VENV_EINVAL, "the archive '%s' is damaged: its %s end in the "
+				       "middle of a line", x->file, DIGESTS_NAME);
+	for (i = 0; !error && i < x->nsums; i++)
+		if (!x->sums[i].listed)
+			error = venv_error_set(VENV_EINVAL, "the archive '%s' is damaged: its %s have "
+					       "none for '%s%s'", x->file, DIGESTS_NAME, x->target,
+					       UNDER_ROOT(x->sums[i].name));
+	vbuf_release(&line);
+	vbuf_release(&name);
+	return error;
+}
+
 /*
  * Extract the tree of reader a (the archive file) into the staging
- * directory rootfd, to become target.
+ * directory rootfd, to become target. want_digests: venv-archive.json
+ * says the archive ends with its digests.
  */
-static int extract(struct archive *a, const char *file, const char *target, int rootfd)
+static int extract(struct archive *a, const char *file, const char *target, int rootfd,
+		   int want_digests)
 {
-	struct extractor x = { file, target, rootfd, -1, VBUF_INIT(VBUF_MAX_PATH), NULL, 0, 0 };
+	struct extractor x = { file, target, rootfd, -1, VBUF_INIT(VBUF_MAX_PATH), NULL, 0, 0,
+			       { NULL, 0 }, NULL, 0, 0 };
 	struct archive_entry *ent;
-	struct nameset seen = { NULL, NULL, 0, 0 };
+	struct nameset seen = { NULL, NULL, NULL, 0, 0 };
 	struct vbuf namebuf = VBUF_INIT(VBUF_MAX_PATH);
 	int64_t total = 0;
 	size_t count = 0;
-	int r, error = 0;
+	int r, error = 0, digested = 0;
 
 	while ((r = LA(archive_read_next_header)(a, &ent)) == ARCHIVE_OK) {
 		const char *hl = LA(archive_entry_hardlink)(ent), *name;
 		mode_t type = LA(archive_entry_filetype)(ent);
+		uint32_t file_index;
 		int kind, added;
 
 		/* Directories may carry a "/" at the end; nothing else may. */
@@ -442,6 +628,18 @@ static int extract(struct archive *a, const char *file, const char *target, int 
 		if (++count > MAX_ENTRIES) {
 			error = venv_error_set(VENV_ETOOBIG, "refusing the archive '%s': more than %d "
 					       "members", file, MAX_ENTRIES);
+			break;
+		}
+		/* The digests, after the tree, and nothing after them. */
+		if (count > 1 && name && !strcmp(name, DIGESTS_NAME)) {
+			if (type != AE_IFREG || hl)
+				error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': its "
+						       "%s is not a file", file, DIGESTS_NAME);
+			else if ((error = check_digests(&x, a, &seen)) == 0 &&
+				 (r = LA(archive_read_next_header)(a, &ent)) == ARCHIVE_OK)
+				error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': a "
+						       "member follows its %s", file, DIGESTS_NAME);
+			digested = 1;
 			break;
 		}
 		if (!name || (error = check_name(&seen, file, name, "member")) < 0) {
@@ -483,7 +681,8 @@ static int extract(struct archive *a, const char *file, const char *target, int 
 					       "up to more than %lld bytes", file, (long long)MAX_TOTAL);
 			break;
 		}
-		if ((added = nameset_add(&seen, name, kind)) < 0) {
+		file_index = kind == 'f' && !hl ? (uint32_t)x.nsums + 1 : 0;
+		if ((added = nameset_add(&seen, name, kind, file_index)) < 0) {
 			error = added;
 			break;
 		}
@@ -496,8 +695,13 @@ static int extract(struct archive *a, const char *file, const char *target, int 
 			error = extract_link(&x, ent, name, hl);
 		else if (type == AE_IFDIR)
 			error = extract_dir(&x, ent, name);
-		else
-			error = extract_file(&x, a, ent, name);
+		else if ((error = VENV_ARRAY_GROW(x.sums, x.allocsums, x.nsums + 1, 256)) == 0) {
+			struct filesum *sum = &x.sums[x.nsums++];
+
+			sum->name = nameset_get(&seen, name, &file_index);
+			sum->listed = 0;
+			error = extract_file(&x, a, ent, name, sum->digest);
+		}
 		if (error < 0)
 			break;
 	}
@@ -505,6 +709,14 @@ static int extract(struct archive *a, const char *file, const char *target, int 
 		error = member_read_error(a, file, "after", count ? namebuf.buf : NULL);
 	if (!error && !count)
 		error = venv_error_set(VENV_EINVAL, "'%s' holds no environment", file);
+	/*
+	 * An archive of an older venv has no digests (nor says it has): it is
+	 * restored as it was before, unchecked. One that says it has them and
+	 * does not lost them.
+	 */
+	if (!error && want_digests && !digested)
+		error = venv_error_set(VENV_EINVAL, "the archive '%s' is damaged: its %s are "
+				       "missing", file, DIGESTS_NAME);
 	if (!error)
 		error = extract_fix_dirs(&x);
 	extractor_release(&x);
@@ -513,7 +725,8 @@ static int extract(struct archive *a, const char *file, const char *target, int 
 	return error;
 }
 
-static int read_meta(struct archive *a, const char *file, struct vbuf *path)
+/* digests: the archive says it ends with its digests. */
+static int read_meta(struct archive *a, const char *file, struct vbuf *path, int *digests)
 {
 	struct archive_entry *ent;
 	char buf[META_MAX + 1];
@@ -538,6 +751,7 @@ static int read_meta(struct archive *a, const char *file, struct vbuf *path)
 		error = venv_error_set(VENV_EINVAL, "'%s' has a damaged %s", file, META_NAME);
 	else
 		error = vbuf_sets(path, p);
+	*digests = j && json_object_get(j, "digests") != NULL;
 	json_decref(j);
 	return error;
 }
@@ -600,7 +814,7 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, u
 	struct archive *a = NULL;
 	struct venv_lock lock = VENV_LOCK_INIT;
 	struct stat st;
-	int sfd = -1, pfd = -1, error, exists = 0, moved;
+	int sfd = -1, pfd = -1, error, exists = 0, moved, digests = 0;
 
 	if (!(a = LA(archive_read_new)()))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
@@ -612,7 +826,7 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, u
 		error = venv_archive__open_error(a, archive);
 		goto done;
 	}
-	if ((error = read_meta(a, archive, &origin)) < 0 ||
+	if ((error = read_meta(a, archive, &origin, &digests)) < 0 ||
 	    (error = venv_path_normalize(&origin, origin.buf)) < 0)
 		goto done;
 	if ((error = venv_path_abspath(&target, dir ? dir : origin.buf)) < 0 ||
@@ -682,7 +896,7 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, u
 					     staging.buf);
 		goto done;
 	}
-	if ((error = extract(a, archive, target.buf, sfd)) < 0)
+	if ((error = extract(a, archive, target.buf, sfd, digests)) < 0)
 		goto done;
 	/* The reader's descriptors are not needed any more; the clean-up may need them. */
 	LA(archive_read_free)(a);

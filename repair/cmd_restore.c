@@ -35,7 +35,8 @@ const struct venv_cmddoc venv_restore_doc = {
 	"restore", restore_synopsis, VENV_ARRAY_SIZE(restore_synopsis),
 	"Restores an environment from an archive written by 'venv repair --archive'. The "
 	"archive is checked member by member and extracted into a fresh staging directory "
-	"beside DIR, which then replaces DIR in one rename. Restored elsewhere than it was "
+	"beside DIR, every file checked against the SHA-256 digests the archive ends with; "
+	"the staging directory then replaces DIR in one rename. Restored elsewhere than it was "
 	"archived from, it is relocated as 'venv repair' would relocate a moved environment, "
 	"unless --as-is.",
 	restore_args, VENV_ARRAY_SIZE(restore_args), restore_opts, VENV_ARRAY_SIZE(restore_opts),
