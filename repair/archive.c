@@ -21,7 +21,11 @@
  * libarchive can, else gzip. The first member, venv-archive.json, says
  * where the environment was; the environment itself is the tree "env/".
  * A file with several names inside the environment is stored once and
- * then as hard links to its first name; special files are refused.
+ * then as hard links to its first name; special files are refused. The
+ * last member, venv-archive-digests, holds the SHA-256 of every file's
+ * contents, hashed as the file is read into the archive (its format:
+ * archive_int.h), which restore checks before the tree takes the
+ * environment's place.
  * libarchive reads and writes the archive itself; restore writes the tree
  * to disk with its own extractor (archive_restore.c), never with libarchive's.
  */
@@ -34,6 +38,7 @@ struct manifest_entry {
 	struct timespec mtime;
 	char *link;      /* a symlink's value, or the first name of a hard link */
 	int hard;
+	unsigned char digest[VENV_SHA256_LEN];  /* a regular file's, not a hard link's */
 };
 
 /* Files with more than one link, by inode, to store their later names as hard links. */
@@ -50,6 +55,7 @@ struct manifest {
 	size_t icap, inr;
 	const char *env;         /* the environment's absolute path, for messages */
 	const char *file;        /* the archive's */
+	struct venv_sha256 sha;  /* one state for the digests of all the files */
 };
 
 static void manifest_release(struct manifest *m)
@@ -62,6 +68,7 @@ static void manifest_release(struct manifest *m)
 	}
 	free(m->v);
 	free(m->inodes);
+	venv_sha256_release(&m->sha);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -84,7 +91,7 @@ static int inode_remember(struct manifest *m, const struct stat *st, size_t idx)
 {
 	if (2 * (m->inr + 1) > m->icap) {
 		struct manifest bigger = { NULL, 0, 0, NULL, m->icap ? m->icap * 2 : 256, 0,
-					   NULL, NULL };
+					   NULL, NULL, { NULL, 0 } };
 		size_t k;
 
 		if (!(bigger.inodes = calloc(bigger.icap, sizeof(*bigger.inodes))))
@@ -313,12 +320,17 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 	}
 	if (S_ISREG(st->st_mode)) {
 		char buf[65536];
+		unsigned char digest[VENV_SHA256_LEN];
 		int fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		int64_t left = st->st_size;
 
 		if (fd < 0)
 			return venv_error_set_errno(VENV_EIO, "cannot open '%s%s'", m->env,
 						    UNDER_ROOT(path));
+		if ((error = venv_sha256_restart(&m->sha)) < 0) {
+			close(fd);
+			return error;
+		}
 		LA(archive_entry_set_filetype)(ent, AE_IFREG);
 		LA(archive_entry_set_size)(ent, st->st_size);
 		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK) {
@@ -337,6 +349,9 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 			}
 			if (n > left)
 				n = (ssize_t)left;
+			/* Hashed as it goes into the archive: the file is read once. */
+			if ((error = venv_sha256_update(&m->sha, buf, (size_t)n)) < 0)
+				break;
 			if (LA(archive_write_data)(a, buf, (size_t)n) != n) {
 				error = write_error(a, m, path);
 				break;
@@ -344,10 +359,10 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 			left -= n;
 		}
 		close(fd);
-		if (error < 0)
+		if (error < 0 || (error = venv_sha256_digest(&m->sha, digest)) < 0 ||
+		    (error = manifest_add(m, path, st, NULL)) < 0)
 			return error;
-		if ((error = manifest_add(m, path, st, NULL)) < 0)
-			return error;
+		memcpy(m->v[m->nr - 1].digest, digest, sizeof(digest));
 		/* Links from outside (our wheel cache makes them) are no business of the archive. */
 		return st->st_nlink > 1 ? inode_remember(m, st, m->nr - 1) : 0;
 	}
@@ -355,13 +370,88 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 			      "cannot be archived", m->env, UNDER_ROOT(path));
 }
 
-/* Read the archive back and compare it with what was written and with the files. */
-static int verify(const char *file, const struct manifest *m, int rootfd)
+/*
+ * The digests member's text (its format: archive_int.h): a line for every
+ * regular file, in the archive's order.
+ */
+static int digests_text(const struct manifest *m, struct vbuf *out)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < m->nr && !error; i++) {
+		const struct manifest_entry *e = &m->v[i];
+		char hex[VENV_SHA256_HEX_LEN + 1];
+		const char *p;
+
+		if (!S_ISREG(e->mode) || e->hard)
+			continue;
+		venv_sha256_hex(e->digest, hex);
+		if (!e->path[strcspn(e->path, "\\\n\r")]) {
+			error = vbuf_addf(out, "%s  %s\n", hex, e->path);
+			continue;
+		}
+		/* sha256sum's escapes, on a line that starts with a backslash. */
+		error = vbuf_addf(out, "\\%s  ", hex);
+		for (p = e->path; *p && !error; p++)
+			error = *p == '\\' ? vbuf_adds(out, "\\\\") :
+				*p == '\n' ? vbuf_adds(out, "\\n") :
+				*p == '\r' ? vbuf_adds(out, "\\r") : vbuf_addch(out, *p);
+		if (!error)
+			error = vbuf_addch(out, '\n');
+	}
+	return error;
+}
+
+/* A member of our own outside the tree: venv-archive.json or the digests. */
+static int add_member(struct archive *a, struct archive_entry *ent, const char *name,
+		      const char *data, size_t len, const char *file)
+{
+	LA(archive_entry_clear)(ent);
+	LA(archive_entry_set_pathname)(ent, name);
+	LA(archive_entry_set_filetype)(ent, AE_IFREG);
+	LA(archive_entry_set_perm)(ent, 0644);
+	LA(archive_entry_set_size)(ent, (la_int64_t)len);
+	LA(archive_entry_set_mtime)(ent, time(NULL), 0);
+	if (LA(archive_write_header)(a, ent) != ARCHIVE_OK ||
+	    LA(archive_write_data)(a, data, len) != (la_ssize_t)len)
+		return venv_archive__error(a, "write", file, NULL);
+	return 0;
+}
+
+/* The digests member read back: exactly the text that was written. */
+static int verify_digests(struct archive *a, const char *file, const struct vbuf *digests)
+{
+	char buf[65536];
+	size_t at = 0;
+	la_ssize_t n;
+
+	while ((n = LA(archive_read_data)(a, buf, sizeof(buf))) > 0) {
+		if ((size_t)n > digests->len - at || memcmp(buf, digests->buf + at, (size_t)n))
+			break;
+		at += (size_t)n;
+	}
+	if (n < 0)
+		return venv_archive__error(a, "read back", file, NULL);
+	if (n > 0 || at != digests->len)
+		return venv_error_set(VENV_EIO, "the archive '%s' differs from what was written in "
+				      "its %s", file, DIGESTS_NAME);
+	return 0;
+}
+
+/*
+ * Read the archive back and compare it with what was written and with the
+ * files: every member, the bytes of every file and their digests, and the
+ * digests member.
+ */
+static int verify(const char *file, const struct manifest *m, int rootfd,
+		  const struct vbuf *digests)
 {
 	struct archive *a = LA(archive_read_new)();
 	struct archive_entry *ent;
+	struct venv_sha256 sha = { NULL, 0 };
 	size_t i = 0;
-	int r, error = 0;
+	int r, error = 0, digested = 0;
 
 	if (!a)
 		return venv_error_set(VENV_ENOMEM, "out of memory");
@@ -382,6 +472,13 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 		const struct manifest_entry *me;
 		const char *rel;
 
+		if (i == m->nr && !digested && LA(archive_entry_pathname)(ent) &&
+		    !strcmp(LA(archive_entry_pathname)(ent), DIGESTS_NAME)) {
+			if ((error = verify_digests(a, file, digests)) < 0)
+				goto done;
+			digested = 1;
+			continue;
+		}
 		if (i >= m->nr) {
 			error = venv_error_set(VENV_EIO, "the archive '%s' has more members than were "
 					       "written", file);
@@ -436,6 +533,10 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 				error = dfd;
 				goto done;
 			}
+			if ((error = venv_sha256_restart(&sha)) < 0) {
+				close(dfd);
+				goto done;
+			}
 			fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 			close(dfd);
 			if (fd < 0) {
@@ -462,10 +563,27 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 							       m->env, UNDER_ROOT(me->path));
 					goto done;
 				}
+				if ((error = venv_sha256_update(&sha, abuf, (size_t)n)) < 0) {
+					close(fd);
+					goto done;
+				}
 			}
 			close(fd);
 			if (n < 0) {
 				error = venv_archive__error(a, "read back", file, NULL);
+				goto done;
+			}
+		}
+		/* What restore will check: the bytes read back have the digest recorded. */
+		{
+			unsigned char digest[VENV_SHA256_LEN];
+
+			if ((error = venv_sha256_digest(&sha, digest)) < 0)
+				goto done;
+			if (memcmp(digest, me->digest, sizeof(digest))) {
+				error = venv_error_set(VENV_EIO, "the archive '%s' differs from the "
+						       "environment at '%s%s' (digest)", file,
+						       m->env, UNDER_ROOT(me->path));
 				goto done;
 			}
 		}
@@ -474,10 +592,11 @@ static int verify(const char *file, const struct manifest *m, int rootfd)
 		error = venv_archive__error(a, "read back", file, NULL);
 		goto done;
 	}
-	if (i != m->nr)
+	if (i != m->nr || !digested)
 		error = venv_error_set(VENV_EIO, "the archive '%s' lacks members that were written",
 				       file);
 done:
+	venv_sha256_release(&sha);
 	LA(archive_read_free)(a);
 	return error;
 }
@@ -513,7 +632,8 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
 	struct archive *a = NULL;
 	struct archive_entry *ent = NULL;
-	struct manifest m = { NULL, 0, 0, NULL, 0, 0, NULL, NULL };
+	struct manifest m = { NULL, 0, 0, NULL, 0, 0, NULL, NULL, { NULL, 0 } };
+	struct vbuf digests = VBUF_INIT(VBUF_MAX_MEMBER);
 	struct stat st;
 	char *meta = NULL;
 	json_t *j = NULL;
@@ -606,22 +726,16 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 		error = venv_archive__error(a, "write", path.buf, NULL);
 		goto done;
 	}
-	j = json_pack("{s:i, s:s, s:I, s:s}", "venv-archive", 1, "path", abs.buf, "created",
-		      (json_int_t)time(NULL), "tool", "venv " VENV_VERSION_STRING);
+	/* "digests" tells restore that this archive has them: one that lost them is damaged. */
+	j = json_pack("{s:i, s:s, s:I, s:s, s:s}", "venv-archive", 1, "path", abs.buf, "created",
+		      (json_int_t)time(NULL), "tool", "venv " VENV_VERSION_STRING, "digests",
+		      DIGESTS_NAME);
 	if (!j || !(meta = json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS))) {
 		error = venv_error_set(VENV_ENOMEM, "out of memory");
 		goto done;
 	}
-	LA(archive_entry_set_pathname)(ent, META_NAME);
-	LA(archive_entry_set_filetype)(ent, AE_IFREG);
-	LA(archive_entry_set_perm)(ent, 0644);
-	LA(archive_entry_set_size)(ent, (la_int64_t)strlen(meta));
-	LA(archive_entry_set_mtime)(ent, time(NULL), 0);
-	if (LA(archive_write_header)(a, ent) != ARCHIVE_OK ||
-	    LA(archive_write_data)(a, meta, strlen(meta)) != (la_ssize_t)strlen(meta)) {
-		error = venv_archive__error(a, "write", path.buf, NULL);
+	if ((error = add_member(a, ent, META_NAME, meta, strlen(meta), path.buf)) < 0)
 		goto done;
-	}
 	if (fstat(rootfd, &st) < 0) {
 		error = venv_error_set_errno(VENV_EIO, "cannot stat '%s'", abs.buf);
 		goto done;
@@ -631,7 +745,9 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 		st.st_mtim = *root_mtime;
 	m.env = abs.buf;
 	m.file = path.buf;
-	if ((error = write_tree(a, ent, rootfd, ROOT, &st, &m, 0)) < 0)
+	if ((error = write_tree(a, ent, rootfd, ROOT, &st, &m, 0)) < 0 ||
+	    (error = digests_text(&m, &digests)) < 0 ||
+	    (error = add_member(a, ent, DIGESTS_NAME, digests.buf, digests.len, path.buf)) < 0)
 		goto done;
 	if (LA(archive_write_close)(a) != ARCHIVE_OK) {
 		error = venv_archive__error(a, "write", path.buf, NULL);
@@ -657,7 +773,7 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 	unlinkat(pfd, tmp.buf, 0);
 	if ((error = venv_repair_fsync_dir(pfd, parent.buf)) < 0)
 		goto done;
-	if ((error = verify(path.buf, &m, rootfd)) < 0)
+	if ((error = verify(path.buf, &m, rootfd, &digests)) < 0)
 		goto done;
 	error = vbuf_sets(out, path.buf);
 done:
@@ -677,6 +793,7 @@ done:
 	if (ent)
 		LA(archive_entry_free)(ent);
 	manifest_release(&m);
+	vbuf_release(&digests);
 	json_decref(j);
 	free(meta);
 	vbuf_release(&abs);

@@ -5,7 +5,10 @@
 # elsewhere; elsewhere, restore relocates the environment as repair would
 # and says so, or with --as-is leaves it and says that; staging directories
 # an earlier restore left behind are removed by the next (security.md
-# ARC-09, ARC-11).
+# ARC-09, ARC-11). The archive ends with the SHA-256 of every file, which
+# restore checks: a byte changed inside a file of a .tar.zst (zstd frames
+# without a checksum of their own) or digests that are cut, name a file
+# twice or one not archived fail the restore with nothing replaced.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 
@@ -61,4 +64,62 @@ echo x >.again.venv-restore-AbC123/env/lib/f
 expect_exit 0 "$VENV" restore -q "$TMP/orig.tar.gz" "$TMP/w/again"
 [ ! -e .again.venv-restore-AbC123 ] || fail "expected the stale staging directory removed"
 [ -d .other.venv-restore-XyZ789 ] || fail "expected another target's staging directory kept"
+
+# tamper CASE: $TMP/tam.tar.zst changed as CASE says, as $TMP/CASE.tar.zst.
+"$VENV" create -q --without-pip -p "$py" tam || fail "create failed"
+printf 'odd\n' >"tam/back\\slash
+newline"
+"$VENV" repair -q --archive="$TMP/tam.tar.zst" tam >/dev/null || fail "archive failed"
+zstd -q -d -c "$TMP/tam.tar.zst" >"$TMP/tam.tar" || fail "zstd -d failed"
+"$py" - "$TMP" <<'PYEOF' || fail "could not build the damaged archives"
+import io, sys, tarfile
+tmp = sys.argv[1]
+with tarfile.open(tmp + "/tam.tar") as t:
+    members = [(m, t.extractfile(m).read() if m.isreg() else None) for m in t.getmembers()]
+    act = t.getmember("env/bin/activate")
+# flip: 100 bytes inside the data of a stored file, everything else as written.
+with open(tmp + "/tam.tar", "rb") as f:
+    raw = bytearray(f.read())
+at = act.offset_data + 100
+raw[at:at + 100] = bytes(c ^ 0x20 for c in raw[at:at + 100])
+with open(tmp + "/flip.tar", "wb") as f:
+    f.write(raw)
+for case in ("cut", "midline", "stranger", "twice", "long", "gone", "after"):
+    out = tarfile.open(tmp + "/" + case + ".tar", "w", format=tarfile.PAX_FORMAT)
+    for m, data in members:
+        if m.name == "venv-archive-digests":
+            lines = data.splitlines(keepends=True)
+            data = {"cut": b"".join(lines[:len(lines) // 2]), "midline": data[:-10],
+                    "stranger": data + b"0" * 64 + b"  env/not-there\n",
+                    "twice": data + lines[0], "long": data + b"0" * 64 + b"  " + b"x" * 9000,
+                    }.get(case, data)
+            if case == "gone":
+                continue
+            m.size = len(data)
+        out.addfile(m, io.BytesIO(data) if data is not None else None)
+        if case == "after" and m.name == "venv-archive-digests":
+            out.addfile(tarfile.TarInfo("env/late"), io.BytesIO(b""))
+    out.close()
+PYEOF
+expect_exit 0 "$VENV" restore -q --as-is "$TMP/tam.tar.zst" "$TMP/w/tam-copy"
+expect_eq odd "$(cat "tam-copy/back\\slash
+newline")" "a file whose name has a backslash and a newline"
+snap=$(tree_listing tam times)
+for case in flip cut midline stranger twice long gone after; do
+	zstd -q -f "$TMP/$case.tar" -o "$TMP/$case.tar.zst" || fail "zstd failed"
+	case $case in
+	flip) want="the archive '$TMP/flip.tar.zst' is damaged: the contents of '$TMP/w/tam/bin/activate' differ from what was archived \(SHA-256 mismatch\)" ;;
+	cut) want="the archive '$TMP/cut.tar.zst' is damaged: its venv-archive-digests have none for '$TMP/w/tam/[^']*'" ;;
+	midline) want="the archive '$TMP/midline.tar.zst' is damaged: its venv-archive-digests end in the middle of a line" ;;
+	stranger) want="refusing the archive '$TMP/stranger.tar.zst': its venv-archive-digests name '$TMP/w/tam/not-there', which is not a file in it" ;;
+	twice) want="refusing the archive '$TMP/twice.tar.zst': its venv-archive-digests name '$TMP/w/tam/[^']*' twice" ;;
+	long) want="refusing the archive '$TMP/long.tar.zst': line [0-9]* of its venv-archive-digests is longer than [0-9]* bytes" ;;
+	gone) want="the archive '$TMP/gone.tar.zst' is damaged: its venv-archive-digests are missing" ;;
+	after) want="refusing the archive '$TMP/after.tar.zst': a member follows its venv-archive-digests" ;;
+	esac
+	expect_exit 2 "$VENV" restore --yes "$TMP/$case.tar.zst" "$TMP/w/tam"
+	expect_match "^venv: error: $want\$" "$ERR" "restoring the archive '$case'"
+	expect_eq "$snap" "$(tree_listing tam times)" "the environment after the archive '$case'"
+	[ -z "$(ls -A | grep "^\.tam\.venv-restore")" ] || fail "expected no staging left after '$case'"
+done
 echo ok
