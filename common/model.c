@@ -214,6 +214,9 @@ static int load_cfg(struct venv_model *e)
 
 	memset(&st, 0, sizeof(st));
 	rc = venv_fs_read_capped(e->root, "pyvenv.cfg", VBUF_MAX_CFG, 0, &e->cfg_raw, &st, &err);
+	e->cfg_rd = rc;
+	e->cfg_err = err;
+	e->cfg_mode = rc == VENV_RD_MISSING ? 0 : st.st_mode;
 	if (rc != VENV_RD_MISSING && S_ISREG(st.st_mode))
 		e->cfg_size = (uint64_t)st.st_size;
 	if (rc == VENV_RD_MISSING) {
@@ -366,6 +369,7 @@ static int load_lib(struct venv_model *e)
 			   errno != ENOENT;
 	fd = openat(e->root, "lib", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
+		e->lib_err = errno;
 		if (errno == ENOENT) {
 			e->lib_state = VENV_DIR_ABSENT;
 			return 0;
@@ -381,6 +385,7 @@ static int load_lib(struct venv_model *e)
 			       strerror(errno));
 	}
 	if (!(d = fdopendir(fd))) {
+		e->lib_err = errno;
 		close(fd);
 		e->lib_state = VENV_DIR_BAD;
 		return 0;
@@ -389,15 +394,23 @@ static int load_lib(struct venv_model *e)
 	while ((de = readdir(d)) && e->nlibs < VENV_MODEL_MAX_LIBDIRS) {
 		struct venv_model_libdir *l;
 		char ver[16], site[300];
+		size_t n;
 
 		if (venv_python_version_of_name(ver, sizeof(ver), de->d_name, "python") < 0 &&
 		    venv_python_version_of_name(ver, sizeof(ver), de->d_name, "pypy") < 0)
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		/* A version's name is short: "python" or "pypy" and at most 15 more. */
+		n = strlen(de->d_name);
+		if (n >= sizeof(l->name) || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode) && !e->lib_link[0])
+			memcpy(e->lib_link, de->d_name, n + 1);
+		if (!S_ISDIR(st.st_mode))
 			continue;
 		l = &e->libs[e->nlibs++];
 		memset(l, 0, sizeof(*l));
 		snprintf(l->ver, sizeof(l->ver), "%s", ver);
+		memcpy(l->name, de->d_name, n + 1);
 		snprintf(site, sizeof(site), "%s/site-packages", de->d_name);
 		if (fstatat(dirfd(d), site, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			if (S_ISDIR(st.st_mode)) {
@@ -803,6 +816,11 @@ static char *resolved_dir(int fd, const char *path)
 
 int venv_model_load_at(struct venv_model *e, int dirfd, const char *path)
 {
+	return venv_model_load_at_flags(e, dirfd, path, 0);
+}
+
+int venv_model_load_at_flags(struct venv_model *e, int dirfd, const char *path, unsigned flags)
+{
 	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
 	size_t n;
@@ -838,8 +856,9 @@ int venv_model_load_at(struct venv_model *e, int dirfd, const char *path)
 		goto done;
 	}
 	e->real = resolved_dir(e->root, path);
-	if ((error = load_cfg(e)) < 0 || (error = load_bin(e)) < 0 || (error = load_lib(e)) < 0 ||
-	    (error = load_interps(e)) < 0)
+	/* Without bin/, what is read from its entries finds none. */
+	if ((error = load_cfg(e)) < 0 || (!(flags & VENV_MODEL_NO_BIN) && (error = load_bin(e)) < 0) ||
+	    (error = load_lib(e)) < 0 || (error = load_interps(e)) < 0)
 		goto done;
 	e->unfinished = fstatat(e->root, VENV_MODEL_CREATE_MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0;
 	e->repair_journal = fstatat(e->root, VENV_MODEL_REPAIR_JOURNAL, &st,

@@ -99,6 +99,7 @@ struct venv_model_script {
 
 struct venv_model_libdir {
 	char ver[16];            /* "3.12", "3.13t" */
+	char name[32];           /* its name in lib/: "python3.12", "pypy3.10" */
 	int has_site;            /* lib/pythonX.Y/site-packages is a directory */
 	int site_link;           /* ... is a symbolic link (not followed) */
 	int site_nonempty;
@@ -125,6 +126,9 @@ struct venv_model {
 
 	/* pyvenv.cfg, as each of CPython's readers sees it. */
 	int cfg_state;           /* VENV_CFG_* */
+	int cfg_rd;              /* how reading it went: VENV_RD_* (common/fs.h) */
+	int cfg_err;             /* ... the errno of a failed read, else 0 */
+	mode_t cfg_mode;         /* ... its lstat() mode, 0 when missing */
 	uint64_t cfg_size;
 	struct venv_cfg cfg;     /* site.py's and getpath.py's lenient reading */
 	struct vbuf cfg_raw;     /* the bytes */
@@ -145,6 +149,8 @@ struct venv_model {
 
 	/* lib/ */
 	int lib_state;           /* VENV_DIR_* */
+	int lib_err;             /* errno of a failed open of lib/, else 0 */
+	char lib_link[32];       /* the first lib/pythonX.Y that is a symbolic link (not followed), or "" */
 	struct venv_model_libdir libs[VENV_MODEL_MAX_LIBDIRS];
 	size_t nlibs;
 	int lib64_present;       /* lib64 exists (any kind) */
@@ -179,6 +185,19 @@ struct venv_model {
  * venv_model_release() in every case.
  */
 int venv_model_load_at(struct venv_model *env, int dirfd, const char *path);
+
+/* What venv_model_load_at_flags() leaves out. */
+enum {
+	/*
+	 * bin/ is not read: no entries, interpreters or activation scripts
+	 * (bin_state VENV_DIR_ABSENT, main -1, no old locations from scripts),
+	 * for a caller that needs pyvenv.cfg and lib/ only (venv list).
+	 */
+	VENV_MODEL_NO_BIN = 1 << 0
+};
+
+/* As venv_model_load_at(), leaving out what flags (VENV_MODEL_*) say. */
+int venv_model_load_at_flags(struct venv_model *env, int dirfd, const char *path, unsigned flags);
 
 /* As venv_model_load_at(), opening path (following a link the user named). */
 int venv_model_load(struct venv_model *env, const char *path);

@@ -1,12 +1,11 @@
 #include "compat.h"
-#include <dirent.h>
 #include <time.h>
 #include <jansson.h>
 #include "envdir.h"
 #include "error.h"
 #include "format.h"
 #include "fs.h"
-#include "path.h"
+#include "model.h"
 #include "sha256.h"
 #include "list.h"
 
@@ -15,71 +14,43 @@ static int oom(void)
 	return venv_error_set(VENV_ENOMEM, "out of memory");
 }
 
-/* The lib/pythonX.Y directories of the environment, sorted; *nsites: how many have site-packages. */
-static int read_env(struct venv_list_env *e, int envfd, size_t *nsites)
+/*
+ * The distributions of each lib/pythonX.Y/site-packages the model found (in
+ * lib/'s order). A site-packages that is a symbolic link is not followed, as
+ * check does not (VNV007); PyPy's lib/pypyX.Y is not listed (as before).
+ */
+static int read_env(struct venv_list_env *e, const struct venv_model *m)
 {
-	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), abs = VBUF_INIT(VBUF_MAX_PATH);
-	int libfd = -1, error = 0;
-	DIR *d = NULL;
+	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH);
+	size_t i, k;
+	int error = 0;
 
-	libfd = openat(envfd, "lib", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (libfd < 0) {
-		if (errno != ENOENT)
-			error = venv_error_set_errno(VENV_EIO, "cannot open '%s/lib'", e->path);
-		goto done;
-	}
-	if ((error = venv_path_abspath(&abs, e->path)) < 0)
-		goto done;
-	if (!(d = fdopendir(libfd))) {
-		error = venv_error_set_errno(VENV_EIO, "cannot read '%s/lib'", e->path);
-		goto done;
-	}
-	libfd = -1;
-	for (;;) {
-		struct dirent *de = readdir(d);
-		size_t before = e->dists.nr, k;
-		struct stat st;
+	for (i = 0; i < m->nlibs && !error; i++) {
+		const struct venv_model_libdir *lib = &m->libs[i];
+		size_t before = e->dists.nr;
+		char **p;
 
-		if (!de)
+		if (!lib->has_site || strncmp(lib->name, "python", 6))
+			continue;
+		vbuf_reset(&site);
+		if ((error = vbuf_addf(&site, "%s/lib/%s/site-packages", m->abs, lib->name)) < 0 ||
+		    (error = venv_dists_read(&e->dists, site.buf, VENV_DISTS_ALL)) < 0 ||
+		    e->dists.nr == before)
+			continue;
+		if (!(p = realloc(e->sites, e->dists.nr * sizeof(*p)))) {
+			error = oom();
 			break;
-		if (strncmp(de->d_name, "python", 6) || strchr(de->d_name, '/'))
-			continue;
-		vbuf_reset(&site);
-		if ((error = vbuf_addf(&site, "%s/site-packages", de->d_name)) < 0)
-			goto done;
-		if (fstatat(dirfd(d), site.buf, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-			continue;
-		(*nsites)++;
-		vbuf_reset(&site);
-		if ((error = vbuf_addf(&site, "%s/lib/%s/site-packages", abs.buf, de->d_name)) < 0 ||
-		    (error = venv_dists_read(&e->dists, site.buf, VENV_DISTS_ALL)) < 0)
-			goto done;
-		if (e->dists.nr > before) {
-			char **p = realloc(e->sites, e->dists.nr * sizeof(*p));
-
-			if (!p) {
+		}
+		e->sites = p;
+		memset(p + before, 0, (e->dists.nr - before) * sizeof(*p));
+		for (k = before; k < e->dists.nr && !error; k++) {
+			vbuf_reset(&site);
+			if ((error = vbuf_addf(&site, "lib/%s/site-packages", lib->name)) == 0 &&
+			    !(e->sites[k] = strdup(site.buf)))
 				error = oom();
-				goto done;
-			}
-			e->sites = p;
-			for (k = before; k < e->dists.nr; k++) {
-				vbuf_reset(&site);
-				if ((error = vbuf_addf(&site, "lib/%s/site-packages", de->d_name)) < 0)
-					goto done;
-				if (!(e->sites[k] = strdup(site.buf))) {
-					error = oom();
-					goto done;
-				}
-			}
 		}
 	}
-done:
-	if (d)
-		closedir(d);
-	if (libfd >= 0)
-		close(libfd);
 	vbuf_release(&site);
-	vbuf_release(&abs);
 	return error;
 }
 
@@ -103,31 +74,70 @@ static int not_an_env(const char *path)
  * A pyvenv.cfg that is there but cannot be read as a regular file (a FIFO,
  * a directory, over the cap, unreadable) makes the directory no working
  * environment (Python hangs on the FIFO, ignores the directory): an error,
- * as check's VNV201, not an empty list. Read as check reads it, so a FIFO
- * is never opened. A symbolic link is not followed, and not an error here
- * (Python follows it; check reports it).
+ * as check's VNV201, not an empty list. How the model's reading of it went
+ * (a FIFO is never opened) says which. A symbolic link is not followed, and
+ * not an error here (Python follows it; check reports it); nor is a
+ * pyvenv.cfg read whole that check finds too long to parse.
  */
-static int cfg_readable(int fd, const char *path)
+static int cfg_unusable(const struct venv_model *m, const char *path)
 {
-	struct vbuf raw = VBUF_INIT(VBUF_MAX_CFG);
-	struct stat st;
-	int err = 0, rc = venv_fs_read_capped(fd, "pyvenv.cfg", VBUF_MAX_CFG, 0, &raw, &st, &err);
-
-	vbuf_release(&raw);
-	if (rc == VENV_RD_OK || rc == VENV_RD_MISSING || rc == VENV_RD_LINK)
+	if (m->cfg_rd == VENV_RD_OK || m->cfg_rd == VENV_RD_MISSING || m->cfg_rd == VENV_RD_LINK)
 		return 0;
-	if (rc == VENV_RD_SPECIAL && S_ISREG(st.st_mode))
+	if (m->cfg_rd == VENV_RD_SPECIAL && S_ISREG(m->cfg_mode))
 		return venv_error_set(VENV_EUNSAFE, "cannot list '%s': its pyvenv.cfg was replaced "
 				      "while it was read", path);
-	if (rc == VENV_RD_SPECIAL)
+	if (m->cfg_rd == VENV_RD_SPECIAL)
 		return venv_error_set(VENV_EUNSAFE, "cannot list '%s': its pyvenv.cfg is %s, not a "
-				      "regular file", path, venv_fs_kind_name(st.st_mode));
-	if (rc == VENV_RD_TOO_BIG)
+				      "regular file", path, venv_fs_kind_name(m->cfg_mode));
+	if (m->cfg_rd == VENV_RD_TOO_BIG)
 		return venv_error_set(VENV_ETOOBIG, "cannot list '%s': its pyvenv.cfg is larger "
 				      "than %zu bytes", path, (size_t)VBUF_MAX_CFG);
-	errno = err ? err : EIO;
+	errno = m->cfg_err ? m->cfg_err : EIO;
 	return venv_error_set_errno(venv_error_from_errno(errno), "cannot list '%s': cannot read "
 				    "its pyvenv.cfg", path);
+}
+
+/*
+ * The environment as the model loads it for check, but for bin/ (nothing
+ * listed comes from there): 0, or the error that fails it.
+ */
+static int list_env(struct venv_list_env *e, int fd, const char *path)
+{
+	struct venv_model m;
+	size_t i, nsites = 0;
+	int error;
+
+	if ((error = venv_model_load_at_flags(&m, fd, path, VENV_MODEL_NO_BIN)) < 0 ||
+	    (error = cfg_unusable(&m, path)) < 0)
+		goto done;
+	if (m.lib_state == VENV_DIR_LINK || m.lib_state == VENV_DIR_BAD) {
+		errno = m.lib_err ? m.lib_err : EIO;
+		error = venv_error_set_errno(VENV_EIO, "cannot open '%s/lib'", path);
+		goto done;
+	}
+	/*
+	 * Python imports through a lib/pythonX.Y that is a link (out of the
+	 * environment, say); the model does not follow it, nor check (VNV007):
+	 * said, not an SBOM without what it holds.
+	 */
+	if (m.lib_link[0] && !strncmp(m.lib_link, "python", 6)) {
+		error = venv_error_set(VENV_EUNSAFE, "cannot list '%s': its lib/%s is a symbolic "
+				       "link; not followed", path, m.lib_link);
+		goto done;
+	}
+	for (i = 0; i < m.nlibs; i++)
+		nsites += m.libs[i].has_site && !strncmp(m.libs[i].name, "python", 6);
+	/*
+	 * Nothing to list and no pyvenv.cfg: not an environment (a project
+	 * directory, a typo), said as check says it, not an empty list.
+	 */
+	if (!nsites && m.cfg_state == VENV_CFG_ABSENT)
+		error = not_an_env(path);
+	else
+		error = read_env(e, &m);
+done:
+	venv_model_release(&m);
+	return error;
 }
 
 int venv_list_add(struct venv_list *l, const char *path, int dirfd)
@@ -146,17 +156,7 @@ int venv_list_add(struct venv_list *l, const char *path, int dirfd)
 	if (fd < 0 && (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", path);
 	} else {
-		size_t nsites = 0;
-		struct stat st;
-
-		if ((error = cfg_readable(fd, path)) == 0)
-			error = read_env(e, fd, &nsites);
-		/*
-		 * Nothing to list and no pyvenv.cfg: not an environment (a project
-		 * directory, a typo), said as check says it, not an empty list.
-		 */
-		if (!error && !nsites && fstatat(fd, "pyvenv.cfg", &st, AT_SYMLINK_NOFOLLOW) < 0)
-			error = not_an_env(path);
+		error = list_env(e, fd, path);
 		if (fd != dirfd)
 			close(fd);
 	}

@@ -82,6 +82,15 @@ rm -rf "proj/.venv/${meta#e/}"
 printf 'Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n' >"proj/.venv/${meta#e/}"
 expect_exit 0 "$VENV" list proj/.venv
 expect_match '^  demo +1\.0 ' "$OUT" "demo, listed with a regular pyvenv.cfg"
+# What Python imports, as check reads it: lib/pythonX.Y, not any lib/python* (it was listed).
+old=proj/.venv/lib/python-old/site-packages/old-1.0.dist-info
+mkdir -p "$old" && printf 'Metadata-Version: 2.1\nName: old\nVersion: 1.0\n' >"$old/METADATA"
+expect_exit 0 "$VENV" list proj/.venv
+expect_match '^  demo +1\.0 ' "$OUT" "demo, listed beside a lib/python-old"
+if printf '%s' "$OUT" | grep -q '^  old '; then
+	fail "expected nothing listed from lib/python-old, saw: $OUT"
+fi
+rm -rf proj/.venv/lib/python-old
 mkdir bare
 for kind in fifo dir big; do
 	rm -rf "$cfg" bare/pyvenv.cfg

@@ -4,7 +4,8 @@
 # still imports them through the link, so check must not say that
 # site-packages "is missing" (VNV111, fix "create" it, which was said) but
 # that the link was not followed (VNV007), as it says of a lib/ that is a
-# link; and nothing outside is changed by check or by repair.
+# link; and nothing outside is changed by check or by repair. list does
+# not follow it either, and says so (exit 2).
 . "$(dirname "$0")/lib.sh"
 
 newest_pyenv_python
@@ -29,4 +30,15 @@ expect_match "! '$lib' is a symbolic link" "$OUT" "repair's remaining problem"
 [ "$before" = "$(cd outside && find . -printf '%p %s %T@\n' | LC_ALL=C sort)" ] ||
 	fail "expected nothing outside the environment changed"
 [ -L "e/$lib" ] || fail "expected the link kept"
+
+# list reads the environment as check does: the link is not followed, and
+# said (list read pip from outside through it).
+for fmt in text json; do
+	expect_exit 2 "$VENV" list --format $fmt e
+	expect_match "^venv: error: cannot list 'e': its $lib is a symbolic link; not followed\$" \
+		"$ERR" "list's error for the link ($fmt)"
+	if printf '%s' "$OUT" | grep -q '"pip"\|  pip '; then
+		fail "expected pip not listed through the link ($fmt), saw: $OUT"
+	fi
+done
 echo ok

@@ -118,6 +118,49 @@ START_TEST(test_model__lib_link_is_a_problem)
 }
 END_TEST
 
+/* Load TOP/name from a handle, as venv list does. */
+static void load_no_bin(struct venv_model *m, const char *name)
+{
+	char path[PATH_MAX + 8];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", top, name);
+	fd = open(path, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(venv_model_load_at_flags(m, fd, path, VENV_MODEL_NO_BIN), 0);
+	close(fd);
+}
+
+/* venv list's loading: pyvenv.cfg and lib/ as check sees them, bin/ left out. */
+START_TEST(test_model__no_bin_and_how_cfg_and_lib_read)
+{
+	struct venv_model m;
+
+	sh("mkdir -p lnk/lib/pypy3.10 && ln -s ../../env/lib/python3.12 lnk/lib/python3.12 && "
+	   "mkfifo lnk/pyvenv.cfg");
+	load_no_bin(&m, "env");
+	ck_assert_int_eq(m.cfg_rd, VENV_RD_OK);
+	ck_assert_int_eq(m.bin_state, VENV_DIR_ABSENT);
+	ck_assert_uint_eq(m.nentries + m.ninterps + m.nscripts + m.nold, 0);
+	ck_assert_int_eq(m.main, -1);
+	ck_assert_str_eq(m.env_ver, "3.12");
+	ck_assert_str_eq(venv_model_find_lib(&m, "3.12")->name, "python3.12");
+	ck_assert_str_eq(m.lib_link, "");
+	venv_model_release(&m);
+
+	/* A FIFO pyvenv.cfg (never opened) and a lib/pythonX.Y link (not followed) are said. */
+	load_no_bin(&m, "lnk");
+	ck_assert_int_eq(m.cfg_state, VENV_CFG_BAD);
+	ck_assert_int_eq(m.cfg_rd, VENV_RD_SPECIAL);
+	ck_assert(S_ISFIFO(m.cfg_mode));
+	ck_assert_str_eq(m.lib_link, "python3.12");
+	ck_assert_uint_eq(m.nlibs, 1);
+	ck_assert_str_eq(m.libs[0].name, "pypy3.10");
+	ck_assert_int_eq(m.libs[0].has_site, 0);
+	venv_model_release(&m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model");
@@ -129,6 +172,7 @@ int main(void)
 	tcase_add_test(tc, test_model__loads_what_is_there);
 	tcase_add_test(tc, test_model__handle_not_path);
 	tcase_add_test(tc, test_model__lib_link_is_a_problem);
+	tcase_add_test(tc, test_model__no_bin_and_how_cfg_and_lib_read);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
