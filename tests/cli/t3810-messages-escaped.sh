@@ -82,7 +82,8 @@ m = json.load(open(sys.argv[1]))
 m["path"] = sys.argv[2]
 json.dump(m, open(sys.argv[1], "w"))
 PY
-(cd x && tar czf ../forged.tar.gz venv-archive.json env) || fail "cannot pack the archive"
+(cd x && tar czf ../forged.tar.gz venv-archive.json env venv-archive-digests) ||
+	fail "cannot pack the archive"
 expect_exit 0 "$VENV" restore forged.tar.gz
 no_raw "restore's report" "$OUT$ERR"
 expect_match '^restored .*/rev\\x1b\]0;pwn\\x07il' "$OUT" "restore's report"
