@@ -211,7 +211,8 @@ check-headers:
 # Static analysis with the checked-in configuration (.clang-tidy); both must be clean.
 LINT_SRCS = $(wildcard common/*.c create/*.c inspect/*.c repair/*.c) venv.c
 lint: templates/templates.c
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance --std=c11 \
+	cppcheck -j "$$(nproc 2>/dev/null || echo 2)" --quiet --error-exitcode=1 \
+		--enable=warning,portability,performance --std=c11 \
 		--inline-suppr --suppress=missingIncludeSystem -Icommon -Icreate -Iinspect -Irepair \
 		$(LINT_SRCS)
 	printf '%s\n' $(LINT_SRCS) | xargs -P "$$(nproc 2>/dev/null || echo 2)" -n 4 \
