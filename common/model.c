@@ -814,12 +814,7 @@ static char *resolved_dir(int fd, const char *path)
 	return real;
 }
 
-int venv_model_load_at(struct venv_model *e, int dirfd, const char *path)
-{
-	return venv_model_load_at_flags(e, dirfd, path, 0);
-}
-
-int venv_model_load_at_flags(struct venv_model *e, int dirfd, const char *path, unsigned flags)
+int venv_model_load_at(struct venv_model *e, int dirfd, const char *path, unsigned flags)
 {
 	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
@@ -881,7 +876,7 @@ done:
 	return error;
 }
 
-int venv_model_load(struct venv_model *e, const char *path)
+int venv_model_load(struct venv_model *e, const char *path, unsigned flags)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK), error;
 
@@ -890,7 +885,7 @@ int venv_model_load(struct venv_model *e, const char *path)
 		e->root = e->bin = -1;
 		return venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'", path);
 	}
-	error = venv_model_load_at(e, fd, path);
+	error = venv_model_load_at(e, fd, path, flags);
 	close(fd);
 	return error;
 }

@@ -176,18 +176,8 @@ struct venv_model {
 	size_t nproblems, problems_alloc;
 };
 
-/*
- * Load the environment of the directory handle dirfd (duplicated: the
- * caller keeps its own). path is how the caller names it: it is used for
- * display and, made absolute, to tell paths inside the environment from
- * others. Returns 0 (problems reading it are in env->problems) or a
- * negative code (out of memory) with venv_error_last() set. Release with
- * venv_model_release() in every case.
- */
-int venv_model_load_at(struct venv_model *env, int dirfd, const char *path);
-
-/* What venv_model_load_at_flags() leaves out. */
-enum {
+/* What a load leaves out (flags of venv_model_load_at(), venv_model_load()). */
+enum venv_model_load_flags {
 	/*
 	 * bin/ is not read: no entries, interpreters or activation scripts
 	 * (bin_state VENV_DIR_ABSENT, main -1, no old locations from scripts),
@@ -196,11 +186,19 @@ enum {
 	VENV_MODEL_NO_BIN = 1 << 0
 };
 
-/* As venv_model_load_at(), leaving out what flags (VENV_MODEL_*) say. */
-int venv_model_load_at_flags(struct venv_model *env, int dirfd, const char *path, unsigned flags);
+/*
+ * Load the environment of the directory handle dirfd (duplicated: the
+ * caller keeps its own), leaving out what flags (VENV_MODEL_*; 0 for all)
+ * say. path is how the caller names it: it is used for display and, made
+ * absolute, to tell paths inside the environment from others. Returns 0
+ * (problems reading it are in env->problems) or a negative code (out of
+ * memory) with venv_error_last() set. Release with venv_model_release() in
+ * every case.
+ */
+int venv_model_load_at(struct venv_model *env, int dirfd, const char *path, unsigned flags);
 
 /* As venv_model_load_at(), opening path (following a link the user named). */
-int venv_model_load(struct venv_model *env, const char *path);
+int venv_model_load(struct venv_model *env, const char *path, unsigned flags);
 
 void venv_model_release(struct venv_model *env);
 

@@ -303,7 +303,7 @@ int venv_check_env_at(struct venv_report *r, int dirfd, const char *path,
 	memset(r, 0, sizeof(*r));
 	if (!(r->path = strdup(path)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
-	if ((error = venv_model_load_at(&env, dirfd, path)) < 0) {
+	if ((error = venv_model_load_at(&env, dirfd, path, 0)) < 0) {
 		if (error != VENV_ENOMEM)
 			error = cannot_inspect(r, venv_error_last());
 		goto done;

@@ -107,7 +107,7 @@ static int list_env(struct venv_list_env *e, int fd, const char *path)
 	size_t i, nsites = 0;
 	int error;
 
-	if ((error = venv_model_load_at_flags(&m, fd, path, VENV_MODEL_NO_BIN)) < 0 ||
+	if ((error = venv_model_load_at(&m, fd, path, VENV_MODEL_NO_BIN)) < 0 ||
 	    (error = cfg_unusable(&m, path)) < 0)
 		goto done;
 	if (m.lib_state == VENV_DIR_LINK || m.lib_state == VENV_DIR_BAD) {

@@ -380,7 +380,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	 * distributions, the costliest, and the plan wait for the second look.
 	 */
 	first_look = o->upgrade && !o->dry_run;
-	error = venv_model_load_at(&env, e.fd, e.dir);
+	error = venv_model_load_at(&env, e.fd, e.dir, 0);
 	loaded = 1;
 	if (error < 0 || (error = first_check(&rep, &env, first_look, o->upgrade ? &seen : NULL,
 						     &seen_site)) < 0 ||
@@ -496,7 +496,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		 * the look passes over as this run's own; nothing else is done
 		 * before the trash is gone.
 		 */
-		error = venv_model_load_at(&env, e.fd, e.dir);
+		error = venv_model_load_at(&env, e.fd, e.dir, 0);
 		if (error >= 0)
 			error = venv_check_loaded(&rep, &env, &own_trash);
 		venv_repair_trash_finish(&e);

@@ -48,7 +48,7 @@ START_TEST(test_model__loads_what_is_there)
 	snprintf(path, sizeof(path), "%s/env", top);
 	fd = open(path, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(venv_model_load_at(&m, fd, path), 0);
+	ck_assert_int_eq(venv_model_load_at(&m, fd, path, 0), 0);
 	close(fd);
 	ck_assert_int_eq(m.cfg_state, VENV_CFG_OK);
 	ck_assert_str_eq(m.facts.home_first, "/nowhere/bin");
@@ -92,7 +92,7 @@ START_TEST(test_model__handle_not_path)
 	fd = open(path, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	sh("mv env env.held && mkdir -p other/bin && ln -s other env && touch other/.venv-incomplete");
-	ck_assert_int_eq(venv_model_load_at(&m, fd, path), 0);
+	ck_assert_int_eq(venv_model_load_at(&m, fd, path, 0), 0);
 	close(fd);
 	ck_assert_int_eq(m.cfg_state, VENV_CFG_OK);
 	ck_assert_int_eq(m.unfinished, 0);
@@ -109,7 +109,7 @@ START_TEST(test_model__lib_link_is_a_problem)
 
 	sh("rm -rf env/lib && ln -s /usr/lib env/lib");
 	snprintf(path, sizeof(path), "%s/env", top);
-	ck_assert_int_eq(venv_model_load(&m, path), 0);
+	ck_assert_int_eq(venv_model_load(&m, path, 0), 0);
 	ck_assert_int_eq(m.lib_state, VENV_DIR_LINK);
 	ck_assert_uint_eq(m.nlibs, 0);
 	ck_assert_uint_eq(m.nproblems, 1);
@@ -127,7 +127,7 @@ static void load_no_bin(struct venv_model *m, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", top, name);
 	fd = open(path, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(venv_model_load_at_flags(m, fd, path, VENV_MODEL_NO_BIN), 0);
+	ck_assert_int_eq(venv_model_load_at(m, fd, path, VENV_MODEL_NO_BIN), 0);
 	close(fd);
 }
 

@@ -116,7 +116,7 @@ static void plan_for(struct venv_plan *plan, const char *env, const struct venv_
 	size_t i;
 
 	ck_assert_int_eq(venv_envdir_open(&e, env), 0);
-	ck_assert_int_eq(venv_model_load_at(&m, e.fd, env), 0);
+	ck_assert_int_eq(venv_model_load_at(&m, e.fd, env, 0), 0);
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(venv_report_add_finding(&rep, &fs[i]), 0);
 	ck_assert_int_eq(venv_fix_plan(&e, &m, &rep, plan), 0);
