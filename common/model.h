@@ -150,7 +150,8 @@ struct venv_model {
 	/* lib/ */
 	int lib_state;           /* VENV_DIR_* */
 	int lib_err;             /* errno of a failed open of lib/, else 0 */
-	char lib_link[32];       /* the first lib/pythonX.Y that is a symbolic link (not followed), or "" */
+	char lib_link[32];       /* the first lib/pythonX.Y or lib/pypyX.Y (in lib/'s order)
+				    that is a symbolic link (not followed), or "" */
 	struct venv_model_libdir libs[VENV_MODEL_MAX_LIBDIRS];
 	size_t nlibs;
 	int lib64_present;       /* lib64 exists (any kind) */

@@ -43,8 +43,9 @@ const struct venv_cmddoc venv_list_doc = {
 	NULL, 0,
 	"Exit status: 0 when every environment was read, 2 otherwise (also when a DIR is "
 	"not an environment, its pyvenv.cfg cannot be read as a regular file or a "
-	"lib/pythonX.Y of it is a symbolic link, or a distribution is left out because its METADATA cannot be read or has no Name or "
-	"Version: an error names it)."
+	"lib/pythonX.Y (or lib/pypyX.Y) of it is a symbolic link, or a distribution is "
+	"left out because its METADATA cannot be read or has no Name or Version: an error "
+	"names it)."
 };
 
 static int found(void *payload, const char *path, int dirfd)

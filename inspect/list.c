@@ -118,9 +118,11 @@ static int list_env(struct venv_list_env *e, int fd, const char *path)
 	/*
 	 * Python imports through a lib/pythonX.Y that is a link (out of the
 	 * environment, say); the model does not follow it, nor check (VNV007):
-	 * said, not an SBOM without what it holds.
+	 * said, not an SBOM without what it holds. A lib/pypyX.Y link too: the
+	 * model keeps the first link in lib/'s order, so skipping a PyPy one
+	 * would hide a lib/pythonX.Y link after it (an empty list, exit 0).
 	 */
-	if (m.lib_link[0] && !strncmp(m.lib_link, "python", 6)) {
+	if (m.lib_link[0]) {
 		error = venv_error_set(VENV_EUNSAFE, "cannot list '%s': its lib/%s is a symbolic "
 				       "link; not followed", path, m.lib_link);
 		goto done;

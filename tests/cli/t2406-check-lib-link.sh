@@ -41,4 +41,14 @@ for fmt in text json; do
 		fail "expected pip not listed through the link ($fmt), saw: $OUT"
 	fi
 done
+
+# A lib/pypyX.Y link is said too: the model keeps the first link in lib/'s
+# order, and list skipped a PyPy one, so that one before a lib/pythonX.Y
+# link hid it (nothing listed, exit 0).
+mkdir -p p/lib
+echo 'home = /usr/bin' >p/pyvenv.cfg
+ln -s "$TMP/outside" p/lib/pypy3.10
+expect_exit 2 "$VENV" list p
+expect_match "^venv: error: cannot list 'p': its lib/pypy3\\.10 is a symbolic link; not followed\$" \
+	"$ERR" "list's error for a lib/pypyX.Y link"
 echo ok
