@@ -18,11 +18,14 @@ static int oom(void)
  * The distributions of each lib/pythonX.Y/site-packages the model found (in
  * lib/'s order). A site-packages that is a symbolic link is not followed, as
  * check does not (VNV007); PyPy's lib/pypyX.Y is not listed (as before).
+ * On failure nothing is kept: an environment with an error has no
+ * distributions (list.h), or JSON and CycloneDX would list part of it as
+ * if it were all, and e->sites would be shorter than e->dists.
  */
 static int read_env(struct venv_list_env *e, const struct venv_model *m)
 {
 	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH);
-	size_t i, k;
+	size_t i, k, nslots = 0;   /* e->sites' length */
 	int error = 0;
 
 	for (i = 0; i < m->nlibs && !error; i++) {
@@ -42,6 +45,7 @@ static int read_env(struct venv_list_env *e, const struct venv_model *m)
 			break;
 		}
 		e->sites = p;
+		nslots = e->dists.nr;
 		memset(p + before, 0, (e->dists.nr - before) * sizeof(*p));
 		for (k = before; k < e->dists.nr && !error; k++) {
 			vbuf_reset(&site);
@@ -49,6 +53,13 @@ static int read_env(struct venv_list_env *e, const struct venv_model *m)
 			    !(e->sites[k] = strdup(site.buf)))
 				error = oom();
 		}
+	}
+	if (error < 0) {
+		for (k = 0; k < nslots; k++)
+			free(e->sites[k]);
+		free(e->sites);
+		e->sites = NULL;
+		venv_dists_release(&e->dists);
 	}
 	vbuf_release(&site);
 	return error;

@@ -163,6 +163,22 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 	chmod 755 "$site/demo-1.0.dist-info"
 fi
 
+# An environment with an error lists none of its distributions, in JSON as
+# in text: not those of a site-packages read before the one that failed
+# (they were listed beside the error, with exit 2).
+cp -a e two || fail "cannot copy e"
+mkdir -p two/lib/python3.99/site-packages
+cp -a "$site/demo-1.0.dist-info" two/lib/python3.99/site-packages/ || fail "cannot copy demo"
+last=$(ls -f two/lib | grep '^python3\.' | tail -n 1)
+run_eio "read:$TMP/two/lib/$last/site-packages/demo-1.0.dist-info/METADATA" list --format json two
+[ "$RC" -eq 2 ] || fail "expected list to exit 2 when the last site-packages cannot be read, saw $RC: $OUT $ERR"
+expect_match "^venv: error: cannot read '$TMP/two/lib/$last/site-packages/demo-1\.0\.dist-info/METADATA': Input/output error\$" \
+	"$ERR" "list's error when the last site-packages cannot be read"
+expect_match '"error": "cannot read ' "$OUT" "list's JSON error"
+if printf '%s' "$OUT" | grep -q '"name"'; then
+	fail "expected no distribution listed for an environment with an error, saw: $OUT"
+fi
+
 # And nothing of this without the faults: the moved copy is repaired.
 expect_exit 0 "$VENV" repair -q m
 expect_exit 0 "$VENV" check --no-progress m
