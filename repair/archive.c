@@ -15,6 +15,7 @@
 #include "repair.h"
 #include "txn.h"
 #include "archive_int.h"
+#include "archive_digest.h"
 
 /*
  * Archives of environments: a tar (pax) file, compressed with zstd where
@@ -24,7 +25,7 @@
  * then as hard links to its first name; special files are refused. The
  * last member, venv-archive-digests, holds the SHA-256 of every file's
  * contents, hashed as the file is read into the archive (its format:
- * archive_int.h), which restore checks before the tree takes the
+ * archive_digest.h), which restore checks before the tree takes the
  * environment's place.
  * libarchive reads and writes the archive itself; restore writes the tree
  * to disk with its own extractor (archive_restore.c), never with libarchive's.
@@ -371,35 +372,17 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 }
 
 /*
- * The digests member's text (its format: archive_int.h): a line for every
- * regular file, in the archive's order.
+ * The digests member's text (its format: archive_digest.h): a line for
+ * every regular file, in the archive's order.
  */
 static int digests_text(const struct manifest *m, struct vbuf *out)
 {
 	size_t i;
 	int error = 0;
 
-	for (i = 0; i < m->nr && !error; i++) {
-		const struct manifest_entry *e = &m->v[i];
-		char hex[VENV_SHA256_HEX_LEN + 1];
-		const char *p;
-
-		if (!S_ISREG(e->mode) || e->hard)
-			continue;
-		venv_sha256_hex(e->digest, hex);
-		if (!e->path[strcspn(e->path, "\\\n\r")]) {
-			error = vbuf_addf(out, "%s  %s\n", hex, e->path);
-			continue;
-		}
-		/* sha256sum's escapes, on a line that starts with a backslash. */
-		error = vbuf_addf(out, "\\%s  ", hex);
-		for (p = e->path; *p && !error; p++)
-			error = *p == '\\' ? vbuf_adds(out, "\\\\") :
-				*p == '\n' ? vbuf_adds(out, "\\n") :
-				*p == '\r' ? vbuf_adds(out, "\\r") : vbuf_addch(out, *p);
-		if (!error)
-			error = vbuf_addch(out, '\n');
-	}
+	for (i = 0; i < m->nr && !error; i++)
+		if (S_ISREG(m->v[i].mode) && !m->v[i].hard)
+			error = venv_archive__digest_line(out, m->v[i].path, m->v[i].digest);
 	return error;
 }
 
@@ -509,8 +492,10 @@ static int verify(const char *file, const struct manifest *m, int rootfd,
 				 (!LA(archive_entry_symlink)(ent) ||
 				  strcmp(LA(archive_entry_symlink)(ent), me->link)))
 				what = "link";
+			/* A hard link's link is its first name, never NULL; the analyzer cannot tell. */
 			else if (!LA(archive_entry_hardlink)(ent) != !me->hard ||
-				 (me->hard && strcmp(LA(archive_entry_hardlink)(ent), me->link)))
+				 (me->hard && (!me->link ||
+					       strcmp(LA(archive_entry_hardlink)(ent), me->link))))
 				what = "hard link";
 			if (what) {
 				error = venv_error_set(VENV_EIO, "the archive '%s' differs from the "

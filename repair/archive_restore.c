@@ -4,7 +4,7 @@
  * libarchive's own), member by member, every name checked first, into a
  * staging directory that takes the environment's place only when complete.
  * Every file is hashed as it is written, and the digests the archive ends
- * with (archive_int.h) are checked before that: a file that is not what
+ * with (archive_digest.h) are checked before that: a file that is not what
  * was archived fails the restore with nothing replaced.
  */
 #include "compat.h"
@@ -24,6 +24,7 @@
 #include "repair.h"
 #include "txn.h"
 #include "archive_int.h"
+#include "archive_digest.h"
 
 /* A set of member names, to refuse duplicates and to know earlier files and links. */
 struct nameset {
@@ -214,13 +215,6 @@ struct dirfix {
 	struct timespec times[2];
 };
 
-/* The digest of a file's contents as extracted, to check against the archive's digests. */
-struct filesum {
-	const char *name;        /* the member's, kept by the nameset */
-	unsigned char digest[VENV_SHA256_LEN];
-	int listed;              /* the digests named it */
-};
-
 struct extractor {
 	const char *file;        /* the archive, for messages */
 	const char *target;      /* where the tree goes, for messages */
@@ -230,8 +224,8 @@ struct extractor {
 	struct dirfix *fix;      /* directories whose mode and times are set last */
 	size_t nfix, allocfix;
 	struct venv_sha256 sha;  /* one state for all the files */
-	struct filesum *sums;    /* every file with contents, in the archive's order */
-	size_t nsums, allocsums;
+	/* The digest of every file with contents as extracted, its name kept by the nameset. */
+	struct venv_archive_digests sums;
 };
 
 static void extractor_release(struct extractor *x)
@@ -244,7 +238,7 @@ static void extractor_release(struct extractor *x)
 		free(x->fix[i].path);
 	free(x->fix);
 	venv_sha256_release(&x->sha);
-	free(x->sums);
+	venv_archive__digests_release(&x->sums);
 	vbuf_release(&x->dirpath);
 }
 
@@ -475,121 +469,12 @@ static int extract_fix_dirs(struct extractor *x)
 	return 0;
 }
 
-/* A line of the digests that is not one. */
-static int digests_malformed(const struct extractor *x, size_t lineno)
+/* The digests' entry of a file with contents (nameset.file), or 0 for any other name. */
+static size_t lookup_file(const void *ctx, const char *name)
 {
-	return venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': line %zu of its %s is "
-			      "not 'SHA-256  NAME'", x->file, lineno, DIGESTS_NAME);
-}
-
-/*
- * Line lineno of the digests (its newline taken off): the file it names
- * must have been extracted, be named once, and have that digest.
- */
-static int check_digest_line(struct extractor *x, const struct nameset *seen,
-			     const struct vbuf *line, size_t lineno, struct vbuf *name)
-{
-	const char *p = line->buf, *hexat;
-	size_t len = line->len;
-	char hex[VENV_SHA256_HEX_LEN + 1];
-	struct filesum *sum;
 	uint32_t file;
-	int escaped = len && p[0] == '\\', error;
 
-	p += escaped;
-	len -= (size_t)escaped;
-	hexat = p;
-	if (memchr(p, '\0', len) || len < VENV_SHA256_HEX_LEN + 3 ||
-	    strspn(p, "0123456789abcdef") != VENV_SHA256_HEX_LEN ||
-	    p[VENV_SHA256_HEX_LEN] != ' ' || p[VENV_SHA256_HEX_LEN + 1] != ' ')
-		return digests_malformed(x, lineno);
-	vbuf_reset(name);
-	for (p += VENV_SHA256_HEX_LEN + 2, len -= VENV_SHA256_HEX_LEN + 2; len; p++, len--) {
-		char c = *p;
-
-		/* sha256sum's escapes, on a line that starts with a backslash. */
-		if (escaped && c == '\\') {
-			if (len < 2 || (p[1] != '\\' && p[1] != 'n' && p[1] != 'r'))
-				return digests_malformed(x, lineno);
-			c = p[1] == 'n' ? '\n' : p[1] == 'r' ? '\r' : '\\';
-			p++;
-			len--;
-		}
-		if ((error = vbuf_addch(name, c)) < 0)
-			return error;
-	}
-	if (!nameset_get(seen, name->buf, &file) || !file) {
-		int below = !strncmp(name->buf, ROOT "/", strlen(ROOT) + 1);
-
-		return venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': its %s name '%s%s', "
-				      "which is not a file in it", x->file, DIGESTS_NAME,
-				      below ? x->target : "", below ? UNDER_ROOT(name->buf) : name->buf);
-	}
-	sum = &x->sums[file - 1];
-	if (sum->listed)
-		return venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': its %s name '%s%s' "
-				      "twice", x->file, DIGESTS_NAME, x->target,
-				      UNDER_ROOT(sum->name));
-	sum->listed = 1;
-	venv_sha256_hex(sum->digest, hex);
-	if (memcmp(hex, hexat, VENV_SHA256_HEX_LEN))
-		return venv_error_set(VENV_EINVAL, "the archive '%s' is damaged: the contents of "
-				      "'%s%s' differ from what was archived (SHA-256 mismatch)",
-				      x->file, x->target, UNDER_ROOT(sum->name));
-	return 0;
-}
-
-/*
- * The digests member, read line by line: each line at most
- * DIGESTS_LINE_MAX bytes, and each must name a different file extracted
- * before it, so a hostile member cannot make us read or keep more than
- * that per file. Then every file extracted must have been named.
- */
-static int check_digests(struct extractor *x, struct archive *a, const struct nameset *seen)
-{
-	struct vbuf line = VBUF_INIT(DIGESTS_LINE_MAX), name = VBUF_INIT(VBUF_MAX_PATH);
-	char buf[65536];
-	size_t lineno = 0, i;
-	la_ssize_t n = 0;
-	int error = 0;
-
-	while (!error && (n = LA(archive_read_data)(a, buf, sizeof(buf))) > 0) {
-		const char *p = buf, *end = buf + n;
-
-		while (!error && p < end) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t k = (size_t)((nl ? nl : end) - p);
-
-			if (line.len + k > DIGESTS_LINE_MAX) {
-				error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': line "
-						       "%zu of its %s is longer than %d bytes",
-						       x->file, lineno + 1, DIGESTS_NAME,
-						       (int)DIGESTS_LINE_MAX);
-				break;
-			}
-			if ((error = vbuf_add(&line, p, k)) < 0)
-				break;
-			p += k;
-			if (nl) {
-				p++;
-				error = check_digest_line(x, seen, &line, ++lineno, &name);
-				vbuf_reset(&line);
-			}
-		}
-	}
-	if (!error && n < 0)
-		error = member_read_error(a, x->file, "in", DIGESTS_NAME);
-	if (!error && line.len)
-		error = venv_error_set(VENV_EINVAL, "the archive '%s' is damaged: its %s end in the "
-				       "middle of a line", x->file, DIGESTS_NAME);
-	for (i = 0; !error && i < x->nsums; i++)
-		if (!x->sums[i].listed)
-			error = venv_error_set(VENV_EINVAL, "the archive '%s' is damaged: its %s have "
-					       "none for '%s%s'", x->file, DIGESTS_NAME, x->target,
-					       UNDER_ROOT(x->sums[i].name));
-	vbuf_release(&line);
-	vbuf_release(&name);
-	return error;
+	return nameset_get(ctx, name, &file) ? file : 0;
 }
 
 /*
@@ -601,7 +486,7 @@ static int extract(struct archive *a, const char *file, const char *target, int 
 		   int want_digests)
 {
 	struct extractor x = { file, target, rootfd, -1, VBUF_INIT(VBUF_MAX_PATH), NULL, 0, 0,
-			       { NULL, 0 }, NULL, 0, 0 };
+			       { NULL, 0 }, VENV_ARCHIVE_DIGESTS_INIT };
 	struct archive_entry *ent;
 	struct nameset seen = { NULL, NULL, NULL, 0, 0 };
 	struct vbuf namebuf = VBUF_INIT(VBUF_MAX_PATH);
@@ -635,7 +520,8 @@ static int extract(struct archive *a, const char *file, const char *target, int 
 			if (type != AE_IFREG || hl)
 				error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': its "
 						       "%s is not a file", file, DIGESTS_NAME);
-			else if ((error = check_digests(&x, a, &seen)) == 0 &&
+			else if ((error = venv_archive__digests_check(&x.sums, a, file, target,
+								      lookup_file, &seen)) == 0 &&
 				 (r = LA(archive_read_next_header)(a, &ent)) == ARCHIVE_OK)
 				error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': a "
 						       "member follows its %s", file, DIGESTS_NAME);
@@ -681,7 +567,7 @@ static int extract(struct archive *a, const char *file, const char *target, int 
 					       "up to more than %lld bytes", file, (long long)MAX_TOTAL);
 			break;
 		}
-		file_index = kind == 'f' && !hl ? (uint32_t)x.nsums + 1 : 0;
+		file_index = kind == 'f' && !hl ? (uint32_t)x.sums.nr + 1 : 0;
 		if ((added = nameset_add(&seen, name, kind, file_index)) < 0) {
 			error = added;
 			break;
@@ -695,12 +581,11 @@ static int extract(struct archive *a, const char *file, const char *target, int 
 			error = extract_link(&x, ent, name, hl);
 		else if (type == AE_IFDIR)
 			error = extract_dir(&x, ent, name);
-		else if ((error = VENV_ARRAY_GROW(x.sums, x.allocsums, x.nsums + 1, 256)) == 0) {
-			struct filesum *sum = &x.sums[x.nsums++];
+		else {
+			struct venv_archive_digest *sum =
+				venv_archive__digests_add(&x.sums, nameset_get(&seen, name, &file_index));
 
-			sum->name = nameset_get(&seen, name, &file_index);
-			sum->listed = 0;
-			error = extract_file(&x, a, ent, name, sum->digest);
+			error = sum ? extract_file(&x, a, ent, name, sum->digest) : VENV_ENOMEM;
 		}
 		if (error < 0)
 			break;
