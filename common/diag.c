@@ -47,7 +47,9 @@ const struct venv_diag venv_diags[] = {
 	{ VENV_DIAG_SPECIAL_FILE, W, STABLE, 0, "special-file",
 	  "a FIFO, socket or device inside the environment",
 	  "Reports named pipes, sockets and device nodes inside the environment. check never "
-	  "opens them, so it cannot hang on them, but Python, pip and the shells would.",
+	  "opens them, so it cannot hang on them, but Python, pip and the shells would. One in "
+	  "bin/ is an error (a command that cannot run, or 'source bin/activate' that blocks), "
+	  "unless it is another shell's activation script; elsewhere it is a warning.",
 	  "Nothing that creates an environment makes such files; one in bin/ or site-packages "
 	  "makes the next 'pip install' or 'source bin/activate' block forever.",
 	  "prw-r--r-- 1 root root 0 bin/activate",

@@ -4,6 +4,7 @@
  * special files, found by one walk through directory handles.
  */
 #include "compat.h"
+#include "actscan.h"
 #include "array.h"
 #include "audit.h"
 #include "ruleset.h"
@@ -559,10 +560,22 @@ static int walk(struct venv_check_ctx *c)
 			break;
 		if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode) ||
 		    S_ISBLK(st.st_mode)) {
-			if ((error = add(c, VENV_DIAG_SPECIAL_FILE, rel.buf, 0, NULL,
-					 "'%s' is a %s", rel.buf,
-					 S_ISFIFO(st.st_mode) ? "named pipe (FIFO)" :
-					 S_ISSOCK(st.st_mode) ? "socket" : "device node")) < 0)
+			/*
+			 * In bin/ it stands where a command or bin/activate belongs,
+			 * and running or sourcing it blocks or fails: an error. Another
+			 * shell's activation script is a warning, as a missing one is.
+			 */
+			int in_bin = !strncmp(rel.buf, "bin/", 4) && !strchr(rel.buf + 4, '/') &&
+				     venv_act_shell_for(name) <= VENV_ACT_SH;
+
+			if ((error = venv_check_add_sev(c, in_bin ? VENV_SEVERITY_ERROR : 0,
+							VENV_DIAG_SPECIAL_FILE, rel.buf, 0, NULL, NULL,
+							"'%s' is a %s%s", rel.buf,
+							S_ISFIFO(st.st_mode) ? "named pipe (FIFO)" :
+							S_ISSOCK(st.st_mode) ? "socket" : "device node",
+							!in_bin ? "" : strcmp(name, "activate") ?
+							": running it blocks or fails" :
+							": 'source bin/activate' blocks or fails")) < 0)
 				break;
 			continue;
 		}

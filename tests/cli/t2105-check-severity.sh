@@ -40,6 +40,21 @@ bash -c '. noact/bin/activate' >/dev/null 2>&1 && fail "sourcing a missing bin/a
 expect_exit 1 "$VENV" check --severity error noact
 expect_match "bin/activate: error: .*VNV501" "$OUT" "a missing bin/activate as an error"
 
+# --- a FIFO as bin/activate or a command: sourcing blocks, running fails -> error; -------
+# --- as another shell's activation script -> warning (as a missing one is) -------------
+mk_cpython "$py" fifo
+rm fifo/bin/activate fifo/bin/activate.fish
+mkfifo fifo/bin/activate fifo/bin/activate.fish fifo/bin/mycmd
+timeout 2 bash -c '. fifo/bin/activate' >/dev/null 2>&1 && fail "sourcing a FIFO bin/activate worked"
+fifo/bin/mycmd >/dev/null 2>&1 && fail "running a FIFO in bin/ worked"
+expect_exit 1 "$VENV" check --severity error fifo
+expect_match "bin/activate: error: .*source bin/activate' blocks or fails \[VNV004" "$OUT" \
+	"a FIFO bin/activate as an error"
+expect_match "bin/mycmd: error: .*running it blocks or fails \[VNV004" "$OUT" "a FIFO command as an error"
+case $OUT in *activate.fish*) fail "a FIFO activate.fish as an error: $OUT" ;; esac
+expect_exit 1 "$VENV" check fifo
+expect_match "activate.fish: warning: .*VNV004" "$OUT" "a FIFO activate.fish as a warning"
+
 # --- a .pth line naming a missing directory: python runs -> warning, not error ----------
 mk_cpython "$py" stray
 echo "$TMP/never-there" >"stray/lib/python$m/site-packages/stray.pth"
