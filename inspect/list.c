@@ -351,6 +351,22 @@ static int set_str(json_t *o, const char *key, const char *v)
 	return 0;
 }
 
+/*
+ * A new value (NULL when out of memory) put under key of o at once, and
+ * returned: json_object_set_new() takes it, also when it fails, so that
+ * nothing is left to free and nothing is freed twice whichever allocation
+ * fails. add_new() does the same for an array.
+ */
+static json_t *set_new(json_t *o, const char *key, json_t *v)
+{
+	return json_object_set_new(o, key, v) < 0 ? NULL : v;
+}
+
+static json_t *add_new(json_t *a, json_t *v)
+{
+	return json_array_append_new(a, v) < 0 ? NULL : v;
+}
+
 static int render_json(struct vbuf *out, const struct venv_list *l)
 {
 	json_t *root = json_object(), *envs = json_array();
@@ -365,11 +381,10 @@ static int render_json(struct vbuf *out, const struct venv_list *l)
 	}
 	for (i = 0; i < l->nr && !error; i++) {
 		const struct venv_list_env *e = &l->envs[i];
-		json_t *je = json_object(), *ds = json_array();
+		json_t *je, *ds;
 
-		if (!je || !ds || json_array_append_new(envs, je) < 0 ||
-		    json_object_set_new(je, "distributions", ds) < 0) {
-			json_decref(ds);
+		if (!(je = add_new(envs, json_object())) ||
+		    !(ds = set_new(je, "distributions", json_array()))) {
 			error = oom();
 			break;
 		}
@@ -382,9 +397,7 @@ static int render_json(struct vbuf *out, const struct venv_list *l)
 
 			if (d->metadata_error)
 				continue;
-			jd = json_object();
-
-			if (!jd || json_array_append_new(ds, jd) < 0) {
+			if (!(jd = add_new(ds, json_object()))) {
 				error = oom();
 				break;
 			}
@@ -435,19 +448,16 @@ static int uuid(char out[37])
 	return 0;
 }
 
-static int cdx_component(json_t *comps, json_t *deps, const struct venv_list_env *e, size_t env_i,
-			 const struct venv_dist *d, const char *site)
+static int cdx_component(json_t *comps, json_t *deps, size_t env_i, const struct venv_dist *d,
+			 const char *site)
 {
 	struct vbuf purl = VBUF_INIT(VBUF_MAX_PATH), ref = VBUF_INIT(VBUF_MAX_PATH);
-	json_t *c = json_object(), *props = json_array();
+	json_t *c = add_new(comps, json_object());
 	char hex[VENV_SHA256_HEX_LEN + 1];
 	int error;
 
-	(void)e;
-	if (!c || !props || json_array_append_new(comps, c) < 0) {
-		json_decref(props);
+	if (!c)
 		return oom();
-	}
 	if ((error = venv_list_purl(&purl, d->name, d->version)) < 0 ||
 	    (error = vbuf_addf(&ref, "env%zu:%s:%s", env_i + 1, site, d->dir)) < 0)
 		goto done;
@@ -456,20 +466,18 @@ static int cdx_component(json_t *comps, json_t *deps, const struct venv_list_env
 	    (error = set_str(c, "purl", purl.buf)) < 0)
 		goto done;
 	if (d->license_expression || d->license) {
-		json_t *lic = json_array(), *one = json_object();
+		json_t *lic, *one;
 
-		if (!lic || !one || json_object_set_new(c, "licenses", lic) < 0 ||
-		    json_array_append_new(lic, one) < 0) {
-			json_decref(one);
+		if (!(lic = set_new(c, "licenses", json_array())) || !(one = add_new(lic, json_object()))) {
 			error = oom();
 			goto done;
 		}
 		if (d->license_expression) {
 			error = set_str(one, "expression", d->license_expression);
 		} else {
-			json_t *l = json_object();
+			json_t *l = set_new(one, "license", json_object());
 
-			if (!l || json_object_set_new(one, "license", l) < 0)
+			if (!l)
 				error = oom();
 			else
 				error = set_str(l, "name", d->license);
@@ -478,12 +486,10 @@ static int cdx_component(json_t *comps, json_t *deps, const struct venv_list_env
 			goto done;
 	}
 	if (metadata_sha256(d, hex) == 0) {
-		json_t *hs = json_array(), *h = json_object();
+		json_t *hs, *h;
 
-		if (!hs || !h || json_object_set_new(c, "hashes", hs) < 0 ||
-		    json_array_append_new(hs, h) < 0 || (error = set_str(h, "alg", "SHA-256")) < 0 ||
-		    (error = set_str(h, "content", hex)) < 0) {
-			json_decref(h);
+		if (!(hs = set_new(c, "hashes", json_array())) || !(h = add_new(hs, json_object())) ||
+		    (error = set_str(h, "alg", "SHA-256")) < 0 || (error = set_str(h, "content", hex)) < 0) {
 			error = error ? error : oom();
 			goto done;
 		}
@@ -492,23 +498,24 @@ static int cdx_component(json_t *comps, json_t *deps, const struct venv_list_env
 		static const char *const keys[] = { "venv:installer", "venv:editable", "venv:location",
 						    "venv:dist-info" };
 		const char *vals[4];
+		json_t *props;
 		size_t k;
 
 		vals[0] = d->installer;
 		vals[1] = d->editable ? "true" : "false";
 		vals[2] = site;
 		vals[3] = d->dir;
-		if (json_object_set_new(c, "properties", props) < 0) {
+		if (!(props = set_new(c, "properties", json_array()))) {
 			error = oom();
 			goto done;
 		}
-		props = NULL;
 		for (k = 0; k < 4 && !error; k++) {
-			json_t *p = json_object();
+			json_t *p;
 
+			/* No INSTALLER: no property, and nothing made for one. */
 			if (!vals[k])
 				continue;
-			if (!p || json_array_append_new(json_object_get(c, "properties"), p) < 0 ||
+			if (!(p = add_new(props, json_object())) ||
 			    (error = set_str(p, "name", keys[k])) < 0 || (error = set_str(p, "value", vals[k])) < 0)
 				error = error ? error : oom();
 		}
@@ -516,7 +523,6 @@ static int cdx_component(json_t *comps, json_t *deps, const struct venv_list_env
 	if (!error && json_array_append_new(deps, venv_json_str(ref.buf)) < 0)
 		error = oom();
 done:
-	json_decref(props);
 	vbuf_release(&purl);
 	vbuf_release(&ref);
 	return error;
@@ -550,11 +556,8 @@ static int render_cyclonedx(struct vbuf *out, const struct venv_list *l)
 		error = error ? error : oom();
 		goto done;
 	}
-	tools = json_object();
-	tc = json_array();
-	tool = json_object();
-	if (!tools || !tc || !tool || json_object_set_new(meta, "tools", tools) < 0 ||
-	    json_object_set_new(tools, "components", tc) < 0 || json_array_append_new(tc, tool) < 0 ||
+	if (!(tools = set_new(meta, "tools", json_object())) ||
+	    !(tc = set_new(tools, "components", json_array())) || !(tool = add_new(tc, json_object())) ||
 	    (error = set_str(tool, "type", "application")) < 0 || (error = set_str(tool, "name", "venv")) < 0) {
 		error = error ? error : oom();
 		goto done;
@@ -566,12 +569,12 @@ static int render_cyclonedx(struct vbuf *out, const struct venv_list *l)
 	}
 	for (i = 0; i < l->nr && !error; i++) {
 		const struct venv_list_env *e = &l->envs[i];
-		json_t *env = json_object(), *dep = json_object(), *on = json_array();
+		json_t *env, *dep, *on;
 
 		vbuf_reset(&tmp);
 		/* Each environment is an application component that depends on its distributions. */
-		if (!env || !dep || !on || json_array_append_new(comps, env) < 0 ||
-		    json_array_append_new(deps, dep) < 0 || json_object_set_new(dep, "dependsOn", on) < 0 ||
+		if (!(env = add_new(comps, json_object())) || !(dep = add_new(deps, json_object())) ||
+		    !(on = set_new(dep, "dependsOn", json_array())) ||
 		    (error = vbuf_addf(&tmp, "env%zu", i + 1)) < 0 ||
 		    (error = set_str(env, "type", "application")) < 0 ||
 		    (error = set_str(env, "bom-ref", tmp.buf)) < 0 ||
@@ -581,7 +584,7 @@ static int render_cyclonedx(struct vbuf *out, const struct venv_list *l)
 		}
 		for (k = 0; k < e->dists.nr && !error; k++)
 			if (!e->dists.v[k].metadata_error)
-				error = cdx_component(comps, on, e, i, &e->dists.v[k], e->sites[k]);
+				error = cdx_component(comps, on, i, &e->dists.v[k], e->sites[k]);
 	}
 	if (!error && (!(text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)) ||
 		       (error = vbuf_adds(out, text)) < 0 || (error = vbuf_addch(out, '\n')) < 0))
