@@ -336,12 +336,11 @@ static int read_headers(struct reader *r, struct venv_dist *d, int ifd, const ch
 	return error;
 }
 
-static int add_entry(struct venv_dist *d, const char *name, size_t nl, const char *val,
-		     size_t vl, int gui)
+/* venv_ep_read_scripts()'s callback: one entry, kept (up to MAX_ENTRIES). */
+static int add_entry(void *arg, const struct venv_ep_script *s)
 {
+	struct venv_dist *d = arg;
 	struct venv_dist_entry *p, *e;
-	const char *colon = memchr(val, ':', vl);
-	size_t ml = colon ? (size_t)(colon - val) : vl, al = 0;
 
 	if (d->nentries >= MAX_ENTRIES)
 		return 0;
@@ -350,27 +349,10 @@ static int add_entry(struct venv_dist *d, const char *name, size_t nl, const cha
 	d->entries = p;
 	e = &p[d->nentries];
 	memset(e, 0, sizeof(*e));
-	while (ml && (val[ml - 1] == ' ' || val[ml - 1] == '\t'))
-		ml--;
-	if (colon) {
-		const char *a = colon + 1;
-
-		while (a < val + vl && (*a == ' ' || *a == '\t'))
-			a++;
-		/* "attr [extras]": the extras are ignored, as the spec says. */
-		while (a + al < val + vl && a[al] != ' ' && a[al] != '\t' && a[al] != '[')
-			al++;
-		if (al && !(e->attr = strndup(a, al)))
-			return oom();
-	} else {
-		size_t k = 0;
-
-		while (k < ml && val[k] != ' ' && val[k] != '[')
-			k++;
-		ml = k;
-	}
-	e->gui = gui;
-	if (!(e->name = strndup(name, nl)) || !(e->module = strndup(val, ml))) {
+	e->gui = s->gui;
+	if (!(e->name = strndup(s->name, s->name_len)) ||
+	    !(e->module = strndup(s->v.module, s->v.module_len)) ||
+	    (s->v.attr && !(e->attr = strndup(s->v.attr, s->v.attr_len)))) {
 		free(e->name);
 		free(e->module);
 		free(e->attr);
@@ -397,32 +379,24 @@ static int read_optional(struct reader *r, struct venv_dist *d, int ifd, const c
 }
 
 /*
- * entry_points.txt as importlib.metadata reads it (common/entrypoints.h
- * splits it): only "[console_scripts]" and "[gui_scripts]" spelt exactly so
- * are groups; a line that is not an entry with a name and a value is
- * skipped, and so is ";" (no comment here: ";x = m:f" is an entry), while
- * an unclosed "[x = m:f" is an entry of the group, since importlib.metadata
- * knows only a header that is closed. Every entry is kept, duplicates too
- * (up to MAX_ENTRIES).
+ * entry_points.txt as importlib.metadata reads it (common/entrypoints.h):
+ * the entries of [console_scripts] and [gui_scripts] it lists and can
+ * load, duplicates too (up to MAX_ENTRIES). A file it cannot read at all
+ * (not UTF-8, a line without "=" after a header) has none, as
+ * importlib.metadata lists none.
  */
 static int read_entry_points(struct reader *r, struct venv_dist *d, int ifd)
 {
 	struct vbuf text = VBUF_INIT(VBUF_MAX_PROBE);
-	struct venv_ep_tok tok;
-	struct venv_ep_line l;
-	int group = 0, error;
+	int error;
 
 	if ((error = read_optional(r, d, ifd, "entry_points.txt", VBUF_MAX_PROBE, &text)) != 0) {
 		error = error < 0 ? error : 0;
 		goto done;
 	}
-	venv_ep_tok_init(&tok, text.buf, text.len, 0);
-	while (!error && venv_ep_tok_next(&tok, &l)) {
-		if (l.kind == VENV_EP_SECTION)
-			group = (l.name_len == 15 && !memcmp(l.name, "console_scripts", 15)) ? 1 :
-				(l.name_len == 11 && !memcmp(l.name, "gui_scripts", 11)) ? 2 : 0;
-		else if (group && l.value && l.name_len && l.value_len)
-			error = add_entry(d, l.name, l.name_len, l.value, l.value_len, group == 2);
+	if ((error = venv_ep_read_scripts(text.buf, text.len, 0, add_entry, d)) == VENV_EINVAL) {
+		venv_error_clear();
+		error = 0;
 	}
 done:
 	vbuf_release(&text);

@@ -8,7 +8,8 @@
 #include "wheel_int.h"
 
 /*
- * Console scripts: entry_points.txt parsed as pip parses it, and the one
+ * Console scripts: entry_points.txt read as pip's installer reads it (the
+ * strict mode of the one reader, common/entrypoints.h), pip's names, and the one
  * writer of console scripts (venv_wheel_script_text(),
  * venv_write_console_script()), over the one shebang writer,
  * venv_shebang_write() (common/shebang.c).
@@ -26,64 +27,6 @@ void venv_entry_points_free(struct venv_entry_point *eps, size_t neps)
 		free(eps[i].attr);
 	}
 	free(eps);
-}
-
-static int is_ident_start(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
-
-static int is_ident_char(char c)
-{
-	return is_ident_start(c) || (c >= '0' && c <= '9');
-}
-
-/* "a.b.c": dotted ASCII identifiers only, so nothing else reaches the script. */
-static int dotted_ok(const char *s, size_t len)
-{
-	size_t i;
-	int start = 1;
-
-	if (!len || len > 256)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '.') {
-			if (start)
-				return 0;
-			start = 1;
-		} else if (start ? !is_ident_start(s[i]) : !is_ident_char(s[i])) {
-			return 0;
-		} else {
-			start = 0;
-		}
-	}
-	return !start;
-}
-
-/* A script name that cannot leave bin/ or shadow the environment's own files (WHL-04). */
-static int script_name_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (!len || len > 128 || s[0] == '.' || s[0] == '-')
-		return 0;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!is_ident_char(c) && c != '.' && c != '-' && c != '+')
-			return 0;
-	}
-	if (len >= 6 && !memcmp(s, "python", 6)) {
-		for (i = 6; i < len; i++)
-			if ((s[i] < '0' || s[i] > '9') && s[i] != '.')
-				break;
-		if (i == len)
-			return 0;
-	}
-	if ((len >= 8 && (!memcmp(s, "activate", 8) || !memcmp(s, "Activate", 8))) ||
-	    (len >= 10 && !memcmp(s, "deactivate", 10)))
-		return 0;
-	return 1;
 }
 
 static int add_ep(struct venv_entry_point **eps, size_t *neps, const char *name,
@@ -151,108 +94,43 @@ static int is_versioned(const char *name, const char *stem, char sep)
 	return !sep || dots == 1;
 }
 
-/*
- * The strict reading of entry_points.txt (common/entrypoints.h splits it),
- * as pip's installer refuses a wheel's file: ";" starts a comment too; a
- * header must be closed and its name shorter than 64 bytes; in
- * [console_scripts] and [gui_scripts] every line must be "name = value"
- * with a name safe in bin/ (script_name_ok) and a value
- * "module:attr [extras]" of dotted identifiers, the extras dropped; other
- * groups' lines, headers excepted, are not looked at. A later definition
- * of a name replaces an earlier one.
- */
-int venv_entry_points_parse(const char *text, size_t len, int major, int minor,
-			    struct venv_entry_point **eps, size_t *neps)
+/* What venv_ep_read_scripts() hands over, as add_script() keeps it. */
+struct scripts {
+	struct venv_entry_point *v;
+	size_t n;
+};
+
+/* venv_ep_read_scripts()'s callback: one entry, a later one of the same name replacing it. */
+static int add_script(void *arg, const struct venv_ep_script *s)
 {
-	struct venv_entry_point *raw = NULL;
-	size_t nraw = 0, i;
-	char name[160], module[300], attr[300], section[64] = "";
+	struct scripts *list = arg;
+	char name[160], module[300], attr[300];
+
+	/* venv_ep_check_script() has capped each at 128 or 256 bytes. */
+	snprintf(name, sizeof(name), "%.*s", (int)s->name_len, s->name);
+	snprintf(module, sizeof(module), "%.*s", (int)s->v.module_len, s->v.module);
+	snprintf(attr, sizeof(attr), "%.*s", (int)s->v.attr_len, s->v.attr);
+	return add_ep(&list->v, &list->n, name, module, attr);
+}
+
+/*
+ * pip's get_console_script_specs() without ENSUREPIP_OPTIONS (venv runs
+ * ensurepip with --default-pip): pip, pipX, pipX.Y for the running
+ * Python; every other versioned pip name in the list is dropped.
+ */
+int venv_entry_points_pip_names(const struct venv_entry_point *raw, size_t nraw, int major,
+				int minor, struct venv_entry_point **eps, size_t *neps)
+{
+	char name[64];
 	const char *pip_mod = NULL, *pip_attr = NULL, *ei_mod = NULL, *ei_attr = NULL;
-	struct venv_ep_tok tok;
-	struct venv_ep_line l;
+	size_t i;
 	int error = 0;
 
 	*eps = NULL;
 	*neps = 0;
-	venv_ep_tok_init(&tok, text, len, VENV_EP_SEMICOLON);
-	while (venv_ep_tok_next(&tok, &l)) {
-		const char *line = l.line, *colon, *v, *ve;
-		size_t ll = l.len, nl_ = l.name_len, ml, al;
-
-		if (l.kind == VENV_EP_SECTION || l.why == VENV_EP_UNCLOSED) {
-			if (l.kind != VENV_EP_SECTION || l.name_len >= sizeof(section)) {
-				error = venv_error_set(VENV_EINVAL, "entry_points.txt: bad section "
-						       "'%.*s'", (int)ll, line);
-				goto done;
-			}
-			/* As a C string: a NUL byte in it ends the name, as it always has here. */
-			memcpy(section, l.name, l.name_len);
-			section[l.name_len] = '\0';
-			continue;
-		}
-		if (strcmp(section, "console_scripts") && strcmp(section, "gui_scripts"))
-			continue;
-		if (l.kind != VENV_EP_ENTRY) {
-			error = venv_error_set(VENV_EINVAL, "entry_points.txt: bad line '%.*s'",
-					       (int)ll, line);
-			goto done;
-		}
-		v = l.value;
-		ve = l.value + l.value_len;
-		/* Drop "[extras]": they change nothing in the script. */
-		{
-			const char *br = memchr(v, '[', (size_t)(ve - v));
-
-			if (br) {
-				if (ve[-1] != ']') {
-					error = venv_error_set(VENV_EINVAL, "entry_points.txt: bad "
-							       "extras in '%.*s'", (int)ll, line);
-					goto done;
-				}
-				ve = br;
-				while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-					ve--;
-			}
-		}
-		colon = memchr(v, ':', (size_t)(ve - v));
-		if (!script_name_ok(line, nl_) || nl_ >= sizeof(name)) {
-			error = venv_error_set(VENV_EUNSAFE, "entry_points.txt: refusing the script "
-					       "name '%.*s'", (int)nl_, line);
-			goto done;
-		}
-		if (!colon) {
-			error = venv_error_set(VENV_EINVAL, "entry_points.txt: '%.*s' names no "
-					       "callable (module:attribute)", (int)nl_, line);
-			goto done;
-		}
-		ml = (size_t)(colon - v);
-		while (ml && (v[ml - 1] == ' ' || v[ml - 1] == '\t'))
-			ml--;
-		colon++;
-		while (colon < ve && (*colon == ' ' || *colon == '\t'))
-			colon++;
-		al = (size_t)(ve - colon);
-		if (!dotted_ok(v, ml) || !dotted_ok(colon, al) || ml >= sizeof(module) ||
-		    al >= sizeof(attr)) {
-			error = venv_error_set(VENV_EUNSAFE, "entry_points.txt: refusing the "
-					       "callable of '%.*s'", (int)nl_, line);
-			goto done;
-		}
-		memcpy(name, line, nl_);
-		name[nl_] = '\0';
-		memcpy(module, v, ml);
-		module[ml] = '\0';
-		memcpy(attr, colon, al);
-		attr[al] = '\0';
-		if ((error = add_ep(&raw, &nraw, name, module, attr)) < 0)
-			goto done;
-	}
-	/*
-	 * pip's get_console_script_specs() without ENSUREPIP_OPTIONS (venv runs
-	 * ensurepip with --default-pip): pip, pipX, pipX.Y for the running
-	 * Python; every other versioned pip name in the wheel is dropped.
-	 */
 	for (i = 0; i < nraw; i++) {
+		if (!raw[i].name || !raw[i].module || !raw[i].attr)
+			continue;   /* not a callable: no script */
 		if (!strcmp(raw[i].name, "pip")) {
 			pip_mod = raw[i].module;
 			pip_attr = raw[i].attr;
@@ -277,6 +155,8 @@ int venv_entry_points_parse(const char *text, size_t len, int major, int minor,
 			goto done;
 	}
 	for (i = 0; i < nraw; i++) {
+		if (!raw[i].name || !raw[i].module || !raw[i].attr)
+			continue;
 		if ((pip_mod && is_versioned(raw[i].name, "pip", 0)) ||
 		    (ei_mod && is_versioned(raw[i].name, "easy_install", '-')))
 			continue;
@@ -284,12 +164,26 @@ int venv_entry_points_parse(const char *text, size_t len, int major, int minor,
 			goto done;
 	}
 done:
-	venv_entry_points_free(raw, nraw);
 	if (error < 0) {
 		venv_entry_points_free(*eps, *neps);
 		*eps = NULL;
 		*neps = 0;
 	}
+	return error;
+}
+
+/* The strict reading (common/entrypoints.h, VENV_EP_STRICT), then pip's names. */
+int venv_entry_points_parse(const char *text, size_t len, int major, int minor,
+			    struct venv_entry_point **eps, size_t *neps)
+{
+	struct scripts raw = { NULL, 0 };
+	int error;
+
+	*eps = NULL;
+	*neps = 0;
+	if ((error = venv_ep_read_scripts(text, len, VENV_EP_STRICT, add_script, &raw)) == 0)
+		error = venv_entry_points_pip_names(raw.v, raw.n, major, minor, eps, neps);
+	venv_entry_points_free(raw.v, raw.n);
 	return error;
 }
 

@@ -156,12 +156,23 @@ struct venv_entry_point {
 };
 
 /*
- * The console and GUI scripts of entry_points.txt, renamed as pip renames
- * them when it installs pip itself (pip, pipX, pipX.Y; easy_install and
- * easy_install-X.Y). Names and callables are checked (WHL-04).
+ * The console and GUI scripts of entry_points.txt, read strictly
+ * (VENV_EP_STRICT, common/entrypoints.h: names and callables are checked,
+ * WHL-04), a later entry of a name replacing an earlier one, then renamed
+ * by venv_entry_points_pip_names().
  */
 int venv_entry_points_parse(const char *text, size_t len, int major, int minor,
 			    struct venv_entry_point **eps, size_t *neps);
+
+/*
+ * raw renamed as pip renames the scripts when it installs pip itself for
+ * Python major.minor (pip, pipX, pipX.Y; easy_install and
+ * easy_install-X.Y; the other versioned names of these two dropped), a
+ * later entry of a name replacing an earlier one; an entry without a name,
+ * module or attr is left out. Nothing else is checked here.
+ */
+int venv_entry_points_pip_names(const struct venv_entry_point *raw, size_t nraw, int major,
+				int minor, struct venv_entry_point **eps, size_t *neps);
 void venv_entry_points_free(struct venv_entry_point *eps, size_t neps);
 
 #endif

@@ -60,7 +60,10 @@ START_TEST(test_entrypoints__kinds)
 		{ "  [gui_scripts]\t \r", "1:S:gui_scripts\n" },
 		/* A header's name is as written: spaces and brackets inside stay. */
 		{ "[ console_scripts ]", "1:S: console_scripts \n" },
-		{ "[[console_scripts]]", "1:S:[console_scripts]\n" },
+		/* Every bracket at either end goes (str.strip("[]")), nothing else. */
+		{ "[[console_scripts]]", "1:S:console_scripts\n" },
+		{ "[]console_scripts[]", "1:S:console_scripts\n" },
+		{ "[[]]", "1:S:\n" },
 		{ "[]", "1:S:\n" },
 		{ "[a=b]", "1:S:a=b\n" },
 		{ "[", "1:U:\n" },
@@ -81,9 +84,18 @@ START_TEST(test_entrypoints__kinds)
 		{ " # [console_scripts]", "" },
 		{ "", "" },
 		{ " \t\r", "" },
-		/* A "\r" ends nothing, and only trailing ones are stripped. */
-		{ "\rx = m:f", "1:E:\rx|m:f\n" },
-		{ "a\rb = m:f\r\r", "1:E:a\rb|m:f\n" },
+		/* Python's line ends: "\r" alone, "\v", "\f", "\x1c".."\x1e", U+0085, U+2028/9. */
+		{ "\rx = m:f", "2:E:x|m:f\n" },
+		{ "a\rb = m:f\r\r", "1:N:\n2:E:b|m:f\n" },
+		{ "a\r\nb\vc\fd\034e\035f\036g", "1:N:\n2:N:\n3:N:\n4:N:\n5:N:\n6:N:\n7:N:\n" },
+		{ "a\302\205b\342\200\250c\342\200\251d", "1:N:\n2:N:\n3:N:\n4:N:\n" },
+		/* Python's white space, stripped from lines, names and values: not a line end. */
+		{ "\037\302\240x\342\200\203=\343\200\200m:f\341\232\200\342\201\237", "1:E:x|m:f\n" },
+		{ "\342\200\212x = m:f\342\200\257", "1:E:x|m:f\n" },
+		/* Inside a name, or a near miss of one (U+200B is not white space), it stays. */
+		{ "a\302\240b = \342\200\213m", "1:E:a\302\240b|\342\200\213m\n" },
+		/* A byte-order mark is not white space: no header behind one. */
+		{ "\357\273\277[console_scripts]", "1:N:\n" },
 	};
 	struct vbuf out = VBUF_INIT(VBUF_MAX_LINE);
 	size_t i;
@@ -219,7 +231,7 @@ START_TEST(test_entrypoints__random_text_invariants)
 			text[i] = alphabet[st % (sizeof(alphabet) - 1)];
 		}
 		for (i = 0; i + 1 < n; i++)
-			lines += text[i] == '\n';
+			lines += text[i] == '\n' || text[i] == '\r';   /* "\r\n" is one: a bound */
 		venv_ep_tok_init(&tok, text, n, flags);
 		while (venv_ep_tok_next(&tok, &l)) {
 			const char *eq = memchr(l.line, '=', l.len);
@@ -228,14 +240,16 @@ START_TEST(test_entrypoints__random_text_invariants)
 			OK(l.lineno > last && l.lineno <= lines);
 			last = l.lineno;
 			OK(l.len > 0 && l.line >= text && l.line + l.len <= text + n);
-			OK(!memchr(l.line, '\n', l.len));
+			OK(!memchr(l.line, '\n', l.len) && !memchr(l.line, '\r', l.len));
 			OK(l.line[0] != ' ' && l.line[0] != '\t' && l.line[0] != '#');
 			OK(!(flags & VENV_EP_SEMICOLON) || l.line[0] != ';');
 			OK(l.line[l.len - 1] != ' ' && l.line[l.len - 1] != '\t' &&
 			   l.line[l.len - 1] != '\r');
 			if (l.line[0] == '[' && l.len >= 2 && l.line[l.len - 1] == ']') {
 				OK(l.kind == VENV_EP_SECTION);
-				OK(l.name == l.line + 1 && l.name_len == l.len - 2);
+				OK(l.name > l.line && l.name + l.name_len <= l.line + l.len);
+				OK(!l.name_len || (l.name[0] != '[' && l.name[0] != ']' &&
+						   l.name[l.name_len - 1] != '[' && l.name[l.name_len - 1] != ']'));
 				continue;
 			}
 			OK(l.kind == (l.line[0] == '[' || !eq ? VENV_EP_MALFORMED : VENV_EP_ENTRY));
@@ -244,6 +258,8 @@ START_TEST(test_entrypoints__random_text_invariants)
 			OK(!eq == !l.value);
 			if (eq) {
 				OK(l.name == l.line && l.name + l.name_len <= eq);
+				OK(!l.name_len || (l.name[l.name_len - 1] != ' ' && l.name[l.name_len - 1] != '\t'));
+				OK(!l.value_len || (l.value[0] != ' ' && l.value[0] != '\t'));
 				OK(l.value > eq && l.value + l.value_len == l.line + l.len);
 			}
 		}
@@ -313,10 +329,10 @@ static void lenient(struct vbuf *out, const char *text, size_t len)
 #define EUNSAFE_ "E-7: " MSG
 
 /*
- * The same text, read by each: importlib.metadata's leniency (check, list,
- * repair see what Python would run) and pip's strictness (create refuses
- * what pip would). Every row is a difference the shared tokenizer must not
- * erase, or a rule they share.
+ * The same text, read by each: importlib.metadata's reading (check, list,
+ * repair see what Python lists) and pip's installer's refusals on top of
+ * it (create refuses what pip must). Every row is a difference the strict
+ * mode must keep, or a rule they share.
  */
 START_TEST(test_entrypoints__readers_differ)
 {
@@ -330,11 +346,12 @@ START_TEST(test_entrypoints__readers_differ)
 		{ T(CS ";x = m:f\n"), ";x=m:f,", "" },
 		/* "[" not closed: an entry to importlib.metadata, a bad header to pip. */
 		{ T(CS "[x = m:f\n"), "[x=m:f,", EINVAL_ "bad section '[x = m:f'" },
+		/* Without "=": importlib.metadata raises (no entry points at all), pip refuses. */
 		{ T(CS "[\n"), "", EINVAL_ "bad section '['" },
 		{ T(CS "[\n[x\n"), "", EINVAL_ "bad section '['" },
-		/* A header's name is compared as written, by both. */
+		/* A header's name: brackets at either end go, spaces stay, for both. */
 		{ T("[ console_scripts ]\nx = m:f\n"), "", "" },
-		{ T("[[console_scripts]]\nx = m:f\n"), "", "" },
+		{ T("[[console_scripts]]\nx = m:f\n"), "x=m:f,", "x=m:f," },
 		{ T(" [console_scripts] \r\nx = m:f\r\n"), "x=m:f,", "x=m:f," },
 		/* The strict one caps a header's name at 63 bytes. */
 		{ T("[" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "]\n"
@@ -342,31 +359,35 @@ START_TEST(test_entrypoints__readers_differ)
 		{ T("[" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "]\n"
 		    CS "x = m:f\n"), "x=m:f,", EINVAL_ "bad section '["
 		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "]'" },
-		/* Lines of other groups, and before any, are not looked at by either. */
+		/* Lines before any header are not looked at by either; in any group, by both. */
 		{ T("junk\n[other]\n[x\n"), "", EINVAL_ "bad section '[x'" },
-		{ T("junk\n[other]\nmore junk\n= =\n" CS "x = m:f\n"), "x=m:f,", "x=m:f," },
-		/* A line without "=", an empty name or value: skipped, or refused. */
-		{ T(CS "noequals\n"), "", EINVAL_ "bad line 'noequals'" },
+		{ T("junk\n[other]\n= =\n" CS "x = m:f\n"), "x=m:f,", "x=m:f," },
+		{ T("[other]\nmore junk\n" CS "x = m:f\n"), "", EINVAL_ "line 2 is not name = value" },
+		{ T(CS "noequals\n"), "", EINVAL_ "line 2 is not name = value" },
+		/* An empty name or value: listed or skipped by one, refused by the other. */
 		{ T(CS "=\n"), "", EUNSAFE_ "refusing the script name ''" },
-		{ T(CS " = m:f\n"), "", EUNSAFE_ "refusing the script name ''" },
+		{ T(CS " = m:f\n"), "=m:f,", EUNSAFE_ "refusing the script name ''" },
 		{ T(CS "x =\n"), "", EINVAL_ "'x' names no callable (module:attribute)" },
 		/* No callable: a module alone to one, an error to the other. */
 		{ T(CS "x = m\n"), "x=m,", EINVAL_ "'x' names no callable (module:attribute)" },
 		{ T(CS "x = m [e]\n"), "x=m,", EINVAL_ "'x' names no callable (module:attribute)" },
-		/* Extras: dropped by both, but only one asks that they be closed at the end. */
-		{ T(CS "x = m:f [e\n"), "x=m:f,", EINVAL_ "bad extras in 'x = m:f [e'" },
+		{ T(CS "x = m [a:b]\n"), "x=m,", EINVAL_ "'x' names no callable (module:attribute)" },
+		/* Extras: dropped by both; a value EntryPoint.pattern does not match: skipped, or refused. */
+		{ T(CS "x = m:f [e\n"), "", EINVAL_ "bad extras in 'x = m:f [e'" },
 		{ T(CS "x = m:f[e] y]\n"), "x=m:f,", "x=m:f," },
-		{ T(CS "x = m [a:b]\n"), "x=m [a:b],", EINVAL_ "'x' names no callable "
-		  "(module:attribute)" },
-		/* What follows the attribute: ignored by one, refused by the other. */
-		{ T(CS "x = m:f g\n"), "x=m:f,", EUNSAFE_ "refusing the callable of 'x'" },
-		{ T(CS "x = os:system('id')\n"), "x=os:system('id'),",
-		  EUNSAFE_ "refusing the callable of 'x'" },
+		{ T(CS "x = m:f g\n"), "", EUNSAFE_ "refusing the callable of 'x'" },
+		{ T(CS "x = os:system('id')\n"), "", EUNSAFE_ "refusing the callable of 'x'" },
 		{ T(CS "x = m : f.g\n"), "x=m:f.g,", "x=m:f.g," },
-		/* Names unsafe in bin/: kept by the reader, refused by the installer. */
+		/* Matched by the pattern, but not dotted ASCII identifiers: kept, or refused. */
+		{ T(CS "x = .m:f.\n"), "x=.m:f.,", EUNSAFE_ "refusing the callable of 'x'" },
+		{ T(CS "x = \303\251t\303\251:f\n"), "x=\303\251t\303\251:f,",
+		  EUNSAFE_ "refusing the callable of 'x'" },
+		/* Names unsafe in bin/: kept by the reader, refused by the installer, escaped. */
 		{ T(CS "../x = m:f\n"), "../x=m:f,", EUNSAFE_ "refusing the script name '../x'" },
 		{ T(CS "python3 = m:f\n"), "python3=m:f,", EUNSAFE_ "refusing the script name "
 		  "'python3'" },
+		{ T(CS "a\033]0;b = m:f\n"), "a\033]0;b=m:f,", EUNSAFE_ "refusing the script name "
+		  "'a\\x1b]0;b'" },
 		/* Duplicates: both kept, or the later one wins in the first one's place. */
 		{ T(CS "x = m:f\ny = m:g\nx = n:h\n"), "x=m:f,y=m:g,x=n:h,", "x=n:h,y=m:g," },
 		/* pip's own names: renamed by the installer only (for 3.12 here). */
@@ -374,11 +395,13 @@ START_TEST(test_entrypoints__readers_differ)
 		  "pip=p:m,pip3=p:m,pip3.12=p:m," },
 		/* CRLF and no final newline, the same to both. */
 		{ T(CS "x = m:f\r\n\r\ny = m:g"), "x=m:f,y=m:g,", "x=m:f,y=m:g," },
-		/* A NUL in a header: a name that matches nothing, or one cut there. */
-		{ T("[console_scripts\0]\nx = m:f\n"), "", "x=m:f," },
-		/* A NUL in a name: cut there, or refused. */
-		{ T(CS "a\0b = m:f\n"), "a=m:f,", EUNSAFE_ "refusing the script name 'a'" },
-		{ T(CS "x = m:f\0g\n"), "x=m:f,", EUNSAFE_ "refusing the callable of 'x'" },
+		/* Not UTF-8: importlib.metadata raises, pip refuses. */
+		{ T(CS "x = m:f\n# \377\n"), "", EINVAL_ "not UTF-8" },
+		/* A NUL in a header: a name that matches nothing, for both. */
+		{ T("[console_scripts\0]\nx = m:f\n"), "", "" },
+		/* A NUL in a name: no file has that name; skipped, or refused (cut there). */
+		{ T(CS "a\0b = m:f\n"), "", EUNSAFE_ "refusing the script name 'a'" },
+		{ T(CS "x = m:f\0g\n"), "", EUNSAFE_ "refusing the callable of 'x'" },
 	};
 	struct vbuf got = VBUF_INIT(VBUF_MAX_LINE);
 	size_t i;
@@ -390,6 +413,130 @@ START_TEST(test_entrypoints__readers_differ)
 		strict(&got, cases[i].text, cases[i].len);
 		ck_assert_msg(!strcmp(got.buf, cases[i].strict), "row %zu strict: got '%s', want '%s'",
 			      i, got.buf, cases[i].strict);
+	}
+	vbuf_release(&got);
+}
+END_TEST
+
+/* The direct reader's entries, without VENV_EP_STRICT: as lenient() writes them, "!" on VENV_EINVAL. */
+static int direct_add(void *arg, const struct venv_ep_script *s)
+{
+	return vbuf_addf(arg, "%.*s=%.*s%s%.*s%s,", (int)s->name_len, s->name, (int)s->v.module_len,
+			 s->v.module, s->v.attr ? ":" : "", (int)s->v.attr_len,
+			 s->v.attr ? s->v.attr : "", s->gui ? " gui" : "");
+}
+
+static void direct(struct vbuf *out, const char *text, size_t len)
+{
+	int rc;
+
+	vbuf_reset(out);
+	rc = venv_ep_read_scripts(text, len, 0, direct_add, out);
+	if (rc == VENV_EINVAL) {
+		venv_error_clear();
+		vbuf_reset(out);
+		ck_assert_int_eq(vbuf_adds(out, "!"), 0);
+	} else {
+		ck_assert_int_eq(rc, 0);
+	}
+}
+
+/*
+ * What importlib.metadata (CPython 3.10, 3.11, 3.12 and 3.13 alike) lists
+ * for each text: the expected column was written by running it, with
+ *
+ *   d = importlib.metadata.Distribution.at(DIR)   # DIR/entry_points.txt = the bytes
+ *   try: eps = list(d.entry_points)
+ *   except Exception: want = "!"
+ *   else: for each ep of console_scripts and gui_scripts whose ep.module
+ *         does not raise: want += f"{ep.name}={ep.module}" + (f":{ep.attr}"
+ *         if ep.attr else "") + (" gui" if gui_scripts else "") + ","
+ *
+ * "!" (reading them raises) is "" to check's model, which then has none.
+ */
+START_TEST(test_entrypoints__importlib_corpus)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{ T("[console_scripts]\nx = m:f\n"), "x=m:f," },
+		{ T("[[console_scripts]]\nx = m:f\n"), "x=m:f," },
+		{ T("[console_scripts]]\nx = m:f\n"), "x=m:f," },
+		{ T("[]console_scripts[]\nx = m:f\n"), "x=m:f," },
+		{ T("[ console_scripts ]\nx = m:f\n"), "" },
+		{ T("\t[console_scripts]\013\nx = m:f"), "x=m:f," },
+		{ T("[console_scripts]\r x = m:f\r"), "x=m:f," },
+		{ T("[console_scripts]\nx\014= m:f\n"), "!" },
+		{ T("[console_scripts]\n\302\240x = m:f\302\240\n"), "x=m:f," },
+		{ T("[console_scripts]\nx\342\200\203=\342\200\203m:f\n"), "x=m:f," },
+		{ T("[console_scripts]\nx = m:f\342\200\250y = n:g\n"), "x=m:f,y=n:g," },
+		{ T("[console_scripts]\nx = m:f\302\205y = n:g\n"), "x=m:f,y=n:g," },
+		{ T("[console_scripts]\nx = m:f\034y = n:g\035z = o:h\036w = p:i\n"), "x=m:f,y=n:g,z=o:h,w=p:i," },
+		{ T("[console_scripts]\n\037x = m:f\037\n"), "x=m:f," },
+		{ T("[console_scripts]\n;x = m:f\n"), ";x=m:f," },
+		{ T("[console_scripts]\n  # x = m:f\n#\n"), "" },
+		{ T("[console_scripts]\nnoequals\n"), "!" },
+		{ T("[other]\nnoequals\n[console_scripts]\nx = m:f\n"), "!" },
+		{ T("noequals\n[console_scripts]\nx = m:f\n"), "x=m:f," },
+		{ T("[console_scripts]\na = b = c:d\n"), "" },
+		{ T("[console_scripts]\nx = m : f [e]\n"), "x=m:f," },
+		{ T("[console_scripts]\nx = m:f [e\n"), "" },
+		{ T("[console_scripts]\nx = m:f g\n"), "" },
+		{ T("[console_scripts]\nx = m\n"), "x=m," },
+		{ T("[console_scripts]\nx = m [a:b]\n"), "x=m," },
+		{ T("[console_scripts]\nx = m:f[e] y]  \n"), "x=m:f," },
+		{ T("[console_scripts]\nx =\n"), "" },
+		{ T("[console_scripts]\n= m:f\n"), "=m:f," },
+		{ T("[console_scripts]\nx = m:f\ny = m:g\nx = n:h\n"), "x=m:f,y=m:g,x=n:h," },
+		{ T("\357\273\277[console_scripts]\nx = m:f\n"), "" },
+		{ T("[console_scripts]\nx = m:f\377\n"), "!" },
+		{ T("[console_scripts]\n[x = m:f\n"), "[x=m:f," },
+		{ T("[console_scripts]\n[\n"), "!" },
+		{ T("[console_scripts]\nx = m.n:f.g\n[gui_scripts]\ng = n:h [e]\n"), "x=m.n:f.g,g=n:h gui," },
+		{ T("[console_scripts]\nx = m:f\n[console_scripts ]\ny = n:g\n"), "x=m:f," },
+		{ T("[CONSOLE_SCRIPTS]\nx = m:f\n"), "" },
+		{ T("[console_scripts]\nx = \303\251t\303\251:f\n"), "x=\303\251t\303\251:f," },
+		{ T("[console_scripts]\nx = m:f\000\n"), "" },
+		{ T("[console_scripts]\nx = m:\t f\t[e]\t\n"), "x=m:f," },
+		{ T("[console_scripts]\nx = m:f # comment\n"), "" },
+		{ T("[console_scripts]\n\tx\t=\tm:f\t\r\n"), "x=m:f," },
+		{ T("[console_scripts]\nx = m:f\r\r\ny = n:g"), "x=m:f,y=n:g," },
+		{ T("[console_scripts]\nx==m:f\n"), "" },
+		{ T("[console_scripts]\nx = m:f\n[]\ny = n:g\n"), "x=m:f," },
+		{ T("[console_scripts]\nmy tool = m:f\n"), "my tool=m:f," },
+		{ T("[console_scripts]\nx = m::f\n"), "" },
+		{ T("[console_scripts]\nx = .m:f.\n"), "x=.m:f.," },
+		{ T("[console_scripts] # c\nx = m:f\n"), "" },
+		{ T("[console_scripts]\na\302\240b = m:f\n"), "a\302\240b=m:f," },
+		{ T("[console_scripts]\nx = m:\n"), "" },
+		{ T("[console_scripts]\nx = :f\n"), "" },
+		{ T("[console_scripts]\n../x = m:f\npython3 = m:f\n"), "../x=m:f,python3=m:f," },
+		{ T("[console_scripts]\nx = os:system('id')\n"), "" },
+		{ T("[gui_scripts]\n[console_scripts]\nx = m:f\n[gui_scripts]\ny = m:f\n"), "x=m:f,y=m:f gui," },
+		{ T("[console_scripts]\nx = m:f [ ]\n"), "x=m:f," },
+		{ T("[console_scripts]\nx = m:f []\n"), "x=m:f," },
+		{ T("[console_scripts]\nx = m:f][\n"), "" },
+		{ T("[console_scripts]\n x = m\t:\tf \n"), "x=m:f," },
+		{ T("[console_scripts]\nx = m\342\200\203:f\n"), "x=m:f," },
+		{ T("[console_scripts]\r\n[gui_scripts\r\nx = m:f\r\n"), "!" },
+		{ T("[console_scripts]\nx = m:f\n\n\n  \t\n"), "x=m:f," },
+		{ T("[console_scripts]\n#x = m:f\n x = n:g # no\n"), "" },
+		{ T(""), "" },
+	};
+	struct vbuf got = VBUF_INIT(VBUF_MAX_LINE);
+	size_t i;
+
+	for (i = 0; i < VENV_ARRAY_SIZE(cases); i++) {
+		lenient(&got, cases[i].text, cases[i].len);
+		ck_assert_msg(!strcmp(got.buf, strcmp(cases[i].want, "!") ? cases[i].want : ""),
+			      "row %zu: the model got '%s', importlib.metadata '%s'", i, got.buf,
+			      cases[i].want);
+		direct(&got, cases[i].text, cases[i].len);
+		ck_assert_msg(!strcmp(got.buf, cases[i].want),
+			      "row %zu: the reader got '%s', importlib.metadata '%s'", i, got.buf,
+			      cases[i].want);
 	}
 	vbuf_release(&got);
 }
@@ -436,6 +583,7 @@ static Suite *entrypoints_suite(void)
 	tcase_add_test(tc, test_entrypoints__long_text);
 	tcase_add_test(tc, test_entrypoints__random_text_invariants);
 	tcase_add_test(tc, test_entrypoints__readers_differ);
+	tcase_add_test(tc, test_entrypoints__importlib_corpus);
 	tcase_add_test(tc, test_entrypoints__readers_caps);
 	suite_add_tcase(s, tc);
 	return s;
