@@ -13,6 +13,7 @@
 #include "path.h"
 #include "sha256.h"
 #include "pep508.h"
+#include "entrypoints.h"
 #include "../create/wheel.h"
 #include "pip.h"
 #include "move.h"
@@ -405,6 +406,53 @@ static int lists_script(const struct venv_record_row *rows, size_t nrows, const 
 }
 
 /*
+ * A distribution's console and GUI scripts as the one model of installed
+ * distributions read them (common/dist.c: what importlib.metadata lists,
+ * and so what pip wrote), never read again here. Each is checked as a
+ * script written from it must be (venv_ep_check_script(): a name that
+ * stays in bin/ and shadows nothing of the environment's, a callable of
+ * dotted identifiers, so that no path and no code reaches bin/ or the
+ * script): one that is not stops the upgrade, which is then rolled back,
+ * as create refuses such a wheel.
+ */
+static int model_scripts(const struct venv_dist *d, struct venv_entry_point **raw, size_t *nraw)
+{
+	struct venv_entry_point *v = NULL, *p;
+	size_t i, n = 0;
+	int error = 0;
+
+	if (d->nentries && !(v = calloc(d->nentries, sizeof(*v)))) {
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < d->nentries; i++) {
+		const struct venv_dist_entry *en = &d->entries[i];
+
+		if ((error = venv_ep_check_script(en->name, strlen(en->name), en->module,
+						  strlen(en->module), en->attr,
+						  en->attr ? strlen(en->attr) : 0)) < 0)
+			goto done;
+		p = &v[n++];
+		p->name = strdup(en->name);
+		p->module = strdup(en->module);
+		p->attr = en->attr ? strdup(en->attr) : NULL;
+		if (!p->name || !p->module || !p->attr) {
+			error = venv_error_set(VENV_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+done:
+	if (error < 0) {
+		venv_entry_points_free(v, n);
+		v = NULL;
+		n = 0;
+	}
+	*raw = v;
+	*nraw = n;
+	return error;
+}
+
+/*
  * The console scripts of a moved distribution, written again for the new
  * interpreter (pip's versioned names follow the version: pip3.11 becomes
  * pip3.12); the old ones that no longer exist are removed. With rows (its
@@ -413,28 +461,20 @@ static int lists_script(const struct venv_record_row *rows, size_t nrows, const 
  * written: the files it lists under bin/ keep their names, or check would
  * find them missing (VNV603).
  */
-static int rewrite_dist(struct venv_move *m, struct venv_envdir *e, int ifd, int bfd,
+static int rewrite_dist(struct venv_move *m, const struct venv_dist *d, int bfd,
 			const char *python, const struct venv_record_row *rows, size_t nrows,
-			const char *eol, int shared, struct vbuf *record, struct venv_plan *done)
+			const char *eol, int shared, struct vbuf *record)
 {
-	struct vbuf text = VBUF_INIT(VBUF_MAX_CFG), shebang = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf shebang = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf script = VBUF_INIT(VBUF_MAX_SCRIPT), path = VBUF_INIT(VBUF_MAX_PATH);
-	struct venv_entry_point *neweps = NULL, *oldeps = NULL;
-	size_t nnew = 0, nold = 0, i;
+	struct venv_entry_point *raw = NULL, *neweps = NULL, *oldeps = NULL;
+	size_t nraw = 0, nnew = 0, nold = 0, i;
 	int error = 0;
 
-	/* No entry_points.txt: no console scripts. One that cannot be read: an error. */
-	if ((error = venv_fs_read_file_at(&text, ifd, "entry_points.txt", VBUF_MAX_CFG)) == 0) {
-		if ((error = venv_entry_points_parse(text.buf, text.len, 3, m->new_minor, &neweps,
-						     &nnew)) < 0 ||
-		    (error = venv_entry_points_parse(text.buf, text.len, 3, m->old_minor, &oldeps,
-						     &nold)) < 0)
-			goto done;
-	} else if (error != VENV_ENOTFOUND) {
+	if ((error = model_scripts(d, &raw, &nraw)) < 0 ||
+	    (error = venv_entry_points_pip_names(raw, nraw, 3, m->new_minor, &neweps, &nnew)) < 0 ||
+	    (error = venv_entry_points_pip_names(raw, nraw, 3, m->old_minor, &oldeps, &nold)) < 0)
 		goto done;
-	}
-	error = 0;
-	venv_error_clear();
 	if (nnew && (error = venv_wheel_shebang(&shebang, python)) < 0)
 		goto done;
 	/* Old names that go: pip3.11, and the pip-3.11 virtualenv writes beside it. */
@@ -515,11 +555,9 @@ static int rewrite_dist(struct venv_move *m, struct venv_envdir *e, int ifd, int
 		error = hashed_row(record, path.buf, script.buf, script.len, eol);
 	}
 done:
-	(void)e;
-	(void)done;
+	venv_entry_points_free(raw, nraw);
 	venv_entry_points_free(neweps, nnew);
 	venv_entry_points_free(oldeps, nold);
-	vbuf_release(&text);
 	vbuf_release(&shebang);
 	vbuf_release(&script);
 	vbuf_release(&path);
@@ -809,12 +847,11 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 			rewrite = 0;
 		}
 		vbuf_reset(&record);
-		error = rewrite_dist(m, e, ifd, bfd, python, rows, nrows, eol, d->linked, &record,
-				     done);
-		if (error == VENV_EUNSAFE) {
+		error = rewrite_dist(m, d, bfd, python, rows, nrows, eol, d->linked, &record);
+		if (error == VENV_EUNSAFE || error == VENV_EINVAL) {
 			char text[2048];
 
-			/* Which distribution's entry_points.txt names a script out of bin/. */
+			/* Which distribution's entry_points.txt names a script repair will not write. */
 			snprintf(text, sizeof(text), "%s", venv_error_last());
 			error = venv_error_set(error, "%s %s (%s): %s", d->name, d->version, d->dir,
 					       text);
