@@ -83,9 +83,10 @@ const struct venv_diag venv_diags[] = {
 	{ VENV_DIAG_LINK_NOT_FOLLOWED, W, STABLE, 1, "link-not-followed",
 	  "a symbolic link that check does not follow",
 	  "Reports a symbolic link where check expected a file it would read (an activation "
-	  "script, a console script, pyvenv.cfg's neighbours) when the link loops or leads out "
-	  "of the environment. check never reads through such links, so the file was not "
-	  "inspected.",
+	  "script, a console script, pyvenv.cfg's neighbours, a distribution's .dist-info) when "
+	  "the link loops or leads out of the environment. check never reads through such "
+	  "links, so the file was not inspected (a requirement on a distribution behind one "
+	  "is not reported missing: Python and pip follow the link).",
 	  "A link out of the environment can point anywhere, including /dev/zero or a file "
 	  "another user controls; a loop makes every tool that opens it fail.",
 	  "bin/activate -> /dev/zero\nbin/pip -> pip   (a loop)",

@@ -202,7 +202,80 @@ done:
 }
 
 /* pip check, statically: what pip prints, one finding per line. */
-static int check_deps(struct venv_check_ctx *c, const struct venv_dists *ds, const char *site_rel)
+/*
+ * The metadata directories of site-packages (fd) that the reader left out
+ * as links out of the environment (common/dist.h) but that lead to a
+ * directory, which Python and pip follow: their projects are installed.
+ * Each is reported (VNV007) when `report`, and its project's PEP 503 name
+ * is added to `names`, NUL-terminated, for check_deps.
+ */
+static int left_out_links(struct venv_check_ctx *c, const struct venv_dists *ds, int fd,
+			  const char *site_rel, int report, struct vbuf *names)
+{
+	struct vbuf stem_of = VBUF_INIT(VBUF_MAX_LINE), canon = VBUF_INIT(VBUF_MAX_LINE);
+	struct dirent *de;
+	DIR *d;
+	int dfd, error = 0;
+
+	if ((dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;   /* the reader has said what cannot be listed (VNV003) */
+	}
+	while (!error && (de = readdir(d))) {
+		const char *name = de->d_name, *dash;
+		size_t n = strlen(name), i, stem;
+		struct stat st;
+
+		if (n > 10 && !strcmp(name + n - 10, ".dist-info"))
+			stem = n - 10;
+		else if (n > 9 && !strcmp(name + n - 9, ".egg-info"))
+			stem = n - 9;
+		else
+			continue;
+		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode) ||
+		    fstatat(fd, name, &st, 0) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		/* Read (a link inside, or into virtualenv's app data), or reported unreadable. */
+		for (i = 0; i < ds->nr && strcmp(ds->v[i].dir, name); i++)
+			;
+		if (i < ds->nr)
+			continue;
+		for (i = 0; i < ds->nunread && strcmp(ds->unread[i].rel, name); i++)
+			;
+		if (i < ds->nunread)
+			continue;
+		dash = memchr(name, '-', stem);
+		vbuf_reset(&stem_of);
+		if ((error = vbuf_add(&stem_of, name, dash ? (size_t)(dash - name) : stem)) < 0 ||
+		    (error = venv_name_canonicalize(&canon, stem_of.buf)) < 0 ||
+		    (error = vbuf_add(names, canon.buf, canon.len + 1)) < 0)
+			break;
+		vbuf_reset(&stem_of);
+		if (report && (error = vbuf_addf(&stem_of, "%s/%s", site_rel, name)) >= 0)
+			error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, stem_of.buf, "'%s' is a symbolic "
+				    "link out of the environment; not followed, the distribution it "
+				    "stands for not inspected", stem_of.buf);
+	}
+	closedir(d);
+	vbuf_release(&stem_of);
+	vbuf_release(&canon);
+	return error;
+}
+
+/* Whether the PEP 503 name is one of `names` (left_out_links). */
+static int left_out(const struct vbuf *names, const char *canon)
+{
+	size_t at;
+
+	for (at = 0; at < names->len; at += strlen(names->buf + at) + 1)
+		if (!strcmp(names->buf + at, canon))
+			return 1;
+	return 0;
+}
+
+static int check_deps(struct venv_check_ctx *c, const struct venv_dists *ds, const char *site_rel,
+		      const struct vbuf *linked)
 {
 	struct venv_marker_env menv;
 	struct vbuf vs = VBUF_INIT(VBUF_MAX_LINE), dvs = VBUF_INIT(VBUF_MAX_LINE);
@@ -252,9 +325,11 @@ static int check_deps(struct venv_check_ctx *c, const struct venv_dists *ds, con
 				vbuf_release(&dc);
 			}
 			if (!dep) {
-				error = add(c, VENV_DIAG_DEPENDENCY_MISSING, rel.buf,
-					    "%s %s requires %s, which is not installed.", canon.buf,
-					    vs.buf, req.buf);
+				/* Installed behind a link check does not follow: not known to be missing. */
+				if (!left_out(linked, req.buf))
+					error = add(c, VENV_DIAG_DEPENDENCY_MISSING, rel.buf,
+						    "%s %s requires %s, which is not installed.",
+						    canon.buf, vs.buf, req.buf);
 			} else if (venv_pep440_parse(&dv, dep->dir_version) == 0 &&
 				   !venv_specset_contains(&r.spec, &dv)) {
 				struct vbuf rs = VBUF_INIT(VBUF_MAX_LINE);
@@ -460,10 +535,11 @@ static const int pth_codes[] = { VENV_DIAG_UNOWNED_EXECUTABLE_PTH, 0 };
 static const int entry_codes[] = { VENV_DIAG_ENTRY_POINT_MODULE_MISSING, 0 };
 static const int unread_codes[] = { VENV_DIAG_UNREADABLE_FILE, 0 };
 static const int meta_codes[] = { VENV_DIAG_UNPARSEABLE_FILE, 0 };
+static const int link_codes[] = { VENV_DIAG_LINK_NOT_FOLLOWED, 0 };
 
 /* What the rules of this file are asked for, in c. */
 struct wants {
-	int records, entries, dups, deps, pths, unread, meta;
+	int records, entries, dups, deps, pths, unread, meta, links;
 };
 
 static int wants_of(const struct venv_check_ctx *c, struct wants *w)
@@ -477,7 +553,9 @@ static int wants_of(const struct venv_check_ctx *c, struct wants *w)
 	/* Repair's first look asks for VNV003 alone: nothing is fixed on a half-read distribution. */
 	w->unread = venv_check_wants_any(c, unread_codes);
 	w->meta = venv_check_wants_any(c, meta_codes);
-	return w->records || w->entries || w->dups || w->deps || w->pths || w->unread || w->meta;
+	w->links = venv_check_wants_any(c, link_codes);
+	return w->records || w->entries || w->dups || w->deps || w->pths || w->unread || w->meta ||
+	       w->links;
 }
 
 /* The active site-packages, relative and absolute: 1, or 0 when its distributions are not read. */
@@ -681,6 +759,7 @@ done:
 int venv_rules_dists(struct venv_check_ctx *c)
 {
 	struct vbuf site_rel = VBUF_INIT(VBUF_MAX_PATH), site = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf linked = VBUF_INIT(VBUF_MAX_REPORT);
 	const struct venv_dists *dsp;
 	struct venv_audit audit;
 	struct wants w;
@@ -715,8 +794,16 @@ int venv_rules_dists(struct venv_check_ctx *c)
 		if (w.entries)
 			error = check_entry_points(c, d, site_rel.buf);
 	}
+	if (!error && (w.deps || w.links)) {
+		int fd = open(site.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd >= 0) {
+			error = left_out_links(c, dsp, fd, site_rel.buf, w.links, &linked);
+			close(fd);
+		}
+	}
 	if (!error && w.deps)
-		error = check_deps(c, dsp, site_rel.buf);
+		error = check_deps(c, dsp, site_rel.buf, &linked);
 	if (!error && w.pths)
 		error = check_pth(c, dsp, site_rel.buf);
 	if (!error && w.records)
@@ -743,5 +830,6 @@ done:
 	venv_audit_release(&audit);
 	vbuf_release(&site);
 	vbuf_release(&site_rel);
+	vbuf_release(&linked);
 	return error;
 }

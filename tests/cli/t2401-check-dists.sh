@@ -18,14 +18,25 @@ mk() { "$py" -I "$TOP/tests/helpers/make-wheel.py" "$TMP/w" "$@" >/dev/null || f
 mk demo-a 1.0 'Requires-Dist: Missing_Dep>=1' 'Requires-Dist: b.pkg (>=2.0)' \
 	'Requires-Dist: neg-dep; extra != "test"' 'Requires-Dist: opt-dep; extra == "test"' \
 	'Requires-Dist: c[x]>=2 ; python_version >= "3"' 'Requires-Dist: old-only; python_version < "3.8"' \
-	'Requires-Dist: e===1.0' 'Requires-Dist: f~=2.2' 'Requires-Dist: g<1.0'
+	'Requires-Dist: e===1.0' 'Requires-Dist: f~=2.2' 'Requires-Dist: g<1.0' \
+	'Requires-Dist: linked-dep>=1'
 mk b.pkg 1.5
 mk c 1.0
 mk e 1.0
 mk f 2.9
 mk g 1.0a1
 mk tool 0.1
+mk linked-dep 1.0
 expect_exit 0 "$env/bin/python" -m pip install -q --no-index --no-deps "$TMP/w"/*.whl
+# A metadata directory that is a link out of the environment: pip and
+# Python follow it (installed), check does not (VNV007, and not "missing").
+site=$(echo "$env"/lib/python3.*/site-packages)
+mkdir "$TMP/outside"
+mv "$site/linked_dep-1.0.dist-info" "$TMP/outside/"
+ln -s "$TMP/outside/linked_dep-1.0.dist-info" "$site/linked_dep-1.0.dist-info"
+expect_exit 1 "$VENV" check --select VNV007 "$env"
+expect_match "linked_dep-1.0.dist-info: warning: .*symbolic link out of the environment.*VNV007" "$OUT" \
+	"the dist-info linked out of the environment"
 
 # Dependencies: the same lines as pip check.
 "$env/bin/python" -m pip check >"$TMP/pip-check" 2>&1
@@ -39,7 +50,6 @@ if ! cmp -s "$TMP/want" "$TMP/got"; then
 fi
 
 # Integrity and start-up code.
-site=$(echo "$env"/lib/python3.*/site-packages)
 echo "# changed" >>"$site/b_pkg/__init__.py"
 rm "$site/c/__init__.py"
 rm -r "$site/tool"
