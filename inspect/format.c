@@ -114,10 +114,12 @@ static int moved_summary(struct vbuf *out, const struct venv_report *r,
 		    (old && strcmp(old, fi->data.old_prefix)))
 			continue;
 		old = fi->data.old_prefix;
-		/* Files, not findings: a file may have several. */
+		/* Files, not findings: a file may have several. Only those repair fixes. */
+		if (!fi->fix)
+			continue;
 		for (j = 0; j < i; j++)
-			if (r->findings[j].data.old_prefix && fi->relpath && r->findings[j].relpath &&
-			    !strcmp(r->findings[j].relpath, fi->relpath) &&
+			if (r->findings[j].data.old_prefix && r->findings[j].fix && fi->relpath &&
+			    r->findings[j].relpath && !strcmp(r->findings[j].relpath, fi->relpath) &&
 			    !strcmp(r->findings[j].data.old_prefix, old))
 				break;
 		if (j == i)
@@ -130,6 +132,8 @@ static int moved_summary(struct vbuf *out, const struct venv_report *r,
 	    (error = vbuf_addf(out, ":%s moved from '", color ? C_RESET : "")) < 0 ||
 	    (error = venv_text_escape(out, old)) < 0)
 		return error;
+	if (!files)
+		return vbuf_adds(out, "'\n");
 	return vbuf_addf(out, "'; venv repair fixes %zu file%s\n", files, files == 1 ? "" : "s");
 }
 

@@ -170,7 +170,7 @@ static int check_interpreter_path(struct venv_check_ctx *c, const char *rel, uns
 	struct venv_model *e = c->env;
 	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH), parent = VBUF_INIT(VBUF_MAX_PATH);
 	char fix[PATH_MAX * 2 + 64], cfgpath[PATH_MAX + 16], inside[PATH_MAX + 8];
-	const char *in_rel, *base;
+	const char *in_rel, *base, *how = fix;
 	struct venv_finding_data d;
 	struct stat st;
 	int error = 0;
@@ -186,8 +186,14 @@ static int check_interpreter_path(struct venv_check_ctx *c, const char *rel, uns
 	else
 		snprintf(inside, sizeof(inside), "%s/bin/%s", e->abs, base);
 	snprintf(fix, sizeof(fix), "rewrite the interpreter of '%s' to '%s'", rel, inside);
+	/* No fix where no #! line can carry the path (venv repair declines it too). */
+	if (venv_shebang_write(&dir, inside, NULL, 0) < 0) {
+		venv_error_clear();
+		how = NULL;
+	}
+	vbuf_reset(&dir);
 	if (interp[0] != '/') {
-		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, fix, &d,
+		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, how, &d,
 			    "'%s' names the interpreter '%s', which is not an absolute path", rel,
 			    interp);
 		goto done;
@@ -195,7 +201,7 @@ static int check_interpreter_path(struct venv_check_ctx *c, const char *rel, uns
 	if (venv_model_contains(e, interp, &in_rel)) {
 		/* In an unfinished environment that is a consequence, reported as such. */
 		if (fstatat(e->root, in_rel, &st, AT_SYMLINK_NOFOLLOW) < 0 && !e->unfinished)
-			error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, fix, &d,
+			error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, how, &d,
 				    "'%s' runs '%s', which is not in the environment", rel, interp);
 		goto done;
 	}
@@ -210,11 +216,11 @@ static int check_interpreter_path(struct venv_check_ctx *c, const char *rel, uns
 			d.old_prefix = parent.buf;
 		if (!strcmp(dbase, "bin") && parent.len && venv_model_is_old_location(e, parent.buf)) {
 			if (stat(parent.buf, &st) == 0)
-				error = venv_check_add(c, VENV_DIAG_SHEBANG_OTHER_ENVIRONMENT, rel, line, fix, &d,
+				error = venv_check_add(c, VENV_DIAG_SHEBANG_OTHER_ENVIRONMENT, rel, line, how, &d,
 					    "'%s' runs '%s', the interpreter of '%s', another "
 					    "environment this one was copied from", rel, interp, parent.buf);
 			else
-				error = venv_check_add(c, VENV_DIAG_SHEBANG_OLD_LOCATION, rel, line, fix, &d,
+				error = venv_check_add(c, VENV_DIAG_SHEBANG_OLD_LOCATION, rel, line, how, &d,
 					    "'%s' runs '%s', at the environment's old location '%s'",
 					    rel, interp, parent.buf);
 			goto done;
@@ -222,7 +228,7 @@ static int check_interpreter_path(struct venv_check_ctx *c, const char *rel, uns
 		snprintf(cfgpath, sizeof(cfgpath), "%s/pyvenv.cfg", parent.buf);
 		if (!strcmp(dbase, "bin") && parent.len && stat(cfgpath, &st) == 0 &&
 		    !venv_model_is_self(e, parent.buf)) {
-			error = venv_check_add(c, VENV_DIAG_SHEBANG_OTHER_ENVIRONMENT, rel, line, fix, &d,
+			error = venv_check_add(c, VENV_DIAG_SHEBANG_OTHER_ENVIRONMENT, rel, line, how, &d,
 				    "'%s' runs '%s', the interpreter of another environment ('%s')",
 				    rel, interp, parent.buf);
 			goto done;
@@ -233,7 +239,7 @@ static int check_interpreter_path(struct venv_check_ctx *c, const char *rel, uns
 		d.want = NULL;
 	if (stat(interp, &st) < 0) {
 		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line,
-			    !strncmp(base, "python", 6) ? fix : NULL, &d,
+			    !strncmp(base, "python", 6) ? how : NULL, &d,
 			    "'%s' runs '%s', which does not exist", rel, interp);
 	} else if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
 		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, NULL, &d,

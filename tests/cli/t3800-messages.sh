@@ -36,6 +36,21 @@ expect_exit 1 "$VENV" check moved2
 expect_eq "moved2: moved from '$TMP/orig'; venv repair fixes 5 files" "$(printf '%s\n' "$OUT" | head -n 1)" \
 	"the first line of check for a moved environment"
 expect_match "moved2/bin/activate:[0-9]+: error: .*VNV401" "$OUT" "the details after the summary"
+# A script whose new #! no header can carry (a blank and a ' in the path):
+# not among the files repair fixes, and no "fix (venv repair)" under it.
+"$VENV" create -q --without-pip -p "$py" orig3 || fail "venv create failed"
+printf '#!%s/orig3/bin/python\nprint(1)\n' "$TMP" >orig3/bin/tool
+chmod 755 orig3/bin/tool
+mv orig3 "q b'x"
+expect_exit 1 "$VENV" check "q b'x"
+expect_eq "q b'x: moved from '$TMP/orig3'; venv repair fixes 5 files" "$(printf '%s\n' "$OUT" | head -n 1)" \
+	"the summary of a moved environment with a script repair cannot rewrite"
+expect_match "bin/tool:1: error: .*VNV404" "$OUT" "the script's finding"
+case $(printf '%s\n' "$OUT" | grep -A1 'bin/tool:1:' | tail -n 1) in
+*"fix (venv repair)"*) fail "expected no repair fix for bin/tool, saw: $OUT" ;;
+esac
+expect_exit 1 "$VENV" repair "q b'x"
+expect_match "! 'bin/tool' runs" "$OUT" "the script left to the user by repair"
 
 # The progress line of check -r: on a terminal with escapes, under NO_COLOR
 # without them, and never to a pipe.
