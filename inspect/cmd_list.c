@@ -42,7 +42,7 @@ const struct venv_cmddoc venv_list_doc = {
 	list_args, VENV_ARRAY_SIZE(list_args), list_opts, VENV_ARRAY_SIZE(list_opts),
 	NULL, 0,
 	"Exit status: 0 when every environment was read, 2 otherwise (also when a DIR is "
-	"not an environment, its pyvenv.cfg cannot be read as a regular file or a "
+	"not an environment, its pyvenv.cfg cannot be read as a regular file or its lib or a "
 	"lib/pythonX.Y (or lib/pypyX.Y) of it is a symbolic link, or a distribution is "
 	"left out because its METADATA cannot be read or has no Name or Version: an error "
 	"names it)."

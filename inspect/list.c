@@ -109,6 +109,27 @@ static int cfg_unusable(const struct venv_model *m, const char *path)
 }
 
 /*
+ * lib/ that the model could not open. Its errno does not say a link from
+ * a file (O_DIRECTORY with O_NOFOLLOW fails a link to a directory with
+ * ENOTDIR: "cannot open 'DIR/lib': Not a directory" was said of one), so
+ * what is there now is looked at, for the message only.
+ */
+static int lib_unusable(const struct venv_model *m, const char *path)
+{
+	struct stat st;
+
+	if (m->lib_state == VENV_DIR_LINK &&
+	    fstatat(m->root, "lib", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+		return S_ISLNK(st.st_mode) ?
+		       venv_error_set(VENV_EUNSAFE, "cannot list '%s': its lib is a symbolic link; "
+				      "not followed", path) :
+		       venv_error_set(VENV_EUNSAFE, "cannot list '%s': its lib is %s, not a "
+				      "directory", path, venv_fs_kind_name(st.st_mode));
+	errno = m->lib_err ? m->lib_err : EIO;
+	return venv_error_set_errno(VENV_EIO, "cannot open '%s/lib'", path);
+}
+
+/*
  * The environment as the model loads it for check, but for bin/ (nothing
  * listed comes from there): 0, or the error that fails it.
  */
@@ -122,8 +143,7 @@ static int list_env(struct venv_list_env *e, int fd, const char *path)
 	    (error = cfg_unusable(&m, path)) < 0)
 		goto done;
 	if (m.lib_state == VENV_DIR_LINK || m.lib_state == VENV_DIR_BAD) {
-		errno = m.lib_err ? m.lib_err : EIO;
-		error = venv_error_set_errno(VENV_EIO, "cannot open '%s/lib'", path);
+		error = lib_unusable(&m, path);
 		goto done;
 	}
 	/*

@@ -51,4 +51,16 @@ ln -s "$TMP/outside" p/lib/pypy3.10
 expect_exit 2 "$VENV" list p
 expect_match "^venv: error: cannot list 'p': its lib/pypy3\\.10 is a symbolic link; not followed\$" \
 	"$ERR" "list's error for a lib/pypyX.Y link"
+
+# lib/ itself a link to a directory, or a file: said as what it is (a link
+# was "cannot open 'l/lib': Not a directory", the errno of O_NOFOLLOW).
+mkdir l f
+cp p/pyvenv.cfg l/ && cp p/pyvenv.cfg f/
+ln -s "$TMP/e/lib" l/lib
+: >f/lib
+expect_exit 2 "$VENV" list l f
+expect_match "^venv: error: cannot list 'l': its lib is a symbolic link; not followed\$" "$ERR" \
+	"list's error for a lib/ link"
+expect_match "^venv: error: cannot list 'f': its lib is a regular file, not a directory\$" "$ERR" \
+	"list's error for a lib/ file"
 echo ok
