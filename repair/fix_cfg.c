@@ -65,16 +65,26 @@ int venv_fix_cfg_format(struct venv_fixctx *x, const struct venv_finding *f, con
 
 int venv_fix_cfg_dup_home(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
-	struct vbuf v = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf v = VBUF_INIT(VBUF_MAX_PATH), b = VBUF_INIT(VBUF_MAX_CFG);
+	size_t i;
 	int error;
 
 	(void)rel;
 	if (x->cfg_state != FIXCFG_OK)
 		return venv_fix_decline(x, "pyvenv.cfg could not be read");
+	/* What goes: every `home` line, as written (the report's "-" lines). */
+	for (i = 0, error = 0; i < x->cfg.nr && error >= 0; i++)
+		if (x->cfg.lines[i].key && !strcmp(x->cfg.lines[i].key, "home"))
+			error = vbuf_addf(&b, "%s%s", b.len ? "\n" : "", x->cfg.lines[i].raw);
 	/* Python's start-up code uses the first; keep that one. */
-	if ((error = vbuf_sets(&v, venv_cfg_get_first(&x->cfg, "home"))) >= 0)
-		error = cfg_set(x, f->code, "home", v.buf);
+	if (error >= 0 && (error = vbuf_sets(&v, venv_cfg_get_first(&x->cfg, "home"))) >= 0 &&
+	    (error = venv_cfg_set(&x->cfg, "home", v.buf)) >= 0) {
+		vbuf_reset(&v);
+		if ((error = vbuf_addf(&v, "home = %s", venv_cfg_get_first(&x->cfg, "home"))) >= 0)
+			error = venv_fix_cfg_changed(x, f->code, b.buf, v.buf);
+	}
 	vbuf_release(&v);
+	vbuf_release(&b);
 	return error;
 }
 

@@ -123,6 +123,8 @@ cfgcase VNV202 e202 notutf8
 cfgcase VNV203 e203 bom
 cfgcase VNV204 e204 nohome
 cfgcase VNV205 e205 duphome
+# The report shows the line that went, not the kept one as if rewritten.
+expect_match "^ +- home = /elsewhere/bin$" "$REPAIRED" "the removed home line in the report"
 cfgcase VNV206 e206 noeol
 cfgcase VNV207 e207 nosys
 cfgcase VNV211 e211 nover
