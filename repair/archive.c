@@ -59,6 +59,17 @@ struct manifest {
 	struct venv_sha256 sha;  /* one state for the digests of all the files */
 };
 
+/* An archive written and in place, with what verify() compares it with. */
+struct venv_archive_written {
+	struct manifest m;
+	struct vbuf digests;     /* the digests member's text */
+	struct vbuf env;         /* the environment's absolute path, m.env */
+	struct vbuf path;        /* the archive */
+	struct vbuf name;        /* its name in pfd */
+	int rootfd;              /* the environment */
+	int pfd;                 /* the archive's directory */
+};
+
 static void manifest_release(struct manifest *m)
 {
 	size_t i;
@@ -422,14 +433,11 @@ static int verify_digests(struct archive *a, const char *file, const struct vbuf
 	return 0;
 }
 
-/*
- * Read the archive back and compare it with what was written and with the
- * files: every member, the bytes of every file and their digests, and the
- * digests member.
- */
-static int verify(const char *file, const struct manifest *m, int rootfd,
-		  const struct vbuf *digests)
+/* Its steps: archive_int.h. */
+int venv_archive__verify(const struct venv_archive_written *w)
 {
+	const char *file = w->path.buf;
+	const struct manifest *m = &w->m;
 	struct archive *a = LA(archive_read_new)();
 	struct archive_entry *ent;
 	struct venv_sha256 sha = { NULL, 0 };
@@ -457,7 +465,7 @@ static int verify(const char *file, const struct manifest *m, int rootfd,
 
 		if (i == m->nr && !digested && LA(archive_entry_pathname)(ent) &&
 		    !strcmp(LA(archive_entry_pathname)(ent), DIGESTS_NAME)) {
-			if ((error = verify_digests(a, file, digests)) < 0)
+			if ((error = verify_digests(a, file, &w->digests)) < 0)
 				goto done;
 			digested = 1;
 			continue;
@@ -510,7 +518,7 @@ static int verify(const char *file, const struct manifest *m, int rootfd,
 		rel = me->path + strlen(ROOT) + 1;
 		{
 			const char *base;
-			int dfd = venv_repair_open_parent(rootfd, rel, &base), fd;
+			int dfd = venv_repair_open_parent(w->rootfd, rel, &base), fd;
 			char abuf[65536], fbuf[65536];
 			ssize_t n;
 
@@ -609,27 +617,30 @@ static int compression_of(const char *file)
 	return 0;
 }
 
-static int repair_archive(struct vbuf *out, const char *dir, const char *file,
+/*
+ * Write the archive into w (as venv_archive__write() makes it) and put it
+ * in place; on failure nothing of it is left.
+ */
+static int write_archive(struct venv_archive_written *w, const char *dir, const char *file,
 			 const struct timespec *root_mtime)
 {
 	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH), parent = VBUF_INIT(VBUF_MAX_PATH);
-	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH), path = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf *name = &w->name, *path = &w->path;
 	struct archive *a = NULL;
 	struct archive_entry *ent = NULL;
-	struct manifest m = { NULL, 0, 0, NULL, 0, 0, NULL, NULL, { NULL, 0 } };
-	struct vbuf digests = VBUF_INIT(VBUF_MAX_MEMBER);
+	struct manifest *m = &w->m;
 	struct stat st;
 	char *meta = NULL;
 	json_t *j = NULL;
-	int rootfd = -1, fd = -1, pfd = -1, error = 0, zstd, want, renamed = 0;
+	int fd = -1, error = 0, zstd, want, renamed = 0;
 
 	if ((error = venv_path_abspath(&abs, dir)) < 0 ||
 	    (error = venv_path_dirname(&parent, abs.buf)) < 0 ||
-	    (error = venv_path_basename(&name, abs.buf)) < 0)
+	    (error = venv_path_basename(name, abs.buf)) < 0)
 		goto done;
-	rootfd = open(abs.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rootfd < 0 || fstat(rootfd, &st) < 0) {
+	w->rootfd = open(abs.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (w->rootfd < 0 || fstat(w->rootfd, &st) < 0) {
 		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", abs.buf);
 		goto done;
 	}
@@ -653,13 +664,13 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 		goto done;
 	}
 	if (file) {
-		error = venv_path_abspath(&path, file);
+		error = venv_path_abspath(path, file);
 	} else {
 		char stamp[32];
 		struct tm tm;
 		time_t now = time(NULL);
 
-		const char *base = name.buf;
+		const char *base = name->buf;
 		struct vbuf cache = VBUF_INIT(VBUF_MAX_PATH);
 
 		gmtime_r(&now, &tm);
@@ -674,7 +685,7 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 		if ((error = venv_cache_dir(&cache)) == 0 &&
 		    (error = vbuf_adds(&cache, "/archives")) == 0 &&
 		    (error = venv_fs_mkdirs(cache.buf)) == 0)
-			error = vbuf_addf(&path, "%s/%s-%08x-%s.tar.%s", cache.buf,
+			error = vbuf_addf(path, "%s/%s-%08x-%s.tar.%s", cache.buf,
 					  *base ? base : "env",
 					  (unsigned)(venv_fnv1a(abs.buf, abs.len) & 0xffffffffu), stamp,
 					  zstd ? "zst" : "gz");
@@ -682,33 +693,33 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 	}
 	if (error < 0)
 		goto done;
-	if (venv_path_is_within(path.buf, abs.buf)) {
+	if (venv_path_is_within(path->buf, abs.buf)) {
 		error = venv_error_set(VENV_EINVAL, "the archive '%s' cannot be inside the "
-				       "environment it archives", path.buf);
+				       "environment it archives", path->buf);
 		goto done;
 	}
-	if (lstat(path.buf, &st) == 0) {
-		error = venv_error_set(VENV_EEXISTS, "'%s' exists; it is not overwritten", path.buf);
+	if (lstat(path->buf, &st) == 0) {
+		error = venv_error_set(VENV_EEXISTS, "'%s' exists; it is not overwritten", path->buf);
 		goto done;
 	}
-	if ((error = venv_path_dirname(&parent, path.buf)) < 0 ||
-	    (error = venv_path_basename(&name, path.buf)) < 0)
+	if ((error = venv_path_dirname(&parent, path->buf)) < 0 ||
+	    (error = venv_path_basename(name, path->buf)) < 0)
 		goto done;
-	pfd = open(parent.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0) {
+	w->pfd = open(parent.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w->pfd < 0) {
 		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", parent.buf);
 		goto done;
 	}
-	vbuf_addf(&tmp, ".%s.tmp-%ld", name.buf, (long)getpid());
-	unlinkat(pfd, tmp.buf, 0);
-	fd = openat(pfd, tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	vbuf_addf(&tmp, ".%s.tmp-%ld", name->buf, (long)getpid());
+	unlinkat(w->pfd, tmp.buf, 0);
+	fd = openat(w->pfd, tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot create '%s/%s'",
 					     parent.buf, tmp.buf);
 		goto done;
 	}
 	if (LA(archive_write_open_fd)(a, fd) != ARCHIVE_OK) {
-		error = venv_archive__error(a, "write", path.buf, NULL);
+		error = venv_archive__error(a, "write", path->buf, NULL);
 		goto done;
 	}
 	/* "digests" tells restore that this archive has them: one that lost them is damaged. */
@@ -719,81 +730,123 @@ static int repair_archive(struct vbuf *out, const char *dir, const char *file,
 		error = venv_error_set(VENV_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((error = add_member(a, ent, META_NAME, meta, strlen(meta), path.buf)) < 0)
+	if ((error = add_member(a, ent, META_NAME, meta, strlen(meta), path->buf)) < 0)
 		goto done;
-	if (fstat(rootfd, &st) < 0) {
+	if (fstat(w->rootfd, &st) < 0) {
 		error = venv_error_set_errno(VENV_EIO, "cannot stat '%s'", abs.buf);
 		goto done;
 	}
 	/* The time before repair's own lock file touched the directory. */
 	if (root_mtime)
 		st.st_mtim = *root_mtime;
-	m.env = abs.buf;
-	m.file = path.buf;
-	if ((error = write_tree(a, ent, rootfd, ROOT, &st, &m, 0)) < 0 ||
-	    (error = digests_text(&m, &digests)) < 0 ||
-	    (error = add_member(a, ent, DIGESTS_NAME, digests.buf, digests.len, path.buf)) < 0)
+	if ((error = vbuf_sets(&w->env, abs.buf)) < 0)
+		goto done;
+	m->env = w->env.buf;
+	m->file = path->buf;
+	if ((error = write_tree(a, ent, w->rootfd, ROOT, &st, m, 0)) < 0 ||
+	    (error = digests_text(m, &w->digests)) < 0 ||
+	    (error = add_member(a, ent, DIGESTS_NAME, w->digests.buf, w->digests.len,
+				path->buf)) < 0)
 		goto done;
 	if (LA(archive_write_close)(a) != ARCHIVE_OK) {
-		error = venv_archive__error(a, "write", path.buf, NULL);
+		error = venv_archive__error(a, "write", path->buf, NULL);
 		goto done;
 	}
 	if (fsync(fd) < 0) {
-		error = venv_error_set_errno(VENV_EIO, "cannot sync '%s'", path.buf);
+		error = venv_error_set_errno(VENV_EIO, "cannot sync '%s'", path->buf);
 		goto done;
 	}
 	if (close(fd) < 0) {
 		fd = -1;
-		error = venv_error_set_errno(VENV_EIO, "cannot write '%s'", path.buf);
+		error = venv_error_set_errno(VENV_EIO, "cannot write '%s'", path->buf);
 		goto done;
 	}
 	fd = -1;
 	/* Never replace a file that appeared meanwhile. */
-	if (linkat(pfd, tmp.buf, pfd, name.buf, 0) < 0) {
+	if (linkat(w->pfd, tmp.buf, w->pfd, name->buf, 0) < 0) {
 		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot create '%s'",
-					     path.buf);
+					     path->buf);
 		goto done;
 	}
 	renamed = 1;
-	unlinkat(pfd, tmp.buf, 0);
-	if ((error = venv_repair_fsync_dir(pfd, parent.buf)) < 0)
-		goto done;
-	if ((error = verify(path.buf, &m, rootfd, &digests)) < 0)
-		goto done;
-	error = vbuf_sets(out, path.buf);
+	unlinkat(w->pfd, tmp.buf, 0);
+	error = venv_repair_fsync_dir(w->pfd, parent.buf);
 done:
 	if (fd >= 0)
 		close(fd);
-	if (error < 0 && pfd >= 0) {
-		unlinkat(pfd, tmp.buf, 0);
+	if (error < 0 && w->pfd >= 0) {
+		unlinkat(w->pfd, tmp.buf, 0);
 		if (renamed)
-			unlinkat(pfd, name.buf, 0);
+			unlinkat(w->pfd, name->buf, 0);
 	}
-	if (pfd >= 0)
-		close(pfd);
-	if (rootfd >= 0)
-		close(rootfd);
 	if (a)
 		LA(archive_write_free)(a);
 	if (ent)
 		LA(archive_entry_free)(ent);
-	manifest_release(&m);
-	vbuf_release(&digests);
 	json_decref(j);
 	free(meta);
 	vbuf_release(&abs);
 	vbuf_release(&parent);
-	vbuf_release(&name);
-	vbuf_release(&path);
 	vbuf_release(&tmp);
 	return error;
 }
 
-/* The public entry: libarchive is loaded on first use (see common/la.h). */
+void venv_archive__written_free(struct venv_archive_written *w, int discard)
+{
+	if (!w)
+		return;
+	if (discard && w->pfd >= 0 && w->name.len)
+		unlinkat(w->pfd, w->name.buf, 0);
+	if (w->pfd >= 0)
+		close(w->pfd);
+	if (w->rootfd >= 0)
+		close(w->rootfd);
+	manifest_release(&w->m);
+	vbuf_release(&w->digests);
+	vbuf_release(&w->env);
+	vbuf_release(&w->path);
+	vbuf_release(&w->name);
+	free(w);
+}
+
+int venv_archive__write(struct venv_archive_written **out, const char *dir, const char *file,
+			const struct timespec *root_mtime)
+{
+	struct venv_archive_written *w = calloc(1, sizeof(*w));
+	int error;
+
+	*out = NULL;
+	if (!w) {
+		/* The code itself, not venv_error_set()'s result: the analyzer then sees w set on 0. */
+		venv_error_set(VENV_ENOMEM, "out of memory");
+		return VENV_ENOMEM;
+	}
+	vbuf_init(&w->digests, VBUF_MAX_MEMBER);
+	vbuf_init(&w->env, VBUF_MAX_PATH);
+	vbuf_init(&w->path, VBUF_MAX_PATH);
+	vbuf_init(&w->name, VBUF_MAX_PATH);
+	w->rootfd = -1;
+	w->pfd = -1;
+	/* libarchive is loaded on first use (see common/la.h). */
+	if ((error = venv_la_load()) < 0 || (error = write_archive(w, dir, file, root_mtime)) < 0) {
+		venv_archive__written_free(w, 0);
+		return error;
+	}
+	*out = w;
+	return 0;
+}
+
+/* Written, then checked: an archive that fails the check is removed. */
 int venv_repair__archive(struct vbuf *out, const char *dir, const char *file,
 			 const struct timespec *root_mtime)
 {
-	int error = venv_la_load();
+	struct venv_archive_written *w = NULL;
+	int error;
 
-	return error < 0 ? error : repair_archive(out, dir, file, root_mtime);
+	if ((error = venv_archive__write(&w, dir, file, root_mtime)) < 0)
+		return error;
+	if ((error = venv_archive__verify(w)) == 0)
+		error = vbuf_sets(out, w->path.buf);
+	venv_archive__written_free(w, error < 0);
+	return error;
 }

@@ -6,6 +6,7 @@
 #include "la.h"
 #include "repair.h"
 #include "vbuf.h"
+#include "archive_int.h"
 #include "../unit.h"
 
 /*
@@ -14,6 +15,8 @@
  * files and read-only directories; restore's own extractor refuses
  * hostile archives built here with libarchive's writer, and then nothing
  * outside the staging directory exists or changed (ARC-01..ARC-05, ARC-09).
+ * The check after writing reads the archive back: a byte of a file that
+ * went wrong in it is caught, by the bytes and by the digest.
  */
 
 UNIT_TMPDIR("archive")
@@ -389,6 +392,117 @@ START_TEST(test_archive__replace_needs_yes)
 }
 END_TEST
 
+/*
+ * Write the .tar.gz file again with the first byte of member's data
+ * flipped and every other byte of every member as it was: a write that
+ * went wrong inside that file.
+ */
+static void flip_first_byte(const char *file, const char *member)
+{
+	char tmp[PATH_MAX], buf[65536];
+	struct archive *in, *out;
+	struct archive_entry *e;
+	int fd, r, flipped = 0;
+
+	ck_assert_msg(venv_la_load() == 0, "libarchive: %s", venv_error_last());
+	PATHF(tmp, "%s.flipped", file);
+	in = LA(archive_read_new)();
+	out = LA(archive_write_new)();
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(out);
+	LA(archive_read_support_format_tar)(in);
+	LA(archive_read_support_filter_gzip)(in);
+	ck_assert_int_eq(LA(archive_read_open_filename)(in, file, 65536), ARCHIVE_OK);
+	LA(archive_write_set_format_pax)(out);
+	ck_assert_int_eq(LA(archive_write_add_filter_gzip)(out), ARCHIVE_OK);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(LA(archive_write_open_fd)(out, fd), ARCHIVE_OK);
+	while ((r = LA(archive_read_next_header)(in, &e)) == ARCHIVE_OK) {
+		int mine = !strcmp(LA(archive_entry_pathname)(e), member);
+		la_ssize_t n;
+
+		ck_assert_int_eq(LA(archive_write_header)(out, e), ARCHIVE_OK);
+		while ((n = LA(archive_read_data)(in, buf, sizeof(buf))) > 0) {
+			if (mine && !flipped) {
+				buf[0] ^= 1;
+				flipped = 1;
+			}
+			ck_assert_int_eq(LA(archive_write_data)(out, buf, (size_t)n), n);
+		}
+		ck_assert_int_eq(n, 0);
+	}
+	ck_assert_int_eq(r, ARCHIVE_EOF);
+	ck_assert_msg(flipped, "no data of '%s' in '%s'", member, file);
+	ck_assert_int_eq(LA(archive_write_close)(out), ARCHIVE_OK);
+	close(fd);
+	LA(archive_write_free)(out);
+	LA(archive_read_free)(in);
+	ck_assert_int_eq(rename(tmp, file), 0);
+}
+
+/* Flip the first byte of the file rel below tmp_root in place; its size stays. */
+static void flip_file_byte(const char *rel)
+{
+	char p[PATH_MAX], c;
+	int fd;
+
+	PATHF(p, "%s/%s", tmp_root, rel);
+	fd = open(p, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, &c, 1, 0), 1);
+	c ^= 1;
+	ck_assert_int_eq(pwrite(fd, &c, 1, 0), 1);
+	close(fd);
+}
+
+static void expect_verify_fails(const struct venv_archive_written *w, const char *message,
+				const char *what)
+{
+	int rc = venv_archive__verify(w);
+
+	ck_assert_msg(rc == VENV_EIO, "expected the check to fail %s, saw %d (%s)", what, rc,
+		      rc ? venv_error_last() : "passed");
+	ck_assert_msg(strstr(venv_error_last(), message), "expected '%s' %s, saw '%s'", message,
+		      what, venv_error_last());
+}
+
+/*
+ * The check after writing (venv_archive__verify): an archive as written
+ * passes; a byte flipped inside a file's data in the archive fails it,
+ * named, against the file on disk; and flipped in the environment's file
+ * too, so that the archive agrees with the disk but not with what was
+ * hashed as the file went in (what restore checks), it fails it by the
+ * digest, named.
+ */
+START_TEST(test_archive__verify_after_write)
+{
+	struct venv_archive_written *w = NULL;
+	char env[PATH_MAX], file[PATH_MAX], want[PATH_MAX + 64];
+
+	mkdir_at("venv", 0755);
+	put_at("venv/pyvenv.cfg", "home = /usr/bin\n", 0644);
+	mkdir_at("venv/lib", 0755);
+	put_at("venv/lib/data.txt", "the bytes that are archived\n", 0644);
+	put_at("venv/lib/other.txt", "left alone\n", 0644);
+	PATHF(env, "%s/venv", tmp_root);
+	PATHF(file, "%s/written.tar.gz", tmp_root);
+	ck_assert_msg(venv_archive__write(&w, env, file, NULL) == 0, "write: %s",
+		      venv_error_last());
+	ck_assert_msg(venv_archive__verify(w) == 0, "the archive as written: %s",
+		      venv_error_last());
+
+	flip_first_byte(file, "env/lib/data.txt");
+	PATHF(want, "differs from the environment in '%s/lib/data.txt'", env);
+	expect_verify_fails(w, want, "with a byte of data.txt flipped in the archive");
+
+	flip_file_byte("venv/lib/data.txt");
+	PATHF(want, "differs from the environment at '%s/lib/data.txt' (digest)", env);
+	expect_verify_fails(w, want, "with the same byte flipped in the environment too");
+	venv_archive__written_free(w, 0);
+}
+END_TEST
+
 static Suite *archive_suite(void)
 {
 	Suite *s = suite_create("archive");
@@ -399,6 +513,7 @@ static Suite *archive_suite(void)
 	tcase_add_test(tc, test_archive__round_trip);
 	tcase_add_test(tc, test_archive__hostile);
 	tcase_add_test(tc, test_archive__replace_needs_yes);
+	tcase_add_test(tc, test_archive__verify_after_write);
 	suite_add_tcase(s, tc);
 	return s;
 }
