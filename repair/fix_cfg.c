@@ -31,15 +31,18 @@ int venv_fix_cfg_changed(struct venv_fixctx *x, int code, const char *before, co
 
 static int cfg_set(struct venv_fixctx *x, int code, const char *key, const char *value)
 {
-	const char *old = venv_cfg_get_first(&x->cfg, key);
-	struct vbuf b = VBUF_INIT(VBUF_MAX_LINE), a = VBUF_INIT(VBUF_MAX_LINE);
-	int error;
+	struct vbuf b = VBUF_INIT(VBUF_MAX_CFG), a = VBUF_INIT(VBUF_MAX_LINE);
+	size_t i;
+	int error = 0;
 
-	if (old)
-		vbuf_addf(&b, "%s = %s", key, old);
-	vbuf_addf(&a, "%s = %s", key, value);
-	if ((error = venv_cfg_set(&x->cfg, key, value)) >= 0)
-		error = venv_fix_cfg_changed(x, code, old ? b.buf : NULL, a.buf);
+	/* What goes: every line of the key, as written (venv_cfg_set keeps one). */
+	for (i = 0; i < x->cfg.nr && error >= 0; i++)
+		if (x->cfg.lines[i].key && !strcmp(x->cfg.lines[i].key, key))
+			error = vbuf_addf(&b, "%s%s", b.len ? "\n" : "", x->cfg.lines[i].raw);
+	if (error >= 0)
+		error = vbuf_addf(&a, "%s = %s", key, value);
+	if (error >= 0 && (error = venv_cfg_set(&x->cfg, key, value)) >= 0)
+		error = venv_fix_cfg_changed(x, code, b.len ? b.buf : NULL, a.buf);
 	vbuf_release(&b);
 	vbuf_release(&a);
 	return error;
@@ -65,26 +68,16 @@ int venv_fix_cfg_format(struct venv_fixctx *x, const struct venv_finding *f, con
 
 int venv_fix_cfg_dup_home(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
-	struct vbuf v = VBUF_INIT(VBUF_MAX_PATH), b = VBUF_INIT(VBUF_MAX_CFG);
-	size_t i;
+	struct vbuf v = VBUF_INIT(VBUF_MAX_PATH);
 	int error;
 
 	(void)rel;
 	if (x->cfg_state != FIXCFG_OK)
 		return venv_fix_decline(x, "pyvenv.cfg could not be read");
-	/* What goes: every `home` line, as written (the report's "-" lines). */
-	for (i = 0, error = 0; i < x->cfg.nr && error >= 0; i++)
-		if (x->cfg.lines[i].key && !strcmp(x->cfg.lines[i].key, "home"))
-			error = vbuf_addf(&b, "%s%s", b.len ? "\n" : "", x->cfg.lines[i].raw);
 	/* Python's start-up code uses the first; keep that one. */
-	if (error >= 0 && (error = vbuf_sets(&v, venv_cfg_get_first(&x->cfg, "home"))) >= 0 &&
-	    (error = venv_cfg_set(&x->cfg, "home", v.buf)) >= 0) {
-		vbuf_reset(&v);
-		if ((error = vbuf_addf(&v, "home = %s", venv_cfg_get_first(&x->cfg, "home"))) >= 0)
-			error = venv_fix_cfg_changed(x, f->code, b.buf, v.buf);
-	}
+	if ((error = vbuf_sets(&v, venv_cfg_get_first(&x->cfg, "home"))) >= 0)
+		error = cfg_set(x, f->code, "home", v.buf);
 	vbuf_release(&v);
-	vbuf_release(&b);
 	return error;
 }
 

@@ -97,6 +97,7 @@ mkp e115
 home=$(sed -n 's/^home = //p' e115/pyvenv.cfg)
 sed -i 's|^home = .*|home = /nonexistent/bin|' e115/pyvenv.cfg
 repaired VNV115 "$TMP/e115"
+expect_match "^ +- home = /nonexistent/bin$" "$REPAIRED" "the replaced home line in the report"
 grep -qx "home = $home" e115/pyvenv.cfg || fail "expected home = $home"
 
 # pyvenv.cfg damage, each kept key kept.
