@@ -86,6 +86,14 @@ static int check_lib(struct venv_check_ctx *c)
 					return error;
 				goto others;
 			}
+			/* So is site-packages itself when it leads to a directory (Python follows it). */
+			if (active && active->site_link && fstatat(e->root, rel, &st, 0) == 0 &&
+			    S_ISDIR(st.st_mode)) {
+				if ((error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, rel, 0, NULL, "'%s' is a "
+						 "symbolic link; not followed, not inspected", rel)) < 0)
+					return error;
+				goto others;
+			}
 
 			memset(&d, 0, sizeof(d));
 			d.found = rel;

@@ -29,6 +29,16 @@ expect_exit 1 "$VENV" check --severity error nosite
 expect_match 'VNV111' "$OUT" "missing site-packages as an error"
 SCRIPTS=pip agree nosite broken VNV111
 
+# --- site-packages a link out of the environment: pip runs -> warning (VNV007) ----------
+mk_ours linksite -p "$py"
+mv "linksite/lib/python$m/site-packages" outside-site
+ln -s "$TMP/outside-site" "linksite/lib/python$m/site-packages"
+"linksite/bin/pip" --version >/dev/null || fail "pip does not run through the site-packages link"
+expect_exit 0 "$VENV" check --severity error linksite
+expect_exit 1 "$VENV" check linksite
+expect_match "site-packages: warning: .*symbolic link.*VNV007" "$OUT" "the site-packages link as a warning"
+# (pip runs from behind the link, which the oracle's "from inside" test does not admit.)
+
 # --- bin/activate deleted -> error; activate.fish deleted -> warning ----------------------
 mk_cpython "$py" noact
 rm noact/bin/activate.fish
