@@ -391,7 +391,7 @@ static int load_lib(struct venv_model *e)
 		return 0;
 	}
 	e->lib_state = VENV_DIR_OK;
-	while ((de = readdir(d)) && e->nlibs < VENV_MODEL_MAX_LIBDIRS) {
+	while ((de = readdir(d))) {
 		struct venv_model_libdir *l;
 		char ver[16], site[300];
 		size_t n;
@@ -407,6 +407,14 @@ static int load_lib(struct venv_model *e)
 			memcpy(e->lib_link, de->d_name, n + 1);
 		if (!S_ISDIR(st.st_mode))
 			continue;
+		/* One more than libs holds: said, so that no reader takes the rest for all. */
+		if (e->nlibs == VENV_MODEL_MAX_LIBDIRS) {
+			e->libs_over = 1;
+			closedir(d);
+			return problem(e, VENV_DIAG_WALK_LIMIT, "lib", NULL,
+				       "'lib' has more than %d pythonX.Y directories; only those were "
+				       "inspected", VENV_MODEL_MAX_LIBDIRS);
+		}
 		l = &e->libs[e->nlibs++];
 		memset(l, 0, sizeof(*l));
 		snprintf(l->ver, sizeof(l->ver), "%s", ver);

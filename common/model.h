@@ -154,6 +154,7 @@ struct venv_model {
 				    that is a symbolic link (not followed), or "" */
 	struct venv_model_libdir libs[VENV_MODEL_MAX_LIBDIRS];
 	size_t nlibs;
+	int libs_over;           /* lib/ has more of them than libs holds (a problem says so) */
 	int lib64_present;       /* lib64 exists (any kind) */
 
 	/* Versions. */

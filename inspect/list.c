@@ -158,6 +158,13 @@ static int list_env(struct venv_list_env *e, int fd, const char *path)
 				       "link; not followed", path, m.lib_link);
 		goto done;
 	}
+	/* A list of the first 16 would be taken for all of them. */
+	if (m.libs_over) {
+		error = venv_error_set(VENV_ETOOBIG, "cannot list '%s': its lib has more than %d "
+				       "pythonX.Y directories; not all were read", path,
+				       VENV_MODEL_MAX_LIBDIRS);
+		goto done;
+	}
 	for (i = 0; i < m.nlibs; i++)
 		nsites += m.libs[i].has_site && !strncmp(m.libs[i].name, "python", 6);
 	/*

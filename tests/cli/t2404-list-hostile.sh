@@ -13,6 +13,7 @@
 # a regular file (a FIFO, a directory, over the cap), alone or by -r, with an
 # error saying what it is (it was an empty list, exit 0); never a block. The
 # project's hint still names that .venv (it named none for a FIFO or a directory).
+# More lib/pythonX.Y than are read (16) is exit 2 too (it was the first 16).
 . "$(dirname "$0")/lib.sh"
 
 newest_pyenv_python
@@ -122,4 +123,15 @@ for kind in fifo dir big; do
 		"the hint for a project directory ($kind)"
 done
 rm -rf "$cfg" && mv cfg.saved "$cfg"
+
+# More lib/pythonX.Y than are read (16): an error, not a list of the first
+# 16 taken for all (what the 17th holds was left out, exit 0).
+mkdir -p many/lib
+cp "$cfg" many/pyvenv.cfg
+for n in $(seq 20 36); do
+	mkdir -p "many/lib/python3.$n/site-packages"
+done
+expect_exit 2 "$VENV" list many
+expect_match "^venv: error: cannot list 'many': its lib has more than 16 pythonX\.Y directories; not all were read\$" \
+	"$ERR" "the error for 17 lib/pythonX.Y"
 echo ok

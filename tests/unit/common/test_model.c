@@ -1,6 +1,7 @@
 /* Tests for common/model.c: one environment loaded from a directory handle. */
 #include "compat.h"
 #include <check.h>
+#include "diag.h"
 #include "error.h"
 #include "fs.h"
 #include "model.h"
@@ -102,18 +103,60 @@ START_TEST(test_model__handle_not_path)
 }
 END_TEST
 
+/* Load TOP/env by its path. */
+static void load_env(struct venv_model *m)
+{
+	char path[PATH_MAX + 8];
+
+	snprintf(path, sizeof(path), "%s/env", top);
+	ck_assert_int_eq(venv_model_load(m, path, 0), 0);
+}
+
+/* The one problem loading found is of lib/, with this code and message. */
+static void expect_lib_problem(const struct venv_model *m, int code, const char *message)
+{
+	ck_assert_uint_eq(m->nproblems, 1);
+	ck_assert_int_eq(m->problems[0].code, code);
+	ck_assert_str_eq(m->problems[0].relpath, "lib");
+	ck_assert_str_eq(m->problems[0].message, message);
+}
+
 START_TEST(test_model__lib_link_is_a_problem)
 {
 	struct venv_model m;
-	char path[PATH_MAX + 8];
 
 	sh("rm -rf env/lib && ln -s /usr/lib env/lib");
-	snprintf(path, sizeof(path), "%s/env", top);
-	ck_assert_int_eq(venv_model_load(&m, path, 0), 0);
+	load_env(&m);
 	ck_assert_int_eq(m.lib_state, VENV_DIR_LINK);
 	ck_assert_uint_eq(m.nlibs, 0);
-	ck_assert_uint_eq(m.nproblems, 1);
-	ck_assert_str_eq(m.problems[0].relpath, "lib");
+	expect_lib_problem(&m, VENV_DIAG_LINK_NOT_FOLLOWED,
+			   "'lib' is not a directory (or is a symbolic link); not inspected");
+	venv_model_release(&m);
+}
+END_TEST
+
+/*
+ * More lib/pythonX.Y than the model holds: the first 16 (with their
+ * site-packages) and a problem, never those 16 as if they were all.
+ */
+START_TEST(test_model__too_many_libdirs_is_a_problem)
+{
+	struct venv_model m;
+
+	sh("for n in $(seq 20 36); do mkdir -p env/lib/python3.$n/site-packages; done");
+	load_env(&m);
+	expect_lib_problem(&m, VENV_DIAG_WALK_LIMIT, "'lib' has more than 16 pythonX.Y directories; "
+			   "only those were inspected");
+	ck_assert_uint_eq(m.nlibs, VENV_MODEL_MAX_LIBDIRS);
+	ck_assert_int_eq(m.libs_over, 1);
+	venv_model_release(&m);
+
+	/* 16 (two of setup's and 14 more) are all there are: none left out. */
+	sh("for n in $(seq 20 22); do rm -r env/lib/python3.$n; done");
+	load_env(&m);
+	ck_assert_uint_eq(m.nlibs, VENV_MODEL_MAX_LIBDIRS);
+	ck_assert_int_eq(m.libs_over, 0);
+	ck_assert_uint_eq(m.nproblems, 0);
 	venv_model_release(&m);
 }
 END_TEST
@@ -172,6 +215,7 @@ int main(void)
 	tcase_add_test(tc, test_model__loads_what_is_there);
 	tcase_add_test(tc, test_model__handle_not_path);
 	tcase_add_test(tc, test_model__lib_link_is_a_problem);
+	tcase_add_test(tc, test_model__too_many_libdirs_is_a_problem);
 	tcase_add_test(tc, test_model__no_bin_and_how_cfg_and_lib_read);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
