@@ -126,20 +126,29 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-/* Open (or create) the lock file; *created says which. */
-static int open_lock(struct venv_lock *l, const char *shown, unsigned flags, int *created)
+/*
+ * Open (or create) the lock file; *created says which, and *again that it
+ * was there and went away meanwhile (start again). A lock that cannot be
+ * created (ENOENT too: the directory was removed, or is /proc's) is an error,
+ * never a reason to try again.
+ */
+static int open_lock(struct venv_lock *l, const char *shown, unsigned flags, int *created,
+		     int *again)
 {
 	int cloexec = (flags & VENV_LOCK_INHERIT) ? 0 : O_CLOEXEC;
 	struct stat st;
 	int fd;
 
 	*created = 1;
+	*again = 0;
 	fd = openat(l->dirfd, l->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | cloexec, 0600);
 	if (fd < 0 && errno == EEXIST) {
 		*created = 0;
 		fd = openat(l->dirfd, l->name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | cloexec);
-		if (fd < 0 && errno == ENOENT)
-			return VENV_ENOTFOUND;   /* gone meanwhile: start again */
+		if (fd < 0 && errno == ENOENT) {
+			*again = 1;   /* gone meanwhile: start again */
+			return VENV_ENOTFOUND;
+		}
 	}
 	if (fd < 0)
 		return venv_error_set_errno(errno == ELOOP ? VENV_EUNSAFE :
@@ -207,9 +216,9 @@ int venv_lock_take(struct venv_lock *l, const char *env_dir, unsigned flags,
 		goto done;
 	}
 	for (;;) {
-		int created, got;
+		int created, again, got;
 
-		if ((fd = open_lock(l, env_dir, flags, &created)) == VENV_ENOTFOUND)
+		if ((fd = open_lock(l, env_dir, flags, &created, &again)) < 0 && again)
 			continue;
 		if (fd < 0) {
 			error = fd;

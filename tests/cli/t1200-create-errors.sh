@@ -87,4 +87,9 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && [ -x /usr/bin/python
 	echo "checked the unwritable case as an unprivileged user"
 fi
 
+# A directory where no file can be created for ENOENT (/proc; a directory removed
+# meanwhile): an error at once, not a loop taking the lock again.
+expect_exit 1 timeout 10 "$VENV" create --without-pip -p "$py" /proc/venv-t1200
+expect_match "^venv: error: cannot create the lock of '/proc/venv-t1200' \(.venv-t1200.venv-lock, beside it\): No such file or directory" "$ERR" "stderr"
+
 echo ok
