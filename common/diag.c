@@ -182,7 +182,9 @@ const struct venv_diag venv_diags[] = {
 	{ VENV_DIAG_STALE_VERSION, W, STABLE, 1, "stale-version",
 	  "pyvenv.cfg records another patch release than the base interpreter's",
 	  "Reports a `version` (or `version_info`) in pyvenv.cfg whose patch release differs "
-	  "from the base interpreter's, as read from its include/pythonX.Y/patchlevel.h.",
+	  "from the base interpreter's, as read from its include/pythonX.Y/patchlevel.h; or "
+	  "whose minor version differs from the interpreter's while nothing is left in that "
+	  "version's lib/pythonX.Y and the interpreter's own holds the packages (else: VNV106).",
 	  "Python does not use the value, but tools do: they decide from it whether the "
 	  "environment must be rebuilt, and a stale value hides a base upgrade.",
 	  "pyvenv.cfg: version = 3.12.1\nbase patchlevel.h: PY_VERSION \"3.12.8\"",

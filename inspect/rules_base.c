@@ -305,7 +305,22 @@ static int check_base(struct venv_check_ctx *c)
 
 	/* A base upgraded to another minor version: the worst of the common cases. */
 	if (e->bin_ver[0] && e->env_ver[0] && strcmp(e->bin_ver, e->env_ver)) {
-		if ((error = add(c, VENV_DIAG_BASE_VERSION_MISMATCH, rel, 0,
+		const struct venv_model_libdir *was = venv_model_find_lib(e, e->env_ver),
+					       *now = venv_model_find_lib(e, e->bin_ver);
+
+		/*
+		 * Nothing left behind in the recorded version's site-packages and
+		 * the packages where the interpreter looks: only `version` is stale.
+		 */
+		if ((!was || (!was->site_nonempty && !was->site_link)) && now && now->has_site) {
+			d.found = e->env_full[0] ? e->env_full : e->env_ver;
+			d.want = NULL;
+			if ((error = add(c, VENV_DIAG_STALE_VERSION, "pyvenv.cfg", e->facts.version_line,
+					 "set `version` to the base interpreter's", "pyvenv.cfg records "
+					 "Python %s but '%s' runs Python %s, whose 'lib/python%s' holds the "
+					 "packages", d.found, rel, e->bin_ver, e->bin_ver)) < 0)
+				goto done;
+		} else if ((error = add(c, VENV_DIAG_BASE_VERSION_MISMATCH, rel, 0,
 				 "install the packages again for the new version ('venv repair --upgrade')",
 				 "the environment was made for Python %s but '%s' now runs Python %s"
 				 "%s%s%s; packages in 'lib/python%s' are invisible to it",

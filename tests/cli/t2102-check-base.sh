@@ -106,6 +106,16 @@ make_base base5 "$new"
 "$TMP/base5/bin/python$mn" -m venv --without-pip stale || fail "cannot create stale"
 sed -i "s/^version = .*/version = $mn.99/" stale/pyvenv.cfg
 agree stale ok VNV107
+# A `version` of another minor, nothing left in its lib/: only the line is
+# stale (not VNV106, whose packages left behind there are none), and
+# repair rewrites it.
+"$TMP/base5/bin/python$mn" -m venv --without-pip stale2 || fail "cannot create stale2"
+add_demo stale2 "$mn"
+sed -i "s/^version = .*/version = $mo.0/" stale2/pyvenv.cfg
+SCRIPTS=demo agree stale2 ok VNV107
+case $CHK in *VNV106*) fail "stale2: VNV106 for a stale version line: $CHK" ;; esac
+expect_exit 0 "$VENV" repair stale2
+expect_exit 0 "$VENV" check stale2
 
 # --- a base interpreter that only lives in the environment's home ----------------------
 # `home` pointing nowhere while the interpreter link is fine: Python 3.11+
