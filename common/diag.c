@@ -158,8 +158,9 @@ const struct venv_diag venv_diags[] = {
 	{ VENV_DIAG_BASE_STDLIB_MISSING, E, STABLE, 1, "base-stdlib-missing",
 	  "the base interpreter's standard library cannot be found",
 	  "Reports an environment whose interpreter exists but whose standard library "
-	  "(lib/pythonX.Y/os.py, the landmark Python searches for) is found neither from `home` "
-	  "nor at the base installation's prefix.",
+	  "(lib/pythonX.Y/os.py, the landmark Python searches for; lib/pypyX.Y/os.py for PyPy, "
+	  "which looks from its executable) is found neither from `home` nor at the base "
+	  "installation's prefix.",
 	  "Python stops at start-up with 'Could not find platform independent libraries' and "
 	  "'Fatal Python error: init_fs_encoding'.",
 	  "home = /opt/py/bin\n/opt/py/bin/python3.12 exists, /opt/py/lib/python3.12/ does not",

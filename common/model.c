@@ -6,6 +6,7 @@
  */
 #include "compat.h"
 #include <dirent.h>
+#include <strings.h>
 #include "array.h"
 #include "diag.h"
 #include "model.h"
@@ -180,14 +181,34 @@ static int add_old_location(struct venv_model *e, const char *dir)
 	return 0;
 }
 
+int venv_model_is_own_lib(const struct venv_model *e, const char *name)
+{
+	const char *stem = e->lib_stem[0] ? e->lib_stem : "python";
+
+	return !strncmp(name, stem, strlen(stem));
+}
+
 const struct venv_model_libdir *venv_model_find_lib(const struct venv_model *e, const char *ver)
 {
 	size_t i;
 
+	/* Not the other kind: PyPy does not read lib/python3.9, nor CPython lib/pypy3.9. */
 	for (i = 0; i < e->nlibs; i++)
-		if (!strcmp(e->libs[i].ver, ver))
+		if (!strcmp(e->libs[i].ver, ver) && venv_model_is_own_lib(e, e->libs[i].name))
 			return &e->libs[i];
 	return NULL;
+}
+
+const char *venv_model_lib_name(const struct venv_model *e, const char *ver, char *buf,
+				size_t size)
+{
+	const struct venv_model_libdir *l = venv_model_find_lib(e, ver);
+
+	if (l)
+		snprintf(buf, size, "%s", l->name);
+	else
+		snprintf(buf, size, "%s%s", e->lib_stem[0] ? e->lib_stem : "python", ver);
+	return buf;
 }
 
 const char *venv_model_cfg_get(const struct venv_model *e, const char *key)
@@ -504,6 +525,47 @@ static void detect_env_version(struct venv_model *e)
 	}
 }
 
+/* Counts a directory of lib/ named pythonX.Y or pypyX.Y (of the environment's version, if known). */
+static void count_lib_kind(const struct venv_model *e, const char *name, int *pypy, int *python)
+{
+	char ver[16];
+	int is_pypy = !strncmp(name, "pypy", 4);
+
+	if (venv_python_version_of_name(ver, sizeof(ver), name, is_pypy ? "pypy" : "python") < 0 ||
+	    (e->env_ver[0] && strcmp(ver, e->env_ver)))
+		return;
+	if (is_pypy)
+		*pypy = 1;
+	else
+		*python = 1;
+}
+
+/*
+ * PyPy reads lib/pypyX.Y/site-packages, CPython (and GraalPy)
+ * lib/pythonX.Y/site-packages. virtualenv and uv record which in
+ * `implementation`; python -m venv does not, but PyPy's (and virtualenv)
+ * put a pypy, pypy3 or pypy3.X in bin/, which CPython's never do; without
+ * bin/ (list), lib/ says it: PyPy's makes lib/pypyX.Y alone (a
+ * lib/pythonX.Y link counts: it is there).
+ */
+static void detect_lib_stem(struct venv_model *e)
+{
+	const char *impl = venv_model_cfg_get(e, "implementation");
+	int pypy = 0, python = 0;
+	size_t i;
+
+	for (i = 0; i < e->nlibs; i++)
+		count_lib_kind(e, e->libs[i].name, &pypy, &python);
+	if (e->lib_link[0])
+		count_lib_kind(e, e->lib_link, &pypy, &python);
+	pypy = pypy && !python;
+	for (i = 0; i < e->ninterps && !pypy; i++)
+		pypy = !strncmp(e->interps[i].name, "pypy", 4);
+	if (impl)
+		pypy = !strcasecmp(impl, "pypy");
+	snprintf(e->lib_stem, sizeof(e->lib_stem), "%s", pypy ? "pypy" : "python");
+}
+
 /* ------------------------------------------------------------------------ */
 /* Interpreters. */
 
@@ -690,11 +752,15 @@ static void load_interp_versions(struct venv_model *e)
 		if (!in->ver[0] && exe) {
 			const char *b = strrchr(exe, '/');
 
-			venv_python_version_of_name(in->ver, sizeof(in->ver), b ? b + 1 : exe,
-						    "python");
+			/* PyPy's is named pypy3.9 (and links libpypy3.9-c.so). */
+			if (venv_python_version_of_name(in->ver, sizeof(in->ver), b ? b + 1 : exe,
+							"python") < 0)
+				venv_python_version_of_name(in->ver, sizeof(in->ver),
+							    b ? b + 1 : exe, "pypy");
 		}
-		if (!in->ver[0] && in->kind == VENV_IK_COPY)
-			venv_python_version_of_name(in->ver, sizeof(in->ver), in->name, "python");
+		if (!in->ver[0] && in->kind == VENV_IK_COPY &&
+		    venv_python_version_of_name(in->ver, sizeof(in->ver), in->name, "python") < 0)
+			venv_python_version_of_name(in->ver, sizeof(in->ver), in->name, "pypy");
 		if ((int)i == e->main) {
 			e->main_elf = elf;
 			e->main_exe = exe;
@@ -877,6 +943,7 @@ int venv_model_load_at(struct venv_model *e, int dirfd, const char *path, unsign
 	detect_env_version(e);
 	e->main = pick_main(e);
 	load_interp_versions(e);
+	detect_lib_stem(e);
 	if ((error = load_scripts(e)) < 0 || (error = old_location_from_command(e)) < 0)
 		goto done;
 done:

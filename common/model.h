@@ -152,6 +152,11 @@ struct venv_model {
 	int lib_err;             /* errno of a failed open of lib/, else 0 */
 	char lib_link[32];       /* the first lib/pythonX.Y or lib/pypyX.Y (in lib/'s order)
 				    that is a symbolic link (not followed), or "" */
+	/*
+	 * What the interpreter's directory in lib/ is named after: "pypy"
+	 * (lib/pypy3.9/site-packages) for PyPy, else "python".
+	 */
+	char lib_stem[8];
 	struct venv_model_libdir libs[VENV_MODEL_MAX_LIBDIRS];
 	size_t nlibs;
 	int libs_over;           /* lib/ has more of them than libs holds (a problem says so) */
@@ -207,8 +212,19 @@ void venv_model_release(struct venv_model *env);
 /* The index in env->entries of name, or -1. */
 int venv_model_find_entry(const struct venv_model *env, const char *name);
 
-/* The lib/pythonX.Y of version ver, or NULL. */
+/* The lib/pythonX.Y (lib/pypyX.Y for PyPy: named after lib_stem) of version ver, or NULL. */
 const struct venv_model_libdir *venv_model_find_lib(const struct venv_model *env, const char *ver);
+
+/* Whether a name in lib/ is named after lib_stem: "pypy3.9" in a PyPy environment. */
+int venv_model_is_own_lib(const struct venv_model *env, const char *name);
+
+/*
+ * The name in lib/ of the directory of version ver, into buf: the one there
+ * (venv_model_find_lib()), else the one the interpreter would read
+ * ("python3.12", "pypy3.9"). Returns buf.
+ */
+const char *venv_model_lib_name(const struct venv_model *env, const char *ver, char *buf,
+				size_t size);
 
 /*
  * The rest of the absolute path p below the environment's place or one of

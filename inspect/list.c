@@ -16,8 +16,9 @@ static int oom(void)
 
 /*
  * The distributions of each lib/pythonX.Y/site-packages the model found (in
- * lib/'s order). A site-packages that is a symbolic link is not followed, as
- * check does not (VNV007); PyPy's lib/pypyX.Y is not listed (as before).
+ * lib/'s order); in a PyPy environment each lib/pypyX.Y/site-packages (the
+ * model's lib_stem), never the other kind. A site-packages that is a
+ * symbolic link is not followed, as check does not (VNV007).
  * On failure nothing is kept: an environment with an error has no
  * distributions (list.h), or JSON and CycloneDX would list part of it as
  * if it were all, and e->sites would be shorter than e->dists.
@@ -33,7 +34,7 @@ static int read_env(struct venv_list_env *e, const struct venv_model *m)
 		size_t before = e->dists.nr;
 		char **p;
 
-		if (!lib->has_site || strncmp(lib->name, "python", 6))
+		if (!lib->has_site || !venv_model_is_own_lib(m, lib->name))
 			continue;
 		vbuf_reset(&site);
 		if ((error = vbuf_addf(&site, "%s/lib/%s/site-packages", m->abs, lib->name)) < 0 ||
@@ -166,7 +167,7 @@ static int list_env(struct venv_list_env *e, int fd, const char *path)
 		goto done;
 	}
 	for (i = 0; i < m.nlibs; i++)
-		nsites += m.libs[i].has_site && !strncmp(m.libs[i].name, "python", 6);
+		nsites += m.libs[i].has_site && venv_model_is_own_lib(&m, m.libs[i].name);
 	/*
 	 * Nothing to list and no pyvenv.cfg: not an environment (a project
 	 * directory, a typo), said as check says it, not an empty list.

@@ -129,8 +129,12 @@ static int file_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* Look for lib/python<ver>/os.py (or os.pyc) at dir and its parents, as getpath does. */
-static int search_landmark(struct vbuf *prefix_out, const char *start, const char *ver)
+/*
+ * Look for lib/<stem><ver>/os.py (or os.pyc) at dir and its parents, as
+ * getpath does (and PyPy, for lib/pypy<ver>, from its executable's directory).
+ */
+static int search_landmark(struct vbuf *prefix_out, const char *start, const char *stem,
+			   const char *ver)
 {
 	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH), cand = VBUF_INIT(VBUF_MAX_PATH);
 	int found = 0, error;
@@ -139,8 +143,8 @@ static int search_landmark(struct vbuf *prefix_out, const char *start, const cha
 		goto done;
 	for (;;) {
 		vbuf_reset(&cand);
-		if ((error = vbuf_addf(&cand, "%s/lib/python%s/os.py",
-				       strcmp(dir.buf, "/") ? dir.buf : "", ver)) < 0)
+		if ((error = vbuf_addf(&cand, "%s/lib/%s%s/os.py",
+				       strcmp(dir.buf, "/") ? dir.buf : "", stem, ver)) < 0)
 			goto done;
 		if (file_exists(cand.buf) || (vbuf_addch(&cand, 'c') == 0 && file_exists(cand.buf))) {
 			found = 1;
@@ -162,15 +166,15 @@ done:
 }
 
 /* The landmark at exactly prefix (the compiled-in prefix is not searched upwards). */
-static int landmark_at(const char *prefix, const char *ver)
+static int landmark_at(const char *prefix, const char *stem, const char *ver)
 {
 	char path[PATH_MAX + 64];
 
-	if (snprintf(path, sizeof(path), "%s/lib/python%s/os.py", prefix, ver) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/lib/%s%s/os.py", prefix, stem, ver) >= (int)sizeof(path))
 		return 0;
 	if (file_exists(path))
 		return 1;
-	if (snprintf(path, sizeof(path), "%s/lib/python%s/os.pyc", prefix, ver) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/lib/%s%s/os.pyc", prefix, stem, ver) >= (int)sizeof(path))
 		return 0;
 	return file_exists(path);
 }
@@ -284,8 +288,10 @@ static int check_base(struct venv_check_ctx *c)
 	struct vbuf bin_dir = VBUF_INIT(VBUF_MAX_PATH);
 	const struct venv_model_interp *in;
 	const char *home_gp = NULL, *ver, *exe_real = NULL;
-	char rel[300], fix[2 * PATH_MAX + 400], patch[32], vwant[48];
+	char rel[300], fix[2 * PATH_MAX + 400], patch[32], vwant[48], libname[32];
 	int error = 0, found = 0, fallback = 0, minor, status_ok;
+	/* PyPy's standard library is lib/pypyX.Y, found from its executable alone. */
+	int pypy = !strcmp(e->lib_stem, "pypy");
 
 	if (e->main < 0)
 		goto done;
@@ -323,9 +329,10 @@ static int check_base(struct venv_check_ctx *c)
 		} else if ((error = add(c, VENV_DIAG_BASE_VERSION_MISMATCH, rel, 0,
 				 "install the packages again for the new version ('venv repair --upgrade')",
 				 "the environment was made for Python %s but '%s' now runs Python %s"
-				 "%s%s%s; packages in 'lib/python%s' are invisible to it",
+				 "%s%s%s; packages in 'lib/%s' are invisible to it",
 				 e->env_ver, rel, e->bin_ver, exe_real ? " ('" : "",
-				 exe_real ? exe_real : "", exe_real ? "')" : "", e->env_ver)) < 0)
+				 exe_real ? exe_real : "", exe_real ? "')" : "",
+				 venv_model_lib_name(e, e->env_ver, libname, sizeof(libname)))) < 0)
 			goto done;
 	}
 
@@ -336,7 +343,9 @@ static int check_base(struct venv_check_ctx *c)
 	minor = venv_model_minor_of(ver);
 
 	/* Where getpath starts looking for the standard library. */
-	if (minor >= 11 || minor < 0)
+	if (pypy)
+		home_gp = NULL;
+	else if (minor >= 11 || minor < 0)
 		home_gp = e->facts.home_first;
 	else if (in->kind == VENV_IK_COPY && e->facts.strict_home_found)
 		home_gp = e->facts.strict_home;
@@ -349,7 +358,7 @@ static int check_base(struct venv_check_ctx *c)
 	if (error < 0)
 		goto done;
 	if (start.len && start.buf[0] == '/' &&
-	    (found = search_landmark(&prefix, start.buf, ver)) < 0) {
+	    (found = search_landmark(&prefix, start.buf, e->lib_stem, ver)) < 0) {
 		error = found;
 		goto done;
 	}
@@ -390,7 +399,7 @@ static int check_base(struct venv_check_ctx *c)
 				error = venv_error_set(VENV_ENOMEM, "out of memory");
 				continue;
 			}
-			if (!found && landmark_at(cands[k], ver)) {
+			if (!found && landmark_at(cands[k], e->lib_stem, ver)) {
 				found = fallback = 1;
 				vbuf_sets(&prefix, cands[k]);
 			}
@@ -402,8 +411,8 @@ static int check_base(struct venv_check_ctx *c)
 	if (!found) {
 		if ((error = add(c, VENV_DIAG_BASE_STDLIB_MISSING, rel, 0,
 				 "move to another base ('venv repair --upgrade --python PYTHON')",
-				 "Python %s's standard library ('lib/python%s/os.py') is found neither "
-				 "from '%s' nor at the base installation", ver, ver,
+				 "Python %s's standard library ('lib/%s%s/os.py') is found neither "
+				 "from '%s' nor at the base installation", ver, e->lib_stem, ver,
 				 start.len ? start.buf : "(nothing)")) < 0)
 			goto done;
 	}
@@ -424,7 +433,8 @@ static int check_base(struct venv_check_ctx *c)
 		char p1[PATH_MAX + 40], p2[PATH_MAX + 40];
 		int home_ok;
 
-		snprintf(p1, sizeof(p1), "%s/python%s", home, ver);
+		/* PyPy's base is pypy3.9 (virtualenv names the environment's bin/pypy). */
+		snprintf(p1, sizeof(p1), "%s/%s%s", home, e->lib_stem, ver);
 		snprintf(p2, sizeof(p2), "%s/%s", home, in->name);
 		home_ok = stat(home, &hs) == 0 && S_ISDIR(hs.st_mode) &&
 			  (file_exists(p1) || file_exists(p2));

@@ -568,7 +568,8 @@ static int site_of(const struct venv_check_ctx *c, struct vbuf *site_rel, struct
 	if (e->unfinished || !e->active_ver[0] || !(lib = venv_model_find_lib(e, e->active_ver)) ||
 	    !lib->has_site || lib->site_link || !e->abs)
 		return 0;
-	if ((error = vbuf_addf(site_rel, "lib/python%s/site-packages", e->active_ver)) < 0 ||
+	/* lib/pypyX.Y for PyPy: the directory the model found. */
+	if ((error = vbuf_addf(site_rel, "lib/%s/site-packages", lib->name)) < 0 ||
 	    (error = vbuf_addf(site, "%s/%s", e->abs, site_rel->buf)) < 0)
 		return error;
 	return 1;

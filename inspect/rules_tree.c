@@ -61,7 +61,7 @@ static int check_lib(struct venv_check_ctx *c)
 {
 	struct venv_model *e = c->env;
 	const struct venv_model_libdir *active;
-	char rel[64], fix[128];
+	char rel[64], fix[128], name[32];
 	size_t i;
 	int error = 0, minor;
 
@@ -69,7 +69,9 @@ static int check_lib(struct venv_check_ctx *c)
 		return 0;
 	if (e->active_ver[0]) {
 		active = venv_model_find_lib(e, e->active_ver);
-		snprintf(rel, sizeof(rel), "lib/python%s/site-packages", e->active_ver);
+		/* lib/pypyX.Y for PyPy. */
+		venv_model_lib_name(e, e->active_ver, name, sizeof(name));
+		snprintf(rel, sizeof(rel), "lib/%s/site-packages", name);
 		/* After a minor upgrade the missing directory is a consequence, reported as such. */
 		if ((!active || !active->has_site) && (e->lib_state == VENV_DIR_OK || e->lib_state == VENV_DIR_ABSENT) &&
 		    !(e->bin_ver[0] && e->env_ver[0] && strcmp(e->bin_ver, e->env_ver))) {
@@ -77,7 +79,7 @@ static int check_lib(struct venv_check_ctx *c)
 			struct stat st;
 
 			/* Not missing: a link (out of the environment, say), which check does not follow. */
-			snprintf(fix, sizeof(fix), "lib/python%s", e->active_ver);
+			snprintf(fix, sizeof(fix), "lib/%s", name);
 			if (!active && fstatat(e->root, fix, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 			    S_ISLNK(st.st_mode)) {
 				if ((error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, fix, 0, NULL, "'%s' is a "
@@ -114,7 +116,7 @@ others:
 
 			if (!strcmp(l->ver, e->active_ver) || !l->site_nonempty)
 				continue;
-			snprintf(rel, sizeof(rel), "lib/python%s/site-packages", l->ver);
+			snprintf(rel, sizeof(rel), "lib/%s/site-packages", l->name);
 			if (interp_of_version(e, l->ver))
 				continue; /* a mixed environment: reported by the base rules */
 			if ((error = add(c, VENV_DIAG_ORPHANED_SITE_PACKAGES, rel, 0, NULL,
@@ -484,6 +486,7 @@ static int walk(struct venv_check_ctx *c)
 					  VENV_CHECK_DEFAULT_MAX_ENTRIES;
 	unsigned max_depth = c->opts->max_depth ? c->opts->max_depth : VENV_CHECK_DEFAULT_MAX_DEPTH;
 	int sp = 0, fd, error = 0, depth_reported = 0, site_listed = 0;
+	char libname[32];
 	int keep_site = venv_check_wants_any(c, site_list_codes);
 	/*
 	 * Nothing asked of files (repair's first look asks only which
@@ -494,8 +497,9 @@ static int walk(struct venv_check_ctx *c)
 
 	if (max_depth > VENV_CHECK_DEFAULT_MAX_DEPTH)
 		max_depth = VENV_CHECK_DEFAULT_MAX_DEPTH;
-	if (e->active_ver[0] && ((error = vbuf_addf(&site_rel, "lib/python%s/site-packages",
-						    e->active_ver)) < 0 ||
+	if (e->active_ver[0] && ((error = vbuf_addf(&site_rel, "lib/%s/site-packages",
+						    venv_model_lib_name(e, e->active_ver, libname,
+									sizeof(libname)))) < 0 ||
 				 (error = vbuf_addf(&site_abs, "%s/%s", e->abs, site_rel.buf)) < 0))
 		goto done;
 	if ((fd = openat(e->root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||

@@ -210,3 +210,52 @@ work_fixture_make() {
 	"${@:1:$#-1}" || return 1
 	tar -C "$W" -cf "${!#}/work.tar" . && touch "$W/.just-made"
 }
+
+# mk_pypy_env PY BASE ENV: a PyPy 3.9 base installation at BASE (what venv
+# check looks at: bin/pypy3 -> pypy3.9, a script standing in for the binary,
+# and the landmark lib/pypy3.9/os.py) and at ENV the environment Debian's
+# PyPy 7.3.11 makes with `pypy3 -m venv` and pip then fills, as recorded on
+# a real one: bin/pypy3 -> BASE/bin/pypy3 and pypy, python, python3,
+# python3.9 -> pypy3; pyvenv.cfg of three keys; lib/pypy3.9/site-packages
+# (there is no lib/pythonX.Y) holding hello-pp 1.2.3 as pip installs it (a
+# RECORD of sha256 rows, a console script bin/hello-pp run by ENV/bin/pypy3).
+# PY (any CPython) only writes RECORD's hashes: PyPy need not be installed.
+mk_pypy_env() {
+	local py=$1 base=$2 env=$3 site di f
+	mkdir -p "$base/bin" "$base/lib/pypy3.9" "$env/bin" "$env/include" || return 1
+	printf '#!/bin/sh\nexit 0\n' >"$base/bin/pypy3.9" && chmod 755 "$base/bin/pypy3.9" &&
+		ln -s pypy3.9 "$base/bin/pypy3" && : >"$base/lib/pypy3.9/os.py" || return 1
+	printf 'home = %s/bin\ninclude-system-site-packages = false\nversion = 3.9.16\n' \
+		"$base" >"$env/pyvenv.cfg" || return 1
+	ln -s "$base/bin/pypy3" "$env/bin/pypy3" && ln -s lib "$env/lib64" || return 1
+	for f in pypy python python3 python3.9; do ln -s pypy3 "$env/bin/$f" || return 1; done
+	# The lines of PyPy's activation scripts that name the environment.
+	printf 'deactivate () {\n    unset VIRTUAL_ENV\n}\nVIRTUAL_ENV=%s\nexport VIRTUAL_ENV\nPATH="$VIRTUAL_ENV/"bin":$PATH"\nexport PATH\n' \
+		"$env" >"$env/bin/activate"
+	printf 'setenv VIRTUAL_ENV %s\nsetenv PATH "$VIRTUAL_ENV/"bin":$PATH"\n' "$env" >"$env/bin/activate.csh"
+	printf 'set -gx VIRTUAL_ENV %s\nset -gx PATH "$VIRTUAL_ENV/"bin $PATH\n' "$env" >"$env/bin/activate.fish"
+	printf '<#\n.Synopsis\nActivate a Python virtual environment for the current PowerShell session.\n#>\n' \
+		>"$env/bin/Activate.ps1"
+	site=$env/lib/pypy3.9/site-packages
+	di=$site/hello_pp-1.2.3.dist-info
+	mkdir -p "$site/hello_pp/__pycache__" "$di" || return 1
+	printf 'def main():\n    print("hello from pypy")\n' >"$site/hello_pp/__init__.py"
+	: >"$site/hello_pp/__pycache__/__init__.pypy39.pyc"
+	printf 'Metadata-Version: 2.1\nName: hello-pp\nVersion: 1.2.3\n\n' >"$di/METADATA"
+	printf 'Wheel-Version: 1.0\nGenerator: bdist_wheel (0.38.4)\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n' >"$di/WHEEL"
+	printf '[console_scripts]\nhello-pp = hello_pp:main\n' >"$di/entry_points.txt"
+	printf 'pip\n' >"$di/INSTALLER"
+	printf '#!%s/bin/pypy3\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom hello_pp import main\nif __name__ == %s:\n    sys.exit(main())\n' \
+		"$env" "'__main__'" >"$env/bin/hello-pp" && chmod 755 "$env/bin/hello-pp" || return 1
+	(cd "$site" && "$py" -I -c '
+import base64, hashlib, sys
+rows = []
+for p in sys.argv[1:]:
+    data = open(p, "rb").read()
+    h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    rows.append("%s,sha256=%s,%d" % (p, h, len(data)))
+rows += ["hello_pp-1.2.3.dist-info/RECORD,,", "hello_pp/__pycache__/__init__.pypy39.pyc,,"]
+open("hello_pp-1.2.3.dist-info/RECORD", "w").write("\n".join(sorted(rows)) + "\n")
+' ../../../bin/hello-pp hello_pp-1.2.3.dist-info/INSTALLER hello_pp-1.2.3.dist-info/METADATA \
+		hello_pp-1.2.3.dist-info/WHEEL hello_pp-1.2.3.dist-info/entry_points.txt hello_pp/__init__.py)
+}

@@ -5,7 +5,8 @@
 # published schema (vendored, tests/data/cyclonedx) with Debian's
 # python3-jsonschema, purls are encoded as the purl spec says, the hash is
 # RECORD's for METADATA; -r finds environments; with no DIR it lists
-# $VIRTUAL_ENV, else ./.venv; bad input is exit 2.
+# $VIRTUAL_ENV, else ./.venv; bad input is exit 2. A PyPy environment's
+# lib/pypy3.9/site-packages is listed (and checked).
 . "$(dirname "$0")/lib.sh"
 
 py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
@@ -55,6 +56,25 @@ expect_exit 0 "$VENV" list "$env1"
 expect_match 'Package +Version +Installer +Editable +Location +License' "$OUT" "the text header"
 expect_match 'Demo_Lib +2\.3\.0\+cpu +pip +no +lib/python3\.[0-9]+/site-packages +MIT OR Apache-2\.0' "$OUT" "the Demo_Lib row"
 expect_match 'edit-me +0\.1 +pip +yes +file:///src/edit-me' "$OUT" "the editable row"
+
+# A PyPy environment (built by hand as Debian's PyPy 7.3.11 makes it, lib.sh):
+# its distributions are in lib/pypy3.9/site-packages, which list and check
+# read (list saw none, check said the standard library was missing, VNV105).
+mk_pypy_env "$py" "$TMP/pypy-base" "$TMP/pp/env" || fail "mk_pypy_env"
+expect_exit 0 "$VENV" list "$TMP/pp/env"
+expect_match 'hello-pp +1\.2\.3 +pip +no +lib/pypy3\.9/site-packages +-' "$OUT" "the PyPy environment's row"
+expect_exit 0 "$VENV" list --format json "$TMP/pp/env"
+printf '%s' "$OUT" | "$py" -c '
+import json, sys
+d = json.load(sys.stdin)["environments"][0]["distributions"]
+assert [(x["name"], x["version"], x["location"]) for x in d] == [("hello-pp", "1.2.3", "lib/pypy3.9/site-packages")], d
+' || fail "expected hello-pp in lib/pypy3.9/site-packages, saw: $OUT"
+expect_exit 0 "$VENV" check --verify-hashes "$TMP/pp/env"
+expect_match '1 ok, 0 with findings' "$OUT" "check of a healthy PyPy environment"
+printf '# edited\n' >>"$TMP/pp/env/lib/pypy3.9/site-packages/hello_pp/__init__.py"
+expect_exit 1 "$VENV" check --verify-hashes "$TMP/pp/env"
+expect_match "'lib/pypy3\.9/site-packages/hello_pp/__init__\.py' of hello-pp 1\.2\.3 has 50 bytes, RECORD says 41 \[VNV604 " \
+	"$OUT" "the edited file of the PyPy environment"
 
 # CycloneDX: valid against the schema, purls encoded, RECORD's hash of METADATA.
 expect_exit 0 "$VENV" list --format cyclonedx "$env1"

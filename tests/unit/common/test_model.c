@@ -204,6 +204,52 @@ START_TEST(test_model__no_bin_and_how_cfg_and_lib_read)
 }
 END_TEST
 
+/*
+ * PyPy's lib/pypyX.Y (its layout as Debian's PyPy 7.3.11 makes it): the
+ * directory check and list read, also without bin/; when both kinds are
+ * there, bin/'s pypy3 or `implementation` (virtualenv) decides.
+ */
+START_TEST(test_model__pypy_lib)
+{
+	struct venv_model m;
+	char buf[32], path[PATH_MAX + 8];
+
+	sh("mkdir -p pp/lib/pypy3.9/site-packages pp/bin && ln -s lib pp/lib64 && "
+	   "printf 'home = /usr/bin\\ninclude-system-site-packages = false\\nversion = 3.9.16\\n' "
+	   ">pp/pyvenv.cfg && ln -s /usr/bin/pypy3 pp/bin/pypy3 && ln -s pypy3 pp/bin/python3");
+	load_no_bin(&m, "pp");
+	ck_assert_str_eq(m.lib_stem, "pypy");
+	ck_assert_str_eq(venv_model_find_lib(&m, "3.9")->name, "pypy3.9");
+	ck_assert_str_eq(venv_model_lib_name(&m, "3.9", buf, sizeof(buf)), "pypy3.9");
+	ck_assert_str_eq(venv_model_lib_name(&m, "3.10", buf, sizeof(buf)), "pypy3.10");
+	ck_assert(venv_model_is_own_lib(&m, "pypy3.9") && !venv_model_is_own_lib(&m, "python3.9"));
+	venv_model_release(&m);
+
+	/* Both kinds: CPython's unless bin/ holds a pypy3 or pyvenv.cfg says PyPy. */
+	sh("mkdir -p pp/lib/python3.9/site-packages");
+	load_no_bin(&m, "pp");
+	ck_assert_str_eq(m.lib_stem, "python");
+	ck_assert_str_eq(venv_model_find_lib(&m, "3.9")->name, "python3.9");
+	venv_model_release(&m);
+	snprintf(path, sizeof(path), "%s/pp", top);
+	ck_assert_int_eq(venv_model_load(&m, path, 0), 0);
+	ck_assert_str_eq(venv_model_find_lib(&m, "3.9")->name, "pypy3.9");
+	venv_model_release(&m);
+	sh("printf 'implementation = PyPy\\n' >>pp/pyvenv.cfg");
+	load_no_bin(&m, "pp");
+	ck_assert_str_eq(venv_model_find_lib(&m, "3.9")->name, "pypy3.9");
+	venv_model_release(&m);
+
+	/* A lib/pythonX.Y made a link (not followed, said by list) is CPython's still. */
+	sh("mkdir -p lnk/lib/pypy3.10 && ln -s ../../env/lib/python3.12 lnk/lib/python3.12 && "
+	   "cp env/pyvenv.cfg lnk/");
+	load_no_bin(&m, "lnk");
+	ck_assert_str_eq(m.lib_link, "python3.12");
+	ck_assert_str_eq(m.lib_stem, "python");
+	venv_model_release(&m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model");
@@ -217,6 +263,7 @@ int main(void)
 	tcase_add_test(tc, test_model__lib_link_is_a_problem);
 	tcase_add_test(tc, test_model__too_many_libdirs_is_a_problem);
 	tcase_add_test(tc, test_model__no_bin_and_how_cfg_and_lib_read);
+	tcase_add_test(tc, test_model__pypy_lib);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
