@@ -181,8 +181,9 @@ int venv_fix_records(struct venv_fixctx *x)
 
 		if (!x->env->libs[i].has_site || x->env->libs[i].site_link)
 			continue;
-		if ((error = vbuf_sets(&site_rel, "lib/python")) < 0 ||
-		    (error = vbuf_adds(&site_rel, x->env->libs[i].ver)) < 0 ||
+		/* Its own name: lib/pypy3.9 in a PyPy environment. */
+		if ((error = vbuf_sets(&site_rel, "lib/")) < 0 ||
+		    (error = vbuf_adds(&site_rel, x->env->libs[i].name)) < 0 ||
 		    (error = vbuf_adds(&site_rel, "/site-packages")) < 0 ||
 		    (error = vbuf_sets(&site, x->env->abs)) < 0 ||
 		    (error = vbuf_addf(&site, "/%s", site_rel.buf)) < 0)

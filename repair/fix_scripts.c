@@ -239,9 +239,10 @@ int venv_fix_link_not_followed(struct venv_fixctx *x, const struct venv_finding 
 /* ------------------------------------------------------------------------ */
 /* Console scripts. */
 
+/* PyPy's scripts run bin/pypy3 (pypy3.9, pypy), which are as much the environment's Python. */
 static int is_python_name(const char *name)
 {
-	return !strncmp(name, "python", 6);
+	return !strncmp(name, "python", 6) || venv_model_is_interp_name(name);
 }
 
 int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)

@@ -5,6 +5,7 @@
 # the prompt kept), .pth entries and pyvenv.cfg's `command` follow the new
 # location; files repair does not own stay byte-identical; bash, fish and
 # tcsh activate the repaired environment; venv check finds nothing after.
+# Also a PyPy environment's script and RECORD (lib/pypy3.9).
 # The environments python -m venv and virtualenv make (pip's package
 # installed) are made once (prepare) and kept as a fixture (lib.sh),
 # unpacked each run at the same place (work_dir); venv create's, each run.
@@ -141,4 +142,15 @@ expect_eq lib "$(readlink holes/lib64)" "the restored lib64"
 [ -f holes/bin/activate.fish ] || fail "expected bin/activate.fish restored"
 expect_eq "$W/holes
 $W/holes/bin/python" "$(activate_in fish "$W/holes" 2>&1)" "the restored activate.fish"
+# A PyPy environment moved (built by hand as Debian's PyPy makes it, lib.sh):
+# its script runs bin/pypy3, which is rewritten (repair said it was "not a
+# Python of this environment"), and its RECORD row follows in
+# lib/pypy3.9/site-packages (repair looked for lib/python3.9).
+mk_pypy_env "$py" "$W/pypy-base" "$W/pypy-env" || fail "mk_pypy_env"
+mv "$W/pypy-env" "$W/pypy-moved"
+expect_exit 0 "$VENV" repair "$W/pypy-moved"
+expect_match "lib/pypy3\.9/site-packages/hello_pp-1\.2\.3\.dist-info/RECORD: 1 row\(s\) follow" "$OUT" \
+	"the PyPy environment's RECORD"
+expect_eq "#!$W/pypy-moved/bin/pypy3" "$(head -n 1 "$W/pypy-moved/bin/hello-pp")" "the PyPy script's #! line"
+expect_exit 0 "$VENV" check --verify-hashes "$W/pypy-moved"
 echo ok
