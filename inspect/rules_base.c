@@ -323,8 +323,8 @@ static int check_base(struct venv_check_ctx *c)
 			d.want = NULL;
 			if ((error = add(c, VENV_DIAG_STALE_VERSION, "pyvenv.cfg", e->facts.version_line,
 					 "set `version` to the base interpreter's", "pyvenv.cfg records "
-					 "Python %s but '%s' runs Python %s, whose 'lib/python%s' holds the "
-					 "packages", d.found, rel, e->bin_ver, e->bin_ver)) < 0)
+					 "Python %s but '%s' runs Python %s, whose 'lib/%s' holds the "
+					 "packages", d.found, rel, e->bin_ver, now->name)) < 0)
 				goto done;
 		} else if ((error = add(c, VENV_DIAG_BASE_VERSION_MISMATCH, rel, 0,
 				 "install the packages again for the new version ('venv repair --upgrade')",

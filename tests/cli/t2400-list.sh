@@ -75,6 +75,15 @@ printf '# edited\n' >>"$TMP/pp/env/lib/pypy3.9/site-packages/hello_pp/__init__.p
 expect_exit 1 "$VENV" check --verify-hashes "$TMP/pp/env"
 expect_match "'lib/pypy3\.9/site-packages/hello_pp/__init__\.py' of hello-pp 1\.2\.3 has 50 bytes, RECORD says 41 \[VNV604 " \
 	"$OUT" "the edited file of the PyPy environment"
+# Its base upgraded to PyPy 3.10 and the packages moved along: the version
+# is read from the name pypy3.10, and pyvenv.cfg's is stale (VNV107).
+mv "$TMP/pypy-base/bin/pypy3.9" "$TMP/pypy-base/bin/pypy3.10"
+ln -sfn pypy3.10 "$TMP/pypy-base/bin/pypy3"
+mv "$TMP/pypy-base/lib/pypy3.9" "$TMP/pypy-base/lib/pypy3.10"
+mv "$TMP/pp/env/lib/pypy3.9" "$TMP/pp/env/lib/pypy3.10"
+expect_exit 1 "$VENV" check "$TMP/pp/env"
+expect_match "pyvenv.cfg records Python 3\.9\.16 but 'bin/pypy3' runs Python 3\.10, whose 'lib/pypy3\.10' holds the packages \[VNV107 " \
+	"$OUT" "the PyPy environment's stale version"
 
 # CycloneDX: valid against the schema, purls encoded, RECORD's hash of METADATA.
 expect_exit 0 "$VENV" list --format cyclonedx "$env1"
