@@ -412,7 +412,8 @@ static int load_lib(struct venv_model *e)
 		return 0;
 	}
 	e->lib_state = VENV_DIR_OK;
-	while ((de = readdir(d))) {
+	/* A listing that fails half-way is not the end of lib/. */
+	for (errno = 0; (de = readdir(d)); errno = 0) {
 		struct venv_model_libdir *l;
 		char ver[16], site[300];
 		size_t n;
@@ -430,7 +431,7 @@ static int load_lib(struct venv_model *e)
 			continue;
 		/* One more than libs holds: said, so that no reader takes the rest for all. */
 		if (e->nlibs == VENV_MODEL_MAX_LIBDIRS) {
-			e->libs_over = 1;
+			e->libs_partial = 1;
 			closedir(d);
 			return problem(e, VENV_DIAG_WALK_LIMIT, "lib", NULL,
 				       "'lib' has more than %d pythonX.Y directories; only those were "
@@ -451,6 +452,13 @@ static int load_lib(struct venv_model *e)
 		}
 		snprintf(site, sizeof(site), "%s/os.py", de->d_name);
 		l->has_stdlib = fstatat(dirfd(d), site, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	}
+	if (errno) {
+		e->lib_err = errno;
+		e->libs_partial = 1;
+		closedir(d);
+		return problem(e, VENV_DIAG_UNREADABLE_FILE, "lib", NULL, "cannot list 'lib': %s",
+			       strerror(e->lib_err));
 	}
 	closedir(d);
 	return 0;

@@ -149,7 +149,7 @@ struct venv_model {
 
 	/* lib/ */
 	int lib_state;           /* VENV_DIR_* */
-	int lib_err;             /* errno of a failed open of lib/, else 0 */
+	int lib_err;             /* errno of a failed open or listing of lib/, else 0 */
 	char lib_link[32];       /* the first lib/pythonX.Y or lib/pypyX.Y (in lib/'s order)
 				    that is a symbolic link (not followed), or "" */
 	/*
@@ -159,7 +159,8 @@ struct venv_model {
 	char lib_stem[8];
 	struct venv_model_libdir libs[VENV_MODEL_MAX_LIBDIRS];
 	size_t nlibs;
-	int libs_over;           /* lib/ has more of them than libs holds (a problem says so) */
+	int libs_partial;        /* not all of them were read: more than libs holds, or the
+				    listing of lib/ failed (lib_err); a problem says which */
 	int lib64_present;       /* lib64 exists (any kind) */
 
 	/* Versions. */

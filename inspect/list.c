@@ -159,8 +159,13 @@ static int list_env(struct venv_list_env *e, int fd, const char *path)
 				       "link; not followed", path, m.lib_link);
 		goto done;
 	}
-	/* A list of the first 16 would be taken for all of them. */
-	if (m.libs_over) {
+	/* A list of some of them would be taken for all. */
+	if (m.libs_partial && m.lib_err) {
+		errno = m.lib_err;
+		error = venv_error_set_errno(VENV_EIO, "cannot read '%s/lib'", path);
+		goto done;
+	}
+	if (m.libs_partial) {
 		error = venv_error_set(VENV_ETOOBIG, "cannot list '%s': its lib has more than %d "
 				       "pythonX.Y directories; not all were read", path,
 				       VENV_MODEL_MAX_LIBDIRS);

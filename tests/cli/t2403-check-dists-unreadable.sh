@@ -8,7 +8,8 @@
 # not "ok"; with --verify-hashes too), `venv list` fails with the path on
 # stderr (exit 2), and `venv repair` (also --upgrade) of a moved copy
 # changes nothing and says why (exit 1). As another user than root,
-# permission denied is said the same way.
+# permission denied is said the same way. A listing of lib/ that fails
+# (getdents64) is not taken for its end either: list exit 2, check VNV003.
 . "$(dirname "$0")/lib.sh"
 
 command -v strace >/dev/null || skip "needs strace"
@@ -41,6 +42,7 @@ cp -a e m
 # run_eio WHAT ARGS...: venv ARGS under strace, failing with EIO what WHAT says:
 #   read:PATH     every read() of the file PATH (absolute)
 #   stat:NAME     every newfstatat() of a file named NAME (relative, as the model asks)
+#   dents:PATH    every getdents64() of the directory PATH (absolute): its listing
 #   open:NAME     every openat() of the directory NAME from the first that is not
 #                 the walk's on (the walk of rules_tree.c opens with O_NONBLOCK, the
 #                 model without; a refused upgrade's second look walks again)
@@ -56,6 +58,8 @@ run_eio() {
 		-e inject=read:error=EIO "$VENV" "$@" >"$TMP/.out" 2>"$TMP/.err" ;;
 	stat:*) strace -f -qq -o "$TMP/strace.log" -P "${what#stat:}" -e trace=newfstatat \
 		-e inject=newfstatat:error=EIO "$VENV" "$@" >"$TMP/.out" 2>"$TMP/.err" ;;
+	dents:*) strace -f -qq -o "$TMP/strace.log" -P "${what#dents:}" -e trace=getdents64 \
+		-e inject=getdents64:error=EIO "$VENV" "$@" >"$TMP/.out" 2>"$TMP/.err" ;;
 	open:*)
 		# Counted on a copy: a repair that is not refused changes what it repairs.
 		rm -rf "$TMP/count" && cp -a "${@: -1}" "$TMP/count" || fail "cannot copy ${*: -1}"
@@ -162,6 +166,17 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 		"$ERR" "list by a user who may not open demo-1.0.dist-info"
 	chmod 755 "$site/demo-1.0.dist-info"
 fi
+
+# A listing of lib/ that fails is not the end of lib/: list fails the
+# environment (it listed nothing, exit 0), and check reports it.
+run_eio "dents:$TMP/e/lib" list e
+[ "$RC" -eq 2 ] || fail "expected list to exit 2 when lib/ cannot be listed, saw $RC: $OUT $ERR"
+expect_match "^venv: error: cannot read 'e/lib': Input/output error\$" "$ERR" \
+	"list's error when lib/ cannot be listed"
+run_eio "dents:$TMP/e/lib" check --no-progress e
+[ "$RC" -eq 1 ] || fail "expected check to exit 1 when lib/ cannot be listed, saw $RC: $OUT $ERR"
+expect_match "^e/lib: warning: cannot list 'lib': Input/output error \[VNV003 unreadable-file\]" \
+	"$OUT" "check's finding when lib/ cannot be listed"
 
 # An environment with an error lists none of its distributions, in JSON as
 # in text: not those of a site-packages read before the one that failed
