@@ -74,23 +74,18 @@ static int row_file(const struct venv_model *env, const char *site_rel, const ch
 	return error == 0;
 }
 
-/* Plan the new RECORD of one distribution, if any of its files is rewritten. */
-static int sync_one(struct venv_fixctx *x, const char *site_rel, const struct venv_dist *d)
+/*
+ * The rows of d's RECORD as they follow the planned writes, each ended by
+ * eol, into text; *changed counts the rows that differ.
+ */
+static int record_rows(struct venv_fixctx *x, const char *site_rel, const struct venv_dist *d,
+		       const char *eol, struct vbuf *text, size_t *changed)
 {
-	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), text = VBUF_INIT(VBUF_MAX_RECORD);
-	struct vbuf record_rel = VBUF_INIT(VBUF_MAX_PATH), raw = VBUF_INIT(VBUF_MAX_RECORD);
-	struct vbuf summary = VBUF_INIT(VBUF_MAX_LINE), moved = VBUF_INIT(VBUF_MAX_PATH);
-	const char *eol = "\n";
-	size_t i, changed = 0;
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), moved = VBUF_INIT(VBUF_MAX_PATH);
+	size_t i;
 	int error = 0;
 
-	if (d->record_status || d->linked || d->egg)
-		return 0;
-	if ((error = vbuf_addf(&record_rel, "%s/%s/RECORD", site_rel, d->dir)) < 0)
-		goto done;
-	/* Never stack two changes on one file: a RECORD some fixer rewrites is left alone. */
-	if (venv_plan_has(x->plan, record_rel.buf))
-		goto done;
+	*changed = 0;
 	for (i = 0; i < d->nrecord && error >= 0; i++) {
 		const struct venv_record_row *row = &d->record[i];
 		const struct venv_fix *fx = NULL;
@@ -109,11 +104,11 @@ static int sync_one(struct venv_fixctx *x, const char *site_rel, const struct ve
 			    (error = vbuf_addf(&moved, "/%s", rest)) < 0)
 				break;
 			if (strcmp(moved.buf, row->path))
-				changed++;
+				(*changed)++;
 		}
 		venv_error_clear();
-		if ((error = venv_record_add_field(&text, rest ? moved.buf : row->path)) < 0 ||
-		    (error = vbuf_addch(&text, ',')) < 0)
+		if ((error = venv_record_add_field(text, rest ? moved.buf : row->path)) < 0 ||
+		    (error = vbuf_addch(text, ',')) < 0)
 			break;
 		if (fx && row->hash[0]) {
 			unsigned char digest[VENV_SHA256_LEN];
@@ -122,31 +117,44 @@ static int sync_one(struct venv_fixctx *x, const char *site_rel, const struct ve
 			if ((error = venv_sha256(fx->data, fx->len, digest)) < 0)
 				break;
 			venv_sha256_b64(digest, b64);
-			error = vbuf_addf(&text, "sha256=%s,%zu", b64, fx->len);
-			changed++;
-		} else if ((error = venv_record_add_field(&text, row->hash)) >= 0 &&
-			   (error = vbuf_addch(&text, ',')) >= 0) {
-			error = venv_record_add_field(&text, row->size);
+			error = vbuf_addf(text, "sha256=%s,%zu", b64, fx->len);
+			(*changed)++;
+		} else if ((error = venv_record_add_field(text, row->hash)) >= 0 &&
+			   (error = vbuf_addch(text, ',')) >= 0) {
+			error = venv_record_add_field(text, row->size);
 		}
 		if (error >= 0)
-			error = vbuf_adds(&text, eol);
+			error = vbuf_adds(text, eol);
 	}
-	if (error < 0 || !changed)
-		goto done;
-	/* Keep the file's own line ends (Python's csv module writes \r\n). */
-	if (venv_fix_read(x, record_rel.buf, &raw) == 0 && memmem(raw.buf, raw.len, "\r\n", 2)) {
-		struct vbuf crlf = VBUF_INIT(VBUF_MAX_RECORD);
+	vbuf_release(&rel);
+	vbuf_release(&moved);
+	return error;
+}
 
-		for (i = 0; i < text.len && error >= 0; i++)
-			error = text.buf[i] == '\n' ? vbuf_add(&crlf, "\r\n", 2)
-						    : vbuf_addch(&crlf, text.buf[i]);
-		if (error >= 0) {
-			vbuf_release(&text);
-			text = crlf;
-		} else {
-			vbuf_release(&crlf);
-		}
-		if (error < 0)
+/* Plan the new RECORD of one distribution, if any of its files is rewritten. */
+static int sync_one(struct venv_fixctx *x, const char *site_rel, const struct venv_dist *d)
+{
+	struct vbuf text = VBUF_INIT(VBUF_MAX_RECORD), record_rel = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf raw = VBUF_INIT(VBUF_MAX_RECORD), summary = VBUF_INIT(VBUF_MAX_LINE);
+	size_t changed = 0;
+	int error = 0;
+
+	if (d->record_status || d->linked || d->egg)
+		return 0;
+	if ((error = vbuf_addf(&record_rel, "%s/%s/RECORD", site_rel, d->dir)) < 0)
+		goto done;
+	/* Never stack two changes on one file: a RECORD some fixer rewrites is left alone. */
+	if (venv_plan_has(x->plan, record_rel.buf))
+		goto done;
+	if ((error = record_rows(x, site_rel, d, "\n", &text, &changed)) < 0 || !changed)
+		goto done;
+	/*
+	 * Keep the file's own line ends (Python's csv module writes \r\n): the
+	 * rows again with them, as a line break inside a quoted path is kept.
+	 */
+	if (venv_fix_read(x, record_rel.buf, &raw) == 0 && memmem(raw.buf, raw.len, "\r\n", 2)) {
+		vbuf_reset(&text);
+		if ((error = record_rows(x, site_rel, d, "\r\n", &text, &changed)) < 0)
 			goto done;
 	}
 	venv_error_clear();
@@ -156,12 +164,10 @@ static int sync_one(struct venv_fixctx *x, const char *site_rel, const struct ve
 	error = venv_fix_write(x, VENV_DIAG_DIST_FILE_SIZE, record_rel.buf, text.buf, text.len,
 			       0644, summary.buf);
 done:
-	vbuf_release(&rel);
 	vbuf_release(&text);
 	vbuf_release(&record_rel);
 	vbuf_release(&raw);
 	vbuf_release(&summary);
-	vbuf_release(&moved);
 	return error;
 }
 

@@ -81,4 +81,26 @@ grep -q '^\.\./\.\./\.\./bin/lf-hello,sha256=' "$new/lf-1.0.dist-info/RECORD" ||
 "$VENV" check --verify-hashes env >out 2>&1 ||
 	fail "expected check --verify-hashes to find no error, exit $?: $(cat out)"
 grep -q "1 ok" out || fail "expected check to say ok, saw: $(cat out)"
+
+# Moved: crlf's RECORD follows its rewritten script with its \r\n, and a
+# line break inside a quoted path (csv allows it) stays as it was.
+"$p12" - "$new" <<'PYEOF' || fail "could not add a file with a line break in its name"
+import base64, csv, hashlib, sys
+site = sys.argv[1]
+name = "crlf/new\nline.py"
+open(site + "/" + name, "wb").write(b"x = 1\n")
+h = base64.urlsafe_b64encode(hashlib.sha256(b"x = 1\n").digest()).rstrip(b"=").decode()
+with open(site + "/crlf-1.0.dist-info/RECORD", "a", newline="") as f:
+    csv.writer(f).writerow([name, "sha256=" + h, 6])
+PYEOF
+mv env moved
+expect_exit 0 "$VENV" repair -q moved
+new=moved/lib/python3.12/site-packages
+"$p12" - "$new/crlf-1.0.dist-info/RECORD" <<'PYEOF' || fail "expected crlf's RECORD to keep the quoted line break: $(od -c "$new/crlf-1.0.dist-info/RECORD" | tail -n 5)"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+sys.exit(0 if any(r[0] == "crlf/new\nline.py" for r in rows) else 1)
+PYEOF
+"$VENV" check --verify-hashes moved >out 2>&1 ||
+	fail "expected check --verify-hashes to find no error after the move, exit $?: $(cat out)"
 exit 0
