@@ -81,13 +81,16 @@ static int cmd_help(int argc, char **argv)
 {
 	const struct venv_cmd *cmd;
 	char *sub[3];
+	const char *name = argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ?
+			   "help" : argv[1];
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+	if (!(cmd = find_command(name)))
+		return unknown_command(name);
+	/* venv help, help -h and help help: the list of commands, help among them. */
+	if (cmd->fn == cmd_help) {
 		print_usage(stdout);
 		return 0;
 	}
-	if (!(cmd = find_command(argv[1])) || cmd->fn == cmd_help)
-		return unknown_command(argv[1]);
 	sub[0] = argv[1];
 	sub[1] = "--help";
 	sub[2] = NULL;
@@ -101,6 +104,7 @@ static int cmd_help(int argc, char **argv)
  * from it.
  *   command NAME SUMMARY
  *   option  CMD SHORT LONG ARG VALUES HELP     (see venv_cli_dump_options)
+ *   arg     CMD NAME                           (a positional argument)
  */
 static int dump_options(void)
 {

@@ -41,7 +41,8 @@ const struct venv_cmddoc venv_restore_doc = {
 	"unless --as-is.",
 	restore_args, VENV_ARRAY_SIZE(restore_args), restore_opts, VENV_ARRAY_SIZE(restore_opts),
 	NULL, 0,
-	"Exit status: 0 when restored, 2 on error. See venv-repair(1)."
+	"Exit status: 0 when restored, 1 when another venv command held DIR's lock for longer "
+	"than VENV_LOCK_TIMEOUT seconds, 2 on error. See venv-restore(1)."
 };
 
 static void restore_waiting(void *payload, const char *msg)

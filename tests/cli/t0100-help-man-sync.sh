@@ -54,6 +54,16 @@ for c in $cmds; do
 	u=$(usage_of "$VENV" "$c" --help)
 	s=$(synopsis "$page")
 	expect_eq "$s" "$u" "'venv $c --help' usage (vs $page SYNOPSIS)"
+	# A --help that names a man page names the command's own, and every exit
+	# status of the page's EXIT STATUS.
+	if [[ $OUT == *"See venv-"* ]]; then
+		expect_match "See venv-$c\(1\)" "$OUT" "'venv $c --help' (the man page it points to)"
+		for x in $(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$page" | awk 'prev == ".TP" { print } { prev = $0 }' |
+			sed -E 's/^\.B //'); do
+			expect_match "(^|[^0-9])$x([^0-9]|$)" "$(echo "$OUT" | sed -n '/^[Ee]xit status/,$p')" \
+				"'venv $c --help' (exit status $x of $page)"
+		done
+	fi
 	want=$(table_opts "$c")
 	[ -n "$want" ] || fail "expected options of '$c' in venv --dump-options"
 	expect_eq "$want" "$(man_opts "$page")" "the OPTIONS of $page (vs the option table of '$c')"

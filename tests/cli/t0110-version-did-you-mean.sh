@@ -16,6 +16,14 @@ expect_exit 2 "$VENV" chekc
 expect_match "did you mean 'check'\?" "$ERR" "stderr"
 expect_exit 2 "$VENV" help repiar
 expect_match "did you mean 'repair'\?" "$ERR" "stderr"
+# `venv help` lists help among the commands: `venv help help` is that list too.
+expect_exit 0 "$VENV" help
+h=$OUT
+expect_match "^  help  " "$h" "venv help"
+expect_exit 0 "$VENV" help help
+expect_eq "$h" "$OUT" "venv help help"
+expect_exit 0 "$VENV" help --help
+expect_eq "$h" "$OUT" "venv help --help"
 expect_exit 2 "$VENV" xyzzy
 expect_match "'xyzzy' is not a venv command; see 'venv help'" "$ERR" "stderr"
 # "re" starts both repair and restore: no guess.
