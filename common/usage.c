@@ -376,4 +376,6 @@ void venv_cli_dump_options(FILE *f, const struct venv_cmddoc *d)
 			!o->arg ? "-" : !o->values ? "@files" : !*o->values ? "@none" : o->values,
 			o->help);
 	}
+	for (i = 0; i < d->nargs; i++)
+		fprintf(f, "arg\t%s\t%s\n", d->name, d->args[i].names);
 }

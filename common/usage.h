@@ -58,7 +58,8 @@ void venv_cli_progress_clear(struct venv_progress *p);
  * usage error), and its options for `venv --dump-options`: one line per
  * option, fields separated by tabs: "option", the command, the short option
  * or "-", the long one or "-", the argument or "-", the argument's values
- * ("@files", "@none", or the words; "-" when it takes none), the help.
+ * ("@files", "@none", or the words; "-" when it takes none), the help; then
+ * one line per positional argument: "arg", the command, its name ("DIR").
  */
 struct venv_cmddoc;
 void venv_cli_print_help(FILE *f, const struct venv_cmddoc *d);

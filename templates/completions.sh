@@ -18,6 +18,10 @@ table=$(echo "$dump" | awk -F "$tab" '$1 == "option" && $4 != "-" {
 	arg = $5; if (arg ~ /^\[/) arg = "-"
 	v = $6; gsub(/ /, ",", v)
 	print $2, $4, arg, v, $3 }')
+# The commands whose positional arguments are not all directories (restore's
+# ARCHIVE): their arguments complete to file names, the others' to directories.
+filecmds=$(echo "$dump" | awk -F "$tab" '$1 == "arg" && $3 !~ /DIR$/ { print $2 }' | sort -u)
+takesfiles() { echo "$filecmds" | grep -qx "$1"; }
 # The long options of one command, space-separated.
 longs() { echo "$table" | awk -v c="$1" '$1 == c { printf "%s ", $2 }'; }
 # The summary of one command, quoted for fish.
@@ -55,7 +59,9 @@ value_arms() {
 	echo '	case "$cmd" in'
 	for c in $cmds; do
 		[ "$c" = help ] && { echo "	help) COMPREPLY=(\$(compgen -W '$(echo $cmds)' -- \"\$cur\")); return ;;"; continue; }
-		echo "	$c) if [[ \$cur == -* ]]; then COMPREPLY=(\$(compgen -W '$(longs "$c")' -- \"\$cur\")); return; fi ;;"
+		files=
+		takesfiles "$c" && files="; COMPREPLY=(\$(compgen -f -- \"\$cur\")); return"
+		echo "	$c) if [[ \$cur == -* ]]; then COMPREPLY=(\$(compgen -W '$(longs "$c")' -- \"\$cur\")); return; fi$files ;;"
 	done
 	echo '	esac'
 	echo '	COMPREPLY=($(compgen -d -- "$cur"))'
@@ -71,6 +77,7 @@ value_arms() {
 		echo "complete -c venv -n __fish_use_subcommand -a $c -d '$(summary "$c")'"
 	done
 	echo "complete -c venv -n __fish_use_subcommand -s V -l version -d 'show the version'"
+	echo "complete -c venv -n __fish_use_subcommand -s h -l help -d 'show the list of commands'"
 	echo "$table" | while read -r c l a v sh; do
 		name=${l#--}
 		[ "$sh" = - ] || name="$name -s ${sh#-}"
@@ -86,7 +93,11 @@ value_arms() {
 	done
 	for c in $cmds; do
 		[ "$c" = help ] && { echo "complete -c venv -n '__fish_seen_subcommand_from help' -a '$(echo $cmds)'"; continue; }
-		echo "complete -c venv -n '__fish_seen_subcommand_from $c' -a '(__fish_complete_directories)'"
+		if takesfiles "$c"; then
+			echo "complete -c venv -n '__fish_seen_subcommand_from $c' -F"
+		else
+			echo "complete -c venv -n '__fish_seen_subcommand_from $c' -a '(__fish_complete_directories)'"
+		fi
 	done
 } >"$out/venv.fish"
 
@@ -114,7 +125,11 @@ value_arms() {
 	echo '		esac'
 	echo '		return'
 	echo '	fi'
-	echo '	if [[ $cmd == help ]]; then compadd -a cmds; else _files -/; fi'
+	echo '	case "$cmd" in'
+	echo '	help) compadd -a cmds ;;'
+	for c in $filecmds; do echo "	$c) _files ;;"; done
+	echo '	*) _files -/ ;;'
+	echo '	esac'
 	echo "}"
 	echo '_venv "$@"'
 } >"$out/_venv"

@@ -38,6 +38,11 @@ expect_eq "$(printf 'text\njson')" "$(bash_complete venv repair --format '')" "b
 expect_eq "$(printf 'text\njson\njson-lines\nsarif')" "$(bash_complete venv check -f '')" "bash: check -f <TAB>"
 expect_eq "$(printf 'copy\nhardlink\nauto')" "$(bash_complete venv create --link-mode '')" "bash: --link-mode <TAB>"
 expect_eq "" "$(bash_complete venv check --select V)" "bash: --select <TAB> offers nothing"
+# Positional arguments: directories, but restore's ARCHIVE is a file.
+mkdir -p "$TMP/pos/adir" && touch "$TMP/pos/a.tar.zst"
+expect_eq "$(printf 'a.tar.zst\nadir')" "$(cd "$TMP/pos" && bash_complete venv restore a | sort)" "bash: venv restore a<TAB>"
+expect_eq "adir" "$(cd "$TMP/pos" && bash_complete venv check a)" "bash: venv check a<TAB>"
+expect_eq "$(printf 'check\ncreate\nhelp\nlist\nrepair\nrestore')" "$(bash_complete venv help '')" "bash: venv help <TAB>"
 for c in $cmds; do
 	[ "$c" = help ] && continue
 	got=$(bash_complete venv "$c" -- | sort)
@@ -51,6 +56,9 @@ if command -v fish >/dev/null; then
 	expect_eq "create" "$(fish_complete 'venv cr')" "fish: venv cr<TAB>"
 	expect_eq "--format" "$(fish_complete 'venv check --for')" "fish: venv check --for<TAB>"
 	expect_eq "$(printf 'json\njson-lines\nsarif\ntext')" "$(fish_complete 'venv check --format ' | sort)" "fish: --format <TAB>"
+	expect_eq "$(printf 'a.tar.zst\nadir/')" "$(cd "$TMP/pos" && fish_complete 'venv restore a' | sort)" "fish: venv restore a<TAB>"
+	expect_eq "adir/" "$(cd "$TMP/pos" && fish_complete 'venv check a')" "fish: venv check a<TAB>"
+	expect_eq "$(printf -- '--help\n--version')" "$(fish_complete 'venv --' | sort)" "fish: venv --<TAB>"
 	for c in $cmds; do
 		[ "$c" = help ] && continue
 		got=$(fish_complete "venv $c --" | sort)
@@ -75,7 +83,7 @@ if command -v zsh >/dev/null; then
 					esac
 				done
 			}
-			_files() { :; }
+			_files() { print -r -- "_files $*"; }
 			src=$1; shift
 			words=("$@"); CURRENT=$#
 			. $src' zsh "$out/_venv" "$@"
@@ -84,6 +92,8 @@ if command -v zsh >/dev/null; then
 	expect_eq "create" "$got" "zsh: venv cr<TAB>"
 	expect_match "(^|$(printf '\n'))--format($|$(printf '\n'))" "$(zsh_complete venv check --for)" "zsh: venv check --for<TAB>"
 	expect_eq "$(printf 'text\njson\njson-lines\nsarif')" "$(zsh_complete venv check --format '')" "zsh: --format <TAB>"
+	expect_eq "_files " "$(zsh_complete venv restore a)" "zsh: venv restore a<TAB> (file names)"
+	expect_eq "_files -/" "$(zsh_complete venv check a)" "zsh: venv check a<TAB> (directories)"
 else
 	echo "zsh not installed: zsh not tried"
 fi
