@@ -69,6 +69,16 @@ for c in $cmds; do
 	expect_eq "$want" "$(man_opts "$page")" "the OPTIONS of $page (vs the option table of '$c')"
 	# The page's SEE ALSO is reachable from venv(1).
 	grep -q "venv\\\\-$c" "$TOP/man/venv.1" || fail "expected man/venv.1 to mention venv-$c"
+	# The variables a command reads are in its page's ENVIRONMENT: VIRTUAL_ENV
+	# when its --help names it as the default, VENV_LOCK_TIMEOUT when it takes
+	# the lock (its EXIT STATUS says so).
+	envs=$(sed -n '/^\.SH ENVIRONMENT/,/^\.SH /p' "$page" | awk 'prev == ".TP" { print } { prev = $0 }')
+	if "$VENV" "$c" --help | grep -q 'VIRTUAL_ENV'; then
+		expect_match '^\.B VIRTUAL_ENV$' "$envs" "the ENVIRONMENT of $page"
+	fi
+	if sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$page" | grep -q VENV_LOCK_TIMEOUT; then
+		expect_match '^\.B VENV_LOCK_TIMEOUT$' "$envs" "the ENVIRONMENT of $page"
+	fi
 	# `venv help CMD` shows the same help.
 	expect_exit 0 "$VENV" help "$c"
 	expect_eq "$(usage_of "$VENV" "$c" --help)" "$(echo "$OUT" | sed -n '1,/^$/p' | sed 's/^usage: //' | norm)" "venv help $c"
