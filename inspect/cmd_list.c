@@ -46,7 +46,7 @@ const struct venv_cmddoc venv_list_doc = {
 	"not an environment, its pyvenv.cfg cannot be read as a regular file or its lib or a "
 	"lib/pythonX.Y (or lib/pypyX.Y) of it is a symbolic link, or a distribution is "
 	"left out because its METADATA cannot be read or has no Name or Version: an error "
-	"names it)."
+	"names it). See venv-list(1)."
 };
 
 static int found(void *payload, const char *path, int dirfd)
