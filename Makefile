@@ -90,6 +90,7 @@ LIB_OBJS += common/la.o
 LIB_OBJS += common/lock.o
 LIB_OBJS += common/log.o
 LIB_OBJS += common/model.o
+LIB_OBJS += common/model_interp.o
 LIB_OBJS += common/path.o
 LIB_OBJS += common/proc.o
 LIB_OBJS += common/progress.o
