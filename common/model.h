@@ -11,7 +11,7 @@
 
 /*
  * One environment, loaded once: what `venv check`'s rules judge and what
- * `venv repair` fixes. venv_model_load() fills it from a directory handle
+ * `venv repair` fixes. venv_model_load_at() fills it from a directory handle
  * (never reopening the environment by name, so that what is inspected is
  * the directory the caller holds, even if its path is swapped for a link
  * meanwhile), reading only inside it through O_NOFOLLOW|O_NONBLOCK opens
