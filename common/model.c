@@ -1,8 +1,9 @@
 /*
  * The environment loader: pyvenv.cfg, bin/ (its interpreters in
  * model_interp.c; activation scripts), lib/, versions, creator, old
- * locations and unfinished state, read once from a directory handle. It judges nothing; check's rules
- * (inspect/rules_*.c) and repair's fixers work from what it loads.
+ * locations and unfinished state, read once from a directory handle. It
+ * judges nothing; check's rules (inspect/rules_*.c) and repair's fixers
+ * work from what it loads.
  */
 #include "compat.h"
 #include <dirent.h>
