@@ -26,7 +26,7 @@ static const struct venv_optdoc list_opts[] = {
 	{ "-h, --help", NULL, NULL, "show this help message and exit", 'h' },
 	{ "-r, --recursive", NULL, NULL,
 	  "Find the environments under each DIR, as 'venv check -r' does.", 'r' },
-	{ "--format", "FORMAT", "text json cyclonedx",
+	{ "--format", "{text,json,cyclonedx}", "text json cyclonedx",
 	  "text (default): a table per environment; json: an object with an array of "
 	  "environments; cyclonedx: a CycloneDX 1.5 JSON SBOM, one component per distribution "
 	  "with its purl (pkg:pypi/name@version) and the SHA-256 that RECORD gives its "

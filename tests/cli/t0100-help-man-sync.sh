@@ -64,6 +64,13 @@ for c in $cmds; do
 				"'venv $c --help' (exit status $x of $page)"
 		done
 	fi
+	# An option's argument reads the same in the usage and in the options.
+	for x in $(echo "$u" | grep -oE '\[-{1,2}[a-zA-Z][a-z-]* [^] |]+\]' | tr ' ' '@'); do
+		o=${x%%@*} o=${o#[} a=${x#*@} a=${a%]}
+		line=$("$VENV" "$c" --help | sed -n '/^options:/,/^$/p' |
+			grep -E -- "^  (-[a-zA-Z], )?$o( |,|$)" | sed -E 's/^  //; s/  .*//')
+		[[ $line == *" $a" ]] || fail "expected '$o' to take '$a' in the options of 'venv $c --help' as in its usage, saw: $line"
+	done
 	want=$(table_opts "$c")
 	[ -n "$want" ] || fail "expected options of '$c' in venv --dump-options"
 	expect_eq "$want" "$(man_opts "$page")" "the OPTIONS of $page (vs the option table of '$c')"
