@@ -330,7 +330,7 @@ done:
 
 int venv_txn__write_journal(struct venv_envdir *e, json_t *j)
 {
-	char *text = json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS);
+	char *text = venv_txn__journal_text(j);
 	int error;
 
 	if (!text)
@@ -506,8 +506,8 @@ int venv_plan_apply(struct venv_envdir *e, const struct venv_plan *plan)
 		json_t *ent;
 
 		snprintf(stage, sizeof(stage), VENV_REPAIR_PREFIX "-new.%zu", i);
-		ent = json_pack("{s:s, s:s, s:s, s:i}", "op", kind_name(f->kind), "path", f->path,
-				"stage", stage, "mode", (int)f->mode);
+		ent = json_pack("{s:s, s:o, s:s, s:i}", "op", kind_name(f->kind), "path",
+				venv_txn__jpath(f->path), "stage", stage, "mode", (int)f->mode);
 		if (!ent || json_array_append_new(fixes, ent)) {
 			error = venv_error_set(VENV_ENOMEM, "out of memory");
 			goto done;
@@ -608,9 +608,14 @@ static int read_journal(struct venv_envdir *e, json_t **out)
 	}
 	*out = json_loadb(text.buf, text.len, 0, &jerr);
 	if (!*out || !json_is_object(*out) ||
-	    json_integer_value(json_object_get(*out, "venv-repair-journal")) != 1) {
+	    json_integer_value(json_object_get(*out, "venv-repair-journal")) != 1 ||
+	    (error = venv_txn__journal_decode(*out)) < 0) {
+		if (*out && error < 0)
+			snprintf(jerr.text, sizeof(jerr.text), "%s", venv_error_last());
 		json_decref(*out);
 		*out = NULL;
+		if (error == VENV_ENOMEM)
+			goto done;
 		error = venv_error_set(VENV_EINVAL, "the journal '%s/%s' is damaged (%s); "
 				       "remove it after checking the environment by hand",
 				       e->dir, VENV_REPAIR_JOURNAL, jerr.text);

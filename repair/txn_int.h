@@ -26,6 +26,16 @@ int venv_txn__remove_journal(struct venv_envdir *e);
 int venv_txn__upgrade_forward(struct venv_envdir *e, json_t *j);
 int venv_txn__upgrade_back(struct venv_envdir *e, json_t *j);
 
+/*
+ * Names in the journal (txn_bytes.c): a file name as a string of its bytes,
+ * UTF-8 or not; the journal's text, each name that is not UTF-8 written as
+ * {"venv-bytes": "<hex>"} (free() it; NULL when out of memory); and a
+ * journal read back, those turned into their bytes again.
+ */
+json_t *venv_txn__jpath(const char *path);
+char *venv_txn__journal_text(json_t *j);
+int venv_txn__journal_decode(json_t *j);
+
 /* The string member `key` of the journal object o, or "". */
 static inline const char *jstr(json_t *o, const char *key)
 {

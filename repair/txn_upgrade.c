@@ -350,8 +350,8 @@ int venv_upgrade_begin(struct venv_envdir *e, const char *python, const char *ne
 			close(dfd);
 		}
 	}
-	j = json_pack("{s:i, s:s, s:s, s:s, s:s?, s:b, s:s?, s:b}", "venv-repair-journal", 1,
-		      "kind", "upgrade", "state", "backup", "python", python,
+	j = json_pack("{s:i, s:s, s:s, s:o, s:s?, s:b, s:s?, s:b}", "venv-repair-journal", 1,
+		      "kind", "upgrade", "state", "backup", "python", venv_txn__jpath(python),
 		      "new_lib", old_lib ? new_lib : NULL, "new_lib_existed", had_new_lib,
 		      "old_lib", old_lib, "lib64_existed", had_lib64);
 	if (!j)
@@ -363,7 +363,7 @@ int venv_upgrade_begin(struct venv_envdir *e, const char *python, const char *ne
 		struct stat st;
 
 		if (fstatat(e->fd, watch[i], &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-			json_array_append_new(created, json_string(watch[i]));
+			json_array_append_new(created, venv_txn__jpath(watch[i]));
 	}
 	if ((error = venv_fs_remove_tree_at(e->fd, VENV_REPAIR_BACKUP)) < 0 ||
 	    (error = venv_txn__write_journal(e, j)) < 0)
@@ -441,8 +441,8 @@ int venv_upgrade_journal_moves(struct venv_envdir *e, const char *const *pairs, 
 			return venv_error_set(VENV_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < n; i++)
-		if (json_array_append_new(moves, json_pack("[s, s]", pairs[2 * i],
-							   pairs[2 * i + 1])) < 0)
+		if (json_array_append_new(moves, json_pack("[o, o]", venv_txn__jpath(pairs[2 * i]),
+							   venv_txn__jpath(pairs[2 * i + 1]))) < 0)
 			return venv_error_set(VENV_ENOMEM, "out of memory");
 	return venv_txn__write_journal(e, e->upgrade);
 }
@@ -457,7 +457,7 @@ int venv_upgrade_journal_stale(struct venv_envdir *e, const char *const *paths, 
 	if (!(a = json_array()) || json_object_set_new(e->upgrade, "stale", a) < 0)
 		return venv_error_set(VENV_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++)
-		if (json_array_append_new(a, json_string(paths[i])) < 0)
+		if (json_array_append_new(a, venv_txn__jpath(paths[i])) < 0)
 			return venv_error_set(VENV_ENOMEM, "out of memory");
 	return 0;
 }

@@ -7,6 +7,9 @@
 # - a directory of a distribution that is a link outside, with a bytecode
 #   row of RECORD through it;
 # - a link at the top of site-packages that no distribution owns.
+# - names that are not UTF-8: a user's directory in site-packages and a
+#   script in bin/ (the journal is JSON, which used to make the upgrade and
+#   a plain repair of the moved environment fail with "out of memory").
 # The upgrade goes through (exit 0): the links move with what holds them,
 # as links; nothing outside changes (the old bytecode is only removed where
 # it is the environment's own); the package imports under 3.12 and check
@@ -73,4 +76,21 @@ after=$(find env2 ext -exec ls -ld --time-style=+%s.%N {} + | sort)
 $before
 after:
 $after"
+
+# Names that are not UTF-8 go through the upgrade's journal, then a plain
+# repair's after a move.
+bad=$(printf 'j\377k')
+"$VENV" create -q --without-pip -p "$p11" env3 || fail "venv create -p $p11 failed"
+mkdir "env3/lib/python3.11/site-packages/$bad"
+echo mine >"env3/lib/python3.11/site-packages/$bad/data"
+printf '#!%s/env3/bin/python\nprint("ok")\n' "$TMP" >"env3/bin/x$bad"
+chmod 755 "env3/bin/x$bad"
+expect_exit 0 "$VENV" repair -q --upgrade -p "$p12" env3
+[ "$(cat "env3/lib/python3.12/site-packages/$bad/data")" = mine ] ||
+	fail "expected the directory named 'j\\377k' in the new site-packages"
+mv env3 env4
+expect_exit 0 "$VENV" repair -q -y env4
+[ "$(head -n 1 "env4/bin/x$bad")" = "#!$TMP/env4/bin/python" ] ||
+	fail "expected bin/x\\377... to name the moved environment, saw: $(head -n 1 "env4/bin/x$bad")"
+expect_exit 0 "$VENV" check env4
 exit 0

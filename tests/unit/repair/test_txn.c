@@ -350,6 +350,86 @@ START_TEST(test_txn__upgrade_interrupted_is_rolled_back)
 END_TEST
 
 /*
+ * A name that is not UTF-8 (Linux allows any bytes) goes into the journal
+ * as its bytes, in hex, and a recovery puts it back by those bytes: JSON
+ * cannot hold it as a string, and the journal used to fail ("out of
+ * memory"), stopping every repair of such an environment.
+ */
+START_TEST(test_txn__journal_keeps_names_not_utf8)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT, e2 = VENV_ENVDIR_INIT;
+	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE);
+	const char *pairs[] = { "lib/python3.11/site-packages/j\xffk",
+				"lib/python3.12/site-packages/j\xffk" };
+	const char *dirs[] = { "bin", "lib", "lib/python3.11", "lib/python3.11/site-packages",
+			       "lib/python3.11/site-packages/j\xffk" };
+	char p[PATH_MAX * 2], q[PATH_MAX * 2];
+	const char *text;
+	size_t i;
+	int stale;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
+		ck_assert_int_eq(mkdir(p, 0755), 0);
+	}
+	put("lib/python3.11/site-packages/j\xffk/data", "mine\n");
+	put("pyvenv.cfg", "home = /old\n");
+	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
+	ck_assert_int_eq(venv_repair_lock(&e, &stale), 0);
+	ck_assert_msg(venv_upgrade_begin(&e, "/opt/py\xe9/bin/python3", "lib/python3.12",
+					 "lib/python3.11", NULL) == 0, "begin: %s", venv_error_last());
+	snprintf(p, sizeof(p), "%s/lib/python3.12", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/lib/python3.12/site-packages", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	ck_assert_msg(venv_upgrade_journal_moves(&e, pairs, 1) == 0, "journal: %s",
+		      venv_error_last());
+	snprintf(p, sizeof(p), "%s/%s", root, pairs[0]);
+	snprintf(q, sizeof(q), "%s/%s", root, pairs[1]);
+	ck_assert_int_eq(rename(p, q), 0);
+	text = get(VENV_REPAIR_JOURNAL);
+	ck_assert_msg(text && strstr(text, "\"6c69622f707974686f6e332e31312f736974652d7061636b616765"
+					   "732f6aff6b\""), "expected the name in hex, saw: %s",
+		      text ? text : "(no journal)");
+	/* Killed here: the next repair reads the journal back and moves it home. */
+	venv_repair_unlock(&e);
+	ck_assert_int_eq(venv_envdir_open(&e2, root), 0);
+	ck_assert_msg(venv_repair_recover(&e2, &note) == 1, "recover: %s", venv_error_last());
+	ck_assert_str_eq(get("lib/python3.11/site-packages/j\xffk/data"), "mine\n");
+	ck_assert_int_eq(exists("lib/python3.12/site-packages/j\xffk"), 0);
+	ck_assert_int_eq(venv_journal_exists(&e2), 0);
+	venv_envdir_close(&e);
+	venv_envdir_close(&e2);
+	vbuf_release(&note);
+}
+END_TEST
+
+/* A name in hex that venv never writes (odd length, a NUL, UTF-8 after all) is damage. */
+START_TEST(test_txn__journal_refuses_bad_bytes)
+{
+	static const char *const bad[] = { "6aff6", "6a006b", "6a6b", "6AFF6B", "" };
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE);
+	char text[512];
+	size_t i;
+
+	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "{\"venv-repair-journal\": 1, \"kind\": \"upgrade\", "
+			 "\"state\": \"applying\", \"moves\": [[{\"venv-bytes\": \"%s\"}, "
+			 "\"lib/x\"]]}", bad[i]);
+		put(VENV_REPAIR_JOURNAL, text);
+		ck_assert_msg(venv_repair_recover(&e, &note) == VENV_EINVAL,
+			      "expected '%s' refused, saw: %s", bad[i], venv_error_last());
+		ck_assert_msg(strstr(venv_error_last(), "is damaged"), "message: %s",
+			      venv_error_last());
+	}
+	venv_envdir_close(&e);
+	vbuf_release(&note);
+}
+END_TEST
+
+/*
  * The trash (repair/trash.c) empties a tree wider than its queue and deeper
  * than its threads go, removes each directory once empty, and never goes
  * through a link: what a link in the trash names stays.
@@ -424,6 +504,8 @@ static Suite *txn_suite(void)
 	tcase_add_test(tc, test_txn__recover_refuses_damaged_journal);
 	tcase_add_test(tc, test_txn__upgrade_rollback_restores);
 	tcase_add_test(tc, test_txn__upgrade_interrupted_is_rolled_back);
+	tcase_add_test(tc, test_txn__journal_keeps_names_not_utf8);
+	tcase_add_test(tc, test_txn__journal_refuses_bad_bytes);
 	tcase_add_test(tc, test_txn__trash_empties_tree_not_links);
 	suite_add_tcase(s, tc);
 	return s;
