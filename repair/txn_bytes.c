@@ -68,33 +68,47 @@ static json_t *encode_string(json_t *s)
 	return o;
 }
 
-/* Replace, in the copy j, each string that is not UTF-8 by its object. */
-static int encode_in(json_t *j)
+/*
+ * What stands for v (a new reference), or NULL to keep v and look inside
+ * it; *error is set (-1 malformed, -2 out of memory) to stop.
+ */
+typedef json_t *replace_fn(json_t *v, int *error);
+
+/* Replace each value of j (an array or object, at any depth) that fn replaces. */
+static int replace_in(json_t *j, replace_fn *fn)
 {
 	const char *key;
-	json_t *v, *o;
+	json_t *v, *r;
 	size_t i;
+	int error = 0;
 
 	if (json_is_array(j)) {
 		json_array_foreach(j, i, v) {
-			if (json_is_string(v) && !is_utf8(v)) {
-				if (!(o = encode_string(v)) || json_array_set_new(j, i, o) < 0)
-					return -1;
-			} else if (encode_in(v) < 0) {
-				return -1;
-			}
+			if ((r = fn(v, &error)) != NULL && json_array_set_new(j, i, r) < 0)
+				return -2;
+			if (error || (!r && (error = replace_in(v, fn)) < 0))
+				return error;
 		}
 	} else if (json_is_object(j)) {
 		json_object_foreach(j, key, v) {
-			if (json_is_string(v) && !is_utf8(v)) {
-				if (!(o = encode_string(v)) || json_object_set_new(j, key, o) < 0)
-					return -1;
-			} else if (encode_in(v) < 0) {
-				return -1;
-			}
+			if ((r = fn(v, &error)) != NULL && json_object_set_new(j, key, r) < 0)
+				return -2;
+			if (error || (!r && (error = replace_in(v, fn)) < 0))
+				return error;
 		}
 	}
 	return 0;
+}
+
+static json_t *encode_one(json_t *v, int *error)
+{
+	json_t *o;
+
+	if (!json_is_string(v) || is_utf8(v))
+		return NULL;
+	if (!(o = encode_string(v)))
+		*error = -2;
+	return o;
 }
 
 char *venv_txn__journal_text(json_t *j)
@@ -106,7 +120,7 @@ char *venv_txn__journal_text(json_t *j)
 		return json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS);
 	if (!(copy = json_deep_copy(j)))
 		return NULL;
-	text = encode_in(copy) < 0 ? NULL : json_dumps(copy, JSON_INDENT(1) | JSON_SORT_KEYS);
+	text = replace_in(copy, encode_one) < 0 ? NULL : json_dumps(copy, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(copy);
 	return text;
 }
@@ -122,26 +136,26 @@ static int hexval(int c)
 
 /*
  * The bytes of {"venv-bytes": hex} as a string, or NULL when o is no such
- * object; *bad is set for one that is malformed (odd, not lowercase hex,
+ * object; *error is -1 for one that is malformed (odd, not lowercase hex,
  * a NUL, empty, or UTF-8 after all: this file never writes those).
  */
-static json_t *decode_object(json_t *o, int *bad)
+static json_t *decode_object(json_t *o, int *error)
 {
 	json_t *h = json_object_get(o, BYTES_KEY), *s = NULL;
 	const char *text;
 	size_t n, i;
 	char *raw;
 
-	if (!h || json_object_size(o) != 1)
+	if (!json_is_object(o) || !h || json_object_size(o) != 1)
 		return NULL;
 	text = json_string_value(h);
 	n = text ? strlen(text) : 0;
 	if (!n || n % 2) {
-		*bad = 1;
+		*error = -1;
 		return NULL;
 	}
 	if (!(raw = malloc(n / 2 + 1))) {
-		*bad = 2;
+		*error = -2;
 		return NULL;
 	}
 	for (i = 0; i < n / 2; i++) {
@@ -152,50 +166,16 @@ static json_t *decode_object(json_t *o, int *bad)
 		raw[i] = (char)(hi << 4 | lo);
 	}
 	if (i < n / 2 || venv_utf8_valid(raw, n / 2))
-		*bad = 1;
+		*error = -1;
 	else
 		s = json_stringn_nocheck(raw, n / 2);
 	free(raw);
 	return s;
 }
 
-/* Turn each encoded name in j back into its bytes: -1 malformed, -2 out of memory. */
-static int decode_in(json_t *j)
-{
-	const char *key;
-	json_t *v, *s;
-	size_t i;
-	int bad = 0, error;
-
-	if (json_is_array(j)) {
-		json_array_foreach(j, i, v) {
-			if ((s = decode_object(v, &bad)) != NULL) {
-				if (json_array_set_new(j, i, s) < 0)
-					return -2;
-			} else if (bad) {
-				return -bad;
-			} else if ((error = decode_in(v)) < 0) {
-				return error;
-			}
-		}
-	} else if (json_is_object(j)) {
-		json_object_foreach(j, key, v) {
-			if ((s = decode_object(v, &bad)) != NULL) {
-				if (json_object_set_new(j, key, s) < 0)
-					return -2;
-			} else if (bad) {
-				return -bad;
-			} else if ((error = decode_in(v)) < 0) {
-				return error;
-			}
-		}
-	}
-	return 0;
-}
-
 int venv_txn__journal_decode(json_t *j)
 {
-	int error = decode_in(j);
+	int error = replace_in(j, decode_object);
 
 	if (error == -2)
 		return venv_error_set(VENV_ENOMEM, "out of memory");
