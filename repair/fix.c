@@ -516,8 +516,8 @@ int venv_fix_plan_flags(struct venv_envdir *e, const struct venv_model *env,
 		if (r < 0)
 			error = r;
 		else if (r == VENV_FIX_DECLINED)
-			error = venv_plan_problem_sev(plan, f->code, f->severity, "%s: %s",
-						      f->message, x.why.buf);
+			error = venv_plan_declined(plan, f->code, f->severity, rel, f->message,
+						   x.why.buf);
 	}
 	if (error >= 0)
 		error = venv_fix_pth_flush(&x);

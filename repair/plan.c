@@ -59,6 +59,8 @@ static int plan_vproblem(struct venv_plan *plan, int code, enum venv_severity se
 	plan->problems[plan->nprob].code = code;
 	plan->problems[plan->nprob].message = vbuf_detach(&msg, NULL);
 	plan->problems[plan->nprob].severity = severity;
+	plan->problems[plan->nprob].rel = NULL;
+	plan->problems[plan->nprob].why = NULL;
 	plan->nprob++;
 done:
 	vbuf_release(&msg);
@@ -88,6 +90,20 @@ int venv_plan_problem_sev(struct venv_plan *plan, int code, enum venv_severity s
 	return error;
 }
 
+int venv_plan_declined(struct venv_plan *plan, int code, enum venv_severity severity,
+		       const char *rel, const char *message, const char *why)
+{
+	struct venv_problem *p;
+	int error;
+
+	if ((error = venv_plan_problem_sev(plan, code, severity, "%s: %s", message, why)) < 0)
+		return error;
+	p = &plan->problems[plan->nprob - 1];
+	if ((rel && !(p->rel = strdup(rel))) || !(p->why = strdup(why)))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	return 0;
+}
+
 int venv_plan_has(const struct venv_plan *plan, const char *path)
 {
 	size_t i;
@@ -112,8 +128,11 @@ void venv_plan_release(struct venv_plan *plan)
 		free(f->before);
 		free(f->after);
 	}
-	for (i = 0; i < plan->nprob; i++)
+	for (i = 0; i < plan->nprob; i++) {
 		free(plan->problems[i].message);
+		free(plan->problems[i].rel);
+		free(plan->problems[i].why);
+	}
 	free(plan->fixes);
 	free(plan->problems);
 	memset(plan, 0, sizeof(*plan));

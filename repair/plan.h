@@ -38,6 +38,8 @@ struct venv_problem {
 	int code;
 	char *message;          /* what remains, and what would fix it */
 	enum venv_severity severity;  /* the finding's (0: the registry's) */
+	char *rel;              /* a declined fix's file in the environment, or NULL */
+	char *why;              /* why that fix was declined, or NULL */
 };
 
 struct venv_plan {
@@ -60,6 +62,14 @@ int venv_plan_add(struct venv_plan *plan, int code, enum venv_fix_kind kind, con
 struct venv_fix *venv_plan_last(struct venv_plan *plan);
 
 int venv_plan_problem(struct venv_plan *plan, int code, const char *fmt, ...) VENV_PRINTF(3, 4);
+/*
+ * A fix declined for the finding (code, severity, rel, message): the
+ * problem says "message: why", and keeps rel and why apart, for the
+ * verdict's finding on the same file, whose message the other fixes may
+ * have changed (a script's old location, once pyvenv.cfg moved on).
+ */
+int venv_plan_declined(struct venv_plan *plan, int code, enum venv_severity severity,
+		       const char *rel, const char *message, const char *why);
 /* As venv_plan_problem(), for a finding of this severity (0: the registry's). */
 int venv_plan_problem_sev(struct venv_plan *plan, int code, enum venv_severity severity,
 			  const char *fmt, ...) VENV_PRINTF(4, 5);

@@ -108,8 +108,13 @@ static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_
 					   c == VENV_DIAG_BASE_VERSION_MISMATCH ||
 					   c == VENV_DIAG_ORPHANED_SITE_PACKAGES))
 			continue;
-		error = venv_plan_problem_sev(dst, c, src->problems[i].severity, "%s",
-					      src->problems[i].message);
+		if (src->problems[i].why)
+			error = venv_plan_declined(dst, c, src->problems[i].severity,
+						   src->problems[i].rel, src->problems[i].message,
+						   src->problems[i].why);
+		else
+			error = venv_plan_problem_sev(dst, c, src->problems[i].severity, "%s",
+						      src->problems[i].message);
 	}
 	return error;
 }
@@ -189,7 +194,7 @@ static int remaining_from(struct venv_plan *out, size_t *errors, const struct ve
 		return error;
 	for (i = 0; i < rep->nr && !error; i++) {
 		const struct venv_finding *f = &rep->findings[i];
-		const char *msg = f->message;
+		const char *msg = f->message, *why;
 
 		/* The finding's own severity, as check applies it (VNV106, VNV501). */
 		if (!venv_rule_filter_wants_severity(&shown, f->code, f->severity))
@@ -199,7 +204,21 @@ static int remaining_from(struct venv_plan *out, size_t *errors, const struct ve
 			if (plan->problems[k].code == f->code &&
 			    !strncmp(plan->problems[k].message, f->message, strlen(f->message)))
 				msg = plan->problems[k].message;
-		error = venv_plan_problem_sev(out, f->code, f->severity, "%s", msg);
+		/*
+		 * A fix declined for this file, whose finding the other fixes
+		 * changed (a script that ran the old location now runs a path
+		 * that does not exist): the reason still holds, and is said.
+		 */
+		why = NULL;
+		for (k = 0; plan && msg == f->message && f->relpath && !why && k < plan->nprob; k++)
+			if (plan->problems[k].why && plan->problems[k].rel &&
+			    !strcmp(plan->problems[k].rel, f->relpath))
+				why = plan->problems[k].why;
+		if (why)
+			error = venv_plan_declined(out, f->code, f->severity, f->relpath, f->message,
+						   why);
+		else
+			error = venv_plan_problem_sev(out, f->code, f->severity, "%s", msg);
 	}
 	return error;
 }

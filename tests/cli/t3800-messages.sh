@@ -51,6 +51,16 @@ case $(printf '%s\n' "$OUT" | grep -A1 'bin/tool:1:' | tail -n 1) in
 esac
 expect_exit 1 "$VENV" repair "q b'x"
 expect_match "! 'bin/tool' runs" "$OUT" "the script left to the user by repair"
+# In the run that repairs the rest, the script comes to run a path that no
+# longer exists (VNV403, no longer VNV404): the reason repair leaves it is
+# still said.
+"$VENV" create -q --without-pip -p "$py" orig4 || fail "venv create failed"
+printf '#!%s/orig4/bin/python\nprint(1)\n' "$TMP" >orig4/bin/tool
+chmod 755 orig4/bin/tool
+mv orig4 "r b'x"
+expect_exit 1 "$VENV" repair -y "r b'x"
+expect_match "! 'bin/tool' runs '$TMP/orig4/bin/python', which does not exist: cannot write console scripts for" \
+	"$OUT" "the reason repair left bin/tool, after the other fixes"
 
 # The progress line of check -r: on a terminal with escapes, under NO_COLOR
 # without them, and never to a pipe.
