@@ -571,7 +571,14 @@ int venv_plan_apply(struct venv_envdir *e, const struct venv_plan *plan)
 	if ((error = venv_txn__write_journal(e, j)) < 0)
 		goto done;
 	committed = 1;
-	error = journal_forward(e, j);
+	if ((error = journal_forward(e, j)) < 0 && error != VENV_ENOMEM) {
+		char msg[2048];
+
+		/* Committed: the journal stays, and the next repair carries it through. */
+		snprintf(msg, sizeof(msg), "%s", venv_error_last());
+		venv_error_set(error, "%s (the repair was committed: run venv repair again to "
+			       "finish it)", msg);
+	}
 done:
 	if (error < 0 && !committed && j) {
 		/* Undo the staging; the environment itself was not changed. */

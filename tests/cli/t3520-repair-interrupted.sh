@@ -47,4 +47,22 @@ expect_match 'w/\.venv-repair-deleting: warning: .*interrupted while it deleted.
 expect_exit 0 "$VENV" repair -y w
 [ ! -e w/.venv-repair-deleting ] || fail "expected repair to remove .venv-repair-deleting, saw it left"
 expect_exit 0 "$VENV" check --severity info w
+
+# A rename after the commit point that fails (EPERM, as on a file made
+# immutable): the error says the repair was committed and that the next run
+# finishes it, which it does.
+said=
+for n in 2 3 4 5 6 7 8; do
+	rm -rf w && cp -a moved w
+	strace -f -o /dev/null -e trace=rename,renameat,renameat2 \
+		-e inject=rename,renameat,renameat2:error=EPERM:when=$n "$VENV" repair -y w >out 2>&1
+	if grep -q "the repair was committed: run venv repair again to finish it" out; then
+		said=$n
+		break
+	fi
+done
+[ -n "$said" ] || fail "expected a failed rename after the commit to say the repair was committed, saw: $(cat out)"
+[ -e w/.venv-repair.journal ] || fail "expected the journal kept after rename $said failed"
+expect_exit 0 "$VENV" repair -y w
+expect_exit 0 "$VENV" check w
 echo ok
