@@ -9,7 +9,7 @@
 #                else by running `make check`;
 #   faults       injection points and violations of every tests/faults/*.sh
 #                (--quick: their CI samples, `--sample 5`, and repair's CLI
-#                test, which tries every seventh point);
+#                test, which tries every ninth point);
 #   races        rounds and violations of tests/races/{clear,restore}.sh
 #                (RACE_ROUNDS, default 2000; --quick: 100), and rounds, bad
 #                outcomes and the outcome mix of tests/races/pairs.sh

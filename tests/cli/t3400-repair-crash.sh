@@ -9,7 +9,7 @@
 # then leave exactly the repaired environment, with no file of the user's
 # changed and nothing of repair's left behind.
 #
-# By default every seventh point is tried; REPAIR_FAULTS=full tries them all
+# By default every ninth point is tried; REPAIR_FAULTS=full tries them all
 # (tests/cli/repair-faults.sh, `make faults`), REPAIR_FAULTS=K every
 # K-th of each system call's (tests/faults/repair.sh --sample K), from its
 # first. With REPAIR_FAULTS_OFFSET=N, every K-th point of all of them in a
@@ -24,7 +24,7 @@ strace -f -o /dev/null -e inject=getpid:error=EIO true 2>/dev/null || skip "stra
 pys=$(find_pythons | grep -v '^/usr/bin/')
 py=$(echo "$pys" | tail -n 1)
 [ -n "$py" ] || skip "needs a pyenv Python"
-step=7
+step=9
 [ "${REPAIR_FAULTS:-}" = full ] && step=1
 case ${REPAIR_FAULTS:-} in [1-9]|[1-9][0-9]) step=$REPAIR_FAULTS ;; esac
 offset=${REPAIR_FAULTS_OFFSET:-}

@@ -3,12 +3,12 @@
 # A repair of a moved environment killed at random moments (not only at
 # system calls chosen in advance): the next repair always finishes, the
 # environment works, and the user's own files come out byte-identical.
-# REPAIR_KILLS=N sets the number of rounds (default 40).
+# REPAIR_KILLS=N sets the number of rounds (default 28).
 . "$(dirname "$0")/lib.sh"
 py=$(find_pythons | grep -v '^/usr/bin/' | tail -n 1)
 [ -n "$py" ] || skip "no Python found"
 cd "$TMP"
-rounds=${REPAIR_KILLS:-40}
+rounds=${REPAIR_KILLS:-28}
 
 "$VENV" create -q -p "$py" env || fail "create failed"
 printf 'precious\n' >env/userdata.txt
