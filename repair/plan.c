@@ -99,7 +99,22 @@ int venv_plan_declined(struct venv_plan *plan, int code, enum venv_severity seve
 	if ((error = venv_plan_problem_sev(plan, code, severity, "%s: %s", message, why)) < 0)
 		return error;
 	p = &plan->problems[plan->nprob - 1];
-	if ((rel && !(p->rel = strdup(rel))) || !(p->why = strdup(why)))
+	p->why = p->message + strlen(message) + 2;
+	if (rel && !(p->rel = strdup(rel)))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	return 0;
+}
+
+int venv_plan_problem_copy(struct venv_plan *plan, const struct venv_problem *p)
+{
+	struct venv_problem *c;
+	int error;
+
+	if ((error = venv_plan_problem_sev(plan, p->code, p->severity, "%s", p->message)) < 0)
+		return error;
+	c = &plan->problems[plan->nprob - 1];
+	c->why = p->why ? c->message + (p->why - p->message) : NULL;
+	if (p->rel && !(c->rel = strdup(p->rel)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
 	return 0;
 }
@@ -131,7 +146,6 @@ void venv_plan_release(struct venv_plan *plan)
 	for (i = 0; i < plan->nprob; i++) {
 		free(plan->problems[i].message);
 		free(plan->problems[i].rel);
-		free(plan->problems[i].why);
 	}
 	free(plan->fixes);
 	free(plan->problems);

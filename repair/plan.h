@@ -39,7 +39,7 @@ struct venv_problem {
 	char *message;          /* what remains, and what would fix it */
 	enum venv_severity severity;  /* the finding's (0: the registry's) */
 	char *rel;              /* a declined fix's file in the environment, or NULL */
-	char *why;              /* why that fix was declined, or NULL */
+	const char *why;        /* why that fix was declined: the end of message, or NULL */
 };
 
 struct venv_plan {
@@ -64,12 +64,14 @@ struct venv_fix *venv_plan_last(struct venv_plan *plan);
 int venv_plan_problem(struct venv_plan *plan, int code, const char *fmt, ...) VENV_PRINTF(3, 4);
 /*
  * A fix declined for the finding (code, severity, rel, message): the
- * problem says "message: why", and keeps rel and why apart, for the
+ * problem says "message: why", and keeps rel and where why starts, for the
  * verdict's finding on the same file, whose message the other fixes may
  * have changed (a script's old location, once pyvenv.cfg moved on).
  */
 int venv_plan_declined(struct venv_plan *plan, int code, enum venv_severity severity,
 		       const char *rel, const char *message, const char *why);
+/* A copy of p (another plan's), declined or not, added to plan. */
+int venv_plan_problem_copy(struct venv_plan *plan, const struct venv_problem *p);
 /* As venv_plan_problem(), for a finding of this severity (0: the registry's). */
 int venv_plan_problem_sev(struct venv_plan *plan, int code, enum venv_severity severity,
 			  const char *fmt, ...) VENV_PRINTF(4, 5);

@@ -108,13 +108,7 @@ static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_
 					   c == VENV_DIAG_BASE_VERSION_MISMATCH ||
 					   c == VENV_DIAG_ORPHANED_SITE_PACKAGES))
 			continue;
-		if (src->problems[i].why)
-			error = venv_plan_declined(dst, c, src->problems[i].severity,
-						   src->problems[i].rel, src->problems[i].message,
-						   src->problems[i].why);
-		else
-			error = venv_plan_problem_sev(dst, c, src->problems[i].severity, "%s",
-						      src->problems[i].message);
+		error = venv_plan_problem_copy(dst, &src->problems[i]);
 	}
 	return error;
 }

@@ -58,6 +58,10 @@ expect_match "! 'bin/tool' runs" "$OUT" "the script left to the user by repair"
 printf '#!%s/orig4/bin/python\nprint(1)\n' "$TMP" >orig4/bin/tool
 chmod 755 orig4/bin/tool
 mv orig4 "r b'x"
+# --dry-run says the reason once, as repair does.
+expect_exit 1 "$VENV" repair --dry-run "r b'x"
+n=$(printf '%s\n' "$OUT" | grep -o 'cannot write console scripts for' | wc -l)
+expect_eq 1 "$n" "how often the dry run says why bin/tool is left (saw: $OUT)"
 expect_exit 1 "$VENV" repair -y "r b'x"
 expect_match "! 'bin/tool' runs '$TMP/orig4/bin/python', which does not exist: cannot write console scripts for" \
 	"$OUT" "the reason repair left bin/tool, after the other fixes"

@@ -50,6 +50,29 @@ START_TEST(test_plan__dirs_first_keeps_order)
 }
 END_TEST
 
+/* A declined fix's problem says its reason once, also when taken into another plan. */
+START_TEST(test_plan__declined_copy)
+{
+	struct venv_plan a = VENV_PLAN_INIT, b = VENV_PLAN_INIT;
+
+	ck_assert_int_eq(venv_plan_declined(&a, 404, VENV_SEVERITY_ERROR, "bin/t", "'bin/t' runs x",
+					    "cannot write it"), 0);
+	ck_assert_int_eq(venv_plan_problem(&a, 106, "plain"), 0);
+	ck_assert_int_eq(venv_plan_problem_copy(&b, &a.problems[0]), 0);
+	ck_assert_int_eq(venv_plan_problem_copy(&b, &a.problems[1]), 0);
+	ck_assert_uint_eq(b.nprob, 2);
+	ck_assert_str_eq(b.problems[0].message, "'bin/t' runs x: cannot write it");
+	ck_assert_str_eq(b.problems[0].why, "cannot write it");
+	ck_assert_str_eq(b.problems[0].rel, "bin/t");
+	ck_assert_int_eq(b.problems[0].severity, VENV_SEVERITY_ERROR);
+	ck_assert_str_eq(b.problems[1].message, "plain");
+	ck_assert_ptr_null(b.problems[1].why);
+	ck_assert_ptr_null(b.problems[1].rel);
+	venv_plan_release(&a);
+	venv_plan_release(&b);
+}
+END_TEST
+
 static Suite *plan_suite(void)
 {
 	Suite *s = suite_create("plan");
@@ -57,6 +80,7 @@ static Suite *plan_suite(void)
 
 	tcase_add_test(tc, test_plan__add_copy_and_sort);
 	tcase_add_test(tc, test_plan__dirs_first_keeps_order);
+	tcase_add_test(tc, test_plan__declined_copy);
 	suite_add_tcase(s, tc);
 	return s;
 }
