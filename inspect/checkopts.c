@@ -20,7 +20,7 @@ const char venv_check_description[] =
 	"message names it.";
 
 const struct venv_optdoc venv_check_optdocs[] = {
-	{ "-h, --help", NULL, NULL, "Show this help and exit.", 'h' },
+	{ "-h, --help", NULL, NULL, "show this help message and exit", 'h' },
 	{ "-r, --recursive", NULL, NULL,
 	  "Search each DIR for environments and check every one found. Symbolic links are "
 	  "not followed, other file systems are not entered (see --cross-file-systems), and "
