@@ -26,8 +26,8 @@ static const struct venv_optdoc restore_opts[] = {
 	{ "-h, --help", NULL, NULL, "show this help message and exit", 'h' },
 	{ "-y, --yes", NULL, NULL, "Replace an existing environment at DIR.", 'y' },
 	{ "--as-is", NULL, NULL,
-	  "Restore elsewhere without relocating: the scripts keep naming where it was archived "
-	  "from.", OPT_AS_IS },
+	  "Restore elsewhere without relocating: the paths inside stay as they were "
+	  "archived.", OPT_AS_IS },
 	{ "-q, --quiet", NULL, NULL, "Print nothing but errors.", 'q' },
 };
 
@@ -96,7 +96,7 @@ int cmd_restore(int argc, char **argv)
 	if (!from.len)
 		printf("restored %s\n", where_shown.buf);
 	else if (flags & VENV_RESTORE_AS_IS)
-		printf("restored %s as it was archived from %s: its scripts still name that place "
+		printf("restored %s as archived from %s, not relocated "
 		       "(run 'venv repair %s' to relocate it)\n", where_shown.buf, from_shown.buf,
 		       where_shown.buf);
 	else

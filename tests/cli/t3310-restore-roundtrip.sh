@@ -37,7 +37,7 @@ for kind in moved nocfg dangling; do
 	[ -f "$TMP/$kind.tar.gz" ] || fail "$kind: no archive written"
 	# Elsewhere, as it was: byte for byte, the sticky bit included.
 	expect_exit 0 "$VENV" restore --as-is "$TMP/$kind.tar.gz" "$TMP/w/$kind-copy"
-	expect_match "as it was archived from .*/$kind: its scripts still name that place" "$OUT" "stdout"
+	expect_match "as archived from .*/$kind, not relocated" "$OUT" "stdout"
 	expect_eq "$snap" "$(tree_listing "$kind-copy" times)" "$kind restored elsewhere as it was"
 	expect_eq 1777 "$(stat -c %a "$kind-copy/share/tmp")" "the mode of a 1777 directory"
 	# In place, over what repair made of it.
