@@ -190,6 +190,35 @@ static int write_error(struct archive *a, const struct manifest *m, const char *
 	return error;
 }
 
+/* 1 if s has no byte above 127. */
+static int is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s > 127)
+			return 0;
+	return 1;
+}
+
+/*
+ * Write ent's header, for the member path (a link's value: link, or NULL).
+ * libarchive stores a name in UTF-8 converted from the locale's charset;
+ * one it cannot convert (not UTF-8, or any byte above 127 in the C locale
+ * venv runs in) it stores as its bytes, with "hdrcharset=BINARY" in that
+ * member's pax header alone, and says so with ARCHIVE_WARN: for such a
+ * name, that is success. Readers get the bytes back as they were (restore
+ * and venv_archive__verify() take names as bytes); an archive of names
+ * that are all ASCII is as it always was. 0, or -1 for write_error().
+ */
+static int write_header(struct archive *a, struct archive_entry *ent, const char *path,
+			const char *link)
+{
+	int r = LA(archive_write_header)(a, ent);
+
+	if (r == ARCHIVE_OK)
+		return 0;
+	return r == ARCHIVE_WARN && (!is_ascii(path) || (link && !is_ascii(link))) ? 0 : -1;
+}
+
 /* Names repair keeps for itself at the top of an environment: never archived. */
 static int is_own_name(const char *name)
 {
@@ -298,7 +327,7 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 	LA(archive_entry_set_gid)(ent, st->st_gid);
 	if (S_ISDIR(st->st_mode)) {
 		LA(archive_entry_set_filetype)(ent, AE_IFDIR);
-		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK)
+		if (write_header(a, ent, path, NULL) < 0)
 			return write_error(a, m, path);
 		if ((error = manifest_add(m, path, st, NULL)) < 0)
 			return error;
@@ -313,7 +342,7 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 		target[n] = '\0';
 		LA(archive_entry_set_filetype)(ent, AE_IFLNK);
 		LA(archive_entry_set_symlink)(ent, target);
-		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK)
+		if (write_header(a, ent, path, target) < 0)
 			return write_error(a, m, path);
 		return manifest_add(m, path, st, target);
 	}
@@ -322,7 +351,7 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 		LA(archive_entry_set_filetype)(ent, AE_IFREG);
 		LA(archive_entry_set_hardlink)(ent, m->v[first].path);
 		LA(archive_entry_set_size)(ent, 0);
-		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK)
+		if (write_header(a, ent, path, m->v[first].path) < 0)
 			return write_error(a, m, path);
 		if ((error = manifest_add(m, path, st, m->v[first].path)) < 0)
 			return error;
@@ -345,7 +374,7 @@ static int write_tree(struct archive *a, struct archive_entry *ent, int dfd, con
 		}
 		LA(archive_entry_set_filetype)(ent, AE_IFREG);
 		LA(archive_entry_set_size)(ent, st->st_size);
-		if (LA(archive_write_header)(a, ent) != ARCHIVE_OK) {
+		if (write_header(a, ent, path, NULL) < 0) {
 			close(fd);
 			return write_error(a, m, path);
 		}

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Every archive repair writes restores, byte for byte (issue 14, point 5):
 # broken environments as repair's tests build them (moved, pyvenv.cfg lost,
-# a dangling interpreter, a 1777 directory), restored in place and
+# a dangling interpreter, a 1777 directory, names that are not ASCII or
+# not UTF-8, as files, directories, links and hard links), restored in place and
 # elsewhere; elsewhere, restore relocates the environment as repair would
 # and says so, or with --as-is leaves it and says that; staging directories
 # an earlier restore left behind are removed by the next (security.md
@@ -15,12 +16,23 @@
 py=$(find_pythons | tail -n 1)
 [ -n "$py" ] || skip "no Python found"
 mkdir "$TMP/w" && cd "$TMP/w"
+ff=$(printf '\377') eacute=$(printf '\303\251')
 
 # make_broken KIND DIR: an environment broken the way KIND says.
 make_broken() {
+	local sp
 	"$VENV" create -q --without-pip -p "$py" "$2.tmp" || fail "create failed"
 	mkdir -m 1777 "$2.tmp/share" && mkdir "$2.tmp/share/tmp"
 	chmod 1777 "$2.tmp/share/tmp"
+	# Names that are not ASCII: not UTF-8 (\377), and UTF-8 (\303\251), which
+	# venv (the C locale) cannot convert either; as names, link values and
+	# hard link targets.
+	sp=$(echo "$2.tmp"/lib/python3*/site-packages)
+	mkdir "$sp/j${ff}k" && echo 'print(1)' >"$sp/j${ff}k/__init__.py"
+	printf '#!/bin/sh\n' >"$2.tmp/bin/x$ff" && chmod 755 "$2.tmp/bin/x$ff"
+	ln -s "x$ff" "$2.tmp/bin/caf$eacute"
+	echo shared >"$2.tmp/share/a$ff"
+	ln "$2.tmp/share/a$ff" "$2.tmp/share/b" && ln "$2.tmp/share/b" "$2.tmp/share/c$eacute"
 	case "$1" in
 	moved) ;;
 	nocfg) rm "$2.tmp/pyvenv.cfg" ;;
@@ -54,6 +66,23 @@ expect_match "archived from .*/w/orig\\) and relocated it there" "$OUT" "stdout"
 grep -q "$TMP/w/elsewhere" elsewhere/bin/activate || fail "expected the activation script relocated"
 grep -q "$TMP/w/orig" elsewhere/bin/activate && fail "expected no mention of the old place"
 expect_exit 0 "$VENV" check elsewhere
+# Only the members named (or linking) otherwise than in ASCII carry
+# hdrcharset=BINARY, to be read back as the bytes they are: an archive of
+# ASCII names is as it always was, and GNU tar says nothing about it.
+"$py" - "$TMP/moved.tar.gz" "$TMP/orig.tar.gz" <<'PYEOF' || fail "expected hdrcharset on exactly the members whose names are not ASCII"
+import sys, tarfile
+for f, want in zip(sys.argv[1:], (7, 0)):
+    odd = 0
+    with tarfile.open(f) as t:
+        for m in t.getmembers():
+            binary = not (m.name + m.linkname).isascii()
+            odd += binary
+            if m.pax_headers.get("hdrcharset") != ("BINARY" if binary else None):
+                sys.exit("%s: %r has hdrcharset %r" % (f, m.name, m.pax_headers.get("hdrcharset")))
+    if odd != want:
+        sys.exit("%s: %d members with names that are not ASCII, not %d" % (f, odd, want))
+PYEOF
+expect_eq "" "$(tar -tzf "$TMP/orig.tar.gz" 2>&1 >/dev/null)" "what tar says of an archive of ASCII names"
 bash -c ". elsewhere/bin/activate && [ \"\$VIRTUAL_ENV\" = '$TMP/w/elsewhere' ]" ||
 	fail "expected the relocated environment to activate as itself"
 
