@@ -170,6 +170,31 @@ static int left_minor(struct venv_scan *s, const struct venv_model *env,
 }
 
 /*
+ * What plan (the first look) says of the finding f: the problem of the same
+ * finding (same code, and its message before any reason), else a fix
+ * declined for f's file, whose finding the other fixes changed (a script
+ * that ran the old location now runs a path that does not exist): that
+ * reason still holds. NULL when neither.
+ */
+static const struct venv_problem *planned_for(const struct venv_plan *plan,
+					      const struct venv_finding *f)
+{
+	const struct venv_problem *same_file = NULL;
+	size_t n = strlen(f->message), k;
+
+	for (k = 0; k < plan->nprob; k++) {
+		const struct venv_problem *p = &plan->problems[k];
+		size_t len = p->why ? (size_t)(p->why - p->message) - 2 : strlen(p->message);
+
+		if (p->code == f->code && len == n && !strncmp(p->message, f->message, n))
+			return p;
+		if (!same_file && p->why && p->rel && f->relpath && !strcmp(p->rel, f->relpath))
+			same_file = p;
+	}
+	return same_file;
+}
+
+/*
  * What is left: check's findings on the environment as it is now, at check's
  * default threshold, each with the reason a fixer gave for declining it
  * (from plan, the first look), if any. *errors counts those at error
@@ -179,7 +204,7 @@ static int remaining_from(struct venv_plan *out, size_t *errors, const struct ve
 			  const struct venv_plan *plan)
 {
 	struct venv_rule_filter shown, err;
-	size_t i, k;
+	size_t i;
 	int error;
 
 	*errors = 0;
@@ -188,31 +213,18 @@ static int remaining_from(struct venv_plan *out, size_t *errors, const struct ve
 		return error;
 	for (i = 0; i < rep->nr && !error; i++) {
 		const struct venv_finding *f = &rep->findings[i];
-		const char *msg = f->message, *why;
+		const struct venv_problem *p;
 
 		/* The finding's own severity, as check applies it (VNV106, VNV501). */
 		if (!venv_rule_filter_wants_severity(&shown, f->code, f->severity))
 			continue;
 		*errors += venv_rule_filter_wants_severity(&err, f->code, f->severity);
-		for (k = 0; plan && k < plan->nprob; k++)
-			if (plan->problems[k].code == f->code &&
-			    !strncmp(plan->problems[k].message, f->message, strlen(f->message)))
-				msg = plan->problems[k].message;
-		/*
-		 * A fix declined for this file, whose finding the other fixes
-		 * changed (a script that ran the old location now runs a path
-		 * that does not exist): the reason still holds, and is said.
-		 */
-		why = NULL;
-		for (k = 0; plan && msg == f->message && f->relpath && !why && k < plan->nprob; k++)
-			if (plan->problems[k].why && plan->problems[k].rel &&
-			    !strcmp(plan->problems[k].rel, f->relpath))
-				why = plan->problems[k].why;
-		if (why)
-			error = venv_plan_declined(out, f->code, f->severity, f->relpath, f->message,
-						   why);
+		p = plan ? planned_for(plan, f) : NULL;
+		if (p && p->why)
+			error = venv_plan_declined(out, f->code, f->severity, p->rel, f->message,
+						   p->why);
 		else
-			error = venv_plan_problem_sev(out, f->code, f->severity, "%s", msg);
+			error = venv_plan_problem_sev(out, f->code, f->severity, "%s", f->message);
 	}
 	return error;
 }
