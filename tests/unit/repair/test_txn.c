@@ -407,7 +407,7 @@ END_TEST
 /* A name in hex that venv never writes (odd length, a NUL, UTF-8 after all) is damage. */
 START_TEST(test_txn__journal_refuses_bad_bytes)
 {
-	static const char *const bad[] = { "6aff6", "6a006b", "6a6b", "6AFF6B", "" };
+	static const char *const bad[] = { "6aff6", "6aff006b", "6a6b", "6AFF6B", "" };
 	struct venv_envdir e = VENV_ENVDIR_INIT;
 	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE);
 	char text[512];
