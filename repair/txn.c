@@ -614,19 +614,21 @@ static int read_journal(struct venv_envdir *e, json_t **out)
 		goto done;
 	}
 	*out = json_loadb(text.buf, text.len, 0, &jerr);
-	if (!*out || !json_is_object(*out) ||
-	    json_integer_value(json_object_get(*out, "venv-repair-journal")) != 1 ||
-	    (error = venv_txn__journal_decode(*out)) < 0) {
-		if (*out && error < 0)
-			snprintf(jerr.text, sizeof(jerr.text), "%s", venv_error_last());
-		json_decref(*out);
-		*out = NULL;
-		if (error == VENV_ENOMEM)
-			goto done;
+	/* Why it is damaged goes where Jansson put why it does not parse. */
+	if (*out && (!json_is_object(*out) ||
+		     json_integer_value(json_object_get(*out, "venv-repair-journal")) != 1))
+		snprintf(jerr.text, sizeof(jerr.text), "not a journal of version 1, which this venv "
+			 "writes");
+	else if (*out && (error = venv_txn__journal_decode(*out)) < 0)
+		snprintf(jerr.text, sizeof(jerr.text), "%s", venv_error_last());
+	else if (*out)
+		goto done;
+	json_decref(*out);
+	*out = NULL;
+	if (error != VENV_ENOMEM)
 		error = venv_error_set(VENV_EINVAL, "the journal '%s/%s' is damaged (%s); "
 				       "remove it after checking the environment by hand",
 				       e->dir, VENV_REPAIR_JOURNAL, jerr.text);
-	}
 done:
 	vbuf_release(&text);
 	return error;

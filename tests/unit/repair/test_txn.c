@@ -284,6 +284,12 @@ START_TEST(test_txn__recover_refuses_damaged_journal)
 	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
 	ck_assert_int_eq(venv_repair_recover(&e, &note), VENV_EINVAL);
 	ck_assert_int_eq(exists(VENV_REPAIR_JOURNAL), 1);
+	/* Parsed, but of another version: the message says so, not "damaged ()". */
+	put(VENV_REPAIR_JOURNAL, "{\"venv-repair-journal\": 2, \"kind\": \"fix\"}");
+	ck_assert_int_eq(venv_repair_recover(&e, &note), VENV_EINVAL);
+	ck_assert_msg(strstr(venv_error_last(), "is damaged (not a journal of version 1"),
+		      "message: %s", venv_error_last());
+	ck_assert_int_eq(exists(VENV_REPAIR_JOURNAL), 1);
 	venv_envdir_close(&e);
 	vbuf_release(&note);
 }
