@@ -577,15 +577,16 @@ static int walk(struct venv_check_ctx *c)
 			 * and running or sourcing it blocks or fails: an error. Another
 			 * shell's activation script is a warning, as a missing one is.
 			 */
-			int in_bin = !strncmp(rel.buf, "bin/", 4) && !strchr(rel.buf + 4, '/') &&
-				     venv_act_shell_for(name) <= VENV_ACT_SH;
+			int shell = venv_act_shell_for(name);
+			int blocks = !strncmp(rel.buf, "bin/", 4) && !strchr(rel.buf + 4, '/') &&
+				     (shell < 0 || shell == VENV_ACT_SH);
 
-			if ((error = venv_check_add_sev(c, in_bin ? VENV_SEVERITY_ERROR : 0,
+			if ((error = venv_check_add_sev(c, blocks ? VENV_SEVERITY_ERROR : 0,
 							VENV_DIAG_SPECIAL_FILE, rel.buf, 0, NULL, NULL,
 							"'%s' is a %s%s", rel.buf,
 							S_ISFIFO(st.st_mode) ? "named pipe (FIFO)" :
 							S_ISSOCK(st.st_mode) ? "socket" : "device node",
-							!in_bin ? "" : strcmp(name, "activate") ?
+							!blocks ? "" : strcmp(name, "activate") ?
 							": running it blocks or fails" :
 							": 'source bin/activate' blocks or fails")) < 0)
 				break;
