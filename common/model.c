@@ -533,8 +533,11 @@ static void detect_env_version(struct venv_model *e)
 	}
 }
 
-/* Counts a directory of lib/ named pythonX.Y or pypyX.Y (of the environment's version, if known). */
-static void count_lib_kind(const struct venv_model *e, const char *name, int *pypy, int *python)
+/*
+ * Sets *pypy or *python when name is lib/'s pypyX.Y or pythonX.Y (of the
+ * environment's version, if known); leaves both alone for anything else.
+ */
+static void note_lib_kind(const struct venv_model *e, const char *name, int *pypy, int *python)
 {
 	char ver[16];
 	int is_pypy = !strncmp(name, "pypy", 4);
@@ -563,9 +566,9 @@ static void detect_lib_stem(struct venv_model *e)
 	size_t i;
 
 	for (i = 0; i < e->nlibs; i++)
-		count_lib_kind(e, e->libs[i].name, &pypy, &python);
+		note_lib_kind(e, e->libs[i].name, &pypy, &python);
 	if (e->lib_link[0])
-		count_lib_kind(e, e->lib_link, &pypy, &python);
+		note_lib_kind(e, e->lib_link, &pypy, &python);
 	pypy = pypy && !python;
 	for (i = 0; i < e->ninterps && !pypy; i++)
 		pypy = !strncmp(e->interps[i].name, "pypy", 4);
