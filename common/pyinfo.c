@@ -28,6 +28,8 @@ static const char probe_script[] =
 	"out('is64', int(sys.maxsize > 2**32))\n"
 	"out('platlibdir', getattr(sys, 'platlibdir', 'lib'))\n"
 	"out('stdlib_landmark', os.__file__)\n"
+	"impl = sys.implementation.name\n"
+	"out('implementation', impl)\n"
 	"M = '/@venv@'\n"
 	"if 'venv' in sysconfig.get_scheme_names():\n"
 	"    v = {'base': M, 'platbase': M, 'installed_base': M, 'installed_platbase': M}\n"
@@ -35,7 +37,7 @@ static const char probe_script[] =
 	"    out('scripts', p('scripts')); out('include', p('include'))\n"
 	"    out('purelib', p('purelib')); out('platlib', p('platlib'))\n"
 	"else:\n"
-	"    lib = 'lib/python%d.%d/site-packages' % vi[:2]\n"
+	"    lib = 'lib/%s%d.%d/site-packages' % ((('pypy' if impl == 'pypy' else 'python'),) + vi[:2])\n"
 	"    out('scripts', 'bin'); out('include', 'include')\n"
 	"    out('purelib', lib); out('platlib', lib)\n"
 	"try:\n"
@@ -43,6 +45,14 @@ static const char probe_script[] =
 	"    d = os.path.join(os.path.dirname(e.__file__), '_bundled')\n"
 	"    if hasattr(e, '_get_packages'):\n"
 	"        ws = [p.wheel_path or os.path.join(d, p.wheel_name) for p in e._get_packages().values()]\n"
+	"    elif hasattr(e, '_PROJECTS') and all(isinstance(t, str) for t in e._PROJECTS):\n"
+	"        import glob\n"
+	"        W = '/usr/share/python-wheels/'\n"
+	"        k = getattr(e, '_wheel_version', None)\n"
+	"        def newest(n):\n"
+	"            g = sorted(glob.glob(W + n + '-*[.-]py3-*.whl'), key=k, reverse=True)\n"
+	"            return g[0] if g else W + n + '-none-py3-none-any.whl'\n"
+	"        ws = [newest(n) for n in e._PROJECTS]\n"
 	"    elif hasattr(e, '_PROJECTS'):\n"
 	"        ws = [os.path.join(d, '%s-%s-%s-none-any.whl' % t) for t in e._PROJECTS]\n"
 	"    else:\n"
@@ -55,7 +65,7 @@ static const char probe_script[] =
 	"except Exception:\n"
 	"    out('ensurepip', 0)\n";
 
-#define PYINFO_FORMAT "venv-pyinfo-2"
+#define PYINFO_FORMAT "venv-pyinfo-3"
 
 uint64_t venv_fnv1a(const void *data, size_t len)
 {
@@ -99,6 +109,7 @@ void venv_pyinfo_release(struct venv_pyinfo *info)
 	free(info->base_exec_prefix);
 	free(info->releaselevel);
 	free(info->platform);
+	free(info->implementation);
 	free(info->platlibdir);
 	free(info->scripts);
 	free(info->include);
@@ -158,6 +169,7 @@ static int parse_pairs(struct venv_pyinfo *info, const char *buf, size_t len,
 		else if (!strcmp(k, "releaselevel")) error = set_str(&info->releaselevel, v);
 		else if (!strcmp(k, "serial")) error = parse_int(v, &info->serial);
 		else if (!strcmp(k, "platform")) error = set_str(&info->platform, v);
+		else if (!strcmp(k, "implementation")) error = set_str(&info->implementation, v);
 		else if (!strcmp(k, "is64")) error = parse_int(v, &info->is64);
 		else if (!strcmp(k, "platlibdir")) error = set_str(&info->platlibdir, v);
 		else if (!strcmp(k, "stdlib_landmark")) error = set_str(&info->stdlib_landmark, v);
@@ -187,7 +199,7 @@ static int parse_pairs(struct venv_pyinfo *info, const char *buf, size_t len,
 	if (!info->major || !info->executable || !info->base_executable ||
 	    !info->real_executable || !info->scripts || !info->include ||
 	    !info->purelib || !info->platlib || !info->stdlib_landmark ||
-	    !info->platlibdir || !info->platform)
+	    !info->platlibdir || !info->platform || !info->implementation)
 		return venv_error_set(VENV_EINVAL, "incomplete facts from the interpreter");
 	return 0;
 }

@@ -21,6 +21,7 @@ struct venv_pyinfo {
 	char *releaselevel;    /* sys.version_info.releaselevel: "final", "candidate"... */
 	int serial;            /* sys.version_info.serial */
 	char *platform;        /* sys.platform */
+	char *implementation;  /* sys.implementation.name: "cpython", "pypy" */
 	int is64;              /* sys.maxsize > 2**32 */
 	char *platlibdir;      /* sys.platlibdir ("lib" before 3.9) */
 	char *scripts;         /* `venv` scheme paths relative to the env: "bin" */

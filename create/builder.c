@@ -491,11 +491,42 @@ static int place_interpreter(struct venv_builder *b, const char *dst, const char
 	return venv_fs_copy_file(src, dst, 0755);
 }
 
+/*
+ * PyPy's venv copies libpypyX.Y-c.so (.dylib) from beside the base
+ * executable into bin/ when it copies, so that a portable build's copy
+ * runs. (It also copies the rest of ../lib, which for Debian's PyPy in
+ * /usr/bin is all of /usr/lib: that we do not do.)
+ */
+static int copy_pypy_library(struct venv_builder *b, struct venv_context *ctx)
+{
+	static const char *const exts[] = { "so", "dylib" };
+	struct vbuf src = VBUF_INIT(VBUF_MAX_PATH), dst = VBUF_INIT(VBUF_MAX_PATH);
+	struct stat st;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < VENV_ARRAY_SIZE(exts) && error >= 0; i++) {
+		vbuf_reset(&src);
+		vbuf_reset(&dst);
+		if ((error = vbuf_addf(&src, "%s/libpypy%d.%d-c.%s", ctx->python_dir,
+				       b->info.major, b->info.minor, exts[i])) < 0 ||
+		    (error = vbuf_addf(&dst, "%s/libpypy%d.%d-c.%s", ctx->bin_path,
+				       b->info.major, b->info.minor, exts[i])) < 0)
+			break;
+		if (lstat(dst.buf, &st) == 0 || stat(src.buf, &st) < 0)
+			continue;
+		error = venv_fs_copy_file(src.buf, dst.buf, 0755);
+	}
+	vbuf_release(&src);
+	vbuf_release(&dst);
+	return error;
+}
+
 int venv_default_setup_python(struct venv_builder *b, struct venv_context *ctx)
 {
 	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH), name = VBUF_INIT(64);
-	const char *aliases[3] = { "python", "python3", NULL };
-	size_t i;
+	const char *aliases[5] = { "python", "python3", NULL, NULL, NULL };
+	size_t i, n = 2;
 	int error;
 
 	if ((error = place_interpreter(b, ctx->env_exe, ctx->executable, ctx->executable, 0)) < 0)
@@ -504,9 +535,16 @@ int venv_default_setup_python(struct venv_builder *b, struct venv_context *ctx)
 	if (b->info.minor >= 9) {
 		if ((error = vbuf_addf(&name, "python3.%d", b->info.minor)) < 0)
 			goto done;
-		aliases[2] = name.buf;
+		aliases[n++] = name.buf;
 	}
-	for (i = 0; i < VENV_ARRAY_SIZE(aliases) && aliases[i]; i++) {
+	/* PyPy's venv adds pypy3 and pypy, and with --copies its library. */
+	if (b->info.implementation && !strcmp(b->info.implementation, "pypy")) {
+		aliases[n++] = "pypy3";
+		aliases[n++] = "pypy";
+		if (!b->symlinks && (error = copy_pypy_library(b, ctx)) < 0)
+			goto done;
+	}
+	for (i = 0; i < n; i++) {
 		if (!strcmp(aliases[i], ctx->python_exe))
 			continue;
 		if ((error = venv_path_join(&path, ctx->bin_path, aliases[i])) < 0 ||

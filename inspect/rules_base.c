@@ -487,12 +487,18 @@ static int check_base(struct venv_check_ctx *c)
 	/* A copy that no longer matches what it was copied from. */
 	if (in->kind == VENV_IK_COPY && status_ok) {
 		const char *names[3];
-		char nm[40];
+		char nm[40], n3[16];
 		size_t k;
 
-		snprintf(nm, sizeof(nm), "python%s", ver);
-		names[0] = in->name;
-		names[1] = "python3";
+		/*
+		 * PyPy's base is pypy3 (pypy3.9), never the python3 or python3.9
+		 * beside it (a CPython), whatever the copy is named.
+		 */
+		snprintf(nm, sizeof(nm), "%s%s", e->lib_stem, ver);
+		snprintf(n3, sizeof(n3), "%s3", e->lib_stem);
+		names[0] = strcmp(e->lib_stem, "python") && !strncmp(in->name, "python", 6) ?
+			   n3 : in->name;
+		names[1] = n3;
 		names[2] = nm;
 		for (k = 0; k < 3 && e->facts.home_first; k++) {
 			char path[PATH_MAX + 64];

@@ -49,7 +49,7 @@ pip_snapshot() {
 	local abs out site
 	abs=$(cd "$1" && pwd) || return 1
 	mkdir -p "$2" && out=$(cd "$2" && pwd) || return 1
-	site=$(cd "$abs" && echo lib/python3.*/site-packages)
+	site=$(cd "$abs" && echo lib/p*3.*/site-packages)
 	(cd "$abs" && find lib bin -name __pycache__ -prune -o ! -name 'activate*' \
 		! -name 'Activate*' -printf '%y %m %p -> %l\n' | sed "s|$abs|ENV|g" | LC_ALL=C sort) >"$out/tree"
 	(cd "$abs" && find lib bin -name __pycache__ -prune -o -type f ! -name 'activate*' \

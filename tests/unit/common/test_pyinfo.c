@@ -44,6 +44,7 @@ static void assert_same_info(const struct venv_pyinfo *a, const struct venv_pyin
 	assert_same_str("real_executable", a->real_executable, b->real_executable);
 	assert_same_str("base_prefix", a->base_prefix, b->base_prefix);
 	assert_same_str("platform", a->platform, b->platform);
+	assert_same_str("implementation", a->implementation, b->implementation);
 	ck_assert_int_eq(a->is64, b->is64);
 	assert_same_str("platlibdir", a->platlibdir, b->platlibdir);
 	assert_same_str("scripts", a->scripts, b->scripts);
@@ -84,6 +85,8 @@ START_TEST(test_pyinfo__load_fills_fields)
 		ck_assert_int_eq(info.from_cache, 0);
 		assert_same_str("invoked", pys[i].path, info.invoked);
 		ck_assert_int_eq(info.major, 3);
+		/* The Pythons tested here are CPythons (t1060 tries PyPy). */
+		assert_same_str("implementation", "cpython", info.implementation);
 		if (pys[i].minor >= 0)
 			ck_assert_int_eq(info.minor, pys[i].minor);
 		ck_assert_int_ge(info.minor, 8);

@@ -1,0 +1,53 @@
+#!/bin/bash
+# PyPy as the base interpreter (Debian's pypy3 7.3.11; skipped without a
+# pypy3 on PATH, which CI does not install: its byte-compiling postinst made
+# `apt-get install pypy3` take 35 s). `venv create -p pypy3` makes what
+# `pypy3 -m venv` makes: lib/pypyX.Y/site-packages (no lib/pythonX.Y), bin/pypy3
+# and the aliases pypy, python, python3 and python3.X, the same pyvenv.cfg,
+# and a python that says the same; with pip too (Debian's ensurepip takes
+# /usr/share/python-wheels' newest; its copies of them in share/python-wheels
+# we leave out). venv check finds ours and PyPy's clean, repair --upgrade
+# --python pypy3 leaves lib/pypyX.Y alone.
+# pypy3 -m venv with pip (24 s) and pip under PyPy (6 s) are not run.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/compare.sh"
+pypy=$(command -v pypy3) || skip "no pypy3 on PATH (apt-get install pypy3)"
+ver=$("$pypy" -I -S -c 'import sys; print("%d.%d" % sys.version_info[:2])') || fail "pypy3 does not run"
+cd "$TMP" || exit 1
+listing() { tree_listing "$1" | grep -v -e '^f 644 \./\.gitignore$' -e '^f 644 \./bin/activate\.nu$'; }
+
+# --without-pip: the same files, links, pyvenv.cfg and runtime facts.
+"$pypy" -m venv --without-pip "$TMP/ref" || fail "pypy3 -m venv --without-pip failed"
+expect_exit 0 "$VENV" create -q --without-pip -p pypy3 "$TMP/ours"
+[ ! -e "ours/lib/python$ver" ] || fail "expected no lib/python$ver in the PyPy environment"
+expect_eq "$(listing "$TMP/ref")" "$(listing "$TMP/ours")" "our PyPy environment's tree (left: pypy3 -m venv's)"
+expect_eq "$(cfg_normalized "$TMP/ref")" "$(cfg_normalized "$TMP/ours")" "our PyPy environment's pyvenv.cfg"
+expect_eq "$(runtime_facts "$TMP/ref")" "$(runtime_facts "$TMP/ours")" "what our PyPy environment's python says"
+expect_exit 0 "$VENV" check "$TMP/ref" "$TMP/ours"
+expect_match '2 ok, 0 with findings' "$OUT" "check of both PyPy environments"
+
+# --copies: copies under every name, and they run.
+expect_exit 0 "$VENV" create -q --without-pip --copies -p pypy3 copies
+for n in pypy pypy3 python python3 "python$ver"; do
+	if [ ! -f "copies/bin/$n" ] || [ -L "copies/bin/$n" ]; then fail "expected a copy at bin/$n"; fi
+done
+expect_exit 0 copies/bin/python3 -c 'import sys; assert sys.prefix != sys.base_prefix'
+expect_exit 0 "$VENV" check copies
+expect_match '1 ok, 0 with findings' "$OUT" "check of a PyPy environment of copies"
+
+# repair --upgrade onto the same PyPy: lib/pypyX.Y stays the only one.
+cp -a ref upgraded
+expect_exit 0 "$VENV" repair -q --upgrade --python pypy3 upgraded
+expect_eq "pypy$ver" "$(ls upgraded/lib)" "lib/ after repair --upgrade --python pypy3"
+expect_exit 0 "$VENV" check upgraded
+expect_match '1 ok, 0 with findings' "$OUT" "check after repair --upgrade"
+
+# With pip: Debian's wheels, unpacked into lib/pypyX.Y, scripts run by bin/pypy3.
+expect_exit 0 "$VENV" create -q -p pypy3 withpip
+ls "withpip/lib/pypy$ver"/site-packages/pip-*.dist-info/RECORD >/dev/null 2>&1 ||
+	fail "expected pip in lib/pypy$ver/site-packages, saw: $(find withpip/lib -maxdepth 3)"
+expect_eq "#!$TMP/withpip/bin/pypy3" "$(head -n 1 withpip/bin/pip)" "bin/pip's interpreter line"
+expect_exit 0 "$VENV" check --verify-hashes withpip
+expect_match '1 ok, 0 with findings' "$OUT" "check of a PyPy environment with pip"
+
+exit 0
