@@ -125,23 +125,57 @@ int venv_fix_env_python(struct venv_fixctx *x, struct vbuf *out, const char *nam
 	return vbuf_addf(out, "%s/bin/%s", x->e->dir, name);
 }
 
+/*
+ * A PyPy of the environment's minor version: pypy3.X, else pypy3, on PATH
+ * (a version request finds CPythons only). Each is run once (cached) to
+ * make sure it is PyPy and of that version.
+ */
+static int find_pypy(struct venv_fixctx *x, struct vbuf *found)
+{
+	char name[16];
+	const char *names[2];
+	size_t i;
+
+	snprintf(name, sizeof(name), "pypy3.%d", x->minor);
+	names[0] = name;
+	names[1] = "pypy3";
+	for (i = 0; i < VENV_ARRAY_SIZE(names); i++) {
+		struct venv_pyinfo info;
+		int ok;
+
+		if (venv_python_find(found, names[i]) < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		ok = venv_pyinfo_load(&info, found->buf, 0) == 0 && info.implementation &&
+		     !strcmp(info.implementation, "pypy") && info.minor == x->minor;
+		venv_pyinfo_release(&info);
+		if (ok)
+			return 0;
+	}
+	return VENV_ENOTFOUND;
+}
+
 /* The `--python` to give when the base is gone or another: exactly which, when we can tell. */
 static int python_hint(struct venv_fixctx *x, struct vbuf *out)
 {
 	struct vbuf found = VBUF_INIT(VBUF_MAX_PATH), q = VBUF_INIT(VBUF_MAX_PATH);
+	/* A PyPy environment wants a PyPy: its packages are in lib/pypy3.X. */
+	int pypy = x->env && !strcmp(x->env->lib_stem, "pypy");
+	const char *impl = pypy ? "PyPy" : "Python";
 	char spec[16];
 	int error = 0;
 
 	vbuf_reset(out);
 	if (x->minor >= 0) {
 		snprintf(spec, sizeof(spec), "3.%d", x->minor);
-		if (venv_python_find(&found, spec) == 0 && venv_shquote_posix(&q, found.buf) == 0)
-			error = vbuf_addf(out, "run 'venv repair --upgrade --python %s' (Python %s, "
-					  "the version it was made for)", q.buf, spec);
+		if ((pypy ? find_pypy(x, &found) : venv_python_find(&found, spec)) == 0 &&
+		    venv_shquote_posix(&q, found.buf) == 0)
+			error = vbuf_addf(out, "run 'venv repair --upgrade --python %s' (%s %s, "
+					  "the version it was made for)", q.buf, impl, spec);
 		else
-			error = vbuf_addf(out, "no Python %s was found here: install it, or move to "
+			error = vbuf_addf(out, "no %s %s was found here: install it, or move to "
 					  "another version with 'venv repair --upgrade --python "
-					  "PYTHON'", spec);
+					  "PYTHON'", impl, spec);
 	} else {
 		error = vbuf_adds(out, "its Python version is not known: run 'venv repair "
 				  "--upgrade --python PYTHON' with the interpreter to use");

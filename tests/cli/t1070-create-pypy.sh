@@ -7,7 +7,8 @@
 # and a python that says the same; with pip too (Debian's ensurepip takes
 # /usr/share/python-wheels' newest; its copies of them in share/python-wheels
 # we leave out). venv check finds ours and PyPy's clean, repair --upgrade
-# --python pypy3 leaves lib/pypyX.Y alone.
+# --python pypy3 leaves lib/pypyX.Y alone, and a PyPy environment whose
+# base is gone is sent to a PyPy, not to a CPython of the same version.
 # pypy3 -m venv with pip (24 s) and pip under PyPy (6 s) are not run.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/compare.sh"
@@ -50,4 +51,11 @@ expect_eq "#!$TMP/withpip/bin/pypy3" "$(head -n 1 withpip/bin/pip)" "bin/pip's i
 expect_exit 0 "$VENV" check --verify-hashes withpip
 expect_match '1 ok, 0 with findings' "$OUT" "check of a PyPy environment with pip"
 
+# Its base gone: repair names a PyPy of its version to move to.
+mkdir gone && ln -s "$pypy" gone/pypy3
+expect_exit 0 "$VENV" create -q --without-pip -p "$TMP/gone/pypy3" orphan
+rm gone/pypy3
+expect_exit 1 "$VENV" repair --dry-run orphan
+expect_match "the base interpreter is gone; run 'venv repair --upgrade --python [^ ]*pypy3[^ ]*' \(PyPy $ver, the version it was made for\)" \
+	"$OUT" "repair's advice for a PyPy environment whose base is gone"
 exit 0

@@ -6,7 +6,8 @@
 # python3-jsonschema, purls are encoded as the purl spec says, the hash is
 # RECORD's for METADATA; -r finds environments; with no DIR it lists
 # $VIRTUAL_ENV, else ./.venv; bad input is exit 2. A PyPy environment's
-# lib/pypy3.9/site-packages is listed (and checked).
+# lib/pypy3.9/site-packages is listed (and checked), and repair sends it
+# to a PyPy when its base is gone.
 . "$(dirname "$0")/lib.sh"
 
 py=$(find_pythons | grep -v '/usr/bin' | tail -n 1)
@@ -84,6 +85,12 @@ mv "$TMP/pp/env/lib/pypy3.9" "$TMP/pp/env/lib/pypy3.10"
 expect_exit 1 "$VENV" check "$TMP/pp/env"
 expect_match "pyvenv.cfg records Python 3\.9\.16 but 'bin/pypy3' runs Python 3\.10, whose 'lib/pypy3\.10' holds the packages \[VNV107 " \
 	"$OUT" "the PyPy environment's stale version"
+# Its base gone and no PyPy on PATH: repair sends it to no CPython 3.9.
+mk_pypy_env "$py" "$TMP/pypy-gone" "$TMP/pp2/env" || fail "mk_pypy_env"
+rm -rf "$TMP/pypy-gone" && mkdir "$TMP/nopypy"
+expect_exit 1 env PATH="$TMP/nopypy" "$VENV" repair --dry-run "$TMP/pp2/env"
+expect_match "the base interpreter is gone; no PyPy 3\.9 was found here: install it" "$OUT" \
+	"repair's advice for a PyPy environment whose base is gone"
 
 # CycloneDX: valid against the schema, purls encoded, RECORD's hash of METADATA.
 expect_exit 0 "$VENV" list --format cyclonedx "$env1"
