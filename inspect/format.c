@@ -137,6 +137,49 @@ static int moved_summary(struct vbuf *out, const struct venv_report *r,
 	return vbuf_addf(out, "'; venv repair fixes %zu file%s\n", files, files == 1 ? "" : "s");
 }
 
+/*
+ * A report keeps at most VENV_REPORT_MAX_PER_CODE findings of a code (and
+ * VENV_REPORT_MAX_FINDINGS in all): when a code the filter shows reached
+ * that cap and findings were left out, one line says so, or the count of
+ * the summary would read as all there is.
+ */
+static int dropped_note(struct vbuf *out, const struct venv_report *r,
+			const struct venv_rule_filter *f)
+{
+	size_t i, j, n, codes = 0;
+	int error;
+	char code[16];
+
+	if (!r->dropped)
+		return 0;
+	if ((error = venv_text_escape(out, r->path)) < 0 ||
+	    (error = vbuf_addf(out, ": %zu more finding%s not shown (check keeps the first %d of "
+			       "each code and %d in all", r->dropped, r->dropped == 1 ? "" : "s",
+			       VENV_REPORT_MAX_PER_CODE, VENV_REPORT_MAX_FINDINGS)) < 0)
+		return error;
+	for (i = 0; i < r->nr; i++) {
+		const struct venv_finding *fi = &r->findings[i];
+
+		for (j = 0; j < i && r->findings[j].code != fi->code; j++)
+			;
+		if (j < i || !venv_rule_filter_wants_severity(f, fi->code, fi->severity))
+			continue;   /* counted already, or not shown */
+		for (n = 0, j = i; j < r->nr; j++)
+			n += r->findings[j].code == fi->code;
+		if (n < VENV_REPORT_MAX_PER_CODE)
+			continue;
+		venv_diag_code_str(code, sizeof(code), fi->code);
+		if ((error = vbuf_addf(out, "%s%s", codes++ ? ", " : "; cut short: ", code)) < 0)
+			return error;
+	}
+	/* Only codes the filter hides were cut short: nothing shown is missing. */
+	if (!codes && r->nr < VENV_REPORT_MAX_FINDINGS) {
+		vbuf_reset(out);
+		return 0;
+	}
+	return vbuf_adds(out, ")\n");
+}
+
 int venv_format_text(struct vbuf *out, const struct venv_report *r,
 		     const struct venv_rule_filter *f, int color)
 {
@@ -174,6 +217,13 @@ int venv_format_text(struct vbuf *out, const struct venv_report *r,
 			    (error = vbuf_addch(out, '\n')) < 0)
 				break;
 		}
+	}
+	if (!error) {
+		struct vbuf note = VBUF_INIT(VBUF_MAX_LINE);
+
+		if ((error = dropped_note(&note, r, f)) == 0 && note.len)
+			error = vbuf_add(out, note.buf, note.len);
+		vbuf_release(&note);
 	}
 	return error;
 }
@@ -618,7 +668,10 @@ static const char man_check_body[] =
 	".TP\n"
 	".B text\n"
 	"One finding per line, in the form FILE:LINE: SEVERITY: MESSAGE [CODE slug], followed\n"
-	"by an indented fix line, and a summary. Colour on a terminal unless\n"
+	"by an indented fix line, and a summary. An environment keeps the first 20 findings of\n"
+	"each code and 1000 in all; a line after its findings says how many more were found\n"
+	"and not shown (the json and json-lines formats count them as \"dropped\" in the\n"
+	"environment's object). Colour on a terminal unless\n"
 	".B NO_COLOR\n"
 	"is set. Meant for people; its layout may change.\n"
 	".TP\n"

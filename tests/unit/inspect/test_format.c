@@ -65,6 +65,32 @@ START_TEST(test_format__text)
 }
 END_TEST
 
+/*
+ * Findings past the cap of a code are dropped: the text says how many and
+ * which code was cut short, unless the filter hides that code anyway.
+ */
+START_TEST(test_format__text_dropped)
+{
+	struct vbuf b = VBUF_INIT(VBUF_MAX_LINE);
+	struct venv_rule_filter no403;
+	int i;
+
+	for (i = 0; i < VENV_REPORT_MAX_PER_CODE + 5; i++)
+		ck_assert_int_eq(venv_report_add(&rep, 403, "env/bin/s", 1, NULL, "missing %d", i), 0);
+	ck_assert_uint_eq(rep.dropped, 5);
+	ck_assert_int_eq(venv_format_text(&b, &rep, &all, 0), 0);
+	ck_assert_msg(strstr(b.buf, "\nenv: 5 more findings not shown (check keeps the first 20 of "
+			     "each code and 1000 in all; cut short: VNV403)\n") != NULL,
+		      "expected the dropped findings counted, saw:\n%s", b.buf);
+	vbuf_reset(&b);
+	ck_assert_int_eq(venv_rule_filter_init(&no403, NULL, "VNV403", VENV_SEVERITY_INFO, NULL), 0);
+	ck_assert_int_eq(venv_format_text(&b, &rep, &no403, 0), 0);
+	ck_assert_msg(!strstr(b.buf, "not shown"), "expected no note when VNV403 is hidden, saw:\n%s",
+		      b.buf);
+	vbuf_release(&b);
+}
+END_TEST
+
 START_TEST(test_format__json)
 {
 	json_t *o = venv_finding_json(&rep, &rep.findings[0]), *e;
@@ -177,6 +203,7 @@ static Suite *format_suite(void)
 	tcase_add_test(tc, test_format__text_escape);
 	tcase_add_test(tc, test_format__json_string);
 	tcase_add_test(tc, test_format__text);
+	tcase_add_test(tc, test_format__text_dropped);
 	tcase_add_test(tc, test_format__json);
 	tcase_add_test(tc, test_format__sarif);
 	tcase_add_test(tc, test_format__explain_and_rules);
