@@ -22,8 +22,9 @@ static int oom(void)
 /* One venv_dists_read(): where, how, and what it found so far. */
 struct reader {
 	struct venv_dists *ds;
-	const char *site;
-	const char *env;   /* the environment: three levels above site */
+	const char *site;  /* how the caller names it */
+	struct vbuf env;   /* the environment: three levels above site (see env_of()) */
+	int env_known;
 	unsigned flags;
 	int sfd;
 };
@@ -678,6 +679,34 @@ static int open_failed(struct reader *r, const char *dirname, int err)
 	return unreadable(r, NULL, "open", dirname, err);
 }
 
+/*
+ * The environment of the site-packages read (lib/pythonX.Y/site-packages
+ * below it), resolved from the directory held, whatever its path names
+ * meanwhile; looked up once, at the first link. *env is NULL when it
+ * cannot be told (no /proc): then no link is taken for one into it.
+ */
+static int env_of(struct reader *r, const char **env)
+{
+	char *real;
+	int error = 0;
+
+	if (!r->env_known) {
+		r->env_known = 1;
+		if ((error = vbuf_addf(&r->env, "/proc/self/fd/%d", r->sfd)) < 0)
+			return error;
+		real = realpath(r->env.buf, NULL);
+		vbuf_reset(&r->env);
+		if (real && ((error = vbuf_sets(&r->env, real)) < 0 ||
+			     (error = venv_path_dirname(&r->env, r->env.buf)) < 0 ||
+			     (error = venv_path_dirname(&r->env, r->env.buf)) < 0 ||
+			     (error = venv_path_dirname(&r->env, r->env.buf)) < 0))
+			vbuf_reset(&r->env);
+		free(real);
+	}
+	*env = r->env.len ? r->env.buf : NULL;
+	return error;
+}
+
 static int read_one(struct reader *rd, const char *dirname, int egg)
 {
 	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
@@ -692,8 +721,14 @@ static int read_one(struct reader *rd, const char *dirname, int egg)
 	if (fstatat(rd->sfd, dirname, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return open_failed(rd, dirname, errno);
 	if (S_ISLNK(st.st_mode)) {
-		if (!link_allowed(rd->sfd, dirname, rd->env, &err))
-			return err ? open_failed(rd, dirname, err) : 0;
+		const char *env;
+
+		if ((error = env_of(rd, &env)) < 0)
+			return error;
+		if (!link_allowed(rd->sfd, dirname, env, &err))
+			return err ? open_failed(rd, dirname, err) :
+			       push(&rd->ds->outside, &rd->ds->noutside, SIZE_MAX, dirname,
+				    strlen(dirname));
 		d.linked = 1;
 		ifd = openat(rd->sfd, dirname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	} else {
@@ -771,13 +806,18 @@ static int cmp_dist(const void *a, const void *b)
 	return c ? c : strcmp(x->dir, y->dir);
 }
 
-/* Drop what the read added after the first `nr` distributions and `nunread` failures. */
-static void dists_truncate(struct venv_dists *ds, size_t nr, size_t nunread)
+/*
+ * Drop what the read added after the first `nr` distributions, `nunread`
+ * failures and `noutside` links out.
+ */
+static void dists_truncate(struct venv_dists *ds, size_t nr, size_t nunread, size_t noutside)
 {
 	while (ds->nr > nr)
 		dist_release(&ds->v[--ds->nr]);
 	while (ds->nunread > nunread)
 		free(ds->unread[--ds->nunread].rel);
+	while (ds->noutside > noutside)
+		free(ds->outside[--ds->noutside]);
 }
 
 void venv_dists_drop_unusable(struct venv_dists *d)
@@ -793,16 +833,49 @@ void venv_dists_drop_unusable(struct venv_dists *d)
 	d->nr = kept;
 }
 
-int venv_dists_read(struct venv_dists *out, const char *site, unsigned flags)
+/*
+ * Open the directory site below dirfd without following a link at any of
+ * its components, nor ".." (see venv_dists_read_at()): -1 with errno when
+ * it fails.
+ */
+static int open_below(int dirfd, const char *site)
 {
-	struct reader rd = { out, site, NULL, flags, -1 };
-	size_t nr = out->nr, nunread = out->nunread;
+	char name[NAME_MAX + 1];
+	int fd = dirfd;
+
+	while (*site) {
+		size_t n = strcspn(site, "/");
+		int sub;
+
+		if (n > NAME_MAX || (n == 2 && !strncmp(site, "..", 2))) {
+			errno = n > NAME_MAX ? ENAMETOOLONG : EXDEV;
+			sub = -1;
+		} else {
+			memcpy(name, site, n);
+			name[n] = '\0';
+			sub = n ? openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : fd;
+		}
+		site += n + (site[n] == '/');
+		if (fd != dirfd && sub != fd)
+			close(fd);
+		if ((fd = sub) < 0)
+			return -1;
+	}
+	return fd == dirfd ? openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : fd;
+}
+
+/* venv_dists_read() and venv_dists_read_at(): disp names site in what is kept and said. */
+static int dists_read(struct venv_dists *out, int dirfd, const char *site, const char *disp,
+		      unsigned flags, int below)
+{
+	struct reader rd = { out, disp, VBUF_INIT(VBUF_MAX_PATH), 0, flags, -1 };
+	size_t nr = out->nr, nunread = out->nunread, noutside = out->noutside;
 	DIR *d = NULL;
 	struct dirent *de;
-	struct vbuf env = VBUF_INIT(VBUF_MAX_PATH);
 	int dupfd, error = 0;
 
-	rd.sfd = open(site, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	rd.sfd = below ? open_below(dirfd, site) :
+		 openat(dirfd, site, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rd.sfd < 0) {
 		error = errno == ENOENT ? 0 : unreadable(&rd, NULL, "open", "", errno);
 		goto done;
@@ -813,12 +886,6 @@ int venv_dists_read(struct venv_dists *out, const char *site, unsigned flags)
 			close(dupfd);
 		goto done;
 	}
-	/* The environment: site is <env>/lib/pythonX.Y/site-packages. */
-	if ((error = venv_path_dirname(&env, site)) < 0 ||
-	    (error = venv_path_dirname(&env, env.buf)) < 0 ||
-	    (error = venv_path_dirname(&env, env.buf)) < 0)
-		goto done;
-	rd.env = env.buf;
 	rewinddir(d);
 	/* A listing that fails half-way is not the end of site-packages. */
 	for (errno = 0; (de = readdir(d)); errno = 0) {
@@ -837,18 +904,18 @@ done:
 	if (error >= 0 && !(flags & VENV_DISTS_PARTIAL) && out->nunread > nunread) {
 		const struct venv_dist_unread *u = &out->unread[nunread];
 
-		error = venv_error_set(VENV_EIO, "cannot %s '%s%s%s': %s", u->op, site,
+		error = venv_error_set(VENV_EIO, "cannot %s '%s%s%s': %s", u->op, disp,
 				       u->rel[0] ? "/" : "", u->rel, strerror(u->err));
 	}
 	if (d)
 		closedir(d);
 	if (rd.sfd >= 0)
 		close(rd.sfd);
-	vbuf_release(&env);
+	vbuf_release(&rd.env);
 	if (error < 0) {
-		dists_truncate(out, nr, nunread);
+		dists_truncate(out, nr, nunread, noutside);
 		/* As it was: empty, its arrays too (a caller may drop it without a release). */
-		if (!nr && !nunread)
+		if (!nr && !nunread && !noutside)
 			venv_dists_release(out);
 		return error;
 	}
@@ -858,11 +925,23 @@ done:
 	return 0;
 }
 
+int venv_dists_read(struct venv_dists *out, const char *site, unsigned flags)
+{
+	return dists_read(out, AT_FDCWD, site, site, flags, 0);
+}
+
+int venv_dists_read_at(struct venv_dists *out, int dirfd, const char *site, const char *disp,
+		       unsigned flags)
+{
+	return dists_read(out, dirfd, site, disp, flags, 1);
+}
+
 void venv_dists_release(struct venv_dists *ds)
 {
-	dists_truncate(ds, 0, 0);
+	dists_truncate(ds, 0, 0, 0);
 	free(ds->v);
 	free(ds->unread);
+	free(ds->outside);
 	memset(ds, 0, sizeof(*ds));
 }
 

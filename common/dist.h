@@ -12,9 +12,10 @@
  * (--upgrade across minor versions).
  *
  * Links: a metadata directory that is a symbolic link is followed only when
- * it leads inside the environment (three levels above site-packages) or into
- * the app-data directory of virtualenv, whose --symlink-app-data links each
- * seed's dist-info there ($VIRTUALENV_OVERRIDE_APP_DATA, else
+ * it leads inside the environment (three levels above the site-packages
+ * directory opened, resolved through its handle) or into the app-data
+ * directory of virtualenv, whose --symlink-app-data links each seed's
+ * dist-info there ($VIRTUALENV_OVERRIDE_APP_DATA, else
  * $XDG_DATA_HOME/virtualenv, else ~/.local/share/virtualenv); such a
  * distribution is marked `linked`. Any other link is not a distribution of
  * this environment and is left out. Files inside are opened without
@@ -98,9 +99,16 @@ struct venv_dists {
 	size_t nr, alloc;
 	struct venv_dist_unread *unread;
 	size_t nunread, unread_alloc;
+	/*
+	 * The metadata directories left out as links out of the environment
+	 * (see above) that lead to a directory, which Python and pip follow:
+	 * their entries in site-packages, in its order.
+	 */
+	char **outside;
+	size_t noutside;
 };
 
-#define VENV_DISTS_INIT { NULL, 0, 0, NULL, 0, 0 }
+#define VENV_DISTS_INIT { NULL, 0, 0, NULL, 0, 0, NULL, 0 }
 
 enum venv_dists_flags {
 	/* also the metadata directories without a usable METADATA */
@@ -132,6 +140,17 @@ enum venv_dists_flags {
  * is left as it was.
  */
 int venv_dists_read(struct venv_dists *out, const char *site, unsigned flags);
+
+/*
+ * As venv_dists_read(), for `site` relative to the directory handle dirfd
+ * ("lib/python3.12/site-packages" below the environment's handle of the
+ * model), opened without following a link at any of its components, so
+ * that what is read is below the directory the caller holds even if its
+ * path (or a directory on the way) is swapped for a link meanwhile. disp
+ * is how the caller names it, in each distribution's path and in messages.
+ */
+int venv_dists_read_at(struct venv_dists *out, int dirfd, const char *site, const char *disp,
+		       unsigned flags);
 void venv_dists_release(struct venv_dists *d);
 
 /*

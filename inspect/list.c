@@ -18,14 +18,16 @@ static int oom(void)
  * The distributions of each lib/pythonX.Y/site-packages the model found (in
  * lib/'s order); in a PyPy environment each lib/pypyX.Y/site-packages (the
  * model's lib_stem), never the other kind. A site-packages that is a
- * symbolic link is not followed, as check does not (VNV007).
+ * symbolic link is not followed, as check does not (VNV007), nor is one
+ * reached through a link now: each is opened below the model's handle of
+ * the environment, never by its path again.
  * On failure nothing is kept: an environment with an error has no
  * distributions (list.h), or JSON and CycloneDX would list part of it as
  * if it were all, and e->sites would be shorter than e->dists.
  */
 static int read_env(struct venv_list_env *e, const struct venv_model *m)
 {
-	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), disp = VBUF_INIT(VBUF_MAX_PATH);
 	size_t i, k, nslots = 0;   /* e->sites' length */
 	int error = 0;
 
@@ -37,8 +39,11 @@ static int read_env(struct venv_list_env *e, const struct venv_model *m)
 		if (!lib->has_site || !venv_model_is_own_lib(m, lib->name))
 			continue;
 		vbuf_reset(&site);
-		if ((error = vbuf_addf(&site, "%s/lib/%s/site-packages", m->abs, lib->name)) < 0 ||
-		    (error = venv_dists_read(&e->dists, site.buf, VENV_DISTS_ALL)) < 0 ||
+		vbuf_reset(&disp);
+		if ((error = vbuf_addf(&site, "lib/%s/site-packages", lib->name)) < 0 ||
+		    (error = vbuf_addf(&disp, "%s/%s", m->abs, site.buf)) < 0 ||
+		    (error = venv_dists_read_at(&e->dists, m->root, site.buf, disp.buf,
+						VENV_DISTS_ALL)) < 0 ||
 		    e->dists.nr == before)
 			continue;
 		if (!(p = realloc(e->sites, e->dists.nr * sizeof(*p)))) {
@@ -48,12 +53,9 @@ static int read_env(struct venv_list_env *e, const struct venv_model *m)
 		e->sites = p;
 		nslots = e->dists.nr;
 		memset(p + before, 0, (e->dists.nr - before) * sizeof(*p));
-		for (k = before; k < e->dists.nr && !error; k++) {
-			vbuf_reset(&site);
-			if ((error = vbuf_addf(&site, "lib/%s/site-packages", lib->name)) == 0 &&
-			    !(e->sites[k] = strdup(site.buf)))
+		for (k = before; k < e->dists.nr && !error; k++)
+			if (!(e->sites[k] = strdup(site.buf)))
 				error = oom();
-		}
 	}
 	if (error < 0) {
 		for (k = 0; k < nslots; k++)
@@ -63,6 +65,7 @@ static int read_env(struct venv_list_env *e, const struct venv_model *m)
 		venv_dists_release(&e->dists);
 	}
 	vbuf_release(&site);
+	vbuf_release(&disp);
 	return error;
 }
 

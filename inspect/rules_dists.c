@@ -203,48 +203,24 @@ done:
 
 /* pip check, statically: what pip prints, one finding per line. */
 /*
- * The metadata directories of site-packages (fd) that the reader left out
- * as links out of the environment (common/dist.h) but that lead to a
+ * The metadata directories of site-packages that the reader left out as
+ * links out of the environment (common/dist.h) but that lead to a
  * directory, which Python and pip follow: their projects are installed.
  * Each is reported (VNV007) when `report`, and its project's PEP 503 name
  * is added to `names`, NUL-terminated, for check_deps.
  */
-static int left_out_links(struct venv_check_ctx *c, const struct venv_dists *ds, int fd,
+static int left_out_links(struct venv_check_ctx *c, const struct venv_dists *ds,
 			  const char *site_rel, int report, struct vbuf *names)
 {
 	struct vbuf stem_of = VBUF_INIT(VBUF_MAX_LINE), canon = VBUF_INIT(VBUF_MAX_LINE);
-	struct dirent *de;
-	DIR *d;
-	int dfd, error = 0;
+	size_t i;
+	int error = 0;
 
-	if ((dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || !(d = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		return 0;   /* the reader has said what cannot be listed (VNV003) */
-	}
-	while (!error && (de = readdir(d))) {
-		const char *name = de->d_name, *dash;
-		size_t n = strlen(name), i, stem;
-		struct stat st;
+	for (i = 0; i < ds->noutside && !error; i++) {
+		const char *name = ds->outside[i], *dash;
+		size_t n = strlen(name);
+		size_t stem = n - (n > 10 && !strcmp(name + n - 10, ".dist-info") ? 10 : 9);
 
-		if (n > 10 && !strcmp(name + n - 10, ".dist-info"))
-			stem = n - 10;
-		else if (n > 9 && !strcmp(name + n - 9, ".egg-info"))
-			stem = n - 9;
-		else
-			continue;
-		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode) ||
-		    fstatat(fd, name, &st, 0) < 0 || !S_ISDIR(st.st_mode))
-			continue;
-		/* Read (a link inside, or into virtualenv's app data), or reported unreadable. */
-		for (i = 0; i < ds->nr && strcmp(ds->v[i].dir, name); i++)
-			;
-		if (i < ds->nr)
-			continue;
-		for (i = 0; i < ds->nunread && strcmp(ds->unread[i].rel, name); i++)
-			;
-		if (i < ds->nunread)
-			continue;
 		dash = memchr(name, '-', stem);
 		vbuf_reset(&stem_of);
 		if ((error = vbuf_add(&stem_of, name, dash ? (size_t)(dash - name) : stem)) < 0 ||
@@ -257,7 +233,6 @@ static int left_out_links(struct venv_check_ctx *c, const struct venv_dists *ds,
 				    "link out of the environment; not followed, the distribution it "
 				    "stands for not inspected", stem_of.buf);
 	}
-	closedir(d);
 	vbuf_release(&stem_of);
 	vbuf_release(&canon);
 	return error;
@@ -558,7 +533,12 @@ static int wants_of(const struct venv_check_ctx *c, struct wants *w)
 	       w->links;
 }
 
-/* The active site-packages, relative and absolute: 1, or 0 when its distributions are not read. */
+/*
+ * The active site-packages, relative and absolute: 1, or 0 when its
+ * distributions are not read. They are read through the model's handle of
+ * the environment (venv_dists_read_at()), never by the absolute path, which
+ * names it in messages (and in keep_site).
+ */
 static int site_of(const struct venv_check_ctx *c, struct vbuf *site_rel, struct vbuf *site)
 {
 	const struct venv_model *e = c->env;
@@ -624,7 +604,8 @@ static int early_fill(struct venv_audit_early *e)
 	size_t i, k, rows = 0;
 	int error;
 
-	if ((error = venv_dists_read(&e->ds, e->site, e->dists_flags)) < 0)
+	if ((error = venv_dists_read_at(&e->ds, e->env->root, e->site_rel, e->site,
+					e->dists_flags)) < 0)
 		goto done;
 	for (i = 0; i < e->ds.nr; i++)
 		rows += e->ds.v[i].nrecord;
@@ -739,7 +720,8 @@ int venv_check_dists(struct venv_check_ctx *c, unsigned need, const struct venv_
 	c->dists_state = -1;
 	if ((error = site_of(c, &site_rel, &site)) <= 0)
 		goto done;
-	if ((error = venv_dists_read(&c->dists, site.buf, flags)) < 0) {
+	if ((error = venv_dists_read_at(&c->dists, c->env->root, site_rel.buf, site.buf,
+				       flags)) < 0) {
 		/* What VENV_DISTS_PARTIAL does not keep (a path over its cap): never silence. */
 		if (error != VENV_ENOMEM &&
 		    (error = add(c, VENV_DIAG_UNREADABLE_FILE, site_rel.buf, "cannot read the "
@@ -795,14 +777,8 @@ int venv_rules_dists(struct venv_check_ctx *c)
 		if (w.entries)
 			error = check_entry_points(c, d, site_rel.buf);
 	}
-	if (!error && (w.deps || w.links)) {
-		int fd = open(site.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-		if (fd >= 0) {
-			error = left_out_links(c, dsp, fd, site_rel.buf, w.links, &linked);
-			close(fd);
-		}
-	}
+	if (!error && (w.deps || w.links))
+		error = left_out_links(c, dsp, site_rel.buf, w.links, &linked);
 	if (!error && w.deps)
 		error = check_deps(c, dsp, site_rel.buf, &linked);
 	if (!error && w.pths)

@@ -271,6 +271,7 @@ START_TEST(test_dist__caps_and_links)
 	char p[PATH_MAX * 2], q[PATH_MAX * 2];
 	FILE *f;
 	size_t i;
+	int fd;
 
 	/* A METADATA over its cap is an error on the distribution, not a crash. */
 	put("huge-1.dist-info", "RECORD", "");
@@ -301,7 +302,35 @@ START_TEST(test_dist__caps_and_links)
 	ck_assert_uint_eq(d.nr, 1);
 	ck_assert_str_eq(d.v[0].dir, "inside-1.dist-info");
 	ck_assert_int_eq(d.v[0].linked, 1);
+	/* The link out that leads to a directory: left out, and said (check's VNV007). */
+	ck_assert_uint_eq(d.noutside, 1);
+	ck_assert_str_eq(d.outside[0], "elsewhere-1.dist-info");
 	venv_dists_release(&d);
+	/* Below a handle: the same, and never through a link on the way. */
+	fd = open(site, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(venv_dists_read_at(&d, fd, "lib/python3.11/site-packages", "S", 0), 0);
+	ck_assert_uint_eq(d.nr, 1);
+	ck_assert_int_eq(d.v[0].linked, 1);
+	ck_assert_str_eq(d.v[0].path, "S/inside-1.dist-info");
+	venv_dists_release(&d);
+	snprintf(p, sizeof(p), "%s/lib/python3.11", site);
+	snprintf(q, sizeof(q), "%s/lib/real", site);
+	ck_assert_int_eq(rename(p, q), 0);
+	ck_assert_int_eq(symlink("real", p), 0);
+	ck_assert_int_eq(venv_dists_read_at(&d, fd, "lib/python3.11/site-packages", "S", 0), VENV_EIO);
+	ck_assert_int_eq(venv_dists_read_at(&d, fd, "lib/python3.11/site-packages", "S",
+					    VENV_DISTS_PARTIAL), 0);
+	ck_assert_uint_eq(d.nr, 0);
+	ck_assert_uint_eq(d.nunread, 1);
+	ck_assert_str_eq(d.unread[0].rel, "");
+	venv_dists_release(&d);
+	ck_assert_int_eq(venv_dists_read_at(&d, fd, "lib/../lib/real/site-packages", "S", 0),
+			 VENV_EIO);
+	ck_assert_int_eq(venv_dists_read_at(&d, fd, "lib/real/site-packages", "S", 0), 0);
+	ck_assert_uint_eq(d.nr, 1);
+	venv_dists_release(&d);
+	close(fd);
 }
 END_TEST
 

@@ -9,6 +9,8 @@
 #include <check.h>
 #include "error.h"
 #include "inspect.h"
+#include "list.h"
+#include "model.h"
 
 static char top[PATH_MAX], env[PATH_MAX], base[PATH_MAX];
 static struct venv_report rep;
@@ -514,6 +516,108 @@ static void check_opts(const struct venv_check_options *opts)
 		      venv_error_last());
 }
 
+static int mentions(const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < rep.nr; i++)
+		if (strstr(rep.findings[i].message, text) ||
+		    (rep.findings[i].file && strstr(rep.findings[i].file, text)))
+			return 1;
+	return 0;
+}
+
+/* A site-packages of another project, outside the environment: intruder 6.6. */
+static void outside_site(const char *rel)
+{
+	char dir[PATH_MAX + 64];
+
+	md(rel);
+	snprintf(dir, sizeof(dir), "%s/site-packages", rel);
+	md(dir);
+	snprintf(dir, sizeof(dir), "%s/site-packages/intruder-6.6.dist-info", rel);
+	md(dir);
+	snprintf(dir, sizeof(dir), "%s/site-packages/intruder-6.6.dist-info/METADATA", rel);
+	mk(dir, "Metadata-Version: 2.1\nName: intruder\nVersion: 6.6\n"
+	   "Requires-Dist: intruder-dep\n", 0644);
+	/* A file to hash: --verify-hashes reads the distributions early, on a thread. */
+	snprintf(dir, sizeof(dir), "%s/site-packages/intruder-6.6.dist-info/RECORD", rel);
+	mk(dir, "intruder.py," DEMO_SHA ",6\n", 0644);
+	snprintf(dir, sizeof(dir), "%s/site-packages/intruder.py", rel);
+	mk(dir, "x = 1\n", 0644);
+}
+
+/*
+ * The distributions are read below the handle of the environment the model
+ * holds, never by a path rebuilt from its name: lib/python3.12 swapped for
+ * a link out of the environment after the model was loaded, or the
+ * environment's path for another directory after its handle was opened,
+ * never makes check or list read the site-packages that the link leads to.
+ */
+START_TEST(test_inspect__dists_through_the_handle)
+{
+	static const unsigned jobs[] = { 0, 2 };
+	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
+	struct venv_list l = { NULL, 0 };
+	struct venv_dists kept = VENV_DISTS_INIT;
+	struct venv_model m;
+	char *kept_site = NULL, a[PATH_MAX], b[PATH_MAX];
+	size_t i;
+	int fd;
+
+	demo_dist();
+	outside_site("outside");
+	/* As it is: demo's missing requirement, through the handle. */
+	ck_assert_int_eq(venv_model_load(&m, env, 0), 0);
+	venv_report_release(&rep);
+	ck_assert_int_eq(venv_check_loaded(&rep, &m, NULL), 0);
+	ck_assert(mentions("absent-dep"));
+	venv_report_release(&rep);
+	/* lib/python3.12 becomes a link to outside once the model has seen the directory. */
+	p(a, sizeof(a), top, "env/lib/python3.12");
+	p(b, sizeof(b), top, "held-python3.12");
+	ck_assert_int_eq(rename(a, b), 0);
+	p(b, sizeof(b), top, "outside");
+	ck_assert_int_eq(symlink(b, a), 0);
+	for (i = 0; i < VENV_ARRAY_SIZE(jobs); i++) {
+		opts.flags = jobs[i] ? VENV_CHECK_VERIFY_HASHES : 0;
+		opts.hash_jobs = jobs[i];
+		opts.keep_dists = &kept;
+		opts.keep_site = &kept_site;
+		ck_assert_int_eq(venv_check_loaded(&rep, &m, &opts), 0);
+		if (mentions("intruder"))
+			dump();
+		ck_assert_msg(!mentions("intruder"), "expected nothing of the site-packages "
+			      "outside (jobs %u)", jobs[i]);
+		ck_assert_ptr_null(venv_dists_find(&kept, "intruder"));
+		venv_dists_release(&kept);
+		free(kept_site);
+		kept_site = NULL;
+		venv_report_release(&rep);
+	}
+	venv_model_release(&m);
+	/* The handle of the environment is listed, not what its path names now. */
+	p(b, sizeof(b), top, "held-python3.12");
+	ck_assert_int_eq(unlink(a), 0);
+	ck_assert_int_eq(rename(b, a), 0);
+	fd = open(env, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	p(b, sizeof(b), top, "held");
+	ck_assert_int_eq(rename(env, b), 0);
+	md("env");
+	md("env/lib");
+	outside_site("env/lib/python3.12");
+	mk("env/pyvenv.cfg", "home = /usr/bin\n", 0644);
+	ck_assert_int_eq(venv_list_add(&l, env, fd), 0);
+	close(fd);
+	ck_assert_uint_eq(l.nr, 1);
+	ck_assert_msg(!l.envs[0].error, "%s", l.envs[0].error);
+	ck_assert_uint_eq(l.envs[0].dists.nr, 1);
+	ck_assert_str_eq(l.envs[0].dists.v[0].name, "demo");
+	venv_list_release(&l);
+}
+END_TEST
+
 /*
  * The trash of a repair (.venv-repair-deleting): an interrupted repair's to
  * check (VNV117, and the walk goes through it), but not to the repair whose
@@ -850,6 +954,7 @@ static Suite *inspect_suite(void)
 	tcase_add_test(tc, test_inspect__path_separator);
 	tcase_add_test(tc, test_inspect__findings_sorted);
 	tcase_add_test(tc, test_inspect__own_trash);
+	tcase_add_test(tc, test_inspect__dists_through_the_handle);
 	suite_add_tcase(s, tc);
 	return s;
 }
