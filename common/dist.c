@@ -854,6 +854,19 @@ static int open_below(int dirfd, const char *site)
 			memcpy(name, site, n);
 			name[n] = '\0';
 			sub = n ? openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : fd;
+			/*
+			 * O_DIRECTORY makes a link ENOTDIR, which would read as a
+			 * file on the way: say it is a link not followed (ELOOP).
+			 */
+			if (sub < 0 && errno == ENOTDIR) {
+				struct stat st;
+
+				if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				    S_ISLNK(st.st_mode))
+					errno = ELOOP;
+				else
+					errno = ENOTDIR;
+			}
 		}
 		site += n + (site[n] == '/');
 		if (fd != dirfd && sub != fd)
@@ -905,7 +918,7 @@ done:
 		const struct venv_dist_unread *u = &out->unread[nunread];
 
 		error = venv_error_set(VENV_EIO, "cannot %s '%s%s%s': %s", u->op, disp,
-				       u->rel[0] ? "/" : "", u->rel, strerror(u->err));
+				       u->rel[0] ? "/" : "", u->rel, venv_dist_unread_why(u));
 	}
 	if (d)
 		closedir(d);
@@ -934,6 +947,11 @@ int venv_dists_read_at(struct venv_dists *out, int dirfd, const char *site, cons
 		       unsigned flags)
 {
 	return dists_read(out, dirfd, site, disp, flags, 1);
+}
+
+const char *venv_dist_unread_why(const struct venv_dist_unread *u)
+{
+	return u->err == ELOOP ? "a symbolic link on the way, not followed" : strerror(u->err);
 }
 
 void venv_dists_release(struct venv_dists *ds)

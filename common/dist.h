@@ -94,6 +94,9 @@ struct venv_dist_unread {
 	int err;          /* errno */
 };
 
+/* Why u could not be read, for a message: strerror(), or a link not followed. */
+const char *venv_dist_unread_why(const struct venv_dist_unread *u);
+
 struct venv_dists {
 	struct venv_dist *v;
 	size_t nr, alloc;

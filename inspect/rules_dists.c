@@ -586,7 +586,7 @@ static int report_unread(struct venv_check_ctx *c, const struct venv_dists *ds,
 				break;
 		if (k == c->r->nr)
 			error = add(c, VENV_DIAG_UNREADABLE_FILE, rel.buf, "cannot %s '%s': %s", u->op,
-				    rel.buf, strerror(u->err));
+				    rel.buf, venv_dist_unread_why(u));
 	}
 	vbuf_release(&rel);
 	return error;

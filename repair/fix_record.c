@@ -199,7 +199,8 @@ int venv_fix_records(struct venv_fixctx *x)
 		 * repairing; a METADATA that cannot be used (VNV006) does not make
 		 * the RECORD wrong: its rows follow the rewritten files too.
 		 */
-		if (venv_dists_read(&dists, site.buf, VENV_DISTS_ALL) < 0) {
+		if (venv_dists_read_at(&dists, x->env->root, site_rel.buf, site.buf,
+				       VENV_DISTS_ALL) < 0) {
 			venv_error_clear();
 			continue;
 		}

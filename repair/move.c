@@ -420,7 +420,7 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 	 */
 	vbuf_reset(&b);
 	if ((error = vbuf_addf(&b, "%s/%s", e->dir, m->new_site)) < 0 ||
-	    (error = venv_dists_read(&fresh, b.buf, 0)) < 0)
+	    (error = venv_dists_read_at(&fresh, e->fd, m->new_site, b.buf, 0)) < 0)
 		goto done;
 	for (i = 0; i < ds->nr; i++) {
 		const struct venv_dist *d = &ds->v[i];

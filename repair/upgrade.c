@@ -76,7 +76,8 @@ int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 	} else if (is_executable(s->base_python)) {
 		error = vbuf_sets(&path, s->base_python);
 	} else if (s->minor >= 0) {
-		vbuf_addf(&spec, "3.%d", s->minor);
+		if ((error = vbuf_addf(&spec, "3.%d", s->minor)) < 0)
+			goto done;
 		if ((error = venv_python_find(&path, spec.buf)) < 0) {
 			error = venv_error_set(VENV_ENOTFOUND, "the base interpreter '%s' is gone and "
 					       "no other Python %s was found; use --python",
@@ -110,13 +111,13 @@ int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 	if (!u->minor_change)
 		goto done;
 	vbuf_reset(&path);
-	vbuf_addf(&path, "lib/python3.%d", u->old_minor);
-	if ((error = dup_into(&u->old_lib, path.buf)) < 0)
+	if ((error = vbuf_addf(&path, "lib/python3.%d", u->old_minor)) < 0 ||
+	    (error = dup_into(&u->old_lib, path.buf)) < 0)
 		goto done;
 	/* The markers of the old version: pyvenv.cfg's, unless that is the new one already. */
 	vbuf_reset(&spec);
-	if (u->orphaned)
-		vbuf_addf(&spec, "3.%d", u->old_minor);
+	if (u->orphaned && (error = vbuf_addf(&spec, "3.%d", u->old_minor)) < 0)
+		goto done;
 	vbuf_reset(&path);
 	if ((error = vbuf_addf(&path, "%s/%s/site-packages", e->dir, u->old_lib)) < 0)
 		goto done;
@@ -125,7 +126,8 @@ int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 		u->dists = *seen;
 		memset(seen, 0, sizeof(*seen));
 		venv_dists_drop_unusable(&u->dists);
-	} else if ((error = venv_dists_read(&u->dists, path.buf, 0)) < 0) {
+	} else if ((error = venv_dists_read_at(&u->dists, e->fd,
+					       path.buf + strlen(e->dir) + 1, path.buf, 0)) < 0) {
 		goto done;
 	}
 	if ((error = venv_move_prepare(&u->mv, &u->dists, e, u->old_lib, u->new_lib, u->old_minor,
@@ -685,7 +687,9 @@ static int remove_stale_scripts(struct venv_upgrade *u, struct venv_envdir *e,
 		if (!have_now) {
 			if ((error = vbuf_addf(&site, "%s/%s/site-packages", e->dir,
 					       u->new_lib)) < 0 ||
-			    (error = venv_dists_read(&now, site.buf, 0)) < 0)
+			    (error = venv_dists_read_at(&now, e->fd,
+							site.buf + strlen(e->dir) + 1,
+							site.buf, 0)) < 0)
 				goto done;
 			have_now = 1;
 		}
