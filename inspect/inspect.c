@@ -248,6 +248,8 @@ int venv_check_loaded(struct venv_report *r, struct venv_model *env,
 	c.r = r;
 	c.env = env;
 	c.opts = opts ? opts : &defaults;
+	if (c.opts->flags & VENV_CHECK_ALL_FINDINGS)
+		r->uncapped = 1;
 	if (!r->path && !(r->path = strdup(env->disp)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
 	r->creator = env->creator;

@@ -106,11 +106,15 @@ struct venv_report {
 	struct venv_finding *findings;
 	size_t nr, alloc;
 	size_t dropped;         /* findings not kept because of the cap */
+	int uncapped;           /* keep every finding (VENV_CHECK_ALL_FINDINGS) */
 };
 
-#define VENV_REPORT_INIT { NULL, 0, VENV_CREATOR_UNKNOWN, NULL, NULL, 0, 0, 0 }
+#define VENV_REPORT_INIT { NULL, 0, VENV_CREATOR_UNKNOWN, NULL, NULL, 0, 0, 0, 0 }
 
-/* At most this many findings per report, and per code for per-file codes. */
+/*
+ * At most this many findings per report, and per code for per-file codes,
+ * unless the report is uncapped.
+ */
 #define VENV_REPORT_MAX_FINDINGS 1000
 #define VENV_REPORT_MAX_PER_CODE 20
 
@@ -123,7 +127,12 @@ enum venv_check_flags {
 	 * before the lock is released: the trash is no finding (no interrupted
 	 * repair) and the walk does not go into it (its entries come and go).
 	 */
-	VENV_CHECK_OWN_TRASH = 1 << 2
+	VENV_CHECK_OWN_TRASH = 1 << 2,
+	/*
+	 * Keep every finding, past the caps above: repair plans a fix for each
+	 * one, and a moved environment with 30 console scripts has 30 to fix.
+	 */
+	VENV_CHECK_ALL_FINDINGS = 1 << 3
 };
 
 struct venv_check_options {

@@ -62,8 +62,8 @@ int venv_report_add_finding(struct venv_report *r, const struct venv_finding *sr
 	struct venv_finding *f;
 	int ok = 1;
 
-	if (r->nr >= VENV_REPORT_MAX_FINDINGS ||
-	    count_code(r, src->code) >= VENV_REPORT_MAX_PER_CODE) {
+	if (!r->uncapped && (r->nr >= VENV_REPORT_MAX_FINDINGS ||
+			     count_code(r, src->code) >= VENV_REPORT_MAX_PER_CODE)) {
 		r->dropped++;
 		return 0;
 	}

@@ -83,12 +83,18 @@ static enum venv_severity problem_severity(const struct venv_problem *p)
 
 static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_upgrade_fixed)
 {
+	unsigned per_code[1000] = { 0 };
 	size_t i;
 	int error = 0;
 
 	for (i = 0; i < src->nprob && !error; i++) {
 		int c = src->problems[i].code;
 		size_t k;
+
+		/* Shown as check shows findings: the plan came from an uncapped report. */
+		if (dst->nprob >= VENV_REPORT_MAX_FINDINGS ||
+		    (c > 0 && c < 1000 && per_code[c] >= VENV_REPORT_MAX_PER_CODE))
+			continue;
 
 		for (k = 0; k < dst->nprob; k++)
 			if (!strcmp(dst->problems[k].message, src->problems[i].message))
@@ -108,6 +114,8 @@ static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_
 					   c == VENV_DIAG_BASE_VERSION_MISMATCH ||
 					   c == VENV_DIAG_ORPHANED_SITE_PACKAGES))
 			continue;
+		if (c > 0 && c < 1000)
+			per_code[c]++;
 		error = venv_plan_problem_copy(dst, &src->problems[i]);
 	}
 	return error;
@@ -204,7 +212,8 @@ static int remaining_from(struct venv_plan *out, size_t *errors, const struct ve
 			  const struct venv_plan *plan)
 {
 	struct venv_rule_filter shown, err;
-	size_t i;
+	unsigned per_code[1000] = { 0 };
+	size_t i, kept = 0;
 	int error;
 
 	*errors = 0;
@@ -219,6 +228,11 @@ static int remaining_from(struct venv_plan *out, size_t *errors, const struct ve
 		if (!venv_rule_filter_wants_severity(&shown, f->code, f->severity))
 			continue;
 		*errors += venv_rule_filter_wants_severity(&err, f->code, f->severity);
+		/* Shown as check shows them: a report the plan came from is uncapped. */
+		if (kept >= VENV_REPORT_MAX_FINDINGS || (f->code > 0 && f->code < 1000 &&
+		    per_code[f->code]++ >= VENV_REPORT_MAX_PER_CODE))
+			continue;
+		kept++;
 		p = plan ? planned_for(plan, f) : NULL;
 		if (p && p->why)
 			error = venv_plan_declined(out, f->code, f->severity, p->rel, f->message,
@@ -286,6 +300,7 @@ static int first_check(struct venv_report *rep, struct venv_model *env, int part
 	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
 	const int *c;
 
+	opts.flags = VENV_CHECK_ALL_FINDINGS;   /* a fix for each, not for the first 20 */
 	opts.keep_dists = seen;
 	opts.keep_site = seen_site;
 	if (!partial)
@@ -364,7 +379,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	unsigned long long tried = 0;
 	size_t changes;
 
-	own_trash.flags = VENV_CHECK_OWN_TRASH;
+	own_trash.flags = VENV_CHECK_OWN_TRASH | VENV_CHECK_ALL_FINDINGS;
 	memset(r, 0, sizeof(*r));
 	memset(&s, 0, sizeof(s));
 	memset(&u, 0, sizeof(u));

@@ -33,12 +33,18 @@ repaired VNV401 "$TMP/e401"
 expect_match "VNV404" "$REPAIRED" "the shebangs rewritten"
 expect_eq "hello from tinypkg 1.0" "$(e401/bin/tinypkg-hello)" "the console script"
 
-# VNV405: a copy; the original is left alone.
+# VNV405: a copy; the original is left alone. With more console scripts
+# than check shows findings of a code (20): repair fixes every one, not the
+# first 20 (it planned from check's capped report, and left the rest).
 mkp orig
+for i in $(seq 1 25); do
+	cp orig/bin/tinypkg-hello "orig/bin/tool$i" || fail "could not copy the console script"
+done
 before=$(tree_listing orig times)
 cp -a orig e405
 repaired VNV405 "$TMP/e405"
 expect_eq "$before" "$(tree_listing orig times)" "the original"
+expect_eq "hello from tinypkg 1.0" "$(e405/bin/tool25)" "the 25th copy of the console script"
 
 # VNV414 and VNV408: an in-project environment moved with its project: the
 # editable install's .pth naming the project's source (VNV414, an error: the
