@@ -327,7 +327,7 @@ static int render_text(struct vbuf *out, const struct venv_list *l)
 	static const char *const head[] = { "Package", "Version", "Installer", "Editable",
 					    "Location", "License" };
 	struct vbuf col[6];
-	size_t i, k, c;
+	size_t i, k, c, shown = 0;
 	int error = 0;
 
 	for (c = 0; c < 6; c++)
@@ -337,16 +337,13 @@ static int render_text(struct vbuf *out, const struct venv_list *l)
 		const char *raw[6];
 		size_t w[6];
 
+		/* Its error goes to stderr alone, as ls says of a file it cannot list. */
+		if (e->error)
+			continue;
 		vbuf_reset(&col[0]);
 		if ((error = venv_text_escape(&col[0], e->path)) < 0 ||
-		    (error = vbuf_addf(out, "%s%s\n", i ? "\n" : "", col[0].buf)) < 0)
+		    (error = vbuf_addf(out, "%s%s\n", shown++ ? "\n" : "", col[0].buf)) < 0)
 			break;
-		if (e->error) {
-			vbuf_reset(&col[0]);
-			if ((error = venv_text_escape(&col[0], e->error)) == 0)
-				error = vbuf_addf(out, "  error: %s\n", col[0].buf);
-			continue;
-		}
 		for (c = 0; c < 6; c++)
 			w[c] = strlen(head[c]);
 		for (k = 0; k < e->dists.nr && !error; k++) {

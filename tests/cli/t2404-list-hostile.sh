@@ -14,6 +14,7 @@
 # error saying what it is (it was an empty list, exit 0); never a block. The
 # project's hint still names that .venv (it named none for a FIFO or a directory).
 # More lib/pythonX.Y than are read (16) is exit 2 too (it was the first 16).
+# An environment that cannot be listed is said on stderr only, not in the table too.
 . "$(dirname "$0")/lib.sh"
 
 newest_pyenv_python
@@ -134,4 +135,13 @@ done
 expect_exit 2 "$VENV" list many
 expect_match "^venv: error: cannot list 'many': its lib has more than 16 pythonX\.Y directories; not all were read\$" \
 	"$ERR" "the error for 17 lib/pythonX.Y"
+
+# An environment that cannot be listed is said once, on stderr, as ls does;
+# the table holds the others (the error was in the table too, under its name).
+expect_exit 2 "$VENV" list many proj/.venv
+expect_eq 1 "$(printf '%s\n' "$ERR" | grep -c 'more than 16')" "the number of times the error is said on stderr"
+case $OUT in
+proj/.venv$'\n'"  Package "*) ;;
+*) fail "expected the table of proj/.venv alone on stdout, saw: $OUT" ;;
+esac
 echo ok
