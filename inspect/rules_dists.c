@@ -201,7 +201,6 @@ done:
 	return error;
 }
 
-/* pip check, statically: what pip prints, one finding per line. */
 /*
  * The metadata directories of site-packages that the reader left out as
  * links out of the environment (common/dist.h) but that lead to a
@@ -249,6 +248,7 @@ static int left_out(const struct vbuf *names, const char *canon)
 	return 0;
 }
 
+/* pip check, statically: what pip prints, one finding per line. */
 static int check_deps(struct venv_check_ctx *c, const struct venv_dists *ds, const char *site_rel,
 		      const struct vbuf *linked)
 {
