@@ -234,19 +234,44 @@ done:
 	return error;
 }
 
-/* CPython's create_if_needed(): a file or symlink in the way is an error. */
-static int create_if_needed(const char *d)
+/*
+ * CPython's create_if_needed(), os.makedirs(d), for d, the environment top
+ * or a directory below it (both normalised): refused when d, or a directory
+ * on the way to it below top, is a symbolic link or a file. An existing
+ * environment whose `include` or `lib` links out of it would otherwise have
+ * directories and pip's files made through that link.
+ */
+static int create_if_needed(const char *top, const char *d)
 {
+	struct vbuf p = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
+	size_t n = strlen(top), i;
+	int error = 0;
 
-	if (lstat(d, &st) == 0) {
-		if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode))
-			return venv_error_set(VENV_EEXISTS, "unable to create directory '%s': "
-					      "%s is in the way", d,
-					      S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
-		return 0;
+	if (strncmp(d, top, n) || (d[n] && d[n] != '/'))
+		n = strlen(d);   /* not below top: d alone */
+	for (i = n;; i++) {
+		if ((d[i] && d[i] != '/') || (i == n && d[i]))
+			continue;   /* inside a name, or top itself (the caller's) */
+		vbuf_reset(&p);
+		if ((error = vbuf_add(&p, d, i)) < 0)
+			goto done;
+		if (lstat(p.buf, &st) < 0)
+			break;   /* made below, or venv_fs_mkdirs() says why not */
+		if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+			error = venv_error_set(VENV_EEXISTS, "unable to create directory '%s': "
+					       "%s is in the way%s%s%s", d,
+					       S_ISLNK(st.st_mode) ? "a symbolic link" : "a file",
+					       d[i] ? " ('" : "", d[i] ? p.buf : "", d[i] ? "')" : "");
+			goto done;
+		}
+		if (!d[i])
+			goto done;   /* there already */
 	}
-	return venv_fs_mkdirs(d);
+	error = venv_fs_mkdirs(d);
+done:
+	vbuf_release(&p);
+	return error;
 }
 
 int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
@@ -279,7 +304,7 @@ int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
 	    (error = dup_into(&ctx->prompt, b->resolved_prompt ? b->resolved_prompt :
 			      ctx->env_name)) < 0)
 		goto done;
-	if ((error = create_if_needed(ctx->env_dir)) < 0)
+	if ((error = create_if_needed(ctx->env_dir, ctx->env_dir)) < 0)
 		goto done;
 	/* From here on an interrupted creation is recognisable as such. */
 	if (!b->upgrade && (error = write_marker(ctx, 1)) < 0)
@@ -301,8 +326,8 @@ int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
 	SCHEME(lib_path, info->purelib);
 	SCHEME(platlib_path, info->platlib);
 #undef SCHEME
-	if ((error = create_if_needed(ctx->inc_path)) < 0 ||
-	    (error = create_if_needed(ctx->lib_path)) < 0)
+	if ((error = create_if_needed(ctx->env_dir, ctx->inc_path)) < 0 ||
+	    (error = create_if_needed(ctx->env_dir, ctx->lib_path)) < 0)
 		goto done;
 	/* bpo-21197: lib64 -> lib on 64-bit POSIX other than macOS, if absent. */
 	if (info->is64 && strcmp(info->platform, "darwin")) {
@@ -327,7 +352,7 @@ int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
 	    (error = dup_into(&ctx->env_exe, tmp.buf)) < 0 ||
 	    (error = dup_into(&ctx->env_exec_cmd, tmp.buf)) < 0)
 		goto done;
-	error = create_if_needed(ctx->bin_path);
+	error = create_if_needed(ctx->env_dir, ctx->bin_path);
 done:
 	vbuf_release(&abs);
 	vbuf_release(&tmp);

@@ -19,6 +19,21 @@ expect_exit 1 "$VENV" create --without-pip -p "$py" link
 expect_match "a symbolic link is in the way" "$ERR" "stderr"
 [ -z "$(ls -A target)" ] || fail "expected the link's target to stay empty, saw: $(ls -A target)"
 
+# An existing environment whose include/ or lib/ links out of it: refused,
+# with or without --upgrade; nothing is made through the link (pip's files
+# and include/pythonX.Y were).
+"$VENV" create -q --without-pip -p "$py" linked || fail "venv create failed"
+rm -rf linked/include && ln -s "$TMP/target" linked/include
+for opt in --upgrade --without-pip; do
+	expect_exit 1 "$VENV" create "$opt" -p "$py" linked
+	expect_match "a symbolic link is in the way \('.*/linked/include'\)" "$ERR" "stderr"
+done
+rm linked/include && mkdir linked/include && mv linked/lib target/lib && ln -s "$TMP/target/lib" linked/lib
+expect_exit 1 "$VENV" create --without-pip -p "$py" linked
+expect_match "a symbolic link is in the way \('.*/linked/lib'\)" "$ERR" "stderr"
+expect_eq "lib" "$(ls -A target)" "what the link's target holds"
+[ -z "$(find target/lib -mindepth 3)" ] || fail "expected nothing made in the link's target"
+
 # The PATH separator and line breaks are refused before anything is written.
 expect_exit 1 "$VENV" create --without-pip -p "$py" "a:b"
 expect_match "PATH separator" "$ERR" "stderr"
