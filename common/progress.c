@@ -31,9 +31,13 @@ int venv_progress_format(struct vbuf *out, const struct venv_progress *p, const 
 
 	if ((error = venv_progress_erase(out, p)) < 0 || (error = vbuf_addch(out, '\r')) < 0)
 		return error;
-	/* One line: a newline or a carriage return inside would break the redraw. */
+	/*
+	 * One line: a newline or a carriage return inside would break the
+	 * redraw, and no control character of what pip printed reaches the
+	 * terminal (an escape sequence could retitle or clear it).
+	 */
 	for (; *text && error >= 0; text++)
-		error = vbuf_addch(out, *text == '\n' || *text == '\r' ? ' ' : *text);
+		error = vbuf_addch(out, (unsigned char)*text < 0x20 || *text == 0x7f ? ' ' : *text);
 	return error;
 }
 

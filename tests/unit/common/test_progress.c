@@ -40,6 +40,11 @@ START_TEST(test_progress__format)
 	vbuf_reset(&out);
 	ck_assert_int_eq(venv_progress_erase(&out, &p), 0);
 	ck_assert_uint_eq(out.len, 0);
+	/* No control character of the text reaches the terminal. */
+	p = line(1, 0);
+	vbuf_reset(&out);
+	ck_assert_int_eq(venv_progress_format(&out, &p, "pip: x\033]0;t\007\033[2J\177\tz"), 0);
+	ck_assert_str_eq(out.buf, "\rpip: x ]0;t  [2J  z");
 	vbuf_release(&out);
 }
 END_TEST
