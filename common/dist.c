@@ -616,13 +616,13 @@ static int link_allowed(int sfd, const char *name, const char *env, int *err)
 	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH);
 	char *real = NULL;
 	const char *v;
-	int ok = 0, fd = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int error = 0, ok = 0, fd = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	*err = fd < 0 ? errno : 0;
 	if (fd < 0)
 		return 0;
-	vbuf_addf(&dir, "/proc/self/fd/%d", fd);
-	real = realpath(dir.buf, NULL);
+	if (vbuf_addf(&dir, "/proc/self/fd/%d", fd) == 0)
+		real = realpath(dir.buf, NULL);
 	close(fd);
 	if (!real)
 		goto done;
@@ -632,12 +632,12 @@ static int link_allowed(int sfd, const char *name, const char *env, int *err)
 	}
 	vbuf_reset(&dir);
 	if ((v = getenv("VIRTUALENV_OVERRIDE_APP_DATA")) && *v)
-		vbuf_sets(&dir, v);
+		error = vbuf_sets(&dir, v);
 	else if ((v = getenv("XDG_DATA_HOME")) && *v == '/')
-		vbuf_addf(&dir, "%s/virtualenv", v);
+		error = vbuf_addf(&dir, "%s/virtualenv", v);
 	else if ((v = getenv("HOME")) && *v == '/')
-		vbuf_addf(&dir, "%s/.local/share/virtualenv", v);
-	ok = dir.len && below(real, dir.buf);
+		error = vbuf_addf(&dir, "%s/.local/share/virtualenv", v);
+	ok = !error && dir.len && below(real, dir.buf);
 done:
 	free(real);
 	vbuf_release(&dir);

@@ -161,11 +161,14 @@ int venv_proc_run(const struct venv_proc *p, int *status)
 			/*
 			 * Keep what fits (always a prefix of the output), then keep
 			 * draining so that the child never blocks on a full pipe.
+			 * Out of memory ends the capture (a gap would make it no
+			 * longer a prefix): the child is still drained and reaped,
+			 * then the error is returned.
 			 */
-			if (p->output && p->output->len < p->output->max) {
+			if (p->output && !error && p->output->len < p->output->max) {
 				size_t room = p->output->max - p->output->len;
 
-				vbuf_add(p->output, chunk, (size_t)n < room ? (size_t)n : room);
+				error = vbuf_add(p->output, chunk, (size_t)n < room ? (size_t)n : room);
 			}
 		}
 	}

@@ -289,8 +289,8 @@ static int pyenv_selected_versions(struct vbuf *out, const char *root, struct vb
 
 	vbuf_reset(out);
 	if (env && *env) {
-		error = vbuf_sets(out, env);
-		vbuf_sets(why, "PYENV_VERSION");
+		if ((error = vbuf_sets(out, env)) == 0)
+			error = vbuf_sets(why, "PYENV_VERSION");
 		goto done;
 	}
 	if (!(cwd = getcwd(NULL, 0)) || vbuf_sets(&dir, cwd) < 0)
@@ -311,8 +311,8 @@ static int pyenv_selected_versions(struct vbuf *out, const char *root, struct vb
 		if (venv_path_dirname(&dir, dir.buf) < 0)
 			goto done;
 	}
-	vbuf_sets(why, file.buf);
-	error = first_version_line(out, data.buf, data.len, 1);
+	if ((error = vbuf_sets(why, file.buf)) == 0)
+		error = first_version_line(out, data.buf, data.len, 1);
 done:
 	venv_error_clear();
 	free(cwd);
@@ -404,8 +404,10 @@ static int resolve_shim(struct vbuf *out, const char *root, const char *name,
 			if (system_command(&cand, root, name) == 0) {
 				if (why) {
 					vbuf_reset(why);
-					vbuf_addf(why, "pyenv's shim '%s' runs the system's %s "
-						  "(from %s)", name, cand.buf, src.buf);
+					if ((error = vbuf_addf(why, "pyenv's shim '%s' runs the "
+							       "system's %s (from %s)", name,
+							       cand.buf, src.buf)) < 0)
+						goto done;
 				}
 				error = vbuf_sets(out, cand.buf);
 				goto done;
@@ -420,8 +422,9 @@ static int resolve_shim(struct vbuf *out, const char *root, const char *name,
 		if (access(cand.buf, X_OK) == 0) {
 			if (why) {
 				vbuf_reset(why);
-				vbuf_addf(why, "pyenv's shim '%s' runs pyenv version '%s' (from %s)",
-					  name, v, src.buf);
+				if ((error = vbuf_addf(why, "pyenv's shim '%s' runs pyenv version "
+						       "'%s' (from %s)", name, v, src.buf)) < 0)
+					goto done;
 			}
 			error = vbuf_sets(out, cand.buf);
 			goto done;
@@ -663,8 +666,8 @@ static int pick_newest(struct vbuf *out, struct vbuf *why, struct found *f,
 		goto done;
 	if (why) {
 		vbuf_reset(why);
-		vbuf_addf(why, "'%s' matches %zu interpreter%s; using the newest, Python %d.%d.%d "
-			  "at %s", asked, nmatch, nmatch == 1 ? "" : "s", f->c[best].v[0],
+		error = vbuf_addf(why, "'%s' matches %zu interpreter%s; using the newest, Python "
+				  "%d.%d.%d at %s", asked, nmatch, nmatch == 1 ? "" : "s", f->c[best].v[0],
 			  f->c[best].v[1], f->c[best].v[2], out->buf);
 	}
 done:
@@ -710,7 +713,7 @@ static int find_name(struct vbuf *out, struct vbuf *why, const char *name, const
 		error = vbuf_sets(out, found);
 		if (why && !error) {
 			vbuf_reset(why);
-			vbuf_addf(why, "'%s' is %s on PATH", name, found);
+			error = vbuf_addf(why, "'%s' is %s on PATH", name, found);
 		}
 		goto done;
 	}
@@ -740,9 +743,9 @@ static int find_name(struct vbuf *out, struct vbuf *why, const char *name, const
 	error = 0;
 	if (why) {
 		vbuf_reset(why);
-		vbuf_addf(why, "'%s' on PATH is pyenv's shim, which the selected version does "
-			  "not provide; using the newest pyenv version that has it: %s",
-			  name, out->buf);
+		error = vbuf_addf(why, "'%s' on PATH is pyenv's shim, which the selected version "
+				  "does not provide; using the newest pyenv version that has it: %s",
+				  name, out->buf);
 	}
 done:
 	if (f)
@@ -792,9 +795,9 @@ static int find_default(struct vbuf *out, struct vbuf *why)
 	if (why) {
 		struct vbuf w = VBUF_INIT(VBUF_MAX_LINE);
 
-		if (vbuf_addf(&w, ".python-version asks for '%s'", line.buf) == 0 &&
-		    (!why->len || vbuf_addf(&w, ": %s", why->buf) == 0))
-			vbuf_sets(why, w.buf);
+		if ((error = vbuf_addf(&w, ".python-version asks for '%s'", line.buf)) == 0 &&
+		    (!why->len || (error = vbuf_addf(&w, ": %s", why->buf)) == 0))
+			error = vbuf_sets(why, w.buf);
 		vbuf_release(&w);
 	}
 done:

@@ -100,14 +100,14 @@ int venv_cli_doc_usage_error(const struct venv_cmddoc *d, const char *fmt, ...)
 {
 	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
 	va_list ap;
+	const char *text;
 	int status;
 
 	va_start(ap, fmt);
-	if (vbuf_vaddf(&msg, fmt, ap) < 0)
-		vbuf_sets(&msg, "invalid command line");
+	text = vbuf_vaddf(&msg, fmt, ap) < 0 ? "invalid command line" : msg.buf;
 	va_end(ap);
 	venv_cli_print_usage(stderr, d);
-	status = venv_cli_usage_error(d->name, "%s", msg.buf);
+	status = venv_cli_usage_error(d->name, "%s", text);
 	vbuf_release(&msg);
 	return status;
 }
@@ -237,6 +237,7 @@ void venv_cli_progress(struct venv_progress *p, int force, const char *fmt, ...)
 	struct vbuf text = VBUF_INIT(VBUF_MAX_LINE), out = VBUF_INIT(VBUF_MAX_LINE);
 	struct timespec now;
 	va_list ap;
+	int error;
 
 	if (!p->on)
 		return;
@@ -246,9 +247,10 @@ void venv_cli_progress(struct venv_progress *p, int force, const char *fmt, ...)
 	    PROGRESS_INTERVAL_NS)
 		return;
 	va_start(ap, fmt);
-	vbuf_vaddf(&text, fmt, ap);
+	error = vbuf_vaddf(&text, fmt, ap);
 	va_end(ap);
-	if (venv_progress_format(&out, p, text.buf) >= 0) {
+	/* A line that could not be built (out of memory) is not drawn: progress is best effort. */
+	if (error >= 0 && venv_progress_format(&out, p, text.buf) >= 0) {
 		fwrite(out.buf, 1, out.len, stderr);
 		fflush(stderr);
 		p->last = now;
