@@ -664,19 +664,29 @@ int venv_pip_install_dist(const char *name, const char *version, const char *con
 	if (error == VENV_ENOTFOUND) {
 		/* Say exactly where it was looked for. */
 		struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+		int built;
 
 		if (!getenv("VENV_NO_CACHE") && venv_cache_dir(&cache) == 0)
-			vbuf_addf(&msg, "no wheel of %s %s is in the wheel cache '%s/%s'", name, version,
-				  cache.buf, CACHE_SUBDIR);
+			built = vbuf_addf(&msg, "no wheel of %s %s is in the wheel cache '%s/%s'",
+					  name, version, cache.buf, CACHE_SUBDIR);
 		else
-			vbuf_addf(&msg, "no wheel of %s %s is at hand (the wheel cache is not used%s)",
-				  name, version, getenv("VENV_NO_CACHE") ? ": VENV_NO_CACHE is set" : "");
-		for (i = 0; i < nwheels; i++)
-			vbuf_addf(&msg, "%s'%s'", i ? ", " : ", nor among the base interpreter's "
-				  "wheels (", wheels[i]);
-		if (nwheels)
-			vbuf_addch(&msg, ')');
-		error = venv_error_set(VENV_ENOTFOUND, "%s", msg.buf);
+			built = vbuf_addf(&msg, "no wheel of %s %s is at hand (the wheel cache is "
+					  "not used%s)", name, version,
+					  getenv("VENV_NO_CACHE") ? ": VENV_NO_CACHE is set" : "");
+		for (i = 0; !built && i < nwheels; i++)
+			built = vbuf_addf(&msg, "%s'%s'", i ? ", " : ", nor among the base "
+					  "interpreter's wheels (", wheels[i]);
+		if (!built && nwheels)
+			built = vbuf_addch(&msg, ')');
+		/*
+		 * The code stays VENV_ENOTFOUND even when the message could not be
+		 * built in full (out of memory): the caller falls back on ensurepip.
+		 */
+		if (built < 0)
+			error = venv_error_set(VENV_ENOTFOUND, "no wheel of %s %s is at hand",
+					       name, version);
+		else
+			error = venv_error_set(VENV_ENOTFOUND, "%s", msg.buf);
 		vbuf_release(&msg);
 	}
 	if (cachefd >= 0)

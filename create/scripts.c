@@ -75,8 +75,9 @@ static int install_one(struct venv_builder *b, struct venv_context *ctx, const c
 		if (b->log) {
 			struct vbuf msg = VBUF_INIT(VBUF_MAX_PATH);
 
-			vbuf_addf(&msg, "unable to copy script '%s', may be binary", rel);
-			b->log(b->payload, VENV_LOG_WARNING, msg.buf);
+			if ((error = vbuf_addf(&msg, "unable to copy script '%s', may be binary",
+					       rel)) == 0)
+				b->log(b->payload, VENV_LOG_WARNING, msg.buf);
 			vbuf_release(&msg);
 		}
 		goto done;
