@@ -43,8 +43,12 @@ static int validate(char **items, size_t n, struct vbuf *warnings)
 			return venv_error_set(VENV_EINVAL, "unknown rule selector '%s'", items[i]);
 		if (d && d->status == VENV_DIAG_REMOVED)
 			return venv_error_set(VENV_EINVAL, "rule '%s' has been removed", items[i]);
-		if (d && d->status == VENV_DIAG_DEPRECATED && warnings)
-			vbuf_addf(warnings, "rule '%s' is deprecated\n", items[i]);
+		if (d && d->status == VENV_DIAG_DEPRECATED && warnings) {
+			int error = vbuf_addf(warnings, "rule '%s' is deprecated\n", items[i]);
+
+			if (error < 0)
+				return error;
+		}
 	}
 	return 0;
 }

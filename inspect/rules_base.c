@@ -245,7 +245,10 @@ static int files_differ(int a, int b)
 	return 0;
 }
 
-/* Does the libpython a copied interpreter needs exist where its RUNPATH says? */
+/*
+ * Does the libpython a copied interpreter needs exist where its RUNPATH says?
+ * 1 yes, 0 no (`where` says where it was looked for), < 0 on error.
+ */
 static int libpython_present(const struct venv_elf_info *elf, const char *bin_dir,
 			     struct vbuf *where)
 {
@@ -270,8 +273,12 @@ static int libpython_present(const struct venv_elf_info *elf, const char *bin_di
 			}
 			if (file_exists(path))
 				return 1;
-			if (!where->len)
-				vbuf_sets(where, dir);
+			if (!where->len) {
+				int error = vbuf_sets(where, dir);
+
+				if (error < 0)
+					return error;
+			}
 		}
 		p = colon ? colon + 1 : NULL;
 	}
@@ -400,8 +407,11 @@ static int check_base(struct venv_check_ctx *c)
 				continue;
 			}
 			if (!found && landmark_at(cands[k], e->lib_stem, ver)) {
+				int set = vbuf_sets(&prefix, cands[k]);
+
 				found = fallback = 1;
-				vbuf_sets(&prefix, cands[k]);
+				if (set < 0)
+					error = set;
 			}
 			free((char *)cands[k]);
 		}
@@ -418,11 +428,18 @@ static int check_base(struct venv_check_ctx *c)
 	}
 
 	/* A copied interpreter also needs its libpython. */
-	if (in->kind == VENV_IK_COPY && !libpython_present(elf, bin_dir.buf, &where)) {
-		if ((error = add(c, VENV_DIAG_BASE_MISSING, rel, 0,
-				 "move to another base ('venv repair --upgrade --python PYTHON')",
-				 "the copied interpreter '%s' needs '%s', which is not in '%s' any more",
-				 rel, elf->libpython, where.buf)) < 0)
+	if (in->kind == VENV_IK_COPY) {
+		int present = libpython_present(elf, bin_dir.buf, &where);
+
+		if (present < 0) {
+			error = present;
+			goto done;
+		}
+		if (!present && (error = add(c, VENV_DIAG_BASE_MISSING, rel, 0,
+					     "move to another base ('venv repair --upgrade --python "
+					     "PYTHON')", "the copied interpreter '%s' needs '%s', which "
+					     "is not in '%s' any more", rel, elf->libpython,
+					     where.buf)) < 0)
 			goto done;
 	}
 
@@ -447,8 +464,10 @@ static int check_base(struct venv_check_ctx *c)
 
 			if (exe_real)
 				venv_path_dirname(&want, exe_real);
-			else if (prefix.len)
-				vbuf_addf(&want, "%s/bin", prefix.buf);
+			else if (prefix.len && (error = vbuf_addf(&want, "%s/bin", prefix.buf)) < 0) {
+				vbuf_release(&want);
+				goto done;
+			}
 			snprintf(fix, sizeof(fix), "set `home` to '%s'", want.len ? want.buf : "?");
 			d.found = (char *)home;
 			d.want = want.len ? want.buf : NULL;

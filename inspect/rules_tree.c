@@ -288,10 +288,10 @@ static int check_pth(struct venv_check_ctx *c, int dirfd, const char *name, cons
 					d.want = want.buf;
 					d.old_prefix = oldp.buf;
 					d.new_prefix = newp.buf;
-					vbuf_addf(&fix, "rewrite the entry to '%s'", want.buf);
+					error = vbuf_addf(&fix, "rewrite the entry to '%s'", want.buf);
 				}
 				/* Whose the .pth is, at its first missing path: only then does it matter. */
-				if (!looked++)
+				if (!error && !looked++)
 					error = editable_dist(c, name, setuptools_dist,
 							      sizeof(setuptools_dist), &dist);
 				if (!error && dist) {
