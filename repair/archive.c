@@ -184,8 +184,13 @@ static int write_error(struct archive *a, const struct manifest *m, const char *
 	struct vbuf at = VBUF_INIT(VBUF_MAX_PATH);
 	int error;
 
-	vbuf_addf(&at, "while adding '%s%s'", m->env, UNDER_ROOT(path));
-	error = venv_archive__error(a, "write", m->file, at.buf);
+	/*
+	 * The member is only context: when it cannot be said (out of memory),
+	 * the write error is still the one returned, without it.
+	 */
+	error = venv_archive__error(a, "write", m->file,
+				    vbuf_addf(&at, "while adding '%s%s'", m->env,
+					      UNDER_ROOT(path)) == 0 ? at.buf : NULL);
 	vbuf_release(&at);
 	return error;
 }
@@ -270,7 +275,8 @@ static int write_dir_children(struct archive *a, struct archive_entry *ent, int 
 		struct stat st;
 
 		vbuf_reset(&child);
-		vbuf_addf(&child, "%s/%s", path, names[i]);
+		if ((error = vbuf_addf(&child, "%s/%s", path, names[i])) < 0)
+			break;
 		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			error = venv_error_set_errno(VENV_EIO, "cannot stat '%s%s'", m->env,
 						     UNDER_ROOT(child.buf));
@@ -739,7 +745,8 @@ static int write_archive(struct venv_archive_written *w, const char *dir, const 
 		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", parent.buf);
 		goto done;
 	}
-	vbuf_addf(&tmp, ".%s.tmp-%ld", name->buf, (long)getpid());
+	if ((error = vbuf_addf(&tmp, ".%s.tmp-%ld", name->buf, (long)getpid())) < 0)
+		goto done;
 	unlinkat(w->pfd, tmp.buf, 0);
 	fd = openat(w->pfd, tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {

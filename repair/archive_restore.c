@@ -169,7 +169,8 @@ static int check_name(const struct nameset *ns, const char *file, const char *na
 		if (!slash)
 			break;
 		vbuf_reset(&prefix);
-		vbuf_add(&prefix, name, (size_t)(slash - name));
+		if ((error = vbuf_add(&prefix, name, (size_t)(slash - name))) < 0)
+			break;
 		if (nameset_kind(ns, prefix.buf) != 'd') {
 			error = venv_error_set(VENV_EUNSAFE, "refusing the archive '%s': %s '%s' lies "
 					       "below '%s', which is not a directory extracted "
@@ -192,9 +193,13 @@ static int member_read_error(struct archive *a, const char *file, const char *wh
 	struct vbuf at = VBUF_INIT(VBUF_MAX_PATH);
 	int error;
 
-	if (name)
-		vbuf_addf(&at, "%s member '%s'", where, name);
-	error = venv_archive__error(a, "read", file, name ? at.buf : NULL);
+	/*
+	 * The member is only context: when it cannot be said (out of memory),
+	 * the read error is still the one returned, without it.
+	 */
+	error = venv_archive__error(a, "read", file,
+				    name && vbuf_addf(&at, "%s member '%s'", where, name) == 0 ?
+				    at.buf : NULL);
 	vbuf_release(&at);
 	return error;
 }
@@ -766,7 +771,9 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, u
 	}
 	remove_stale_staging(pfd, name.buf);
 	/* A fresh 0700 staging directory beside the target, on the same file system. */
-	vbuf_addf(&staging, "%s/.%s.venv-restore-XXXXXX", parent.buf, name.buf);
+	if ((error = vbuf_addf(&staging, "%s/.%s.venv-restore-XXXXXX", parent.buf,
+			       name.buf)) < 0)
+		goto done;
 	if (!mkdtemp(staging.buf)) {
 		error = venv_error_set_errno(VENV_EIO, "cannot create a staging directory in '%s'",
 					     parent.buf);
@@ -805,7 +812,10 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, u
 	{
 		struct vbuf src = VBUF_INIT(VBUF_MAX_PATH);
 
-		vbuf_addf(&src, "%s/" ROOT, stage_name.buf);
+		if ((error = vbuf_addf(&src, "%s/" ROOT, stage_name.buf)) < 0) {
+			vbuf_release(&src);
+			goto done;
+		}
 		if (!exists) {
 			if (renameat(pfd, src.buf, pfd, name.buf) < 0)
 				error = venv_error_set_errno(venv_error_from_errno(errno),
@@ -819,9 +829,9 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, u
 				/* No atomic exchange on this file system: aside, then in. */
 				struct vbuf aside = VBUF_INIT(VBUF_MAX_PATH);
 
-				vbuf_addf(&aside, "%s/old", stage_name.buf);
-				if (renameat(pfd, name.buf, pfd, aside.buf) < 0 ||
-				    renameat(pfd, src.buf, pfd, name.buf) < 0)
+				if ((error = vbuf_addf(&aside, "%s/old", stage_name.buf)) == 0 &&
+				    (renameat(pfd, name.buf, pfd, aside.buf) < 0 ||
+				     renameat(pfd, src.buf, pfd, name.buf) < 0))
 					error = venv_error_set_errno(VENV_EIO, "cannot move '%s' "
 								     "into place", target.buf);
 				vbuf_release(&aside);

@@ -25,14 +25,19 @@ static int plan_interp(struct venv_fixctx *x, int code, const char *name, const 
 		goto done;
 	exists = fstatat(x->e->fd, rel.buf, &st, AT_SYMLINK_NOFOLLOW) == 0;
 	if (base) {
-		vbuf_addf(&msg, "%s -> %s: the base interpreter", rel.buf, base);
+		if ((error = vbuf_addf(&msg, "%s -> %s: the base interpreter", rel.buf,
+				       base)) < 0)
+			goto done;
 		error = venv_plan_add(x->plan, code, VENV_FIX_SYMLINK, rel.buf, base, 0, 0, msg.buf);
 	} else if (!x->copies) {
-		vbuf_addf(&msg, "%s -> %s: missing interpreter name", rel.buf, first);
+		if ((error = vbuf_addf(&msg, "%s -> %s: missing interpreter name", rel.buf,
+				       first)) < 0)
+			goto done;
 		error = venv_plan_add(x->plan, code, VENV_FIX_SYMLINK, rel.buf, first, 0, 0, msg.buf);
 	} else {
-		vbuf_addf(&msg, "%s: missing interpreter name, copied from bin/%s", rel.buf, first);
-		if ((error = vbuf_addf(&src, "%s/bin/%s", x->e->dir, first)) < 0)
+		if ((error = vbuf_addf(&msg, "%s: missing interpreter name, copied from bin/%s",
+				       rel.buf, first)) < 0 ||
+		    (error = vbuf_addf(&src, "%s/bin/%s", x->e->dir, first)) < 0)
 			goto done;
 		error = venv_plan_add(x->plan, code, VENV_FIX_COPY, rel.buf, NULL, 0, 0755, msg.buf);
 		if (!error && !(venv_plan_last(x->plan)->src = strdup(src.buf)))
@@ -172,7 +177,8 @@ int venv_fix_copy_again(struct venv_fixctx *x, const struct venv_finding *f, con
 		    fstatat(x->bfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		vbuf_reset(&r);
-		vbuf_addf(&r, "bin/%s", names[i]);
+		if ((error = vbuf_addf(&r, "bin/%s", names[i])) < 0)
+			break;
 		if (venv_plan_has(x->plan, r.buf))
 			continue;
 		error = venv_plan_add(x->plan, f->code, VENV_FIX_COPY, r.buf, NULL, 0,
@@ -181,9 +187,10 @@ int venv_fix_copy_again(struct venv_fixctx *x, const struct venv_finding *f, con
 			struct venv_fix *fx = venv_plan_last(x->plan);
 			struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
 
-			vbuf_addf(&msg, "%s: copied again from '%s'", r.buf, src.buf);
 			fx->replaces = 1;
-			if (!(fx->src = strdup(src.buf)) || !(fx->summary = strdup(msg.buf)))
+			if ((error = vbuf_addf(&msg, "%s: copied again from '%s'", r.buf,
+					       src.buf)) == 0 &&
+			    (!(fx->src = strdup(src.buf)) || !(fx->summary = strdup(msg.buf))))
 				error = venv_error_set(VENV_ENOMEM, "out of memory");
 			vbuf_release(&msg);
 		}
@@ -216,11 +223,13 @@ int venv_fix_mkdir(struct venv_fixctx *x, const struct venv_finding *f, const ch
 		if (*s != '/' && *s)
 			continue;
 		vbuf_reset(&p);
-		vbuf_add(&p, rel, (size_t)(s - rel));
+		if ((error = vbuf_add(&p, rel, (size_t)(s - rel))) < 0)
+			break;
 		if (fstatat(x->e->fd, p.buf, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
 		    !venv_plan_has(x->plan, p.buf)) {
 			vbuf_reset(&msg);
-			vbuf_addf(&msg, "%s: missing directory", p.buf);
+			if ((error = vbuf_addf(&msg, "%s: missing directory", p.buf)) < 0)
+				break;
 			error = venv_plan_add(x->plan, f->code, VENV_FIX_MKDIR, p.buf, NULL, 0, 0755,
 					      msg.buf);
 		}
@@ -239,8 +248,8 @@ int venv_fix_remove(struct venv_fixctx *x, const struct venv_finding *f, const c
 
 	if (!rel)
 		return venv_fix_decline(x, "no file named");
-	vbuf_addf(&msg, "%s: removed", rel);
-	error = venv_plan_add(x->plan, f->code, VENV_FIX_REMOVE, rel, NULL, 0, 0, msg.buf);
+	if ((error = vbuf_addf(&msg, "%s: removed", rel)) == 0)
+		error = venv_plan_add(x->plan, f->code, VENV_FIX_REMOVE, rel, NULL, 0, 0, msg.buf);
 	vbuf_release(&msg);
 	return error;
 }
@@ -254,10 +263,10 @@ int venv_fix_mode(struct venv_fixctx *x, const struct venv_finding *f, const cha
 	if (!rel || fstatat(x->e->fd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return venv_fix_decline(x, "the file is gone");
 	/* Drop write permission for others, nothing else. */
-	vbuf_addf(&msg, "%s: mode %04o -> %04o", rel, (unsigned)(st.st_mode & 07777),
-		  (unsigned)(st.st_mode & 07777 & ~(unsigned)S_IWOTH));
-	error = venv_plan_add(x->plan, f->code, VENV_FIX_CHMOD, rel, NULL, 0,
-			      st.st_mode & 07777 & ~(unsigned)S_IWOTH, msg.buf);
+	if ((error = vbuf_addf(&msg, "%s: mode %04o -> %04o", rel, (unsigned)(st.st_mode & 07777),
+			       (unsigned)(st.st_mode & 07777 & ~(unsigned)S_IWOTH))) == 0)
+		error = venv_plan_add(x->plan, f->code, VENV_FIX_CHMOD, rel, NULL, 0,
+				      st.st_mode & 07777 & ~(unsigned)S_IWOTH, msg.buf);
 	if (error >= 0)
 		venv_plan_last(x->plan)->replaces = 1;
 	vbuf_release(&msg);

@@ -61,7 +61,9 @@ static int write_template(struct venv_fixctx *x, int code, const struct venv_tem
 					 venv_error_last());
 		goto done;
 	}
-	vbuf_addf(&msg, "%s: %s for '%s' (prompt '%s')", rel, what, x->e->dir, x->prompt);
+	if ((error = vbuf_addf(&msg, "%s: %s for '%s' (prompt '%s')", rel, what, x->e->dir,
+			       x->prompt)) < 0)
+		goto done;
 	error = venv_fix_write(x, code, rel, text.buf, text.len, t->mode & 07777, msg.buf);
 done:
 	vbuf_release(&name);
@@ -120,9 +122,9 @@ static int relocate_command(struct venv_fixctx *x, const struct venv_finding *f)
 		goto done;
 	if ((error = replace_path(&val, command, strlen(command), old, x->e->dir)) < 0)
 		goto done;
-	vbuf_addf(&b, "command = %s", command);
-	vbuf_addf(&a, "command = %s", val.buf);
-	if ((error = venv_cfg_set(&x->cfg, "command", val.buf)) < 0)
+	if ((error = vbuf_addf(&b, "command = %s", command)) < 0 ||
+	    (error = vbuf_addf(&a, "command = %s", val.buf)) < 0 ||
+	    (error = venv_cfg_set(&x->cfg, "command", val.buf)) < 0)
 		goto done;
 	error = venv_fix_cfg_changed(x, code, b.buf, a.buf);
 done:
@@ -165,7 +167,8 @@ static int rewrite_foreign(struct venv_fixctx *x, const struct venv_finding *f, 
 	}
 	if ((error = vbuf_add(&text, cur.buf + from, cur.len - from)) < 0)
 		goto done;
-	vbuf_addf(&msg, "%s: '%s' -> '%s'", rel, old, x->e->dir);
+	if ((error = vbuf_addf(&msg, "%s: '%s' -> '%s'", rel, old, x->e->dir)) < 0)
+		goto done;
 	error = venv_fix_write(x, code, rel, text.buf, text.len, 0644, msg.buf);
 done:
 	vbuf_release(&cur);
@@ -306,8 +309,8 @@ int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const 
 			error = venv_fix_decline(x, "%s", venv_error_last());
 		goto done;
 	}
-	vbuf_addf(&msg, "%s: interpreter '%s' -> '%s'", rel, old, interp.buf);
-	if ((error = venv_fix_write(x, f->code, rel, text.buf, text.len, 0755, msg.buf)) < 0)
+	if ((error = vbuf_addf(&msg, "%s: interpreter '%s' -> '%s'", rel, old, interp.buf)) < 0 ||
+	    (error = venv_fix_write(x, f->code, rel, text.buf, text.len, 0755, msg.buf)) < 0)
 		goto done;
 	{
 		struct venv_fix *fx = venv_plan_last(x->plan);
@@ -341,8 +344,9 @@ int venv_fix_pth_flush(struct venv_fixctx *x)
 
 	if (!x->pth_rel || !x->pth_changed)
 		goto done;
-	vbuf_addf(&msg, "%s: paths follow the environment to '%s'", x->pth_rel, x->e->dir);
-	if ((error = venv_fix_write(x, x->pth_code ? x->pth_code : VENV_DIAG_PTH_MISSING_PATH,
+	if ((error = vbuf_addf(&msg, "%s: paths follow the environment to '%s'", x->pth_rel,
+			       x->e->dir)) < 0 ||
+	    (error = venv_fix_write(x, x->pth_code ? x->pth_code : VENV_DIAG_PTH_MISSING_PATH,
 				    x->pth_rel, x->pth_text.buf,
 				    x->pth_text.len, 0644, msg.buf)) < 0)
 		goto done;
@@ -448,10 +452,12 @@ int venv_fix_pth(struct venv_fixctx *x, const struct venv_finding *f, const char
 	    (error = vbuf_add(&text, x->pth_text.buf + start + n, x->pth_text.len - start - n)) < 0)
 		goto done;
 	vbuf_reset(&x->pth_text);
-	if ((error = vbuf_add(&x->pth_text, text.buf, text.len)) < 0)
+	if ((error = vbuf_add(&x->pth_text, text.buf, text.len)) < 0 ||
+	    (error = vbuf_addf(&x->pth_before, "%s%s", x->pth_before.len ? "\n" : "",
+			       line.buf)) < 0 ||
+	    (error = vbuf_addf(&x->pth_after, "%s%s", x->pth_after.len ? "\n" : "",
+			       new_.buf)) < 0)
 		goto done;
-	vbuf_addf(&x->pth_before, "%s%s", x->pth_before.len ? "\n" : "", line.buf);
-	vbuf_addf(&x->pth_after, "%s%s", x->pth_after.len ? "\n" : "", new_.buf);
 	x->pth_changed = 1;
 	/* An editable install's source (an error) names the change over a stray line. */
 	if (!x->pth_code || f->code == VENV_DIAG_EDITABLE_SOURCE_MISSING)

@@ -318,7 +318,8 @@ int venv_fix_seed(struct venv_fixctx *x, const struct venv_finding *f, const cha
 	t.major = 3;
 	t.minor = x->minor;
 	/* REQUESTED as it was: ensurepip's pip has it, a dependency does not. */
-	vbuf_addf(&r, "%s/REQUESTED", dist.buf);
+	if ((error = vbuf_addf(&r, "%s/REQUESTED", dist.buf)) < 0)
+		goto done;
 	t.requested = fstatat(x->e->fd, r.buf, &st, AT_SYMLINK_NOFOLLOW) == 0;
 	error = venv_pip_install_dist(name, version, wheels, nwheels, &t, scratch.buf, NULL, NULL);
 	if (error == VENV_ENOTFOUND || error == VENV_EINVAL || error == VENV_EUNSAFE ||

@@ -390,7 +390,8 @@ int venv_move_prepare(struct venv_move *m, const struct venv_dists *ds, struct v
 		const char *base;
 
 		vbuf_reset(&b);
-		vbuf_addf(&b, "%s/x", m->old_site);
+		if ((error = vbuf_addf(&b, "%s/x", m->old_site)) < 0)
+			goto done;
 		if ((sfd = venv_repair_open_parent(e->fd, b.buf, &base)) < 0) {
 			error = sfd;
 			sfd = -1;

@@ -205,9 +205,10 @@ static int plan_entry(struct venv_move *m, struct venv_envdir *e, const char *re
 
 			for (k = 1; k < 100; k++) {
 				vbuf_reset(&to);
-				vbuf_addf(&to, "%s/%s.python3.%d", m->new_site, rel, m->old_minor);
-				if (k > 1)
-					vbuf_addf(&to, "-%d", k);
+				if ((error = vbuf_addf(&to, "%s/%s.python3.%d", m->new_site, rel,
+						       m->old_minor)) < 0 ||
+				    (k > 1 && (error = vbuf_addf(&to, "-%d", k)) < 0))
+					goto done;
 				if (lstat_rel(e, to.buf, &nst) < 0)
 					break;
 			}
@@ -647,11 +648,11 @@ int venv_move_plan(struct venv_move *m, struct venv_envdir *e, int dry)
 
 		if (!strcmp(names[i], "site-packages"))
 			continue;
-		vbuf_addf(&from, "%s/%s", m->old_lib, names[i]);
-		vbuf_addf(&dest, "%s/%s", m->new_lib, names[i]);
-		if (lstat_rel(e, dest.buf, &nst) == 0)
-			vbuf_addf(&dest, ".python3.%d", m->old_minor);
-		if ((error = add_pair(m, from.buf, dest.buf)) == 0)
+		if ((error = vbuf_addf(&from, "%s/%s", m->old_lib, names[i])) == 0 &&
+		    (error = vbuf_addf(&dest, "%s/%s", m->new_lib, names[i])) == 0 &&
+		    (lstat_rel(e, dest.buf, &nst) < 0 ||
+		     (error = vbuf_addf(&dest, ".python3.%d", m->old_minor)) == 0) &&
+		    (error = add_pair(m, from.buf, dest.buf)) == 0)
 			error = add_unowned(m, from.buf, dest.buf, 0);
 		vbuf_release(&from);
 		vbuf_release(&dest);
@@ -691,7 +692,8 @@ static int bring_back_new_lib(struct venv_move *m, struct venv_envdir *e, char *
 		int merge = 0;
 
 		vbuf_reset(&from);
-		vbuf_addf(&from, "%s/%s", src.buf, names[i]);
+		if ((error = vbuf_addf(&from, "%s/%s", src.buf, names[i])) < 0)
+			break;
 		if (!strcmp(names[i], "site-packages") && lstat_rel(e, from.buf, &st) == 0 &&
 		    S_ISDIR(st.st_mode) && lstat_rel(e, m->new_site, &st) == 0 && S_ISDIR(st.st_mode))
 			merge = 1;
@@ -780,18 +782,19 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 		if (m->v[i].how != VENV_MOVE_MOVE || d->linked || d->egg)
 			continue;
 		vbuf_reset(&rel);
-		vbuf_addf(&rel, "%s/%s/RECORD", m->new_site, d->dir);
+		if ((error = vbuf_addf(&rel, "%s/%s/RECORD", m->new_site, d->dir)) < 0)
+			goto done;
 		if (lstat_rel(e, rel.buf, &st) == 0)
 			continue;   /* already there: not one of ours */
 		vbuf_reset(&msg);
-		vbuf_addf(&msg, "%s/records/%zu", VENV_REPAIR_BACKUP, nrecs);
-		if ((error = venv_move__push_str(&recs, &nrecs, &arecs, d->dir)) < 0 ||
+		if ((error = vbuf_addf(&msg, "%s/records/%zu", VENV_REPAIR_BACKUP, nrecs)) < 0 ||
+		    (error = venv_move__push_str(&recs, &nrecs, &arecs, d->dir)) < 0 ||
 		    (error = add_pair(m, rel.buf, msg.buf)) < 0)
 			goto done;
 	}
 	vbuf_reset(&rel);
-	vbuf_addf(&rel, "%s/records", VENV_REPAIR_BACKUP);
-	if ((error = mkdir_rel(e, rel.buf, 0700)) < 0 ||
+	if ((error = vbuf_addf(&rel, "%s/records", VENV_REPAIR_BACKUP)) < 0 ||
+	    (error = mkdir_rel(e, rel.buf, 0700)) < 0 ||
 	    (error = venv_upgrade_journal_moves(e, (const char *const *)m->pairs, m->npairs / 2)) < 0)
 		goto done;
 	for (i = 0; i < first; i += 2)
@@ -807,7 +810,8 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 		int pfd;
 
 		vbuf_reset(&rel);
-		vbuf_addf(&rel, "%s/x", m->new_site);
+		if ((error = vbuf_addf(&rel, "%s/x", m->new_site)) < 0)
+			goto done;
 		if ((pfd = venv_repair_open_parent(e->fd, rel.buf, &base)) < 0) {
 			error = pfd;
 			goto done;
@@ -858,8 +862,8 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 		}
 		if (!error && rewrite) {
 			vbuf_reset(&rel);
-			vbuf_addf(&rel, "%s/RECORD", d->dir);
-			if ((error = row_add(&record, rel.buf, "", "", eol)) == 0 &&
+			if ((error = vbuf_addf(&rel, "%s/RECORD", d->dir)) == 0 &&
+			    (error = row_add(&record, rel.buf, "", "", eol)) == 0 &&
 			    (error = rename_rel(e, m->pairs[first + 2 * (j - 1)],
 						m->pairs[first + 2 * (j - 1) + 1])) == 0)
 				/*
@@ -903,27 +907,28 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 	/* The report: one line per distribution, marker change, entry nobody owns. */
 	for (i = 0; i < m->nmarkers && !error; i++) {
 		vbuf_reset(&rel);
-		vbuf_addf(&rel, "%s/%s", m->new_site, m->ds->v[m->markers[i].dist].dir);
-		if ((error = venv_move_describe_marker(m, i, &msg)) == 0)
+		if ((error = vbuf_addf(&rel, "%s/%s", m->new_site,
+				       m->ds->v[m->markers[i].dist].dir)) == 0 &&
+		    (error = venv_move_describe_marker(m, i, &msg)) == 0)
 			error = report(done, m->code, VENV_FIX_WRITE,
 				       rel.buf, msg.buf);
 	}
 	for (i = 0; i < m->ds->nr && !error; i++) {
 		vbuf_reset(&rel);
-		vbuf_addf(&rel, "%s/%s", m->v[i].how == VENV_MOVE_MOVE ? m->new_site : m->old_site,
-			  m->ds->v[i].dir);
-		if ((error = venv_move_describe(m, i, &msg)) == 0)
+		if ((error = vbuf_addf(&rel, "%s/%s", m->v[i].how == VENV_MOVE_MOVE ? m->new_site :
+				       m->old_site, m->ds->v[i].dir)) == 0 &&
+		    (error = venv_move_describe(m, i, &msg)) == 0)
 			error = report(done, m->code,
 				       m->v[i].how == VENV_MOVE_DROP || m->v[i].how == VENV_MOVE_NEWER ?
 				       VENV_FIX_REMOVE : VENV_FIX_WRITE, rel.buf, msg.buf);
 	}
 	for (i = 0; i < m->nunowned && !error; i++) {
 		vbuf_reset(&msg);
-		vbuf_addf(&msg, "%s: moved to %s (no distribution owns it)%s", m->unowned[i].from,
-			  m->unowned[i].to, m->unowned[i].renamed ?
-			  "; the new site-packages has one of that name, both are kept" : "");
-		error = report(done, m->code, VENV_FIX_WRITE,
-			       m->unowned[i].to, msg.buf);
+		if ((error = vbuf_addf(&msg, "%s: moved to %s (no distribution owns it)%s",
+				       m->unowned[i].from, m->unowned[i].to, m->unowned[i].renamed ?
+				       "; the new site-packages has one of that name, both are "
+				       "kept" : "")) == 0)
+			error = report(done, m->code, VENV_FIX_WRITE, m->unowned[i].to, msg.buf);
 	}
 done:
 	if (bfd >= 0)

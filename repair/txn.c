@@ -695,22 +695,24 @@ int venv_repair_recover(struct venv_envdir *e, struct vbuf *note)
 				       "environment by hand", e->dir, VENV_REPAIR_JOURNAL);
 	} else if (!strcmp(kind, "fix")) {
 		if (!strcmp(state, "committed")) {
-			error = journal_forward(e, j);
-			vbuf_adds(note, "finished an interrupted repair");
+			if ((error = journal_forward(e, j)) >= 0)
+				error = vbuf_adds(note, "finished an interrupted repair");
 		} else {
-			error = journal_back(e, j);
-			vbuf_adds(note, "rolled back an interrupted repair (nothing had been changed)");
+			if ((error = journal_back(e, j)) >= 0)
+				error = vbuf_adds(note, "rolled back an interrupted repair (nothing "
+						  "had been changed)");
 		}
 	} else if (!strcmp(kind, "upgrade")) {
 		if (!strcmp(state, "committing")) {
 			if ((error = venv_txn__upgrade_forward(e, j)) == 0) {
 				venv_repair_trash_empty(e);
 				venv_repair_trash_finish(e);
+				error = vbuf_adds(note, "finished an interrupted upgrade");
 			}
-			vbuf_adds(note, "finished an interrupted upgrade");
 		} else {
-			error = venv_txn__upgrade_back(e, j);
-			vbuf_addf(note, "rolled back an interrupted upgrade to '%s'", jstr(j, "python"));
+			if ((error = venv_txn__upgrade_back(e, j)) >= 0)
+				error = vbuf_addf(note, "rolled back an interrupted upgrade to '%s'",
+						  jstr(j, "python"));
 		}
 	} else {
 		error = venv_error_set(VENV_EINVAL, "the journal '%s/%s' is of an unknown kind '%s'",

@@ -11,8 +11,8 @@ static int same_name(const char *a, size_t alen, const char *b)
 	struct vbuf x = VBUF_INIT(VBUF_MAX_LINE), y = VBUF_INIT(VBUF_MAX_LINE), t = VBUF_INIT(VBUF_MAX_LINE);
 	int same;
 
-	vbuf_add(&t, a, alen);
-	same = venv_name_canonicalize(&x, t.buf) == 0 && venv_name_canonicalize(&y, b) == 0 &&
+	/* A name that cannot be copied (out of memory) matches nothing. */
+	same = vbuf_add(&t, a, alen) == 0 && venv_name_canonicalize(&x, t.buf) == 0 && venv_name_canonicalize(&y, b) == 0 &&
 	       !strcmp(x.buf, y.buf);
 	vbuf_release(&x);
 	vbuf_release(&y);
@@ -119,7 +119,9 @@ int venv_localwheel_fits(const char *file, const char *name, const char *version
 		return 0;
 	if (ver) {
 		vbuf_reset(ver);
-		vbuf_add(ver, p[1], (size_t)(p[2] - p[1] - 1));
+		/* A version that cannot be kept (out of memory): the wheel is not taken. */
+		if (vbuf_add(ver, p[1], (size_t)(p[2] - p[1] - 1)) < 0)
+			return 0;
 	}
 	return 1;
 }
@@ -150,19 +152,21 @@ int venv_localwheel_version_gt(const char *a, const char *b)
 /*
  * Look below dir (pip's cache nests its wheels a few levels deep) for the
  * best wheel of name: at exactly `version`, or, with version NULL, the
- * newest whose version is inside spec.
+ * newest whose version is inside spec. 0, or < 0 when best and bestver
+ * could not be kept.
  */
-static void find_wheel_in(const char *dir, int depth, const char *name, const char *version,
+static int find_wheel_in(const char *dir, int depth, const char *name, const char *version,
 			  const struct venv_specset *spec, int minor, struct vbuf *best,
 			  struct vbuf *bestver)
 {
 	struct vbuf ver = VBUF_INIT(VBUF_MAX_LINE), sub = VBUF_INIT(VBUF_MAX_PATH);
 	DIR *d = opendir(dir);
 	struct dirent *de;
+	int error = 0;
 
 	if (!d)
-		return;
-	while ((de = readdir(d))) {
+		return 0;
+	while (!error && (de = readdir(d))) {
 		struct stat st;
 
 		if (de->d_name[0] == '.')
@@ -172,7 +176,7 @@ static void find_wheel_in(const char *dir, int depth, const char *name, const ch
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			if (depth < 6)
-				find_wheel_in(sub.buf, depth + 1, name, version, spec, minor, best,
+				error = find_wheel_in(sub.buf, depth + 1, name, version, spec, minor, best,
 					      bestver);
 			continue;
 		}
@@ -181,13 +185,16 @@ static void find_wheel_in(const char *dir, int depth, const char *name, const ch
 		if (version ? best->len != 0 : !venv_localwheel_version_in(ver.buf, spec) ||
 		    (bestver->len && !venv_localwheel_version_gt(ver.buf, bestver->buf)))
 			continue;
-		vbuf_sets(best, sub.buf);
-		vbuf_sets(bestver, ver.buf);
+		if ((error = vbuf_sets(best, sub.buf)) < 0)
+			break;
+		error = vbuf_sets(bestver, ver.buf);
 	}
 	closedir(d);
 	vbuf_release(&ver);
 	vbuf_release(&sub);
-	venv_error_clear();
+	if (!error)
+		venv_error_clear();
+	return error;
 }
 
 /*
@@ -214,10 +221,10 @@ int venv_localwheel_find(char **out, char **outver, const char *name, const char
 
 		base = base ? base + 1 : to->wheels[i];
 		if (venv_localwheel_fits(base, name, version, minor, &ver) &&
-		    (version || venv_localwheel_version_in(ver.buf, spec))) {
-			vbuf_sets(&best, to->wheels[i]);
-			vbuf_sets(&bestver, ver.buf);
-		}
+		    (version || venv_localwheel_version_in(ver.buf, spec)) &&
+		    ((error = vbuf_sets(&best, to->wheels[i])) < 0 ||
+		     (error = vbuf_sets(&bestver, ver.buf)) < 0))
+			goto done;
 	}
 	for (v = getenv("PIP_FIND_LINKS"); v && *v && !best.len;) {
 		size_t len;
@@ -228,27 +235,30 @@ int venv_localwheel_find(char **out, char **outver, const char *name, const char
 			break;
 		vbuf_reset(&dir);
 		if (len > 7 && !strncmp(v, "file://", 7))
-			vbuf_add(&dir, v + 7, len - 7);
+			error = vbuf_add(&dir, v + 7, len - 7);
 		else if (*v == '/')
-			vbuf_add(&dir, v, len);
-		if (dir.len)
-			find_wheel_in(dir.buf, 0, name, version, spec, minor, &best, &bestver);
+			error = vbuf_add(&dir, v, len);
+		if (error < 0 || (dir.len && (error = find_wheel_in(dir.buf, 0, name, version, spec,
+								    minor, &best, &bestver)) < 0))
+			goto done;
 		v += len;
 	}
 	vbuf_reset(&dir);
 	if ((v = getenv("PIP_CACHE_DIR")) && *v == '/')
-		vbuf_addf(&dir, "%s/wheels", v);
+		error = vbuf_addf(&dir, "%s/wheels", v);
 	else if ((v = getenv("XDG_CACHE_HOME")) && *v == '/')
-		vbuf_addf(&dir, "%s/pip/wheels", v);
+		error = vbuf_addf(&dir, "%s/pip/wheels", v);
 	else if ((v = getenv("HOME")) && *v == '/')
-		vbuf_addf(&dir, "%s/.cache/pip/wheels", v);
-	if (!best.len && dir.len)
-		find_wheel_in(dir.buf, 0, name, version, spec, minor, &best, &bestver);
-	if (!best.len)
-		find_wheel_in("/usr/share/python-wheels", 0, name, version, spec, minor, &best,
-			      &bestver);
+		error = vbuf_addf(&dir, "%s/.cache/pip/wheels", v);
+	if (error < 0 ||
+	    (!best.len && dir.len &&
+	     (error = find_wheel_in(dir.buf, 0, name, version, spec, minor, &best, &bestver)) < 0) ||
+	    (!best.len && (error = find_wheel_in("/usr/share/python-wheels", 0, name, version, spec,
+						 minor, &best, &bestver)) < 0))
+		goto done;
 	if (best.len && (!(*out = strdup(best.buf)) || !(*outver = strdup(bestver.buf))))
 		error = venv_error_set(VENV_ENOMEM, "out of memory");
+done:
 	vbuf_release(&best);
 	vbuf_release(&bestver);
 	vbuf_release(&ver);
