@@ -189,22 +189,22 @@ int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,
 		if (!u->minor_change)
 			goto done;
 	} else {
-		vbuf_addf(&msg, "pyvenv.cfg, bin/: upgraded to '%s' (Python %s%s%s)", u->python,
-			  u->info.version, u->old_version ? ", was " : "",
-			  u->old_version ? u->old_version : "");
-		if ((error = venv_plan_add(out, s->base_ok ? VENV_DIAG_STALE_VERSION :
+		if ((error = vbuf_addf(&msg, "pyvenv.cfg, bin/: upgraded to '%s' (Python %s%s%s)",
+				       u->python, u->info.version, u->old_version ? ", was " : "",
+				       u->old_version ? u->old_version : "")) < 0 ||
+		    (error = venv_plan_add(out, s->base_ok ? VENV_DIAG_STALE_VERSION :
 					   VENV_DIAG_DANGLING_INTERPRETER_LINK, VENV_FIX_WRITE,
 					   "pyvenv.cfg", NULL, 0, 0644, msg.buf)) < 0)
 			goto done;
 	}
 	if (u->minor_change) {
 		vbuf_reset(&msg);
-		vbuf_addf(&msg, "%s/site-packages: %zu distribution(s) moved, %zu installed again "
-			  "from local wheels, %zu with pip%s", u->new_lib,
-			  venv_move_count(&u->mv, VENV_MOVE_MOVE),
-			  venv_move_count(&u->mv, VENV_MOVE_WHEEL), count_reinstall(u),
-			  u->mv.need_pip ? " (installed first)" : "");
-		if ((error = venv_plan_add(out, u->mv.code, VENV_FIX_MKDIR,
+		if ((error = vbuf_addf(&msg, "%s/site-packages: %zu distribution(s) moved, %zu "
+				       "installed again from local wheels, %zu with pip%s", u->new_lib,
+				       venv_move_count(&u->mv, VENV_MOVE_MOVE),
+				       venv_move_count(&u->mv, VENV_MOVE_WHEEL), count_reinstall(u),
+				       u->mv.need_pip ? " (installed first)" : "")) < 0 ||
+		    (error = venv_plan_add(out, u->mv.code, VENV_FIX_MKDIR,
 					   u->new_lib, NULL, 0, 0755, msg.buf)) < 0)
 			goto done;
 		for (i = 0; i < u->dists.nr; i++) {
@@ -229,16 +229,16 @@ int venv_upgrade_describe(struct venv_upgrade *u, struct venv_envdir *e,
 			goto done;
 		for (i = 0; i < u->mv.nunowned; i++) {
 			vbuf_reset(&msg);
-			vbuf_addf(&msg, "%s: moved to %s (no distribution owns it)",
-				  u->mv.unowned[i].from, u->mv.unowned[i].to);
-			if ((error = venv_plan_add(out, u->mv.code, VENV_FIX_WRITE,
+			if ((error = vbuf_addf(&msg, "%s: moved to %s (no distribution owns it)",
+					       u->mv.unowned[i].from, u->mv.unowned[i].to)) < 0 ||
+			    (error = venv_plan_add(out, u->mv.code, VENV_FIX_WRITE,
 						   u->mv.unowned[i].to, NULL, 0, 0644, msg.buf)) < 0)
 				goto done;
 		}
 		vbuf_reset(&msg);
-		vbuf_addf(&msg, "%s: removed once the rest is moved", u->old_lib);
-		error = venv_plan_add(out, VENV_DIAG_ORPHANED_SITE_PACKAGES, VENV_FIX_REMOVE,
-				      u->old_lib, NULL, 0, 0, msg.buf);
+		if ((error = vbuf_addf(&msg, "%s: removed once the rest is moved", u->old_lib)) == 0)
+			error = venv_plan_add(out, VENV_DIAG_ORPHANED_SITE_PACKAGES, VENV_FIX_REMOVE,
+					      u->old_lib, NULL, 0, 0, msg.buf);
 	}
 done:
 	vbuf_release(&msg);
@@ -311,7 +311,7 @@ static int take_snapshot(struct snapshot *sn, struct venv_envdir *e)
 {
 	DIR *d;
 	struct dirent *de;
-	int bfd, dupfd;
+	int error = 0, bfd, dupfd;
 
 	memset(&sn->cfg, 0, sizeof(sn->cfg));
 	vbuf_init(&sn->bin, VBUF_MAX_RECORD);
@@ -327,7 +327,7 @@ static int take_snapshot(struct snapshot *sn, struct venv_envdir *e)
 		return 0;
 	}
 	rewinddir(d);
-	while ((de = readdir(d))) {
+	while (!error && (de = readdir(d))) {
 		char target[PATH_MAX];
 		struct stat st;
 		ssize_t n;
@@ -338,7 +338,7 @@ static int take_snapshot(struct snapshot *sn, struct venv_envdir *e)
 		if (S_ISLNK(st.st_mode) &&
 		    (n = readlinkat(bfd, de->d_name, target, sizeof(target) - 1)) > 0) {
 			target[n] = '\0';
-			vbuf_addf(&sn->bin, "%s\t-> %s\n", de->d_name, target);
+			error = vbuf_addf(&sn->bin, "%s\t-> %s\n", de->d_name, target);
 		} else if (S_ISREG(st.st_mode)) {
 			/* A copy made again with the same bytes is no change. */
 			struct vbuf data = VBUF_INIT(VBUF_MAX_MEMBER);
@@ -348,13 +348,13 @@ static int take_snapshot(struct snapshot *sn, struct venv_envdir *e)
 				h = (unsigned long long)venv_fnv1a(data.buf, data.len);
 			venv_error_clear();
 			vbuf_release(&data);
-			vbuf_addf(&sn->bin, "%s\tcopy of %lld bytes (%016llx)\n", de->d_name,
-				  (long long)st.st_size, h);
+			error = vbuf_addf(&sn->bin, "%s\tcopy of %lld bytes (%016llx)\n", de->d_name,
+					  (long long)st.st_size, h);
 		}
 	}
 	closedir(d);
 	close(bfd);
-	return 0;
+	return error;
 }
 
 static void snapshot_release(struct snapshot *sn)
@@ -429,10 +429,11 @@ static int report_changes(struct snapshot *a, struct snapshot *b, struct venv_pl
 
 		if ((x && y && !strcmp(x, y)) || (!x && !y))
 			continue;
-		if (x)
-			vbuf_addf(&before, "%s%s = %s", before.len ? "\n" : "", keys[i], x);
-		if (y)
-			vbuf_addf(&after, "%s%s = %s", after.len ? "\n" : "", keys[i], y);
+		if ((x && (error = vbuf_addf(&before, "%s%s = %s", before.len ? "\n" : "", keys[i],
+					     x)) < 0) ||
+		    (y && (error = vbuf_addf(&after, "%s%s = %s", after.len ? "\n" : "", keys[i],
+					     y)) < 0))
+			goto done;
 	}
 	if (before.len || after.len) {
 		if ((error = venv_plan_add(done, code, VENV_FIX_WRITE, "pyvenv.cfg", NULL, 0, 0644,
@@ -577,7 +578,8 @@ static int name_failures(struct venv_upgrade *u, struct venv_envdir *e, const st
 		/* Named in pip's own message? */
 		hit = strstr(output->buf, "No matching distribution found for ");
 		if (hit && !strncmp(hit + 35, d->req, strlen(d->req))) {
-			vbuf_addf(names, "%s%s", names->len ? ", " : "", d->req);
+			if ((error = vbuf_addf(names, "%s%s", names->len ? ", " : "", d->req)) < 0)
+				break;
 			d->failed = 1;
 			continue;
 		}
@@ -593,7 +595,8 @@ static int name_failures(struct venv_upgrade *u, struct venv_envdir *e, const st
 		if ((error = run_env_python(e, args, &out, NULL, &status)) < 0)
 			break;
 		if (status != 0) {
-			vbuf_addf(names, "%s%s", names->len ? ", " : "", d->req);
+			if ((error = vbuf_addf(names, "%s%s", names->len ? ", " : "", d->req)) < 0)
+				break;
 			d->failed = 1;
 		}
 	}
@@ -710,14 +713,17 @@ static int remove_stale_scripts(struct venv_upgrade *u, struct venv_envdir *e,
 				goto done;
 			}
 			vbuf_reset(&rel);
-			vbuf_addf(&rel, "bin/%s", s);
+			if ((error = vbuf_addf(&rel, "bin/%s", s)) < 0)
+				goto done;
 			{
 				struct vbuf m = VBUF_INIT(VBUF_MAX_LINE);
 
-				vbuf_addf(&m, "%s: removed (a script of the old version's packages that "
-					  "nothing installs any more)", rel.buf);
-				error = venv_plan_add(done, VENV_DIAG_ORPHANED_SITE_PACKAGES,
-						      VENV_FIX_REMOVE, rel.buf, NULL, 0, 0, m.buf);
+				if ((error = vbuf_addf(&m, "%s: removed (a script of the old version's "
+						       "packages that nothing installs any more)",
+						       rel.buf)) == 0)
+					error = venv_plan_add(done, VENV_DIAG_ORPHANED_SITE_PACKAGES,
+							      VENV_FIX_REMOVE, rel.buf, NULL, 0, 0,
+							      m.buf);
 				vbuf_release(&m);
 			}
 			if (error < 0)
@@ -785,9 +791,10 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 				   VENV_DIAG_DANGLING_INTERPRETER_LINK;
 
 	venv_builder_init(&b);
-	take_snapshot(&before, e);
 	memset(&after, 0, sizeof(after));
 	vbuf_init(&after.bin, VBUF_MAX_RECORD);
+	if ((error = take_snapshot(&before, e)) < 0)
+		goto done;
 	if (u->minor_change)
 		code = u->mv.code;
 	/* What the builder must keep comes from pyvenv.cfg: not reading it is an error. */
@@ -807,8 +814,8 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 	v = venv_cfg_get_last(&cfg, "include-system-site-packages");
 	b.system_site_packages = v && !strcasecmp(v, "true");
 	if ((v = venv_cfg_get_last(&cfg, "prompt")) != NULL) {
-		if (venv_repair_pyliteral(&prompt, v) < 0)
-			vbuf_sets(&prompt, v);
+		if (venv_repair_pyliteral(&prompt, v) < 0 && (error = vbuf_sets(&prompt, v)) < 0)
+			goto done;
 		b.prompt = prompt.buf;
 	}
 	/* `command` names the new interpreter, keeping the options it recorded. */
@@ -862,12 +869,12 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 	begun = 0;
 	/* What the old version leaves is deleted while the rest of the upgrade goes on. */
 	venv_repair_trash_empty(e);
-	take_snapshot(&after, e);
-	error = report_changes(&before, &after, done, code);
-	if (!error && u->minor_change) {
-		vbuf_addf(&msg, "%s: removed (what was left of the old version: the files of the "
-			  "distributions installed again, or whose copy of the new version is "
-			  "kept)", u->old_lib);
+	if ((error = take_snapshot(&after, e)) == 0)
+		error = report_changes(&before, &after, done, code);
+	if (!error && u->minor_change &&
+	    (error = vbuf_addf(&msg, "%s: removed (what was left of the old version: the files "
+			       "of the distributions installed again, or whose copy of the new "
+			       "version is kept)", u->old_lib)) == 0) {
 		error = venv_plan_add(done, VENV_DIAG_ORPHANED_SITE_PACKAGES, VENV_FIX_REMOVE,
 				      u->old_lib, NULL, 0, 0, msg.buf);
 	}
