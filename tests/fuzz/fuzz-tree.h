@@ -9,6 +9,13 @@
  * is the harness's, not the code's under test, so they abort().
  */
 
+/* The result of an append of the harness's own text (vbuf.h): it never nears a cap. */
+static inline void fuzz_ok(int error)
+{
+	if (error < 0)
+		abort();
+}
+
 /* dir + "/" + name into out (PATH_MAX bytes); the fuzzer's own paths always fit. */
 static inline void fuzz_join(char *out, const char *dir, const char *name)
 {
@@ -90,8 +97,8 @@ static inline void fuzz_expect_list(const char *who, const char *dir, const char
 		qsort(names, n, sizeof(*names), fuzz_cmp_str);
 	for (i = 0; i < n; i++) {
 		if (i)
-			vbuf_addch(&seen, '/');
-		vbuf_adds(&seen, names[i]);
+			fuzz_ok(vbuf_addch(&seen, '/'));
+		fuzz_ok(vbuf_adds(&seen, names[i]));
 		free(names[i]);
 	}
 	if (strcmp(seen.len ? seen.buf : "", want)) {

@@ -64,8 +64,8 @@ static void add_tokens(struct vbuf *out, struct fuzz_reader *r, const char *outs
 		unsigned t = fuzz_next(r) % (sizeof(tokens) / sizeof(tokens[0]));
 
 		if (i)
-			vbuf_addch(out, '/');
-		vbuf_adds(out, tokens[t] ? tokens[t] : outside);
+			fuzz_ok(vbuf_addch(out, '/'));
+		fuzz_ok(vbuf_adds(out, tokens[t] ? tokens[t] : outside));
 	}
 }
 
@@ -119,10 +119,10 @@ static void build_archive(const char *file, const uint8_t *data, size_t size, un
 		vbuf_reset(&name);
 		vbuf_reset(&link);
 		if (t & 4)
-			vbuf_adds(&name, "env/");
+			fuzz_ok(vbuf_adds(&name, "env/"));
 		add_tokens(&name, &r, outside);
 		if (t & 0x40)
-			vbuf_addch(&name, '/');
+			fuzz_ok(vbuf_addch(&name, '/'));
 		if (kind >= 2)
 			add_tokens(&link, &r, outside);
 		len = kind == 0 ? fuzz_next(&r) % sizeof(content) : 0;

@@ -92,11 +92,11 @@ static void describe(struct vbuf *out, const char *path, int depth)
 		fuzz_join(sub, path, names[i]);
 		if (lstat(sub, &st) < 0)
 			abort();
-		vbuf_addf(out, "%s %o %llu %llu %llu %lld.%09ld %lld.%09ld %u:", sub,
-			  (unsigned)st.st_mode, (unsigned long long)st.st_ino,
-			  (unsigned long long)st.st_nlink, (unsigned long long)st.st_size,
-			  (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
-			  (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec, (unsigned)st.st_uid);
+		fuzz_ok(vbuf_addf(out, "%s %o %llu %llu %llu %lld.%09ld %lld.%09ld %u:", sub,
+				  (unsigned)st.st_mode, (unsigned long long)st.st_ino,
+				  (unsigned long long)st.st_nlink, (unsigned long long)st.st_size,
+				  (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
+				  (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec, (unsigned)st.st_uid));
 		if (S_ISLNK(st.st_mode)) {
 			len = readlink(sub, data, sizeof(data));
 		} else if (S_ISREG(st.st_mode)) {
@@ -109,8 +109,8 @@ static void describe(struct vbuf *out, const char *path, int depth)
 		}
 		if (len < 0)
 			abort();
-		vbuf_add(out, data, (size_t)len);
-		vbuf_addch(out, '\n');
+		fuzz_ok(vbuf_add(out, data, (size_t)len));
+		fuzz_ok(vbuf_addch(out, '\n'));
 		if (S_ISDIR(st.st_mode))
 			describe(out, sub, depth + 1);
 		free(names[i]);
@@ -125,7 +125,7 @@ static void snapshot(struct vbuf *out)
 	fuzz_join(path, root, "outside");
 	describe(out, path, 0);
 	fuzz_join(path, root, "w/keep");
-	vbuf_addf(out, "--\n");
+	fuzz_ok(vbuf_addf(out, "--\n"));
 	{
 		struct stat st;
 		char data[64];
@@ -135,11 +135,11 @@ static void snapshot(struct vbuf *out)
 		if (fd < 0 || fstat(fd, &st) < 0 || (len = read(fd, data, sizeof(data))) < 0)
 			abort();
 		close(fd);
-		vbuf_addf(out, "%o %llu %lld.%09ld %lld.%09ld ", (unsigned)st.st_mode,
-			  (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec,
-			  (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
-			  (long)st.st_ctim.tv_nsec);
-		vbuf_add(out, data, (size_t)len);
+		fuzz_ok(vbuf_addf(out, "%o %llu %lld.%09ld %lld.%09ld ", (unsigned)st.st_mode,
+				  (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec,
+				  (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
+				  (long)st.st_ctim.tv_nsec));
+		fuzz_ok(vbuf_add(out, data, (size_t)len));
 	}
 }
 
@@ -194,8 +194,8 @@ static void add_tokens(struct vbuf *out, struct fuzz_reader *r)
 		unsigned t = fuzz_next(r) % VENV_ARRAY_SIZE(tokens);
 
 		if (i)
-			vbuf_addch(out, '/');
-		vbuf_adds(out, tokens[t] ? tokens[t] : root);
+			fuzz_ok(vbuf_addch(out, '/'));
+		fuzz_ok(vbuf_adds(out, tokens[t] ? tokens[t] : root));
 	}
 }
 
@@ -226,7 +226,7 @@ static void add_row(struct vbuf *rec, const char *name, const void *data, size_t
 	venv_sha256(data, len, digest);
 	venv_sha256_b64(digest, b64);
 	venv_record_add_field(rec, name);
-	vbuf_addf(rec, ",sha256=%s,%zu\n", b64, len);
+	fuzz_ok(vbuf_addf(rec, ",sha256=%s,%zu\n", b64, len));
 }
 
 static void build_wheel(const char *file, const uint8_t *data, size_t size, unsigned flags)
@@ -255,7 +255,7 @@ static void build_wheel(const char *file, const uint8_t *data, size_t size, unsi
 		vbuf_reset(&link);
 		add_tokens(&name, &r);
 		if (kind == 1 && (t & 0x40))
-			vbuf_addch(&name, '/');
+			fuzz_ok(vbuf_addch(&name, '/'));
 		if (kind == 2)
 			add_tokens(&link, &r);
 		len = type == AE_IFREG ? fuzz_next(&r) % sizeof(content) : 0;
@@ -276,7 +276,7 @@ static void build_wheel(const char *file, const uint8_t *data, size_t size, unsi
 	add_member(a, "pkg-1.0.dist-info/WHEEL", AE_IFREG, 0644, NULL, wheel_meta,
 		   strlen(wheel_meta));
 	add_row(&rec, "pkg-1.0.dist-info/WHEEL", wheel_meta, strlen(wheel_meta));
-	vbuf_adds(&rec, "pkg-1.0.dist-info/RECORD,,\n");
+	fuzz_ok(vbuf_adds(&rec, "pkg-1.0.dist-info/RECORD,,\n"));
 	add_member(a, "pkg-1.0.dist-info/RECORD", AE_IFREG, 0644, NULL, rec.buf, rec.len);
 	archive_write_close(a);
 	archive_write_free(a);
@@ -401,8 +401,8 @@ static void walk_dir(struct walk *k, int dirfd, struct vbuf *rel)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (rel->len)
-			vbuf_addch(rel, '/');
-		vbuf_adds(rel, de->d_name);
+			fuzz_ok(vbuf_addch(rel, '/'));
+		fuzz_ok(vbuf_adds(rel, de->d_name));
 		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			abort();
 		if (k->planted && k->depth == 1 && S_ISLNK(st.st_mode) && is_planted(dirfd, rel->buf))

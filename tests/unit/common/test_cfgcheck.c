@@ -120,10 +120,10 @@ START_TEST(test_cfgcheck__strict_long_line_ends_scan)
 	struct vbuf v = VBUF_INIT(VBUF_MAX_LINE), text = VBUF_INIT(VBUF_MAX_CFG);
 	size_t i;
 
-	vbuf_adds(&text, "prompt = ");
+	ck_assert_int_eq(vbuf_adds(&text, "prompt = "), 0);
 	for (i = 0; i < 9000; i++)
-		vbuf_addch(&text, 'x');
-	vbuf_adds(&text, "\nhome = /usr/bin\n");
+		ck_assert_int_eq(vbuf_addch(&text, 'x'), 0);
+	ck_assert_int_eq(vbuf_adds(&text, "\nhome = /usr/bin\n"), 0);
 	ck_assert_int_eq(strict(text.buf, &v), 0);
 	vbuf_release(&v);
 	vbuf_release(&text);

@@ -52,9 +52,9 @@ START_TEST(test_record__record_field_quoting)
 	struct vbuf out = VBUF_INIT(1024);
 
 	venv_record_add_field(&out, "plain/path.py");
-	vbuf_addch(&out, '|');
+	ck_assert_int_eq(vbuf_addch(&out, '|'), 0);
 	venv_record_add_field(&out, "a,b");
-	vbuf_addch(&out, '|');
+	ck_assert_int_eq(vbuf_addch(&out, '|'), 0);
 	venv_record_add_field(&out, "say \"hi\"");
 	ck_assert_str_eq(out.buf, "plain/path.py|\"a,b\"|\"say \"\"hi\"\"\"");
 	vbuf_release(&out);

@@ -214,9 +214,9 @@ START_TEST(test_wheel__shebang_lengths)
 		ck_assert_int_eq(shebang(&out, path), 0);
 		vbuf_reset(&want);
 		if (len <= 124)
-			vbuf_addf(&want, "#!%s\n", path);
+			ck_assert_int_eq(vbuf_addf(&want, "#!%s\n", path), 0);
 		else
-			vbuf_addf(&want, "#!/bin/sh\n'''exec' '%s' \"$0\" \"$@\"\n' '''", path);
+			ck_assert_int_eq(vbuf_addf(&want, "#!/bin/sh\n'''exec' '%s' \"$0\" \"$@\"\n' '''", path), 0);
 		ck_assert_msg(!strcmp(out.buf, want.buf), "path of %zu bytes: expected %.40s..., saw "
 			      "%.40s...", len, want.buf, out.buf);
 	}
@@ -265,7 +265,7 @@ static void add_record_row(struct vbuf *rec, const char *name, const char *data)
 
 	venv_sha256(data, strlen(data), d);
 	venv_sha256_b64(d, b64);
-	vbuf_addf(rec, "%s,sha256=%s,%zu\n", name, b64, strlen(data));
+	ck_assert_int_eq(vbuf_addf(rec, "%s,sha256=%s,%zu\n", name, b64, strlen(data)), 0);
 }
 
 /*
@@ -296,7 +296,7 @@ static void write_wheel_opts(const char *path, const struct member *m, size_t n,
 			if (!m[i].link && !record)
 				add_record_row(&rec, name, data);
 		} else {
-			vbuf_adds(&rec, "demo-1.0.dist-info/RECORD,,\n");
+			ck_assert_int_eq(vbuf_adds(&rec, "demo-1.0.dist-info/RECORD,,\n"), 0);
 			name = "demo-1.0.dist-info/RECORD";
 			data = record ? record : rec.buf;
 			mode = AE_IFREG | 0644;
@@ -418,10 +418,10 @@ START_TEST(test_wheel__unpack_manifest_install)
 	{
 		struct vbuf want = VBUF_INIT(4096);
 
-		vbuf_addf(&want, "#!%s\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
-			  "from demo import main\nif __name__ == '__main__':\n"
-			  "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
-			  "    sys.exit(main())\n", py);
+		ck_assert_int_eq(vbuf_addf(&want, "#!%s\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
+					   "from demo import main\nif __name__ == '__main__':\n"
+					   "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+					   "    sys.exit(main())\n", py), 0);
 		ck_assert_str_eq(text, want.buf);
 		vbuf_release(&want);
 	}

@@ -78,16 +78,16 @@ static void listing(struct vbuf *out, int dfd, const char *rel, struct seen_inod
 		}
 		PATHF(path, "%s%s%s", rel, *rel ? "/" : "", name);
 		ck_assert_int_eq(fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW), 0);
-		vbuf_addf(out, "%s %o %lld %lld.%09ld ", path, (unsigned)st.st_mode,
-			  S_ISDIR(st.st_mode) ? 0LL : (long long)st.st_size,
-			  (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		ck_assert_int_eq(vbuf_addf(out, "%s %o %lld %lld.%09ld ", path, (unsigned)st.st_mode,
+					   S_ISDIR(st.st_mode) ? 0LL : (long long)st.st_size,
+					   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec), 0);
 		if (S_ISLNK(st.st_mode)) {
 			char target[PATH_MAX];
 			ssize_t k = readlinkat(dfd, name, target, sizeof(target) - 1);
 
 			ck_assert_int_ge(k, 0);
 			target[k] = '\0';
-			vbuf_addf(out, "-> %s", target);
+			ck_assert_int_eq(vbuf_addf(out, "-> %s", target), 0);
 		} else if (S_ISREG(st.st_mode)) {
 			struct vbuf data = VBUF_INIT(1 << 22);
 			size_t k;
@@ -99,7 +99,7 @@ static void listing(struct vbuf *out, int dfd, const char *rel, struct seen_inod
 
 				for (k = 0; k < data.len; k++)
 					h = h * 33 + (unsigned char)data.buf[k];
-				vbuf_addf(out, "sum %lx", h);
+				ck_assert_int_eq(vbuf_addf(out, "sum %lx", h), 0);
 			}
 			vbuf_release(&data);
 			if (st.st_nlink > 1) {
@@ -112,10 +112,10 @@ static void listing(struct vbuf *out, int dfd, const char *rel, struct seen_inod
 					PATHF(inodes[j].name, "%s", path);
 					(*ninodes)++;
 				}
-				vbuf_addf(out, " inode of %s", inodes[j].name);
+				ck_assert_int_eq(vbuf_addf(out, " inode of %s", inodes[j].name), 0);
 			}
 		}
-		vbuf_adds(out, "\n");
+		ck_assert_int_eq(vbuf_adds(out, "\n"), 0);
 		if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
