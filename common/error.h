@@ -14,6 +14,19 @@
 #endif
 
 /*
+ * A function whose result must be looked at: the compiler warns (an error
+ * under DEVELOPER=1) where a call drops it.  A call that ignores it on
+ * purpose casts it to (void) and says why in a comment.
+ */
+#ifndef VENV_MUST_CHECK
+#if defined(__GNUC__) || defined(__clang__)
+#define VENV_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define VENV_MUST_CHECK
+#endif
+#endif
+
+/*
  * Library error reporting, after libgit2: every library function returns
  * 0 (or a non-negative count) on success and a negative VENV_E* code on
  * failure. The human-readable message of the last failure of the calling

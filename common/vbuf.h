@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"   /* VENV_PRINTF, and the VENV_E* codes vbuf functions return */
+#include "error.h"   /* VENV_PRINTF, VENV_MUST_CHECK, and the VENV_E* codes vbuf functions return */
 
 /*
  * A growable byte buffer with a mandatory size cap (git's strbuf with
@@ -47,14 +47,14 @@ void vbuf_release(struct vbuf *sb);
 /* Empty the buffer but keep its memory. */
 void vbuf_reset(struct vbuf *sb);
 /* Make room for `extra` more bytes. */
-int vbuf_grow(struct vbuf *sb, size_t extra);
-int vbuf_add(struct vbuf *sb, const void *data, size_t len);
-int vbuf_adds(struct vbuf *sb, const char *s);
-int vbuf_addch(struct vbuf *sb, int c);
-int vbuf_addf(struct vbuf *sb, const char *fmt, ...) VENV_PRINTF(2, 3);
-int vbuf_vaddf(struct vbuf *sb, const char *fmt, va_list ap);
+int vbuf_grow(struct vbuf *sb, size_t extra) VENV_MUST_CHECK;
+int vbuf_add(struct vbuf *sb, const void *data, size_t len) VENV_MUST_CHECK;
+int vbuf_adds(struct vbuf *sb, const char *s) VENV_MUST_CHECK;
+int vbuf_addch(struct vbuf *sb, int c) VENV_MUST_CHECK;
+int vbuf_addf(struct vbuf *sb, const char *fmt, ...) VENV_PRINTF(2, 3) VENV_MUST_CHECK;
+int vbuf_vaddf(struct vbuf *sb, const char *fmt, va_list ap) VENV_MUST_CHECK;
 /* Replace the contents with s. */
-int vbuf_sets(struct vbuf *sb, const char *s);
+int vbuf_sets(struct vbuf *sb, const char *s) VENV_MUST_CHECK;
 /* Shorten to len bytes (no-op if already shorter). */
 void vbuf_setlen(struct vbuf *sb, size_t len);
 /* Hand the bytes to the caller (free() them); the buffer is re-initialised. */

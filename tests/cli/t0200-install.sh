@@ -44,6 +44,22 @@ expect_eq "-I$TMP/prefix/include" "$(pkg-config --cflags-only-I libvenv | sed 's
 
 make -s -C "$TOP" check-headers >/dev/null || fail "expected every public header to compile alone"
 
+# A vbuf append's result must be looked at (VENV_MUST_CHECK): dropping it
+# does not compile under -Werror, for a consumer as for DEVELOPER=1 builds.
+for body in 'return vbuf_adds(b, "x");' 'vbuf_adds(b, "x"); return 0;'; do
+	printf '#include <venv/vbuf.h>\nint f(struct vbuf *b);\nint f(struct vbuf *b) { %s }\n' \
+		"$body" >"$TMP/append.c"
+	if cc -std=c11 -Wall -Werror -I"$TMP/prefix/include" -c -o "$TMP/append.o" "$TMP/append.c" 2>/dev/null; then
+		got=compiles
+	else
+		got=refused
+	fi
+	case $body in
+	return*) expect_eq compiles "$got" "an append whose result is returned" ;;
+	*) expect_eq refused "$got" "an append whose result is dropped" ;;
+	esac
+done
+
 # The README's set-up for one user: PREFIX=$HOME/.local puts venv on a PATH
 # that has ~/.local/bin, and man finds the pages from there (man-db maps each
 # PATH entry's bin to ../share/man); make uninstall takes all of it away.
