@@ -695,6 +695,35 @@ static int relocate(const char *target, const char *from)
 	return error;
 }
 
+/*
+ * Without a DIR, the archive alone says where it goes: only one in venv's
+ * own archive directory (the default of repair --archive, the user's) is
+ * trusted to. Any other could put a tree wherever its writer chose and the
+ * user can write (~/.config/autostart), as tar -P would.
+ */
+static int origin_trusted(const char *archive, const char *origin)
+{
+	struct vbuf cache = VBUF_INIT(VBUF_MAX_PATH), at = VBUF_INIT(VBUF_MAX_PATH);
+	struct stat cst, ast;
+	int error;
+
+	if ((error = venv_cache_dir(&cache)) < 0 || (error = vbuf_adds(&cache, "/archives")) < 0 ||
+	    (error = venv_path_abspath(&at, archive)) < 0 ||
+	    (error = venv_path_dirname(&at, at.buf)) < 0)
+		goto done;
+	if (stat(cache.buf, &cst) == 0 && stat(at.buf, &ast) == 0 &&
+	    cst.st_dev == ast.st_dev && cst.st_ino == ast.st_ino)
+		goto done;
+	error = venv_error_set(VENV_EUNSAFE, "refusing to restore '%s' where it says it was "
+			       "archived from, '%s': only an archive in venv's archive directory "
+			       "('%s') is trusted to name its place; name the directory to restore "
+			       "into: venv restore ARCHIVE DIR", archive, origin, cache.buf);
+done:
+	vbuf_release(&cache);
+	vbuf_release(&at);
+	return error;
+}
+
 static int restore_env(struct vbuf *out, const char *archive, const char *dir, unsigned flags,
 		       struct vbuf *from)
 {
@@ -717,7 +746,8 @@ static int restore_env(struct vbuf *out, const char *archive, const char *dir, u
 		goto done;
 	}
 	if ((error = read_meta(a, archive, &origin, &digests)) < 0 ||
-	    (error = venv_path_normalize(&origin, origin.buf)) < 0)
+	    (error = venv_path_normalize(&origin, origin.buf)) < 0 ||
+	    (!dir && (error = origin_trusted(archive, origin.buf)) < 0))
 		goto done;
 	if ((error = venv_path_abspath(&target, dir ? dir : origin.buf)) < 0 ||
 	    (error = venv_path_normalize(&target, target.buf)) < 0 ||

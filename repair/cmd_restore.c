@@ -19,7 +19,8 @@ enum { OPT_AS_IS = 256 };
 
 static const struct venv_optdoc restore_args[] = {
 	{ "ARCHIVE", NULL, NULL, "The archive (.tar.zst or .tar.gz).", 0 },
-	{ "DIR", NULL, NULL, "Where to restore it (default: where it was archived from).", 0 },
+	{ "DIR", NULL, NULL, "Where to restore it (default: where it was archived from, for an "
+	  "archive in venv's archive directory; required for any other).", 0 },
 };
 
 static const struct venv_optdoc restore_opts[] = {

@@ -53,10 +53,21 @@ expect_eq "$snap" "$(tree_listing copy times)" "the restored tree"
 expect_eq "$(stat -c %i copy/odd-mode) 2" "$(stat -c '%i %h' copy/links/hard)" \
 	"the inode and link count of a hard link inside the environment"
 echo changed >env/bin/activate
-expect_exit 2 "$VENV" restore "$TMP/arch/env.tar.zst"
+# Without DIR only an archive in venv's archive directory names where it
+# goes: any other could put a tree wherever its writer chose (it did).
+expect_exit 2 "$VENV" restore --yes "$TMP/arch/env.tar.zst"
+expect_match "^venv: error: refusing to restore '$TMP/arch/env\.tar\.zst' where it says it was archived from, '$TMP/env': only an archive in venv's archive directory \('$VENV_CACHE_DIR/archives'\) is trusted to name its place; name the directory to restore into: venv restore ARCHIVE DIR\$" \
+	"$ERR" "the refusal of an archive outside the archive directory without DIR"
+expect_eq changed "$(cat env/bin/activate)" "bin/activate after the refusal"
+expect_exit 2 "$VENV" restore "$TMP/arch/env.tar.zst" env
 expect_match "use --yes" "$ERR" "restore over an environment"
-expect_exit 0 "$VENV" restore --yes "$TMP/arch/env.tar.zst"
+expect_exit 0 "$VENV" restore --yes "$TMP/arch/env.tar.zst" env
 expect_eq "$snap" "$(tree_listing env times)" "the environment restored in place"
+# The default archive, in venv's archive directory, goes back where it came from.
+echo changed >env/bin/activate
+expect_exit 0 "$VENV" restore --yes "$file"
+expect_eq "restored $TMP/env" "$OUT" "restore's report of the default archive without DIR"
+[ "$(cat env/bin/activate)" != changed ] || fail "expected bin/activate restored from '$file'"
 [ -z "$(ls -A "$TMP" | grep venv-restore)" ] || fail "expected no staging directory left"
 expect_exit 0 "$VENV" check env
 
@@ -148,7 +159,7 @@ PYEOF
 for c in dotdot absolute notenv linkfile linkdir hardout hardlater hardlink2link device fifo \
 	 twice orphan longpath huge nometa; do
 	hostile "$c" || fail "could not build the hostile archive '$c'"
-	expect_exit 2 "$VENV" restore "$TMP/arch/$c.tar.gz"
+	expect_exit 2 "$VENV" restore "$TMP/arch/$c.tar.gz" "$TMP/restored"
 	expect_match "refusing the archive '$TMP/arch/$c\.tar\.gz': |'$TMP/arch/$c\.tar\.gz' is not an environment archive" \
 		"$ERR" "the refusal of '$c', which names the archive"
 	expect_eq "$sentinel" "$(tree_listing outside times)" "the directory outside after '$c'"
@@ -158,7 +169,7 @@ done
 # A harmless one: set-user-ID bits are dropped, absolute link values and
 # hard links to earlier files are kept, nothing is written through links.
 hostile ok || fail "could not build the archive"
-expect_exit 0 "$VENV" restore "$TMP/arch/ok.tar.gz"
+expect_exit 0 "$VENV" restore "$TMP/arch/ok.tar.gz" "$TMP/restored"
 expect_eq 755 "$(stat -c %a restored/suid)" "the mode of a set-user-ID member"
 expect_eq /etc/hostname "$(readlink restored/abs)" "an absolute link value"
 expect_eq "$(stat -c %i restored/pyvenv.cfg)" "$(stat -c %i restored/h)" "a hard link"

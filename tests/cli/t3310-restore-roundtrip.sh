@@ -53,7 +53,7 @@ for kind in moved nocfg dangling; do
 	expect_eq "$snap" "$(tree_listing "$kind-copy" times)" "$kind restored elsewhere as it was"
 	expect_eq 1777 "$(stat -c %a "$kind-copy/share/tmp")" "the mode of a 1777 directory"
 	# In place, over what repair made of it.
-	expect_exit 0 "$VENV" restore --yes "$TMP/$kind.tar.gz"
+	expect_exit 0 "$VENV" restore --yes "$TMP/$kind.tar.gz" "$kind"
 	expect_eq "$snap" "$(tree_listing "$kind" times)" "$kind restored in place"
 done
 

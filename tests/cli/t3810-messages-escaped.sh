@@ -84,7 +84,10 @@ json.dump(m, open(sys.argv[1], "w"))
 PY
 (cd x && tar czf ../forged.tar.gz venv-archive.json env venv-archive-digests) ||
 	fail "cannot pack the archive"
-expect_exit 0 "$VENV" restore forged.tar.gz
+expect_exit 2 "$VENV" restore forged.tar.gz
+no_raw "restore's refusal without DIR" "$ERR"
+expect_match "where it says it was archived from, '.*/rev\\\\x1b\]0;pwn\\\\x07il'" "$ERR" "restore's refusal without DIR"
+expect_exit 0 "$VENV" restore forged.tar.gz "$TMP/r$esc"
 no_raw "restore's report" "$OUT$ERR"
 expect_match '^restored .*/rev\\x1b\]0;pwn\\x07il' "$OUT" "restore's report"
 
