@@ -114,14 +114,18 @@ others:
 		for (i = 0; i < e->nlibs; i++) {
 			const struct venv_model_libdir *l = &e->libs[i];
 
-			if (!strcmp(l->ver, e->active_ver) || !l->site_nonempty)
+			int same = !strcmp(l->ver, e->active_ver);
+
+			/* lib/python3.9 of a PyPy 3.9 (after repair --upgrade -p pypy3) is not read either. */
+			if ((same && venv_model_is_own_lib(e, l->name)) || !l->site_nonempty)
 				continue;
 			snprintf(rel, sizeof(rel), "lib/%s/site-packages", l->name);
-			if (interp_of_version(e, l->ver))
+			if (!same && interp_of_version(e, l->ver))
 				continue; /* a mixed environment: reported by the base rules */
 			if ((error = add(c, VENV_DIAG_ORPHANED_SITE_PACKAGES, rel, 0, NULL,
-					 "'%s' holds packages, but the interpreter is Python %s and does "
-					 "not look there", rel, e->active_ver)) < 0)
+					 "'%s' holds packages, but the interpreter is %s %s and does "
+					 "not look there", rel, strcmp(e->lib_stem, "pypy") ? "Python" :
+					 "PyPy", e->active_ver)) < 0)
 				return error;
 		}
 	}

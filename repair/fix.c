@@ -54,7 +54,10 @@ int venv_fix_left_minor(const struct venv_model *env, const struct venv_finding 
 	for (p += sizeof(pre) - 1; *p >= '0' && *p <= '9' && n < 64; p++)
 		n = n * 10 + (*p - '0');
 	/* Not "3.13t" (another ABI), nor a number of its own. */
-	return n < 64 && p[-1] != '.' && !strcmp(p, post) ? n : -1;
+	if (n >= 64 || p[-1] == '.' || strcmp(p, post))
+		return -1;
+	/* Not CPython's lib/python3.9 of a PyPy 3.9: --upgrade moves none of it. */
+	return n == venv_model_minor_of(env->active_ver) ? -1 : n;
 }
 
 int venv_fix_read(struct venv_fixctx *x, const char *rel, struct vbuf *out)
@@ -323,6 +326,12 @@ static int fix_needs_upgrade(struct venv_fixctx *x, const struct venv_finding *f
 		vbuf_release(&q);
 		return error;
 	}
+	/* Another implementation's of the same version (lib/python3.9 under PyPy 3.9). */
+	if (f->code == VENV_DIAG_ORPHANED_SITE_PACKAGES && f->relpath && x->env->active_ver[0] &&
+	    !strncmp(f->relpath, "lib/", 4) && !venv_model_is_own_lib(x->env, f->relpath + 4))
+		return venv_fix_decline(x, "its packages are another implementation's (CPython reads "
+					"lib/pythonX.Y, PyPy lib/pypyX.Y) and venv repair does not "
+					"move them: install them again in the environment");
 	if (f->code == VENV_DIAG_BASE_VERSION_MISMATCH || f->code == VENV_DIAG_ORPHANED_SITE_PACKAGES) {
 		struct vbuf q = VBUF_INIT(VBUF_MAX_PATH), hint = VBUF_INIT(VBUF_MAX_LINE);
 		int error;

@@ -58,4 +58,14 @@ rm gone/pypy3
 expect_exit 1 "$VENV" repair --dry-run orphan
 expect_match "the base interpreter is gone; run 'venv repair --upgrade --python [^ ]*pypy3[^ ]*' \(PyPy $ver, the version it was made for\)" \
 	"$OUT" "repair's advice for a PyPy environment whose base is gone"
+# CPython's lib/pythonX.Y of the same version beside it (what repair --upgrade
+# --python pypy3 of a CPython environment leaves): PyPy does not read it.
+expect_exit 0 "$VENV" create -q --without-pip -p pypy3 mixed
+mkdir -p "mixed/lib/python$ver/site-packages/pkg" && : >"mixed/lib/python$ver/site-packages/pkg/__init__.py"
+expect_exit 1 "$VENV" check mixed
+expect_match "'lib/python$ver/site-packages' holds packages, but the interpreter is PyPy $ver and does not look there \[VNV114" \
+	"$OUT" "check of a PyPy environment with CPython's lib/python$ver"
+expect_exit 0 "$VENV" repair --dry-run mixed
+expect_match "another implementation's .*venv repair does not move them" "$OUT" \
+	"repair's reason for leaving CPython's lib/python$ver in a PyPy environment"
 exit 0
