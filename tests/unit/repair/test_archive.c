@@ -285,13 +285,15 @@ static void expect_refused(const char *what, const struct member *m, size_t n,
 {
 	struct vbuf out = VBUF_INIT(PATH_MAX), before = VBUF_INIT(1 << 16),
 		    after = VBUF_INIT(1 << 16);
-	char file[PATH_MAX];
+	char file[PATH_MAX], dir[PATH_MAX];
 	int rc;
 
 	PATHF(file, "%s/%s.tar.gz", tmp_root, what);
+	PATHF(dir, "%s/restored", tmp_root);
 	write_archive(file, m, n);
 	tree_listing(&before, "outside");
-	rc = venv_restore_env(&out, file, NULL, 0, NULL);
+	/* DIR given: an archive outside venv's archive directory needs it. */
+	rc = venv_restore_env(&out, file, dir, 0, NULL);
 	ck_assert_msg(rc == VENV_EUNSAFE, "expected '%s' to be refused as unsafe, saw %d (%s)",
 		      what, rc, rc ? venv_error_last() : "restored");
 	ck_assert_msg(strstr(venv_error_last(), message), "expected '%s' in the refusal of '%s', "
@@ -372,10 +374,10 @@ START_TEST(test_archive__replace_needs_yes)
 	PATHF(file, "%s/new.tar.gz", tmp_root);
 	PATHF(dir, "%s/restored", tmp_root);
 	write_archive(file, m, 2);
-	ck_assert_int_eq(venv_restore_env(&out, file, NULL, 0, NULL), VENV_EEXISTS);
+	ck_assert_int_eq(venv_restore_env(&out, file, dir, 0, NULL), VENV_EEXISTS);
 	ck_assert_msg(strstr(venv_error_last(), "--yes"), "expected a hint at --yes, saw '%s'",
 		      venv_error_last());
-	ck_assert_msg(venv_restore_env(&out, file, NULL, VENV_RESTORE_REPLACE, NULL) == 0,
+	ck_assert_msg(venv_restore_env(&out, file, dir, VENV_RESTORE_REPLACE, NULL) == 0,
 		      "restore --yes: %s",
 		      venv_error_last());
 	ck_assert_str_eq(out.buf, dir);
