@@ -17,6 +17,7 @@ struct venv_scan {
 	int symlinks;        /* 1: interpreters are links; 0: copies */
 	int minor;           /* 3.<minor> from pyvenv.cfg, or -1 */
 	int base_ok;         /* bin/<first_name> runs something */
+	int pypy;            /* a PyPy environment (the model's lib_stem: lib/pypyX.Y) */
 	/*
 	 * 3.<minor> whose packages are left while the interpreter runs another
 	 * version (venv_fix_left_minor: check's VNV114, or a mixed VNV106), or

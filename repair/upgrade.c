@@ -94,6 +94,20 @@ int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 	if ((error = venv_pyinfo_load(&u->info, u->python, 0)) < 0)
 		goto done;
 	u->info_loaded = 1;
+	/*
+	 * CPython and PyPy name their lib/ directories apart and run one
+	 * another's bytecode and extensions not at all: the packages would stay
+	 * where the new interpreter does not look, and its names beside the old.
+	 */
+	if (s->pypy != (u->info.implementation && !strcmp(u->info.implementation, "pypy"))) {
+		error = venv_error_set(VENV_EINVAL, "cannot upgrade '%s' from %s to %s ('%s'): "
+				       "repair does not move packages from one Python "
+				       "implementation to another; make a new environment "
+				       "(venv create -p '%s') and install them there",
+				       e->dir, s->pypy ? "PyPy" : "CPython",
+				       s->pypy ? "CPython" : "PyPy", u->python, u->python);
+		goto done;
+	}
 	if ((error = venv_path_dirname(&path, u->info.purelib)) < 0 ||
 	    (error = dup_into(&u->new_lib, path.buf)) < 0)
 		goto done;

@@ -153,4 +153,12 @@ expect_match "lib/pypy3\.9/site-packages/hello_pp-1\.2\.3\.dist-info/RECORD: 1 r
 	"the PyPy environment's RECORD"
 expect_eq "#!$W/pypy-moved/bin/pypy3" "$(head -n 1 "$W/pypy-moved/bin/hello-pp")" "the PyPy script's #! line"
 expect_exit 0 "$VENV" check --verify-hashes "$W/pypy-moved"
+# Upgraded onto a CPython: refused, nothing changed (it kept bin/pypy3 and
+# lib/pypy3.9, made a lib/pypy3.X beside them, and exited 1).
+before=$(cd "$W/pypy-moved" && find . -exec ls -ld --time-style=+%s.%N {} + | sort)
+expect_exit 2 "$VENV" repair --upgrade --python "$py" "$W/pypy-moved"
+expect_match "^venv: error: cannot upgrade '$W/pypy-moved' from PyPy to CPython \('[^']*'\): repair does not move packages from one Python implementation to another" \
+	"$ERR" "repair --upgrade of a PyPy environment onto a CPython"
+expect_eq "$before" "$(cd "$W/pypy-moved" && find . -exec ls -ld --time-style=+%s.%N {} + | sort)" \
+	"the PyPy environment after the refused upgrade"
 echo ok
