@@ -219,15 +219,19 @@ static void print_text(const struct venv_repair_report *r, int dry_run, int verb
 		printf("  ! %s [%s]\n", venv_cli_shown(&shown, r->remaining.problems[i].message),
 		       code);
 	}
+	/* Listed as check shows findings; the count below is all of them. */
+	if (r->unlisted)
+		printf("  ! and %zu more not listed (the first %d of each code and %d in all are)\n",
+		       r->unlisted, VENV_REPORT_MAX_PER_CODE, VENV_REPORT_MAX_FINDINGS);
 	if (verbosity >= 1) {
 		if (!r->done.nr && !r->remaining.nprob)
 			printf("  nothing to repair\n");
 		else if (dry_run)
 			printf("  %zu change(s) would be made, %zu problem(s) would remain\n",
-			       r->done.nr, r->remaining.nprob);
+			       r->done.nr, r->remaining.nprob + r->unlisted);
 		else
 			printf("  %zu change(s) made, %zu problem(s) remain\n", r->done.nr,
-			       r->remaining.nprob);
+			       r->remaining.nprob + r->unlisted);
 	}
 	vbuf_release(&shown);
 }
@@ -293,6 +297,8 @@ static json_t *json_report(const struct venv_repair_report *r, const char *error
 		json_array_append_new(again, venv_json_str(r->reinstalled[i]));
 	json_object_set_new(o, "changes", changes);
 	json_object_set_new(o, "problems", problems);
+	/* Problems past the list's caps (as check's "dropped"): counted, not listed. */
+	json_object_set_new(o, "dropped", json_integer((json_int_t)r->unlisted));
 	json_object_set_new(o, "reinstalled", again);
 	if (r->dists) {
 		json_t *ds = json_array(), *un = json_array();

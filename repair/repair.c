@@ -81,7 +81,13 @@ static enum venv_severity problem_severity(const struct venv_problem *p)
 	return p->severity ? p->severity : d ? d->severity : VENV_SEVERITY_ERROR;
 }
 
-static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_upgrade_fixed)
+/*
+ * The plan's problems, as check would show them, into dst; *errors counts
+ * those at error severity and *unlisted those past check's caps (counted,
+ * not listed).
+ */
+static int take_problems(struct venv_plan *dst, size_t *errors, size_t *unlisted,
+			 struct venv_plan *src, int skip_upgrade_fixed)
 {
 	unsigned per_code[1000] = { 0 };
 	size_t i;
@@ -90,17 +96,6 @@ static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_
 	for (i = 0; i < src->nprob && !error; i++) {
 		int c = src->problems[i].code;
 		size_t k;
-
-		/* Shown as check shows findings: the plan came from an uncapped report. */
-		if (dst->nprob >= VENV_REPORT_MAX_FINDINGS ||
-		    (c > 0 && c < 1000 && per_code[c] >= VENV_REPORT_MAX_PER_CODE))
-			continue;
-
-		for (k = 0; k < dst->nprob; k++)
-			if (!strcmp(dst->problems[k].message, src->problems[i].message))
-				break;
-		if (k < dst->nprob)
-			continue;
 
 		/* Below check's default threshold: not shown, as check does not show it. */
 		if (!venv_diag_get(c) || problem_severity(&src->problems[i]) < VENV_SEVERITY_WARNING)
@@ -114,8 +109,24 @@ static int take_problems(struct venv_plan *dst, struct venv_plan *src, int skip_
 					   c == VENV_DIAG_BASE_VERSION_MISMATCH ||
 					   c == VENV_DIAG_ORPHANED_SITE_PACKAGES))
 			continue;
+		/*
+		 * Shown as check shows findings (the plan came from an uncapped
+		 * report), and counted past that: the summary's count is all of them.
+		 */
+		if (dst->nprob >= VENV_REPORT_MAX_FINDINGS ||
+		    (c > 0 && c < 1000 && per_code[c] >= VENV_REPORT_MAX_PER_CODE)) {
+			*errors += problem_severity(&src->problems[i]) >= VENV_SEVERITY_ERROR;
+			(*unlisted)++;
+			continue;
+		}
+		for (k = 0; k < dst->nprob; k++)
+			if (!strcmp(dst->problems[k].message, src->problems[i].message))
+				break;
+		if (k < dst->nprob)
+			continue;
 		if (c > 0 && c < 1000)
 			per_code[c]++;
+		*errors += problem_severity(&src->problems[i]) >= VENV_SEVERITY_ERROR;
 		error = venv_plan_problem_copy(dst, &src->problems[i]);
 	}
 	return error;
@@ -207,10 +218,11 @@ static const struct venv_problem *planned_for(const struct venv_plan *plan,
  * What is left: check's findings on the environment as it is now, at check's
  * default threshold, each with the reason a fixer gave for declining it
  * (from plan, the first look), if any. *errors counts those at error
- * severity: the verdict of `venv check --severity error`.
+ * severity: the verdict of `venv check --severity error`. Listed as check
+ * shows them; *unlisted counts the rest (rep is uncapped).
  */
-static int remaining_from(struct venv_plan *out, size_t *errors, const struct venv_report *rep,
-			  const struct venv_plan *plan)
+static int remaining_from(struct venv_plan *out, size_t *errors, size_t *unlisted,
+			  const struct venv_report *rep, const struct venv_plan *plan)
 {
 	struct venv_rule_filter shown, err;
 	unsigned per_code[1000] = { 0 };
@@ -231,8 +243,10 @@ static int remaining_from(struct venv_plan *out, size_t *errors, const struct ve
 		*errors += venv_rule_filter_wants_severity(&err, f->code, f->severity);
 		/* Shown as check shows them: a report the plan came from is uncapped. */
 		if (kept >= VENV_REPORT_MAX_FINDINGS || (f->code > 0 && f->code < 1000 &&
-		    per_code[f->code]++ >= VENV_REPORT_MAX_PER_CODE))
+		    per_code[f->code]++ >= VENV_REPORT_MAX_PER_CODE)) {
+			(*unlisted)++;
 			continue;
+		}
 		kept++;
 		p = plan ? planned_for(plan, f) : NULL;
 		if (p && p->why)
@@ -372,7 +386,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	int loaded = 0;
 	struct venv_scan s;
 	struct venv_upgrade u;
-	struct venv_check_options own_trash = VENV_CHECK_OPTIONS_INIT;
+	struct venv_check_options own_trash = VENV_CHECK_OPTIONS_INIT, all = VENV_CHECK_OPTIONS_INIT;
 	struct venv_dists seen = VENV_DISTS_INIT;
 	char *seen_site = NULL;
 	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE), path = VBUF_INIT(VBUF_MAX_PATH);
@@ -381,6 +395,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	size_t changes;
 
 	own_trash.flags = VENV_CHECK_OWN_TRASH | VENV_CHECK_ALL_FINDINGS;
+	all.flags = VENV_CHECK_ALL_FINDINGS;
 	memset(r, 0, sizeof(*r));
 	memset(&s, 0, sizeof(s));
 	memset(&u, 0, sizeof(u));
@@ -453,17 +468,9 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	if (o->dry_run) {
 		if ((error = take_fixes(&r->done, &plan)) < 0 ||
 		    (have_upgrade && (error = venv_upgrade_describe(&u, &e, &s, &r->done)) < 0) ||
-		    (have_upgrade && (error = venv_upgrade_report(&u, r)) < 0) ||
-		    (error = take_problems(&r->remaining, &plan, have_upgrade)) < 0)
+		    (have_upgrade && (error = venv_upgrade_report(&u, r)) < 0))
 			goto done;
-		{
-			size_t i;
-
-			for (i = 0; i < r->remaining.nprob; i++)
-				r->errors += venv_diag_get(r->remaining.problems[i].code) &&
-					     problem_severity(&r->remaining.problems[i]) >=
-					     VENV_SEVERITY_ERROR;
-		}
+		error = take_problems(&r->remaining, &r->errors, &r->unlisted, &plan, have_upgrade);
 		goto done;
 	}
 	/*
@@ -482,7 +489,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 			if (first_look) {
 				venv_report_release(&rep);
 				memset(&rep, 0, sizeof(rep));
-				if ((error = venv_check_loaded(&rep, &env, NULL)) < 0 ||
+				if ((error = venv_check_loaded(&rep, &env, &all)) < 0 ||
 				    (error = venv_fix_plan(&e, &env, &rep, &plan)) < 0)
 					goto done;
 			}
@@ -490,7 +497,8 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 						  "nothing was changed: repair needs to read every file "
 						  "it may fix");
 			if (!error)
-				error = remaining_from(&r->remaining, &r->errors, &rep, &plan);
+				error = remaining_from(&r->remaining, &r->errors, &r->unlisted,
+						       &rep, &plan);
 			r->errors++;
 			goto done;
 		}
@@ -567,10 +575,11 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	if (!changes) {
 		after = rep;
 		memset(&rep, 0, sizeof(rep));
-	} else if ((error = venv_check_env_at(&after, e.fd, e.dir, NULL)) < 0) {
+	} else if ((error = venv_check_env_at(&after, e.fd, e.dir, &all)) < 0) {
 		goto done;
 	}
-	error = remaining_from(&r->remaining, &r->errors, &after, &plan);
+	/* Every finding, to count them all: 30 scripts left are 30, not check's first 20. */
+	error = remaining_from(&r->remaining, &r->errors, &r->unlisted, &after, &plan);
 	if (after.failed)
 		r->errors++;
 done:

@@ -50,6 +50,9 @@ struct venv_repair_report {
 	struct venv_plan done;      /* changes made (dry run: that would be made) */
 	struct venv_plan remaining; /* problems left: check's findings on the result */
 	size_t errors;              /* ... of them at error severity (check --severity error) */
+	size_t unlisted;            /* ... and this many more, counted but not in remaining:
+				     * it lists them as check shows findings (the first 20
+				     * of a code, 1000 in all) */
 	char **reinstalled;         /* what was installed again: \"name==version\" */
 	size_t nreinstalled;
 	struct venv_repair_dist *dists;   /* --upgrade across minor versions, per distribution */

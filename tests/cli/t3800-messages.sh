@@ -66,6 +66,27 @@ expect_exit 1 "$VENV" repair -y "r b'x"
 expect_match "! 'bin/tool' runs '$TMP/orig4/bin/python', which does not exist: cannot write console scripts for" \
 	"$OUT" "the reason repair left bin/tool, after the other fixes"
 
+# Past check's cap of 20 findings a code: 30 scripts repair cannot rewrite
+# are 30 problems, not 20, in each count (the list keeps 20 and says how many
+# more): the dry run, the JSON report and the repair.
+"$VENV" create -q --without-pip -p "$py" orig5 || fail "venv create failed"
+for i in $(seq 1 30); do
+	printf '#!%s/orig5/bin/python\nprint(1)\n' "$TMP" >"orig5/bin/tool$i"
+	chmod 755 "orig5/bin/tool$i"
+done
+mv orig5 "s b'x"
+expect_exit 1 "$VENV" repair --dry-run "s b'x"
+expect_match "^  [0-9]+ change\(s\) would be made, 30 problem\(s\) would remain$" "$OUT" "the dry run's count"
+expect_match "^  ! and 10 more not listed " "$OUT" "the dry run's line for the problems not listed"
+expect_eq 20 "$(printf '%s\n' "$OUT" | grep -c '^  ! .*\[VNV404\]$')" "the problems the dry run lists"
+expect_exit 1 "$VENV" repair --dry-run --format json "s b'x"
+expect_eq "20 10" "$(printf '%s' "$OUT" | "$py" -c 'import json, sys
+e = json.load(sys.stdin)["environments"][0]
+print(len(e["problems"]), e["dropped"])')" "the JSON report's problems and dropped"
+expect_exit 1 "$VENV" repair -y "s b'x"
+expect_match "^  [0-9]+ change\(s\) made, 30 problem\(s\) remain$" "$OUT" "the repair's count"
+expect_match "^  ! and 10 more not listed " "$OUT" "the repair's line for the problems not listed"
+
 # The progress line of check -r: on a terminal with escapes, under NO_COLOR
 # without them, and never to a pipe.
 for i in 1 2 3; do "$VENV" create -q --without-pip -p "$py" "tree/e$i" || fail "venv create failed"; done
