@@ -127,6 +127,11 @@ static int moved_summary(struct vbuf *out, const struct venv_report *r,
 	}
 	if (!old)
 		return 0;
+	/* And those past the cap (the first 20 of a code are kept): all repair fixes. */
+	if (r->dropped_files && r->moved_old && !strcmp(old, r->moved_old))
+		for (i = 1; i < 1000; i++)
+			if (r->dropped_files[i] && venv_rule_filter_wants(f, (int)i))
+				files += r->dropped_files[i];
 	if ((error = vbuf_adds(out, color ? C_BOLD : "")) < 0 ||
 	    (error = venv_text_escape(out, r->path)) < 0 ||
 	    (error = vbuf_addf(out, ":%s moved from '", color ? C_RESET : "")) < 0 ||

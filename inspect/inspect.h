@@ -107,9 +107,19 @@ struct venv_report {
 	size_t nr, alloc;
 	size_t dropped;         /* findings not kept because of the cap */
 	int uncapped;           /* keep every finding (VENV_CHECK_ALL_FINDINGS) */
+	/*
+	 * Of the dropped findings, per code (an array of 1000, or NULL when
+	 * none): the files repair fixes that name moved_old, the old location of
+	 * the first finding that names one, each file once; the text format's
+	 * "venv repair fixes N files" counts them with the kept ones.
+	 */
+	size_t *dropped_files;
+	char *moved_old;
+	char *moved_rel;        /* the file of the last finding counted so, kept or not */
 };
 
-#define VENV_REPORT_INIT { NULL, 0, VENV_CREATOR_UNKNOWN, NULL, NULL, 0, 0, 0, 0 }
+#define VENV_REPORT_INIT { NULL, 0, VENV_CREATOR_UNKNOWN, NULL, NULL, 0, 0, 0, 0, NULL, NULL, \
+			   NULL }
 
 /*
  * At most this many findings per report, and per code for per-file codes,

@@ -56,14 +56,49 @@ static char *dup_or_null(const char *s, int *ok)
 	return d;
 }
 
+/*
+ * A finding with a fix, in a file that names an old location: when it is
+ * dropped, its file counts in r->dropped_files unless it was counted (or
+ * kept) already. A file's findings come one after another (a rule reads a
+ * file at a time: the lines of a .pth), so that file is the last one seen.
+ */
+static int count_moved(struct venv_report *r, const struct venv_finding *src, int dropped)
+{
+	int same;
+
+	if (!src->data.old_prefix)
+		return 0;
+	if (!r->moved_old && !(r->moved_old = strdup(src->data.old_prefix)))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	if (!src->fix || strcmp(r->moved_old, src->data.old_prefix) || src->code <= 0 ||
+	    src->code >= 1000)
+		return 0;
+	same = src->relpath && r->moved_rel && !strcmp(src->relpath, r->moved_rel);
+	if (!same) {
+		free(r->moved_rel);
+		r->moved_rel = src->relpath ? strdup(src->relpath) : NULL;
+		if (src->relpath && !r->moved_rel)
+			return venv_error_set(VENV_ENOMEM, "out of memory");
+	}
+	if (!dropped || same)
+		return 0;
+	if (!r->dropped_files && !(r->dropped_files = calloc(1000, sizeof(*r->dropped_files))))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	r->dropped_files[src->code]++;
+	return 0;
+}
+
 int venv_report_add_finding(struct venv_report *r, const struct venv_finding *src)
 {
 	const struct venv_diag *d;
 	struct venv_finding *f;
-	int ok = 1;
+	int ok = 1, dropped, error;
 
-	if (!r->uncapped && (r->nr >= VENV_REPORT_MAX_FINDINGS ||
-			     count_code(r, src->code) >= VENV_REPORT_MAX_PER_CODE)) {
+	dropped = !r->uncapped && (r->nr >= VENV_REPORT_MAX_FINDINGS ||
+				   count_code(r, src->code) >= VENV_REPORT_MAX_PER_CODE);
+	if (!r->uncapped && (error = count_moved(r, src, dropped)) < 0)
+		return error;
+	if (dropped) {
 		r->dropped++;
 		return 0;
 	}
@@ -126,6 +161,9 @@ void venv_report_release(struct venv_report *r)
 	for (i = 0; i < r->nr; i++)
 		finding_release(&r->findings[i]);
 	free(r->findings);
+	free(r->dropped_files);
+	free(r->moved_old);
+	free(r->moved_rel);
 	free(r->path);
 	free(r->version);
 	memset(r, 0, sizeof(*r));

@@ -68,13 +68,18 @@ expect_match "! 'bin/tool' runs '$TMP/orig4/bin/python', which does not exist: c
 
 # Past check's cap of 20 findings a code: 30 scripts repair cannot rewrite
 # are 30 problems, not 20, in each count (the list keeps 20 and says how many
-# more): the dry run, the JSON report and the repair.
+# more): the dry run, the JSON report and the repair. And check's summary
+# counts every file repair fixes, not those of the first 20 scripts.
 "$VENV" create -q --without-pip -p "$py" orig5 || fail "venv create failed"
 for i in $(seq 1 30); do
 	printf '#!%s/orig5/bin/python\nprint(1)\n' "$TMP" >"orig5/bin/tool$i"
 	chmod 755 "orig5/bin/tool$i"
 done
+cp -a orig5 moved5
 mv orig5 "s b'x"
+expect_exit 1 "$VENV" check moved5
+expect_eq "moved5: moved from '$TMP/orig5'; venv repair fixes 35 files" "$(printf '%s\n' "$OUT" | head -n 1)" \
+	"the summary of a moved environment with 30 console scripts"
 expect_exit 1 "$VENV" repair --dry-run "s b'x"
 expect_match "^  [0-9]+ change\(s\) would be made, 30 problem\(s\) would remain$" "$OUT" "the dry run's count"
 expect_match "^  ! and 10 more not listed " "$OUT" "the dry run's line for the problems not listed"

@@ -41,6 +41,54 @@ START_TEST(test_report__caps)
 }
 END_TEST
 
+/*
+ * Dropped findings with a fix in a file naming the old location count per
+ * code, a file once: the .pth whose lines straddle the cap is kept already,
+ * the one past it counts once, a finding without a fix or naming another
+ * place not at all.
+ */
+static void add_moved(struct venv_report *r, int code, const char *rel, const char *old,
+		      const char *fix)
+{
+	struct venv_finding f;
+
+	memset(&f, 0, sizeof(f));
+	f.code = code;
+	f.relpath = (char *)rel;
+	f.file = (char *)rel;
+	f.message = (char *)"m";
+	f.fix = (char *)fix;
+	f.data.old_prefix = (char *)old;
+	ck_assert_int_eq(venv_report_add_finding(r, &f), 0);
+}
+
+START_TEST(test_report__dropped_files)
+{
+	struct venv_report r = VENV_REPORT_INIT;
+	char rel[32];
+	int i;
+
+	for (i = 0; i < VENV_REPORT_MAX_PER_CODE - 1; i++) {
+		snprintf(rel, sizeof(rel), "bin/tool%d", i);
+		add_moved(&r, 404, rel, "/old", "rewrite");
+	}
+	ck_assert_ptr_null(r.dropped_files);
+	for (i = 0; i < 3; i++)   /* the 20th kept, two dropped: the same file */
+		add_moved(&r, 404, "lib/a.pth", "/old", "rewrite");
+	for (i = 0; i < 3; i++)
+		add_moved(&r, 404, "lib/b.pth", "/old", "rewrite");
+	add_moved(&r, 404, "bin/x", "/old", NULL);
+	add_moved(&r, 404, "bin/y", "/elsewhere", "rewrite");
+	add_moved(&r, 404, "bin/z", "/old", "rewrite");
+	ck_assert_uint_eq(r.dropped, 8);
+	ck_assert_ptr_nonnull(r.dropped_files);
+	ck_assert_uint_eq(r.dropped_files[404], 2);
+	ck_assert_str_eq(r.moved_old, "/old");
+	venv_report_release(&r);
+	ck_assert_ptr_null(r.dropped_files);
+}
+END_TEST
+
 START_TEST(test_report__creator_names)
 {
 	ck_assert_str_eq(venv_creator_name(VENV_CREATOR_CPYTHON), "cpython");
@@ -58,6 +106,7 @@ static Suite *report_suite(void)
 
 	tcase_add_test(tc, test_report__add_and_release);
 	tcase_add_test(tc, test_report__caps);
+	tcase_add_test(tc, test_report__dropped_files);
 	tcase_add_test(tc, test_report__creator_names);
 	suite_add_tcase(s, tc);
 	return s;
