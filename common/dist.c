@@ -833,50 +833,6 @@ void venv_dists_drop_unusable(struct venv_dists *d)
 	d->nr = kept;
 }
 
-/*
- * Open the directory site below dirfd without following a link at any of
- * its components, nor ".." (see venv_dists_read_at()): -1 with errno when
- * it fails.
- */
-static int open_below(int dirfd, const char *site)
-{
-	char name[NAME_MAX + 1];
-	int fd = dirfd;
-
-	while (*site) {
-		size_t n = strcspn(site, "/");
-		int sub;
-
-		if (n > NAME_MAX || (n == 2 && !strncmp(site, "..", 2))) {
-			errno = n > NAME_MAX ? ENAMETOOLONG : EXDEV;
-			sub = -1;
-		} else {
-			memcpy(name, site, n);
-			name[n] = '\0';
-			sub = n ? openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : fd;
-			/*
-			 * O_DIRECTORY makes a link ENOTDIR, which would read as a
-			 * file on the way: say it is a link not followed (ELOOP).
-			 */
-			if (sub < 0 && errno == ENOTDIR) {
-				struct stat st;
-
-				if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-				    S_ISLNK(st.st_mode))
-					errno = ELOOP;
-				else
-					errno = ENOTDIR;
-			}
-		}
-		site += n + (site[n] == '/');
-		if (fd != dirfd && sub != fd)
-			close(fd);
-		if ((fd = sub) < 0)
-			return -1;
-	}
-	return fd == dirfd ? openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : fd;
-}
-
 /* venv_dists_read() and venv_dists_read_at(): disp names site in what is kept and said. */
 static int dists_read(struct venv_dists *out, int dirfd, const char *site, const char *disp,
 		      unsigned flags, int below)
@@ -887,7 +843,7 @@ static int dists_read(struct venv_dists *out, int dirfd, const char *site, const
 	struct dirent *de;
 	int dupfd, error = 0;
 
-	rd.sfd = below ? open_below(dirfd, site) :
+	rd.sfd = below ? venv_fs_open_below(dirfd, site, NULL) :
 		 openat(dirfd, site, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rd.sfd < 0) {
 		error = errno == ENOENT ? 0 : unreadable(&rd, NULL, "open", "", errno);

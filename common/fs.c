@@ -393,26 +393,47 @@ static int clear_fd(int dfd, dev_t dev, const char *what, int depth,
 	return error;
 }
 
-/* Open rel (components separated by '/') below topfd, never through a link; "" is topfd. */
-static int open_below(int topfd, const char *rel, dev_t dev)
+/* One component of rel, opened below fd: ELOOP for a link (O_DIRECTORY says ENOTDIR). */
+static int open_component(int fd, const char *comp)
+{
+	int sub = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (sub < 0 && errno == ENOTDIR) {
+		errno = fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) ?
+			ELOOP : ENOTDIR;
+	}
+	return sub;
+}
+
+int venv_fs_open_below(int topfd, const char *rel, const dev_t *dev)
 {
 	char comp[NAME_MAX + 1];
 	const char *p = rel;
 	int fd;
+
+	/* No ".." at all, even one that stays below: what is named is what is opened. */
+	for (p = rel; *p; p += strcspn(p, "/"), p += *p == '/') {
+		if (p[0] == '.' && p[1] == '.' && (!p[2] || p[2] == '/')) {
+			errno = EXDEV;
+			return -1;
+		}
+	}
+	p = rel;
 #ifdef SYS_openat2
-	/* One descriptor, whatever the depth: the kernel refuses links and mounts on the way. */
+	/* One descriptor, whatever the depth: the kernel refuses links (and mounts) on the way. */
 	if (*rel) {
 		struct open_how how;
 
 		memset(&how, 0, sizeof(how));
 		how.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-		how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV |
-			      RESOLVE_BENEATH;
+		how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH |
+			      (dev ? RESOLVE_NO_XDEV : 0);
 		fd = (int)syscall(SYS_openat2, topfd, rel, &how, sizeof(how));
 		if (fd >= 0) {
 			struct stat st;
 
-			if (fstat(fd, &st) < 0 || st.st_dev != dev) {
+			if (dev && (fstat(fd, &st) < 0 || st.st_dev != *dev)) {
 				close(fd);
 				errno = EXDEV;
 				return -1;
@@ -439,10 +460,12 @@ static int open_below(int topfd, const char *rel, dev_t dev)
 		memcpy(comp, p, n);
 		comp[n] = '\0';
 		p += n + (p[n] == '/');
-		sub = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (!n)
+			continue;
+		sub = open_component(fd, comp);
 		close(fd);
 		fd = sub;
-		if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != dev)) {
+		if (fd >= 0 && dev && (fstat(fd, &st) < 0 || st.st_dev != *dev)) {
 			close(fd);
 			errno = EXDEV;
 			return -1;
@@ -473,7 +496,7 @@ static int clear_frugal_below(int topfd, const char *base, const struct stat *to
 		struct dirent *de;
 		DIR *d;
 		char sub[NAME_MAX + 1] = "";
-		int fd = open_below(topfd, rel.buf ? rel.buf : "", dev);
+		int fd = venv_fs_open_below(topfd, rel.buf ? rel.buf : "", &dev);
 		struct stat tst;
 
 		/* The top, by name: the directory that was looked at, not one put in its place. */
@@ -544,7 +567,7 @@ static int clear_frugal_below(int topfd, const char *base, const struct stat *to
 			snprintf(name, sizeof(name), "%s", last);
 			vbuf_setlen(&rel, slash ? (size_t)(slash - rel.buf) : 0);
 			depth--;
-			if ((pfd = open_below(topfd, rel.buf, dev)) < 0) {
+			if ((pfd = venv_fs_open_below(topfd, rel.buf, &dev)) < 0) {
 				error = venv_error_set_errno(VENV_EIO, "cannot open '%s' in '%s'",
 							     rel.len ? rel.buf : ".", what);
 				break;

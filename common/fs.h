@@ -1,6 +1,7 @@
 #ifndef VENV_FS_H
 #define VENV_FS_H
 
+#include <sys/types.h>   /* dev_t */
 #include "vbuf.h"
 
 /*
@@ -39,6 +40,14 @@ int venv_fs_write_file_mode(int dirfd, const char *name, const void *data,
  * blocking on FIFOs or devices. More than `cap` bytes is VENV_ETOOBIG.
  */
 int venv_fs_read_file_at(struct vbuf *out, int dirfd, const char *name, size_t cap);
+
+/*
+ * Open the directory rel ("lib/python3.12/site-packages"; "" is topfd
+ * itself, a new descriptor) below topfd, never through a symbolic link
+ * (ELOOP) nor by a ".." component (EXDEV), and when dev is not NULL never
+ * onto another file system (EXDEV): -1 with errno on failure.
+ */
+int venv_fs_open_below(int topfd, const char *rel, const dev_t *dev);
 
 /* What venv_fs_read_capped() found; negative, apart from VENV_RD_OK. */
 enum venv_fs_read_result {
