@@ -216,6 +216,11 @@ const char *venv_model_cfg_get(const struct venv_model *e, const char *key)
 	return e->cfg_state == VENV_CFG_OK ? venv_cfg_get_first(&e->cfg, key) : NULL;
 }
 
+int venv_model_is_pypy(const struct venv_model *env)
+{
+	return !strcmp(env->lib_stem, "pypy");
+}
+
 int venv_model_minor_of(const char *ver)
 {
 	int a, b, m;

@@ -251,6 +251,9 @@ int venv_model_is_self(const struct venv_model *env, const char *path);
 /* Whether dir is one of the environment's old locations. */
 int venv_model_is_old_location(const struct venv_model *env, const char *dir);
 
+/* Whether it is a PyPy environment (its lib/ directory is lib/pypyX.Y). */
+int venv_model_is_pypy(const struct venv_model *env);
+
 /* The minor version of "3.12" (12), or -1 when it is not a 3.x version. */
 int venv_model_minor_of(const char *ver);
 

@@ -318,6 +318,11 @@ int venv_file_is_script(const char *path)
 	return ok;
 }
 
+int venv_pyinfo_is_pypy(const struct venv_pyinfo *info)
+{
+	return info->implementation && !strcmp(info->implementation, "pypy");
+}
+
 int venv_pyinfo_load(struct venv_pyinfo *info, const char *path, unsigned flags)
 {
 	struct vbuf out = VBUF_INIT(VBUF_MAX_PROBE);

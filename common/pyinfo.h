@@ -46,6 +46,9 @@ enum venv_pyinfo_flags {
 int venv_pyinfo_load(struct venv_pyinfo *info, const char *path, unsigned flags);
 void venv_pyinfo_release(struct venv_pyinfo *info);
 
+/* Whether the interpreter is a PyPy (sys.implementation.name). */
+int venv_pyinfo_is_pypy(const struct venv_pyinfo *info);
+
 /*
  * Turn what the user gave to -p/--python into the absolute path of an
  * interpreter (common/pyfind.c):

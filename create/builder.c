@@ -563,7 +563,7 @@ int venv_default_setup_python(struct venv_builder *b, struct venv_context *ctx)
 		aliases[n++] = name.buf;
 	}
 	/* PyPy's venv adds pypy3 and pypy, and with --copies its library. */
-	if (b->info.implementation && !strcmp(b->info.implementation, "pypy")) {
+	if (venv_pyinfo_is_pypy(&b->info)) {
 		aliases[n++] = "pypy3";
 		aliases[n++] = "pypy";
 		if (!b->symlinks && (error = copy_pypy_library(b, ctx)) < 0)

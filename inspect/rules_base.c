@@ -298,7 +298,7 @@ static int check_base(struct venv_check_ctx *c)
 	char rel[300], fix[2 * PATH_MAX + 400], patch[32], vwant[48], libname[32];
 	int error = 0, found = 0, fallback = 0, minor, status_ok;
 	/* PyPy's standard library is lib/pypyX.Y, found from its executable alone. */
-	int pypy = !strcmp(e->lib_stem, "pypy");
+	int pypy = venv_model_is_pypy(e);
 
 	if (e->main < 0)
 		goto done;

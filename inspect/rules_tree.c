@@ -124,8 +124,8 @@ others:
 				continue; /* a mixed environment: reported by the base rules */
 			if ((error = add(c, VENV_DIAG_ORPHANED_SITE_PACKAGES, rel, 0, NULL,
 					 "'%s' holds packages, but the interpreter is %s %s and does "
-					 "not look there", rel, strcmp(e->lib_stem, "pypy") ? "Python" :
-					 "PyPy", e->active_ver)) < 0)
+					 "not look there", rel, venv_model_is_pypy(e) ? "PyPy" :
+					 "Python", e->active_ver)) < 0)
 				return error;
 		}
 	}

@@ -149,8 +149,8 @@ static int find_pypy(struct venv_fixctx *x, struct vbuf *found)
 		if (venv_python_find(found, names[i]) < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
-		ok = venv_pyinfo_load(&info, found->buf, 0) == 0 && info.implementation &&
-		     !strcmp(info.implementation, "pypy") && info.minor == x->minor;
+		ok = venv_pyinfo_load(&info, found->buf, 0) == 0 && venv_pyinfo_is_pypy(&info) &&
+		     info.minor == x->minor;
 		venv_pyinfo_release(&info);
 		if (ok)
 			return 0;
@@ -163,7 +163,7 @@ static int python_hint(struct venv_fixctx *x, struct vbuf *out)
 {
 	struct vbuf found = VBUF_INIT(VBUF_MAX_PATH), q = VBUF_INIT(VBUF_MAX_PATH);
 	/* A PyPy environment wants a PyPy: its packages are in lib/pypy3.X. */
-	int pypy = x->env && !strcmp(x->env->lib_stem, "pypy");
+	int pypy = x->env && venv_model_is_pypy(x->env);
 	const char *impl = pypy ? "PyPy" : "Python";
 	char spec[16];
 	int error = 0;

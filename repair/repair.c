@@ -153,7 +153,7 @@ int venv_scan_from_model(struct venv_scan *s, const struct venv_model *env)
 	s->minor = venv_model_minor_of(env->env_ver);
 	s->symlinks = !in || in->kind != VENV_IK_COPY;
 	s->base_ok = in && in->status == VENV_IS_OK;
-	s->pypy = !strcmp(env->lib_stem, "pypy");
+	s->pypy = venv_model_is_pypy(env);
 	if ((error = dup_into(&s->old_location, env->nold ? env->old[0] : NULL)) < 0 ||
 	    (error = dup_into(&s->first_name, in ? in->name : NULL)) < 0 ||
 	    (error = dup_into(&s->base_python, in && in->kind == VENV_IK_LINK_EXTERNAL ?

@@ -99,7 +99,7 @@ int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 	 * another's bytecode and extensions not at all: the packages would stay
 	 * where the new interpreter does not look, and its names beside the old.
 	 */
-	if (s->pypy != (u->info.implementation && !strcmp(u->info.implementation, "pypy"))) {
+	if (s->pypy != venv_pyinfo_is_pypy(&u->info)) {
 		error = venv_error_set(VENV_EINVAL, "cannot upgrade '%s' from %s to %s ('%s'): "
 				       "repair does not move packages from one Python "
 				       "implementation to another; make a new environment "
