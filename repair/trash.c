@@ -23,23 +23,42 @@
 /*
  * Threads that empty the trash together: the unlinks of one wait for the
  * disk while the others' go on. Directories found are queued (open, so no
- * path is walked again); a full queue has a thread go down the directory it
- * found itself. A directory is removed by whichever thread empties it last,
- * as soon as it is empty: a directory has a block of its own, whose removal
- * waits for the device as a file's does (ext4's online discard), and the
- * 140 directories of an upgrade's trash, removed one by one at the end,
- * took as long as the 1,000 files before them.
+ * path is walked again), and so are the files of a directory, a few names
+ * at a time, so that a large __pycache__ is not one thread's unlinks, one
+ * after the other, while the others wait for work. A full queue has a
+ * thread do the work it found itself. A directory is removed by whichever
+ * thread finishes with it last, as soon as it is empty: a directory has a
+ * block of its own, whose removal waits for the device as a file's does
+ * (ext4's online discard), and the 140 directories of an upgrade's trash,
+ * removed one by one at the end, took as long as the 1,000 files before
+ * them. Measured on a virtual disk with online discard, the 1,200 files of
+ * an upgrade of pip and 20 packages: 32 ms with 8 threads and a directory
+ * each, 25 ms with 32 threads, 21 ms with 32 threads and batches of 4
+ * files; 64 or 128 threads, or batches of 2 or 8, were no faster.
  */
-#define WORKERS 8
+#define WORKERS 32
 #define QUEUE_MAX 256
 #define DEPTH_MAX 256
+#define BATCH 4
 
 /* A directory of the trash, open until it is removed. */
 struct tnode {
 	struct tnode *parent;   /* NULL for the trash itself */
 	int fd;
-	unsigned pending;       /* its own pass, and each subdirectory not yet done */
+	unsigned pending;       /* its own pass, each batch and subdirectory not yet done */
 	char name[];            /* its name in parent */
+};
+
+/* Some of a directory's files, to unlink. */
+struct tbatch {
+	unsigned count;
+	char names[BATCH][NAME_MAX + 1];
+};
+
+/* Work for a thread: a directory to go through, or a batch of its files. */
+struct titem {
+	struct tnode *n;
+	struct tbatch *b;       /* NULL: go through n */
 };
 
 struct venv_trash {
@@ -50,9 +69,9 @@ struct venv_trash {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t more;
-	struct tnode *queue[QUEUE_MAX];
+	struct titem queue[QUEUE_MAX];
 	size_t nqueue;
-	int busy;           /* threads going through a directory */
+	int busy;           /* threads doing an item */
 };
 
 static struct venv_trash *trash_of(struct venv_envdir *e)
@@ -140,6 +159,27 @@ static void node_done(struct venv_trash *t, struct tnode *n)
 
 static void clear_files(struct venv_trash *t, struct tnode *n, int depth);
 
+/*
+ * Queue an item for a thread, counted in `counts` (the directory its end
+ * may finish); 0, or -1 when the queue is full (nothing is counted then).
+ */
+static int queue_item(struct venv_trash *t, struct tnode *n, struct tbatch *b,
+		      struct tnode *counts)
+{
+	int queued = 0;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->nqueue < QUEUE_MAX) {
+		counts->pending++;
+		t->queue[t->nqueue].n = n;
+		t->queue[t->nqueue++].b = b;
+		pthread_cond_signal(&t->more);
+		queued = 1;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return queued ? 0 : -1;
+}
+
 /* Queue the subdirectory for a thread, or go through it here when the queue is full. */
 static void found_dir(struct venv_trash *t, struct tnode *parent, const char *name, int fd,
 		      int depth)
@@ -155,14 +195,14 @@ static void found_dir(struct venv_trash *t, struct tnode *parent, const char *na
 	n->fd = fd;
 	n->pending = 1;
 	memcpy(n->name, name, len);
+	if (queue_item(t, n, NULL, parent) == 0)
+		return;
+	/*
+	 * Gone through here, and counted in the parent all the same: what
+	 * it queues may be the last to finish it, and then the parent.
+	 */
 	pthread_mutex_lock(&t->lock);
 	parent->pending++;
-	if (t->nqueue < QUEUE_MAX) {
-		t->queue[t->nqueue++] = n;
-		pthread_cond_signal(&t->more);
-		pthread_mutex_unlock(&t->lock);
-		return;
-	}
 	pthread_mutex_unlock(&t->lock);
 	clear_files(t, n, depth + 1);
 	/* The parent's own pass is this one, still going: it cannot finish here. */
@@ -173,17 +213,49 @@ static void found_dir(struct venv_trash *t, struct tnode *parent, const char *na
 	}
 }
 
-/* Unlink everything in n, and hand each subdirectory on (found_dir()). */
+/* Unlink name in n; a directory (a type not known before) is handed on. */
+static void unlink_one(struct venv_trash *t, struct tnode *n, const char *name, int depth)
+{
+	int sub;
+
+	/* unlinkat without AT_REMOVEDIR never removes a directory. */
+	if (unlinkat(n->fd, name, 0) == 0 || errno != EISDIR)
+		return;
+	if (depth < DEPTH_MAX && (sub = openat(n->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					       O_CLOEXEC)) >= 0)
+		found_dir(t, n, name, sub, depth);
+}
+
+static void unlink_batch(struct venv_trash *t, struct tnode *n, const struct tbatch *b,
+			 int depth)
+{
+	unsigned i;
+
+	for (i = 0; i < b->count; i++)
+		unlink_one(t, n, b->names[i], depth);
+}
+
+/* Queue a full batch for a thread (it counts in n), or unlink it here. */
+static void hand_batch(struct venv_trash *t, struct tnode *n, struct tbatch *b, int depth)
+{
+	if (queue_item(t, n, b, n) == 0)
+		return;
+	unlink_batch(t, n, b, depth);
+	free(b);
+}
+
+/* Unlink everything in n, a few files at a time, and hand each subdirectory on. */
 static void clear_files(struct venv_trash *t, struct tnode *n, int depth)
 {
 	struct venv_dir d;
+	struct tbatch *b = NULL;
 	const char *name;
 	unsigned char type;
 
 	if (venv_dir_open(&d, n->fd) < 0)
 		return;
 	while ((name = venv_dir_read(&d, &type))) {
-		int sub;
+		size_t len;
 
 		if (type == DT_UNKNOWN) {
 			struct stat st;
@@ -192,14 +264,25 @@ static void clear_files(struct venv_trash *t, struct tnode *n, int depth)
 				continue;
 			type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
 		}
-		/* unlinkat without AT_REMOVEDIR never removes a directory. */
-		if (type != DT_DIR && (unlinkat(n->fd, name, 0) == 0 || errno != EISDIR))
+		len = strlen(name);
+		if (!b && type != DT_DIR && (b = malloc(sizeof(*b))) != NULL)
+			b->count = 0;
+		/* A directory, and a file when memory is short, are done here. */
+		if (type == DT_DIR || len > NAME_MAX || !b) {
+			unlink_one(t, n, name, depth);
 			continue;
-		if (depth < DEPTH_MAX && (sub = openat(n->fd, name, O_RDONLY | O_DIRECTORY |
-						       O_NOFOLLOW | O_CLOEXEC)) >= 0)
-			found_dir(t, n, name, sub, depth);
+		}
+		memcpy(b->names[b->count++], name, len + 1);
+		if (b->count == BATCH) {
+			hand_batch(t, n, b, depth);
+			b = NULL;
+		}
 	}
 	venv_dir_close(&d);
+	if (b) {
+		unlink_batch(t, n, b, depth);
+		free(b);
+	}
 }
 
 static void *worker(void *arg)
@@ -208,17 +291,23 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&t->lock);
 	for (;;) {
-		struct tnode *n;
+		struct titem it;
 
 		while (!t->nqueue && t->busy)
 			pthread_cond_wait(&t->more, &t->lock);
 		if (!t->nqueue)
 			break;
-		n = t->queue[--t->nqueue];
+		it = t->queue[--t->nqueue];
 		t->busy++;
 		pthread_mutex_unlock(&t->lock);
-		clear_files(t, n, 0);
-		node_done(t, n);
+		if (it.b) {
+			/* A queued item is at the bottom of no thread's recursion. */
+			unlink_batch(t, it.n, it.b, 0);
+			free(it.b);
+		} else {
+			clear_files(t, it.n, 0);
+		}
+		node_done(t, it.n);
 		pthread_mutex_lock(&t->lock);
 		t->busy--;
 	}
@@ -249,7 +338,8 @@ static void *empty(void *arg)
 			/* The trash itself is the last pass's (its parent is the environment). */
 			top->fd = fd;
 			top->pending = 1;
-			t->queue[0] = top;
+			t->queue[0].n = top;
+			t->queue[0].b = NULL;
 			t->nqueue = 1;
 			t->busy = 0;
 			fd = -1;

@@ -18,12 +18,15 @@
  *
  * The journal is <env>/.venv-repair.journal (JSON), always replaced by
  * write-temp, fsync, rename, fsync of the directory. A plan is applied in
- * two phases: every new file is first written (and fsynced) under a
- * staging name next to its target, with the journal in state "prepared";
- * then the journal goes to "committed" and the staged files are renamed
- * over their targets. A repair killed before the commit is rolled back
- * (the staged files are removed: the environment was never changed); one
- * killed after it is rolled forward (the remaining renames are done). An
+ * two phases: every new file is first written under a staging name next to
+ * its target, with the journal in state "prepared", and one syncfs puts
+ * them all on disk; then the journal goes to "committed", the staged files
+ * are renamed over their targets, and one more syncfs comes before the
+ * journal is removed (an fsync of each file and of its directory, twice, was
+ * 90 waits for the device for the 30 scripts of a moved environment). A
+ * repair killed before the commit is rolled back (the staged files are
+ * removed: the environment was never changed); one killed after it is
+ * rolled forward (the remaining renames are done). An
  * upgrade keeps a backup of everything it may change (bin/, pyvenv.cfg,
  * lib64) in <env>/.venv-repair-backup and is rolled back from it until it
  * is committed.

@@ -32,7 +32,7 @@ late=
 case $offset in *[!0-9]*) fail "REPAIR_FAULTS_OFFSET must be a number, saw '$offset'" ;; esac
 # openat2: repair opens the directories it works in with RESOLVE_NO_SYMLINKS.
 # REPAIR_FAULTS_SYSCALLS="..." tries only those.
-SYSCALLS=${REPAIR_FAULTS_SYSCALLS:-"write fsync renameat unlinkat mkdirat symlinkat fchmod openat openat2 ftruncate pwrite64 linkat utimensat"}
+SYSCALLS=${REPAIR_FAULTS_SYSCALLS:-"write fsync syncfs renameat unlinkat mkdirat symlinkat fchmod openat openat2 ftruncate pwrite64 linkat utimensat"}
 cd "$TMP"
 
 # Everything below an environment, repair's own files included.

@@ -436,8 +436,9 @@ START_TEST(test_txn__journal_refuses_bad_bytes)
 END_TEST
 
 /*
- * The trash (repair/trash.c) empties a tree wider than its queue and deeper
- * than its threads go, removes each directory once empty, and never goes
+ * The trash (repair/trash.c) empties a tree wider than its queue, deeper
+ * than its threads go and with more files in one directory than its queue
+ * holds batches of, removes each directory once empty, and never goes
  * through a link: what a link in the trash names stays.
  */
 START_TEST(test_txn__trash_empties_tree_not_links)
@@ -469,6 +470,31 @@ START_TEST(test_txn__trash_empties_tree_not_links)
 		close(fd);
 		fd = sub;
 		sub = openat(fd, "f", O_WRONLY | O_CREAT | O_EXCL, 0644);
+		ck_assert_int_ge(sub, 0);
+		close(sub);
+	}
+	close(fd);
+	/*
+	 * 2,000 files in one directory: more batches of names than the queue
+	 * holds, so some are unlinked where they were found; one name as long
+	 * as a name can be.
+	 */
+	snprintf(p, sizeof(p), "%s/victim/many", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	fd = open(p, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	for (i = 0; i < 2000; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		sub = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		ck_assert_int_ge(sub, 0);
+		close(sub);
+	}
+	{
+		char longest[NAME_MAX + 1];
+
+		memset(longest, 'n', NAME_MAX);
+		longest[NAME_MAX] = '\0';
+		sub = openat(fd, longest, O_WRONLY | O_CREAT | O_EXCL, 0644);
 		ck_assert_int_ge(sub, 0);
 		close(sub);
 	}
