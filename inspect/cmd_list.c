@@ -45,8 +45,9 @@ const struct venv_cmddoc venv_list_doc = {
 	"Exit status: 0 when every environment was read, 2 otherwise (also when a DIR is "
 	"not an environment, its pyvenv.cfg cannot be read as a regular file or its lib or a "
 	"lib/pythonX.Y (or lib/pypyX.Y) of it is a symbolic link, or a distribution is "
-	"left out because its METADATA cannot be read or has no Name or Version: an error "
-	"names it). See venv-list(1)."
+	"left out because its METADATA cannot be read or has no Name or Version, or its "
+	"metadata directory is a symbolic link out of the environment: an error names it). "
+	"See venv-list(1)."
 };
 
 static int found(void *payload, const char *path, int dirfd)
@@ -73,6 +74,20 @@ static void list_skipped(const struct venv_list_env *e, size_t k)
 		venv_cli_error("cannot list '%s': %s", where.buf, why.buf);
 	vbuf_release(&where);
 	vbuf_release(&why);
+}
+
+/* Say which metadata directory, a link out of the environment, is not listed (escaped). */
+static void list_outside(const struct venv_list_env *e, const char *rel)
+{
+	struct vbuf where = VBUF_INIT(VBUF_MAX_PATH);
+
+	if (venv_text_escape(&where, e->path) < 0 || vbuf_addch(&where, '/') < 0 ||
+	    venv_text_escape(&where, rel) < 0)
+		venv_cli_error("out of memory");
+	else
+		venv_cli_error("cannot list '%s': a symbolic link out of the environment; not "
+			       "followed, the distribution it stands for not listed", where.buf);
+	vbuf_release(&where);
 }
 
 int cmd_list(int argc, char **argv)
@@ -145,6 +160,16 @@ int cmd_list(int argc, char **argv)
 				list_skipped(e, k);
 				status = VENV_EXIT_ERROR;
 			}
+		/*
+		 * Nor one whose metadata directory is a link out of the
+		 * environment: Python and pip follow it, list does not (as
+		 * check's VNV007), so an attacker could hide a distribution
+		 * from the SBOM that way.
+		 */
+		for (k = 0; k < e->noutside; k++) {
+			list_outside(e, e->outside[k]);
+			status = VENV_EXIT_ERROR;
+		}
 	}
 	if (venv_list_render(&out, &l, fmt) < 0) {
 		venv_cli_error("%s", venv_error_last());

@@ -15,6 +15,36 @@ static int oom(void)
 }
 
 /*
+ * The links out of the environment that the read of site (below the
+ * environment) left out since the first `from` of them, as paths below the
+ * environment, for the error that says each (list.h).
+ */
+static int keep_outside(struct venv_list_env *e, const char *site, size_t from)
+{
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
+	size_t k, n = e->dists.noutside - from;
+	char **p;
+	int error = 0;
+
+	if (!n)
+		return 0;
+	if (!(p = realloc(e->outside, (e->noutside + n) * sizeof(*p))))
+		return oom();
+	e->outside = p;
+	for (k = from; k < e->dists.noutside && !error; k++) {
+		vbuf_reset(&rel);
+		if ((error = vbuf_addf(&rel, "%s/%s", site, e->dists.outside[k])) < 0)
+			break;
+		if (!(p[e->noutside] = strdup(rel.buf)))
+			error = oom();
+		else
+			e->noutside++;
+	}
+	vbuf_release(&rel);
+	return error;
+}
+
+/*
  * The distributions of each lib/pythonX.Y/site-packages the model found (in
  * lib/'s order); in a PyPy environment each lib/pypyX.Y/site-packages (the
  * model's lib_stem), never the other kind. A site-packages that is a
@@ -33,7 +63,7 @@ static int read_env(struct venv_list_env *e, const struct venv_model *m)
 
 	for (i = 0; i < m->nlibs && !error; i++) {
 		const struct venv_model_libdir *lib = &m->libs[i];
-		size_t before = e->dists.nr;
+		size_t before = e->dists.nr, out_before = e->dists.noutside;
 		char **p;
 
 		if (!lib->has_site || !venv_model_is_own_lib(m, lib->name))
@@ -44,6 +74,7 @@ static int read_env(struct venv_list_env *e, const struct venv_model *m)
 		    (error = vbuf_addf(&disp, "%s/%s", m->abs, site.buf)) < 0 ||
 		    (error = venv_dists_read_at(&e->dists, m->root, site.buf, disp.buf,
 						VENV_DISTS_ALL)) < 0 ||
+		    (error = keep_outside(e, site.buf, out_before)) < 0 ||
 		    e->dists.nr == before)
 			continue;
 		if (!(p = realloc(e->sites, e->dists.nr * sizeof(*p)))) {
@@ -63,6 +94,11 @@ static int read_env(struct venv_list_env *e, const struct venv_model *m)
 		free(e->sites);
 		e->sites = NULL;
 		venv_dists_release(&e->dists);
+		for (k = 0; k < e->noutside; k++)
+			free(e->outside[k]);
+		free(e->outside);
+		e->outside = NULL;
+		e->noutside = 0;
 	}
 	vbuf_release(&site);
 	vbuf_release(&disp);
@@ -227,6 +263,9 @@ void venv_list_release(struct venv_list *l)
 			free(l->envs[i].sites ? l->envs[i].sites[k] : NULL);
 		free(l->envs[i].sites);
 		venv_dists_release(&l->envs[i].dists);
+		for (k = 0; k < l->envs[i].noutside; k++)
+			free(l->envs[i].outside[k]);
+		free(l->envs[i].outside);
 		free(l->envs[i].path);
 		free(l->envs[i].error);
 	}

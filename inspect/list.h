@@ -15,6 +15,14 @@ struct venv_list_env {
 	struct venv_dists dists;  /* of every lib/pythonX.Y/site-packages */
 	char **sites;             /* parallel to dists.v: "lib/python3.12/site-packages" */
 	char *error;              /* could not be read: why (then no dists) */
+	/*
+	 * Metadata directories left out as symbolic links out of the
+	 * environment (common/dist.h), which Python and pip follow: each as
+	 * "lib/python3.12/site-packages/NAME", said as an error, since a list
+	 * without them is not what the environment holds.
+	 */
+	char **outside;
+	size_t noutside;
 };
 
 struct venv_list {

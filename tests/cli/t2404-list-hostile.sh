@@ -14,6 +14,8 @@
 # error saying what it is (it was an empty list, exit 0); never a block. The
 # project's hint still names that .venv (it named none for a FIFO or a directory).
 # More lib/pythonX.Y than are read (16) is exit 2 too (it was the first 16).
+# So is a metadata directory that is a link out of the environment, named
+# in the error (it was left out silently, exit 0).
 # An environment that cannot be listed is said on stderr only, not in the table too.
 . "$(dirname "$0")/lib.sh"
 
@@ -66,6 +68,24 @@ for kind in big fifo dir link noname; do
 		[ $fmt = text ] || json_ok "$OUT" "list --format $fmt ($kind)"
 	done
 done
+
+# A metadata directory that is a link out of the environment: Python and pip
+# follow it, list does not (as check's VNV007), so it is said, exit 2 (it was
+# left out silently, exit 0: an SBOM could hide a distribution that way).
+rm -rf "$meta"
+printf 'Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n' >"$meta"
+mkdir -p elsewhere/hidden-2.0.dist-info
+printf 'Metadata-Version: 2.1\nName: hidden\nVersion: 2.0\n' >elsewhere/hidden-2.0.dist-info/METADATA
+site=$(dirname "$(dirname "$meta")")
+ln -s "$TMP/elsewhere/hidden-2.0.dist-info" "$site/hidden-2.0.dist-info"
+for fmt in text json cyclonedx; do
+	expect_exit 2 timeout 60 "$VENV" list --format $fmt e
+	expect_match "^venv: error: cannot list '$site/hidden-2\.0\.dist-info': a symbolic link out of the environment; not followed" \
+		"$ERR" "the error for a metadata directory linked out ($fmt)"
+	printf '%s' "$OUT" | grep -q demo || fail "expected the other distributions listed ($fmt), saw: $OUT"
+	[ $fmt = text ] || json_ok "$OUT" "list --format $fmt (a link out)"
+done
+rm "$site/hidden-2.0.dist-info"
 
 # Not an environment: a project directory holding one, and an empty directory.
 mkdir -p proj/src empty
