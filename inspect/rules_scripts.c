@@ -10,6 +10,7 @@
 #include "path.h"
 #include "actscan.h"
 #include "shebang.h"
+#include "shquote.h"
 
 /* Most findings carry no data beyond the text. */
 #define SHEBANG_READ 4096
@@ -35,6 +36,22 @@ static int virtualenv_before_quoting(const struct venv_check_ctx *c)
 	return m < 6;
 }
 
+/*
+ * Whether venv repair can write the activation script `name` for the
+ * environment's path: its shell must carry the path (a line break is
+ * refused by every shell, invalid UTF-8 by all but sh), or repair declines
+ * the fix, and check offers none (as for a #! line that cannot carry it).
+ */
+static int activation_writable(const struct venv_model *e, const char *name)
+{
+	struct vbuf q = VBUF_INIT(VBUF_MAX_SCRIPT);
+	int ok = venv_shquote(&q, venv_shell_for_script(name), e->abs) == 0;
+
+	venv_error_clear();
+	vbuf_release(&q);
+	return ok;
+}
+
 static int check_one_activation(struct venv_check_ctx *c, const struct venv_model_script *s)
 {
 	struct venv_model *e = c->env;
@@ -42,9 +59,12 @@ static int check_one_activation(struct venv_check_ctx *c, const struct venv_mode
 	const char *name = e->entries[s->entry].name;
 	struct venv_finding_data d;
 	char rel[300], fix[PATH_MAX + 100];
+	const char *how = fix;
 	int error = 0;
 
 	memset(&d, 0, sizeof(d));
+	if (!activation_writable(e, name))
+		how = NULL;
 	d.name = (char *)venv_act_shell_name((enum venv_act_shell)s->shell);
 	d.want = e->abs;
 	snprintf(rel, sizeof(rel), "bin/%s", name);
@@ -57,7 +77,8 @@ static int check_one_activation(struct venv_check_ctx *c, const struct venv_mode
 	if (s->read_rc != VENV_RD_OK)
 		return venv_check_report_read(c, s->read_rc, s->read_err, rel);
 	if (s->binary)
-		return venv_check_add(c, VENV_DIAG_UNPARSEABLE_FILE, rel, 0, "regenerate the script",
+		return venv_check_add(c, VENV_DIAG_UNPARSEABLE_FILE, rel, 0,
+				      how ? "regenerate the script" : NULL,
 				      &d, "'%s' contains binary data; it is not a shell script", rel);
 	if (s->scan_rc == VENV_ETOOBIG)
 		return add(c, VENV_DIAG_UNPARSEABLE_FILE, rel, 0, NULL,
@@ -66,7 +87,7 @@ static int check_one_activation(struct venv_check_ctx *c, const struct venv_mode
 	if (a->injection) {
 		d.found = a->injection_text;
 		if ((error = venv_check_add(c, VENV_DIAG_ACTIVATION_INJECTION, rel, a->injection_line,
-					    fix, &d, "sourcing '%s' would expand or run shell text "
+					    how, &d, "sourcing '%s' would expand or run shell text "
 					    "pasted in from the environment path or prompt: %s", rel,
 					    a->injection_text)) < 0)
 			return error;
@@ -81,16 +102,16 @@ static int check_one_activation(struct venv_check_ctx *c, const struct venv_mode
 			d.new_prefix = e->abs;
 			if (stat(a->path, &st) == 0)
 				error = venv_check_add(c, VENV_DIAG_RELOCATED_ENVIRONMENT, rel, a->line,
-						       fix, &d, "'%s' activates '%s', another directory "
+						       how, &d, "'%s' activates '%s', another directory "
 						       "(was the environment copied from there?)", rel,
 						       a->path);
 			else if (a->fallback)
 				error = venv_check_add(c, VENV_DIAG_STALE_ACTIVATION_PATH, rel, a->line,
-						       fix, &d, "'%s' names '%s', which does not exist; "
+						       how, &d, "'%s' names '%s', which does not exist; "
 						       "it falls back to its own location", rel, a->path);
 			else
 				error = venv_check_add(c, VENV_DIAG_RELOCATED_ENVIRONMENT, rel, a->line,
-						       fix, &d, "'%s' activates '%s', which does not exist "
+						       how, &d, "'%s' activates '%s', which does not exist "
 						       "(the environment was moved from there?)", rel,
 						       a->path);
 			d.old_prefix = d.new_prefix = NULL;
@@ -101,7 +122,7 @@ static int check_one_activation(struct venv_check_ctx *c, const struct venv_mode
 				      (s->shell != VENV_ACT_PWSH && virtualenv_before_quoting(c)))) {
 			snprintf(fix, sizeof(fix), "regenerate '%s' with quoting", rel);
 			if ((error = venv_check_add(c, VENV_DIAG_UNQUOTED_ACTIVATION_TEMPLATE, rel,
-						    a->line, fix, &d, "'%s' comes from a template that "
+						    a->line, how, &d, "'%s' comes from a template that "
 						    "pastes the path in unquoted (%s); harmless for this "
 						    "path", rel, e->creator == VENV_CREATOR_VIRTUALENV ?
 						    "CVE-2024-53899" : "CVE-2024-9287")) < 0)
@@ -115,7 +136,7 @@ static int check_one_activation(struct venv_check_ctx *c, const struct venv_mode
 	}
 	if (a->prompt_expansion) {
 		snprintf(fix, sizeof(fix), "regenerate '%s' so that PS1 refers to the prompt", rel);
-		error = venv_check_add(c, VENV_DIAG_PROMPT_EXPANSION, rel, a->prompt_line, fix, &d,
+		error = venv_check_add(c, VENV_DIAG_PROMPT_EXPANSION, rel, a->prompt_line, how, &d,
 				       "'%s' puts a command substitution into PS1, which bash and zsh "
 				       "run at every prompt", rel);
 	}
@@ -156,7 +177,8 @@ static int check_activation(struct venv_check_ctx *c)
 		/* 'source bin/activate' failing is an error; another shell's script is not. */
 		if ((error = venv_check_add_sev(c, i == 0 ? VENV_SEVERITY_ERROR : 0,
 						VENV_DIAG_MISSING_ACTIVATION_SCRIPT, rel, 0,
-						"write the script", &d, "'%s' is missing%s", rel,
+						activation_writable(e, cpython_set[i]) ?
+						"write the script" : NULL, &d, "'%s' is missing%s", rel,
 						i == 0 ? ": 'source bin/activate' fails" : "")) < 0)
 			return error;
 	}

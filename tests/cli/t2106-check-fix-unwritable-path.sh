@@ -1,0 +1,45 @@
+#!/bin/bash
+# An environment moved to a path that an activation script cannot carry (a
+# line break: no shell's; invalid UTF-8: every one but sh's). venv repair
+# declines to write such a script (repair/fix_scripts.c), so check must not
+# offer "fix (venv repair)" for it, nor count it in "venv repair fixes N
+# files": it did, for every script, sending the user to a repair that could
+# not do it. A path every script carries still gets the fix. (Text output:
+# JSON and SARIF give a fixable code's generic description either way.)
+. "$(dirname "$0")/lib.sh"
+
+newest_pyenv_python
+own_home offline
+cd "$TMP" || fail "cannot enter $TMP"
+expect_exit 0 "$VENV" create --without-pip -p "$py" e
+
+# The scripts whose finding offers a fix: "fix (venv repair): ... in 'bin/X'".
+fixes() {
+	printf '%s\n' "$1" | sed -n "s/^    fix (venv repair): .* '\\(bin\/[^']*\\)'.*/\\1/p; s/^    fix (venv repair): write the script\$/written/p" | sort
+}
+
+cp -a e moved || fail "cannot copy e"
+rm moved/bin/activate.fish
+expect_exit 1 "$VENV" check moved
+expect_eq "bin/Activate.ps1
+bin/activate
+bin/activate.csh
+bin/activate.nu
+written" "$(fixes "$OUT")" "the fixes for a path every script carries"
+expect_match "venv repair fixes 4 files" "$OUT" "the count of files repair fixes (moved)"
+
+nl=$'n\nl'
+cp -a e "$nl" || fail "cannot copy e"
+rm "$nl/bin/activate.fish"
+expect_exit 1 "$VENV" check "$nl"
+if printf '%s' "$OUT" | grep -q 'fix (venv repair)\|venv repair fixes'; then
+	fail "expected no repair offered for a path with a line break, saw: $OUT"
+fi
+
+bad=$'b\xffd'
+cp -a e "$bad" || fail "cannot copy e"
+rm "$bad/bin/activate.fish"
+expect_exit 1 "$VENV" check "$bad"
+expect_eq "bin/activate" "$(fixes "$OUT")" "the fixes for a path that is not UTF-8"
+expect_match "venv repair fixes 1 file\$" "$OUT" "the count of files repair fixes (not UTF-8)"
+echo ok
