@@ -369,6 +369,78 @@ static int plan_early(struct venv_envdir *e, const struct venv_model *env,
 	return error;
 }
 
+/*
+ * How many plans one repair applies at most: a fix may reveal what check
+ * could not see before it (a byte-order mark hides pyvenv.cfg's first key,
+ * a stale `home` among them), and the look after it plans that too. Each
+ * round is a look, a plan and its transaction; a bound, so that fixers
+ * that undo each other cannot go on for ever.
+ */
+#define REPAIR_ROUNDS 3
+
+/*
+ * Check's look at the environment as the last plan left it, into rep, and
+ * the model it looked at into env (released first), for the next plan.
+ * Returns 1 when env holds that model, 0 when the environment could not be
+ * loaded (rep then says so, as check says it), or a negative error.
+ */
+static int look_again(struct venv_report *rep, struct venv_model *env, struct venv_envdir *e,
+		      const struct venv_check_options *opts)
+{
+	int error;
+
+	venv_report_release(rep);
+	memset(rep, 0, sizeof(*rep));
+	venv_model_release(env);
+	if ((error = venv_model_load_at(env, e->fd, e->dir, 0)) == VENV_ENOMEM)
+		return error;
+	if (error < 0) {
+		venv_error_clear();
+		return venv_check_env_at(rep, e->fd, e->dir, opts);
+	}
+	return (error = venv_check_loaded(rep, env, opts)) < 0 ? error : 1;
+}
+
+/* Are a and b the same change: the same bytes (link, mode) to the same file? */
+static int same_fix(const struct venv_fix *a, const struct venv_fix *b)
+{
+	return a->kind == b->kind && a->mode == b->mode && a->len == b->len &&
+		!strcmp(a->path, b->path) && (!a->src) == (!b->src) &&
+		(!a->src || !strcmp(a->src, b->src)) && (!a->data) == (!b->data) &&
+		(!a->data || !memcmp(a->data, b->data, a->len));
+}
+
+/*
+ * Does next plan a change that done does not have? A change planned again
+ * as it was made did not take (check still finds what it was for): making
+ * it once more would change nothing, so only another change is a reason
+ * for another round.
+ */
+static int plans_new(const struct venv_plan *next, const struct venv_plan *done)
+{
+	size_t i, k;
+
+	for (i = 0; i < next->nr; i++) {
+		for (k = 0; k < done->nr; k++)
+			if (same_fix(&next->fixes[i], &done->fixes[k]))
+				break;
+		if (k == done->nr)
+			return 1;
+	}
+	return 0;
+}
+
+/* The problems of src (why a fix was declined) added to dst's, for remaining_from(). */
+static int take_reasons(struct venv_plan *dst, const struct venv_plan *src)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < src->nprob && !error; i++)
+		error = venv_plan_problem_copy(dst, &src->problems[i]);
+	return error;
+}
+
 static void lock_waiting(void *payload, const char *msg)
 {
 	const struct venv_repair_opts *o = payload;
@@ -390,7 +462,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	struct venv_dists seen = VENV_DISTS_INIT;
 	char *seen_site = NULL;
 	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE), path = VBUF_INIT(VBUF_MAX_PATH);
-	int error, stale = 0, have_upgrade = 0, first_look;
+	int error, stale = 0, have_upgrade = 0, first_look, round;
 	unsigned long long tried = 0;
 	size_t changes;
 
@@ -571,13 +643,40 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	 * The verdict is check's, on the result. When the plan changed nothing,
 	 * the result is what was just checked: that report is the verdict (a
 	 * pass over every file of an upgraded environment costs as much again).
+	 * Otherwise the look at the result may find what the changes revealed
+	 * (a byte-order mark removed shows the `home` it hid, and that `home`
+	 * may be stale): its fixes are planned and made too, up to
+	 * REPAIR_ROUNDS plans, and the last look is the verdict. Its findings'
+	 * reasons come from every plan made, the first one's first.
 	 */
 	if (!changes) {
 		after = rep;
 		memset(&rep, 0, sizeof(rep));
-	} else if ((error = venv_check_env_at(&after, e.fd, e.dir, &all)) < 0) {
-		goto done;
 	}
+	for (round = 1; changes; round++) {
+		struct venv_plan next = VENV_PLAN_INIT;
+
+		if ((error = look_again(&after, &env, &e, &all)) <= 0 || round == REPAIR_ROUNDS ||
+		    !after.nr)
+			break;
+		if ((error = venv_fix_plan(&e, &env, &after, &next)) < 0 ||
+		    (error = venv_plan_dirs_first(&next)) < 0 ||
+		    (error = take_reasons(&plan, &next)) < 0 || !plans_new(&next, &r->done)) {
+			venv_plan_release(&next);
+			break;
+		}
+		changes = next.nr;
+		logf_(o, VENV_LOG_DEBUG, "the changes revealed more to fix: %zu change(s) in round %d",
+		      changes, round + 1);
+		if ((error = venv_plan_apply(&e, &next)) < 0 ||
+		    (error = take_fixes(&r->done, &next)) < 0) {
+			venv_plan_release(&next);
+			goto done;
+		}
+		venv_plan_release(&next);
+	}
+	if (error < 0)
+		goto done;
 	/* Every finding, to count them all: 30 scripts left are 30, not check's first 20. */
 	error = remaining_from(&r->remaining, &r->errors, &r->unlisted, &after, &plan);
 	if (after.failed)
