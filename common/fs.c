@@ -406,20 +406,72 @@ static int open_component(int fd, const char *comp)
 	return sub;
 }
 
-int venv_fs_open_below(int topfd, const char *rel, const dev_t *dev)
+/* No ".." at all, even one that stays below: what is named is what is opened. */
+static int has_dotdot(const char *rel)
+{
+	const char *p;
+
+	for (p = rel; *p; p += strcspn(p, "/"), p += *p == '/')
+		if (p[0] == '.' && p[1] == '.' && (!p[2] || p[2] == '/'))
+			return 1;
+	return 0;
+}
+
+/*
+ * The walk of venv_fs_open_below() and venv_fs_mkdirs_below(): rel one
+ * component at a time, each opened below the handle of its parent and only
+ * then the parent closed. With create, a missing component is made with
+ * mkdirat() on that handle and then opened like the others, so a link put
+ * in its place meanwhile is ELOOP, not followed. *stop, when the walk
+ * fails, is the length of the prefix of rel up to the component it
+ * stopped at.
+ */
+static int walk_below(int topfd, const char *rel, const dev_t *dev, int create, size_t *stop)
 {
 	char comp[NAME_MAX + 1];
 	const char *p = rel;
-	int fd;
+	int fd = openat(topfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	/* No ".." at all, even one that stays below: what is named is what is opened. */
-	for (p = rel; *p; p += strcspn(p, "/"), p += *p == '/') {
-		if (p[0] == '.' && p[1] == '.' && (!p[2] || p[2] == '/')) {
+	while (fd >= 0 && *p) {
+		size_t n = strcspn(p, "/");
+		struct stat st;
+		int sub;
+
+		if (stop)
+			*stop = (size_t)(p - rel) + n;
+		if (n > NAME_MAX) {
+			close(fd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		p += n + (p[n] == '/');
+		if (!n)
+			continue;
+		sub = open_component(fd, comp);
+		if (sub < 0 && errno == ENOENT && create &&
+		    (mkdirat(fd, comp, 0777) == 0 || errno == EEXIST))
+			sub = open_component(fd, comp);
+		close(fd);
+		fd = sub;
+		if (fd >= 0 && dev && (fstat(fd, &st) < 0 || st.st_dev != *dev)) {
+			close(fd);
 			errno = EXDEV;
 			return -1;
 		}
 	}
-	p = rel;
+	return fd;
+}
+
+int venv_fs_open_below(int topfd, const char *rel, const dev_t *dev)
+{
+	int fd;
+
+	if (has_dotdot(rel)) {
+		errno = EXDEV;
+		return -1;
+	}
 #ifdef SYS_openat2
 	/* One descriptor, whatever the depth: the kernel refuses links (and mounts) on the way. */
 	if (*rel) {
@@ -445,33 +497,18 @@ int venv_fs_open_below(int topfd, const char *rel, const dev_t *dev)
 			return -1;
 	}
 #endif
-	fd = openat(topfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return walk_below(topfd, rel, dev, 0, NULL);
+}
 
-	while (fd >= 0 && *p) {
-		size_t n = strcspn(p, "/");
-		struct stat st;
-		int sub;
-
-		if (n > NAME_MAX) {
-			close(fd);
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		p += n + (p[n] == '/');
-		if (!n)
-			continue;
-		sub = open_component(fd, comp);
-		close(fd);
-		fd = sub;
-		if (fd >= 0 && dev && (fstat(fd, &st) < 0 || st.st_dev != *dev)) {
-			close(fd);
-			errno = EXDEV;
-			return -1;
-		}
+int venv_fs_mkdirs_below(int topfd, const char *rel, size_t *stop)
+{
+	if (stop)
+		*stop = 0;
+	if (has_dotdot(rel)) {
+		errno = EXDEV;
+		return -1;
 	}
-	return fd;
+	return walk_below(topfd, rel, NULL, 1, stop);
 }
 
 /*

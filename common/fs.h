@@ -49,6 +49,18 @@ int venv_fs_read_file_at(struct vbuf *out, int dirfd, const char *name, size_t c
  */
 int venv_fs_open_below(int topfd, const char *rel, const dev_t *dev);
 
+/*
+ * os.makedirs(rel, exist_ok=True) below topfd, by handles only: each
+ * component of rel is opened below its parent's descriptor as
+ * venv_fs_open_below() does, and one that is missing is first made there
+ * with mkdirat() (0777 & ~umask). A symbolic link on the way, even one
+ * planted after a check or just after the mkdirat(), is ELOOP, never
+ * followed; a file is ENOTDIR; a ".." is EXDEV. Returns the directory's
+ * descriptor, or -1 with errno set and, when stop is not NULL, *stop the
+ * length of the prefix of rel that names the component it failed at.
+ */
+int venv_fs_mkdirs_below(int topfd, const char *rel, size_t *stop);
+
 /* What venv_fs_read_capped() found; negative, apart from VENV_RD_OK. */
 enum venv_fs_read_result {
 	VENV_RD_OK = 0,

@@ -499,6 +499,62 @@ START_TEST(test_fs__mkdirs_something_in_the_way)
 }
 END_TEST
 
+/*
+ * mkdirs below a handle: made and opened one component at a time below its
+ * parent's descriptor; a link on the way (dangling too) is ELOOP and not
+ * followed, a file ENOTDIR, a ".." EXDEV; *stop says which component.
+ */
+START_TEST(test_fs__mkdirs_below)
+{
+	char d[PATH_MAX];
+	struct stat st, got;
+	size_t stop;
+	int top, fd;
+
+	test_dir(d, sizeof(d), "mkdirs-below");
+	umask(022);
+	ck_assert_int_eq(mkdir("top", 0755), 0);
+	ck_assert_int_eq(mkdir("out", 0755), 0);
+	top = open("top", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(top, 0);
+	fd = venv_fs_mkdirs_below(top, "a/b//c", &stop);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(mode_of("top/a/b/c"), 0755);
+	ck_assert_int_eq(fstat(fd, &got), 0);
+	ck_assert_int_eq(lstat("top/a/b/c", &st), 0);
+	ck_assert_msg(st.st_ino == got.st_ino && st.st_dev == got.st_dev,
+		      "expected the descriptor of top/a/b/c");
+	close(fd);
+	/* exist_ok, and "" is the top itself. */
+	fd = venv_fs_mkdirs_below(top, "a/b", NULL);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	fd = venv_fs_mkdirs_below(top, "", NULL);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(count_entries("top/a/b"), 1);
+
+	ck_assert_int_eq(symlink("../out", "top/link"), 0);
+	ck_assert_int_eq(venv_fs_mkdirs_below(top, "link/x", &stop), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_int_eq(stop, strlen("link"));
+	ck_assert_int_eq(symlink("../../out/gone", "top/a/dangling"), 0);
+	ck_assert_int_eq(venv_fs_mkdirs_below(top, "a/dangling", &stop), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_int_eq(stop, strlen("a/dangling"));
+	ck_assert_int_eq(count_entries("out"), 0);
+	unit_put("top/a/file", "x", 0644);
+	ck_assert_int_eq(venv_fs_mkdirs_below(top, "a/file/sub", &stop), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+	ck_assert_int_eq(stop, strlen("a/file"));
+	ck_assert_msg(is_reg("top/a/file"), "expected the file left alone");
+	ck_assert_int_eq(venv_fs_mkdirs_below(top, "a/../x", NULL), -1);
+	ck_assert_int_eq(errno, EXDEV);
+	ck_assert_msg(!unit_exists("top/x") && !unit_exists("x"), "expected nothing made for '..'");
+	close(top);
+}
+END_TEST
+
 /* ---- clear_dir / remove_tree ---- */
 
 /*
@@ -899,6 +955,7 @@ static Suite *fs_suite(void)
 	tcase_add_test(tc, test_fs__read_refuses_directory_device_socket);
 	tcase_add_test(tc, test_fs__mkdirs);
 	tcase_add_test(tc, test_fs__mkdirs_something_in_the_way);
+	tcase_add_test(tc, test_fs__mkdirs_below);
 	tcase_add_test(tc, test_fs__clear_dir_keeps_outside_targets);
 	tcase_add_test(tc, test_fs__clear_dir_refuses_symlink);
 	tcase_add_test(tc, test_fs__clear_dir_trailing_slash_and_errors);
