@@ -234,41 +234,59 @@ done:
 	return error;
 }
 
+/* "unable to create directory 'd': a file is in the way ('p')": what blocks d, at p. */
+static int in_the_way(const char *d, const char *p, int is_link)
+{
+	return venv_error_set(VENV_EEXISTS, "unable to create directory '%s': %s is in the "
+			      "way%s%s%s", d, is_link ? "a symbolic link" : "a file",
+			      strcmp(p, d) ? " ('" : "", strcmp(p, d) ? p : "",
+			      strcmp(p, d) ? "')" : "");
+}
+
 /*
- * CPython's create_if_needed(), os.makedirs(d), for d, the environment top
- * or a directory below it (both normalised): refused when d, or a directory
- * on the way to it below top, is a symbolic link or a file. An existing
- * environment whose `include` or `lib` links out of it would otherwise have
- * directories and pip's files made through that link.
+ * CPython's create_if_needed(), os.makedirs(d), for d (normalised), the
+ * environment top or a directory below it; topfd is the top, opened
+ * without following a link. Below the top every directory is made and
+ * opened relative to its parent's descriptor (venv_fs_mkdirs_below()), so
+ * a link found on the way, or swapped in for a directory between one step
+ * and the next, is refused, never followed: an existing environment whose
+ * `include` or `lib` links out of it would otherwise have directories and
+ * pip's files made through that link, and a second user who can write to
+ * the environment could swap one in between our check and our mkdir (the
+ * race of security.md's threat model). A d outside the top (a scheme that
+ * leaves it) is made by its path, refused only when it is itself a link or
+ * a file.
  */
-static int create_if_needed(const char *top, const char *d)
+static int create_if_needed(int topfd, const char *top, const char *d)
 {
 	struct vbuf p = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
-	size_t n = strlen(top), i;
-	int error = 0;
+	size_t n = strlen(top), stop = 0;
+	int fd, error = 0;
 
-	if (strncmp(d, top, n) || (d[n] && d[n] != '/'))
-		n = strlen(d);   /* not below top: d alone */
-	for (i = n;; i++) {
-		if ((d[i] && d[i] != '/') || (i == n && d[i]))
-			continue;   /* inside a name, or top itself (the caller's) */
-		vbuf_reset(&p);
-		if ((error = vbuf_add(&p, d, i)) < 0)
-			goto done;
-		if (lstat(p.buf, &st) < 0)
-			break;   /* made below, or venv_fs_mkdirs() says why not */
-		if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
-			error = venv_error_set(VENV_EEXISTS, "unable to create directory '%s': "
-					       "%s is in the way%s%s%s", d,
-					       S_ISLNK(st.st_mode) ? "a symbolic link" : "a file",
-					       d[i] ? " ('" : "", d[i] ? p.buf : "", d[i] ? "')" : "");
-			goto done;
-		}
-		if (!d[i])
-			goto done;   /* there already */
+	if (strncmp(d, top, n) || (d[n] && d[n] != '/')) {
+		if (lstat(d, &st) < 0)
+			error = venv_fs_mkdirs(d);
+		else if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode))
+			error = in_the_way(d, d, S_ISLNK(st.st_mode));
+		goto done;
 	}
-	error = venv_fs_mkdirs(d);
+	if (!d[n])
+		goto done;   /* the top itself: the caller's */
+	fd = venv_fs_mkdirs_below(topfd, d + n + 1, &stop);
+	if (fd >= 0) {
+		close(fd);
+		goto done;
+	}
+	if (errno == ELOOP || errno == ENOTDIR) {
+		int is_link = errno == ELOOP;
+
+		if ((error = vbuf_add(&p, d, n + 1 + stop)) == 0)
+			error = in_the_way(d, p.buf, is_link);
+	} else {
+		error = venv_error_set_errno(venv_error_from_errno(errno),
+					     "cannot create directory '%s'", d);
+	}
 done:
 	vbuf_release(&p);
 	return error;
@@ -280,16 +298,14 @@ int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
 	const struct venv_pyinfo *info = &b->info;
 	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH), tmp = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
-	int error;
+	int error, topfd = -1;
 
 	if ((error = venv_builder_load_python(b)) < 0 ||
 	    (error = venv_path_abspath(&abs, env_dir)) < 0)
 		goto done;
 	if (lstat(abs.buf, &st) == 0) {
 		if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
-			error = venv_error_set(VENV_EEXISTS, "unable to create directory '%s': "
-					       "%s is in the way", abs.buf,
-					       S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
+			error = in_the_way(abs.buf, abs.buf, S_ISLNK(st.st_mode));
 			goto done;
 		}
 		if (b->clear && (error = venv_clear_directory(abs.buf, b->force)) < 0)
@@ -304,8 +320,22 @@ int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
 	    (error = dup_into(&ctx->prompt, b->resolved_prompt ? b->resolved_prompt :
 			      ctx->env_name)) < 0)
 		goto done;
-	if ((error = create_if_needed(ctx->env_dir, ctx->env_dir)) < 0)
+	/*
+	 * The top is made by its path, as CPython does (what is above it is the
+	 * caller's), then held: all that is below it is made through this handle.
+	 */
+	if (lstat(ctx->env_dir, &st) < 0 && (error = venv_fs_mkdirs(ctx->env_dir)) < 0)
 		goto done;
+	topfd = open(ctx->env_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (topfd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			error = in_the_way(ctx->env_dir, ctx->env_dir, errno == ELOOP ||
+					   (lstat(ctx->env_dir, &st) == 0 && S_ISLNK(st.st_mode)));
+		else
+			error = venv_error_set_errno(venv_error_from_errno(errno),
+						     "cannot open '%s'", ctx->env_dir);
+		goto done;
+	}
 	/* From here on an interrupted creation is recognisable as such. */
 	if (!b->upgrade && (error = write_marker(ctx, 1)) < 0)
 		goto done;
@@ -326,21 +356,22 @@ int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
 	SCHEME(lib_path, info->purelib);
 	SCHEME(platlib_path, info->platlib);
 #undef SCHEME
-	if ((error = create_if_needed(ctx->env_dir, ctx->inc_path)) < 0 ||
-	    (error = create_if_needed(ctx->env_dir, ctx->lib_path)) < 0)
+	if ((error = create_if_needed(topfd, ctx->env_dir, ctx->inc_path)) < 0 ||
+	    (error = create_if_needed(topfd, ctx->env_dir, ctx->lib_path)) < 0)
 		goto done;
 	/* bpo-21197: lib64 -> lib on 64-bit POSIX other than macOS, if absent. */
 	if (info->is64 && strcmp(info->platform, "darwin")) {
 		if ((error = venv_path_join(&tmp, ctx->env_dir, "lib64")) < 0)
 			goto done;
-		if (lstat(tmp.buf, &st) < 0) {
-			if (symlink("lib", tmp.buf) < 0) {
+		if (fstatat(topfd, "lib64", &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (symlinkat("lib", topfd, "lib64") < 0) {
 				error = venv_error_set_errno(VENV_EIO, "cannot create '%s'", tmp.buf);
 				goto done;
 			}
-		} else if (S_ISLNK(st.st_mode) && stat(tmp.buf, &st) < 0 && b->upgrade) {
+		} else if (S_ISLNK(st.st_mode) && fstatat(topfd, "lib64", &st, 0) < 0 &&
+			   b->upgrade) {
 			/* A dangling lib64 is repaired by --upgrade. */
-			if (unlink(tmp.buf) < 0 || symlink("lib", tmp.buf) < 0) {
+			if (unlinkat(topfd, "lib64", 0) < 0 || symlinkat("lib", topfd, "lib64") < 0) {
 				error = venv_error_set_errno(VENV_EIO, "cannot replace '%s'", tmp.buf);
 				goto done;
 			}
@@ -352,8 +383,10 @@ int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
 	    (error = dup_into(&ctx->env_exe, tmp.buf)) < 0 ||
 	    (error = dup_into(&ctx->env_exec_cmd, tmp.buf)) < 0)
 		goto done;
-	error = create_if_needed(ctx->env_dir, ctx->bin_path);
+	error = create_if_needed(topfd, ctx->env_dir, ctx->bin_path);
 done:
+	if (topfd >= 0)
+		close(topfd);
 	vbuf_release(&abs);
 	vbuf_release(&tmp);
 	return error;
