@@ -16,6 +16,7 @@
 #include "fs.h"
 #include "log.h"
 #include "path.h"
+#include "venv.h"
 
 static int oom(void)
 {
@@ -585,6 +586,35 @@ static void detect_lib_stem(struct venv_model *e)
 /* ------------------------------------------------------------------------ */
 /* Activation scripts, and where the environment used to be. */
 
+/*
+ * Whether a script begins with the leading comment of our template for its
+ * shell (templates/), as venv create and venv repair write it: then the
+ * version of whoever made the environment (virtualenv before its quoting
+ * fix, which pyvenv.cfg still names after repair rewrote the scripts)
+ * says nothing about how the script was written. What the script holds is
+ * still scanned whoever wrote it.
+ */
+static int is_our_script(int shell, const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < venv_templates_count; i++) {
+		const struct venv_template *t = &venv_templates[i];
+		const char *base = strrchr(t->path, '/') ? strrchr(t->path, '/') + 1 : t->path;
+		const char *d = (const char *)t->data, *nl;
+		size_t hdr = 0;
+
+		if (venv_act_shell_for(base) != shell)
+			continue;
+		/* The comment lines the template starts with: no placeholder is in them. */
+		while (hdr < t->len && d[hdr] == '#' && (nl = memchr(d + hdr, '\n', t->len - hdr)))
+			hdr = (size_t)(nl - d) + 1;
+		if (hdr >= 64 && len >= hdr && !memcmp(buf, d, hdr))
+			return 1;
+	}
+	return 0;
+}
+
 static int load_script(struct venv_model *e, size_t entry, int shell)
 {
 	struct venv_model_entry *en = &e->entries[entry];
@@ -629,6 +659,7 @@ static int load_script(struct venv_model *e, size_t entry, int shell)
 		s->binary = 1;
 		goto done;
 	}
+	s->ours = is_our_script(shell, buf.buf, buf.len);
 	s->scan_rc = venv_actscan(&s->act, (enum venv_act_shell)shell, buf.buf, buf.len);
 	if (s->scan_rc < 0 && s->scan_rc != VENV_ETOOBIG) {
 		error = s->scan_rc;

@@ -94,6 +94,7 @@ struct venv_model_script {
 	int read_err;            /* errno of a failed read */
 	int binary;              /* holds a NUL byte: not a script */
 	int scan_rc;             /* venv_actscan()'s return (VENV_ETOOBIG: limits hit) */
+	int ours;                /* begins with the header of our template for its shell */
 	struct venv_activation act;
 };
 

@@ -119,7 +119,7 @@ static int check_one_activation(struct venv_check_ctx *c, const struct venv_mode
 				return error;
 		}
 		if (!a->injection && (a->unquoted_template ||
-				      (s->shell != VENV_ACT_PWSH && virtualenv_before_quoting(c)))) {
+				      (s->shell != VENV_ACT_PWSH && !s->ours && virtualenv_before_quoting(c)))) {
 			snprintf(fix, sizeof(fix), "regenerate '%s' with quoting", rel);
 			if ((error = venv_check_add(c, VENV_DIAG_UNQUOTED_ACTIVATION_TEMPLATE, rel,
 						    a->line, how, &d, "'%s' comes from a template that "

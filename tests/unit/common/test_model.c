@@ -5,6 +5,7 @@
 #include "error.h"
 #include "fs.h"
 #include "model.h"
+#include "venv.h"
 
 static char top[PATH_MAX];
 
@@ -78,6 +79,52 @@ START_TEST(test_model__loads_what_is_there)
 	ck_assert_int_eq(m.scripts[m.entries[i].script].read_rc, VENV_RD_LINK);
 	ck_assert_int_eq(m.unfinished, 0);
 	ck_assert_uint_eq(m.nproblems, 0);
+	venv_model_release(&m);
+}
+END_TEST
+
+/*
+ * A script that begins with our template's leading comment is marked ours
+ * (check then leaves out the rule that goes by the maker's version); one
+ * that does not, or holds only part of that comment, is not.
+ */
+START_TEST(test_model__our_scripts_are_marked)
+{
+	struct venv_model m;
+	const struct venv_template *t = NULL;
+	char path[PATH_MAX + 32];
+	size_t k;
+	FILE *f;
+	int fd, i;
+
+	for (k = 0; k < venv_templates_count; k++)
+		if (!strcmp(venv_templates[k].path, "common/activate.fish"))
+			t = &venv_templates[k];
+	ck_assert_ptr_nonnull(t);
+	sh("rm env/bin/activate.fish");
+	snprintf(path, sizeof(path), "%s/env/bin/activate.fish", top);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(t->data, 1, t->len, f), t->len);
+	ck_assert_int_eq(fclose(f), 0);
+	/* Only the first 40 bytes of the header: not ours. */
+	snprintf(path, sizeof(path), "%s/env/bin/activate.csh", top);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(t->data, 1, 40, f), 40);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(path, sizeof(path), "%s/env", top);
+	fd = open(path, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(venv_model_load_at(&m, fd, path, 0), 0);
+	close(fd);
+	i = venv_model_find_entry(&m, "activate.fish");
+	ck_assert_int_ge(i, 0);
+	ck_assert_int_eq(m.scripts[m.entries[i].script].ours, 1);
+	i = venv_model_find_entry(&m, "activate.csh");
+	ck_assert_int_ge(i, 0);
+	ck_assert_int_eq(m.scripts[m.entries[i].script].ours, 0);
+	i = venv_model_find_entry(&m, "activate");
+	ck_assert_int_ge(i, 0);
+	ck_assert_int_eq(m.scripts[m.entries[i].script].ours, 0);
 	venv_model_release(&m);
 }
 END_TEST
@@ -265,6 +312,7 @@ int main(void)
 	tcase_add_test(tc, test_model__too_many_libdirs_is_a_problem);
 	tcase_add_test(tc, test_model__no_bin_and_how_cfg_and_lib_read);
 	tcase_add_test(tc, test_model__pypy_lib);
+	tcase_add_test(tc, test_model__our_scripts_are_marked);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
