@@ -146,6 +146,33 @@ void venv_cli_parse_init(struct venv_cli_parse *p, const struct venv_cmddoc *d)
 	opterr = 0;
 }
 
+/*
+ * An unknown short option: getopt leaves optind on its word unless it was
+ * the word's last letter, so argv[optind - 1] may be the word before (the
+ * command's name, or -p's argument). Name the letter, and the word it is
+ * in when that holds more: "-dash" is more likely a directory than four
+ * options, and a directory that starts with '-' goes after "--".
+ */
+static int unknown_short(const char *cmd, int opt, int argc, char **argv)
+{
+	const char *word = NULL;
+	int i;
+
+	/* A long option (optopt 0, or its value when given an argument it does not take). */
+	if (!((opt >= 'a' && opt <= 'z') || (opt >= 'A' && opt <= 'Z') || (opt >= '0' && opt <= '9')))
+		return -1;
+	for (i = optind; i >= optind - 1 && !word; i--)
+		if (i >= 1 && i < argc && argv[i][0] == '-' && argv[i][1] != '-' &&
+		    strchr(argv[i] + 1, opt))
+			word = argv[i];
+	if (!word)
+		return -1;
+	if (strlen(word) <= 2)
+		return venv_cli_usage_error(cmd, "unrecognized option '-%c'", opt);
+	return venv_cli_usage_error(cmd, "unrecognized option '-%c' in '%s'; a DIR that starts "
+				    "with '-' goes after '--'", opt, word);
+}
+
 int venv_cli_next_option(struct venv_cli_parse *p, int argc, char **argv)
 {
 	int c;
@@ -164,7 +191,9 @@ int venv_cli_next_option(struct venv_cli_parse *p, int argc, char **argv)
 		return -1;
 	case '?':
 		venv_cli_print_usage(stderr, p->doc);
-		p->status = venv_cli_unknown_option(p->doc->name, argv[optind - 1], p->longopts);
+		if ((p->status = unknown_short(p->doc->name, optopt, argc, argv)) < 0)
+			p->status = venv_cli_unknown_option(p->doc->name, argv[optind - 1],
+							    p->longopts);
 		return -1;
 	default:
 		return c;

@@ -56,4 +56,21 @@ expect_exit 0 "$VENV" --dump-options
 expect_exit 2 "$VENV" check --zzzzzz .
 expect_match "unrecognized option '--zzzzzz'" "$ERR" "stderr"
 [[ $ERR != *"did you mean"* ]] || fail "expected no suggestion for --zzzzzz, saw: $ERR"
+
+# An unknown short option names itself and the word it is in, not the word
+# before (it was "unrecognized option 'create'" for `venv create -dash`, and
+# '3.12' after `-p 3.12`), and a word that could be a directory is told to
+# go after '--'.
+expect_exit 2 "$VENV" create -dash
+expect_match "^venv: error: unrecognized option '-d' in '-dash'; a DIR that starts with '-' goes after '--'\$" \
+	"$ERR" "stderr of create -dash"
+expect_exit 2 "$VENV" create -q -p 3 -dash
+expect_match "^venv: error: unrecognized option '-d' in '-dash'" "$ERR" "stderr of create -q -p 3 -dash"
+expect_exit 2 "$VENV" check -rx
+expect_match "^venv: error: unrecognized option '-x' in '-rx'" "$ERR" "stderr of check -rx"
+expect_exit 2 "$VENV" list -x
+expect_match "^venv: error: unrecognized option '-x'\$" "$ERR" "stderr of list -x"
+expect_exit 2 "$VENV" repair -x -y
+expect_match "^venv: error: unrecognized option '-x'\$" "$ERR" "stderr of repair -x -y"
+[ ! -e ./-dash ] || fail "expected no ./-dash made"
 echo ok
