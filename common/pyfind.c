@@ -6,7 +6,9 @@
  * behind an implementation name ("cpython3.12", "cpython@3.12",
  * "python3.12", "py312"); a PEP 440 range (">=3.11,<3.13"). A version
  * request picks the newest matching interpreter among those on PATH and
- * pyenv's installed versions. Nothing that could be a launcher script
+ * pyenv's installed versions; one behind "pypy" or "pp" ("pypy3",
+ * "pypy3.9", "pp39") the newest PyPy among PATH's pypy3 and pypy3.N and
+ * pyenv's pypyX.Y-A.B.C. Nothing that could be a launcher script
  * (a pyenv shim) is ever run: a shim is resolved to the interpreter it
  * would run by reading pyenv's own files.
  */
@@ -31,6 +33,7 @@ struct clause {
 struct request {
 	struct clause c[MAX_CLAUSES];
 	int nc;
+	int pypy;        /* behind "pypy" or "pp": only a PyPy matches */
 };
 
 struct candidate {
@@ -38,6 +41,7 @@ struct candidate {
 	char *real;      /* realpath, to count an interpreter once */
 	int v[3];
 	int known;       /* v holds major.minor.micro */
+	int pypy;        /* probed, and a PyPy */
 };
 
 struct found {
@@ -134,7 +138,8 @@ static int parse_clauses(struct request *r, const char *s)
  */
 static int parse_request(struct request *r, const char *spec)
 {
-	static const char *const impls[] = { "cpython", "python", "cp", "py" };
+	/* "pypy" before "py", which would take "pypy3.9" for "py" and "py3.9". */
+	static const char *const impls[] = { "cpython", "python", "pypy", "cp", "pp", "py" };
 	const char *s = spec;
 	size_t i, len;
 
@@ -142,13 +147,14 @@ static int parse_request(struct request *r, const char *spec)
 	for (i = 0; i < VENV_ARRAY_SIZE(impls); i++) {
 		if (!strncasecmp(s, impls[i], strlen(impls[i]))) {
 			s += strlen(impls[i]);
+			r->pypy = !strcmp(impls[i], "pypy") || !strcmp(impls[i], "pp");
 			if (*s == '@' || *s == '-')
 				s++;
 			break;
 		}
 	}
 	if (!*s) {
-		/* "python", "cpython": any version. */
+		/* "python", "cpython", "pypy": any version. */
 		r->nc = 1;
 		return i < VENV_ARRAY_SIZE(impls);
 	}
@@ -482,21 +488,26 @@ static int in_venv(const char *dir)
 	return yes;
 }
 
-/* "python3" or "python3.N": the names a version request looks for on PATH. */
-static int python_name_minor(const char *n)
+/*
+ * "python3" or "python3.N" ("pypy3" or "pypy3.N" for stem "pypy"): the
+ * names a version request looks for on PATH. N, -1 for the bare name, -2
+ * for any other.
+ */
+static int python_name_minor(const char *n, const char *stem)
 {
+	size_t k = strlen(stem);
 	int v[3], nv, wild;
 
-	if (strncmp(n, "python", 6))
+	if (strncmp(n, stem, k))
 		return -2;
-	if (!strcmp(n + 6, "3"))
+	if (!strcmp(n + k, "3"))
 		return -1;
-	if (parse_version(n + 6, strlen(n + 6), v, &nv, &wild) < 0 || nv != 2 || v[0] != 3)
+	if (parse_version(n + k, strlen(n + k), v, &nv, &wild) < 0 || nv != 2 || v[0] != 3)
 		return -2;
 	return v[1];
 }
 
-static int collect_path_dir(struct found *f, const char *dir)
+static int collect_path_dir(struct found *f, const char *dir, const char *stem)
 {
 	struct vbuf p = VBUF_INIT(VBUF_MAX_PATH), root = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf res = VBUF_INIT(VBUF_MAX_PATH);
@@ -509,17 +520,17 @@ static int collect_path_dir(struct found *f, const char *dir)
 	if (in_venv(dir) || !(d = opendir(dir)))
 		return 0;
 	while ((de = readdir(d)) && n < VENV_ARRAY_SIZE(names)) {
-		int m = python_name_minor(de->d_name);
+		int m = python_name_minor(de->d_name, stem);
 
 		if (m == -2 || (m >= 0 && m < 8) || strlen(de->d_name) >= sizeof(names[0]))
 			continue;
 		memcpy(names[n++], de->d_name, strlen(de->d_name) + 1);
 	}
 	closedir(d);
-	/* pythonX.Y before python3, so the more precise name is the one kept. */
+	/* pythonX.Y before python3 (pypyX.Y before pypy3): the more precise name is kept. */
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < n; i++) {
-			if ((python_name_minor(names[i]) == -1) != pass)
+			if ((python_name_minor(names[i], stem) == -1) != pass)
 				continue;
 			vbuf_reset(&p);
 			if ((error = vbuf_addf(&p, "%s/%s", dir, names[i])) < 0)
@@ -543,7 +554,7 @@ done:
 	return error;
 }
 
-static int collect_path(struct found *f)
+static int collect_path(struct found *f, const char *stem)
 {
 	const char *path = getenv("PATH"), *p;
 	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH);
@@ -558,7 +569,7 @@ static int collect_path(struct found *f)
 		if (n && p[0] == '/') {
 			vbuf_reset(&dir);
 			if ((error = vbuf_add(&dir, p, n)) < 0 ||
-			    (error = collect_path_dir(f, dir.buf)) < 0)
+			    (error = collect_path_dir(f, dir.buf, stem)) < 0)
 				break;
 		}
 		p += n;
@@ -569,8 +580,28 @@ static int collect_path(struct found *f)
 	return error;
 }
 
-/* pyenv's installed CPython releases: <root>/versions/X.Y.Z/bin/<exe or pythonX.Y>. */
-static int collect_pyenv(struct found *f, const char *root, const char *exe)
+/*
+ * A pyenv version name that is a PyPy release: "pypy3.9-7.3.11" (not
+ * "pypy3.9-c-jit-latest", as a CPython's is never "3.12-dev"); v gets 3.9.
+ */
+static int pypy_version(const char *name, int *v)
+{
+	const char *dash = strchr(name, '-');
+	int nv, r[3], nr;
+
+	if (strncmp(name, "pypy", 4) || !dash ||
+	    parse_version(name + 4, (size_t)(dash - name - 4), v, &nv, NULL) < 0 || nv != 2)
+		return 0;
+	return parse_version(dash + 1, strlen(dash + 1), r, &nr, NULL) == 0 && nr == 3;
+}
+
+/*
+ * pyenv's installed CPython releases: <root>/versions/X.Y.Z/bin/<exe or
+ * pythonX.Y>; with pypy, its PyPy releases:
+ * <root>/versions/pypyX.Y-A.B.C/bin/<exe, or pypyX.Y, else pypy3>, probed
+ * for their Python's X.Y.Z as a PATH's are.
+ */
+static int collect_pyenv(struct found *f, const char *root, const char *exe, int pypy)
 {
 	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH), p = VBUF_INIT(VBUF_MAX_PATH);
 	struct dirent *de;
@@ -582,17 +613,22 @@ static int collect_pyenv(struct found *f, const char *root, const char *exe)
 	if (!(d = opendir(dir.buf)))
 		goto done;
 	while ((de = readdir(d))) {
-		if (!numeric_version(de->d_name, v))
+		if (!(pypy ? pypy_version(de->d_name, v) : numeric_version(de->d_name, v)))
 			continue;
 		vbuf_reset(&p);
 		if (exe)
 			error = vbuf_addf(&p, "%s/%s/bin/%s", dir.buf, de->d_name, exe);
 		else
-			error = vbuf_addf(&p, "%s/%s/bin/python%d.%d", dir.buf, de->d_name,
-					  v[0], v[1]);
+			error = vbuf_addf(&p, "%s/%s/bin/%s%d.%d", dir.buf, de->d_name,
+					  pypy ? "pypy" : "python", v[0], v[1]);
 		if (error < 0)
 			break;
-		if (is_exec_file(p.buf) && (error = add_candidate(f, p.buf, v, 1)) < 0)
+		if (pypy && !exe && !is_exec_file(p.buf)) {
+			vbuf_reset(&p);
+			if ((error = vbuf_addf(&p, "%s/%s/bin/pypy3", dir.buf, de->d_name)) < 0)
+				break;
+		}
+		if (is_exec_file(p.buf) && (error = add_candidate(f, p.buf, v, !pypy)) < 0)
 			break;
 	}
 	closedir(d);
@@ -614,6 +650,7 @@ static void learn_version(struct candidate *c)
 		c->v[1] = info.minor;
 		c->v[2] = info.micro;
 		c->known = 1;
+		c->pypy = venv_pyinfo_is_pypy(&info);
 		venv_pyinfo_release(&info);
 	}
 	venv_error_clear();
@@ -641,7 +678,7 @@ static int pick_newest(struct vbuf *out, struct vbuf *why, struct found *f,
 	for (i = 0; i < f->n; i++) {
 		struct candidate *c = &f->c[i];
 
-		if (!c->known || vcmp(c->v, min, 3) < 0)
+		if (!c->known || vcmp(c->v, min, 3) < 0 || (r->pypy && !c->pypy))
 			continue;
 		if ((i == 0 || !f->c[i - 1].known || vcmp(f->c[i - 1].v, c->v, 3)) &&
 		    vbuf_addf(&seen, "%s%d.%d.%d", seen.len ? ", " : "", c->v[0], c->v[1],
@@ -657,8 +694,9 @@ static int pick_newest(struct vbuf *out, struct vbuf *why, struct found *f,
 			best = i;
 	}
 	if (best == (size_t)-1) {
-		error = venv_error_set(VENV_ENOTFOUND, "no Python matching '%s' found on PATH or "
-				       "in pyenv's versions (found: %s)", asked,
+		error = venv_error_set(VENV_ENOTFOUND, "no %s matching '%s' found on PATH or "
+				       "in pyenv's versions (found: %s)",
+				       r->pypy ? "PyPy" : "Python", asked,
 				       seen.len ? seen.buf : "none of 3.8 or later");
 		goto done;
 	}
@@ -667,8 +705,9 @@ static int pick_newest(struct vbuf *out, struct vbuf *why, struct found *f,
 	if (why) {
 		vbuf_reset(why);
 		error = vbuf_addf(why, "'%s' matches %zu interpreter%s; using the newest, Python "
-				  "%d.%d.%d at %s", asked, nmatch, nmatch == 1 ? "" : "s", f->c[best].v[0],
-			  f->c[best].v[1], f->c[best].v[2], out->buf);
+				  "%d.%d.%d%s at %s", asked, nmatch, nmatch == 1 ? "" : "s",
+				  f->c[best].v[0], f->c[best].v[1], f->c[best].v[2],
+				  f->c[best].pypy ? " (PyPy)" : "", out->buf);
 	}
 done:
 	vbuf_release(&seen);
@@ -689,9 +728,9 @@ static int find_version(struct vbuf *out, struct vbuf *why, const struct request
 				       "venv does not support", asked);
 		goto done;
 	}
-	if ((error = collect_path(f)) < 0)
+	if ((error = collect_path(f, r->pypy ? "pypy" : "python")) < 0)
 		goto done;
-	if (pyenv_root(&root) == 0 && (error = collect_pyenv(f, root.buf, NULL)) < 0)
+	if (pyenv_root(&root) == 0 && (error = collect_pyenv(f, root.buf, NULL, r->pypy)) < 0)
 		goto done;
 	error = pick_newest(out, why, f, r, asked);
 done:
@@ -731,10 +770,12 @@ static int find_name(struct vbuf *out, struct vbuf *why, const char *name, const
 		error = venv_error_set(VENV_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((error = collect_pyenv(f, root.buf, base.buf)) < 0)
-		goto done;
+	/* A PyPy's name ("pypy3.9") is in pyenv's PyPy releases, never in a CPython's. */
 	memset(&any, 0, sizeof(any));
 	any.nc = 1;
+	any.pypy = !strncmp(base.buf, "pypy", 4);
+	if ((error = collect_pyenv(f, root.buf, base.buf, any.pypy)) < 0)
+		goto done;
 	if (pick_newest(out, NULL, f, &any, name) < 0) {
 		error = venv_error_set(VENV_ENOTFOUND, "'%s' on PATH is pyenv's shim, and no "
 				       "installed pyenv version has '%s'", name, base.buf);

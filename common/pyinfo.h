@@ -59,6 +59,8 @@ int venv_pyinfo_is_pypy(const struct venv_pyinfo *info);
  *    "python3.12" (when no such command is on PATH), "py312", or a PEP 440
  *    range such as ">=3.11,<3.13": the newest match among PATH's python3 and
  *    python3.N and pyenv's installed releases ($PYENV_ROOT, default ~/.pyenv);
+ *    behind "pypy" or "pp" ("pypy3", "pypy3.9", "pp39"), the newest PyPy
+ *    among PATH's pypy3 and pypy3.N and pyenv's pypyX.Y-A.B.C releases;
  *  - NULL (no -p): the first line of ./.python-version as a request, else
  *    python3 on PATH (what `python3 -m venv` would run).
  * `why`, when not NULL, receives one sentence saying what was chosen and why.

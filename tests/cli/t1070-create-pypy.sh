@@ -9,6 +9,8 @@
 # we leave out). venv check finds ours and PyPy's clean, repair --upgrade
 # --python pypy3 leaves lib/pypyX.Y alone, and a PyPy environment whose
 # base is gone is sent to a PyPy, not to a CPython of the same version.
+# -p pypy3.X, pypy3, pypy, pp3X find a PyPy on PATH or in pyenv's
+# pypyX.Y-A.B.C.
 # pypy3 -m venv with pip (24 s) and pip under PyPy (6 s) are not run.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/compare.sh"
@@ -68,4 +70,42 @@ expect_match "'lib/python$ver/site-packages' holds packages, but the interpreter
 expect_exit 0 "$VENV" repair --dry-run mixed
 expect_match "another implementation's .*venv repair does not move them" "$OUT" \
 	"repair's reason for leaving CPython's lib/python$ver in a PyPy environment"
+
+# -p names of PyPy resolve as CPython's do: on PATH, else as a version among
+# PATH's pypy3 and pypy3.N and pyenv's pypyX.Y-A.B.C (a fake root whose
+# versions lead to this PyPy; pypyX.Y-c-jit-latest is no release).
+root="$TMP/pyenv"
+rel="pypy$ver-7.3.99"
+mkdir -p "$root/versions/$rel/bin" "$root/versions/pypy$ver-c-jit-latest/bin" "$root/shims" nopath
+ln -s "$(realpath "$pypy")" "$root/versions/$rel/bin/pypy$ver"
+ln -s "pypy$ver" "$root/versions/$rel/bin/pypy3"
+ln -s "$(realpath "$pypy")" "$root/versions/pypy$ver-c-jit-latest/bin/pypy$ver"
+n=0
+for form in "pypy$ver" pypy3 pypy "pypy@$ver" "pp${ver/./}"; do
+	n=$((n + 1))
+	expect_exit 0 env -u PYENV_VERSION PATH="$TMP/nopath" PYENV_ROOT="$root" \
+		"$VENV" create -v --without-pip -p "$form" "byname$n"
+	expect_eq "$root/versions/$rel/bin" "$(sed -n 's/^home = //p' "byname$n/pyvenv.cfg")" \
+		"home for -p $form from pyenv's versions"
+	expect_match "matches 1 interpreter; using the newest, Python $ver\.[0-9]+ \(PyPy\)" "$ERR" \
+		"-v's note for -p $form"
+done
+# On PATH first, as python3.X is.
+expect_exit 0 env PYENV_ROOT="$root" "$VENV" create -q --without-pip -p "pypy$ver" onpath
+expect_eq "$(dirname "$pypy")" "$(sed -n 's/^home = //p' onpath/pyvenv.cfg)" \
+	"home for -p pypy$ver on PATH"
+# A CPython version is not a PyPy's, nor the other way round.
+expect_exit 1 env PATH="$TMP/nopath" PYENV_ROOT="$root" "$VENV" create -p "$ver" cpyonly
+expect_match "^venv: error: no Python matching '$ver' found" "$ERR" "-p $ver with only a PyPy"
+expect_exit 1 env PATH="$TMP/nopath" PYENV_ROOT="$TMP/none" "$VENV" create -p "pypy$ver" none
+expect_match "^venv: error: no PyPy matching 'pypy$ver' found" "$ERR" "-p pypy$ver with no PyPy"
+# pyenv's shim, whose selected version has no pypyX.Y: the newest pyenv PyPy that has it.
+printf '#!/bin/sh\nexport PYENV_ROOT="%s"\necho "pyenv: $0: the shim was run" >&2\nexit 127\n' \
+	"$root" >"$root/shims/pypy$ver"
+chmod +x "$root/shims/pypy$ver"
+mkdir -p "$root/versions/3.99.0/bin"
+expect_exit 0 env PATH="$root/shims:$TMP/nopath" PYENV_ROOT="$root" PYENV_VERSION=3.99.0 \
+	"$VENV" create -v --without-pip -p "pypy$ver" byshim
+expect_eq "$root/versions/$rel/bin" "$(sed -n 's/^home = //p' byshim/pyvenv.cfg)" \
+	"home for -p pypy$ver through pyenv's shim"
 exit 0

@@ -1,6 +1,7 @@
 #include "compat.h"
 #include <check.h>
 #include "error.h"
+#include "path.h"
 #include "pyinfo.h"
 #include "vbuf.h"
 #include "../unit.h"
@@ -110,6 +111,15 @@ static void expect_found(struct vbuf *out, struct vbuf *want, const char *root, 
 	ck_assert_str_eq(out->buf, want->buf);
 }
 
+/* Interpreters only in the pyenv root: PATH is the empty directory `empty` (made here). */
+static void only_pyenv(const char *root, const char *empty)
+{
+	ck_assert_int_eq(mkdir(empty, 0755), 0);
+	ck_assert_int_eq(setenv("PATH", empty, 1), 0);
+	ck_assert_int_eq(setenv("PYENV_ROOT", root, 1), 0);
+	ck_assert_int_eq(unsetenv("PYENV_VERSION"), 0);
+}
+
 START_TEST(test_pyfind__version_spec_newest_patch)
 {
 	struct vbuf out = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
@@ -118,7 +128,6 @@ START_TEST(test_pyfind__version_spec_newest_patch)
 	unit_dir(d, sizeof(d), tmp_root, "find-spec");
 	PATHF(root, "%s/pyenv", d);
 	PATHF(empty, "%s/empty", d);
-	ck_assert_int_eq(mkdir(empty, 0755), 0);
 	fake_version(root, "3.12.1", "python3.12", "/bin/sh");
 	fake_version(root, "3.12.9", "python3.12", "/bin/sh");
 	fake_version(root, "3.12.10", "python3.12", "/bin/sh");
@@ -129,9 +138,7 @@ START_TEST(test_pyfind__version_spec_newest_patch)
 	fake_version(root, "3.13.0", "python3.13", "/bin/sh");
 	/* A newer version without the executable does not count. */
 	fake_version(root, "3.12.20", "not-python", "/bin/sh");
-	ck_assert_int_eq(setenv("PATH", empty, 1), 0);
-	ck_assert_int_eq(setenv("PYENV_ROOT", root, 1), 0);
-	ck_assert_int_eq(unsetenv("PYENV_VERSION"), 0);
+	only_pyenv(root, empty);
 
 	ck_assert_int_eq(venv_python_find(&out, "3.12"), 0);
 	ck_assert_int_eq(vbuf_addf(&want, "%s/versions/3.12.10/bin/python3.12", root), 0);
@@ -465,6 +472,69 @@ START_TEST(test_pyfind__default_python_version_file)
 }
 END_TEST
 
+/*
+ * "pypy3.9", "pypy", "pp39": a PyPy among PATH's pypy3 and pypy3.N and
+ * pyenv's pypyX.Y-A.B.C, probed; never a CPython release of pyenv, and
+ * "3.9" never one of pyenv's PyPy releases. With a pypy3 on PATH (CI has
+ * none), a pyenv release leading to it is found by each form.
+ */
+START_TEST(test_pyfind__pypy_request)
+{
+	struct vbuf out = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf pypy = VBUF_INIT(VBUF_MAX_PATH);
+	char d[PATH_MAX], root[PATH_MAX + 16], empty[PATH_MAX + 16], spec[32], packed[32];
+	char rel[64];
+	static const char *const none[] = { "pypy3.9", "pypy", "pp39", "pypy@3.9", "pypy3" };
+	struct venv_pyinfo info;
+	size_t i;
+
+	/* Before PATH changes: the real PyPy, if there is one. */
+	if (venv_path_search(&pypy, "pypy3") < 0)
+		vbuf_reset(&pypy);
+	venv_error_clear();
+	unit_dir(d, sizeof(d), tmp_root, "find-pypy");
+	PATHF(root, "%s/pyenv", d);
+	PATHF(empty, "%s/empty", d);
+	fake_version(root, "3.9.18", "python3.9", "/bin/sh");
+	/* Not a release: never looked at (it would be probed, and fail). */
+	fake_version(root, "pypy3.9-c-jit-latest", "pypy3.9", "/bin/sh");
+	only_pyenv(root, empty);
+	for (i = 0; i < VENV_ARRAY_SIZE(none); i++) {
+		ck_assert_int_eq(venv_python_find(&out, none[i]), VENV_ENOTFOUND);
+		ck_assert_msg(strstr(venv_error_last(), "no PyPy matching") &&
+			      strstr(venv_error_last(), "(found: none of 3.8 or later)"),
+			      "-p %s: expected no PyPy, and no CPython counted; saw '%s'", none[i],
+			      venv_error_last());
+	}
+	/* A CPython request is not a PyPy's. */
+	expect_found(&out, &want, root, "3.9", "3.9.18/bin/python3.9");
+	if (!pypy.len)
+		goto done;
+	ck_assert_int_eq(venv_pyinfo_load(&info, pypy.buf, 0), 0);
+	ck_assert(venv_pyinfo_is_pypy(&info));
+	PATHF(spec, "pypy%d.%d-7.3.99", info.major, info.minor);
+	fake_version(root, spec, "pypy3", pypy.buf);
+	PATHF(rel, "%s/bin/pypy3", spec);
+	PATHF(spec, "pypy%d.%d", info.major, info.minor);
+	PATHF(packed, "pp%d%d", info.major, info.minor);
+	/* No pypyX.Y in the release: its pypy3. */
+	expect_found(&out, &want, root, spec, rel);
+	ck_assert_int_eq(venv_python_find(&out, "pypy"), 0);
+	ck_assert_str_eq(out.buf, want.buf);
+	ck_assert_int_eq(venv_python_find(&out, packed), 0);
+	ck_assert_str_eq(out.buf, want.buf);
+	/* Still no CPython for "3.9": the PyPy is found only behind "pypy". */
+	PATHF(spec, "%d.%d", info.major, info.minor);
+	if (info.minor != 9)
+		ck_assert_int_eq(venv_python_find(&out, spec), VENV_ENOTFOUND);
+	venv_pyinfo_release(&info);
+done:
+	vbuf_release(&out);
+	vbuf_release(&want);
+	vbuf_release(&pypy);
+}
+END_TEST
+
 static Suite *pyfind_suite(void)
 {
 	Suite *s = suite_create("pyfind");
@@ -481,6 +551,7 @@ static Suite *pyfind_suite(void)
 	tcase_add_test(tc, test_pyfind__resolves_pyenv_shim);
 	tcase_add_test(tc, test_pyfind__version_spec_through_shim);
 	tcase_add_test(tc, test_pyfind__default_python_version_file);
+	tcase_add_test(tc, test_pyfind__pypy_request);
 	suite_add_tcase(s, tc);
 	return s;
 }
