@@ -45,6 +45,12 @@ static int is_executable(const char *path)
 	return path && stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
+int venv_upgrade_lib_dir(struct vbuf *out, const struct venv_scan *s, int minor)
+{
+	vbuf_reset(out);
+	return vbuf_addf(out, "lib/%s3.%d", s->pypy ? "pypy" : "python", minor);
+}
+
 int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 			 const struct venv_scan *s, const char *python,
 			 struct venv_dists *seen, const char *seen_site)
@@ -76,12 +82,14 @@ int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 	} else if (is_executable(s->base_python)) {
 		error = vbuf_sets(&path, s->base_python);
 	} else if (s->minor >= 0) {
-		if ((error = vbuf_addf(&spec, "3.%d", s->minor)) < 0)
+		/* A PyPy's packages are a PyPy's: "pypy3.9" asks for a PyPy of Python 3.9. */
+		if ((error = vbuf_addf(&spec, "%s3.%d", s->pypy ? "pypy" : "", s->minor)) < 0)
 			goto done;
 		if ((error = venv_python_find(&path, spec.buf)) < 0) {
 			error = venv_error_set(VENV_ENOTFOUND, "the base interpreter '%s' is gone and "
-					       "no other Python %s was found; use --python",
-					       s->base_python ? s->base_python : "?", spec.buf);
+					       "no other %s 3.%d was found; use --python",
+					       s->base_python ? s->base_python : "?",
+					       s->pypy ? "PyPy" : "Python", s->minor);
 			goto done;
 		}
 	} else {
@@ -124,8 +132,8 @@ int venv_upgrade_prepare(struct venv_upgrade *u, struct venv_envdir *e,
 	}
 	if (!u->minor_change)
 		goto done;
-	vbuf_reset(&path);
-	if ((error = vbuf_addf(&path, "lib/python3.%d", u->old_minor)) < 0 ||
+	/* The new one is the new interpreter's purelib; the old one as the model names it. */
+	if ((error = venv_upgrade_lib_dir(&path, s, u->old_minor)) < 0 ||
 	    (error = dup_into(&u->old_lib, path.buf)) < 0)
 		goto done;
 	/* The markers of the old version: pyvenv.cfg's, unless that is the new one already. */
@@ -346,7 +354,8 @@ static int take_snapshot(struct snapshot *sn, struct venv_envdir *e)
 		struct stat st;
 		ssize_t n;
 
-		if (strncmp(de->d_name, "python", 6) ||
+		/* PyPy's own names too: bin/pypy3 is the first of a PyPy environment's. */
+		if ((strncmp(de->d_name, "python", 6) && strncmp(de->d_name, "pypy", 4)) ||
 		    fstatat(bfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode) &&

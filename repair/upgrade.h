@@ -22,12 +22,19 @@ struct venv_upgrade {
 	int orphaned;             /* the old version is s->orphan_minor's (VNV114), not pyvenv.cfg's */
 	int reported;             /* venv_upgrade_report() added it to the report */
 	char *old_version;
-	char *old_lib, *new_lib;  /* "lib/python3.11", "lib/python3.12" (relative) */
+	char *old_lib, *new_lib;  /* "lib/python3.11", "lib/python3.12" (relative; PyPy's
+				     "lib/pypy3.9", "lib/pypy3.10") */
 	struct venv_dists dists;  /* the distributions of the old site-packages */
 	struct venv_move mv;      /* what happens to each (move.h) */
 	char *old_python;         /* the old base, when it still exists */
 	char *env_python;         /* what console scripts run: <env>/bin/<name of python> */
 };
+
+/*
+ * The old version's directory of lib/ into out: "lib/python3.<minor>", or
+ * "lib/pypy3.<minor>" when s is a PyPy environment (the model's lib_stem).
+ */
+int venv_upgrade_lib_dir(struct vbuf *out, const struct venv_scan *s, int minor);
 
 /*
  * Find the interpreter and read what the upgrade needs; changes nothing.

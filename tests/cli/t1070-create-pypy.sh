@@ -7,10 +7,11 @@
 # and a python that says the same; with pip too (Debian's ensurepip takes
 # /usr/share/python-wheels' newest; its copies of them in share/python-wheels
 # we leave out). venv check finds ours and PyPy's clean, repair --upgrade
-# --python pypy3 leaves lib/pypyX.Y alone, and a PyPy environment whose
-# base is gone is sent to a PyPy, not to a CPython of the same version.
-# -p pypy3.X, pypy3, pypy, pp3X find a PyPy on PATH or in pyenv's
-# pypyX.Y-A.B.C.
+# --python pypy3 leaves lib/pypyX.Y alone (and, from an older PyPy minor,
+# moves its packages from lib/pypyX.Y), a PyPy environment whose base is
+# gone is sent to a PyPy, not to a CPython of the same version, and a CPython
+# environment is not upgraded onto PyPy. -p pypy3.X, pypy3, pypy, pp3X find
+# a PyPy on PATH or in pyenv's pypyX.Y-A.B.C.
 # pypy3 -m venv with pip (24 s) and pip under PyPy (6 s) are not run.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/compare.sh"
@@ -70,6 +71,47 @@ expect_match "'lib/python$ver/site-packages' holds packages, but the interpreter
 expect_exit 0 "$VENV" repair --dry-run mixed
 expect_match "another implementation's .*venv repair does not move them" "$OUT" \
 	"repair's reason for leaving CPython's lib/python$ver in a PyPy environment"
+
+# A PyPy 3.X environment upgraded onto this PyPy 3.Y, as an older PyPy's
+# would be: made here, then named 3.(Y-1) (lib/pypy3.(Y-1), bin/python3.(Y-1),
+# pyvenv.cfg's version), as only one PyPy minor is installed. Its packages
+# move to lib/pypy3.Y (--upgrade read lib/python3.(Y-1): nothing moved, and
+# pip was left where PyPy does not look).
+old="${ver%%.*}.$((${ver#*.} - 1))"
+expect_exit 0 "$VENV" create -q -p pypy3 cross
+mv "cross/lib/pypy$ver" "cross/lib/pypy$old" && mv "cross/bin/python$ver" "cross/bin/python$old" &&
+	sed -i "s/^version = $ver\./version = $old./" cross/pyvenv.cfg || fail "making a PyPy $old environment"
+expect_exit 1 "$VENV" repair --dry-run --upgrade --python pypy3 cross
+expect_match "lib/pypy$ver/site-packages: [1-9][0-9]* distribution\(s\) moved" "$OUT" "the cross-minor plan"
+expect_match "lib/pypy$old: removed once the rest is moved" "$OUT" "the cross-minor plan's old lib/"
+expect_exit 0 "$VENV" repair -q --upgrade --python pypy3 cross
+expect_eq "pypy$ver" "$(ls cross/lib)" "lib/ after the cross-minor repair --upgrade"
+ls "cross/lib/pypy$ver"/site-packages/pip-*.dist-info/RECORD >/dev/null 2>&1 ||
+	fail "expected pip moved to lib/pypy$ver/site-packages"
+[ ! -e "cross/bin/python$old" ] || fail "expected bin/python$old removed"
+expect_exit 0 cross/bin/pip --version
+expect_exit 0 "$VENV" check --verify-hashes cross
+expect_match '1 ok, 0 with findings' "$OUT" "check after the cross-minor repair --upgrade"
+
+# Its base gone, repair --upgrade with no --python finds a PyPy of its version
+# (it looked for a Python 3.X, and was refused a CPython's).
+cp -a orphan orphan2
+expect_exit 0 "$VENV" repair -q --upgrade orphan2
+expect_eq "$(dirname "$(realpath "$pypy")")" "$(dirname "$(realpath orphan2/bin/pypy3)")" \
+	"the interpreter of a PyPy environment upgraded without --python"
+
+# A CPython environment onto PyPy: refused, nothing changed.
+cpy=$(command -v python3) &&
+	"$cpy" -c 'import sys; sys.exit(sys.implementation.name != "cpython")' 2>/dev/null || cpy=
+if [ -n "$cpy" ]; then
+	expect_exit 0 "$VENV" create -q --without-pip -p "$cpy" cpython
+	before=$(cd cpython && find . -exec ls -ld --time-style=+%s.%N {} + | sort)
+	expect_exit 2 "$VENV" repair --upgrade --python pypy3 cpython
+	expect_match "^venv: error: cannot upgrade '[^']*cpython' from CPython to PyPy" "$ERR" \
+		"repair --upgrade of a CPython environment onto PyPy"
+	expect_eq "$before" "$(cd cpython && find . -exec ls -ld --time-style=+%s.%N {} + | sort)" \
+		"the CPython environment after the refused upgrade"
+fi
 
 # -p names of PyPy resolve as CPython's do: on PATH, else as a version among
 # PATH's pypy3 and pypy3.N and pyenv's pypyX.Y-A.B.C (a fake root whose
