@@ -676,10 +676,27 @@ static int run_ensurepip(struct venv_builder *b, struct venv_context *ctx)
 	return call_new_python(b, ctx, b->info.minor >= 10 ? plain : isolated, 0);
 }
 
+/* Whether a wheel ensurepip would install is not there. */
+static int wheel_missing(const struct venv_pyinfo *info)
+{
+	size_t i;
+
+	for (i = 0; i < info->nwheels; i++)
+		if (access(info->wheels[i], F_OK) != 0)
+			return 1;
+	return 0;
+}
+
 int venv_default_setup_pip(struct venv_builder *b, struct venv_context *ctx)
 {
+	/* Debian's package of ensurepip, or (PyPy's is in pypy3-lib) of its wheels. */
+	char pkg[32];
 	int error;
 
+	if (venv_pyinfo_is_pypy(&b->info))
+		snprintf(pkg, sizeof(pkg), "pypy3-venv");
+	else
+		snprintf(pkg, sizeof(pkg), "python%d.%d-venv", b->info.major, b->info.minor);
 	if (getenv("VENV_USE_ENSUREPIP") == NULL) {
 		error = venv_pip_install_fast_mode(ctx, b->link_mode, b->log, b->payload);
 		if (error != VENV_ENOTFOUND)
@@ -688,11 +705,21 @@ int venv_default_setup_pip(struct venv_builder *b, struct venv_context *ctx)
 	}
 	if (!b->info.has_ensurepip)
 		return venv_error_set(VENV_ENOTFOUND, "the interpreter '%s' has no ensurepip "
-				      "module (on Debian, install the python%d.%d-venv package), "
+				      "module (on Debian, install the %s package), "
 				      "and no pip wheel was found; use --without-pip",
-				      b->info.invoked, b->info.major, b->info.minor);
+				      b->info.invoked, pkg);
 	logf_(b, VENV_LOG_INFO, "installing pip with ensurepip");
-	return run_ensurepip(b, ctx);
+	error = run_ensurepip(b, ctx);
+	/*
+	 * Debian's PyPy has its ensurepip without the wheels it installs:
+	 * they come with pypy3-venv, and ensurepip says only "missing
+	 * dependency wheel setuptools".
+	 */
+	if (error == VENV_ECHILD && venv_pyinfo_is_pypy(&b->info) && wheel_missing(&b->info))
+		error = venv_error_set(error, "ensurepip of '%s' has no wheels to install (on "
+				       "Debian, install the %s package); use --without-pip: %s",
+				       b->info.invoked, pkg, venv_error_last());
+	return error;
 }
 
 int venv_default_upgrade_dependencies(struct venv_builder *b, struct venv_context *ctx)

@@ -11,7 +11,8 @@
 # moves its packages from lib/pypyX.Y), a PyPy environment whose base is
 # gone is sent to a PyPy, not to a CPython of the same version, and a CPython
 # environment is not upgraded onto PyPy. -p pypy3.X, pypy3, pypy, pp3X find
-# a PyPy on PATH or in pyenv's pypyX.Y-A.B.C.
+# a PyPy on PATH or in pyenv's pypyX.Y-A.B.C; without Debian's wheels (no
+# pypy3-venv), create names that package.
 # pypy3 -m venv with pip (24 s) and pip under PyPy (6 s) are not run.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/compare.sh"
@@ -150,4 +151,14 @@ expect_exit 0 env PATH="$root/shims:$TMP/nopath" PYENV_ROOT="$root" PYENV_VERSIO
 	"$VENV" create -v --without-pip -p "pypy$ver" byshim
 expect_eq "$root/versions/$rel/bin" "$(sed -n 's/^home = //p' byshim/pyvenv.cfg)" \
 	"home for -p pypy$ver through pyenv's shim"
+
+# Debian's PyPy without pypy3-venv: ensurepip is there, the wheels it
+# installs are not (a tmpfs over them, in a mount namespace of our own).
+if [ -d /usr/share/python-wheels ] && unshare -m true 2>/dev/null; then
+	expect_exit 1 env VENV_NO_CACHE=1 unshare -m sh -c \
+		'mount -t tmpfs none /usr/share/python-wheels && exec "$@"' sh \
+		"$VENV" create -q -p pypy3 nowheels
+	expect_match "^venv: error: ensurepip of '[^']*' has no wheels to install \(on Debian, install the pypy3-venv package\)" \
+		"$ERR" "the error for a PyPy without Debian's wheels"
+fi
 exit 0
