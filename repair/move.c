@@ -87,18 +87,24 @@ int venv_move__has_below(const struct owned_path *v, size_t n, const char *rel)
 	return i < n && !strncmp(v[i].path, rel, len) && v[i].path[len] == '/';
 }
 
-/* "pkg/__pycache__/mod.cpython-311.pyc" (or .opt-1.pyc) of Python 3.<minor>. */
+/*
+ * "pkg/__pycache__/mod.cpython-311.pyc" (or .opt-1.pyc) of Python 3.<minor>,
+ * or PyPy's "mod.pypy39.pyc" (its sys.implementation.cache_tag): bytecode
+ * that no interpreter of the next minor version reads.
+ */
 int venv_move__is_old_bytecode(const char *path, int minor)
 {
-	char tag[32];
-	const char *slash = strrchr(path, '/'), *dot;
+	char cpython[32], pypy[32];
+	const char *slash = strrchr(path, '/');
+	size_t len = strlen(path);
 
 	if (!slash || slash - path < 11 || strncmp(slash - 11, "__pycache__", 11) ||
 	    (slash - path > 11 && slash[-12] != '/'))
 		return 0;
-	snprintf(tag, sizeof(tag), ".cpython-3%d.", minor);
-	dot = strstr(slash, tag);
-	return dot && strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".pyc");
+	snprintf(cpython, sizeof(cpython), ".cpython-3%d.", minor);
+	snprintf(pypy, sizeof(pypy), ".pypy3%d.", minor);
+	return (strstr(slash, cpython) || strstr(slash, pypy)) && len > 4 &&
+	       !strcmp(path + len - 4, ".pyc");
 }
 
 /*
