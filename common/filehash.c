@@ -171,6 +171,23 @@ static int look(int fd, struct venv_filehash *f, off_t *size)
 	return VENV_RD_OK;
 }
 
+/* A big file that is mostly holes is not read (filehash.h): VENV_RD_TOO_BIG, else OK. */
+static int holes(int fd, struct venv_filehash *f)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		f->err = errno;
+		return VENV_RD_IOERR;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size >= VENV_FILEHASH_SPARSE_MIN &&
+	    (off_t)st.st_blocks * 512 < st.st_size / 16) {
+		f->sparse_size = st.st_size;
+		return VENV_RD_TOO_BIG;
+	}
+	return VENV_RD_OK;
+}
+
 static void hash_one(int dirfd, struct venv_filehash *f, struct venv_sha256 *sha,
 		     struct dircache *dc, unsigned char *buf)
 {
@@ -189,6 +206,7 @@ static void hash_one(int dirfd, struct venv_filehash *f, struct venv_sha256 *sha
 	f->status = VENV_RD_OK;
 	f->err = 0;
 	f->hashed = 0;
+	f->sparse_size = 0;
 	memset(f->digest, 0, sizeof(f->digest));
 	if ((fd = open_file(dirfd, f, dc)) < 0) {
 		f->err = errno;
@@ -204,6 +222,8 @@ static void hash_one(int dirfd, struct venv_filehash *f, struct venv_sha256 *sha
 		f->status = VENV_RD_TOO_BIG;
 		goto done;
 	}
+	if (size >= VENV_FILEHASH_SPARSE_MIN && (f->status = holes(fd, f)) != VENV_RD_OK)
+		goto done;
 	if (venv_sha256_restart(sha) < 0) {
 		f->status = VENV_RD_IOERR;
 		f->err = ENOMEM;

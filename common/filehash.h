@@ -25,18 +25,27 @@
  */
 struct venv_filehash {
 	const char *path;       /* relative to the directory handle */
-	int follow;             /* may pass through links on the way (not the last one) */
 	off_t size;             /* the expected size (for the order of work; 0 if unknown) */
+	int follow;             /* may pass through links on the way (not the last one) */
 	int regular;            /* the caller's lstat() just saw a regular file of `size` bytes */
 	/* Results. */
 	int status;             /* VENV_RD_OK (0) or a VENV_RD_* of fs.h */
 	int err;                /* the errno of a VENV_RD_DENIED / VENV_RD_IOERR */
 	off_t hashed;           /* bytes read */
+	off_t sparse_size;      /* VENV_RD_TOO_BIG for holes (see below): its size, else 0 */
 	unsigned char digest[VENV_SHA256_LEN];
 };
 
 /* Files above this size are not read (VENV_RD_TOO_BIG). */
 #define VENV_FILEHASH_MAX_FILE ((off_t)1 << 36)
+
+/*
+ * Nor is a file of this size or more that is mostly holes (fewer than one
+ * block in 16 allocated): a hole costs no disk and reads as zeros, so a
+ * RECORD listing a few such files made check hash tens of GiB of nothing
+ * for minutes. No installer writes holes. VENV_RD_TOO_BIG, sparse_size set.
+ */
+#define VENV_FILEHASH_SPARSE_MIN ((off_t)64 << 20)
 
 /*
  * Hash v[0..n) relative to dirfd with up to `jobs` threads (0 or 1: the

@@ -524,6 +524,16 @@ static int report_hashes(struct venv_check_ctx *c, struct venv_audit *a)
 			break;
 		case VENV_RD_MISSING:
 			break;   /* removed since it was looked at */
+		case VENV_RD_TOO_BIG:
+			if (!f->sparse_size) {
+				error = venv_check_report_read(c, f->status, f->err, w->rel);
+				break;
+			}
+			error = add(c, VENV_DIAG_FILE_TOO_LARGE, w->rel, "'%s' of %s %s is a sparse "
+				    "file of %lld bytes, mostly holes that read as zeros (no installer "
+				    "writes them); not read, its sha256 not verified", w->rel,
+				    w->dist->name, w->dist->version, (long long)f->sparse_size);
+			break;
 		case VENV_RD_LINK:
 			error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, w->rel, "'%s' of %s %s is reached "
 				    "through a symbolic link out of the environment; not followed, its "

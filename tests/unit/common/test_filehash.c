@@ -117,6 +117,36 @@ END_TEST
  * A directory link on the way out of the tree is refused where openat2()
  * exists; a link that stays inside, and a trusted one (follow), are taken.
  */
+START_TEST(test_filehash__sparse_not_read)
+{
+	struct venv_filehash v[2];
+	struct stat st;
+	int dfd = dir_fd("sparse"), fd;
+
+	/* INS-02: 1 GiB of holes; the walk's lstat saw a regular file of that size. */
+	fd = openat(dfd, "holes", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)1 << 30), 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	close(fd);
+	put_at(dfd, "small", "x", 1);
+	memset(v, 0, sizeof(v));
+	v[0].path = "holes";
+	v[0].size = (off_t)1 << 30;
+	v[0].regular = 1;
+	v[1].path = "small";
+	ck_assert_int_eq(venv_filehash_run(dfd, v, VENV_ARRAY_SIZE(v), 2), 0);
+	if ((off_t)st.st_blocks * 512 < st.st_size / 16) {
+		ck_assert_int_eq(v[0].status, VENV_RD_TOO_BIG);
+		ck_assert_int_eq(v[0].sparse_size, (off_t)1 << 30);
+		ck_assert_int_eq(v[0].hashed, 0);
+	}
+	ck_assert_int_eq(v[1].status, VENV_RD_OK);
+	ck_assert_int_eq(v[1].sparse_size, 0);
+	close(dfd);
+}
+END_TEST
+
 START_TEST(test_filehash__links_out_not_followed)
 {
 	struct venv_filehash v[3];
@@ -454,6 +484,7 @@ static Suite *filehash_suite(void)
 	tcase_add_test(tc, test_filehash__none_is_nothing);
 	tcase_add_test(tc, test_filehash__record_field_encodings);
 	tcase_add_test(tc, test_filehash__record_field_hostile);
+	tcase_add_test(tc, test_filehash__sparse_not_read);
 	suite_add_tcase(s, tc);
 	return s;
 }
