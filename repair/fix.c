@@ -37,8 +37,11 @@ const char *venv_fix_rel(const struct venv_finding *f)
 
 int venv_fix_left_minor(const struct venv_model *env, const struct venv_finding *f)
 {
-	static const char pre[] = "lib/python3.", post[] = "/site-packages";
+	static const char post[] = "/site-packages";
+	/* The environment's own implementation's: lib/pypy3.8 of a PyPy, lib/python3.12 else. */
+	const char *pre = venv_model_is_pypy(env) ? "lib/pypy3." : "lib/python3.";
 	const char *p = f->relpath;
+	size_t plen = strlen(pre);
 	int n = 0;
 
 	if (f->code == VENV_DIAG_BASE_VERSION_MISMATCH) {
@@ -49,14 +52,14 @@ int venv_fix_left_minor(const struct venv_model *env, const struct venv_finding 
 		n = venv_model_minor_of(f->data.found);
 		return n >= 0 && n < 64 && strchr(f->data.found, 't') == NULL ? n : -1;
 	}
-	if (f->code != VENV_DIAG_ORPHANED_SITE_PACKAGES || !p || strncmp(p, pre, sizeof(pre) - 1))
+	if (f->code != VENV_DIAG_ORPHANED_SITE_PACKAGES || !p || strncmp(p, pre, plen))
 		return -1;
-	for (p += sizeof(pre) - 1; *p >= '0' && *p <= '9' && n < 64; p++)
+	for (p += plen; *p >= '0' && *p <= '9' && n < 64; p++)
 		n = n * 10 + (*p - '0');
 	/* Not "3.13t" (another ABI), nor a number of its own. */
 	if (n >= 64 || p[-1] == '.' || strcmp(p, post))
 		return -1;
-	/* Not CPython's lib/python3.9 of a PyPy 3.9: --upgrade moves none of it. */
+	/* Not the version it runs: that one is no orphan. */
 	return n == venv_model_minor_of(env->active_ver) ? -1 : n;
 }
 
@@ -317,11 +320,12 @@ static int fix_needs_upgrade(struct venv_fixctx *x, const struct venv_finding *f
 
 		if ((error = venv_shquote_posix(&q, x->e->dir)) == 0)
 			error = venv_fix_decline(x, "run 'venv repair --upgrade %s' to move %s into "
-						 "'lib/python%s/site-packages' (Python %s, which the "
+						 "'lib/%s%s/site-packages' (Python %s, which the "
 						 "environment runs)%s", q.buf,
 						 f->code == VENV_DIAG_ORPHANED_SITE_PACKAGES ? "them" :
-						 "the old version's packages", x->env->bin_ver,
-						 x->env->bin_ver, f->code == VENV_DIAG_ORPHANED_SITE_PACKAGES ?
+						 "the old version's packages",
+						 venv_model_is_pypy(x->env) ? "pypy" : "python",
+						 x->env->bin_ver, x->env->bin_ver, f->code == VENV_DIAG_ORPHANED_SITE_PACKAGES ?
 						 "" : " and remove the old version's names");
 		vbuf_release(&q);
 		return error;

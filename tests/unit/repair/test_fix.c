@@ -80,6 +80,18 @@ START_TEST(test_fix__left_minor)
 	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
 	f.relpath = NULL;
 	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+	/* A PyPy's are lib/pypy3.N: CPython's lib/python3.N there is another implementation's. */
+	f.relpath = (char *)"lib/pypy3.12/site-packages";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+	snprintf(env.lib_stem, sizeof(env.lib_stem), "pypy");
+	snprintf(env.active_ver, sizeof(env.active_ver), "3.10");
+	f.relpath = (char *)"lib/pypy3.9/site-packages";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), 9);
+	f.relpath = (char *)"lib/pypy3.10/site-packages";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+	f.relpath = (char *)"lib/python3.9/site-packages";
+	ck_assert_int_eq(venv_fix_left_minor(&env, &f), -1);
+	env.lib_stem[0] = env.active_ver[0] = '\0';
 
 	f.code = VENV_DIAG_BASE_VERSION_MISMATCH;
 	f.relpath = (char *)"bin/python3.12";
