@@ -52,8 +52,8 @@ int venv_fs_temp_name(struct vbuf *out, const char *base)
 	return vbuf_addf(out, "%s.tmp-%s", base, suffix);
 }
 
-static int write_file(int dirfd, const char *name, const void *data, size_t len,
-		      mode_t mode, unsigned flags, int exact_mode)
+int venv_fs_write_file_as(int dirfd, const char *name, const char *shown, const void *data,
+			  size_t len, mode_t mode, unsigned flags)
 {
 	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
 	const char *target = name;
@@ -79,26 +79,26 @@ static int write_file(int dirfd, const char *name, const void *data, size_t len,
 	if (fd < 0) {
 		error = venv_error_set_errno(errno == EEXIST ? VENV_EEXISTS :
 					     venv_error_from_errno(errno),
-					     "cannot create '%s'", name);
+					     "cannot create '%s'", shown);
 		goto done;
 	}
-	if (exact_mode && fchmod(fd, mode) < 0) {
-		error = venv_error_set_errno(VENV_EIO, "cannot set the mode of '%s'", name);
+	if ((flags & VENV_FS_EXACT_MODE) && fchmod(fd, mode) < 0) {
+		error = venv_error_set_errno(VENV_EIO, "cannot set the mode of '%s'", shown);
 		goto done;
 	}
 	if (venv_fs_write_all(fd, data, len) < 0) {
 		error = venv_error_set_errno(venv_error_from_errno(errno),
-					     "cannot write '%s'", name);
+					     "cannot write '%s'", shown);
 		goto done;
 	}
 	/* An fsync failure is final: the data may already be lost (fsyncgate). */
 	if ((flags & VENV_FS_FSYNC) && fsync(fd) < 0) {
-		error = venv_error_set_errno(VENV_EIO, "cannot sync '%s'", name);
+		error = venv_error_set_errno(VENV_EIO, "cannot sync '%s'", shown);
 		goto done;
 	}
 	if (close(fd) < 0) {
 		fd = -1;
-		error = venv_error_set_errno(VENV_EIO, "cannot close '%s'", name);
+		error = venv_error_set_errno(VENV_EIO, "cannot close '%s'", shown);
 		goto done;
 	}
 	fd = -1;
@@ -107,13 +107,13 @@ static int write_file(int dirfd, const char *name, const void *data, size_t len,
 		if (linkat(dirfd, tmp.buf, dirfd, name, 0) < 0) {
 			error = venv_error_set_errno(errno == EEXIST ? VENV_EEXISTS :
 						     venv_error_from_errno(errno),
-						     "cannot create '%s'", name);
+						     "cannot create '%s'", shown);
 			goto done;
 		}
 		unlinkat(dirfd, tmp.buf, 0);
 	} else if ((flags & VENV_FS_ATOMIC) && renameat(dirfd, tmp.buf, dirfd, name) < 0) {
 		error = venv_error_set_errno(venv_error_from_errno(errno),
-					     "cannot rename into '%s'", name);
+					     "cannot rename into '%s'", shown);
 		goto done;
 	}
 	target = NULL;
@@ -129,13 +129,14 @@ done:
 int venv_fs_write_file_at(int dirfd, const char *name, const void *data,
 			  size_t len, mode_t mode, unsigned flags)
 {
-	return write_file(dirfd, name, data, len, mode, flags, 0);
+	return venv_fs_write_file_as(dirfd, name, name, data, len, mode, flags);
 }
 
 int venv_fs_write_file_mode(int dirfd, const char *name, const void *data,
 			    size_t len, mode_t mode, unsigned flags)
 {
-	return write_file(dirfd, name, data, len, mode, flags, 1);
+	return venv_fs_write_file_as(dirfd, name, name, data, len, mode,
+				     flags | VENV_FS_EXACT_MODE);
 }
 
 int venv_fs_read_capped(int dirfd, const char *name, size_t cap, int partial, struct vbuf *out,
@@ -763,6 +764,12 @@ done:
 
 int venv_fs_copy_file(const char *src, const char *dst, mode_t mode)
 {
+	return venv_fs_copy_file_at(src, AT_FDCWD, dst, dst, mode);
+}
+
+int venv_fs_copy_file_at(const char *src, int dirfd, const char *name, const char *shown,
+			 mode_t mode)
+{
 	char buf[65536];
 	int in = -1, out = -1, error = 0;
 
@@ -778,14 +785,16 @@ int venv_fs_copy_file(const char *src, const char *dst, mode_t mode)
 	{
 		struct stat st;
 
-		if (lstat(dst, &st) == 0 && S_ISLNK(st.st_mode) && unlink(dst) < 0) {
-			error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", dst);
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
+		    unlinkat(dirfd, name, 0) < 0) {
+			error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", shown);
 			goto done;
 		}
 	}
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+	out = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (out < 0) {
-		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot create '%s'", dst);
+		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot create '%s'",
+					     shown);
 		goto done;
 	}
 	for (;;) {
@@ -801,17 +810,17 @@ int venv_fs_copy_file(const char *src, const char *dst, mode_t mode)
 			break;
 		if (venv_fs_write_all(out, buf, (size_t)n) < 0) {
 			error = venv_error_set_errno(venv_error_from_errno(errno),
-						     "cannot write '%s'", dst);
+						     "cannot write '%s'", shown);
 			goto done;
 		}
 	}
 	if (mode && fchmod(out, mode) < 0) {
-		error = venv_error_set_errno(VENV_EIO, "cannot set the mode of '%s'", dst);
+		error = venv_error_set_errno(VENV_EIO, "cannot set the mode of '%s'", shown);
 		goto done;
 	}
 	if (close(out) < 0) {
 		out = -1;
-		error = venv_error_set_errno(VENV_EIO, "cannot write '%s'", dst);
+		error = venv_error_set_errno(VENV_EIO, "cannot write '%s'", shown);
 		goto done;
 	}
 	out = -1;

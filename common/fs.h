@@ -20,13 +20,14 @@ enum venv_fs_write_flags {
 	 */
 	VENV_FS_ATOMIC = 1 << 0,
 	VENV_FS_EXCL = 1 << 1,   /* fail with VENV_EEXISTS if the target exists */
-	VENV_FS_FSYNC = 1 << 2   /* fsync the data before closing (and renaming) */
+	VENV_FS_FSYNC = 1 << 2,  /* fsync the data before closing (and renaming) */
+	VENV_FS_EXACT_MODE = 1 << 3   /* the mode exactly, umask or not (fchmod) */
 };
 
 /*
  * Write len bytes to `name` relative to dirfd (AT_FDCWD allowed) with the
- * given mode (umask applies unless VENV_FS_EXACT_MODE is requested by
- * calling fchmod afterwards: see venv_fs_write_file_mode()).
+ * given mode (umask applies unless VENV_FS_EXACT_MODE is in flags: see
+ * venv_fs_write_file_mode()).
  */
 int venv_fs_write_file_at(int dirfd, const char *name, const void *data,
 			  size_t len, mode_t mode, unsigned flags);
@@ -34,6 +35,13 @@ int venv_fs_write_file_at(int dirfd, const char *name, const void *data,
 /* As venv_fs_write_file_at() but the mode is set exactly, ignoring umask. */
 int venv_fs_write_file_mode(int dirfd, const char *name, const void *data,
 			    size_t len, mode_t mode, unsigned flags);
+
+/*
+ * venv_fs_write_file_at() with messages that name the file `shown` (its
+ * whole path, say) rather than `name`, its name below dirfd.
+ */
+int venv_fs_write_file_as(int dirfd, const char *name, const char *shown, const void *data,
+			  size_t len, mode_t mode, unsigned flags);
 
 /*
  * Read a regular file without following a final symlink and without
@@ -131,6 +139,13 @@ int venv_fs_remove_tree_at(int dirfd, const char *name);
 
 /* Copy a file's bytes (following links on src, like shutil.copyfile). */
 int venv_fs_copy_file(const char *src, const char *dst, mode_t mode);
+
+/*
+ * As venv_fs_copy_file() to `name` below dirfd, never through a link
+ * there (one at name is replaced); messages name the copy `shown`.
+ */
+int venv_fs_copy_file_at(const char *src, int dirfd, const char *name, const char *shown,
+			 mode_t mode);
 
 /* 1 when the directory path exists and has no entries. */
 int venv_fs_dir_is_empty(const char *path);
