@@ -9,6 +9,7 @@
 #include "log.h"
 #include "path.h"
 #include "proc.h"
+#include "builder_int.h"
 #include "pip.h"
 
 /* Name of the marker that says a creation has started but not finished. */
@@ -23,7 +24,7 @@
 
 #define logf_(b, ...) venv_logf((b)->log, (b)->payload, __VA_ARGS__)
 
-static int write_marker(struct venv_context *ctx, int create);
+static int write_marker(struct venv_context *ctx, int topfd, int create);
 
 void venv_builder_init(struct venv_builder *b)
 {
@@ -245,11 +246,12 @@ static int in_the_way(const char *d, const char *p, int is_link)
 
 /*
  * CPython's create_if_needed(), os.makedirs(d), for d (normalised), the
- * environment top or a directory below it; topfd is the top, opened
- * without following a link. Below the top every directory is made and
- * opened relative to its parent's descriptor (venv_fs_mkdirs_below()), so
- * a link found on the way, or swapped in for a directory between one step
- * and the next, is refused, never followed: an existing environment whose
+ * environment top or a directory below it, and then d opened: its
+ * descriptor, or a negative error code. topfd is the top, opened without
+ * following a link. Below the top every directory is made and opened
+ * relative to its parent's descriptor (venv_fs_mkdirs_below()), so a link
+ * found on the way, or swapped in for a directory between one step and
+ * the next, is refused, never followed: an existing environment whose
  * `include` or `lib` links out of it would otherwise have directories and
  * pip's files made through that link, and a second user who can write to
  * the environment could swap one in between our check and our mkdir (the
@@ -257,7 +259,7 @@ static int in_the_way(const char *d, const char *p, int is_link)
  * leaves it) is made by its path, refused only when it is itself a link or
  * a file.
  */
-static int create_if_needed(int topfd, const char *top, const char *d)
+static int open_if_needed(int topfd, const char *top, const char *d)
 {
 	struct vbuf p = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
@@ -269,27 +271,72 @@ static int create_if_needed(int topfd, const char *top, const char *d)
 			error = venv_fs_mkdirs(d);
 		else if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode))
 			error = in_the_way(d, d, S_ISLNK(st.st_mode));
-		goto done;
-	}
-	if (!d[n])
-		goto done;   /* the top itself: the caller's */
-	fd = venv_fs_mkdirs_below(topfd, d + n + 1, &stop);
-	if (fd >= 0) {
-		close(fd);
-		goto done;
-	}
-	if (errno == ELOOP || errno == ENOTDIR) {
-		int is_link = errno == ELOOP;
-
-		if ((error = vbuf_add(&p, d, n + 1 + stop)) == 0)
-			error = in_the_way(d, p.buf, is_link);
+		if (error < 0)
+			goto done;
+		fd = open(d, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	} else {
+		/* By handles below the top; the top itself ("") is the caller's, only opened again. */
+		fd = venv_fs_mkdirs_below(topfd, d[n] ? d + n + 1 : "", &stop);
+		if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+			int is_link = errno == ELOOP;
+
+			if ((error = vbuf_add(&p, d, n + 1 + stop)) == 0)
+				error = in_the_way(d, p.buf, is_link);
+			goto done;
+		}
+	}
+	if (fd < 0) {
 		error = venv_error_set_errno(venv_error_from_errno(errno),
 					     "cannot create directory '%s'", d);
+		goto done;
 	}
+	error = fd;
 done:
 	vbuf_release(&p);
 	return error;
+}
+
+/* open_if_needed(), for the directory only. */
+static int create_if_needed(int topfd, const char *top, const char *d)
+{
+	int fd = open_if_needed(topfd, top, d);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/*
+ * The environment's top, opened again for a step after the directories,
+ * without following a link: a top swapped for one since is refused. All
+ * that the step writes goes below this descriptor.
+ */
+static int open_top(const struct venv_context *ctx)
+{
+	int fd = open(ctx->env_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	/* O_DIRECTORY makes a link ENOTDIR rather than ELOOP. */
+	if (fd < 0 && (errno == ELOOP ||
+		       (errno == ENOTDIR && lstat(ctx->env_dir, &st) == 0 && S_ISLNK(st.st_mode))))
+		return venv_error_set(VENV_EUNSAFE, "cannot open '%s': a symbolic link is in "
+				      "the way", ctx->env_dir);
+	if (fd < 0)
+		return venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'",
+					    ctx->env_dir);
+	return fd;
+}
+
+int venv_builder_open_dir(const struct venv_context *ctx, const char *d)
+{
+	int topfd = open_top(ctx), fd;
+
+	if (topfd < 0)
+		return topfd;
+	fd = open_if_needed(topfd, ctx->env_dir, d);
+	close(topfd);
+	return fd;
 }
 
 int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
@@ -337,7 +384,7 @@ int venv_default_ensure_directories(struct venv_builder *b, const char *env_dir,
 		goto done;
 	}
 	/* From here on an interrupted creation is recognisable as such. */
-	if (!b->upgrade && (error = write_marker(ctx, 1)) < 0)
+	if (!b->upgrade && (error = write_marker(ctx, topfd, 1)) < 0)
 		goto done;
 	if ((error = venv_path_abspath(&tmp, info->base_executable)) < 0 ||
 	    (error = dup_into(&ctx->executable, info->base_executable)) < 0 ||
@@ -443,9 +490,8 @@ static int write_configuration(struct venv_builder *b, struct venv_context *ctx,
 	if ((error = venv_path_join(&tmp, ctx->env_dir, "pyvenv.cfg")) < 0 ||
 	    (error = dup_into(&ctx->cfg_path, tmp.buf)) < 0)
 		goto done;
-	dfd = open(ctx->env_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0) {
-		error = venv_error_set_errno(VENV_EIO, "cannot open '%s'", ctx->env_dir);
+	if ((dfd = open_top(ctx)) < 0) {
+		error = dfd;
 		goto done;
 	}
 	/*
@@ -506,11 +552,11 @@ int venv_default_create_configuration(struct venv_builder *b, struct venv_contex
 	return write_configuration(b, ctx, 0);
 }
 
-/* Is `path` a symlink whose value is exactly `target`? */
-static int link_is(const char *path, const char *target)
+/* Is `name` below dirfd a symlink whose value is exactly `target`? */
+static int link_is(int dirfd, const char *name, const char *target)
 {
 	char buf[PATH_MAX];
-	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
 
 	if (n < 0)
 		return 0;
@@ -519,34 +565,36 @@ static int link_is(const char *path, const char *target)
 }
 
 /*
- * Place one interpreter name. `target` is what a symlink points to
- * (absolute for the first name, a bare file name for the aliases), `src`
- * what a copy is made from.
+ * Place one interpreter name: `name` in the directory bfd (bin/), `dst`
+ * its path for messages. `target` is what a symlink points to (absolute
+ * for the first name, a bare file name for the aliases), `src` what a copy
+ * is made from. Only bfd is written to, never a path: a bin/ swapped for a
+ * link since it was made is not followed.
  */
-static int place_interpreter(struct venv_builder *b, const char *dst, const char *target,
-			     const char *src, int is_alias)
+static int place_interpreter(struct venv_builder *b, int bfd, const char *name,
+			     const char *dst, const char *target, const char *src, int is_alias)
 {
 	struct stat lst, st;
-	int exists = lstat(dst, &lst) == 0;
+	int exists = fstatat(bfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0;
 	int is_link = exists && S_ISLNK(lst.st_mode);
-	int works = exists && stat(dst, &st) == 0;
+	int works = exists && fstatat(bfd, name, &st, 0) == 0;
 
 	if (b->symlinks) {
-		if (is_link && link_is(dst, target) && works)
+		if (is_link && link_is(bfd, name, target) && works)
 			return 0;
 		/* CPython keeps any existing alias; we keep working ones and fix the rest. */
 		if (is_alias && works && !b->upgrade)
 			return 0;
-		if (exists && unlink(dst) < 0)
+		if (exists && unlinkat(bfd, name, 0) < 0)
 			return venv_error_set_errno(VENV_EIO, "cannot replace '%s'", dst);
-		if (symlink(target, dst) == 0)
+		if (symlinkat(target, bfd, name) == 0)
 			return 0;
 		logf_(b, VENV_LOG_WARNING, "unable to symlink '%s' to '%s': %s; copying instead",
 		      target, dst, strerror(errno));
 	} else if (is_alias && works && !is_link && !b->upgrade) {
 		return 0;
 	}
-	return venv_fs_copy_file(src, dst, 0755);
+	return venv_fs_copy_file_at(src, bfd, name, dst, 0755);
 }
 
 /*
@@ -555,28 +603,30 @@ static int place_interpreter(struct venv_builder *b, const char *dst, const char
  * runs. (It also copies the rest of ../lib, which for Debian's PyPy in
  * /usr/bin is all of /usr/lib: that we do not do.)
  */
-static int copy_pypy_library(struct venv_builder *b, struct venv_context *ctx)
+static int copy_pypy_library(struct venv_builder *b, struct venv_context *ctx, int bfd)
 {
 	static const char *const exts[] = { "so", "dylib" };
 	struct vbuf src = VBUF_INIT(VBUF_MAX_PATH), dst = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf name = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
 	size_t i;
 	int error = 0;
 
 	for (i = 0; i < VENV_ARRAY_SIZE(exts) && error >= 0; i++) {
 		vbuf_reset(&src);
-		vbuf_reset(&dst);
-		if ((error = vbuf_addf(&src, "%s/libpypy%d.%d-c.%s", ctx->python_dir,
-				       b->info.major, b->info.minor, exts[i])) < 0 ||
-		    (error = vbuf_addf(&dst, "%s/libpypy%d.%d-c.%s", ctx->bin_path,
-				       b->info.major, b->info.minor, exts[i])) < 0)
+		vbuf_reset(&name);
+		if ((error = vbuf_addf(&name, "libpypy%d.%d-c.%s", b->info.major, b->info.minor,
+				       exts[i])) < 0 ||
+		    (error = venv_path_join(&src, ctx->python_dir, name.buf)) < 0 ||
+		    (error = venv_path_join(&dst, ctx->bin_path, name.buf)) < 0)
 			break;
-		if (lstat(dst.buf, &st) == 0 || stat(src.buf, &st) < 0)
+		if (fstatat(bfd, name.buf, &st, AT_SYMLINK_NOFOLLOW) == 0 || stat(src.buf, &st) < 0)
 			continue;
-		error = venv_fs_copy_file(src.buf, dst.buf, 0755);
+		error = venv_fs_copy_file_at(src.buf, bfd, name.buf, dst.buf, 0755);
 	}
 	vbuf_release(&src);
 	vbuf_release(&dst);
+	vbuf_release(&name);
 	return error;
 }
 
@@ -585,9 +635,13 @@ int venv_default_setup_python(struct venv_builder *b, struct venv_context *ctx)
 	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH), name = VBUF_INIT(64);
 	const char *aliases[5] = { "python", "python3", NULL, NULL, NULL };
 	size_t i, n = 2;
-	int error;
+	int error, bfd;
 
-	if ((error = place_interpreter(b, ctx->env_exe, ctx->executable, ctx->executable, 0)) < 0)
+	/* bin/ through the top's descriptor, as it was made: every name goes below it. */
+	if ((bfd = error = venv_builder_open_dir(ctx, ctx->bin_path)) < 0)
+		goto done;
+	if ((error = place_interpreter(b, bfd, ctx->python_exe, ctx->env_exe, ctx->executable,
+				       ctx->executable, 0)) < 0)
 		goto done;
 	/* 3.9 added the pythonX.Y alias. */
 	if (b->info.minor >= 9) {
@@ -599,17 +653,20 @@ int venv_default_setup_python(struct venv_builder *b, struct venv_context *ctx)
 	if (venv_pyinfo_is_pypy(&b->info)) {
 		aliases[n++] = "pypy3";
 		aliases[n++] = "pypy";
-		if (!b->symlinks && (error = copy_pypy_library(b, ctx)) < 0)
+		if (!b->symlinks && (error = copy_pypy_library(b, ctx, bfd)) < 0)
 			goto done;
 	}
 	for (i = 0; i < n; i++) {
 		if (!strcmp(aliases[i], ctx->python_exe))
 			continue;
 		if ((error = venv_path_join(&path, ctx->bin_path, aliases[i])) < 0 ||
-		    (error = place_interpreter(b, path.buf, ctx->python_exe, ctx->env_exe, 1)) < 0)
+		    (error = place_interpreter(b, bfd, aliases[i], path.buf, ctx->python_exe,
+					       ctx->env_exe, 1)) < 0)
 			goto done;
 	}
 done:
+	if (bfd >= 0)
+		close(bfd);
 	vbuf_release(&path);
 	vbuf_release(&name);
 	return error;
@@ -747,30 +804,44 @@ static int write_gitignore(struct venv_context *ctx)
 	static const char text[] =
 		"# Created by venv; see https://docs.python.org/3/library/venv.html\n*\n";
 	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH);
-	int error;
+	int error, topfd = -1;
 
-	if ((error = venv_path_join(&path, ctx->env_dir, ".gitignore")) >= 0)
-		error = venv_fs_write_file_at(AT_FDCWD, path.buf, text, sizeof(text) - 1, 0666,
-					      WRITE_FLAGS(ctx));
+	if ((error = venv_path_join(&path, ctx->env_dir, ".gitignore")) >= 0 &&
+	    (topfd = error = open_top(ctx)) >= 0)
+		error = venv_fs_write_file_as(topfd, ".gitignore", path.buf, text,
+					      sizeof(text) - 1, 0666, WRITE_FLAGS(ctx));
+	if (topfd >= 0)
+		close(topfd);
 	vbuf_release(&path);
 	return error;
 }
 
-static int write_marker(struct venv_context *ctx, int create)
+/*
+ * The marker made (create) or removed, below topfd, the top's descriptor
+ * (-1: the top opened again, as open_top() does).
+ */
+static int write_marker(struct venv_context *ctx, int topfd, int create)
 {
 	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH);
 	static const char text[] = "venv create did not finish; run it again or remove this "
 				   "environment\n";
-	int error;
+	int error, owned = -1;
 
 	if ((error = venv_path_join(&path, ctx->env_dir, INCOMPLETE_MARKER)) < 0)
 		goto done;
+	if (topfd < 0 && (topfd = owned = open_top(ctx)) < 0) {
+		error = topfd;
+		goto done;
+	}
 	/* Its presence is what matters, so no temp file: one less thing to leave behind. */
 	if (create)
-		error = venv_fs_write_file_at(AT_FDCWD, path.buf, text, sizeof(text) - 1, 0666, 0);
-	else if (unlink(path.buf) < 0 && errno != ENOENT)
+		error = venv_fs_write_file_as(topfd, INCOMPLETE_MARKER, path.buf, text,
+					      sizeof(text) - 1, 0666, 0);
+	else if (unlinkat(topfd, INCOMPLETE_MARKER, 0) < 0 && errno != ENOENT)
 		error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", path.buf);
 done:
+	if (owned >= 0)
+		close(owned);
 	vbuf_release(&path);
 	return error;
 }
@@ -907,7 +978,7 @@ int venv_builder_create(struct venv_builder *b, const char *env_dir)
 	if (b->upgrade_deps && (error = b->ops.upgrade_dependencies(b, &ctx)) < 0)
 		goto done;
 	/* Last of all: the marker goes once everything else is there. */
-	if (!b->upgrade && (error = write_marker(&ctx, 0)) < 0)
+	if (!b->upgrade && (error = write_marker(&ctx, -1, 0)) < 0)
 		goto done;
 done:
 	/* A new environment that could not be finished is removed, not left half-made. */

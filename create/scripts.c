@@ -1,6 +1,7 @@
 #include "compat.h"
 #include <dirent.h>
 #include "venv.h"
+#include "builder_int.h"
 #include "fs.h"
 #include "path.h"
 
@@ -55,21 +56,28 @@ int venv_replace_variables(struct vbuf *out, const char *text, size_t len,
 	return error;
 }
 
-/* Install one script: rel is its path below common/ or posix/. */
+/*
+ * Install one script: rel is its path below common/ or posix/. It is
+ * written below a descriptor of its directory in bin/, opened through the
+ * top's (venv_builder_open_dir()): a bin/ swapped for a link is not
+ * followed.
+ */
 static int install_one(struct venv_builder *b, struct venv_context *ctx, const char *rel,
 		       const char *data, size_t len, mode_t mode)
 {
 	struct vbuf dst = VBUF_INIT(VBUF_MAX_PATH), dir = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf text = VBUF_INIT(VBUF_MAX_SCRIPT), base = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
-	int error;
+	int error, dfd = -1;
 
 	if ((error = venv_path_join(&dst, ctx->bin_path, rel)) < 0 ||
 	    (error = venv_path_dirname(&dir, dst.buf)) < 0 ||
-	    (error = venv_path_basename(&base, dst.buf)) < 0)
+	    (error = venv_path_basename(&base, dst.buf)) < 0 ||
+	    (dfd = error = venv_builder_open_dir(ctx, dir.buf)) < 0)
 		goto done;
+	error = 0;
 	/* --upgrade only restores scripts that are missing. */
-	if (b->upgrade && lstat(dst.buf, &st) == 0)
+	if (b->upgrade && fstatat(dfd, base.buf, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		goto done;
 	if (!venv_utf8_valid(data, len) || memchr(data, '\0', len)) {
 		if (b->log) {
@@ -83,12 +91,14 @@ static int install_one(struct venv_builder *b, struct venv_context *ctx, const c
 		goto done;
 	}
 	if ((error = venv_replace_variables(&text, data, len, ctx,
-					    venv_shell_for_script(base.buf))) < 0 ||
-	    (strchr(rel, '/') && (error = venv_fs_mkdirs(dir.buf)) < 0))
+					    venv_shell_for_script(base.buf))) < 0)
 		goto done;
-	error = venv_fs_write_file_mode(AT_FDCWD, dst.buf, text.buf, text.len, mode & 07777,
-					ctx->created ? VENV_FS_EXCL : VENV_FS_ATOMIC);
+	error = venv_fs_write_file_as(dfd, base.buf, dst.buf, text.buf, text.len, mode & 07777,
+				      (ctx->created ? VENV_FS_EXCL : VENV_FS_ATOMIC) |
+				      VENV_FS_EXACT_MODE);
 done:
+	if (dfd >= 0)
+		close(dfd);
 	vbuf_release(&dst);
 	vbuf_release(&dir);
 	vbuf_release(&text);

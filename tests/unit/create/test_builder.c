@@ -18,7 +18,10 @@ UNIT_TMPDIR("builder")
  * written outside the environment (the check-then-use race of security.md's
  * threat model, and CRA-10's planted link, for directories of the layout).
  * The interpreter's facts are made up (nothing here runs a Python) and
- * every step after the directories is a stub.
+ * every step after the directories is a stub, except in the tests of the
+ * later steps (pyvenv.cfg, .gitignore, the marker, the interpreter names
+ * and the activation scripts), which must write below the directories the
+ * first step made, not wherever their paths lead by then.
  */
 
 /*
@@ -312,6 +315,187 @@ START_TEST(test_builder__swapped_after_mkdir_refused)
 }
 END_TEST
 
+/*
+ * The steps after the directories, for real but pip: a directory of the
+ * layout swapped for a link to `outside` between two steps (swap_step
+ * says before which, swap_what which directory, "" for the top), as
+ * another process could do it. Whatever a later step writes goes below
+ * the directories the first step made, or nowhere.
+ */
+enum { AT_NONE, AT_DIRS_DONE, AT_CONFIG, AT_PYTHON, AT_SCRIPTS, AT_POST };
+static int swap_step;
+static const char *swap_what;
+
+static void swap_before(const struct venv_context *ctx, int step)
+{
+	if (swap_step != step)
+		return;
+	if (*swap_what)
+		PATHF(race_dir, "%s/%s", ctx->env_dir, swap_what);
+	else
+		PATHF(race_dir, "%s", ctx->env_dir);
+	race_fired = 0;
+	race_swap();
+	race_dir[0] = '\0';
+}
+
+static int swapping_dirs(struct venv_builder *b, const char *env_dir, struct venv_context *ctx)
+{
+	int error = venv_default_ensure_directories(b, env_dir, ctx);
+
+	if (!error)
+		swap_before(ctx, AT_DIRS_DONE);
+	return error;
+}
+
+static int swapping_config(struct venv_builder *b, struct venv_context *ctx)
+{
+	swap_before(ctx, AT_CONFIG);
+	return venv_default_create_configuration(b, ctx);
+}
+
+static int swapping_python(struct venv_builder *b, struct venv_context *ctx)
+{
+	swap_before(ctx, AT_PYTHON);
+	return venv_default_setup_python(b, ctx);
+}
+
+static int swapping_scripts(struct venv_builder *b, struct venv_context *ctx)
+{
+	swap_before(ctx, AT_SCRIPTS);
+	return venv_default_setup_scripts(b, ctx);
+}
+
+static int swapping_post(struct venv_builder *b, struct venv_context *ctx)
+{
+	(void)b;
+	swap_before(ctx, AT_POST);
+	return 0;
+}
+
+/* create() with the real later steps, the base interpreter `base`, symlinks or copies. */
+static int create_full(const char *env, const char *base, int symlinks, int upgrade)
+{
+	struct venv_builder b;
+	int error;
+
+	fake_builder(&b);
+	free(b.info.base_executable);
+	b.info.base_executable = dup_or_die(base);
+	b.ops.ensure_directories = swapping_dirs;
+	b.ops.create_configuration = swapping_config;
+	b.ops.setup_python = swapping_python;
+	b.ops.setup_scripts = swapping_scripts;
+	b.ops.post_setup = swapping_post;
+	b.symlinks = symlinks;
+	b.scm_ignore_files = 1;
+	b.upgrade = upgrade;
+	error = venv_builder_create(&b, env);
+	venv_builder_release(&b);
+	return error;
+}
+
+/* The later steps undisturbed: what they write, where, with which modes. */
+START_TEST(test_builder__later_steps_layout)
+{
+	char dir[PATH_MAX], env[PATH_MAX + 8], base[PATH_MAX + 16];
+	struct vbuf text = VBUF_INIT(4096);
+	struct stat st;
+	int symlinks;
+
+	test_dir(dir, sizeof(dir), "later");
+	PATHF(base, "%s/base/python3.12", dir);
+	ck_assert_int_eq(mkdir("base", 0755), 0);
+	unit_put("base/python3.12", "#!/bin/sh\n", 0755);
+	umask(022);
+	swap_step = AT_NONE;
+	for (symlinks = 0; symlinks <= 1; symlinks++) {
+		PATHF(env, "%s/env%d", dir, symlinks);
+		ck_assert_int_eq(create_full(env, base, symlinks, 0), 0);
+		ck_assert_int_eq(venv_fs_read_file_at(&text, AT_FDCWD, symlinks ? "env1/pyvenv.cfg" :
+						      "env0/pyvenv.cfg", 4096), 0);
+		ck_assert_msg(strstr(text.buf, "home = ") && strstr(text.buf, "/base\n"),
+			      "saw: %s", text.buf);
+		PATHF(env, "env%d/.gitignore", symlinks);
+		ck_assert(unit_exists(env));
+		PATHF(env, "env%d/" VENV_INCOMPLETE_MARKER, symlinks);
+		ck_assert(!unit_exists(env));
+		PATHF(env, "env%d/bin/activate", symlinks);
+		ck_assert_int_eq(lstat(env, &st), 0);
+		ck_assert(S_ISREG(st.st_mode));
+		PATHF(env, "env%d/bin/python", symlinks);
+		if (symlinks) {
+			assert_link(env, "python3.12");
+			assert_link("env1/bin/python3", "python3.12");
+			assert_link("env1/bin/python3.12", base);
+		} else {
+			ck_assert_int_eq(lstat(env, &st), 0);
+			ck_assert(S_ISREG(st.st_mode));
+			ck_assert_int_eq(st.st_mode & 07777, 0755);
+		}
+		/* --upgrade over it: all there already, nothing changes. */
+		PATHF(env, "%s/env%d", dir, symlinks);
+		ck_assert_int_eq(create_full(env, base, symlinks, 1), 0);
+	}
+	assert_outside_untouched();
+	vbuf_release(&text);
+}
+END_TEST
+
+/*
+ * bin/ (or the top) swapped for a link to `outside` after the directories
+ * were made, before a later step: that step fails, nothing is written
+ * outside, nothing there is removed. Each write of a later step used to
+ * go by its path, through the link: the interpreter names and the scripts
+ * into outside/, .gitignore too, and the marker's removal removed
+ * outside/.venv-incomplete.
+ */
+START_TEST(test_builder__swapped_before_later_steps_refused)
+{
+	static const struct {
+		int step;
+		const char *what;
+		int symlinks, code;
+		const char *says;
+	} cases[] = {
+		{ AT_PYTHON, "bin", 1, VENV_EEXISTS, "a symbolic link is in the way" },
+		{ AT_PYTHON, "bin", 0, VENV_EEXISTS, "a symbolic link is in the way" },
+		{ AT_SCRIPTS, "bin", 1, VENV_EEXISTS, "a symbolic link is in the way" },
+		{ AT_DIRS_DONE, "", 1, VENV_EUNSAFE, "': a symbolic link is in the way" },
+		{ AT_CONFIG, "", 1, VENV_EUNSAFE, "': a symbolic link is in the way" },
+		{ AT_PYTHON, "", 0, VENV_EUNSAFE, "': a symbolic link is in the way" },
+		{ AT_SCRIPTS, "", 1, VENV_EUNSAFE, "': a symbolic link is in the way" },
+		{ AT_POST, "", 1, VENV_EUNSAFE, "': a symbolic link is in the way" },
+	};
+	char dir[PATH_MAX], env[PATH_MAX + 8], base[PATH_MAX + 16], name[64];
+	size_t i;
+
+	test_dir(dir, sizeof(dir), "later-race");
+	PATHF(base, "%s/base/python3.12", dir);
+	ck_assert_int_eq(mkdir("base", 0755), 0);
+	unit_put("base/python3.12", "#!/bin/sh\n", 0755);
+	PATHF(race_target, "%s/outside", dir);
+	for (i = 0; i < VENV_ARRAY_SIZE(cases); i++) {
+		snprintf(name, sizeof(name), "env%zu", i);
+		PATHF(env, "%s/%s", dir, name);
+		swap_step = cases[i].step;
+		swap_what = cases[i].what;
+		/* What the marker's removal would remove, were it to follow the top. */
+		unit_put("outside/" VENV_INCOMPLETE_MARKER, "theirs\n", 0644);
+		ck_assert_msg(create_full(env, base, cases[i].symlinks, 0) == cases[i].code,
+			      "case %zu: saw %s", i, venv_error_last());
+		ck_assert_msg(race_fired, "case %zu: expected a swap", i);
+		ck_assert_msg(strstr(venv_error_last(), cases[i].says), "case %zu: expected "
+			      "\"%s\", saw: %s", i, cases[i].says, venv_error_last());
+		ck_assert_msg(unit_exists("outside/" VENV_INCOMPLETE_MARKER),
+			      "case %zu: expected outside/%s kept", i, VENV_INCOMPLETE_MARKER);
+		ck_assert_int_eq(unlink("outside/" VENV_INCOMPLETE_MARKER), 0);
+		assert_outside_untouched();
+	}
+	swap_step = AT_NONE;
+}
+END_TEST
+
 static Suite *builder_suite(void)
 {
 	Suite *s = suite_create("builder");
@@ -323,6 +507,8 @@ static Suite *builder_suite(void)
 	tcase_add_test(tc, test_builder__planted_links_refused);
 	tcase_add_test(tc, test_builder__file_in_the_way);
 	tcase_add_test(tc, test_builder__swapped_after_mkdir_refused);
+	tcase_add_test(tc, test_builder__later_steps_layout);
+	tcase_add_test(tc, test_builder__swapped_before_later_steps_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
