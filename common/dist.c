@@ -389,9 +389,21 @@ static int read_optional(struct reader *r, struct venv_dist *d, int ifd, const c
 static int read_entry_points(struct reader *r, struct venv_dist *d, int ifd)
 {
 	struct vbuf text = VBUF_INIT(VBUF_MAX_PROBE);
-	int error;
+	int error = read_meta(r, d, ifd, "entry_points.txt", VBUF_MAX_PROBE, &text);
 
-	if ((error = read_optional(r, d, ifd, "entry_points.txt", VBUF_MAX_PROBE, &text)) != 0) {
+	/* Over the cap: said (dist.h), not taken for none; the rest as read_optional(). */
+	if (error == VENV_ETOOBIG) {
+		d->entry_points_error = strdup(venv_error_last());
+		venv_error_clear();
+		error = d->entry_points_error ? 0 : oom();
+		goto done;
+	}
+	if (error < 0 && error != VENV_ENOMEM) {
+		venv_error_clear();
+		error = 0;
+		goto done;
+	}
+	if (error != 0) {   /* out of memory, or UNREAD (listed in unread) */
 		error = error < 0 ? error : 0;
 		goto done;
 	}
@@ -576,6 +588,7 @@ static void dist_release(struct venv_dist *d)
 	free(d->dir_name);
 	free(d->dir_version);
 	free(d->metadata_error);
+	free(d->entry_points_error);
 	free(d->requires_python);
 	free_list(d->requires, d->nrequires);
 	free(d->license_expression);

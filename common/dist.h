@@ -85,6 +85,12 @@ struct venv_dist {
 	char *record_error; /* the message for a non-zero record_status */
 	int compiled;     /* RECORD lists an extension module or shared library */
 	size_t unread;    /* how many of its files could not be read (in venv_dists.unread) */
+	/*
+	 * entry_points.txt is there but over its cap: why its entries are not
+	 * known (a file that cannot be parsed has none, as importlib.metadata
+	 * lists none; one too big to read is said, not taken for none).
+	 */
+	char *entry_points_error;
 };
 
 /* What could not be read (VENV_DISTS_PARTIAL). */

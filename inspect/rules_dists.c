@@ -535,6 +535,12 @@ static int check_entry_points(struct venv_check_ctx *c, const struct venv_dist *
 		return 0;   /* its modules live in the source tree */
 	if ((error = vbuf_addf(&rel, "%s/%s/entry_points.txt", site_rel, d->dir)) < 0)
 		goto done;
+	/* Too big to read: its console scripts cannot be checked, which is said. */
+	if (d->entry_points_error &&
+	    (error = add(c, VENV_DIAG_FILE_TOO_LARGE, rel.buf, "the entry points of %s %s cannot "
+			 "be read: %s; its console scripts not checked", d->name, d->version,
+			 d->entry_points_error)) < 0)
+		goto done;
 	for (i = 0; i < d->nentries && !error; i++) {
 		/* What a reinstall needs: which distribution, at which version (inspect.h). */
 		struct venv_finding_data fd = { (char *)d->entries[i].module, (char *)d->version,
@@ -585,7 +591,9 @@ static const int hash_read_codes[] = {
 static const int dup_codes[] = { VENV_DIAG_DUPLICATE_DIST_INFO, 0 };
 static const int dep_codes[] = { VENV_DIAG_DEPENDENCY_MISSING, VENV_DIAG_DEPENDENCY_CONFLICT, 0 };
 static const int pth_codes[] = { VENV_DIAG_UNOWNED_EXECUTABLE_PTH, 0 };
-static const int entry_codes[] = { VENV_DIAG_ENTRY_POINT_MODULE_MISSING, 0 };
+static const int entry_codes[] = {
+	VENV_DIAG_ENTRY_POINT_MODULE_MISSING, VENV_DIAG_FILE_TOO_LARGE, 0
+};
 static const int unread_codes[] = { VENV_DIAG_UNREADABLE_FILE, 0 };
 static const int meta_codes[] = { VENV_DIAG_UNPARSEABLE_FILE, 0 };
 static const int link_codes[] = { VENV_DIAG_LINK_NOT_FOLLOWED, 0 };

@@ -41,6 +41,23 @@ static void put(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
+/* dir/name: head, then `line` repeated until the file holds more than `over` bytes. */
+static void put_over(const char *dir, const char *name, const char *head, const char *line,
+		     size_t over)
+{
+	char p[PATH_MAX * 2];
+	size_t n = strlen(head);
+	FILE *f;
+
+	put(dir, name, head);
+	snprintf(p, sizeof(p), "%s/%s/%s", site, dir, name);
+	f = fopen(p, "a");
+	ck_assert_msg(f != NULL, "cannot append to %s", p);
+	for (; n <= over; n += strlen(line))
+		fputs(line, f);
+	fclose(f);
+}
+
 START_TEST(test_dist__requirements)
 {
 	struct venv_dists d = VENV_DISTS_INIT;
@@ -265,23 +282,40 @@ START_TEST(test_dist__tags_pure)
 }
 END_TEST
 
+/* entry_points.txt over its cap: said on the distribution, not taken for none. */
+START_TEST(test_dist__entry_points_over_cap)
+{
+	struct venv_dists d = VENV_DISTS_INIT;
+
+	put("big-1.dist-info", "METADATA", "Name: big\nVersion: 1\n");
+	put("big-1.dist-info", "RECORD", "");
+	put_over("big-1.dist-info", "entry_points.txt", "[console_scripts]\nbig = gone.cli:main\n",
+		 "pad = gone.cli:main\n", VBUF_MAX_PROBE);
+	put("small-1.dist-info", "METADATA", "Name: small\nVersion: 1\n");
+	put("small-1.dist-info", "entry_points.txt", "[console_scripts]\nsmall = s:main\n");
+	ck_assert_int_eq(venv_dists_read(&d, site, VENV_DISTS_ALL), 0);
+	ck_assert_uint_eq(d.nr, 2);
+	ck_assert_str_eq(d.v[0].dir, "big-1.dist-info");
+	ck_assert_uint_eq(d.v[0].nentries, 0);
+	ck_assert_ptr_nonnull(d.v[0].entry_points_error);
+	ck_assert_ptr_nonnull(strstr(d.v[0].entry_points_error, "larger than"));
+	ck_assert_uint_eq(d.v[1].nentries, 1);
+	ck_assert_ptr_null(d.v[1].entry_points_error);
+	venv_dists_release(&d);
+}
+END_TEST
+
 START_TEST(test_dist__caps_and_links)
 {
 	struct venv_dists d = VENV_DISTS_INIT;
 	char p[PATH_MAX * 2], q[PATH_MAX * 2];
-	FILE *f;
-	size_t i;
 	int fd;
 
 	/* A METADATA over its cap is an error on the distribution, not a crash. */
 	put("huge-1.dist-info", "RECORD", "");
-	snprintf(p, sizeof(p), "%s/huge-1.dist-info/METADATA", site);
-	f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs("Name: huge\nVersion: 1\nX: ", f);
-	for (i = 0; i <= VENV_DIST_MAX_METADATA / 64; i++)
-		fputs("0123456789012345678901234567890123456789012345678901234567890123", f);
-	fclose(f);
+	put_over("huge-1.dist-info", "METADATA", "Name: huge\nVersion: 1\nX: ",
+		 "0123456789012345678901234567890123456789012345678901234567890123",
+		 VENV_DIST_MAX_METADATA);
 	/* A dist-info linked from outside the environment is not one of its own. */
 	snprintf(p, sizeof(p), "%s/elsewhere-1.dist-info", site);
 	mkdir(p, 0755);
@@ -436,6 +470,7 @@ static Suite *dist_suite(void)
 	tcase_add_test(tc, test_dist__editables_only);
 	tcase_add_test(tc, test_dist__model);
 	tcase_add_test(tc, test_dist__caps_and_links);
+	tcase_add_test(tc, test_dist__entry_points_over_cap);
 	tcase_add_test(tc, test_dist__tags_pure);
 	tcase_add_test(tc, test_dist__unreadable);
 	tcase_add_test(tc, test_dist__missing_site_is_empty);
