@@ -11,6 +11,7 @@
 #include "actscan.h"
 #include "shebang.h"
 #include "shquote.h"
+#include "venv.h"
 
 /* Most findings carry no data beyond the text. */
 #define SHEBANG_READ 4096
@@ -52,6 +53,20 @@ static int activation_writable(const struct venv_model *e, const char *name)
 	return ok;
 }
 
+/* Whether we have a template of that name (common/ or posix/), which repair writes. */
+static int has_template(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < venv_templates_count; i++) {
+		const char *slash = strchr(venv_templates[i].path, '/');
+
+		if (slash && !strcmp(slash + 1, name))
+			return 1;
+	}
+	return 0;
+}
+
 static int check_one_activation(struct venv_check_ctx *c, const struct venv_model_script *s)
 {
 	struct venv_model *e = c->env;
@@ -68,10 +83,14 @@ static int check_one_activation(struct venv_check_ctx *c, const struct venv_mode
 	d.name = (char *)venv_act_shell_name((enum venv_act_shell)s->shell);
 	d.want = e->abs;
 	snprintf(rel, sizeof(rel), "bin/%s", name);
-	if (s->read_rc == VENV_RD_LINK)
-		return add(c, VENV_DIAG_LINK_NOT_FOLLOWED, rel, 0, NULL,
+	if (s->read_rc == VENV_RD_LINK) {
+		/* venv repair replaces it with our script, where we have one for its name. */
+		snprintf(fix, sizeof(fix), "replace the link with the script for '%s'", e->abs);
+		return add(c, VENV_DIAG_LINK_NOT_FOLLOWED, rel, 0,
+			   how && has_template(name) ? fix : NULL,
 			   "'%s' is a symbolic link to '%s'; not followed, not inspected", rel,
 			   s->link_target ? s->link_target : "?");
+	}
 	if (s->read_rc == VENV_RD_SPECIAL)
 		return 0; /* FIFOs and devices are reported by the walk. */
 	if (s->read_rc != VENV_RD_OK)

@@ -6,6 +6,7 @@
 # files": it did, for every script, sending the user to a repair that could
 # not do it. A path every script carries still gets the fix. (Text output:
 # JSON and SARIF give a fixable code's generic description either way.)
+# Likewise an activation script that is a link (see the end).
 . "$(dirname "$0")/lib.sh"
 
 newest_pyenv_python
@@ -42,4 +43,20 @@ rm "$bad/bin/activate.fish"
 expect_exit 1 "$VENV" check "$bad"
 expect_eq "bin/activate" "$(fixes "$OUT")" "the fixes for a path that is not UTF-8"
 expect_match "venv repair fixes 1 file\$" "$OUT" "the count of files repair fixes (not UTF-8)"
+
+# An activation script that is a link: repair replaces it with our script
+# where it has one for that name, so check offers that fix (it offered none,
+# and repair did it), and none for a name it has no script for.
+ln -sf /dev/zero e/bin/activate.fish
+ln -s /dev/zero e/bin/activate.xsh
+expect_exit 1 "$VENV" check e
+expect_eq "bin/activate.fish" "$(printf '%s\n' "$OUT" | grep -B1 "^    fix (venv repair): replace the link with the script for '$TMP/e'\$" |
+	sed -n "s/^e\/\(bin\/[^:]*\): warning: .*\[VNV007 link-not-followed\]\$/\1/p")" "the links check offers to replace"
+expect_exit 0 "$VENV" repair -y e
+expect_match "bin/activate\.fish: replaced the link" "$OUT" "repair's replacement"
+expect_exit 1 "$VENV" check e
+expect_match "bin/activate\.xsh: warning: .*VNV007" "$OUT" "the link repair leaves"
+if printf '%s' "$OUT" | grep -q 'fix (venv repair)'; then
+	fail "expected no fix offered after repair, saw: $OUT"
+fi
 echo ok
