@@ -334,10 +334,38 @@ static int record_path(struct vbuf *out, const char *root, const char *rel, cons
 	return error;
 }
 
-static int open_root(const char *path)
+/*
+ * A root of the target (site-packages, bin/, a headers directory), made if
+ * missing and opened. One below the environment's directory (t->data) is
+ * made and opened from it by handles: a directory swapped for a link after
+ * create made it is refused (ELOOP), never followed out of the
+ * environment, as pip's files and console scripts were. Another (an
+ * extended builder's scheme elsewhere) is made by path.
+ */
+static int open_root(const struct venv_wheel_target *t, const char *path)
 {
-	int fd, error;
+	size_t n = t->data ? strlen(t->data) : 0;
+	int fd, top, error;
 
+	if (n && !strncmp(path, t->data, n) && path[n] == '/') {
+		const char *rel = path + n;
+
+		while (*rel == '/')
+			rel++;
+		top = open(t->data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (top < 0)
+			return venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'",
+						    t->data);
+		fd = venv_fs_mkdirs_below(top, rel, NULL);
+		error = errno;
+		close(top);
+		if (fd >= 0)
+			return fd;
+		errno = error;
+		return venv_error_set_errno(errno == ELOOP ? VENV_EUNSAFE :
+					    venv_error_from_errno(errno), "cannot open '%s'%s", path,
+					    errno == ELOOP ? " (a symbolic link is in the way)" : "");
+	}
 	if ((error = venv_fs_mkdirs(path)) < 0)
 		return error;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -382,7 +410,7 @@ static int install_scripts(const struct venv_wheel_target *t, const char *lib_di
 		goto done;
 	if ((error = venv_wheel_shebang(&shebang, t->python)) < 0)
 		goto done;
-	if ((bindir = open_root(t->scripts)) < 0) {
+	if ((bindir = open_root(t, t->scripts)) < 0) {
 		error = bindir;
 		goto done;
 	}
@@ -418,7 +446,7 @@ static int write_metadata(const struct venv_wheel *w, const struct venv_wheel_ta
 	int libfd, dfd, error;
 	size_t i;
 
-	if ((libfd = open_root(lib_dir)) < 0)
+	if ((libfd = open_root(t, lib_dir)) < 0)
 		return libfd;
 	venv_ds_init(&ds, libfd, lib_dir);
 	if ((error = venv_ds_enter(&ds, w->dist_info, strlen(w->dist_info), 1)) < 0)
@@ -529,7 +557,7 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 			venv_ds_pop_to(&dst, 0);
 			if (dst_root >= 0)
 				close(dst_root);
-			if ((dst_root = open_root(root)) < 0) {
+			if ((dst_root = open_root(t, root)) < 0) {
 				error = dst_root;
 				goto done;
 			}

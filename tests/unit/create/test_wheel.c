@@ -502,6 +502,64 @@ START_TEST(test_wheel__install_refuses_symlink_in_target)
 }
 END_TEST
 
+/*
+ * A root of the target (site-packages, bin/) that was swapped for a link
+ * to a directory outside after create made it: the install is refused and
+ * nothing is written outside (pip's files and console scripts were written
+ * through it, by path).
+ */
+START_TEST(test_wheel__install_refuses_swapped_root)
+{
+	static const char *const roots[] = { "env/lib/python3.12/site-packages", "env/bin",
+					     "env/lib" };
+	struct venv_wheel w;
+	struct venv_wheel_target t;
+	char wheel[PATH_MAX], env[PATH_MAX], lib[PATH_MAX + 64], bin[PATH_MAX + 64];
+	char outside[PATH_MAX], cmd[PATH_MAX * 6];
+	size_t i;
+	int fd, rc;
+
+	snprintf(wheel, sizeof(wheel), "%s", path_in("demo-1.0-py3-none-any.whl"));
+	write_wheel(wheel, demo, VENV_ARRAY_SIZE(demo), NULL);
+	ck_assert_int_eq(unpack_to(&w, wheel, path_in("tree"), 0), 0);
+	snprintf(env, sizeof(env), "%s", path_in("env"));
+	snprintf(lib, sizeof(lib), "%s/lib/python3.12/site-packages", env);
+	snprintf(bin, sizeof(bin), "%s/bin", env);
+	snprintf(outside, sizeof(outside), "%s", path_in("outside"));
+	memset(&t, 0, sizeof(t));
+	t.purelib = t.platlib = lib;
+	t.scripts = bin;
+	t.headers = t.data = env;
+	t.python = "/usr/bin/python3";
+	t.major = 3;
+	t.minor = 12;
+	for (i = 0; i < VENV_ARRAY_SIZE(roots); i++) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s' && mkdir -p '%s' '%s' '%s'", env, outside,
+			 lib, bin, outside);
+		ck_assert_int_eq(system(cmd), 0);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s' && ln -s '%s' '%s'", path_in(roots[i]),
+			 outside, path_in(roots[i]));
+		ck_assert_int_eq(system(cmd), 0);
+		if (i == 2) {
+			/* lib -> outside, with the layout below it there. */
+			snprintf(cmd, sizeof(cmd), "mkdir -p '%s/python3.12/site-packages'", outside);
+			ck_assert_int_eq(system(cmd), 0);
+		}
+		fd = open(path_in("tree"), O_RDONLY | O_DIRECTORY);
+		rc = venv_wheel_install(&w, fd, &t, 0);
+		close(fd);
+		snprintf(cmd, sizeof(cmd), "test -z \"$(find '%s' -type f)\"", outside);
+		ck_assert_msg(system(cmd) == 0, "%s swapped for a link: something was written "
+			      "outside", roots[i]);
+		ck_assert_msg(rc < 0, "%s swapped for a link: the install succeeded", roots[i]);
+		ck_assert_msg(strstr(venv_error_last(), "a symbolic link is in the way") != NULL,
+			      "%s: expected 'a symbolic link is in the way', saw '%s'", roots[i],
+			      venv_error_last());
+	}
+	venv_wheel_release(&w);
+}
+END_TEST
+
 START_TEST(test_wheel__unpack_refuses_symlink_entry)
 {
 	struct member m[VENV_ARRAY_SIZE(demo) + 1];
@@ -633,6 +691,7 @@ static Suite *wheel_suite(void)
 	tcase_add_test(tc, test_wheel__console_script_writer);
 	tcase_add_test(tc, test_wheel__unpack_manifest_install);
 	tcase_add_test(tc, test_wheel__install_refuses_symlink_in_target);
+	tcase_add_test(tc, test_wheel__install_refuses_swapped_root);
 	tcase_add_test(tc, test_wheel__unpack_refuses_symlink_entry);
 	tcase_add_test(tc, test_wheel__unpack_refuses_bad_record);
 	tcase_add_test(tc, test_wheel__unpack_refuses_header_mismatch);
