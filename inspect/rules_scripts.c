@@ -11,6 +11,7 @@
 #include "actscan.h"
 #include "shebang.h"
 #include "shquote.h"
+#include "cfg.h"
 #include "venv.h"
 
 /* Most findings carry no data beyond the text. */
@@ -46,7 +47,12 @@ static int virtualenv_before_quoting(const struct venv_check_ctx *c)
 static int activation_writable(const struct venv_model *e, const char *name)
 {
 	struct vbuf q = VBUF_INIT(VBUF_MAX_SCRIPT);
-	int ok = venv_shquote(&q, venv_shell_for_script(name), e->abs) == 0;
+	int ok;
+
+	/* Nor one that would print control characters or bytes that are not UTF-8 (repair's rule). */
+	if (!venv_cfg_text_ok(e->abs))
+		return 0;
+	ok = venv_shquote(&q, venv_shell_for_script(name), e->abs) == 0;
 
 	venv_error_clear();
 	vbuf_release(&q);

@@ -198,11 +198,20 @@ int venv_fix_activation(struct venv_fixctx *x, const struct venv_finding *f, con
 
 	if (!rel || strncmp(rel, "bin/", 4) || strchr(rel + 4, '/'))
 		return venv_fix_decline(x, "not an activation script in bin/");
-	/* pyvenv.cfg's command first: it refuses such a path with an error (venv_cfg_set). */
+	/*
+	 * pyvenv.cfg's command first. A place it cannot name (a line break, or
+	 * bytes that are not UTF-8: venv_cfg_set() refuses them) leaves it as it
+	 * is, a record of how the environment was made that nothing runs; the
+	 * script is then declined below (decline_place()), and the rest of the
+	 * plan goes on: such a path made the whole repair fail, --dry-run too.
+	 */
 	if ((f->code == VENV_DIAG_RELOCATED_ENVIRONMENT ||
 	     f->code == VENV_DIAG_STALE_ACTIVATION_PATH) &&
-	    (error = relocate_command(x, f)) < 0)
-		return error;
+	    (error = relocate_command(x, f)) < 0) {
+		if (error == VENV_ENOMEM || venv_cfg_text_ok(x->e->dir))
+			return error;
+		venv_error_clear();
+	}
 	if (!venv_cfg_text_ok(x->e->dir))
 		return decline_place(x);
 	if (!(t = template_for(rel + 4)))
@@ -231,11 +240,14 @@ int venv_fix_link_not_followed(struct venv_fixctx *x, const struct venv_finding 
 	const struct venv_template *t;
 	struct stat st;
 
-	if (!rel || strncmp(rel, "bin/", 4) || strchr(rel + 4, '/') || !(t = template_for(rel + 4)) ||
+	if (!rel || strncmp(rel, "bin/", 4) || strchr(rel + 4, '/') ||
 	    x->bfd < 0 || fstatat(x->bfd, rel + 4, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    !S_ISLNK(st.st_mode))
 		return venv_fix_decline(x, "only activation scripts that are links are replaced; "
 					"look at this one by hand");
+	if (!(t = template_for(rel + 4)))
+		return venv_fix_decline(x, "venv has no script of that name to put in the link's "
+					"place; remove the link, or recreate it with its maker");
 	return write_template(x, f->code, t, rel, "replaced the link with the script");
 }
 

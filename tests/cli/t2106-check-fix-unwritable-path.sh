@@ -1,11 +1,15 @@
 #!/bin/bash
 # An environment moved to a path that an activation script cannot carry (a
-# line break: no shell's; invalid UTF-8: every one but sh's). venv repair
-# declines to write such a script (repair/fix_scripts.c), so check must not
-# offer "fix (venv repair)" for it, nor count it in "venv repair fixes N
-# files": it did, for every script, sending the user to a repair that could
-# not do it. A path every script carries still gets the fix. (Text output:
-# JSON and SARIF give a fixable code's generic description either way.)
+# line break: no shell's; invalid UTF-8: every one but sh's, and the
+# scripts would print it to the terminal). venv repair declines to write
+# such a script (repair/fix_scripts.c: as venv create refuses such a
+# name), so check must not offer "fix (venv repair)" for it, nor count it
+# in "venv repair fixes N files": it did, for every script, sending the
+# user to a repair that could not do it. Repair itself declines each script
+# and goes on (it failed outright, --dry-run too, on pyvenv.cfg's command,
+# which cannot name such a place), and check after it agrees. A path every
+# script carries still gets the fix. (Text output: JSON and SARIF give a
+# fixable code's generic description either way.)
 # Likewise an activation script that is a link (see the end).
 . "$(dirname "$0")/lib.sh"
 
@@ -41,8 +45,25 @@ bad=$'b\xffd'
 cp -a e "$bad" || fail "cannot copy e"
 rm "$bad/bin/activate.fish"
 expect_exit 1 "$VENV" check "$bad"
-expect_eq "bin/activate" "$(fixes "$OUT")" "the fixes for a path that is not UTF-8"
-expect_match "venv repair fixes 1 file\$" "$OUT" "the count of files repair fixes (not UTF-8)"
+if printf '%s' "$OUT" | grep -q 'fix (venv repair)\|venv repair fixes'; then
+	fail "expected no repair offered for a path that is not UTF-8, saw: $OUT"
+fi
+
+# Repair of both: each script declined, exit 1 (not 2), nothing changed, and
+# check after it reports the same four scripts (and the missing fifth).
+for d in "$nl" "$bad"; do
+	before=$(cd "$d" && find . -type f -exec sha256sum {} + | sort)
+	expect_exit 1 "$VENV" repair --dry-run "$d"
+	expect_match "5 problem\\(s\\) would remain" "$OUT" "repair --dry-run of a place no script can name"
+	expect_exit 1 "$VENV" repair -y "$d"
+	expect_match "0 change\\(s\\) made, 5 problem\\(s\\) remain" "$OUT" "repair of a place no script can name"
+	expect_match "move the environment to a plain name \[VNV401\]" "$OUT" "repair's reason"
+	expect_eq "$before" "$(cd "$d" && find . -type f -exec sha256sum {} + | sort)" \
+		"the files after a repair that changed nothing"
+	expect_exit 1 "$VENV" check "$d"
+	expect_eq 4 "$(printf '%s\n' "$OUT" | grep -c 'error: .*\[VNV401 relocated-environment\]')" \
+		"check's findings after repair"
+done
 
 # An activation script that is a link: repair replaces it with our script
 # where it has one for that name, so check offers that fix (it offered none,
@@ -54,6 +75,7 @@ expect_eq "bin/activate.fish" "$(printf '%s\n' "$OUT" | grep -B1 "^    fix (venv
 	sed -n "s/^e\/\(bin\/[^:]*\): warning: .*\[VNV007 link-not-followed\]\$/\1/p")" "the links check offers to replace"
 expect_exit 0 "$VENV" repair -y e
 expect_match "bin/activate\.fish: replaced the link" "$OUT" "repair's replacement"
+expect_match "activate\.xsh.*venv has no script of that name" "$OUT" "repair's reason for the link it leaves"
 expect_exit 1 "$VENV" check e
 expect_match "bin/activate\.xsh: warning: .*VNV007" "$OUT" "the link repair leaves"
 if printf '%s' "$OUT" | grep -q 'fix (venv repair)'; then
