@@ -384,7 +384,8 @@ int cmd_repair(int argc, char **argv)
 	struct vbuf default_dir = VBUF_INIT(VBUF_MAX_PATH);
 	char *default_argv[2] = { NULL, NULL };
 	struct dirs dirs = { NULL, 0, 0, 0 };
-	unsigned counts[3] = { 0, 0, 0 };
+	/* ok, with problems left (or busy), failed; and, dry run, with changes to make */
+	unsigned counts[3] = { 0, 0, 0 }, to_change = 0;
 	size_t k;
 	struct venv_cli_parse opts;
 	int c, i, recursive = 0, status = VENV_EXIT_OK;
@@ -512,11 +513,23 @@ int cmd_repair(int argc, char **argv)
 		}
 		if (st > status)
 			status = st;
-		counts[st]++;
+		/*
+		 * A dry run's plan that leaves nothing at error severity is a change to
+		 * make, not a problem left: exit 1 says "something would change".
+		 */
+		if (st == VENV_EXIT_FAILURE && error != VENV_EBUSY && !r.errors)
+			to_change++;
+		else
+			counts[st]++;
 		free(msg);
 		venv_repair_report_release(&r);
 	}
-	if (recursive && !cli.json && cli.verbosity)
+	if (recursive && !cli.json && cli.verbosity && o.dry_run)
+		printf("would repair %zu environment%s: %u ok, %u with changes to make, "
+		       "%u with problems that would remain, %u failed\n",
+		       dirs.nr, dirs.nr == 1 ? "" : "s", counts[VENV_EXIT_OK], to_change,
+		       counts[VENV_EXIT_FAILURE], counts[VENV_EXIT_ERROR]);
+	else if (recursive && !cli.json && cli.verbosity)
 		printf("repaired %zu environment%s: %u ok, %u with problems left, %u failed\n",
 		       dirs.nr, dirs.nr == 1 ? "" : "s", counts[VENV_EXIT_OK],
 		       counts[VENV_EXIT_FAILURE], counts[VENV_EXIT_ERROR]);

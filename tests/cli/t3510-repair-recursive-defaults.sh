@@ -64,6 +64,15 @@ ln -s "$TMP/proj2/.venv" tree/link # links are not followed, as check -r
 mv tree tree2
 expect_exit 1 "$VENV" check -r tree2
 found=$(echo "$OUT" | grep -c 'VNV401' || :)
+# --dry-run: exit 1 as something would change, and the summary says that, not that
+# problems are left (each plan says none would remain).
+expect_exit 1 "$VENV" repair -r --dry-run tree2
+expect_match "0 problem\(s\) would remain" "$OUT" "the plans"
+expect_match "^would repair 2 environments: 0 ok, 2 with changes to make, 0 with problems that would remain, 0 failed$" \
+	"$OUT" "the dry run's summary"
+expect_exit 1 "$VENV" repair -r --dry-run --format json tree2
+[ "$(printf '%s' "$OUT" | grep -c '"status": "would-repair"')" -eq 2 ] ||
+	fail "expected both environments to be would-repair in JSON, saw: $OUT"
 expect_exit 0 "$VENV" repair -r tree2
 expect_match "^repaired 2 environments: 2 ok, 0 with problems left, 0 failed$" "$OUT" "the summary"
 expect_match "tree2/a/\.venv \(moved" "$OUT" "the first environment"
