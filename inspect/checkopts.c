@@ -74,8 +74,9 @@ const unsigned venv_check_optdocs_count = VENV_ARRAY_SIZE(venv_check_optdocs);
 const char *const venv_check_exit_statuses[] = {
 	"0  nothing was found at or above the severity threshold",
 	"1  findings at or above the threshold were reported",
-	"2  an environment could not be inspected or a DIR is not an environment, or the "
-	"command line was wrong",
+	"2  an environment could not be inspected, a DIR is not an environment, a directory "
+	"under a DIR could not be searched (-r; a warning names it), or the command line was "
+	"wrong",
 };
 const unsigned venv_check_exit_statuses_count = VENV_ARRAY_SIZE(venv_check_exit_statuses);
 

@@ -46,19 +46,34 @@ const struct venv_cmddoc venv_list_doc = {
 	"not an environment, its pyvenv.cfg cannot be read as a regular file or its lib or a "
 	"lib/pythonX.Y (or lib/pypyX.Y) of it is a symbolic link, or a distribution is "
 	"left out because its METADATA cannot be read or has no Name or Version, or its "
-	"metadata directory is a symbolic link out of the environment: an error names it). "
+	"metadata directory is a symbolic link out of the environment: an error names it; "
+	"with -r, also when a directory under DIR could not be searched, as a warning says). "
 	"See venv-list(1)."
+};
+
+/* -r: what was found, and whether some directory could not be searched. */
+struct search {
+	struct venv_list *list;
+	int incomplete;
 };
 
 static int found(void *payload, const char *path, int dirfd)
 {
-	return venv_list_add(payload, path, dirfd);
+	struct search *s = payload;
+
+	return venv_list_add(s->list, path, dirfd);
 }
 
+/*
+ * Worded as check -r and repair -r say it; a directory not searched may hide
+ * environments, so the list is incomplete: exit 2, as theirs.
+ */
 static void problem(void *payload, const char *path, const char *message)
 {
-	(void)payload;
-	venv_cli_warning("cannot search '%s': %s", path, message);
+	struct search *s = payload;
+
+	s->incomplete = 1;
+	venv_cli_warning("'%s': %s", path, message);
 }
 
 /* Say which distribution is not listed, and why (names are escaped: they come from the environment). */
@@ -93,6 +108,7 @@ static void list_outside(const struct venv_list_env *e, const char *rel)
 int cmd_list(int argc, char **argv)
 {
 	struct venv_list l = { NULL, 0 };
+	struct search search = { &l, 0 };
 	struct vbuf out = VBUF_INIT(VBUF_MAX_REPORT);
 	struct vbuf default_dir = VBUF_INIT(VBUF_MAX_PATH);
 	char *default_argv[2] = { NULL, NULL };
@@ -133,7 +149,7 @@ int cmd_list(int argc, char **argv)
 					    &default_dir, default_argv)) != 0)
 		goto done;
 	for (; optind < argc; optind++) {
-		int error = recursive ? venv_discover(argv[optind], 0, found, problem, &l) :
+		int error = recursive ? venv_discover(argv[optind], 0, found, problem, &search) :
 			    venv_list_add(&l, argv[optind], -1);
 
 		if (error < 0) {
@@ -171,6 +187,8 @@ int cmd_list(int argc, char **argv)
 			status = VENV_EXIT_ERROR;
 		}
 	}
+	if (search.incomplete)
+		status = VENV_EXIT_ERROR;
 	if (venv_list_render(&out, &l, fmt) < 0) {
 		venv_cli_error("%s", venv_error_last());
 		status = VENV_EXIT_ERROR;

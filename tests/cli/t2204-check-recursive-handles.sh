@@ -3,7 +3,7 @@
 # opened (issue 14, point 6): the whole environment is walked (its findings
 # are there, as with a plain check), `lib` as a link out of the environment
 # is reported like `bin`, a tree that could not be searched completely is
-# exit status 2, and with environments swapped for links to a sentinel tree
+# exit status 2 (for list -r and repair -r too, with the same warning), and with environments swapped for links to a sentinel tree
 # while the scan runs, nothing of the sentinel tree is ever reported.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/t2000-check-lib.sh"
@@ -45,6 +45,14 @@ mk_cpython "$py" deep/env
 expect_exit 2 "$VENV" check -r deep
 expect_match 'not searched' "$ERR" "the warning about the part not searched"
 expect_match 'checked 1 environment' "$OUT" "the environments that were found are still checked"
+check_err=$ERR
+# list -r and repair -r say it in the same words, and exit 2 as well: list said
+# "cannot search" and exited 0, as if the list were complete.
+expect_exit 2 "$VENV" list -r deep
+expect_eq "$check_err" "$ERR" "list -r's warning (as check -r's)"
+expect_match 'deep/env' "$OUT" "the environments that were found are still listed"
+expect_exit 2 "$VENV" repair -r --dry-run deep
+expect_eq "$check_err" "$(printf '%s\n' "$ERR" | grep -v '^venv: note')" "repair -r's warning (as check -r's)"
 rm -rf deep
 
 # --- environments swapped for links to a sentinel tree during the scan -----------------
