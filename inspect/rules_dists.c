@@ -704,11 +704,18 @@ static int early_fill(struct venv_audit_early *e)
 		rows += d->nrecord;
 		for (k = 0; !d->egg && !d->record_status && k < d->nrecord && !error; k++) {
 			const struct venv_record_row *row = &d->record[k];
+			unsigned char digest[VENV_SHA256_LEN];
 			int r;
 
-			/* Only what can be a sha256 (check_record parses it, and says what is wrong). */
-			if (strncmp(row->hash, "sha256=", 7))
+			/*
+			 * Only a digest that can be compared: the file of one that cannot
+			 * (venv_audit_row says what is wrong, VNV602) is not verified, so
+			 * reading it whole would be for nothing.
+			 */
+			if (venv_filehash_parse_record(digest, row->hash) < 0) {
+				venv_error_clear();
 				continue;
+			}
 			if ((r = env_rel(&rel, e->env, e->site_rel, row->path)) == 0) {
 				char *end;
 				unsigned long long size;

@@ -685,6 +685,82 @@ START_TEST(test_inspect__audit_hashes)
 }
 END_TEST
 
+/* The access time of rel below top after it is set back to 1970, or -1 when it cannot be. */
+static time_t atime_reset(const char *rel)
+{
+	struct timespec t[2] = { { 1, 0 }, { 0, UTIME_OMIT } };
+	char path[PATH_MAX];
+	struct stat st;
+
+	p(path, sizeof(path), top, rel);
+	if (utimensat(AT_FDCWD, path, t, 0) < 0 || stat(path, &st) < 0)
+		return -1;
+	return st.st_atime;
+}
+
+static time_t atime_of(const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	p(path, sizeof(path), top, rel);
+	ck_assert_int_eq(stat(path, &st), 0);
+	return st.st_atime;
+}
+
+/*
+ * A RECORD digest check cannot use (VNV602, not verified) is no reason to
+ * read the file: the early hashing of the walk read it whole all the same
+ * (and dropped the result). Seen by its access time, which a read moves on
+ * from 1970 (relatime); where reads do not move it, nothing can be seen.
+ */
+START_TEST(test_inspect__audit_bad_digest_not_read)
+{
+	static const char *const bad[] = {
+		"sha256=9e26bf369911c45c243c684147b23fc9e1dcfcf257d299a1c632016a6fcd33f4",
+		"sha256=nia_NpkRxFwkPGhBR7I_yeHc_PJX0pmhxjIBam_NM_Q=",
+		"sha256=nia_NpkRxFwkPGhBR7I_yeHc_PJX0pmhxjIBam",
+	};
+	static const unsigned jobs[] = { 0, 2, 4 };
+	const char *file = "env/lib/python3.12/site-packages/demo/__init__.py";
+	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
+	char record[256], path[PATH_MAX], buf[8];
+	size_t i, j;
+	int fd, seen;
+
+	demo_dist();
+	/* Does a read show? */
+	p(path, sizeof(path), top, file);
+	seen = atime_reset(file) == 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 6);
+	close(fd);
+	seen = seen && atime_of(file) != 1;
+	opts.flags = VENV_CHECK_VERIFY_HASHES;
+	for (i = 0; i < VENV_ARRAY_SIZE(bad); i++) {
+		snprintf(record, sizeof(record), "demo/__init__.py,%s,6\n"
+			 "demo-1.0.dist-info/METADATA,,\ndemo-1.0.dist-info/RECORD,,\n", bad[i]);
+		mk("env/lib/python3.12/site-packages/demo-1.0.dist-info/RECORD", record, 0644);
+		for (j = 0; j < VENV_ARRAY_SIZE(jobs); j++) {
+			opts.hash_jobs = jobs[j];
+			ck_assert(atime_reset(file) == 1 || !seen);
+			check_opts(&opts);
+			ck_assert_uint_eq(count(VENV_DIAG_RECORD_UNPARSEABLE), 1);
+			ck_assert_uint_eq(count(VENV_DIAG_DIST_FILE_SIZE), 0);
+			if (seen)
+				ck_assert_msg(atime_of(file) == 1, "expected '%s' not to be read "
+					      "(jobs %u)", bad[i], jobs[j]);
+		}
+	}
+	/* The size is still checked: it needs no read (and then the hash is not looked at). */
+	mk(file, "x = 10\n", 0644);
+	check_opts(&opts);
+	ck_assert_uint_eq(count(VENV_DIAG_DIST_FILE_SIZE), 1);
+	ck_assert_ptr_nonnull(strstr(first(VENV_DIAG_DIST_FILE_SIZE)->message, "bytes"));
+}
+END_TEST
+
 START_TEST(test_inspect__audit_notes)
 {
 	struct venv_check_options opts = VENV_CHECK_OPTIONS_INIT;
@@ -947,6 +1023,7 @@ static Suite *inspect_suite(void)
 	tcase_add_test(tc, test_inspect__walk);
 	tcase_add_test(tc, test_inspect__walk_limits);
 	tcase_add_test(tc, test_inspect__audit_hashes);
+	tcase_add_test(tc, test_inspect__audit_bad_digest_not_read);
 	tcase_add_test(tc, test_inspect__audit_notes);
 	tcase_add_test(tc, test_inspect__selected_skips_work);
 	tcase_add_test(tc, test_inspect__editable_pth);
