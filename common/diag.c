@@ -546,6 +546,18 @@ const struct venv_diag venv_diags[] = {
 	  "location, venv repair rewrites the entry; otherwise reinstall the package "
 	  "('pip install -e PATH').",
 	  "0.1.0" },
+	{ VENV_DIAG_SCRIPT_NOT_EXECUTABLE, E, STABLE, 1, "script-not-executable",
+	  "a console script in bin/ cannot be run: it is not executable",
+	  "Reports a console script in bin/ that an installed distribution put there (its "
+	  "entry points or its RECORD name it) and that is a regular file without execute "
+	  "permission for its owner. The interpreter names are bad-interpreter's.",
+	  "Running the command fails with 'Permission denied' (pip3, pytest, black), and "
+	  "nothing else says why: the file and its #! line are intact.",
+	  "$ chmod 644 env/bin/pip3\n$ env/bin/pip3 --version\nbin/pip3: Permission denied",
+	  "venv repair gives the execute permission back: to the owner, and to the group and "
+	  "others where they may read the file (as chmod a+X). A file its owner may not read "
+	  "is left alone: fix its mode by hand (chmod u+rx).",
+	  "0.2.0" },
 
 	{ VENV_DIAG_MISSING_ACTIVATION_SCRIPT, W, STABLE, 1, "missing-activation-script",
 	  "an activation script is missing",

@@ -844,6 +844,7 @@ static const char man_fix_data[] =
 	"the environment's absolute path; name: the shell.\n"
 	".TP\n.B VNV414\nfound: the path the editable install's .pth names; want: that path\n"
 	"moved from oldPrefix to newPrefix, when it exists; name: the distribution.\n"
+	".TP\n.B VNV415\nmode: the script's mode bits; name: the distribution that installed it.\n"
 	".TP\n.B VNV501\nname: the shell.\n"
 	".TP\n.B VNV609\nfound: the module the entry point runs; want: the distribution's\n"
 	"version (the one repair reinstalls); name: the distribution.\n";
@@ -879,8 +880,8 @@ int venv_man_diagnostics(struct vbuf *out)
 		".IP \\(bu 2\n"
 		"the environment's python (it does not start, or finds no standard library);\n"
 		".IP \\(bu 2\n"
-		"a console script (its interpreter is gone, or the module its entry point imports:\n"
-		"site\\-packages deleted);\n"
+		"a console script (its interpreter is gone, it lost its execute permission, or the\n"
+		"module its entry point imports: site\\-packages deleted);\n"
 		".IP \\(bu 2\n"
 		".B source bin/activate\n"
 		"(the script is missing, activates another place, or runs text from the path);\n"

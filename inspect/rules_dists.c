@@ -591,8 +591,10 @@ static const int hash_read_codes[] = {
 static const int dup_codes[] = { VENV_DIAG_DUPLICATE_DIST_INFO, 0 };
 static const int dep_codes[] = { VENV_DIAG_DEPENDENCY_MISSING, VENV_DIAG_DEPENDENCY_CONFLICT, 0 };
 static const int pth_codes[] = { VENV_DIAG_UNOWNED_EXECUTABLE_PTH, 0 };
+/* VNV415 (rules_scripts.c) needs the console scripts: entry points and RECORD. */
 static const int entry_codes[] = {
-	VENV_DIAG_ENTRY_POINT_MODULE_MISSING, VENV_DIAG_FILE_TOO_LARGE, 0
+	VENV_DIAG_ENTRY_POINT_MODULE_MISSING, VENV_DIAG_FILE_TOO_LARGE,
+	VENV_DIAG_SCRIPT_NOT_EXECUTABLE, 0
 };
 static const int unread_codes[] = { VENV_DIAG_UNREADABLE_FILE, 0 };
 static const int meta_codes[] = { VENV_DIAG_UNPARSEABLE_FILE, 0 };

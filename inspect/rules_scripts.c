@@ -1,7 +1,8 @@
 /*
  * Rules about bin/'s scripts: the activation scripts (where they activate,
  * whether sourcing them runs text from the path) and the console scripts
- * (whether their #! interpreter still exists and is this environment's).
+ * (whether their #! interpreter still exists and is this environment's,
+ * whether they may be executed at all).
  */
 #include "compat.h"
 #include "ruleset.h"
@@ -298,7 +299,44 @@ done:
 	return error;
 }
 
-static int check_scripts(struct venv_check_ctx *c)
+/*
+ * A console script an installed distribution put in bin/ (its entry
+ * points or its RECORD name it) that its owner may not execute: running
+ * it fails with 'Permission denied' (VNV415). The interpreter names are
+ * VNV116's, the activation scripts are sourced, not run; other files of
+ * bin/ nothing installed may be data, and are left alone.
+ */
+static const int not_exec_codes[] = { VENV_DIAG_SCRIPT_NOT_EXECUTABLE, 0 };
+
+static int not_exec_candidate(const struct venv_model_entry *en)
+{
+	return S_ISREG(en->st.st_mode) && !(en->st.st_mode & S_IXUSR) && en->interp < 0 &&
+	       en->script < 0 && venv_act_shell_for(en->name) < 0;
+}
+
+/* What chmod a+X makes of a regular file's mode: x where r is (never o+w: VNV409). */
+unsigned venv_rules_exec_mode(unsigned mode)
+{
+	mode &= 07777;
+	return (mode & ~(unsigned)S_IWOTH) | S_IXUSR | (mode & S_IRGRP ? S_IXGRP : 0) |
+	       (mode & S_IROTH ? S_IXOTH : 0);
+}
+
+static void owned_by(const struct venv_model *e, const char **owner, const char *name,
+		     const char *dist)
+{
+	int i = venv_model_find_entry(e, name);
+
+	if (i >= 0 && !owner[i])
+		owner[i] = dist;
+}
+
+/*
+ * The #! of each executable file of bin/ (and of each console script an
+ * installed distribution owns, owner[] of script_owners(), which lost its
+ * execute permission: giving it back must not leave a broken #!).
+ */
+static int check_scripts(struct venv_check_ctx *c, const char **owner)
 {
 	struct venv_model *e = c->env;
 	struct vbuf buf = VBUF_INIT(SHEBANG_READ);
@@ -340,7 +378,8 @@ static int check_scripts(struct venv_check_ctx *c)
 				goto done;
 			continue;
 		}
-		if (!S_ISREG(en->st.st_mode) || !(en->st.st_mode & 0111))
+		if (!S_ISREG(en->st.st_mode) ||
+		    (!(en->st.st_mode & 0111) && !(owner && owner[i])))
 			continue;
 		rc = venv_fs_read_capped(e->bin, en->name, SHEBANG_READ, 1, &buf, NULL, &err);
 		if (rc != VENV_RD_OK) {
@@ -394,12 +433,84 @@ done:
 	return error;
 }
 
+/*
+ * For each entry of bin/, the distribution that installed it as a console
+ * script, or NULL: *out stays NULL when nothing in bin/ could be one that
+ * lost its execute permission (the distributions are not read for it).
+ */
+static int script_owners(struct venv_check_ctx *c, const char ***out)
+{
+	struct venv_model *e = c->env;
+	const struct venv_dists *ds;
+	const char **owner;
+	size_t i, k;
+	int error;
+
+	*out = NULL;
+	if (e->bin_state != VENV_DIR_OK || !venv_check_wants_any(c, not_exec_codes))
+		return 0;
+	for (i = 0; i < e->nentries && !not_exec_candidate(&e->entries[i]); i++)
+		;
+	if (i == e->nentries || (error = venv_check_dists(c, 0, &ds)) <= 0)
+		return i == e->nentries ? 0 : error;
+	if (!(owner = calloc(e->nentries, sizeof(*owner))))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	for (i = 0; i < ds->nr; i++) {
+		const struct venv_dist *d = &ds->v[i];
+
+		for (k = 0; k < d->nscripts; k++)
+			owned_by(e, owner, d->scripts[k], d->name);
+		for (k = 0; k < d->nentries; k++)
+			owned_by(e, owner, d->entries[k].name, d->name);
+	}
+	*out = owner;
+	return 0;
+}
+
+static int check_not_executable(struct venv_check_ctx *c, const char **owner)
+{
+	struct venv_model *e = c->env;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; owner && i < e->nentries && error >= 0; i++) {
+		const struct venv_model_entry *en = &e->entries[i];
+		unsigned mode = (unsigned)(en->st.st_mode & 07777), want;
+		struct venv_finding_data d;
+		char rel[300], fix[400];
+
+		if (!owner[i] || !not_exec_candidate(en))
+			continue;
+		snprintf(rel, sizeof(rel), "bin/%s", en->name);
+		memset(&d, 0, sizeof(d));
+		d.name = (char *)owner[i];
+		d.mode = mode;
+		want = venv_rules_exec_mode(mode);
+		snprintf(fix, sizeof(fix), "give '%s' its execute permission: mode %04o -> %04o", rel,
+			 mode, want);
+		/* Execute bits alone do not make a script its owner cannot read run. */
+		if (mode & S_IRUSR)
+			error = venv_check_add(c, VENV_DIAG_SCRIPT_NOT_EXECUTABLE, rel, 0, fix, &d,
+					       "'%s', a console script of %s, is not executable "
+					       "(mode %04o): running it fails with 'Permission "
+					       "denied'", rel, owner[i], mode);
+		else
+			error = venv_check_add(c, VENV_DIAG_SCRIPT_NOT_EXECUTABLE, rel, 0, NULL, &d,
+					       "'%s', a console script of %s, is neither executable "
+					       "nor readable by its owner (mode %04o): running it "
+					       "fails with 'Permission denied'", rel, owner[i], mode);
+	}
+	return error;
+}
 
 int venv_rules_scripts(struct venv_check_ctx *c)
 {
+	const char **owner = NULL;
 	int error;
 
-	if ((error = check_activation(c)) < 0)
-		return error;
-	return check_scripts(c);
+	if ((error = check_activation(c)) >= 0 && (error = script_owners(c, &owner)) >= 0 &&
+	    (error = check_scripts(c, owner)) >= 0)
+		error = check_not_executable(c, owner);
+	free(owner);
+	return error;
 }

@@ -103,6 +103,8 @@ int venv_check_dists(struct venv_check_ctx *c, unsigned need, const struct venv_
 int venv_rules_base(struct venv_check_ctx *c);      /* rules_base.c: interpreters, base */
 int venv_rules_cfg(struct venv_check_ctx *c);       /* rules_cfg.c: pyvenv.cfg */
 int venv_rules_scripts(struct venv_check_ctx *c);   /* rules_scripts.c: activation, console scripts */
+/* What VNV415's fix makes of a console script's mode: as chmod a+X (x where r), no o+w. */
+unsigned venv_rules_exec_mode(unsigned mode);
 int venv_rules_tree(struct venv_check_ctx *c);      /* rules_tree.c: lib/, the walk, .pth */
 int venv_rules_dists(struct venv_check_ctx *c);     /* rules_dists.c: installed distributions */
 

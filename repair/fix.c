@@ -75,6 +75,22 @@ int venv_fix_read(struct venv_fixctx *x, const char *rel, struct vbuf *out)
 	return error;
 }
 
+/*
+ * The execute bits a planned change of mode gives rel (VNV415): a rewrite
+ * planned after it, which keeps the mode of the file there, keeps them
+ * too (the change of mode is applied first, to the file replaced).
+ */
+static unsigned planned_exec_bits(const struct venv_plan *plan, const char *rel)
+{
+	unsigned bits = 0;
+	size_t i;
+
+	for (i = 0; i < plan->nr; i++)
+		if (plan->fixes[i].kind == VENV_FIX_CHMOD && !strcmp(plan->fixes[i].path, rel))
+			bits |= plan->fixes[i].mode & 0111;
+	return bits;
+}
+
 int venv_fix_write(struct venv_fixctx *x, int code, const char *rel, const char *data, size_t len,
 		   unsigned mode, const char *summary)
 {
@@ -86,7 +102,7 @@ int venv_fix_write(struct venv_fixctx *x, int code, const char *rel, const char 
 		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			exists = 1;
 			if (S_ISREG(st.st_mode))
-				mode = st.st_mode & 07777;
+				mode = (st.st_mode & 07777) | planned_exec_bits(x->plan, rel);
 		}
 		/* Already what it would become (a finding about something else): no change. */
 		if (exists && S_ISREG(st.st_mode) && (size_t)st.st_size == len &&
@@ -398,6 +414,7 @@ const struct venv_fixer venv_fixers[] = {
 	{ VENV_DIAG_ACTIVATION_INJECTION, venv_fix_activation },
 	{ VENV_DIAG_SHEBANG_INJECTION, venv_fix_shebang },
 	{ VENV_DIAG_EDITABLE_SOURCE_MISSING, venv_fix_pth },
+	{ VENV_DIAG_SCRIPT_NOT_EXECUTABLE, venv_fix_exec },
 	{ VENV_DIAG_MISSING_ACTIVATION_SCRIPT, venv_fix_missing_activation },
 	{ VENV_DIAG_UNQUOTED_ACTIVATION_TEMPLATE, venv_fix_activation },
 	{ VENV_DIAG_PROMPT_EXPANSION, venv_fix_activation },
@@ -555,9 +572,13 @@ int venv_fix_plan_flags(struct venv_envdir *e, const struct venv_model *env,
 			continue;
 		}
 		vbuf_reset(&x.why);
-		/* A file already rewritten in the plan: its other findings go with it. */
+		/*
+		 * A file already rewritten in the plan: its other findings go with
+		 * it, but for a lost execute permission, which the rewrite keeps.
+		 */
 		if (rel && f->code != VENV_DIAG_PTH_MISSING_PATH &&
-		    f->code != VENV_DIAG_EDITABLE_SOURCE_MISSING && planned_content(plan, rel))
+		    f->code != VENV_DIAG_EDITABLE_SOURCE_MISSING &&
+		    f->code != VENV_DIAG_SCRIPT_NOT_EXECUTABLE && planned_content(plan, rel))
 			continue;
 		r = fx->fix(&x, f, rel);
 		if (r < 0)

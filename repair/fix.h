@@ -175,6 +175,8 @@ int venv_fix_mode(struct venv_fixctx *x, const struct venv_finding *f, const cha
 /* ---- the fixers of scripts, activation and .pth files (repair/fix_scripts.c) ---- */
 
 int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
+/* VNV415: the execute bits back, as chmod a+X (a CHMOD, or the mode of a planned rewrite). */
+int venv_fix_exec(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
 int venv_fix_activation(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
 int venv_fix_missing_activation(struct venv_fixctx *x, const struct venv_finding *f,
 				const char *rel);

@@ -1,6 +1,7 @@
 /*
- * The fixers of what names a path: console-script shebangs, activation
- * scripts (written by create's writer, never a second one) and .pth lines.
+ * The fixers of what names a path: console-script shebangs (and a console
+ * script's lost execute permission), activation scripts (written by
+ * create's writer, never a second one) and .pth lines.
  */
 #include "compat.h"
 #include <strings.h>
@@ -8,6 +9,7 @@
 #include "cfg.h"
 #include "diag.h"
 #include "fix.h"
+#include "ruleset.h"
 #include "path.h"
 #include "shebang.h"
 #include "shquote.h"
@@ -341,6 +343,53 @@ done:
 	vbuf_release(&data);
 	vbuf_release(&interp);
 	vbuf_release(&text);
+	vbuf_release(&msg);
+	return error;
+}
+
+/*
+ * VNV415: a console script without its execute permission gets it back,
+ * as chmod a+X gives it (x where r is), by the plan's one change of mode.
+ * A script the plan rewrites (a #! fixed above: check lists those codes
+ * first) is written with that mode instead.
+ */
+int venv_fix_exec(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
+{
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
+	const char *name = rel && !strncmp(rel, "bin/", 4) ? rel + 4 : NULL;
+	unsigned mode, want;
+	struct stat st;
+	size_t i;
+	int error = 0;
+
+	if (!name || !*name || strchr(name, '/') || x->bfd < 0)
+		return venv_fix_decline(x, "not a script in bin/");
+	if (fstatat(x->bfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return venv_fix_decline(x, "it cannot be examined: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return venv_fix_decline(x, "it is no longer a regular file");
+	mode = (unsigned)(st.st_mode & 07777);
+	if (mode & S_IXUSR)
+		return 0;
+	/* Execute bits alone would not make it run (check offers no fix either). */
+	if (!(mode & S_IRUSR))
+		return venv_fix_decline(x, "its owner may not read it either: give it back "
+					"'chmod u+rx' by hand");
+	want = venv_rules_exec_mode(mode);
+	for (i = 0; i < x->plan->nr; i++) {
+		struct venv_fix *fx = &x->plan->fixes[i];
+
+		if ((fx->kind == VENV_FIX_WRITE || fx->kind == VENV_FIX_COPY) &&
+		    !strcmp(fx->path, rel)) {
+			fx->mode = venv_rules_exec_mode(fx->mode);
+			return 0;
+		}
+	}
+	if ((error = vbuf_addf(&msg, "%s: mode %04o -> %04o (executable again)", rel, mode,
+			       want)) == 0 &&
+	    (error = venv_plan_add(x->plan, f->code, VENV_FIX_CHMOD, rel, NULL, 0, want,
+				   msg.buf)) == 0)
+		venv_plan_last(x->plan)->replaces = 1;
 	vbuf_release(&msg);
 	return error;
 }

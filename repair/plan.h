@@ -18,7 +18,8 @@ enum venv_fix_kind {
 	VENV_FIX_MKDIR,    /* create a directory */
 	VENV_FIX_REMOVE,   /* remove a file or a symbolic link */
 	VENV_FIX_COPY,     /* copy the file src (absolute) to path */
-	VENV_FIX_CHMOD     /* drop write permission for others (mode: the mode planned) */
+	VENV_FIX_CHMOD     /* drop write permission for others and add the execute bits
+			      of mode (mode: the mode planned) */
 };
 
 struct venv_fix {
@@ -28,7 +29,7 @@ struct venv_fix {
 	char *data;             /* WRITE: the new bytes; SYMLINK: the link's value */
 	size_t len;
 	char *src;              /* COPY: where from */
-	unsigned mode;          /* WRITE, COPY, MKDIR: the exact mode */
+	unsigned mode;          /* WRITE, COPY, MKDIR: the exact mode; CHMOD: see above */
 	int replaces;           /* something is at path now */
 	char *summary;          /* one line for people */
 	char *before, *after;   /* optional diff lines ("\n"-separated) */

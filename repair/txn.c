@@ -379,18 +379,23 @@ static const char *kind_name(enum venv_fix_kind k)
 }
 
 /*
- * Drop write permission for others from dfd/base, never through a link;
- * nothing else of the mode changes, so doing it twice is harmless.
+ * The one change of mode: drop write permission for others from dfd/base
+ * and add the execute bits of `add` (the planned mode's: VNV415 gives a
+ * console script its execute bits back, VNV409's plan adds none the file
+ * did not have), never through a link; nothing else of the mode changes,
+ * so doing it twice is harmless.
  */
-static int drop_other_write(int dfd, const char *base, const char *path)
+static int set_mode(int dfd, const char *base, const char *path, mode_t add)
 {
 	struct stat st;
 	int fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
+	add &= 0111;
 	if (fd < 0 && errno == ENOENT)
 		return 0;
 	if (fd >= 0) {
-		if (fstat(fd, &st) < 0 || fchmod(fd, st.st_mode & 07777 & ~(mode_t)S_IWOTH) < 0) {
+		if (fstat(fd, &st) < 0 ||
+		    fchmod(fd, (st.st_mode & 07777 & ~(mode_t)S_IWOTH) | add) < 0) {
 			close(fd);
 			return venv_error_set_errno(VENV_EIO, "cannot change the mode of '%s'", path);
 		}
@@ -402,7 +407,7 @@ static int drop_other_write(int dfd, const char *base, const char *path)
 		return errno == ENOENT ? 0 : venv_error_set_errno(VENV_EIO, "cannot read '%s'", path);
 	if (S_ISLNK(st.st_mode))
 		return 0;
-	if (fchmodat(dfd, base, st.st_mode & 07777 & ~(mode_t)S_IWOTH, 0) < 0)
+	if (fchmodat(dfd, base, (st.st_mode & 07777 & ~(mode_t)S_IWOTH) | add, 0) < 0)
 		return venv_error_set_errno(VENV_EIO, "cannot change the mode of '%s'", path);
 	return 0;
 }
@@ -430,7 +435,8 @@ static int entry_forward(struct venv_envdir *e, json_t *ent)
 		if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
 			error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", path);
 	} else if (!strcmp(op, "chmod")) {
-		error = drop_other_write(dfd, base, path);
+		error = set_mode(dfd, base, path,
+				 (mode_t)json_integer_value(json_object_get(ent, "mode")));
 	} else {
 		const char *stage = jstr(ent, "stage");
 

@@ -2,6 +2,7 @@
 #include <check.h>
 #include "diag.h"
 #include "fix.h"
+#include "ruleset.h"
 #include "txn.h"
 #include "vbuf.h"
 #include "../unit.h"
@@ -215,6 +216,88 @@ START_TEST(test_fix__data_not_text)
 }
 END_TEST
 
+static unsigned mode_of(const char *dir, const char *rel)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	PATHF(p, "%s/%s", dir, rel);
+	ck_assert_int_eq(lstat(p, &st), 0);
+	return (unsigned)(st.st_mode & 07777);
+}
+
+/*
+ * VNV415: a console script gets its execute bits back as chmod a+X gives
+ * them (x where r is), never others' write (VNV409 on the same file, in
+ * either order, leaves it executable); one its owner may not read is
+ * declined. The plan's one change of mode does both, applied under the
+ * journal.
+ */
+START_TEST(test_fix__exec_mode)
+{
+	static const struct { const char *name; unsigned mode; } files[] = {
+		{ "a", 0640 }, { "b", 0646 }, { "c", 0000 }, { "d", 0604 }, { "e", 0755 }
+	};
+	static const int codes[] = {
+		VENV_DIAG_SCRIPT_NOT_EXECUTABLE, VENV_DIAG_WORLD_WRITABLE,
+		VENV_DIAG_SCRIPT_NOT_EXECUTABLE, VENV_DIAG_WORLD_WRITABLE,
+		VENV_DIAG_SCRIPT_NOT_EXECUTABLE, VENV_DIAG_SCRIPT_NOT_EXECUTABLE,
+		VENV_DIAG_SCRIPT_NOT_EXECUTABLE
+	};
+	static const char *const rels[] = {
+		"bin/a", "bin/b", "bin/b", "bin/d", "bin/d", "bin/c", "bin/e"
+	};
+	char env[PATH_MAX], p[PATH_MAX];
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	struct venv_plan plan = VENV_PLAN_INIT;
+	struct venv_finding fs[7];
+	size_t i;
+	int stale;
+
+	ck_assert_uint_eq(venv_rules_exec_mode(0644), 0755);
+	ck_assert_uint_eq(venv_rules_exec_mode(0600), 0700);
+	ck_assert_uint_eq(venv_rules_exec_mode(0646), 0755);
+	ck_assert_uint_eq(venv_rules_exec_mode(04640), 04750);
+
+	PATHF(env, "%s/env-exec", tmp_root);
+	ck_assert_int_eq(mkdir(env, 0755), 0);
+	PATHF(p, "%s/bin", env);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	for (i = 0; i < VENV_ARRAY_SIZE(files); i++) {
+		PATHF(p, "%s/bin/%s", env, files[i].name);
+		unit_put_file(p, "#!/bin/sh\necho ok\n", 18);
+		ck_assert_int_eq(chmod(p, files[i].mode), 0);
+	}
+	memset(fs, 0, sizeof(fs));
+	for (i = 0; i < VENV_ARRAY_SIZE(fs); i++) {
+		fs[i].code = codes[i];
+		fs[i].relpath = (char *)rels[i];
+		fs[i].message = (char *)"not executable";
+	}
+	plan_for(&plan, env, fs, VENV_ARRAY_SIZE(fs));
+	/* bin/c (mode 0000) is declined; bin/e (executable by now) needs nothing. */
+	ck_assert_uint_eq(plan.nprob, 1);
+	ck_assert_int_eq(plan.problems[0].code, VENV_DIAG_SCRIPT_NOT_EXECUTABLE);
+	ck_assert_ptr_nonnull(strstr(plan.problems[0].message, "chmod u+rx"));
+	ck_assert_ptr_null(planned(&plan, "bin/c"));
+	ck_assert_ptr_null(planned(&plan, "bin/e"));
+	for (i = 0; i < plan.nr; i++)
+		ck_assert_int_eq(plan.fixes[i].kind, VENV_FIX_CHMOD);
+	ck_assert_uint_eq(planned(&plan, "bin/a")->mode, 0750);
+
+	ck_assert_int_eq(venv_envdir_open(&e, env), 0);
+	ck_assert_int_eq(venv_repair_lock(&e, &stale), 0);
+	ck_assert_msg(venv_plan_apply(&e, &plan) == 0, "apply failed: %s", venv_error_last());
+	venv_envdir_close(&e);
+	venv_plan_release(&plan);
+	ck_assert_uint_eq(mode_of(env, "bin/a"), 0750);
+	ck_assert_uint_eq(mode_of(env, "bin/b"), 0755);
+	ck_assert_uint_eq(mode_of(env, "bin/c"), 0000);
+	ck_assert_uint_eq(mode_of(env, "bin/d"), 0705);
+	ck_assert_uint_eq(mode_of(env, "bin/e"), 0755);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("repair/fix");
@@ -225,6 +308,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_fix__left_minor);
 	tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_add_test(tc, test_fix__data_not_text);
+	tcase_add_test(tc, test_fix__exec_mode);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -275,6 +275,40 @@ START_TEST(test_txn__recover_committed_rolls_forward)
 }
 END_TEST
 
+/*
+ * A committed journal's change of mode, carried through: others' write
+ * dropped, the execute bits of its mode added (VNV415); a mode without
+ * them (VNV409's, as earlier journals have it) only drops the write.
+ */
+START_TEST(test_txn__recover_chmod_adds_exec)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE);
+	char p[PATH_MAX * 2];
+	struct stat st;
+
+	put("s", "#!/bin/sh\n");
+	put("w", "data\n");
+	snprintf(p, sizeof(p), "%s/s", root);
+	ck_assert_int_eq(chmod(p, 0646), 0);
+	snprintf(p, sizeof(p), "%s/w", root);
+	ck_assert_int_eq(chmod(p, 0646), 0);
+	put(VENV_REPAIR_JOURNAL, "{\"venv-repair-journal\": 1, \"kind\": \"fix\", \"state\": "
+	    "\"committed\", \"fixes\": [{\"op\": \"chmod\", \"path\": \"s\", \"mode\": 493}, "
+	    "{\"op\": \"chmod\", \"path\": \"w\", \"mode\": 420}]}");
+	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
+	ck_assert_int_eq(venv_repair_recover(&e, &note), 1);
+	snprintf(p, sizeof(p), "%s/s", root);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0755);
+	snprintf(p, sizeof(p), "%s/w", root);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0644);
+	venv_envdir_close(&e);
+	vbuf_release(&note);
+}
+END_TEST
+
 START_TEST(test_txn__recover_refuses_damaged_journal)
 {
 	struct venv_envdir e = VENV_ENVDIR_INIT;
@@ -533,6 +567,7 @@ static Suite *txn_suite(void)
 	tcase_add_test(tc, test_txn__apply_plan);
 	tcase_add_test(tc, test_txn__recover_prepared_rolls_back);
 	tcase_add_test(tc, test_txn__recover_committed_rolls_forward);
+	tcase_add_test(tc, test_txn__recover_chmod_adds_exec);
 	tcase_add_test(tc, test_txn__recover_refuses_damaged_journal);
 	tcase_add_test(tc, test_txn__upgrade_rollback_restores);
 	tcase_add_test(tc, test_txn__upgrade_interrupted_is_rolled_back);
