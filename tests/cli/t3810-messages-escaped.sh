@@ -4,8 +4,8 @@
 # component of the path is untrusted; check's text output already escapes).
 # An environment made by python -m venv is found by `repair -r` under a
 # directory name carrying terminal escapes: its text report shows them as
-# \x1b, never raw; under a name that is not UTF-8, repair refuses (see
-# below) and its JSON report is valid and names the path (the key was
+# \x1b, never raw; under a name that is not UTF-8, repair changes nothing
+# (see below) and its JSON report is valid and names the path (the key was
 # dropped). An error quoting such a name
 # (list of a missing directory) and restore of an archive whose manifest
 # names such a place print no raw control character either.
@@ -38,36 +38,41 @@ expect_match 'tree/moved \(moved or copied from .*/oev\\x1b\]0;pwn\\x07il\):' "$
 	"the escaped old place in repair's report"
 expect_match '^      - command = .* -m venv --without-pip .*/oev\\x1b\]0;pwn\\x07il$' "$OUT" \
 	"the escaped line of pyvenv.cfg in repair's report"
-# Moved to a name with escapes: refused, as create refuses it (pyvenv.cfg
-# would carry them), and the error says it escaped.
+# Moved to a name with escapes: nothing written for it, as create refuses
+# it (pyvenv.cfg and the scripts would carry them): each activation script
+# is a problem left, exit 1, and the report says so escaped.
 rm -rf tree && mkdir tree
 cp -a orig "tree/$esc"
-expect_exit 2 "$VENV" repair -r tree
-no_raw "repair -r's error" "$OUT$ERR"
-expect_match "cannot be written into pyvenv.cfg" "$ERR" "repair's refusal"
+cp "tree/$esc/pyvenv.cfg" cfg.before
+expect_exit 1 "$VENV" repair -r tree
+no_raw "repair -r's report" "$OUT$ERR"
+expect_match "holds control characters or is not valid UTF-8.*move the environment to a plain name" \
+	"$OUT" "repair's reason"
+cmp -s cfg.before "tree/$esc/pyvenv.cfg" || fail "expected pyvenv.cfg unchanged, saw: $(cat -v "tree/$esc/pyvenv.cfg")"
 
 # Moved to a name that is not UTF-8: pyvenv.cfg cannot name it (site.py
 # decodes it as UTF-8 and Python stops at start-up: repair wrote it, and the
-# interpreter that worked before the repair no longer started). Refused,
-# nothing changed, said in valid JSON that names the path.
+# interpreter that worked before the repair no longer started). Nothing
+# changed, each script a problem left (exit 1), said in valid JSON that
+# names the path.
 bad=$'in\377valid'
 rm -rf tree && mkdir tree
 cp -a orig "tree/$bad"
 cp "tree/$bad/pyvenv.cfg" cfg.before
 expect_exit 0 "tree/$bad/bin/python" -c 'import sys; print(sys.prefix)'
-expect_exit 2 "$VENV" repair -r --format json tree
+expect_exit 1 "$VENV" repair -r --format json tree
 printf '%s' "$OUT" | "$HARNESS" -c '
 import json, sys
 env = json.load(sys.stdin)["environments"][0]
 assert env["path"].endswith("/tree/in\ufffdvalid"), env.get("path")
-assert "cannot be written into pyvenv.cfg" in env["error"], env
-' || fail "expected valid JSON naming the path and the refusal for a name that is not UTF-8, saw: $OUT"
+assert env["status"] == "problems" and not env["changes"], env
+assert all("not valid UTF-8" in p["message"] for p in env["problems"]), env
+' || fail "expected valid JSON naming the path and the problems for a name that is not UTF-8, saw: $OUT"
 cmp -s cfg.before "tree/$bad/pyvenv.cfg" || fail "expected pyvenv.cfg unchanged, saw: $(cat -v "tree/$bad/pyvenv.cfg")"
 expect_exit 0 "tree/$bad/bin/python" -c 'import sys; print(sys.prefix)'
-expect_exit 2 "$VENV" repair "tree/$bad"
-no_raw "repair's error" "$ERR"
-expect_match "^venv: error: 'command = .* -m venv .*/tree/in\\\\xffvalid' cannot be written into pyvenv.cfg" \
-	"$ERR" "repair's error"
+expect_exit 1 "$VENV" repair "tree/$bad"
+no_raw "repair's report" "$OUT$ERR"
+expect_match "^/.*/tree/in\\\\xffvalid \\(moved or copied from " "$OUT" "repair's escaped name"
 
 expect_exit 2 "$VENV" list "$esc"
 no_raw "list's error" "$ERR"
