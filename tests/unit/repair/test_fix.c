@@ -298,6 +298,41 @@ START_TEST(test_fix__exec_mode)
 }
 END_TEST
 
+/*
+ * A #! finding whose rewrite comes out as the file already is (here: the
+ * script runs the environment's python already) plans nothing, and the
+ * fixer does not annotate the plan's last change, which is another's or
+ * none (it read the last of an empty plan: a crash).
+ */
+START_TEST(test_fix__shebang_already_right)
+{
+	char env[PATH_MAX], p[PATH_MAX], text[PATH_MAX + 64];
+	struct venv_plan plan = VENV_PLAN_INIT;
+	struct venv_finding f;
+	int n;
+
+	PATHF(env, "%s/env-same", tmp_root);
+	ck_assert_int_eq(mkdir(env, 0755), 0);
+	PATHF(p, "%s/bin", env);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	PATHF(p, "%s/bin/python3", env);
+	unit_put_file(p, "#!/bin/sh\n", 10);
+	ck_assert_int_eq(chmod(p, 0755), 0);
+	n = snprintf(text, sizeof(text), "#!%s/bin/python3\nprint('ok')\n", env);
+	PATHF(p, "%s/bin/tool", env);
+	unit_put_file(p, text, (size_t)n);
+	ck_assert_int_eq(chmod(p, 0755), 0);
+	memset(&f, 0, sizeof(f));
+	f.code = VENV_DIAG_SHEBANG_OLD_LOCATION;
+	f.relpath = (char *)"bin/tool";
+	f.message = (char *)"old location";
+	plan_for(&plan, env, &f, 1);
+	ck_assert_msg(plan.nr == 0, "expected nothing planned, saw %zu change(s), the first for '%s'",
+		      plan.nr, plan.nr ? plan.fixes[0].path : "");
+	venv_plan_release(&plan);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("repair/fix");
@@ -309,6 +344,7 @@ static Suite *suite(void)
 	tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_add_test(tc, test_fix__data_not_text);
 	tcase_add_test(tc, test_fix__exec_mode);
+	tcase_add_test(tc, test_fix__shebang_already_right);
 	suite_add_tcase(s, tc);
 	return s;
 }
