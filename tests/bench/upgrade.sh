@@ -12,8 +12,8 @@
 # well (activation scripts, pyvenv.cfg's command, one more check): the
 # second row.
 #
-# Each run's copy is made before the runs and then written out (sync), for
-# every row alike: an environment that is upgraded is at rest on disk, not a copy still
+# Each run's copy is made afresh and then written out (sync), for every row
+# alike: an environment that is upgraded is at rest on disk, not a copy still
 # in the page cache, whose dirty pages the first fsync or syncfs of repair
 # (or pip's) would write out on its behalf and be charged for. Nothing is
 # deleted before a run either: the copy the last run worked on is moved
@@ -26,8 +26,7 @@
 # so each copy is put in a block group of its own: $BTMP gets ext2/3/4's
 # "top of directory hierarchy" attribute (chattr +T), with which the
 # allocator spreads its subdirectories as it does the file system's top
-# directories (elsewhere the chattr fails, harmlessly); and all copies are
-# made before the first run, a minute before it (see pool below).
+# directories (elsewhere the chattr fails, harmlessly).
 . "$(dirname "$0")/lib.sh"
 chattr +T "$BTMP" 2>/dev/null || :
 . "$TOP/tests/cli/repair-lib.sh"
@@ -52,47 +51,25 @@ bench_template "$old" "$BTMP"/wheels/*.whl || exit 1
 # The interpreter facts of both, cached, as after any earlier use.
 "$VENV" repair -q --upgrade -p "$new" --dry-run "$BTMP/tmpl" >/dev/null
 
-# Every run's copy is made before any run, each a directory of $BTMP (so
-# in a block group of its own), and written out at once; then the bench
-# waits until nothing was deleted on the file system in the last minute
-# (BENCH_SETTLE seconds, default 61: the making of the templates and
-# wheels, pip's temporary files). A copy made just before its run, as
-# before, could be put by the allocator in the very group that the last
-# run's deletions had just emptied (the most free inodes: what it looks
-# for), and that run paid for every inode freed there: the same binary
-# measured 83 ms in one invocation and 110 ms in the next, its CPU time
-# 70 and 100 ms. A run moves its copy into place ($D) by a rename, which
-# allocates nothing.
-pool() {
-	local tmpl=$1 n=$2 i
-	for i in $(seq 1 "$n"); do
-		cp -a "$BTMP/$tmpl" "$BTMP/pool.$tmpl.$i" || return 1
-	done
-}
-pool tmpl "$((SLOW + N))" && pool itmpl "$N" && sync || exit 1
-sleep "${BENCH_SETTLE:-61}"
-
-# prep_copy TEMPLATE: the next written-out copy of TEMPLATE, moved to $D (see above).
+# prep_copy TEMPLATE: the fresh, written-out copy a run works on (see above).
 prep_copy() {
-	local next
 	if [ -e "$D" ]; then
 		mv "$D" "$(mktemp -d "$BTMP/used.XXXXXX")/" || return 1
 	fi
-	next=$(ls -d "$BTMP/pool.$1".* 2>/dev/null | head -n 1)
-	[ -n "$next" ] && mv "$next" "$D"
+	cp -a "$1" "$D" && sync
 }
 
 echo "repair --upgrade across a minor version, pip + 20 pure packages: $old -> $new"
 echo "($N runs of repair, $SLOW of the baseline, median; ratio = recreate / this;" \
 	"cpu = user + system)"
 TIMED_CPU=$BTMP/cpu.recreate
-recreate=$(timed 'prep_copy tmpl' \
+recreate=$(timed 'prep_copy $BTMP/tmpl' \
 	"$new -m venv --clear \$D && \$D/bin/pip install -q $BTMP/wheels/*.whl" "$SLOW") || exit 1
 TIMED_CPU=$BTMP/cpu.inplace
-inplace=$(timed 'prep_copy itmpl' "$VENV repair -q --upgrade -p $new \$D" "$N") ||
+inplace=$(timed 'prep_copy $BTMP/itmpl' "$VENV repair -q --upgrade -p $new \$D" "$N") ||
 	exit 1
 TIMED_CPU=$BTMP/cpu.moved
-moved=$(timed 'prep_copy tmpl' "$VENV repair -q --upgrade -p $new \$D" "$N") || exit 1
+moved=$(timed 'prep_copy $BTMP/tmpl' "$VENV repair -q --upgrade -p $new \$D" "$N") || exit 1
 rc=$(cat "$BTMP/cpu.recreate")
 row_cpu "python -m venv --clear + pip install" "$recreate" "$recreate" "$rc" "$rc"
 row_cpu "venv repair --upgrade (in place)" "$inplace" "$recreate" "$(cat "$BTMP/cpu.inplace")" "$rc"
