@@ -444,7 +444,7 @@ static int script_owners(struct venv_check_ctx *c, const char ***out)
 	const struct venv_dists *ds;
 	const char **owner;
 	size_t i, k;
-	int error;
+	int error = 0;
 
 	*out = NULL;
 	if (e->bin_state != VENV_DIR_OK || !venv_check_wants_any(c, not_exec_codes))
