@@ -91,6 +91,23 @@ static unsigned planned_exec_bits(const struct venv_plan *plan, const char *rel)
 	return bits;
 }
 
+int venv_fix_write_shown(struct venv_fixctx *x, int code, const char *rel, const char *data,
+			 size_t len, unsigned mode, const char *summary, const char *before,
+			 size_t blen, const char *after, size_t alen)
+{
+	size_t planned = x->plan->nr;
+	struct venv_fix *fx;
+	int error = venv_fix_write(x, code, rel, data, len, mode, summary);
+
+	if (error < 0 || x->plan->nr == planned)
+		return error;
+	fx = venv_plan_last(x->plan);
+	if ((before && !(fx->before = strndup(before, blen))) ||
+	    (after && !(fx->after = strndup(after, alen))))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	return 0;
+}
+
 int venv_fix_write(struct venv_fixctx *x, int code, const char *rel, const char *data, size_t len,
 		   unsigned mode, const char *summary)
 {

@@ -125,6 +125,15 @@ int venv_fix_decline(struct venv_fixctx *x, const char *fmt, ...) VENV_PRINTF(2,
 int venv_fix_write(struct venv_fixctx *x, int code, const char *rel, const char *data, size_t len,
 		   unsigned mode, const char *summary);
 
+/*
+ * venv_fix_write(), and the lines the report shows of the change (before,
+ * after: blen and alen bytes, or NULL for none), on the change it planned:
+ * none when the file is already what it would become.
+ */
+int venv_fix_write_shown(struct venv_fixctx *x, int code, const char *rel, const char *data,
+			 size_t len, unsigned mode, const char *summary, const char *before,
+			 size_t blen, const char *after, size_t alen);
+
 /* Record that x->cfg was changed for code (before/after: lines to show, or NULL). */
 int venv_fix_cfg_changed(struct venv_fixctx *x, int code, const char *before, const char *after);
 

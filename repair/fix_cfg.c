@@ -299,28 +299,18 @@ done:
 int venv_fix_cfg_flush(struct venv_fixctx *x)
 {
 	struct vbuf out = VBUF_INIT(VBUF_MAX_CFG), msg = VBUF_INIT(VBUF_MAX_LINE);
-	struct venv_fix *fx;
-	size_t planned;
 	int error;
 
 	if (!x->cfg_code)
 		return 0;
-	planned = x->plan->nr;
-	if ((error = venv_cfg_format(&x->cfg, &out)) < 0 ||
+	if ((error = venv_cfg_format(&x->cfg, &out)) == 0 &&
 	    (error = vbuf_addf(&msg, "pyvenv.cfg: rewritten%s%s%s", strchr(x->cfg_codes, ',') ?
 			       " (" : "", strchr(x->cfg_codes, ',') ? x->cfg_codes : "",
-			       strchr(x->cfg_codes, ',') ? ")" : "")) < 0 ||
-	    (error = venv_fix_write(x, x->cfg_code, "pyvenv.cfg", out.buf, out.len, 0644,
-				    msg.buf)) < 0)
-		goto done;
-	if (x->plan->nr == planned)
-		goto done;   /* already as it would be written: nothing planned */
-	fx = venv_plan_last(x->plan);
-	if (x->cfg_before.len && !(fx->before = strdup(x->cfg_before.buf)))
-		error = venv_error_set(VENV_ENOMEM, "out of memory");
-	if (x->cfg_after.len && !(fx->after = strdup(x->cfg_after.buf)))
-		error = venv_error_set(VENV_ENOMEM, "out of memory");
-done:
+			       strchr(x->cfg_codes, ',') ? ")" : "")) == 0)
+		error = venv_fix_write_shown(x, x->cfg_code, "pyvenv.cfg", out.buf, out.len, 0644,
+					     msg.buf, x->cfg_before.len ? x->cfg_before.buf : NULL,
+					     x->cfg_before.len, x->cfg_after.len ?
+					     x->cfg_after.buf : NULL, x->cfg_after.len);
 	vbuf_release(&out);
 	vbuf_release(&msg);
 	return error;

@@ -268,7 +268,7 @@ int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const 
 	struct vbuf text = VBUF_INIT(VBUF_MAX_SCRIPT), msg = VBUF_INIT(VBUF_MAX_LINE);
 	struct venv_shebang sb = VENV_SHEBANG_INIT;
 	const char *old, *args = NULL, *base;
-	size_t header = 0, planned;
+	size_t header = 0, nb, na;
 	struct stat st;
 	int error, env_python;
 
@@ -323,23 +323,14 @@ int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const 
 			error = venv_fix_decline(x, "%s", venv_error_last());
 		goto done;
 	}
-	planned = x->plan->nr;
-	if ((error = vbuf_addf(&msg, "%s: interpreter '%s' -> '%s'", rel, old, interp.buf)) < 0 ||
-	    (error = venv_fix_write(x, f->code, rel, text.buf, text.len, 0755, msg.buf)) < 0)
-		goto done;
-	/* The file may be what it would become already: then nothing was planned to annotate. */
-	if (x->plan->nr > planned) {
-		struct venv_fix *fx = venv_plan_last(x->plan);
-		size_t nb = header && data.buf[header - 1] == '\n' ? header - 1 : header;
-		size_t na = text.len - (data.len - header);
-
-		if (na && text.buf[na - 1] == '\n')
-			na--;
-		fx->before = strndup(data.buf, nb);
-		fx->after = strndup(text.buf, na);
-		if (!fx->before || !fx->after)
-			error = venv_error_set(VENV_ENOMEM, "out of memory");
-	}
+	/* The report shows the #! lines, old and new. */
+	nb = header && data.buf[header - 1] == '\n' ? header - 1 : header;
+	na = text.len - (data.len - header);
+	if (na && text.buf[na - 1] == '\n')
+		na--;
+	if ((error = vbuf_addf(&msg, "%s: interpreter '%s' -> '%s'", rel, old, interp.buf)) == 0)
+		error = venv_fix_write_shown(x, f->code, rel, text.buf, text.len, 0755, msg.buf,
+					     data.buf, nb, text.buf, na);
 done:
 	venv_shebang_release(&sb);
 	vbuf_release(&data);
@@ -402,24 +393,17 @@ int venv_fix_exec(struct venv_fixctx *x, const struct venv_finding *f, const cha
 int venv_fix_pth_flush(struct venv_fixctx *x)
 {
 	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE);
-	struct venv_fix *fx;
-	size_t planned;
 	int error = 0;
 
 	if (!x->pth_rel || !x->pth_changed)
 		goto done;
-	planned = x->plan->nr;
 	if ((error = vbuf_addf(&msg, "%s: paths follow the environment to '%s'", x->pth_rel,
-			       x->e->dir)) < 0 ||
-	    (error = venv_fix_write(x, x->pth_code ? x->pth_code : VENV_DIAG_PTH_MISSING_PATH,
-				    x->pth_rel, x->pth_text.buf,
-				    x->pth_text.len, 0644, msg.buf)) < 0)
-		goto done;
-	if (x->plan->nr == planned)
-		goto done;   /* already as it would be written: nothing planned */
-	fx = venv_plan_last(x->plan);
-	if (!(fx->before = strdup(x->pth_before.buf)) || !(fx->after = strdup(x->pth_after.buf)))
-		error = venv_error_set(VENV_ENOMEM, "out of memory");
+			       x->e->dir)) == 0)
+		error = venv_fix_write_shown(x, x->pth_code ? x->pth_code :
+					     VENV_DIAG_PTH_MISSING_PATH, x->pth_rel,
+					     x->pth_text.buf, x->pth_text.len, 0644, msg.buf,
+					     x->pth_before.buf, x->pth_before.len,
+					     x->pth_after.buf, x->pth_after.len);
 done:
 	free(x->pth_rel);
 	x->pth_rel = NULL;
