@@ -326,6 +326,45 @@ static json_t *json_report(const struct venv_repair_report *r, const char *error
 	return o;
 }
 
+/*
+ * What became of one environment, for the exit status and the summary of -r,
+ * which counts each under one heading. Warnings left are not errors left:
+ * exit 0, as `venv check --severity error` would, but not "ok" either. Busy
+ * (another command held the lock past VENV_LOCK_TIMEOUT) was not looked at,
+ * so it has no problems to count: skipped, exit 1 as venv-repair(1) says.
+ */
+enum outcome {
+	OUTCOME_OK,       /* nothing left at warning severity or above */
+	OUTCOME_WARNINGS, /* warnings left, no errors */
+	OUTCOME_CHANGES,  /* --dry-run: changes to make, no errors would remain */
+	OUTCOME_ERRORS,   /* errors left (or would remain) */
+	OUTCOME_BUSY,     /* locked by another command: nothing done */
+	OUTCOME_FAILED,   /* refused or failed: nothing changed, or all put back */
+	OUTCOME_NR
+};
+
+static const int outcome_status[OUTCOME_NR] = {
+	[OUTCOME_OK] = VENV_EXIT_OK, [OUTCOME_WARNINGS] = VENV_EXIT_OK,
+	[OUTCOME_CHANGES] = VENV_EXIT_FAILURE, [OUTCOME_ERRORS] = VENV_EXIT_FAILURE,
+	[OUTCOME_BUSY] = VENV_EXIT_FAILURE, [OUTCOME_FAILED] = VENV_EXIT_ERROR
+};
+
+static enum outcome outcome(int error, const struct venv_repair_report *r, int dry_run)
+{
+	if (error == VENV_EBUSY)
+		return OUTCOME_BUSY;
+	if (error < 0)
+		return OUTCOME_FAILED;
+	if (r->errors)
+		return OUTCOME_ERRORS;
+	/* Exit 1 says "something would change"; what else is left shows in each plan. */
+	if (dry_run && (r->done.nr || r->recovered))
+		return OUTCOME_CHANGES;
+	if (r->remaining.nprob || r->unlisted)
+		return OUTCOME_WARNINGS;
+	return OUTCOME_OK;
+}
+
 /* The environments to repair, in order: the DIRs given, or those found under each ROOT. */
 struct dirs {
 	char **v;
@@ -384,8 +423,7 @@ int cmd_repair(int argc, char **argv)
 	struct vbuf default_dir = VBUF_INIT(VBUF_MAX_PATH);
 	char *default_argv[2] = { NULL, NULL };
 	struct dirs dirs = { NULL, 0, 0, 0 };
-	/* ok, with problems left (or busy), failed; and, dry run, with changes to make */
-	unsigned counts[3] = { 0, 0, 0 }, to_change = 0;
+	unsigned counts[OUTCOME_NR] = { 0 };
 	size_t k;
 	struct venv_cli_parse opts;
 	int c, i, recursive = 0, status = VENV_EXIT_OK;
@@ -482,19 +520,14 @@ int cmd_repair(int argc, char **argv)
 		struct venv_repair_report r;
 		int st, error = venv_repair(dirs.v[k], &o, &r);
 		char *msg = error < 0 ? strdup(venv_error_last()) : NULL;
+		enum outcome got = outcome(error, &r, o.dry_run);
 
 		venv_cli_progress_clear(&cli.progress);
 
 		if (!r.env_dir)
 			r.env_dir = strdup(dirs.v[k]);
-		/* Busy (another command is changing it, nothing was done) or problems left. */
-		if (error == VENV_EBUSY ||
-		    (error >= 0 && (r.errors || (o.dry_run && (r.done.nr || r.recovered)))))
-			st = VENV_EXIT_FAILURE;
-		else if (error < 0)
-			st = VENV_EXIT_ERROR;
-		else
-			st = VENV_EXIT_OK;
+		st = outcome_status[got];
+		counts[got]++;
 		if (cli.json) {
 			json_array_append_new(envs, json_report(&r, msg, o.dry_run));
 		} else {
@@ -513,26 +546,22 @@ int cmd_repair(int argc, char **argv)
 		}
 		if (st > status)
 			status = st;
-		/*
-		 * A dry run's plan that leaves nothing at error severity is a change to
-		 * make, not a problem left: exit 1 says "something would change".
-		 */
-		if (st == VENV_EXIT_FAILURE && error != VENV_EBUSY && !r.errors)
-			to_change++;
-		else
-			counts[st]++;
 		free(msg);
 		venv_repair_report_release(&r);
 	}
+	/* A dry run takes no lock (repair/repair.c): none is busy, none is said to be. */
 	if (recursive && !cli.json && cli.verbosity && o.dry_run)
 		printf("would repair %zu environment%s: %u ok, %u with changes to make, "
-		       "%u with problems that would remain, %u failed\n",
-		       dirs.nr, dirs.nr == 1 ? "" : "s", counts[VENV_EXIT_OK], to_change,
-		       counts[VENV_EXIT_FAILURE], counts[VENV_EXIT_ERROR]);
+		       "%u with only warnings that would remain, %u with errors that would "
+		       "remain, %u failed\n", dirs.nr, dirs.nr == 1 ? "" : "s",
+		       counts[OUTCOME_OK], counts[OUTCOME_CHANGES], counts[OUTCOME_WARNINGS],
+		       counts[OUTCOME_ERRORS], counts[OUTCOME_FAILED]);
 	else if (recursive && !cli.json && cli.verbosity)
-		printf("repaired %zu environment%s: %u ok, %u with problems left, %u failed\n",
-		       dirs.nr, dirs.nr == 1 ? "" : "s", counts[VENV_EXIT_OK],
-		       counts[VENV_EXIT_FAILURE], counts[VENV_EXIT_ERROR]);
+		printf("repaired %zu environment%s: %u ok, %u with only warnings left, "
+		       "%u with errors left, %u skipped as busy, %u failed\n",
+		       dirs.nr, dirs.nr == 1 ? "" : "s", counts[OUTCOME_OK],
+		       counts[OUTCOME_WARNINGS], counts[OUTCOME_ERRORS], counts[OUTCOME_BUSY],
+		       counts[OUTCOME_FAILED]);
 	if (dirs.problems && status < VENV_EXIT_ERROR)
 		status = VENV_EXIT_ERROR;
 	if (out) {

@@ -68,13 +68,14 @@ found=$(echo "$OUT" | grep -c 'VNV401' || :)
 # problems are left (each plan says none would remain).
 expect_exit 1 "$VENV" repair -r --dry-run tree2
 expect_match "0 problem\(s\) would remain" "$OUT" "the plans"
-expect_match "^would repair 2 environments: 0 ok, 2 with changes to make, 0 with problems that would remain, 0 failed$" \
+expect_match "^would repair 2 environments: 0 ok, 2 with changes to make, 0 with only warnings that would remain, 0 with errors that would remain, 0 failed$" \
 	"$OUT" "the dry run's summary"
 expect_exit 1 "$VENV" repair -r --dry-run --format json tree2
 [ "$(printf '%s' "$OUT" | grep -c '"status": "would-repair"')" -eq 2 ] ||
 	fail "expected both environments to be would-repair in JSON, saw: $OUT"
 expect_exit 0 "$VENV" repair -r tree2
-expect_match "^repaired 2 environments: 2 ok, 0 with problems left, 0 failed$" "$OUT" "the summary"
+expect_match "^repaired 2 environments: 2 ok, 0 with only warnings left, 0 with errors left, 0 skipped as busy, 0 failed$" \
+	"$OUT" "the summary"
 expect_match "tree2/a/\.venv \(moved" "$OUT" "the first environment"
 expect_match "tree2/b/deep/env \(moved" "$OUT" "the second environment"
 [ "$found" -ge 2 ] || fail "expected check -r to see both moved environments first"
