@@ -34,8 +34,9 @@ static const struct venv_optdoc create_opts[] = {
 	{ "-h, --help", NULL, NULL, "show this help message and exit", 'h' },
 	{ "-p, --python", "PYTHON", NULL,
 	  "The base interpreter: a path, a command name on PATH, a version (3, 3.12, 3.12.1, "
-	  "cpython@3.12, py312) or a range (>=3.11,<3.13): the newest match on PATH or in "
-	  "pyenv's versions. Default: ./.python-version, else python3 on PATH.", 'p' },
+	  "cpython@3.12, py312; for a PyPy pypy3, pypy3.9, pypy@3.9, pp39) or a range "
+	  "(>=3.11,<3.13): the newest match on PATH or in pyenv's versions. Default: "
+	  "./.python-version, else python3 on PATH.", 'p' },
 	{ "--system-site-packages", NULL, NULL,
 	  "Give the virtual environment access to the system site-packages dir.",
 	  OPT_SYSTEM_SITE },

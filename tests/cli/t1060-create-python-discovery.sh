@@ -1,10 +1,18 @@
 #!/bin/bash
 # -p/--python takes a path, a command name, a version ("3", "3.12",
-# "3.12.1", "cpython3.12", "cpython@3.12", "py312") or a PEP 440 range, and
+# "3.12.1", "cpython3.12", "cpython@3.12", "py312"; "pypy3", "pp39" for a
+# PyPy, as --help says) or a PEP 440 range, and
 # a version picks the newest match; pyenv shims are resolved, never run; the
 # default is ./.python-version, else python3 on PATH; whatever is not a usable
 # Python 3.8+ is refused in one line.
 . "$(dirname "$0")/lib.sh"
+
+# --help names the PyPy forms venv-create(1) and README document (it named none).
+expect_exit 0 "$VENV" create --help
+for form in pypy3 pypy3.9 pypy@3.9 pp39; do
+	expect_match "[ (]$form[,;)]" "$OUT" "'venv create --help' (the PyPy form $form of -p)"
+done
+
 py=$(find_pythons | grep -v '^/usr/bin/' | tail -n 1)
 [ -n "$py" ] || skip "no pyenv Python found"
 minor=$(py_minor "$py")
