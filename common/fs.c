@@ -9,6 +9,20 @@
 #include "fs.h"
 #include "path.h"
 
+int venv_fs_umask(void)
+{
+	struct vbuf st = VBUF_INIT(VBUF_MAX_PROBE);
+	const char *p;
+	int mask = -1;
+
+	if (venv_fs_read_file_at(&st, AT_FDCWD, "/proc/self/status", VBUF_MAX_PROBE) == 0 &&
+	    (p = strstr(st.buf, "\nUmask:")))
+		mask = (int)strtol(p + 8, NULL, 8);
+	venv_error_clear();
+	vbuf_release(&st);
+	return mask;
+}
+
 int venv_fs_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

@@ -111,6 +111,12 @@ int venv_fs_read_error(int rc, int err, const char *name, size_t cap);
  */
 int venv_fs_open_regular(const char *path);
 
+/*
+ * The process's umask, read from /proc/self/status (umask() would change
+ * it, racing other threads): -1 where that file does not say.
+ */
+int venv_fs_umask(void);
+
 /* write() all of data, retrying on EINTR and short writes; -1 with errno set on failure. */
 int venv_fs_write_all(int fd, const void *data, size_t len);
 

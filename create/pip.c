@@ -306,21 +306,6 @@ static int hash_file(const char *path, unsigned char *sha)
 	return error;
 }
 
-/* The process umask, read without changing it (-1 when unknown). */
-static int current_umask(void)
-{
-	struct vbuf st = VBUF_INIT(VBUF_MAX_PROBE);
-	const char *p;
-	int mask = -1;
-
-	if (venv_fs_read_file_at(&st, AT_FDCWD, "/proc/self/status", VBUF_MAX_PROBE) == 0 &&
-	    (p = strstr(st.buf, "\nUmask:")))
-		mask = (int)strtol(p + 8, NULL, 8);
-	venv_error_clear();
-	vbuf_release(&st);
-	return mask;
-}
-
 int venv_link_mode_parse(const char *text, enum venv_link_mode *mode)
 {
 	if (!text || !*text)
@@ -347,7 +332,7 @@ static int link_flags(enum venv_link_mode mode, unsigned *flags)
 	    (error = venv_link_mode_parse(getenv("VENV_LINK_MODE"), &mode)) < 0)
 		return venv_error_set(error, "VENV_LINK_MODE: %s", venv_error_last());
 	/* A link shares the cache's mode, which is the one pip gives only under umask 022. */
-	if ((mode == VENV_LINK_HARDLINK || mode == VENV_LINK_AUTO) && current_umask() == 022)
+	if ((mode == VENV_LINK_HARDLINK || mode == VENV_LINK_AUTO) && venv_fs_umask() == 022)
 		*flags = VENV_WHEEL_LINK | (mode == VENV_LINK_AUTO ? VENV_WHEEL_AUTO : 0);
 	return 0;
 }

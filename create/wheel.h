@@ -107,6 +107,17 @@ struct venv_wheel_target {
 	const char *python;   /* what console scripts run (the shebang) */
 	int major, minor;     /* for pip's pipX and pipX.Y names */
 	int requested;        /* write REQUESTED, as ensurepip's pip does */
+	/*
+	 * NULL, or the site-packages of the version this install replaces (an
+	 * upgrade's old lib/pythonX.Y/site-packages, below `data`): a file of
+	 * the wheel's purelib/platlib that is there already, at the same
+	 * relative path, byte for byte (SHA-256 of what is read, not of the old
+	 * RECORD) with the mode and owner a copy would get, is hard-linked from
+	 * there instead of copied. The old name goes with the old version, so
+	 * its blocks are never freed and no new inode is made: both cost most
+	 * on a file system that discards what it frees. Anything else is copied.
+	 */
+	const char *reuse;
 };
 
 /*

@@ -488,6 +488,75 @@ done:
 	return error;
 }
 
+/*
+ * The old site-packages of t->reuse, opened below t->data without following
+ * a link: -1 when there is none or it cannot be opened that way (then
+ * every file is copied; reusing is only ever a shortcut).
+ */
+static int open_reuse(const struct venv_wheel_target *t)
+{
+	size_t n = t->reuse && t->data ? strlen(t->data) : 0;
+	int top, fd;
+
+	if (!n || strncmp(t->reuse, t->data, n) || t->reuse[n] != '/')
+		return -1;
+	top = open(t->data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (top < 0)
+		return -1;
+	fd = venv_fs_open_below(top, t->reuse + n + 1, NULL);
+	close(top);
+	return fd;
+}
+
+/*
+ * Put `path` (relative to the wheel's lib directory) at ddir/dname as a
+ * hard link to the same file of the old site-packages (t->reuse) when that
+ * file is exactly what the wheel has: a regular file of ours, of the size,
+ * SHA-256 and mode a copy would have. 1 when linked; 0 when the caller is
+ * to copy it (whatever went wrong here: a missing or different file, a
+ * link on the way, another file system). The name linked is checked to
+ * lead to the very inode that was hashed, so a file swapped meanwhile is
+ * never taken.
+ */
+static int reuse_file(struct venv_dirstack *rs, const char *path, int ddir, const char *dname,
+		      const struct venv_wheel_file *f, int umask_bits)
+{
+	unsigned char sha[VENV_SHA256_LEN];
+	struct stat st, lst;
+	const char *rbase;
+	mode_t want = f->executable ? ((0777 & ~(mode_t)umask_bits) | 0111) :
+		      (0666 & ~(mode_t)umask_bits);
+	int fd = -1, linked = 0;
+
+	if (venv_ds_enter_parent(rs, path, 0, &rbase) < 0) {
+		venv_error_clear();
+		venv_ds_pop_to(rs, 0);
+		return 0;
+	}
+	fd = openat(venv_ds_top(rs), rbase, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != f->size ||
+	    st.st_uid != geteuid() || (st.st_mode & 07777) != want)
+		goto done;
+	if (venv_wheel_hash_fd(fd, sha) < 0) {
+		venv_error_clear();
+		goto done;
+	}
+	if (memcmp(sha, f->sha256, sizeof(sha)) ||
+	    linkat(venv_ds_top(rs), rbase, ddir, dname, 0) < 0)
+		goto done;
+	if (fstatat(ddir, dname, &lst, AT_SYMLINK_NOFOLLOW) == 0 && lst.st_dev == st.st_dev &&
+	    lst.st_ino == st.st_ino)
+		linked = 1;
+	else
+		(void)unlinkat(ddir, dname, 0);
+done:
+	close(fd);
+	return linked;
+}
+
 int venv_wheel_install(const struct venv_wheel *w, int treefd,
 		       const struct venv_wheel_target *t, unsigned flags)
 {
@@ -499,11 +568,13 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 	struct venv_entry_point *eps = NULL;
 	size_t dd = strlen(w->data_dir), i, neps = 0;
 	struct place_state ps = { 1, 1 };
-	int dst_root = -1, error = 0;
+	struct venv_dirstack reuse;
+	int dst_root = -1, reuse_root = -1, umask_bits = -1, error = 0;
 
 	memset(&rows, 0, sizeof(rows));
 	venv_ds_init(&src, treefd, "the unpacked wheel");
 	venv_ds_init(&dst, -1, "");
+	venv_ds_init(&reuse, -1, "");
 	if (!t->purelib || !t->platlib || !t->scripts || !t->headers || !t->data || !t->python)
 		return venv_error_set(VENV_EINVAL, "incomplete install target");
 	/*
@@ -514,6 +585,10 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 	if ((error = read_entry_points(w, treefd, t, &eps, &neps)) < 0 ||
 	    (error = venv_wheel_shebang(&shebang, t->python)) < 0)
 		goto done;
+	/* Linking from the tree (LINK) or moving it (MOVE) is already cheaper. */
+	if (t->reuse && !(flags & (VENV_WHEEL_LINK | VENV_WHEEL_MOVE)) &&
+	    (umask_bits = venv_fs_umask()) >= 0 && (reuse_root = open_reuse(t)) >= 0)
+		venv_ds_init(&reuse, reuse_root, t->reuse);
 	for (i = 0; i < w->nfiles; i++) {
 		const struct venv_wheel_file *f = &w->files[i];
 		const char *root = lib_dir, *path = f->path, *sbase, *dbase;
@@ -568,7 +643,10 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 		    (error = venv_ds_enter_parent(&dst, path, 1, &dbase)) < 0)
 			goto done;
 		memcpy(sha, f->sha256, sizeof(sha));
-		if (script)
+		if (!script && root == lib_dir && reuse_root >= 0 &&
+		    reuse_file(&reuse, path, venv_ds_top(&dst), dbase, f, umask_bits))
+			error = 0;
+		else if (script)
 			error = place_script(venv_ds_top(&src), sbase, venv_ds_top(&dst), dbase, f, t->python,
 					     root, sha, &size);
 		else
@@ -587,8 +665,11 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 done:
 	venv_ds_pop_to(&dst, 0);
 	venv_ds_pop_to(&src, 0);
+	venv_ds_pop_to(&reuse, 0);
 	if (dst_root >= 0)
 		close(dst_root);
+	if (reuse_root >= 0)
+		close(reuse_root);
 	venv_entry_points_free(eps, neps);
 	rows_release(&rows);
 	vbuf_release(&rel);

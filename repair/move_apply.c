@@ -573,9 +573,11 @@ done:
  * upgrade's backup directory, which goes at the end either way.
  */
 static int install_wheel(struct venv_move *m, struct venv_envdir *e, const char *wheel,
-			 const char *python, const struct venv_pyinfo *to, int requested)
+			 const char *python, const struct venv_pyinfo *to, int requested,
+			 int again)
 {
 	struct vbuf scratch = VBUF_INIT(VBUF_MAX_PATH), purelib = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf old = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf scripts = VBUF_INIT(VBUF_MAX_PATH), headers = VBUF_INIT(VBUF_MAX_PATH);
 	struct venv_wheel_target t;
 	const char *base = strrchr(wheel, '/'), *dash;
@@ -599,8 +601,19 @@ static int install_wheel(struct venv_move *m, struct venv_envdir *e, const char 
 	t.major = to->major;
 	t.minor = to->minor;
 	t.requested = requested;
+	/*
+	 * A distribution installed again under the new version: what its old
+	 * version left in the old site-packages (which goes at the commit, or
+	 * stays as it was on a roll-back) is linked where it is the same file.
+	 */
+	if (again) {
+		if ((error = vbuf_addf(&old, "%s/%s", e->dir, m->old_site)) < 0)
+			goto done;
+		t.reuse = old.buf;
+	}
 	error = venv_pip_install_wheel(wheel, &t, scratch.buf, NULL, NULL);
 done:
+	vbuf_release(&old);
 	vbuf_release(&scratch);
 	vbuf_release(&purelib);
 	vbuf_release(&scripts);
@@ -884,7 +897,7 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 	for (i = 0; i < m->ds->nr; i++)
 		if (m->v[i].how == VENV_MOVE_WHEEL &&
 		    (error = install_wheel(m, e, m->v[i].wheel, python, to,
-					   m->ds->v[i].requested)) < 0) {
+					   m->ds->v[i].requested, 1)) < 0) {
 			char text[2048];
 
 			snprintf(text, sizeof(text), "%s", venv_error_last());
@@ -896,7 +909,7 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 	/* What a marker needs now. */
 	for (i = 0; i < m->nmarkers; i++)
 		if (m->markers[i].now && !m->markers[i].present && m->markers[i].wheel &&
-		    (error = install_wheel(m, e, m->markers[i].wheel, python, to, 0)) < 0) {
+		    (error = install_wheel(m, e, m->markers[i].wheel, python, to, 0, 0)) < 0) {
 			char text[2048];
 
 			snprintf(text, sizeof(text), "%s", venv_error_last());

@@ -474,6 +474,90 @@ START_TEST(test_wheel__unpack_manifest_install)
 }
 END_TEST
 
+/*
+ * With t.reuse (an upgrade's old site-packages), a file the old version
+ * has byte for byte, with the mode a copy would get, is hard-linked from
+ * there; one that differs in a byte or its mode, one that is a link (even
+ * to the same bytes) and one that is missing are copied from the tree.
+ */
+START_TEST(test_wheel__install_reuses_identical_old_files)
+{
+	static const struct member m[] = {
+		{ "demo/__init__.py", "same = 1\n", 0, NULL },
+		{ "demo/differs.py", "new = 22\n", 0, NULL },
+		{ "demo/linked.py", "link = 3\n", 0, NULL },
+		{ "demo/mode.py", "mode = 4\n", 0, NULL },
+		{ "demo/missing.py", "gone = 5\n", 0, NULL },
+		{ "demo-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n", 0, NULL },
+		{ "demo-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n", 0, NULL },
+	};
+	static const char *const copied[] = { "differs.py", "linked.py", "mode.py", "missing.py" };
+	struct venv_wheel w;
+	struct venv_wheel_target t;
+	char wheel[PATH_MAX], env[PATH_MAX], lib[PATH_MAX + 64], old[PATH_MAX + 64];
+	char bin[PATH_MAX + 64], a[PATH_MAX * 4], b[PATH_MAX * 2];
+	struct stat sa, sb;
+	mode_t mask = umask(022);
+	size_t i;
+	int fd, rc;
+	char *text;
+
+	snprintf(wheel, sizeof(wheel), "%s", path_in("demo-1.0-py3-none-any.whl"));
+	write_wheel(wheel, m, VENV_ARRAY_SIZE(m), NULL);
+	ck_assert_int_eq(unpack_to(&w, wheel, path_in("tree"), 0), 0);
+	snprintf(env, sizeof(env), "%s", path_in("env"));
+	snprintf(lib, sizeof(lib), "%s/lib/python3.12/site-packages", env);
+	snprintf(old, sizeof(old), "%s/lib/python3.11/site-packages", env);
+	snprintf(bin, sizeof(bin), "%s/bin", env);
+	snprintf(a, sizeof(a), "mkdir -p '%s/demo' '%s' && cd '%s/demo' && "
+		 "printf 'same = 1\\n' > __init__.py && printf 'new = 11\\n' > differs.py && "
+		 "printf 'link = 3\\n' > '%s/outside.py' && ln -s '%s/outside.py' linked.py && "
+		 "printf 'mode = 4\\n' > mode.py && chmod 600 mode.py", old, bin, old, tmpdir,
+		 tmpdir);
+	ck_assert_int_eq(system(a), 0);
+	memset(&t, 0, sizeof(t));
+	t.purelib = t.platlib = lib;
+	t.scripts = bin;
+	t.headers = t.data = env;
+	t.python = "/usr/bin/python3";
+	t.major = 3;
+	t.minor = 12;
+	t.reuse = old;
+	fd = open(path_in("tree"), O_RDONLY | O_DIRECTORY);
+	rc = venv_wheel_install(&w, fd, &t, 0);
+	close(fd);
+	umask(mask);
+	ck_assert_msg(rc == 0, "install: %s", venv_error_last());
+	snprintf(a, sizeof(a), "%s/demo/__init__.py", old);
+	snprintf(b, sizeof(b), "%s/demo/__init__.py", lib);
+	ck_assert_int_eq(stat(a, &sa), 0);
+	ck_assert_int_eq(stat(b, &sb), 0);
+	ck_assert_msg(sa.st_ino == sb.st_ino, "expected the identical file to be linked from the "
+		      "old site-packages, saw a copy");
+	for (i = 0; i < VENV_ARRAY_SIZE(copied); i++) {
+		snprintf(a, sizeof(a), "%s/demo/%s", old, copied[i]);
+		snprintf(b, sizeof(b), "%s/demo/%s", lib, copied[i]);
+		ck_assert_int_eq(lstat(b, &sb), 0);
+		ck_assert_msg(S_ISREG(sb.st_mode) && (sb.st_mode & 07777) == 0644,
+			      "%s: expected a regular file of mode 644, saw mode %o", copied[i],
+			      (unsigned)sb.st_mode);
+		ck_assert_msg(lstat(a, &sa) < 0 || sa.st_ino != sb.st_ino, "%s: expected a copy, "
+			      "saw the old file linked", copied[i]);
+	}
+	text = slurp(path_in("env/lib/python3.12/site-packages/demo/differs.py"));
+	ck_assert_str_eq(text, "new = 22\n");
+	free(text);
+	text = slurp(path_in("outside.py"));
+	ck_assert_str_eq(text, "link = 3\n");
+	free(text);
+	text = slurp(path_in("env/lib/python3.12/site-packages/demo-1.0.dist-info/RECORD"));
+	ck_assert_msg(strstr(text, "demo/__init__.py,sha256=") != NULL, "no row for the linked "
+		      "file in:\n%s", text);
+	free(text);
+	venv_wheel_release(&w);
+}
+END_TEST
+
 /* A link planted in the environment is never written through. */
 START_TEST(test_wheel__install_refuses_symlink_in_target)
 {
@@ -690,6 +774,7 @@ static Suite *wheel_suite(void)
 	tcase_add_test(tc, test_wheel__shebang_quoting);
 	tcase_add_test(tc, test_wheel__console_script_writer);
 	tcase_add_test(tc, test_wheel__unpack_manifest_install);
+	tcase_add_test(tc, test_wheel__install_reuses_identical_old_files);
 	tcase_add_test(tc, test_wheel__install_refuses_symlink_in_target);
 	tcase_add_test(tc, test_wheel__install_refuses_swapped_root);
 	tcase_add_test(tc, test_wheel__unpack_refuses_symlink_entry);
