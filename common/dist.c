@@ -184,6 +184,11 @@ int venv_dist_tags_pure(const struct venv_dist *d, const char **bad)
 	return !d->ntags || py3;
 }
 
+int venv_dist_is_seed(const char *canon)
+{
+	return !strcmp(canon, "pip") || !strcmp(canon, "setuptools");
+}
+
 int venv_dist_is_compiled_path(const char *path)
 {
 	size_t n = strlen(path);

@@ -190,4 +190,11 @@ int venv_dist_tags_pure(const struct venv_dist *d, const char **bad);
 /* Is this RECORD path an extension module or a shared library? */
 int venv_dist_is_compiled_path(const char *path);
 
+/*
+ * Is canon (a canonical name) a seed distribution, one venv create installs
+ * (pip, setuptools)? venv repair reinstalls those alone (VNV609), and check
+ * offers that fix for those alone.
+ */
+int venv_dist_is_seed(const char *canon);
+
 #endif

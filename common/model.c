@@ -103,6 +103,11 @@ int venv_model_is_interp_name(const char *name)
 	return *p == '\0';
 }
 
+int venv_model_is_python_name(const char *name)
+{
+	return !strncmp(name, "python", 6) || venv_model_is_interp_name(name);
+}
+
 static int cmp_entries(const void *a, const void *b)
 {
 	return strcmp(((const struct venv_model_entry *)a)->name,

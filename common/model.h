@@ -264,4 +264,12 @@ int venv_model_read_link(char **out, int dirfd, const char *name);
 /* 1 for names CPython, virtualenv and uv give interpreters: python3.12, pypy3, python3.13t. */
 int venv_model_is_interp_name(const char *name);
 
+/*
+ * 1 for a name by which a console script's #! line runs a Python: python*
+ * (python, python3.12, python-config's kin) or an interpreter name above
+ * (pypy3). venv repair leads such a script to the environment's own
+ * interpreter and declines the others; check offers that fix only then.
+ */
+int venv_model_is_python_name(const char *name);
+
 #endif

@@ -115,10 +115,11 @@ static int moved_summary(struct vbuf *out, const struct venv_report *r,
 			continue;
 		old = fi->data.old_prefix;
 		/* Files, not findings: a file may have several. Only those repair fixes. */
-		if (!fi->fix)
+		if (!venv_finding_fixable(fi))
 			continue;
 		for (j = 0; j < i; j++)
-			if (r->findings[j].data.old_prefix && r->findings[j].fix && fi->relpath &&
+			if (r->findings[j].data.old_prefix && venv_finding_fixable(&r->findings[j]) &&
+			    fi->relpath &&
 			    r->findings[j].relpath && !strcmp(r->findings[j].relpath, fi->relpath) &&
 			    !strcmp(r->findings[j].data.old_prefix, old))
 				break;
@@ -215,7 +216,7 @@ int venv_format_text(struct vbuf *out, const struct venv_report *r,
 		    (error = vbuf_addf(out, " %s[%s %s]%s\n", color ? C_DIM : "", code, d->slug,
 				       color ? C_RESET : "")) < 0)
 			break;
-		if (d->fixable && fi->fix) {
+		if (venv_finding_fixable(fi)) {
 			if ((error = vbuf_addf(out, "    %sfix (venv repair):%s ", color ? C_BOLD : "",
 					       color ? C_RESET : "")) < 0 ||
 			    (error = venv_text_escape(out, fi->fix)) < 0 ||
@@ -256,18 +257,23 @@ json_t *venv_finding_json(const struct venv_report *r, const struct venv_finding
 {
 	const struct venv_diag *d = venv_diag_get(fi->code);
 	char code[16];
+	int fixable = venv_finding_fixable(fi);
 	json_t *o, *fix;
 
 	if (!d)
 		return NULL;
 	venv_diag_code_str(code, sizeof(code), d->code);
-	if (d->fixable)
+	/*
+	 * This finding's fix, as text shows it: none where repair declines it,
+	 * though the code is one repair fixes elsewhere (a consumer trusts it).
+	 */
+	if (fixable)
 		fix = json_pack("{s:s, s:o}", "tool", "venv repair", "description",
-				venv_json_str(fi->fix ? fi->fix : d->fix));
+				venv_json_str(fi->fix));
 	else
 		fix = json_null();
 	/* Fields only added, at the end: the order of the older ones stays. */
-	o = json_pack("{s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
+	o = json_pack("{s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}",
 		      "environment", venv_json_str(r->path),
 		      "file", str_or_null(fi->file),
 		      "line", fi->line ? json_integer(fi->line) : json_null(),
@@ -277,7 +283,8 @@ json_t *venv_finding_json(const struct venv_report *r, const struct venv_finding
 		      "message", venv_json_str(fi->message),
 		      "fix", fix,
 		      "relpath", str_or_null(fi->relpath),
-		      "fixData", finding_data_json(fi));
+		      "fixData", finding_data_json(fi),
+		      "fixable", fixable);
 	return o;
 }
 
@@ -370,18 +377,20 @@ json_t *venv_sarif_result(const struct venv_report *r, const struct venv_finding
 	/*
 	 * SARIF's own fixes[] are byte replacements in the artifact; ours are
 	 * links, modes and whole files, so the place in the environment and
-	 * the fix data go in the result's property bag.
+	 * the fix data go in the result's property bag; a fix only where
+	 * repair makes it (venv_finding_fixable()).
 	 */
-	o = json_pack("{s:s, s:I, s:s, s:{s:o}, s:[{s:o}], s:{s:o, s:s, s:o, s:o, s:o}}",
+	o = json_pack("{s:s, s:I, s:s, s:{s:o}, s:[{s:o}], s:{s:o, s:s, s:o, s:o, s:o, s:b}}",
 		      "ruleId", code,
 		      "ruleIndex", (json_int_t)rule_index,
 		      "level", sarif_level(fi->severity ? fi->severity : d->severity),
 		      "message", "text", venv_json_str(fi->message),
 		      "locations", "physicalLocation", loc,
 		      "properties", "environment", venv_json_str(r->path), "slug", d->slug,
-		      "fix", d->fixable ? venv_json_str(fi->fix ? fi->fix : d->fix) : json_null(),
+		      "fix", venv_finding_fixable(fi) ? venv_json_str(fi->fix) : json_null(),
 		      "relpath", str_or_null(fi->relpath),
-		      "fixData", finding_data_json(fi));
+		      "fixData", finding_data_json(fi),
+		      "fixable", venv_finding_fixable(fi));
 done:
 	vbuf_release(&uri);
 	return o;
@@ -669,7 +678,10 @@ static const char man_check_body[] =
 	"Each finding names the file (and line, where there is one), the severity, a message,\n"
 	"the code and slug of the rule, and the fix\n"
 	".B venv repair\n"
-	"would apply.\n"
+	"would apply: none where repair declines this finding though it fixes others of the\n"
+	"code (a place no activation script can carry, a console script whose interpreter is\n"
+	"no Python, a distribution repair does not install), as far as check can tell without\n"
+	"running anything.\n"
 	".TP\n"
 	".B text\n"
 	"One finding per line, in the form FILE:LINE: SEVERITY: MESSAGE [CODE slug], followed\n"
@@ -685,7 +697,8 @@ static const char man_check_body[] =
 	"\"diagnostics\": [...], \"summary\"}. Each diagnostic has environment, file, relpath (the\n"
 	"file's place in the environment, such as \"bin/activate\"; an absolute path for a file\n"
 	"outside it; null for the environment itself), line, severity, code, slug, message, fix\n"
-	"and fixData: the data\n"
+	"(an object with tool and description, null when repair does not fix this finding),\n"
+	"fixable (true exactly when fix is not null) and fixData: the data\n"
 	".B venv repair\n"
 	"works from, an object with the keys found (the value as it is now), want (the value a fix\n"
 	"writes), oldPrefix and newPrefix (a moved environment's old and new place), name (an\n"
@@ -704,7 +717,8 @@ static const char man_check_body[] =
 	".B sarif\n"
 	"SARIF 2.1.0, for code-scanning dashboards: the rules in runs[0].tool.driver.rules,\n"
 	"one result per finding with file:// locations; each result's properties carry the\n"
-	"environment, slug, fix, relpath and fixData as in the JSON output. Written as the\n"
+	"environment, slug, fix (its description, or null), relpath, fixData and fixable as in\n"
+	"the JSON output. Written as the\n"
 	"environments are checked, as json is.\n";
 
 static const char man_check_tail[] =

@@ -226,9 +226,19 @@ static int judge_environment(struct venv_check_ctx *c)
 	}
 	if (e->cfg_state != VENV_CFG_ABSENT && !e->ninterps && e->bin_state != VENV_DIR_BAD &&
 	    e->bin_state != VENV_DIR_LINK && !e->unfinished) {
+		/*
+		 * bin/ without an interpreter: venv repair makes the names from an
+		 * absolute `home` (and `version`), and declines without one
+		 * (repair/fix_layout.c, venv_fix_unfinished()).
+		 */
+		const char *home = e->facts.home_first;
+		int makes = e->bin_state == VENV_DIR_OK && home && home[0] == '/';
+
 		e->unfinished = 1;
 		if ((error = venv_check_add(c, VENV_DIAG_UNFINISHED_CREATION,
-					    e->bin_state == VENV_DIR_OK ? "bin" : NULL, 0, NULL, NULL,
+					    e->bin_state == VENV_DIR_OK ? "bin" : NULL, 0,
+					    makes ? "make the interpreter names from `home` and "
+					    "`version`, as venv create would" : NULL, NULL,
 					    "pyvenv.cfg exists but %s", e->bin_state == VENV_DIR_OK ?
 					    "'bin' has no Python interpreter" :
 					    "there is no 'bin' directory")) < 0)

@@ -94,7 +94,15 @@ struct venv_finding {
 				 * path for a file outside; NULL for the environment */
 	unsigned line;          /* 1-based; 0 when there is none */
 	char *message;
-	char *fix;              /* what venv repair would do here, as text, or NULL */
+	/*
+	 * What venv repair does here, as text; NULL when it will not fix this
+	 * finding. A rule leaves it out where it can tell (without running
+	 * anything) that repair's fixer declines: a place no activation
+	 * script can carry, a #! line no interpreter of the environment can
+	 * replace, a distribution repair does not install. The text, JSON and
+	 * SARIF outputs all go by it (venv_finding_fixable()).
+	 */
+	char *fix;
 	struct venv_finding_data data;
 };
 
@@ -214,6 +222,14 @@ int venv_report_add(struct venv_report *r, int code, const char *file, unsigned 
 int venv_report_add_finding(struct venv_report *r, const struct venv_finding *f);
 
 void venv_finding_data_release(struct venv_finding_data *d);
+
+/*
+ * 1 when venv repair fixes the finding: its code is one the registry marks
+ * fixable and the rule gave it a fix (struct venv_finding, fix), else 0.
+ * The one test every output format asks, so that none offers a fix repair
+ * declines.
+ */
+int venv_finding_fixable(const struct venv_finding *f);
 
 
 /*

@@ -56,6 +56,13 @@ static char *dup_or_null(const char *s, int *ok)
 	return d;
 }
 
+int venv_finding_fixable(const struct venv_finding *f)
+{
+	const struct venv_diag *d = venv_diag_get(f->code);
+
+	return d && d->fixable && f->fix;
+}
+
 /*
  * A finding with a fix, in a file that names an old location: when it is
  * dropped, its file counts in r->dropped_files unless it was counted (or
@@ -70,7 +77,8 @@ static int count_moved(struct venv_report *r, const struct venv_finding *src, in
 		return 0;
 	if (!r->moved_old && !(r->moved_old = strdup(src->data.old_prefix)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
-	if (!src->fix || strcmp(r->moved_old, src->data.old_prefix) || src->code <= 0 ||
+	if (!venv_finding_fixable(src) || strcmp(r->moved_old, src->data.old_prefix) ||
+	    src->code <= 0 ||
 	    src->code >= 1000)
 		return 0;
 	same = src->relpath && r->moved_rel && !strcmp(src->relpath, r->moved_rel);

@@ -468,10 +468,12 @@ static int check_base(struct venv_check_ctx *c)
 				vbuf_release(&want);
 				goto done;
 			}
-			snprintf(fix, sizeof(fix), "set `home` to '%s'", want.len ? want.buf : "?");
+			snprintf(fix, sizeof(fix), "set `home` to '%s'", want.buf);
 			d.found = (char *)home;
 			d.want = want.len ? want.buf : NULL;
-			error = add(c, VENV_DIAG_STALE_HOME, "pyvenv.cfg", e->facts.home_first_line, fix,
+			/* No directory to set: venv repair declines too (repair/fix_cfg.c). */
+			error = add(c, VENV_DIAG_STALE_HOME, "pyvenv.cfg", e->facts.home_first_line,
+				    want.len ? fix : NULL,
 				    "`home` '%s' %s; the environment still starts because Python %s",
 				    home, stat(home, &hs) < 0 ? "does not exist" :
 				    "holds no interpreter of this version",

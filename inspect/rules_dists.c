@@ -525,9 +525,25 @@ done:
 	return found;
 }
 
+/*
+ * VNV609's fix: a seed distribution reinstalled at its version (what
+ * repair/fix_seed.c needs: the name and version); NULL for any other,
+ * which venv repair declines.
+ */
+static const char *seed_fix(char *out, size_t size, const struct venv_dist *d)
+{
+	if (!d->name || !d->version || !venv_dist_is_seed(d->canon) ||
+	    snprintf(out, size, "reinstall %s %s from a local wheel, as venv create installs it",
+		     d->name, d->version) >= (int)size)
+		return NULL;
+	return out;
+}
+
 static int check_entry_points(struct venv_check_ctx *c, const struct venv_dist *d, const char *site_rel)
 {
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH);
+	char buf[300];
+	const char *fix = seed_fix(buf, sizeof(buf), d);
 	size_t i;
 	int error = 0;
 
@@ -548,7 +564,7 @@ static int check_entry_points(struct venv_check_ctx *c, const struct venv_dist *
 
 		if (!module_exists(c->env->root, site_rel, d->entries[i].module))
 			error = venv_check_add(c, VENV_DIAG_ENTRY_POINT_MODULE_MISSING, rel.buf, 0,
-					       NULL, &fd, "bin/%s of %s %s runs module '%s', which "
+					       fix, &fd, "bin/%s of %s %s runs module '%s', which "
 					       "is not in site-packages", d->entries[i].name, d->name,
 					       d->version, d->entries[i].module);
 	}
@@ -557,7 +573,7 @@ static int check_entry_points(struct venv_check_ctx *c, const struct venv_dist *
 	 * create installs up to 3.11): its .dist-info remains, its package is
 	 * gone, and what imports it (pip's builds, pkg_resources) fails.
 	 */
-	if (!error && !d->nentries && (!strcmp(d->canon, "setuptools") || !strcmp(d->canon, "pip")) &&
+	if (!error && !d->nentries && venv_dist_is_seed(d->canon) &&
 	    !module_exists(c->env->root, site_rel, d->canon)) {
 		struct venv_finding_data fd = { (char *)d->canon, (char *)d->version, NULL, NULL,
 						(char *)d->name, 0 };
@@ -565,7 +581,7 @@ static int check_entry_points(struct venv_check_ctx *c, const struct venv_dist *
 		vbuf_reset(&rel);
 		if ((error = vbuf_addf(&rel, "%s/%s/METADATA", site_rel, d->dir)) == 0)
 			error = venv_check_add(c, VENV_DIAG_ENTRY_POINT_MODULE_MISSING, rel.buf, 0,
-					       NULL, &fd, "%s %s is installed but its package '%s' "
+					       fix, &fd, "%s %s is installed but its package '%s' "
 					       "is not in site-packages", d->name, d->version, d->canon);
 	}
 done:

@@ -234,11 +234,17 @@ static int check_interpreter_path(struct venv_check_ctx *c, const char *rel, uns
 	else
 		snprintf(inside, sizeof(inside), "%s/bin/%s", e->abs, base);
 	snprintf(fix, sizeof(fix), "rewrite the interpreter of '%s' to '%s'", rel, inside);
-	/* No fix where no #! line can carry the path (venv repair declines it too). */
+	/*
+	 * No fix where no #! line can carry the path, nor for a script that
+	 * runs no Python, which repair does not lead to the environment's
+	 * (venv repair declines both).
+	 */
 	if (venv_shebang_write(&dir, inside, NULL, 0) < 0) {
 		venv_error_clear();
 		how = NULL;
 	}
+	if (!venv_model_is_python_name(base))
+		how = NULL;
 	vbuf_reset(&dir);
 	if (interp[0] != '/') {
 		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, how, &d,
@@ -283,14 +289,14 @@ static int check_interpreter_path(struct venv_check_ctx *c, const char *rel, uns
 		}
 	}
 	d.old_prefix = NULL;
-	if (strncmp(base, "python", 6))
+	if (!venv_model_is_python_name(base))
 		d.want = NULL;
 	if (stat(interp, &st) < 0) {
-		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line,
-			    !strncmp(base, "python", 6) ? how : NULL, &d,
+		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, how, &d,
 			    "'%s' runs '%s', which does not exist", rel, interp);
 	} else if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
-		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, NULL, &d,
+		/* repair leads a Python's script to the environment's interpreter (fix_scripts.c). */
+		error = venv_check_add(c, VENV_DIAG_SHEBANG_MISSING_INTERPRETER, rel, line, how, &d,
 			    "'%s' runs '%s', which is not an executable file", rel, interp);
 	}
 done:
@@ -403,9 +409,15 @@ static int check_scripts(struct venv_check_ctx *c, const char **owner)
 				    "the %d bytes Linux reads", rel, VENV_SHEBANG_KERNEL_MAX);
 		} else if (sb.kind == VENV_SHEBANG_DIRECT || sb.kind == VENV_SHEBANG_TRAMPOLINE) {
 			if (sb.injection) {
+				const char *ib = strrchr(sb.interpreter, '/');
+
 				snprintf(fix, sizeof(fix), "rewrite the trampoline of '%s' with the path "
 					 "in single quotes", rel);
-				error = venv_check_add(c, VENV_DIAG_SHEBANG_INJECTION, rel, sb.line, fix, &d,
+				/* repair leads it to the environment's Python: only a Python's (fix_scripts.c). */
+				error = venv_check_add(c, VENV_DIAG_SHEBANG_INJECTION, rel, sb.line,
+						       venv_model_is_python_name(ib ? ib + 1 :
+										 sb.interpreter) ?
+						       fix : NULL, &d,
 					    "the /bin/sh trampoline of '%s' expands shell text in its "
 					    "interpreter path '%s' every time it runs", rel, sb.interpreter);
 			} else {

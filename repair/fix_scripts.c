@@ -256,12 +256,6 @@ int venv_fix_link_not_followed(struct venv_fixctx *x, const struct venv_finding 
 /* ------------------------------------------------------------------------ */
 /* Console scripts. */
 
-/* PyPy's scripts run bin/pypy3 (pypy3.9, pypy), which are as much the environment's Python. */
-static int is_python_name(const char *name)
-{
-	return !strncmp(name, "python", 6) || venv_model_is_interp_name(name);
-}
-
 int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
 	struct vbuf data = VBUF_INIT(VBUF_MAX_SCRIPT), interp = VBUF_INIT(VBUF_MAX_PATH);
@@ -304,8 +298,9 @@ int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const 
 		     f->code == VENV_DIAG_SHEBANG_OLD_LOCATION ||
 		     f->code == VENV_DIAG_SHEBANG_OTHER_ENVIRONMENT ||
 		     f->code == VENV_DIAG_SHEBANG_INJECTION ||
-		     (is_python_name(base) && stat(old, &st) < 0);
-	if (env_python && !is_python_name(base)) {
+		     (venv_model_is_python_name(base) && stat(old, &st) < 0);
+	/* PyPy's scripts run bin/pypy3 (pypy3.9, pypy), as much the environment's Python. */
+	if (env_python && !venv_model_is_python_name(base)) {
 		error = venv_fix_decline(x, "it runs '%s', which is not a Python of this environment",
 					 old);
 		goto done;

@@ -11,6 +11,7 @@
 #include "compat.h"
 #include <dirent.h>
 #include "array.h"
+#include "dist.h"
 #include "venv.h"
 #include "fix.h"
 #include "fs.h"
@@ -268,7 +269,7 @@ int venv_fix_seed(struct venv_fixctx *x, const struct venv_finding *f, const cha
 	}
 	if ((error = venv_name_canonicalize(&canon, name)) < 0)
 		goto done;
-	if (strcmp(canon.buf, "pip") && strcmp(canon.buf, "setuptools")) {
+	if (!venv_dist_is_seed(canon.buf)) {
 		error = venv_fix_decline(x, "repair reinstalls only what venv create installs (pip, "
 					 "setuptools); reinstall it with 'bin/python -m pip install "
 					 "--force-reinstall %s==%s'", name, version);

@@ -8,8 +8,8 @@
 # user to a repair that could not do it. Repair itself declines each script
 # and goes on (it failed outright, --dry-run too, on pyvenv.cfg's command,
 # which cannot name such a place), and check after it agrees. A path every
-# script carries still gets the fix. (Text output: JSON and SARIF give a
-# fixable code's generic description either way.)
+# script carries still gets the fix. (Text output; JSON and SARIF say the
+# same, "fixable": false: t2109.)
 # Likewise an activation script that is a link (see the end).
 . "$(dirname "$0")/lib.sh"
 

@@ -163,6 +163,17 @@ START_TEST(test_dist__normalize_and_url)
 }
 END_TEST
 
+/* The seeds venv repair reinstalls (VNV609): by canonical name, nothing else. */
+START_TEST(test_dist__is_seed)
+{
+	ck_assert_int_eq(venv_dist_is_seed("pip"), 1);
+	ck_assert_int_eq(venv_dist_is_seed("setuptools"), 1);
+	ck_assert_int_eq(venv_dist_is_seed("wheel"), 0);
+	ck_assert_int_eq(venv_dist_is_seed("pip-tools"), 0);
+	ck_assert_int_eq(venv_dist_is_seed("Pip"), 0);
+}
+END_TEST
+
 START_TEST(test_dist__model)
 {
 	struct venv_dists d = VENV_DISTS_INIT;
@@ -475,6 +486,7 @@ static Suite *dist_suite(void)
 	tcase_add_test(tc, test_dist__unreadable);
 	tcase_add_test(tc, test_dist__missing_site_is_empty);
 	tcase_add_test(tc, test_dist__normalize_and_url);
+	tcase_add_test(tc, test_dist__is_seed);
 	suite_add_tcase(s, tc);
 	return s;
 }

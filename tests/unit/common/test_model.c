@@ -298,6 +298,19 @@ START_TEST(test_model__pypy_lib)
 }
 END_TEST
 
+/* The names a #! line runs a Python by, which repair leads to the environment's. */
+START_TEST(test_model__is_python_name)
+{
+	ck_assert_int_eq(venv_model_is_python_name("python"), 1);
+	ck_assert_int_eq(venv_model_is_python_name("python3.12"), 1);
+	ck_assert_int_eq(venv_model_is_python_name("pypy3"), 1);
+	ck_assert_int_eq(venv_model_is_python_name("pypy3.10"), 1);
+	ck_assert_int_eq(venv_model_is_python_name("perl"), 0);
+	ck_assert_int_eq(venv_model_is_python_name("ipython"), 0);
+	ck_assert_int_eq(venv_model_is_python_name("pypyx"), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model");
@@ -313,6 +326,7 @@ int main(void)
 	tcase_add_test(tc, test_model__no_bin_and_how_cfg_and_lib_read);
 	tcase_add_test(tc, test_model__pypy_lib);
 	tcase_add_test(tc, test_model__our_scripts_are_marked);
+	tcase_add_test(tc, test_model__is_python_name);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

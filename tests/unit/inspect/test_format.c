@@ -117,6 +117,46 @@ START_TEST(test_format__json)
 }
 END_TEST
 
+/*
+ * A finding of a fixable code whose rule gave no fix (repair declines it:
+ * VNV502 here) claims none in JSON or SARIF, as in text: they gave the
+ * code's generic fix, for a finding repair leaves as it is.
+ */
+START_TEST(test_format__declined_fix)
+{
+	struct vbuf b = VBUF_INIT(VBUF_MAX_LINE);
+	json_t *o = venv_finding_json(&rep, &rep.findings[1]), *p;
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "code")), "VNV502");
+	ck_assert(json_is_null(json_object_get(o, "fix")));
+	ck_assert(json_is_false(json_object_get(o, "fixable")));
+	json_decref(o);
+	o = venv_finding_json(&rep, &rep.findings[0]);
+	ck_assert(json_is_true(json_object_get(o, "fixable")));
+	json_decref(o);
+	o = venv_finding_json(&rep, &rep.findings[2]);
+	ck_assert(json_is_false(json_object_get(o, "fixable")));
+	json_decref(o);
+	o = venv_sarif_result(&rep, &rep.findings[1], 3);
+	ck_assert_ptr_nonnull(o);
+	p = json_object_get(o, "properties");
+	ck_assert(json_is_null(json_object_get(p, "fix")));
+	ck_assert(json_is_false(json_object_get(p, "fixable")));
+	ck_assert_ptr_null(json_object_get(o, "fixes"));
+	json_decref(o);
+	o = venv_sarif_result(&rep, &rep.findings[0], 3);
+	p = json_object_get(o, "properties");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "fix")), "set VIRTUAL_ENV to '/new'");
+	ck_assert(json_is_true(json_object_get(p, "fixable")));
+	json_decref(o);
+	ck_assert_int_eq(venv_format_text(&b, &rep, &all, 0), 0);
+	ck_assert_msg(strstr(b.buf, "[VNV502 unquoted-activation-template]\nenv:") != NULL,
+		      "expected no fix line under VNV502, saw:\n%s", b.buf);
+	vbuf_release(&b);
+}
+END_TEST
+
 START_TEST(test_format__sarif)
 {
 	const struct venv_diag *d = venv_diag_get(401);
@@ -206,6 +246,7 @@ static Suite *format_suite(void)
 	tcase_add_test(tc, test_format__text_dropped);
 	tcase_add_test(tc, test_format__json);
 	tcase_add_test(tc, test_format__sarif);
+	tcase_add_test(tc, test_format__declined_fix);
 	tcase_add_test(tc, test_format__explain_and_rules);
 	tcase_add_test(tc, test_format__man_pages);
 	suite_add_tcase(s, tc);

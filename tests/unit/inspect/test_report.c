@@ -89,6 +89,25 @@ START_TEST(test_report__dropped_files)
 }
 END_TEST
 
+/*
+ * A finding repair fixes: a fixable code with the fix its rule gave. A rule
+ * leaves the fix out where repair declines; a code repair never fixes has
+ * none whatever the rule wrote.
+ */
+START_TEST(test_report__finding_fixable)
+{
+	struct venv_report r = VENV_REPORT_INIT;
+
+	ck_assert_int_eq(venv_report_add(&r, 401, "e/bin/activate", 3, "rewrite it", "moved"), 0);
+	ck_assert_int_eq(venv_report_add(&r, 401, "e/bin/activate.fish", 3, NULL, "moved"), 0);
+	ck_assert_int_eq(venv_report_add(&r, 6, "e/bin/activate.nu", 0, "regenerate", "binary"), 0);
+	ck_assert_int_eq(venv_finding_fixable(&r.findings[0]), 1);
+	ck_assert_int_eq(venv_finding_fixable(&r.findings[1]), 0);
+	ck_assert_int_eq(venv_finding_fixable(&r.findings[2]), 0);
+	venv_report_release(&r);
+}
+END_TEST
+
 START_TEST(test_report__creator_names)
 {
 	ck_assert_str_eq(venv_creator_name(VENV_CREATOR_CPYTHON), "cpython");
@@ -108,6 +127,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_report__caps);
 	tcase_add_test(tc, test_report__dropped_files);
 	tcase_add_test(tc, test_report__creator_names);
+	tcase_add_test(tc, test_report__finding_fixable);
 	suite_add_tcase(s, tc);
 	return s;
 }
