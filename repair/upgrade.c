@@ -762,24 +762,43 @@ done:
 	return error;
 }
 
+static size_t dots(const char *s)
+{
+	size_t n = 0;
+
+	while ((s = strchr(s, '.')))
+		n++, s++;
+	return n;
+}
+
 /*
  * virtualenv records its own view of the base interpreter in pyvenv.cfg
- * (version_info, base-prefix, base-exec-prefix, base-executable): the keys
- * it wrote are brought up to date for the new interpreter, nothing is added.
+ * (version_info, base-prefix, base-exec-prefix, base-executable), and uv
+ * its version_info: the keys they wrote are brought up to date for the new
+ * interpreter, nothing is added. uv's version_info is "X.Y.Z", virtualenv's
+ * "X.Y.Z.final.0"; each keeps its form. (The builder adds `version`, which
+ * check reads first: a stale version_info beside it went unseen, and uv,
+ * which reads version_info, took the environment for the old version.)
  */
 static int refresh_virtualenv_keys(const struct venv_upgrade *u, struct venv_envdir *e)
 {
 	const struct venv_pyinfo *info = &u->info;
 	struct venv_cfg cfg = VENV_CFG_INIT;
 	struct vbuf out = VBUF_INIT(VBUF_MAX_CFG), vi = VBUF_INIT(64);
+	const char *old;
 	int error;
 
-	if ((error = venv_cfg_read(&cfg, e->fd, "pyvenv.cfg")) < 0 ||
-	    !venv_cfg_get_first(&cfg, "virtualenv"))
+	if ((error = venv_cfg_read(&cfg, e->fd, "pyvenv.cfg")) < 0)
 		goto done;
-	if ((error = vbuf_addf(&vi, "%d.%d.%d.%s.%d", info->major, info->minor, info->micro,
-			       info->releaselevel ? info->releaselevel : "final",
-			       info->serial)) < 0)
+	old = venv_cfg_get_first(&cfg, "version_info");
+	if (!venv_cfg_get_first(&cfg, "virtualenv") && !old)
+		goto done;
+	if (old && strspn(old, "0123456789.") == strlen(old) && dots(old) == 2)
+		error = vbuf_sets(&vi, info->version);
+	else
+		error = vbuf_addf(&vi, "%d.%d.%d.%s.%d", info->major, info->minor, info->micro,
+				  info->releaselevel ? info->releaselevel : "final", info->serial);
+	if (error < 0)
 		goto done;
 #define REFRESH(key, value) \
 	if (venv_cfg_get_first(&cfg, key) && (value) && \
