@@ -743,10 +743,23 @@ static int read_one(struct reader *rd, const char *dirname, int egg)
 
 		if ((error = env_of(rd, &env)) < 0)
 			return error;
-		if (!link_allowed(rd->sfd, dirname, env, &err))
+		if (!link_allowed(rd->sfd, dirname, env, &err)) {
+			/*
+			 * A link to nothing (virtualenv's app-data cleared under
+			 * an environment made with --symlink-app-data) or a loop
+			 * is still a link there, unlike one removed meanwhile:
+			 * Python lists the distribution and fails to import it,
+			 * so it is left out as a link, said, never dropped in
+			 * silence (check and list found nothing, bin/pip failed).
+			 */
+			if ((err == ENOENT || err == ELOOP) &&
+			    fstatat(rd->sfd, dirname, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				err = 0;
 			return err ? open_failed(rd, dirname, err) :
 			       push(&rd->ds->outside, &rd->ds->noutside, SIZE_MAX, dirname,
 				    strlen(dirname));
+		}
 		d.linked = 1;
 		ifd = openat(rd->sfd, dirname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	} else {

@@ -17,9 +17,9 @@
  * directory of virtualenv, whose --symlink-app-data links each seed's
  * dist-info there ($VIRTUALENV_OVERRIDE_APP_DATA, else
  * $XDG_DATA_HOME/virtualenv, else ~/.local/share/virtualenv); such a
- * distribution is marked `linked`. Any other link is not a distribution of
- * this environment and is left out. Files inside are opened without
- * following links.
+ * distribution is marked `linked`. Any other link (also one to nothing, or
+ * a loop) is not a distribution of this environment and is left out, in
+ * `outside`. Files inside are opened without following links.
  *
  * Caps: METADATA VENV_DIST_MAX_METADATA, RECORD VBUF_MAX_RECORD (and
  * VENV_RECORD_MAX_ROWS rows), small files VBUF_MAX_PROBE. A file over its
@@ -110,8 +110,8 @@ struct venv_dists {
 	size_t nunread, unread_alloc;
 	/*
 	 * The metadata directories left out as links out of the environment
-	 * (see above) that lead to a directory, which Python and pip follow:
-	 * their entries in site-packages, in its order.
+	 * (see above) that lead to a directory, which Python and pip follow,
+	 * or to nothing (or loop): their entries in site-packages, in its order.
 	 */
 	char **outside;
 	size_t noutside;

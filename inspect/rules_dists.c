@@ -204,7 +204,8 @@ done:
 /*
  * The metadata directories of site-packages that the reader left out as
  * links out of the environment (common/dist.h) but that lead to a
- * directory, which Python and pip follow: their projects are installed.
+ * directory, which Python and pip follow: their projects are installed;
+ * or to nothing, or loop: their projects are broken.
  * Each is reported (VNV007) when `report`, and its project's PEP 503 name
  * is added to `names`, NUL-terminated, for check_deps.
  */
@@ -212,6 +213,7 @@ static int left_out_links(struct venv_check_ctx *c, const struct venv_dists *ds,
 			  const char *site_rel, int report, struct vbuf *names)
 {
 	struct vbuf stem_of = VBUF_INIT(VBUF_MAX_LINE), canon = VBUF_INIT(VBUF_MAX_LINE);
+	struct stat st;
 	size_t i;
 	int error = 0;
 
@@ -227,7 +229,14 @@ static int left_out_links(struct venv_check_ctx *c, const struct venv_dists *ds,
 		    (error = vbuf_add(names, canon.buf, canon.len + 1)) < 0)
 			break;
 		vbuf_reset(&stem_of);
-		if (report && (error = vbuf_addf(&stem_of, "%s/%s", site_rel, name)) >= 0)
+		if (!report || (error = vbuf_addf(&stem_of, "%s/%s", site_rel, name)) < 0)
+			continue;
+		/* One to nothing (an app-data cleared) or a loop: what it stands for fails to import. */
+		if (fstatat(c->env->root, stem_of.buf, &st, 0) < 0 && (errno == ENOENT || errno == ELOOP))
+			error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, stem_of.buf, "'%s' is a symbolic "
+				    "link to nothing: the distribution it stands for is not there",
+				    stem_of.buf);
+		else
 			error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, stem_of.buf, "'%s' is a symbolic "
 				    "link out of the environment; not followed, the distribution it "
 				    "stands for not inspected", stem_of.buf);
