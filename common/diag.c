@@ -482,7 +482,9 @@ const struct venv_diag venv_diags[] = {
 	  "meant to make importable is not. Often a stale line left by an uninstall or a "
 	  "moved checkout.",
 	  "lib/python3.12/site-packages/__editable__.proj-1.0.pth: /srv/u/old/proj/src",
-	  "venv repair rewrites entries that name the environment's old location; for others, "
+	  "venv repair rewrites entries that name the environment's old location, or a place "
+	  "that moved with it and whose path exists under the new location (the project "
+	  "holding the environment, pipx's home with its shared libraries); for others, "
 	  "reinstall the package ('pip install -e PATH') or delete the line when nothing "
 	  "needs it.",
 	  "0.1.0" },
@@ -542,7 +544,8 @@ const struct venv_diag venv_diags[] = {
 	  "ModuleNotFoundError.",
 	  "lib/python3.12/site-packages/proj.pth: /srv/u/old/proj/src   (the project moved "
 	  "to /srv/u/proj)",
-	  "When the environment moved with its project and the same path exists under the new "
+	  "When the environment moved with its project (or a directory further up, which "
+	  "names the same directories above it) and the same path exists under the new "
 	  "location, venv repair rewrites the entry; otherwise reinstall the package "
 	  "('pip install -e PATH').",
 	  "0.1.0" },

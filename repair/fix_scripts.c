@@ -411,11 +411,17 @@ done:
 	return error;
 }
 
-/* The same place under the new location: old -> env, or old's project dir -> env's. */
+/*
+ * The same place under the new location: old -> env, or old's project dir
+ * -> env's, or further up while the two paths name the same directories
+ * (pipx's PIPX_HOME/venvs/NAME, whose pipx_shared.pth names
+ * PIPX_HOME/shared: the whole PIPX_HOME moved).
+ */
 static int moved_path(struct venv_fixctx *x, const char *p, struct vbuf *out)
 {
 	struct vbuf op = VBUF_INIT(VBUF_MAX_PATH), np = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st;
+	const char *ob, *nb;
 	size_t i;
 	int found = 0;
 
@@ -430,12 +436,19 @@ static int moved_path(struct venv_fixctx *x, const char *p, struct vbuf *out)
 			break;
 		}
 		/* An in-project environment: the project moved with it. */
-		if (venv_path_dirname(&op, old) < 0 || venv_path_dirname(&np, x->e->dir) < 0 ||
-		    !strcmp(op.buf, "/") || !venv_path_is_within(p, op.buf))
+		if (venv_path_dirname(&op, old) < 0 || venv_path_dirname(&np, x->e->dir) < 0)
 			continue;
-		vbuf_reset(out);
-		if (vbuf_addf(out, "%s%s", np.buf, p + op.len) == 0 && stat(out->buf, &st) == 0)
-			found = 1;
+		while (!found && strcmp(op.buf, "/") && strcmp(np.buf, "/")) {
+			vbuf_reset(out);
+			if (venv_path_is_within(p, op.buf) &&
+			    vbuf_addf(out, "%s%s", np.buf, p + op.len) == 0 && stat(out->buf, &st) == 0)
+				found = 1;
+			ob = strrchr(op.buf, '/');
+			nb = strrchr(np.buf, '/');
+			if (found || !ob || !nb || strcmp(ob, nb) ||
+			    venv_path_dirname(&op, op.buf) < 0 || venv_path_dirname(&np, np.buf) < 0)
+				break;
+		}
 	}
 	vbuf_release(&op);
 	vbuf_release(&np);
