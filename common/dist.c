@@ -725,15 +725,14 @@ static int env_of(struct reader *r, const char **env)
 	return error;
 }
 
+static int read_opened(struct reader *rd, struct venv_dist *dp, const char *dirname, int egg,
+		       int ifd);
+
 static int read_one(struct reader *rd, const char *dirname, int egg)
 {
-	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
 	struct venv_dist d;
 	struct stat st;
-	const char *dash, *site = rd->site;
-	size_t stem = strlen(dirname) - (egg ? 9 : 10);
-	unsigned flags = rd->flags;
-	int ifd, r, err, error = 0;
+	int ifd, err, error = 0;
 
 	memset(&d, 0, sizeof(d));
 	if (fstatat(rd->sfd, dirname, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -767,6 +766,59 @@ static int read_one(struct reader *rd, const char *dirname, int egg)
 	}
 	if (ifd < 0)
 		return open_failed(rd, dirname, errno);
+	return read_opened(rd, &d, dirname, egg, ifd);
+}
+
+/*
+ * A legacy editable install (setup.py develop, which pip runs for a project
+ * without pyproject.toml): NAME.egg-link in site-packages, whose first line
+ * is the directory holding NAME.egg-info, outside the environment, which
+ * easy-install.pth puts on sys.path: Python imports it and pip lists it.
+ * Read as an editable *.egg-info there (VENV_DISTS_EGG_LINKS); one whose
+ * directory is gone is not installed any more (pip no longer lists it).
+ */
+static int read_egg_link(struct reader *rd, const char *name)
+{
+	struct vbuf text = VBUF_INIT(VBUF_MAX_PATH), info = VBUF_INIT(VBUF_MAX_PATH);
+	struct venv_dist d;
+	size_t n;
+	int ifd, err, rc, error = 0;
+
+	memset(&d, 0, sizeof(d));
+	rc = venv_fs_read_capped(rd->sfd, name, VBUF_MAX_PATH, 1, &text, NULL, &err);
+	if (rc == VENV_RD_DENIED || rc == VENV_RD_IOERR) {
+		error = unreadable(rd, NULL, "read", name, err);
+		goto done;
+	}
+	n = strcspn(text.buf, "\r\n");
+	if (rc != VENV_RD_OK || !n || text.buf[0] != '/')
+		goto done;   /* gone meanwhile, a link, not a file or not a path: not pip's */
+	if ((error = vbuf_add(&info, text.buf, n)) < 0 ||
+	    (error = vbuf_addf(&info, "/%.*s.egg-info", (int)(strlen(name) - 9), name)) < 0)
+		goto done;
+	if ((ifd = open(info.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		error = errno == ENOENT || errno == ENOTDIR ? 0 : unreadable(rd, NULL, "open", name, errno);
+		goto done;
+	}
+	d.editable = 1;
+	error = read_opened(rd, &d, name, 1, ifd);
+done:
+	vbuf_release(&text);
+	vbuf_release(&info);
+	return error;
+}
+
+/* The rest of read_one() once the metadata directory is open as ifd (closed here). */
+static int read_opened(struct reader *rd, struct venv_dist *dp, const char *dirname, int egg,
+		       int ifd)
+{
+	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
+	struct venv_dist d = *dp;
+	const char *dash, *site = rd->site;
+	size_t stem = strlen(dirname) - (egg ? 9 : 10);
+	unsigned flags = rd->flags;
+	int r, error = 0;
+
 	d.egg = egg;
 	d.purelib = -1;
 	dash = memchr(dirname, '-', stem);
@@ -895,6 +947,9 @@ static int dists_read(struct venv_dists *out, int dirfd, const char *site, const
 			error = read_one(&rd, de->d_name, 0);
 		else if (n > 9 && !strcmp(de->d_name + n - 9, ".egg-info"))
 			error = read_one(&rd, de->d_name, 1);
+		else if (n > 9 && !strcmp(de->d_name + n - 9, ".egg-link") &&
+			 (flags & VENV_DISTS_EGG_LINKS))
+			error = read_egg_link(&rd, de->d_name);
 		if (error < 0)
 			break;
 	}

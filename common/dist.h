@@ -139,7 +139,14 @@ enum venv_dists_flags {
 	 * know which files editable installs put in site-packages (check's
 	 * .pth rule) and not every RECORD. Without it, everything is read.
 	 */
-	VENV_DISTS_EDITABLES = 1 << 3
+	VENV_DISTS_EDITABLES = 1 << 3,
+	/*
+	 * Also each NAME.egg-link of a legacy editable install (setup.py
+	 * develop): its NAME.egg-info in the directory the file names, outside
+	 * the environment, read as an editable *.egg-info whose `dir` is the
+	 * NAME.egg-link (for list: pip lists it).
+	 */
+	VENV_DISTS_EGG_LINKS = 1 << 4
 };
 
 /*

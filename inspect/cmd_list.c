@@ -38,7 +38,8 @@ const struct venv_cmddoc venv_list_doc = {
 	"list", list_synopsis, VENV_ARRAY_SIZE(list_synopsis),
 	"Lists the distributions installed in each environment (every "
 	"lib/pythonX.Y/site-packages, PyPy's lib/pypyX.Y/site-packages), read from their "
-	".dist-info without running Python: "
+	".dist-info (or .egg-info; for a legacy editable install's .egg-link, the .egg-info "
+	"in the directory it names) without running Python: "
 	"name, version, installer, editable or not, location and license expression.",
 	list_args, VENV_ARRAY_SIZE(list_args), list_opts, VENV_ARRAY_SIZE(list_opts),
 	NULL, 0,

@@ -73,7 +73,7 @@ static int read_env(struct venv_list_env *e, const struct venv_model *m)
 		if ((error = vbuf_addf(&site, "lib/%s/site-packages", lib->name)) < 0 ||
 		    (error = vbuf_addf(&disp, "%s/%s", m->abs, site.buf)) < 0 ||
 		    (error = venv_dists_read_at(&e->dists, m->root, site.buf, disp.buf,
-						VENV_DISTS_ALL)) < 0 ||
+						VENV_DISTS_ALL | VENV_DISTS_EGG_LINKS)) < 0 ||
 		    (error = keep_outside(e, site.buf, out_before)) < 0 ||
 		    e->dists.nr == before)
 			continue;
