@@ -515,6 +515,44 @@ int venv_fs_open_below(int topfd, const char *rel, const dev_t *dev)
 	return walk_below(topfd, rel, dev, 0, NULL);
 }
 
+int venv_fs_lstat_beneath(int topfd, const char *rel, struct stat *st)
+{
+	struct vbuf dir = VBUF_INIT(VBUF_MAX_PATH);
+	const char *slash = strrchr(rel, '/');
+	int fd = -1, rc = -1, err;
+
+	if (!slash)
+		return fstatat(topfd, rel, st, AT_SYMLINK_NOFOLLOW);
+	if (vbuf_add(&dir, rel, (size_t)(slash - rel)) < 0) {
+		venv_error_clear();
+		errno = ENAMETOOLONG;
+		goto done;
+	}
+#ifdef SYS_openat2
+	{
+		struct open_how how;
+
+		memset(&how, 0, sizeof(how));
+		how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+		fd = (int)syscall(SYS_openat2, topfd, dir.buf, &how, sizeof(how));
+		/* No openat2 here (or a seccomp filter refuses it): as fstatat() would. */
+		if (fd < 0 && errno != ENOSYS && errno != EPERM && errno != E2BIG)
+			goto done;
+	}
+#endif
+	if (fd < 0 && (fd = openat(topfd, dir.buf, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto done;
+	rc = fstatat(fd, slash + 1, st, AT_SYMLINK_NOFOLLOW);
+done:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	vbuf_release(&dir);
+	errno = err;
+	return rc;
+}
+
 int venv_fs_mkdirs_below(int topfd, const char *rel, size_t *stop)
 {
 	if (stop)

@@ -58,6 +58,15 @@ int venv_fs_read_file_at(struct vbuf *out, int dirfd, const char *name, size_t c
 int venv_fs_open_below(int topfd, const char *rel, const dev_t *dev);
 
 /*
+ * lstat() of rel below topfd, never through a symbolic link out of it:
+ * links on the way that stay below topfd are followed (as Python follows
+ * them), one that leads out is ELOOP or EXDEV. Where openat2() is refused,
+ * links on the way are followed, as fstatat() follows them. 0, or -1 with
+ * errno set.
+ */
+int venv_fs_lstat_beneath(int topfd, const char *rel, struct stat *st);
+
+/*
  * os.makedirs(rel, exist_ok=True) below topfd, by handles only: each
  * component of rel is opened below its parent's descriptor as
  * venv_fs_open_below() does, and one that is missing is first made there

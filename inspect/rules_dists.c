@@ -112,10 +112,31 @@ static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const st
 				    "which is outside the environment (not followed)", d->dir, row->path);
 			continue;
 		}
+		/*
+		 * Not through a link out of the environment (bin/ linked to
+		 * /usr/bin): what is there is not this distribution's. A
+		 * virtualenv --symlink-app-data one links into its app-data.
+		 */
 		if (!listed_stat(c, site_rel, rel.buf, &st) &&
-		    fstatat(c->env->root, rel.buf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		    (d->linked ? fstatat(c->env->root, rel.buf, &st, AT_SYMLINK_NOFOLLOW) :
+		     venv_fs_lstat_beneath(c->env->root, rel.buf, &st)) < 0) {
+			int err = errno;
+
 			if ((error = venv_audit_own(a, d, rel.buf)) < 0)
 				break;
+			if (err == ELOOP || err == EXDEV) {
+				error = add(c, VENV_DIAG_LINK_NOT_FOLLOWED, rel.buf, "'%s' of %s %s is "
+					    "reached through a symbolic link out of the environment; "
+					    "not followed", rel.buf, d->name, d->version);
+				continue;
+			}
+			/* Unreadable (bin/ without permission) is not missing. */
+			if (err != ENOENT && err != ENOTDIR) {
+				error = venv_check_report_read(c, err == EACCES || err == EPERM ?
+							       VENV_RD_DENIED : VENV_RD_IOERR, err,
+							       rel.buf);
+				continue;
+			}
 			/* Bytecode comes and goes with Python; some RECORDs list its directories. */
 			if (is_pyc(row->path) || strstr(row->path, "__pycache__") || !strcmp(row->path + strlen(row->path) -
 							  (strlen(row->path) >= 7 ? 7 : 0), "/RECORD"))

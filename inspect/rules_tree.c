@@ -469,6 +469,18 @@ static int site_list_add(struct venv_site_list *l, const char *name, const struc
 }
 
 /* The rules of rules_audit.c that judge the entries of site-packages the walk lists. */
+/* Whether rel was said to be unreadable already (the model says it of bin/ and lib/). */
+static int said_unreadable(const struct venv_check_ctx *c, const char *rel)
+{
+	size_t k;
+
+	for (k = 0; k < c->r->nr; k++)
+		if (c->r->findings[k].code == VENV_DIAG_UNREADABLE_FILE &&
+		    c->r->findings[k].relpath && !strcmp(c->r->findings[k].relpath, rel))
+			return 1;
+	return 0;
+}
+
 static const int site_list_codes[] = {
 	VENV_DIAG_UNOWNED_FILES, VENV_DIAG_CUSTOMIZE_MODULE, 0
 };
@@ -635,9 +647,9 @@ static int walk(struct venv_check_ctx *c)
 		fd = openat(f->d.fd, name,
 			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 		if (fd < 0) {
-			if (errno != ENOENT && (error = add(c, VENV_DIAG_UNREADABLE_FILE, rel.buf, 0, NULL,
-							   "cannot open '%s': %s", rel.buf,
-							   strerror(errno))) < 0)
+			if (errno != ENOENT && !said_unreadable(c, rel.buf) &&
+			    (error = add(c, VENV_DIAG_UNREADABLE_FILE, rel.buf, 0, NULL,
+					 "cannot open '%s': %s", rel.buf, strerror(errno))) < 0)
 				break;
 			continue;
 		}
