@@ -198,6 +198,14 @@ static int list_env(struct venv_list_env *e, int fd, const char *path)
 				       "link; not followed", path, m.lib_link);
 		goto done;
 	}
+	/* Likewise a lib/pythonX.Y/site-packages link (it was an empty list, exit 0). */
+	for (i = 0; i < m.nlibs; i++)
+		if (m.libs[i].site_link && venv_model_is_own_lib(&m, m.libs[i].name)) {
+			error = venv_error_set(VENV_EUNSAFE, "cannot list '%s': its lib/%s/"
+					       "site-packages is a symbolic link; not followed",
+					       path, m.libs[i].name);
+			goto done;
+		}
 	/* A list of some of them would be taken for all. */
 	if (m.libs_partial && m.lib_err) {
 		errno = m.lib_err;

@@ -15,7 +15,8 @@
 # project's hint still names that .venv (it named none for a FIFO or a directory).
 # More lib/pythonX.Y than are read (16) is exit 2 too (it was the first 16).
 # So is a metadata directory that is a link out of the environment, named
-# in the error (it was left out silently, exit 0).
+# in the error (it was left out silently, exit 0), and a site-packages that
+# is a link (it was an empty list, exit 0).
 # An environment that cannot be listed is said on stderr only, not in the table too.
 . "$(dirname "$0")/lib.sh"
 
@@ -86,6 +87,20 @@ for fmt in text json cyclonedx; do
 	[ $fmt = text ] || json_ok "$OUT" "list --format $fmt (a link out)"
 done
 rm "$site/hidden-2.0.dist-info"
+
+# site-packages itself a link out of the environment: said, exit 2, as a
+# lib/pythonX.Y link is (it was an empty list, exit 0).
+mv "$site" site.real
+ln -s "$TMP/elsewhere" "$site"
+for fmt in text json cyclonedx; do
+	expect_exit 2 "$VENV" list --format $fmt e
+	expect_match "^venv: error: cannot list 'e': its lib/python3\.[0-9]+/site-packages is a symbolic link; not followed\$" \
+		"$ERR" "the error for site-packages linked out ($fmt)"
+	if printf '%s' "$OUT" | grep -q hidden; then
+		fail "expected nothing listed through the link ($fmt), saw: $OUT"
+	fi
+done
+rm "$site" && mv site.real "$site"
 
 # Not an environment: a project directory holding one, and an empty directory.
 mkdir -p proj/src empty
