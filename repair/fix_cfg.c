@@ -12,6 +12,50 @@
 /* ------------------------------------------------------------------------ */
 /* pyvenv.cfg: the fixers edit x->cfg; one write at the end. */
 
+/* Removes the line s (n bytes, no line break) from the lines of *sb: 1 when it was there. */
+static int drop_line(struct vbuf *sb, const char *s, size_t n)
+{
+	size_t at = 0;
+
+	while (at < sb->len) {
+		const char *nl = memchr(sb->buf + at, '\n', sb->len - at);
+		size_t end = nl ? (size_t)(nl - sb->buf) : sb->len;
+
+		if (end - at == n && !memcmp(sb->buf + at, s, n)) {
+			/* The line and the break after it, or (the last) the break before it. */
+			size_t from = nl ? at : at ? at - 1 : 0, to = nl ? end + 1 : end;
+
+			memmove(sb->buf + from, sb->buf + to, sb->len - to);
+			vbuf_setlen(sb, sb->len - (to - from));
+			return 1;
+		}
+		at = end + 1;
+	}
+	return 0;
+}
+
+/*
+ * The lines of `lines` added to *to, but for one that *undo holds, which is
+ * dropped from there instead: a line one fixer wrote and a later one
+ * replaced is neither in the file before nor after, so it is not shown.
+ */
+static int lines_net(struct vbuf *to, struct vbuf *undo, const char *lines)
+{
+	const char *p = lines;
+
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (!drop_line(undo, p, n) &&
+		    vbuf_addf(to, "%s%.*s", to->len ? "\n" : "", (int)n, p) < 0)
+			return VENV_ENOMEM;
+		if (!nl)
+			return 0;
+		p = nl + 1;
+	}
+}
+
 int venv_fix_cfg_changed(struct venv_fixctx *x, int code, const char *before, const char *after)
 {
 	char c[16];
@@ -22,9 +66,9 @@ int venv_fix_cfg_changed(struct venv_fixctx *x, int code, const char *before, co
 	if (!strstr(x->cfg_codes, c) && strlen(x->cfg_codes) + 10 < sizeof(x->cfg_codes))
 		snprintf(x->cfg_codes + strlen(x->cfg_codes), sizeof(x->cfg_codes) -
 			 strlen(x->cfg_codes), "%s%s", *x->cfg_codes ? ", " : "", c);
-	if (before && vbuf_addf(&x->cfg_before, "%s%s", x->cfg_before.len ? "\n" : "", before) < 0)
+	if (before && lines_net(&x->cfg_before, &x->cfg_after, before) < 0)
 		return VENV_ENOMEM;
-	if (after && vbuf_addf(&x->cfg_after, "%s%s", x->cfg_after.len ? "\n" : "", after) < 0)
+	if (after && lines_net(&x->cfg_after, &x->cfg_before, after) < 0)
 		return VENV_ENOMEM;
 	return 0;
 }
