@@ -210,7 +210,10 @@ static int editable_dist(struct venv_check_ctx *c, const char *name, char *buf, 
  * After a move, where does path (under an old location) lie now? Under
  * the environment's old directory itself, or, for an in-project
  * environment (poetry's and pdm's .venv), under the project directory
- * that held it, when the environment kept its name (the project moved).
+ * that held it, when the environment kept its name (the project moved);
+ * or further up while the directories on the way kept their names too
+ * (pipx's PIPX_HOME/venvs/NAME, whose pipx_shared.pth names
+ * PIPX_HOME/shared: the whole home moved), as repair follows it.
  * Returns 1 with want, old_prefix and new_prefix set, or 0.
  */
 static int moved_path(const struct venv_model *e, const char *path, struct vbuf *want,
@@ -224,16 +227,15 @@ static int moved_path(const struct venv_model *e, const char *path, struct vbuf 
 		vbuf_reset(old_prefix);
 		vbuf_reset(new_prefix);
 		vbuf_reset(want);
-		if (venv_path_is_within(path, e->old[i])) {
-			found = vbuf_sets(old_prefix, e->old[i]) == 0 &&
-				vbuf_sets(new_prefix, e->abs) == 0;
-		} else if (venv_path_dirname(old_prefix, e->old[i]) == 0 &&
-			   venv_path_dirname(new_prefix, e->abs) == 0 &&
-			   venv_path_basename(&ob, e->old[i]) == 0 &&
-			   venv_path_basename(&nb, e->abs) == 0 && !strcmp(ob.buf, nb.buf) &&
-			   old_prefix->len > 1 && venv_path_is_within(path, old_prefix->buf)) {
-			found = 1;
-		}
+		if (vbuf_sets(old_prefix, e->old[i]) < 0 || vbuf_sets(new_prefix, e->abs) < 0)
+			continue;
+		found = venv_path_is_within(path, old_prefix->buf);
+		while (!found && venv_path_basename(&ob, old_prefix->buf) == 0 &&
+		       venv_path_basename(&nb, new_prefix->buf) == 0 && !strcmp(ob.buf, nb.buf) &&
+		       venv_path_dirname(old_prefix, old_prefix->buf) == 0 &&
+		       venv_path_dirname(new_prefix, new_prefix->buf) == 0 &&
+		       old_prefix->len > 1 && new_prefix->len > 1)
+			found = venv_path_is_within(path, old_prefix->buf);
 		if (found)
 			found = vbuf_addf(want, "%s%s", new_prefix->buf,
 					  path + old_prefix->len) == 0;

@@ -2,13 +2,15 @@
 # pipx's whole home moved (PIPX_HOME to a path with a space): an app's
 # environment, PIPX_HOME/venvs/NAME, finds pip through pipx_shared.pth,
 # which names PIPX_HOME/shared/lib/pythonX.Y/site-packages, two levels
-# above it. check reports the move and that line (VNV408); `venv repair -r`
+# above it. check reports the move and that line (VNV408, with the fix
+# repair makes: the entry rewritten under the new home); `venv repair -r`
 # of the new home makes its paths follow the move, the .pth line too, and
 # check finds nothing after; the app's console script runs and its python
 # imports the app and pip from the moved shared libraries. The .pth line
-# was followed only one level up (a project holding its .venv): repair
-# left it naming the old home, and `python -m pip`, which pipx runs in the
-# app's environment, failed with "No module named pip".
+# was followed only one level up (a project holding its .venv): check
+# offered no fix, repair left it naming the old home, and `python -m pip`,
+# which pipx runs in the app's environment, failed with "No module named
+# pip".
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 command -v pipx >/dev/null || skip "needs pipx"
@@ -28,7 +30,10 @@ expect_exit 0 "$VENV" check -q "old/$app"
 
 mv old "new home"
 expect_exit 1 "$VENV" check "new home/$app"
-expect_match "pipx_shared\.pth:1: warning: .*\[VNV408 pth-missing-path\]" "$OUT" "check of the moved app"
+expect_match "pipx_shared\.pth:1: warning: .*under the old location '$TMP/old'.*\[VNV408 pth-missing-path\]" \
+	"$OUT" "check of the moved app"
+expect_match "fix \(venv repair\): rewrite the entry to '$TMP/new home/shared/$site'" "$OUT" \
+	"the fix check offers"
 expect_exit 0 "$VENV" repair -y -r "new home"
 expect_eq "$TMP/new home/shared/$site" "$(cat "new home/$app/$site/pipx_shared.pth")" \
 	"pipx_shared.pth after repair"
