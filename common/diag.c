@@ -477,10 +477,12 @@ const struct venv_diag venv_diags[] = {
 	  "a .pth file names a directory that does not exist",
 	  "Reports a path line in a site-packages .pth file that names a missing file or "
 	  "directory, when the .pth file belongs to no editable install (those are "
-	  "editable-source-missing, an error).",
+	  "editable-source-missing, an error); also the first line of a legacy editable "
+	  "install's NAME.egg-link (setup.py develop), the directory holding its .egg-info.",
 	  "site.py skips the entry silently and the environment works; whatever the line was "
 	  "meant to make importable is not. Often a stale line left by an uninstall or a "
-	  "moved checkout.",
+	  "moved checkout. A stale .egg-link makes 'pip uninstall' fail and 'venv list' "
+	  "leave the project out.",
 	  "lib/python3.12/site-packages/__editable__.proj-1.0.pth: /srv/u/old/proj/src",
 	  "venv repair rewrites entries that name the environment's old location, or a place "
 	  "that moved with it and whose path exists under the new location (the project "

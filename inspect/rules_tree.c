@@ -245,8 +245,14 @@ static int moved_path(const struct venv_model *e, const char *path, struct vbuf 
 	return found;
 }
 
+/*
+ * A .pth file's path lines; with egg_link, the first line of a legacy
+ * editable install's NAME.egg-link (setup.py develop), the directory
+ * holding NAME.egg-info: pip reads it to list and uninstall the project,
+ * and after a move it names the old place as easy-install.pth does.
+ */
 static int check_pth(struct venv_check_ctx *c, int dirfd, const char *name, const char *rel,
-		     const char *site_abs)
+		     const char *site_abs, int egg_link)
 {
 	struct venv_model *e = c->env;
 	struct vbuf buf = VBUF_INIT(PTH_MAX), path = VBUF_INIT(VBUF_MAX_PATH);
@@ -261,7 +267,7 @@ static int check_pth(struct venv_check_ctx *c, int dirfd, const char *name, cons
 			error = venv_check_report_read(c, rc, err, rel);
 		goto done;
 	}
-	for (p = buf.buf, end = buf.buf + buf.len; p < end; ) {
+	for (p = buf.buf, end = buf.buf + buf.len; p < end && !(egg_link && lineno); ) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		struct stat st;
@@ -297,7 +303,7 @@ static int check_pth(struct venv_check_ctx *c, int dirfd, const char *name, cons
 					error = vbuf_addf(&fix, "rewrite the entry to '%s'", want.buf);
 				}
 				/* Whose the .pth is, at its first missing path: only then does it matter. */
-				if (!error && !looked++)
+				if (!error && !egg_link && !looked++)
 					error = editable_dist(c, name, setuptools_dist,
 							      sizeof(setuptools_dist), &dist);
 				if (!error && dist) {
@@ -313,6 +319,17 @@ static int check_pth(struct venv_check_ctx *c, int dirfd, const char *name, cons
 							       moved ? want.buf : "",
 							       moved ? (there ? "')" : "', not found there "
 							       "either)") : "");
+				} else if (!error && egg_link) {
+					if (vbuf_add(&line, p, n) == 0)
+						d.name = line.buf;
+					error = venv_check_add(c, VENV_DIAG_PTH_MISSING_PATH, rel, lineno,
+							       moved ? fix.buf : NULL, &d,
+							       "'%s' names '%s', which does not exist, as "
+							       "the directory of a legacy editable install; "
+							       "pip cannot uninstall it%s%s%s", rel,
+							       path.buf,
+							       moved ? " (it is under the old location '" : "",
+							       moved ? oldp.buf : "", moved ? "')" : "");
 				} else if (!error) {
 					if (vbuf_add(&line, p, n) == 0)
 						d.name = line.buf;
@@ -617,7 +634,10 @@ static int walk(struct venv_check_ctx *c)
 			size_t nl = strlen(name);
 
 			if (f->in_site == 1 && nl > 4 && !strcmp(name + nl - 4, ".pth")) {
-				if ((error = check_pth(c, f->d.fd, name, rel.buf, site_abs.buf)) < 0)
+				if ((error = check_pth(c, f->d.fd, name, rel.buf, site_abs.buf, 0)) < 0)
+					break;
+			} else if (f->in_site == 1 && nl > 9 && !strcmp(name + nl - 9, ".egg-link")) {
+				if ((error = check_pth(c, f->d.fd, name, rel.buf, site_abs.buf, 1)) < 0)
 					break;
 			} else if (ext_minor_mismatch(c, name, tag, sizeof(tag))) {
 				const char *top = f->in_site == 1 ? name : f->top;
