@@ -929,7 +929,14 @@ static int dists_read(struct venv_dists *out, int dirfd, const char *site, const
 	rd.sfd = below ? venv_fs_open_below(dirfd, site, NULL) :
 		 openat(dirfd, site, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rd.sfd < 0) {
-		error = errno == ENOENT ? 0 : unreadable(&rd, NULL, "open", "", errno);
+		int err = errno;
+		struct stat st;
+
+		/* O_DIRECTORY fails a link (O_NOFOLLOW) with ENOTDIR: "Not a directory" was said of one. */
+		if (err == ENOTDIR && fstatat(dirfd, site, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			err = ELOOP;
+		error = err == ENOENT ? 0 : unreadable(&rd, NULL, "open", "", err);
 		goto done;
 	}
 	if ((dupfd = dup(rd.sfd)) < 0 || !(d = fdopendir(dupfd))) {

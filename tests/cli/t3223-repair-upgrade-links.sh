@@ -6,7 +6,9 @@
 #   holding the old version's bytecode file names;
 # - a directory of a distribution that is a link outside, with a bytecode
 #   row of RECORD through it;
-# - a link at the top of site-packages that no distribution owns.
+# - a link at the top of site-packages that no distribution owns;
+# - (refused, exit 2, nothing changed) lib/python3.11 or its site-packages
+#   itself a link out of the environment.
 # - names that are not UTF-8: a user's directory in site-packages and a
 #   script in bin/ (the journal is JSON, which used to make the upgrade and
 #   a plain repair of the moved environment fail with "out of memory").
@@ -58,24 +60,29 @@ PYTHONDONTWRITEBYTECODE=1 env/bin/python -c 'import beta' ||
 	fail "expected beta to import under 3.12"
 "$VENV" check env >out 2>&1 || fail "expected check to find no error, exit $?: $(cat out)"
 
-# The old version's whole lib directory a link out of the environment: what
-# it holds is not the environment's to move, and an upgrade that took it for
-# nothing would leave the new version without a package (exit 0 before).
-"$VENV" create -q -p "$p11" env2 || fail "venv create -p $p11 failed"
-env2/bin/pip install -q "$TMP"/wheels/beta-1.0-*.whl || fail "pip install beta failed"
-mv env2/lib/python3.11 ext
-ln -s "$TMP/ext" env2/lib/python3.11
-before=$(find env2 ext -exec ls -ld --time-style=+%s.%N {} + | sort)
-"$VENV" repair --upgrade -p "$p12" env2 >out 2>&1
-rc=$?
-[ "$rc" = 2 ] || fail "expected repair --upgrade to refuse a linked lib/python3.11 (exit 2), saw $rc: $(cat out)"
-grep -q "lib/python3.11/site-packages': a symbolic link on the way, not followed" out ||
-	fail "expected the error to name lib/python3.11/site-packages, saw: $(cat out)"
-after=$(find env2 ext -exec ls -ld --time-style=+%s.%N {} + | sort)
-[ "$before" = "$after" ] || fail "expected nothing changed, inside or outside; before:
+# The old version's whole lib directory, or its site-packages, a link out
+# of the environment: what it holds is not the environment's to move, and an
+# upgrade that took it for nothing would leave the new version without a
+# package (exit 0 before). A site-packages link was refused with "Not a
+# directory"; the error now says it is a link.
+for link in lib/python3.11 lib/python3.11/site-packages; do
+	rm -rf env2 ext
+	"$VENV" create -q -p "$p11" env2 || fail "venv create -p $p11 failed"
+	env2/bin/pip install -q "$TMP"/wheels/beta-1.0-*.whl || fail "pip install beta failed"
+	mv "env2/$link" ext
+	ln -s "$TMP/ext" "env2/$link"
+	before=$(find env2 ext -exec ls -ld --time-style=+%s.%N {} + | sort)
+	"$VENV" repair --upgrade -p "$p12" env2 >out 2>&1
+	rc=$?
+	[ "$rc" = 2 ] || fail "expected repair --upgrade to refuse a linked $link (exit 2), saw $rc: $(cat out)"
+	grep -q "lib/python3.11/site-packages': a symbolic link on the way, not followed" out ||
+		fail "expected the error to say lib/python3.11/site-packages is reached through a link ($link), saw: $(cat out)"
+	after=$(find env2 ext -exec ls -ld --time-style=+%s.%N {} + | sort)
+	[ "$before" = "$after" ] || fail "expected nothing changed, inside or outside ($link); before:
 $before
 after:
 $after"
+done
 
 # Names that are not UTF-8 go through the upgrade's journal, then a plain
 # repair's after a move.
