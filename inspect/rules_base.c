@@ -362,6 +362,15 @@ static int check_base(struct venv_check_ctx *c)
 		error = vbuf_sets(&start, home_gp);
 	else
 		error = venv_path_dirname(&start, exe_real);
+	/*
+	 * A home longer than any path (a damaged pyvenv.cfg) holds no landmark;
+	 * it stopped the whole check ("data exceeds the limit of 65536 bytes").
+	 */
+	if (error == VENV_ETOOBIG) {
+		venv_error_clear();
+		vbuf_reset(&start);
+		error = 0;
+	}
 	if (error < 0)
 		goto done;
 	if (start.len && start.buf[0] == '/' &&

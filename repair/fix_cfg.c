@@ -321,6 +321,12 @@ int venv_fix_cfg_rewrite(struct venv_fixctx *x, const struct venv_finding *f, co
 		}
 		venv_cfg_release(&x->cfg);
 		if (raw.len && (error = cfg_salvage(x, raw.buf, raw.len)) < 0) {
+			/*
+			 * x->cfg is empty now: the other fixers of pyvenv.cfg must not
+			 * write it from that (a stale `home` fixed after this wrote a
+			 * pyvenv.cfg of that one key, losing executable and command).
+			 */
+			x->cfg_state = FIXCFG_UNREADABLE;
 			if (error != VENV_ENOMEM)
 				error = venv_fix_decline(x, "the keys of 'pyvenv.cfg' cannot be kept (%s); "
 							 "move it away, then run venv repair again",
