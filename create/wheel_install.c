@@ -1,6 +1,4 @@
 #include "compat.h"
-#include <pthread.h>
-#include <stdatomic.h>
 #include <time.h>
 #include "array.h"
 #ifdef __linux__
@@ -559,218 +557,24 @@ done:
 	return linked;
 }
 
-/* Where one file of the wheel goes, worked out before any is placed. */
-struct slot {
-	const char *root;      /* t->purelib, t->scripts... */
-	const char *path;      /* below root (inside f->path) */
-	int script;            /* .data/scripts: "#!python" rewritten */
-	unsigned char sha[VENV_SHA256_LEN];
-	uint64_t size;
-};
-
-/* Files of the wheel placed by one worker: [from, to) of its slots. */
-struct placer {
-	const struct venv_wheel *w;
-	int treefd;
-	const struct venv_wheel_target *t;
-	unsigned flags;
-	const char *lib_dir;
-	struct slot *slots;
-	size_t from, to;
-	int reuse_root, umask_bits;   /* -1: nothing to reuse */
-	atomic_int *stop;             /* set by the first worker that fails */
-	int error;
-	char msg[1024];               /* its message: each thread has its own */
-	pthread_t thread;
-};
-
-/*
- * Work out each file's root and path (the five schemes of the wheel spec,
- * WHL-03), refusing the wheel before anything is placed.
- */
-static int plan_slots(const struct venv_wheel *w, const struct venv_wheel_target *t,
-		      const char *lib_dir, struct slot *slots)
-{
-	size_t dd = strlen(w->data_dir), i;
-
-	for (i = 0; i < w->nfiles; i++) {
-		const struct venv_wheel_file *f = &w->files[i];
-		struct slot *sl = &slots[i];
-
-		sl->root = lib_dir;
-		sl->path = f->path;
-		sl->script = 0;
-		memcpy(sl->sha, f->sha256, sizeof(sl->sha));
-		sl->size = f->size;
-		if (!strncmp(f->path, w->data_dir, dd) && f->path[dd] == '/') {
-			const char *scheme = f->path + dd + 1, *slash = strchr(scheme, '/');
-			size_t n = slash ? (size_t)(slash - scheme) : 0;
-
-			if (!slash)
-				return venv_error_set(VENV_EUNSAFE, "'%s' is not inside a scheme "
-						      "directory of %s", f->path, w->data_dir);
-			if (n == 7 && !memcmp(scheme, "purelib", 7))
-				sl->root = t->purelib;
-			else if (n == 7 && !memcmp(scheme, "platlib", 7))
-				sl->root = t->platlib;
-			else if (n == 7 && !memcmp(scheme, "headers", 7))
-				sl->root = t->headers;
-			else if (n == 4 && !memcmp(scheme, "data", 4))
-				sl->root = t->data;
-			else if (n == 7 && !memcmp(scheme, "scripts", 7))
-				sl->root = t->scripts, sl->script = 1;
-			else
-				return venv_error_set(VENV_EUNSAFE, "'%s' uses the unknown scheme "
-						      "'%.*s'", f->path, (int)n, scheme);
-			sl->path = slash + 1;
-			if (sl->script && strchr(sl->path, '/'))
-				return venv_error_set(VENV_EUNSAFE, "the script '%s' is in a "
-						      "subdirectory", f->path);
-		}
-	}
-	return 0;
-}
-
-/* Place the files [from, to) with directory handles of this worker's own. */
-static int place_range(struct placer *pl)
-{
-	const struct venv_wheel *w = pl->w;
-	const struct venv_wheel_target *t = pl->t;
-	const char *cur_root = NULL;
-	struct venv_dirstack src, dst, reuse;
-	struct place_state ps = { 1, 1 };
-	int dst_root = -1, error = 0;
-	size_t i;
-
-	venv_ds_init(&src, pl->treefd, "the unpacked wheel");
-	venv_ds_init(&dst, -1, "");
-	venv_ds_init(&reuse, pl->reuse_root, t->reuse ? t->reuse : "");
-	for (i = pl->from; i < pl->to && !error && !atomic_load(pl->stop); i++) {
-		const struct venv_wheel_file *f = &w->files[i];
-		struct slot *sl = &pl->slots[i];
-		const char *sbase, *dbase;
-
-		if (sl->root != cur_root) {
-			venv_ds_pop_to(&dst, 0);
-			if (dst_root >= 0)
-				close(dst_root);
-			if ((dst_root = open_root(t, sl->root)) < 0) {
-				error = dst_root;
-				break;
-			}
-			venv_ds_init(&dst, dst_root, sl->root);
-			cur_root = sl->root;
-		}
-		if ((error = venv_ds_enter_parent(&src, f->path, 0, &sbase)) < 0 ||
-		    (error = venv_ds_enter_parent(&dst, sl->path, 1, &dbase)) < 0)
-			break;
-		if (!sl->script && sl->root == pl->lib_dir && pl->reuse_root >= 0 &&
-		    reuse_file(&reuse, sl->path, venv_ds_top(&dst), dbase, f, pl->umask_bits))
-			continue;
-		if (sl->script)
-			error = place_script(venv_ds_top(&src), sbase, venv_ds_top(&dst), dbase, f,
-					     t->python, sl->root, sl->sha, &sl->size);
-		else
-			error = place_file(venv_ds_top(&src), sbase, venv_ds_top(&dst), dbase, w, f,
-					   pl->flags, &ps, sl->root);
-	}
-	venv_ds_pop_to(&dst, 0);
-	venv_ds_pop_to(&src, 0);
-	venv_ds_pop_to(&reuse, 0);
-	if (dst_root >= 0)
-		close(dst_root);
-	return error;
-}
-
-static void *placer_main(void *arg)
-{
-	struct placer *pl = arg;
-
-	if ((pl->error = place_range(pl)) < 0) {
-		snprintf(pl->msg, sizeof(pl->msg), "%s", venv_error_last());
-		atomic_store(pl->stop, 1);
-	}
-	return NULL;
-}
-
-/*
- * How many workers place a wheel's files: creating a file is mostly the
- * kernel's work (an inode and a directory entry; a scan past recently freed
- * inodes on ext4 without a journal), which another core can do for another
- * directory meanwhile. Small wheels are not worth a thread.
- */
-#define PLACE_MIN_FILES 96
-#define PLACE_MAX_WORKERS 4
-
-static size_t placers_for(size_t nfiles)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = cpus > 0 ? (size_t)cpus : 1;
-
-	if (nfiles < PLACE_MIN_FILES)
-		return 1;
-	if (n > PLACE_MAX_WORKERS)
-		n = PLACE_MAX_WORKERS;
-	if (n > nfiles / (PLACE_MIN_FILES / 2))
-		n = nfiles / (PLACE_MIN_FILES / 2);
-	return n ? n : 1;
-}
-
-/*
- * Place every file: contiguous runs of the sorted list, one per worker (so
- * that each mostly enters directories of its own; one made by two is
- * fine, mkdirat's EEXIST is expected). The first failure in list order is
- * the one reported.
- */
-static int place_all(struct placer *base, size_t nfiles)
-{
-	struct placer pls[PLACE_MAX_WORKERS];
-	atomic_int stop = 0;
-	size_t n = placers_for(nfiles), k, started = 0;
-	int error = 0;
-
-	for (k = 0; k < n; k++) {
-		pls[k] = *base;
-		pls[k].from = nfiles * k / n;
-		pls[k].to = nfiles * (k + 1) / n;
-		pls[k].stop = &stop;
-		pls[k].error = 0;
-		pls[k].msg[0] = '\0';
-	}
-	/* Workers 1..n-1 on threads; worker 0 here. One that cannot start runs here too. */
-	for (k = 1; k < n; k++) {
-		if (pthread_create(&pls[k].thread, NULL, placer_main, &pls[k]) != 0)
-			break;
-		started = k;
-	}
-	placer_main(&pls[0]);
-	for (k = 1; k <= started; k++)
-		pthread_join(pls[k].thread, NULL);
-	for (k = started + 1; k < n && !atomic_load(&stop); k++)
-		placer_main(&pls[k]);
-	for (k = 0; k < n; k++)
-		if (pls[k].error < 0) {
-			error = venv_error_set(pls[k].error, "%s", pls[k].msg);
-			break;
-		}
-	return error;
-}
-
 int venv_wheel_install(const struct venv_wheel *w, int treefd,
 		       const struct venv_wheel_target *t, unsigned flags)
 {
 	const char *lib_dir = w->root_is_purelib ? t->purelib : t->platlib;
+	const char *cur_root = NULL;
+	struct venv_dirstack src, dst;
 	struct record_rows rows;
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), shebang = VBUF_INIT(VBUF_MAX_PATH);
 	struct venv_entry_point *eps = NULL;
-	struct slot *slots = NULL;
-	struct placer pl;
-	size_t i, neps = 0;
-	int error = 0;
+	size_t dd = strlen(w->data_dir), i, neps = 0;
+	struct place_state ps = { 1, 1 };
+	struct venv_dirstack reuse;
+	int dst_root = -1, reuse_root = -1, umask_bits = -1, error = 0;
 
 	memset(&rows, 0, sizeof(rows));
-	memset(&pl, 0, sizeof(pl));
-	pl.reuse_root = pl.umask_bits = -1;
+	venv_ds_init(&src, treefd, "the unpacked wheel");
+	venv_ds_init(&dst, -1, "");
+	venv_ds_init(&reuse, -1, "");
 	if (!t->purelib || !t->platlib || !t->scripts || !t->headers || !t->data || !t->python)
 		return venv_error_set(VENV_EINVAL, "incomplete install target");
 	/*
@@ -778,37 +582,94 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 	 * checked before the first file is placed (and before a move empties
 	 * the tree).
 	 */
-	if (w->nfiles && !(slots = calloc(w->nfiles, sizeof(*slots)))) {
-		error = venv_wheel__oom();
-		goto done;
-	}
 	if ((error = read_entry_points(w, treefd, t, &eps, &neps)) < 0 ||
-	    (error = venv_wheel_shebang(&shebang, t->python)) < 0 ||
-	    (error = plan_slots(w, t, lib_dir, slots)) < 0)
+	    (error = venv_wheel_shebang(&shebang, t->python)) < 0)
 		goto done;
-	pl.w = w;
-	pl.treefd = treefd;
-	pl.t = t;
-	pl.flags = flags;
-	pl.lib_dir = lib_dir;
-	pl.slots = slots;
 	/* Linking from the tree (LINK) or moving it (MOVE) is already cheaper. */
 	if (t->reuse && !(flags & (VENV_WHEEL_LINK | VENV_WHEEL_MOVE)) &&
-	    (pl.umask_bits = venv_fs_umask()) >= 0)
-		pl.reuse_root = open_reuse(t);
-	if (w->nfiles && (error = place_all(&pl, w->nfiles)) < 0)
-		goto done;
-	for (i = 0; i < w->nfiles; i++)
-		if ((error = record_path(&rel, slots[i].root, slots[i].path, lib_dir)) < 0 ||
-		    (error = rows_add(&rows, rel.buf, slots[i].sha, slots[i].size)) < 0)
+	    (umask_bits = venv_fs_umask()) >= 0 && (reuse_root = open_reuse(t)) >= 0)
+		venv_ds_init(&reuse, reuse_root, t->reuse);
+	for (i = 0; i < w->nfiles; i++) {
+		const struct venv_wheel_file *f = &w->files[i];
+		const char *root = lib_dir, *path = f->path, *sbase, *dbase;
+		unsigned char sha[VENV_SHA256_LEN];
+		uint64_t size = f->size;
+		int script = 0;
+
+		if (!strncmp(path, w->data_dir, dd) && path[dd] == '/') {
+			const char *scheme = path + dd + 1, *slash = strchr(scheme, '/');
+			size_t sl = slash ? (size_t)(slash - scheme) : 0;
+
+			if (!slash) {
+				error = venv_error_set(VENV_EUNSAFE, "'%s' is not inside a scheme "
+						       "directory of %s", path, w->data_dir);
+				goto done;
+			}
+			/* Only the five schemes of the wheel spec (WHL-03). */
+			if (sl == 7 && !memcmp(scheme, "purelib", 7))
+				root = t->purelib;
+			else if (sl == 7 && !memcmp(scheme, "platlib", 7))
+				root = t->platlib;
+			else if (sl == 7 && !memcmp(scheme, "headers", 7))
+				root = t->headers;
+			else if (sl == 4 && !memcmp(scheme, "data", 4))
+				root = t->data;
+			else if (sl == 7 && !memcmp(scheme, "scripts", 7))
+				root = t->scripts, script = 1;
+			else {
+				error = venv_error_set(VENV_EUNSAFE, "'%s' uses the unknown scheme "
+						       "'%.*s'", path, (int)sl, scheme);
+				goto done;
+			}
+			path = slash + 1;
+			if (script && strchr(path, '/')) {
+				error = venv_error_set(VENV_EUNSAFE, "the script '%s' is in a "
+						       "subdirectory", f->path);
+				goto done;
+			}
+		}
+		if (root != cur_root) {
+			venv_ds_pop_to(&dst, 0);
+			if (dst_root >= 0)
+				close(dst_root);
+			if ((dst_root = open_root(t, root)) < 0) {
+				error = dst_root;
+				goto done;
+			}
+			venv_ds_init(&dst, dst_root, root);
+			cur_root = root;
+		}
+		if ((error = venv_ds_enter_parent(&src, f->path, 0, &sbase)) < 0 ||
+		    (error = venv_ds_enter_parent(&dst, path, 1, &dbase)) < 0)
 			goto done;
+		memcpy(sha, f->sha256, sizeof(sha));
+		if (!script && root == lib_dir && reuse_root >= 0 &&
+		    reuse_file(&reuse, path, venv_ds_top(&dst), dbase, f, umask_bits))
+			error = 0;
+		else if (script)
+			error = place_script(venv_ds_top(&src), sbase, venv_ds_top(&dst), dbase, f, t->python,
+					     root, sha, &size);
+		else
+			error = place_file(venv_ds_top(&src), sbase, venv_ds_top(&dst), dbase, w, f, flags,
+					   &ps, root);
+		if (error < 0 ||
+		    (error = record_path(&rel, root, path, lib_dir)) < 0 ||
+		    (error = rows_add(&rows, rel.buf, sha, size)) < 0)
+			goto done;
+	}
+	venv_ds_pop_to(&dst, 0);
+	venv_ds_pop_to(&src, 0);
 	if ((error = install_scripts(t, lib_dir, eps, neps, &rows)) < 0)
 		goto done;
 	error = write_metadata(w, t, lib_dir, &rows);
 done:
-	if (pl.reuse_root >= 0)
-		close(pl.reuse_root);
-	free(slots);
+	venv_ds_pop_to(&dst, 0);
+	venv_ds_pop_to(&src, 0);
+	venv_ds_pop_to(&reuse, 0);
+	if (dst_root >= 0)
+		close(dst_root);
+	if (reuse_root >= 0)
+		close(reuse_root);
 	venv_entry_points_free(eps, neps);
 	rows_release(&rows);
 	vbuf_release(&rel);

@@ -558,101 +558,6 @@ START_TEST(test_wheel__install_reuses_identical_old_files)
 }
 END_TEST
 
-/*
- * A wheel of many files is placed by several workers (wheel_install.c's
- * place_all): every file lands with its bytes and a RECORD row, in order;
- * and a link planted in the way of a file near the end (another worker's
- * part) fails the install with that worker's message, nothing written
- * through it.
- */
-#define MANY 240
-START_TEST(test_wheel__install_many_files_in_parallel)
-{
-	static char names[MANY][64], datas[MANY][64];
-	struct member m[MANY + 2];
-	struct venv_wheel w;
-	struct venv_wheel_target t;
-	char wheel[PATH_MAX], env[PATH_MAX], lib[PATH_MAX + 64], bin[PATH_MAX + 64];
-	char cmd[PATH_MAX * 8], *text;
-	size_t i, rows = 0;
-	int fd, rc;
-
-	memset(m, 0, sizeof(m));
-	for (i = 0; i < MANY; i++) {
-		snprintf(names[i], sizeof(names[i]), "demo/d%02zu/m%03zu.py", i / 12, i);
-		snprintf(datas[i], sizeof(datas[i]), "value = %zu\n", i);
-		m[i].name = names[i];
-		m[i].data = datas[i];
-	}
-	m[MANY].name = "demo-1.0.dist-info/METADATA";
-	m[MANY].data = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n";
-	m[MANY + 1].name = "demo-1.0.dist-info/WHEEL";
-	m[MANY + 1].data = "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n";
-	snprintf(wheel, sizeof(wheel), "%s", path_in("demo-1.0-py3-none-any.whl"));
-	write_wheel(wheel, m, MANY + 2, NULL);
-	ck_assert_int_eq(unpack_to(&w, wheel, path_in("tree"), 0), 0);
-	snprintf(env, sizeof(env), "%s", path_in("env"));
-	snprintf(lib, sizeof(lib), "%s/lib/python3.12/site-packages", env);
-	snprintf(bin, sizeof(bin), "%s/bin", env);
-	memset(&t, 0, sizeof(t));
-	t.purelib = t.platlib = lib;
-	t.scripts = bin;
-	t.headers = t.data = env;
-	t.python = "/usr/bin/python3";
-	t.major = 3;
-	t.minor = 12;
-	ck_assert_int_eq(mkdir(env, 0755), 0);
-	fd = open(path_in("tree"), O_RDONLY | O_DIRECTORY);
-	rc = venv_wheel_install(&w, fd, &t, 0);
-	close(fd);
-	ck_assert_msg(rc == 0, "install: %s", venv_error_last());
-	for (i = 0; i < MANY; i++) {
-		char p[PATH_MAX * 6];
-
-		snprintf(p, sizeof(p), "%s/%s", lib, names[i]);
-		text = slurp(p);
-		ck_assert_msg(!strcmp(text, datas[i]), "%s: expected '%s', saw '%s'", names[i],
-			      datas[i], text);
-		free(text);
-	}
-	text = slurp(path_in("env/lib/python3.12/site-packages/demo-1.0.dist-info/RECORD"));
-	{
-		const char *p = text;
-		char line[256], prev[256] = "";
-
-		while (*p) {
-			const char *nl = strchr(p, '\n');
-			size_t n = nl ? (size_t)(nl - p) : strlen(p);
-
-			snprintf(line, sizeof(line), "%.*s", (int)n, p);
-			if (!strncmp(line, "demo/d", 6)) {
-				ck_assert_msg(strcmp(prev, line) < 0, "RECORD rows out of order: '%s' "
-					      "after '%s'", line, prev);
-				snprintf(prev, sizeof(prev), "%s", line);
-				rows++;
-			}
-			p += n + (nl != NULL);
-		}
-	}
-	free(text);
-	ck_assert_msg(rows == MANY, "expected %d module rows in RECORD, saw %zu", MANY, rows);
-
-	/* Again, with the last directory swapped for a link to a directory outside. */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s/demo' '%s' && ln -s '%s' '%s/demo/d19'",
-		 env, lib, path_in("outside"), path_in("outside"), lib);
-	ck_assert_int_eq(system(cmd), 0);
-	fd = open(path_in("tree"), O_RDONLY | O_DIRECTORY);
-	rc = venv_wheel_install(&w, fd, &t, 0);
-	close(fd);
-	ck_assert_msg(rc == VENV_EUNSAFE, "expected VENV_EUNSAFE, saw %d (%s)", rc,
-		      venv_error_last());
-	ck_assert_msg(strstr(venv_error_last(), "d19") != NULL, "expected the message to name "
-		      "d19, saw '%s'", venv_error_last());
-	ck_assert_msg(venv_fs_dir_is_empty(path_in("outside")), "something was written outside");
-	venv_wheel_release(&w);
-}
-END_TEST
-
 /* A link planted in the environment is never written through. */
 START_TEST(test_wheel__install_refuses_symlink_in_target)
 {
@@ -870,7 +775,6 @@ static Suite *wheel_suite(void)
 	tcase_add_test(tc, test_wheel__console_script_writer);
 	tcase_add_test(tc, test_wheel__unpack_manifest_install);
 	tcase_add_test(tc, test_wheel__install_reuses_identical_old_files);
-	tcase_add_test(tc, test_wheel__install_many_files_in_parallel);
 	tcase_add_test(tc, test_wheel__install_refuses_symlink_in_target);
 	tcase_add_test(tc, test_wheel__install_refuses_swapped_root);
 	tcase_add_test(tc, test_wheel__unpack_refuses_symlink_entry);
