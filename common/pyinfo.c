@@ -389,3 +389,17 @@ done:
 	vbuf_release(&out);
 	return error;
 }
+
+int venv_pyinfo_version_info(struct vbuf *out, const char *old, const struct venv_pyinfo *info)
+{
+	size_t dots = 0;
+	const char *p;
+
+	for (p = old; p && (p = strchr(p, '.')); p++)
+		dots++;
+	vbuf_reset(out);
+	if (old && *old && strspn(old, "0123456789.") == strlen(old) && dots == 2)
+		return vbuf_addf(out, "%d.%d.%d", info->major, info->minor, info->micro);
+	return vbuf_addf(out, "%d.%d.%d.%s.%d", info->major, info->minor, info->micro,
+			 info->releaselevel ? info->releaselevel : "final", info->serial);
+}

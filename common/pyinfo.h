@@ -77,4 +77,11 @@ int venv_cache_dir(struct vbuf *out);
 /* 64-bit FNV-1a, for cache keys. */
 uint64_t venv_fnv1a(const void *data, size_t len);
 
+/*
+ * The value of pyvenv.cfg's version_info for info, in the form `old` (the
+ * value it replaces) has: uv writes "X.Y.Z", virtualenv
+ * "X.Y.Z.releaselevel.serial" (also taken for anything else, or no old).
+ */
+int venv_pyinfo_version_info(struct vbuf *out, const char *old, const struct venv_pyinfo *info);
+
 #endif

@@ -182,7 +182,8 @@ done:
 
 int venv_fix_cfg_version(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
-	const char *value = NULL;
+	struct vbuf vi = VBUF_INIT(64);
+	const char *value = NULL, *old;
 	int error = 0;
 
 	(void)rel;
@@ -198,13 +199,26 @@ int venv_fix_cfg_version(struct venv_fixctx *x, const struct venv_finding *f, co
 			goto done;
 		value = x->info.version;
 	}
-	/* virtualenv records version_info as well; keep the two in step. */
-	if (venv_cfg_get_first(&x->cfg, "version_info") &&
-	    (error = cfg_set(x, f->code, "version_info", value)) < 0)
-		goto done;
+	/*
+	 * virtualenv records version_info as well (X.Y.Z.final.0), uv only it
+	 * (X.Y.Z): keep it in step, in the form it has, which for virtualenv's
+	 * takes the base's releaselevel and serial (when the base cannot be
+	 * asked, X.Y.Z is still better than the stale value).
+	 */
+	if ((old = venv_cfg_get_first(&x->cfg, "version_info"))) {
+		if (venv_fix_base_info(x) == 0 && x->info.version && !strcmp(x->info.version, value))
+			error = venv_pyinfo_version_info(&vi, old, &x->info);
+		else {
+			venv_error_clear();
+			error = vbuf_sets(&vi, value);
+		}
+		if (error < 0 || (error = cfg_set(x, f->code, "version_info", vi.buf)) < 0)
+			goto done;
+	}
 	if (venv_cfg_get_first(&x->cfg, "version") || !venv_cfg_get_first(&x->cfg, "version_info"))
 		error = cfg_set(x, f->code, "version", value);
 done:
+	vbuf_release(&vi);
 	return error;
 }
 

@@ -762,15 +762,6 @@ done:
 	return error;
 }
 
-static size_t dots(const char *s)
-{
-	size_t n = 0;
-
-	while ((s = strchr(s, '.')))
-		n++, s++;
-	return n;
-}
-
 /*
  * virtualenv records its own view of the base interpreter in pyvenv.cfg
  * (version_info, base-prefix, base-exec-prefix, base-executable), and uv
@@ -793,12 +784,7 @@ static int refresh_virtualenv_keys(const struct venv_upgrade *u, struct venv_env
 	old = venv_cfg_get_first(&cfg, "version_info");
 	if (!venv_cfg_get_first(&cfg, "virtualenv") && !old)
 		goto done;
-	if (old && strspn(old, "0123456789.") == strlen(old) && dots(old) == 2)
-		error = vbuf_sets(&vi, info->version);
-	else
-		error = vbuf_addf(&vi, "%d.%d.%d.%s.%d", info->major, info->minor, info->micro,
-				  info->releaselevel ? info->releaselevel : "final", info->serial);
-	if (error < 0)
+	if ((error = venv_pyinfo_version_info(&vi, old, info)) < 0)
 		goto done;
 #define REFRESH(key, value) \
 	if (venv_cfg_get_first(&cfg, key) && (value) && \
