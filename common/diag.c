@@ -563,6 +563,23 @@ const struct venv_diag venv_diags[] = {
 	  "others where they may read the file (as chmod a+X). A file its owner may not read "
 	  "is left alone: fix its mode by hand (chmod u+rx).",
 	  "0.2.0" },
+	{ VENV_DIAG_DIRECT_URL_OLD_LOCATION, W, STABLE, 1, "direct-url-old-location",
+	  "an installed distribution's direct_url.json names the old location",
+	  "Reports a distribution's direct_url.json (PEP 610) whose file:// URL names a "
+	  "path that no longer exists under a place the environment moved from: the "
+	  "environment's old directory, or the project holding an in-project .venv (or a "
+	  "directory further up) that moved with it, as pth-missing-path follows them. "
+	  "Typically the project directory of an editable install ('pip install -e .').",
+	  "The package still imports (its .pth is another finding), but 'pip freeze' prints "
+	  "'-e' with the old directory, 'venv list' shows it as the editable location, and "
+	  "reinstalling from that line fails.",
+	  "lib/python3.12/site-packages/proj-1.0.dist-info/direct_url.json:\n"
+	  "{\"dir_info\": {\"editable\": true}, \"url\": \"file:///srv/u/old/proj\"}   "
+	  "(the project moved to /srv/u/proj)",
+	  "When the same path exists under the new location, venv repair rewrites the url to "
+	  "it (the rest of the file kept) and updates the file's RECORD row; otherwise "
+	  "reinstall the package ('pip install -e PATH').",
+	  "0.2.0" },
 
 	{ VENV_DIAG_MISSING_ACTIVATION_SCRIPT, W, STABLE, 1, "missing-activation-script",
 	  "an activation script is missing",

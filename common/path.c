@@ -238,6 +238,26 @@ done:
 	return error;
 }
 
+int venv_path_file_uri(struct vbuf *out, const char *path)
+{
+	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH);
+	const unsigned char *p;
+	int error;
+
+	if ((error = venv_path_abspath(&abs, path)) < 0 || (error = vbuf_adds(out, "file://")) < 0)
+		goto done;
+	for (p = (const unsigned char *)abs.buf; *p && !error; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~/", *p))
+			error = vbuf_addch(out, *p);
+		else
+			error = vbuf_addf(out, "%%%02X", *p);
+	}
+done:
+	vbuf_release(&abs);
+	return error;
+}
+
 int venv_path_is_within(const char *child, const char *parent)
 {
 	const char *c = child, *p = parent;

@@ -30,6 +30,14 @@ int venv_path_relative(struct vbuf *out, const char *path, const char *start);
 /* Find an executable named `name` (no slash) on PATH. VENV_ENOTFOUND if none. */
 int venv_path_search(struct vbuf *out, const char *name);
 
+/*
+ * The file:// URL of path (made absolute): every byte but ASCII letters,
+ * digits and "-._~/" percent-encoded (a space, '%', UTF-8), as SARIF
+ * locations and direct_url.json (PEP 610) want it; venv_dist_file_url()
+ * (dist.h) reads it back.
+ */
+int venv_path_file_uri(struct vbuf *out, const char *path);
+
 /* 1 if `child` equals `parent` or lies beneath it, compared component-wise. */
 int venv_path_is_within(const char *child, const char *parent);
 

@@ -340,26 +340,6 @@ done:
 	return o;
 }
 
-int venv_file_uri(struct vbuf *out, const char *path)
-{
-	struct vbuf abs = VBUF_INIT(VBUF_MAX_PATH);
-	const unsigned char *p;
-	int error;
-
-	if ((error = venv_path_abspath(&abs, path)) < 0 || (error = vbuf_adds(out, "file://")) < 0)
-		goto done;
-	for (p = (const unsigned char *)abs.buf; *p && !error; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~/", *p))
-			error = vbuf_addch(out, *p);
-		else
-			error = vbuf_addf(out, "%%%02X", *p);
-	}
-done:
-	vbuf_release(&abs);
-	return error;
-}
-
 json_t *venv_sarif_result(const struct venv_report *r, const struct venv_finding *fi,
 			  size_t rule_index)
 {
@@ -368,7 +348,7 @@ json_t *venv_sarif_result(const struct venv_report *r, const struct venv_finding
 	json_t *loc, *o = NULL;
 	char code[16];
 
-	if (!d || venv_file_uri(&uri, fi->file ? fi->file : r->path) < 0)
+	if (!d || venv_path_file_uri(&uri, fi->file ? fi->file : r->path) < 0)
 		goto done;
 	venv_diag_code_str(code, sizeof(code), d->code);
 	loc = json_pack("{s:{s:s}}", "artifactLocation", "uri", uri.buf);
@@ -859,6 +839,8 @@ static const char man_fix_data[] =
 	".TP\n.B VNV414\nfound: the path the editable install's .pth names; want: that path\n"
 	"moved from oldPrefix to newPrefix, when it exists; name: the distribution.\n"
 	".TP\n.B VNV415\nmode: the script's mode bits; name: the distribution that installed it.\n"
+	".TP\n.B VNV416\nfound: the path direct_url.json's url names; want: that path moved from\n"
+	"oldPrefix to newPrefix, when it exists; name: the distribution.\n"
 	".TP\n.B VNV501\nname: the shell.\n"
 	".TP\n.B VNV609\nfound: the module the entry point runs; want: the distribution's\n"
 	"version (the one repair reinstalls); name: the distribution.\n";

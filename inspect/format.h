@@ -40,9 +40,6 @@ json_t *venv_sarif_rule(const struct venv_diag *d);
 json_t *venv_sarif_result(const struct venv_report *r, const struct venv_finding *fi,
 			  size_t rule_index);
 
-/* A file:// URI for path (made absolute), percent-encoded. */
-int venv_file_uri(struct vbuf *out, const char *path);
-
 /* --explain: the documentation page of one rule. */
 int venv_format_explain(struct vbuf *out, const struct venv_diag *d, int color);
 

@@ -619,6 +619,57 @@ done:
 	return error;
 }
 
+/*
+ * VNV416: after a move, a direct_url.json whose file:// URL names a path
+ * that is gone, under a place the environment moved from (the .pth rules'
+ * mapping, rules_tree.c): pip freeze prints it ("-e /old/proj") and venv
+ * list shows it. A fix only where that path exists under the new
+ * location, which repair (fix_scripts.c) writes from the finding's want.
+ */
+static int check_direct_url(struct venv_check_ctx *c, const struct venv_dist *d,
+			    const char *site_rel)
+{
+	struct vbuf path = VBUF_INIT(VBUF_MAX_PATH), want = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf oldp = VBUF_INIT(VBUF_MAX_PATH), newp = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), fix = VBUF_INIT(VBUF_MAX_PATH);
+	struct venv_finding_data fd;
+	struct stat st;
+	int error = 0, there;
+
+	/* A VCS URL is "git+file://...@commit" here: not a plain file URL, left alone. */
+	if (d->egg || !d->url || venv_dist_file_url(&path, d->url) < 0) {
+		venv_error_clear();
+		goto done;
+	}
+	if (stat(path.buf, &st) == 0 || (errno != ENOENT && errno != ENOTDIR) ||
+	    !venv_rules_moved_path(c->env, path.buf, &want, &oldp, &newp))
+		goto done;
+	there = stat(want.buf, &st) == 0;
+	if ((error = vbuf_addf(&rel, "%s/%s/direct_url.json", site_rel, d->dir)) < 0 ||
+	    (there && (error = vbuf_addf(&fix, "rewrite the url to '%s'", want.buf)) < 0))
+		goto done;
+	memset(&fd, 0, sizeof(fd));
+	fd.found = path.buf;
+	fd.want = there ? want.buf : NULL;
+	fd.old_prefix = oldp.buf;
+	fd.new_prefix = newp.buf;
+	fd.name = d->name;
+	error = venv_check_add(c, VENV_DIAG_DIRECT_URL_OLD_LOCATION, rel.buf, 0,
+			       there ? fix.buf : NULL, &fd, "%s %s %s '%s', which does not exist "
+			       "(it is under the old location '%s'); pip freeze and venv list "
+			       "show that path", d->name, d->version, d->editable ?
+			       "is an editable install of" : "was installed from", path.buf,
+			       oldp.buf);
+done:
+	vbuf_release(&path);
+	vbuf_release(&want);
+	vbuf_release(&oldp);
+	vbuf_release(&newp);
+	vbuf_release(&rel);
+	vbuf_release(&fix);
+	return error;
+}
+
 /* What reading every RECORD row (check_record and the audit) can find. */
 static const int record_codes[] = {
 	VENV_DIAG_RECORD_MISSING, VENV_DIAG_RECORD_UNPARSEABLE, VENV_DIAG_DIST_FILE_MISSING,
@@ -645,10 +696,11 @@ static const int entry_codes[] = {
 static const int unread_codes[] = { VENV_DIAG_UNREADABLE_FILE, 0 };
 static const int meta_codes[] = { VENV_DIAG_UNPARSEABLE_FILE, 0 };
 static const int link_codes[] = { VENV_DIAG_LINK_NOT_FOLLOWED, 0 };
+static const int url_codes[] = { VENV_DIAG_DIRECT_URL_OLD_LOCATION, 0 };
 
 /* What the rules of this file are asked for, in c. */
 struct wants {
-	int records, entries, dups, deps, pths, unread, meta, links;
+	int records, entries, dups, deps, pths, unread, meta, links, urls;
 };
 
 static int wants_of(const struct venv_check_ctx *c, struct wants *w)
@@ -663,8 +715,10 @@ static int wants_of(const struct venv_check_ctx *c, struct wants *w)
 	w->unread = venv_check_wants_any(c, unread_codes);
 	w->meta = venv_check_wants_any(c, meta_codes);
 	w->links = venv_check_wants_any(c, link_codes);
+	/* Only a moved environment's direct_url.json can name where it was. */
+	w->urls = c->env->nold && venv_check_wants_any(c, url_codes);
 	return w->records || w->entries || w->dups || w->deps || w->pths || w->unread || w->meta ||
-	       w->links;
+	       w->links || w->urls;
 }
 
 /*
@@ -693,7 +747,8 @@ static unsigned dists_flags(const struct wants *w)
 {
 	/* Dependencies and duplicates alone need no RECORD (pth: who owns each .pth). */
 	return VENV_DISTS_ALL | VENV_DISTS_PARTIAL |
-	       (w->records || w->entries || w->pths || w->unread ? 0 : VENV_DISTS_METADATA_ONLY);
+	       (w->records || w->entries || w->pths || w->unread ? 0 : VENV_DISTS_METADATA_ONLY) |
+	       (w->urls ? VENV_DISTS_EDITABLES : 0);
 }
 
 /*
@@ -939,6 +994,8 @@ int venv_rules_dists(struct venv_check_ctx *c)
 		if (w.meta && d->metadata_error && (error = check_metadata(c, dsp, d, site_rel.buf)) < 0)
 			break;
 		if (w.records && !d->egg && (error = check_record(c, &audit, d, site_rel.buf, w.unread)) < 0)
+			break;
+		if (w.urls && (error = check_direct_url(c, d, site_rel.buf)) < 0)
 			break;
 		if (w.entries)
 			error = check_entry_points(c, d, site_rel.buf);

@@ -216,8 +216,8 @@ static int editable_dist(struct venv_check_ctx *c, const char *name, char *buf, 
  * PIPX_HOME/shared: the whole home moved), as repair follows it.
  * Returns 1 with want, old_prefix and new_prefix set, or 0.
  */
-static int moved_path(const struct venv_model *e, const char *path, struct vbuf *want,
-		      struct vbuf *old_prefix, struct vbuf *new_prefix)
+int venv_rules_moved_path(const struct venv_model *e, const char *path, struct vbuf *want,
+			  struct vbuf *old_prefix, struct vbuf *new_prefix)
 {
 	struct vbuf ob = VBUF_INIT(VBUF_MAX_PATH), nb = VBUF_INIT(VBUF_MAX_PATH);
 	size_t i;
@@ -291,7 +291,7 @@ static int check_pth(struct venv_check_ctx *c, int dirfd, const char *name, cons
 				struct vbuf line = VBUF_INIT(VBUF_MAX_PATH);
 				struct vbuf oldp = VBUF_INIT(VBUF_MAX_PATH), newp = VBUF_INIT(VBUF_MAX_PATH);
 				struct venv_finding_data d;
-				int moved = moved_path(e, path.buf, &want, &oldp, &newp);
+				int moved = venv_rules_moved_path(e, path.buf, &want, &oldp, &newp);
 				int there = moved && stat(want.buf, &st) == 0;
 
 				memset(&d, 0, sizeof(d));

@@ -106,6 +106,14 @@ int venv_rules_scripts(struct venv_check_ctx *c);   /* rules_scripts.c: activati
 /* What VNV415's fix makes of a console script's mode: as chmod a+X (x where r), no o+w. */
 unsigned venv_rules_exec_mode(unsigned mode);
 int venv_rules_tree(struct venv_check_ctx *c);      /* rules_tree.c: lib/, the walk, .pth */
+/*
+ * rules_tree.c: where path, under a place the environment moved from (its
+ * old directory, or one further up that moved with it), is now: 1 with
+ * want and the two prefixes set, or 0. The .pth rules' and
+ * direct_url.json's (rules_dists.c) one mapping.
+ */
+int venv_rules_moved_path(const struct venv_model *e, const char *path, struct vbuf *want,
+			  struct vbuf *old_prefix, struct vbuf *new_prefix);
 int venv_rules_dists(struct venv_check_ctx *c);     /* rules_dists.c: installed distributions */
 
 #endif

@@ -432,6 +432,7 @@ const struct venv_fixer venv_fixers[] = {
 	{ VENV_DIAG_SHEBANG_INJECTION, venv_fix_shebang },
 	{ VENV_DIAG_EDITABLE_SOURCE_MISSING, venv_fix_pth },
 	{ VENV_DIAG_SCRIPT_NOT_EXECUTABLE, venv_fix_exec },
+	{ VENV_DIAG_DIRECT_URL_OLD_LOCATION, venv_fix_direct_url },
 	{ VENV_DIAG_MISSING_ACTIVATION_SCRIPT, venv_fix_missing_activation },
 	{ VENV_DIAG_UNQUOTED_ACTIVATION_TEMPLATE, venv_fix_activation },
 	{ VENV_DIAG_PROMPT_EXPANSION, venv_fix_activation },

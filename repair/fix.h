@@ -181,7 +181,7 @@ int venv_fix_mkdir(struct venv_fixctx *x, const struct venv_finding *f, const ch
 int venv_fix_remove(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
 int venv_fix_mode(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
 
-/* ---- the fixers of scripts, activation and .pth files (repair/fix_scripts.c) ---- */
+/* ---- the fixers of scripts, activation, .pth, direct_url.json (repair/fix_scripts.c) ---- */
 
 int venv_fix_shebang(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
 /* VNV415: the execute bits back, as chmod a+X (a CHMOD, or the mode of a planned rewrite). */
@@ -194,6 +194,8 @@ int venv_fix_link_not_followed(struct venv_fixctx *x, const struct venv_finding 
 int venv_fix_pth(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
 /* Plan the .pth file the findings so far rewrote. */
 int venv_fix_pth_flush(struct venv_fixctx *x);
+/* VNV416: direct_url.json's url set to the path under the new location. */
+int venv_fix_direct_url(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);
 
 /* VNV609 of pip or setuptools: reinstalled from the wheel cache (repair/fix_seed.c). */
 int venv_fix_seed(struct venv_fixctx *x, const struct venv_finding *f, const char *rel);

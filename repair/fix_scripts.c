@@ -1,13 +1,16 @@
 /*
  * The fixers of what names a path: console-script shebangs (and a console
  * script's lost execute permission), activation scripts (written by
- * create's writer, never a second one) and .pth lines.
+ * create's writer, never a second one), .pth lines and the url of a
+ * distribution's direct_url.json.
  */
 #include "compat.h"
+#include <jansson.h>
 #include <strings.h>
 #include "venv.h"
 #include "cfg.h"
 #include "diag.h"
+#include "dist.h"
 #include "fix.h"
 #include "ruleset.h"
 #include "path.h"
@@ -525,5 +528,74 @@ done:
 	vbuf_release(&line);
 	vbuf_release(&new_);
 	vbuf_release(&text);
+	return error;
+}
+
+/* ------------------------------------------------------------------------ */
+/* direct_url.json (PEP 610). */
+
+/*
+ * VNV416: the url set to the file:// URL of the path check found under the
+ * new location (the finding's want), the rest of the file kept, keys in
+ * their order and written as pip's json.dumps() does (", ", ": ", ASCII);
+ * its RECORD row follows the new bytes (fix_record.c), as for any write.
+ */
+int venv_fix_direct_url(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
+{
+	struct vbuf text = VBUF_INIT(VBUF_MAX_PROBE), path = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf uri = VBUF_INIT(VBUF_MAX_PATH), out = VBUF_INIT(VBUF_MAX_PROBE);
+	struct vbuf msg = VBUF_INIT(VBUF_MAX_LINE), before = VBUF_INIT(VBUF_MAX_PROBE);
+	json_error_t jerr;
+	json_t *j = NULL;
+	const char *url;
+	char *dump = NULL;
+	int error = 0;
+
+	if (!rel || !f->data.found || !f->data.want) {
+		error = venv_fix_decline(x, "the path is not found under the new location either: "
+					 "reinstall the package ('pip install -e PATH')");
+		goto done;
+	}
+	if (venv_fix_read(x, rel, &text) < 0) {
+		error = venv_fix_decline(x, "%s", venv_error_last());
+		goto done;
+	}
+	if (!(j = json_loadb(text.buf, text.len, 0, &jerr)) || !json_is_object(j) ||
+	    !(url = json_string_value(json_object_get(j, "url")))) {
+		error = venv_fix_decline(x, "it is not a JSON object with a url");
+		goto done;
+	}
+	/* What check read, or the file changed since: then nothing is written. */
+	if (venv_dist_file_url(&path, url) < 0 || strcmp(path.buf, f->data.found)) {
+		venv_error_clear();
+		error = venv_fix_decline(x, "its url no longer names '%s'", f->data.found);
+		goto done;
+	}
+	/* Kept: setting the new url frees the string url points into. */
+	if ((error = vbuf_sets(&before, url)) < 0 ||
+	    (error = venv_path_file_uri(&uri, f->data.want)) < 0)
+		goto done;
+	if (json_object_set_new(j, "url", json_string(uri.buf)) < 0 ||
+	    !(dump = json_dumps(j, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII))) {
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* pip ends it without a newline; one that was there is kept. */
+	if ((error = vbuf_adds(&out, dump)) < 0 ||
+	    (text.len && text.buf[text.len - 1] == '\n' && (error = vbuf_addch(&out, '\n')) < 0) ||
+	    (error = vbuf_addf(&msg, "%s: url follows the environment to '%s'", rel,
+			       f->data.want)) < 0)
+		goto done;
+	error = venv_fix_write_shown(x, f->code, rel, out.buf, out.len, 0644, msg.buf, before.buf,
+				     before.len, uri.buf, uri.len);
+done:
+	free(dump);
+	json_decref(j);
+	vbuf_release(&text);
+	vbuf_release(&path);
+	vbuf_release(&uri);
+	vbuf_release(&out);
+	vbuf_release(&msg);
+	vbuf_release(&before);
 	return error;
 }

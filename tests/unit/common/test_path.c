@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <sys/wait.h>
 #include <check.h>
+#include "dist.h"
 #include "error.h"
 #include "path.h"
 #include "vbuf.h"
@@ -491,6 +492,35 @@ END_TEST
 
 /* ---- UTF-8 ---- */
 
+/*
+ * A path's file:// URL (SARIF locations, direct_url.json after a move):
+ * a space, '%' and UTF-8 are percent-encoded, the rest is kept, and
+ * direct_url.json's reader (venv_dist_file_url) gives the same path back.
+ */
+START_TEST(test_path__file_uri_round_trip)
+{
+	static const char *const paths[] = {
+		"/a b/c%d/\xc3\xa9", "/srv/new proj/.venv", "/x/100%25/%", "/t/~a-b_c.d",
+		"/q/a+b&c=d;e?f#g", "/\x01\xff", "/"
+	};
+	struct vbuf uri = VBUF_INIT(VBUF_MAX_PATH), back = VBUF_INIT(VBUF_MAX_PATH);
+	size_t i;
+
+	ck_assert_int_eq(venv_path_file_uri(&uri, "/a b/c%d/\xc3\xa9"), 0);
+	ck_assert_str_eq(uri.buf, "file:///a%20b/c%25d/%C3%A9");
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		vbuf_reset(&uri);
+		ck_assert_int_eq(venv_path_file_uri(&uri, paths[i]), 0);
+		ck_assert_msg(!strchr(uri.buf + 7, ' ') && !strchr(uri.buf + 7, '#'),
+			      "'%s' left unencoded in %s", paths[i], uri.buf);
+		ck_assert_int_eq(venv_dist_file_url(&back, uri.buf), 0);
+		ck_assert_str_eq(back.buf, paths[i]);
+	}
+	vbuf_release(&uri);
+	vbuf_release(&back);
+}
+END_TEST
+
 START_TEST(test_path__utf8_valid)
 {
 	static const struct {
@@ -710,6 +740,7 @@ static Suite *path_suite(void)
 	tcase_add_test(tc, test_path__relative_like_relpath);
 	tcase_add_test(tc, test_path__relative_matches_python);
 	tcase_add_test(tc, test_path__is_within_componentwise);
+	tcase_add_test(tc, test_path__file_uri_round_trip);
 	tcase_add_test(tc, test_path__utf8_valid);
 	tcase_add_test(tc, test_path__utf8_valid_exhaustive_two_and_three_bytes);
 	tcase_add_test(tc, test_path__utf8_decode);
