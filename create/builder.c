@@ -564,6 +564,16 @@ static int link_is(int dirfd, const char *name, const char *target)
 	return !strcmp(buf, target);
 }
 
+/* errno values of a file system that cannot hold a symbolic link. */
+static int symlinks_unsupported(int err)
+{
+#if ENOTSUP != EOPNOTSUPP
+	if (err == ENOTSUP)
+		return 1;
+#endif
+	return err == EPERM || err == EOPNOTSUPP || err == ENOSYS;
+}
+
 /*
  * Place one interpreter name: `name` in the directory bfd (bin/), `dst`
  * its path for messages. `target` is what a symlink points to (absolute
@@ -589,6 +599,14 @@ static int place_interpreter(struct venv_builder *b, int bfd, const char *name,
 			return venv_error_set_errno(VENV_EIO, "cannot replace '%s'", dst);
 		if (symlinkat(target, bfd, name) == 0)
 			return 0;
+		/*
+		 * Copy only where the file system has no symbolic links, as
+		 * CPython's venv does. A full disk or an I/O error is not that:
+		 * a copy would leave an environment unlike the one asked for
+		 * (and a repair's exit 0 over it), or fail the same way later.
+		 */
+		if (!symlinks_unsupported(errno))
+			return venv_error_set_errno(VENV_EIO, "cannot symlink '%s' to '%s'", target, dst);
 		logf_(b, VENV_LOG_WARNING, "unable to symlink '%s' to '%s': %s; copying instead",
 		      target, dst, strerror(errno));
 	} else if (is_alias && works && !is_link && !b->upgrade) {

@@ -107,4 +107,21 @@ fi
 expect_exit 1 timeout 10 "$VENV" create --without-pip -p "$py" /proc/venv-t1200
 expect_match "^venv: error: cannot create the lock of '/proc/venv-t1200' \(.venv-t1200.venv-lock, beside it\): No such file or directory" "$ERR" "stderr"
 
+# A symbolic link the file system refuses (EPERM: it has none) becomes a copy,
+# with a warning, as in CPython; one that fails for a full disk is an error,
+# not a copy (t3401 saw repair --upgrade exit 0 with bin/python3.X a copy).
+# The interpreter's link is the second symlinkat (lib64 is the first).
+if command -v strace >/dev/null && strace -f -qq -o /dev/null -e inject=getpid:error=EIO:when=1 true 2>/dev/null; then
+	pyname=$(basename "$(readlink -f "$py")")
+	expect_exit 0 strace -f -qq -o /dev/null -e inject=symlinkat:error=EPERM:when=2 \
+		"$VENV" create --without-pip -p "$py" nolinks
+	expect_match "^venv: warning: unable to symlink '.*' to '.*nolinks/bin/$pyname': Operation not permitted; copying instead" "$ERR" "stderr"
+	[ -f "nolinks/bin/$pyname" ] && [ ! -L "nolinks/bin/$pyname" ] ||
+		fail "expected bin/$pyname copied, saw: $(ls -l nolinks/bin)"
+	expect_exit 1 strace -f -qq -o /dev/null -e inject=symlinkat:error=ENOSPC:when=2 \
+		"$VENV" create --without-pip -p "$py" fulldisk
+	expect_match "^venv: error: cannot symlink '.*' to '.*fulldisk/bin/$pyname': No space left on device" "$ERR" "stderr"
+	[ ! -e fulldisk ] || fail "expected no environment left after the failed symlink, saw: $(ls -la fulldisk)"
+fi
+
 echo ok
