@@ -644,7 +644,9 @@ const struct venv_diag venv_diags[] = {
 	{ VENV_DIAG_DIST_FILE_MISSING, W, STABLE, 0, "dist-file-missing",
 	  "a file listed in a distribution's RECORD is missing",
 	  "Reports every file that a RECORD lists and that does not exist (RECORD itself and "
-	  ".pyc files, which Python writes and removes, are not required).",
+	  ".pyc files, which Python writes and removes, are not required). A missing module "
+	  "(a .py file or an extension module below site-packages) is an error: importing it "
+	  "no longer works; any other file (metadata, data, a script) is a warning.",
 	  "A half-removed or damaged distribution: imports from it may fail.",
 	  "demo-1.0.dist-info/RECORD lists demo/core.py\n(no lib/python3.12/site-packages/demo/core.py)",
 	  "No automatic fix: reinstall the distribution with pip.",

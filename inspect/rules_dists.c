@@ -57,6 +57,46 @@ static int is_pyc(const char *p)
 }
 
 /*
+ * The module a RECORD path names, when it is one Python imports from
+ * site-packages (demo/__init__.py -> demo, demo/core.py -> demo.core,
+ * demo/_speed.cpython-312-x86_64-linux-gnu.so -> demo._speed), into out;
+ * 0 when it is not (data, scripts, metadata), 1 when it is, or an error.
+ * Only a missing module breaks an import, which makes its absence an error.
+ */
+static int module_of(struct vbuf *out, const char *p)
+{
+	size_t n = strlen(p), i, end;
+	const char *base = strrchr(p, '/');
+	int error;
+
+	base = base ? base + 1 : p;
+	if (!strncmp(p, "../", 3) || strstr(p, ".dist-info/") || strstr(p, ".data/"))
+		return 0;
+	if (n > 3 && !strcmp(p + n - 3, ".py"))
+		end = n - 3;
+	else if (n > 3 && !strcmp(p + n - 3, ".so") && strchr(base, '.'))
+		end = (size_t)(strchr(base, '.') - p);
+	else
+		return 0;
+	vbuf_reset(out);
+	for (i = 0; i < end; i++) {
+		char ch = p[i] == '/' ? '.' : p[i];
+
+		/* A module name is an identifier: demo-1/x.py is not importable. */
+		if (!(ch == '.' || ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || (unsigned char)ch >= 0x80))
+			return 0;
+		if ((error = vbuf_addch(out, ch)) < 0)
+			return error;
+	}
+	if (out->len >= 9 && !strcmp(out->buf + out->len - 9, ".__init__"))
+		vbuf_setlen(out, out->len - 9);
+	else if (!strcmp(out->buf, "__init__"))
+		return 0;
+	return out->len && out->buf[0] != '.';
+}
+
+/*
  * What the walk (rules_tree.c) saw of rel, a path below site-packages, as
  * much of a struct stat as the RECORD rules read: 1, or 0 when it did not
  * list it (then the file is looked at: a path through a link, say).
@@ -81,6 +121,7 @@ static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const st
 			const char *site_rel, int unread)
 {
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), drel = VBUF_INIT(VBUF_MAX_PATH);
+	struct vbuf mod = VBUF_INIT(VBUF_MAX_PATH);
 	size_t i;
 	int error = 0;
 
@@ -141,8 +182,18 @@ static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const st
 			if (is_pyc(row->path) || strstr(row->path, "__pycache__") || !strcmp(row->path + strlen(row->path) -
 							  (strlen(row->path) >= 7 ? 7 : 0), "/RECORD"))
 				continue;
-			error = add(c, VENV_DIAG_DIST_FILE_MISSING, rel.buf, "'%s' of %s %s is missing",
-				    rel.buf, d->name, d->version);
+			if ((error = module_of(&mod, row->path)) < 0)
+				break;
+			if (error)
+				error = venv_check_add_sev(c, VENV_SEVERITY_ERROR,
+							   VENV_DIAG_DIST_FILE_MISSING, rel.buf, 0, NULL,
+							   NULL, "'%s' of %s %s is missing: its module "
+							   "'%s' no longer works", rel.buf, d->name, d->version,
+							   mod.buf);
+			else
+				error = add(c, VENV_DIAG_DIST_FILE_MISSING, rel.buf,
+					    "'%s' of %s %s is missing", rel.buf, d->name,
+					    d->version);
 			continue;
 		}
 		/*
@@ -188,6 +239,7 @@ static int check_record(struct venv_check_ctx *c, struct venv_audit *a, const st
 done:
 	vbuf_release(&rel);
 	vbuf_release(&drel);
+	vbuf_release(&mod);
 	return error;
 }
 

@@ -8,7 +8,7 @@
 # a directory is VNV604 (check said "ok", with --verify-hashes too). A
 # METADATA that cannot be used (over the cap, a directory, a link, without
 # Name) is VNV006 (check said nothing; list leaves the distribution out);
-# a missing one stays VNV603 alone. A RECORD row with a NUL byte is VNV602
+# a missing one stays VNV603 alone (a warning; a missing module is an error). A RECORD row with a NUL byte is VNV602
 # (its path was cut at the NUL: "demo/" taken for a file), and repair of the
 # moved environment leaves that RECORD byte for byte (it wrote the cut row
 # back); one with a field over 4096 bytes says so, with its line. Repair of a moved environment whose METADATA has no Name still
@@ -56,6 +56,17 @@ for opt in --severity=warning --verify-hashes; do
 	expect_match "e/$mod: warning: '$mod' of demo 1\\.0 is a directory, RECORD lists a file \\[VNV604 " \
 		"$OUT" "the module replaced by a directory ($opt)"
 done
+
+# A missing module breaks its import (the README's rule for errors): VNV603
+# as an error that names the module; missing metadata stays a warning
+# (below). It was a warning for both.
+fresh nomod
+rm "e/$mod"
+expect_exit 0 orig/bin/python -c 'from demo import main'
+expect_exit 1 e/bin/python -c 'from demo import main'
+expect_exit 1 "$VENV" check --severity=error e
+expect_match "e/$mod: error: '$mod' of demo 1\\.0 is missing: its module 'demo' no longer works \\[VNV603 " \
+	"$OUT" "the missing module"
 
 for kind in big dir link noname missing; do
 	fresh "m$kind"
