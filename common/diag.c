@@ -586,7 +586,9 @@ const struct venv_diag venv_diags[] = {
 	  "Reports a missing bin/activate, and for environments made by CPython's venv a "
 	  "missing activate.csh, activate.fish or Activate.ps1. A missing bin/activate is an "
 	  "error ('source bin/activate' no longer works); a missing script of another shell "
-	  "is a warning.",
+	  "is a warning. A virtualenv environment made with --activators for other shells "
+	  "only (some of its default scripts absent too) lacks bin/activate by choice: an "
+	  "info, with no fix.",
 	  "'source bin/activate' fails; documentation and tools that assume the script exists "
 	  "break.",
 	  "bin/python -> python3.12\nbin/python3.12 -> /usr/bin/python3.12\n(no bin/activate)",

@@ -169,6 +169,24 @@ static int check_one_activation(struct venv_check_ctx *c, const struct venv_mode
 	return error;
 }
 
+/*
+ * 1 when a virtualenv environment lacks one of the scripts virtualenv
+ * writes by default besides bin/activate (and has another): made with
+ * --activators. All of them present but bin/activate is one lost.
+ */
+static int chose_activators(const struct venv_model *e)
+{
+	static const char *const others[] = {
+		"activate.csh", "activate.fish", "activate.ps1", "activate_this.py"
+	};
+	size_t i, have = 0;
+
+	for (i = 0; i < VENV_ARRAY_SIZE(others); i++)
+		if (venv_model_find_entry(e, others[i]) >= 0)
+			have++;
+	return have > 0 && have < VENV_ARRAY_SIZE(others);
+}
+
 static int check_activation(struct venv_check_ctx *c)
 {
 	struct venv_model *e = c->env;
@@ -197,6 +215,21 @@ static int check_activation(struct venv_check_ctx *c)
 		if (i == 3 && venv_model_find_entry(e, "activate.ps1") >= 0)
 			continue;
 		snprintf(rel, sizeof(rel), "bin/%s", cpython_set[i]);
+		/*
+		 * virtualenv --activators fish,python makes only those: without
+		 * bin/activate, and without some other shell's script, bash's was
+		 * left out by choice, not lost. Said, not offered as a fix.
+		 */
+		if (i == 0 && e->creator == VENV_CREATOR_VIRTUALENV && chose_activators(e)) {
+			if ((error = venv_check_add_sev(c, VENV_SEVERITY_INFO,
+							VENV_DIAG_MISSING_ACTIVATION_SCRIPT, rel, 0,
+							NULL, NULL, "'%s' is missing, like other "
+							"shells' scripts: virtualenv was asked for "
+							"some activators only (--activators)",
+							rel)) < 0)
+				return error;
+			continue;
+		}
 		memset(&d, 0, sizeof(d));
 		d.name = (char *)venv_act_shell_name((enum venv_act_shell)venv_act_shell_for(
 						     cpython_set[i]));

@@ -231,6 +231,9 @@ int venv_fix_missing_activation(struct venv_fixctx *x, const struct venv_finding
 {
 	const struct venv_template *t;
 
+	/* Left out by choice (virtualenv --activators, rules_scripts.c): not ours to add. */
+	if (f->severity == VENV_SEVERITY_INFO)
+		return 0;
 	if (!rel || strncmp(rel, "bin/", 4) || !(t = template_for(rel + 4)))
 		return venv_fix_decline(x, "venv has no such script to write");
 	if (!venv_cfg_text_ok(x->e->dir))
