@@ -708,10 +708,12 @@ static int check_direct_url(struct venv_check_ctx *c, const struct venv_dist *d,
 	fd.name = d->name;
 	error = venv_check_add(c, VENV_DIAG_DIRECT_URL_OLD_LOCATION, rel.buf, 0,
 			       there ? fix.buf : NULL, &fd, "%s %s %s '%s', which does not exist "
-			       "(it is under the old location '%s'); pip freeze and venv list "
-			       "show that path", d->name, d->version, d->editable ?
-			       "is an editable install of" : "was installed from", path.buf,
-			       oldp.buf);
+			       "(%s%s%s); pip freeze and venv list show that path", d->name,
+			       d->version, d->editable ? "is an editable install of" :
+			       "was installed from", path.buf,
+			       strcmp(path.buf, oldp.buf) ? "it is under the old location '" :
+			       "the old location itself", strcmp(path.buf, oldp.buf) ? oldp.buf : "",
+			       strcmp(path.buf, oldp.buf) ? "'" : "");
 done:
 	vbuf_release(&path);
 	vbuf_release(&want);

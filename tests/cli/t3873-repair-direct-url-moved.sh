@@ -48,6 +48,10 @@ du="$env/$site/dumod-0.1.dist-info/direct_url.json"
 expect_exit 1 "$VENV" check "$env"
 expect_match "dumod-0\.1\.dist-info/direct_url\.json: warning: dumod 0\.1 is an editable install of '$TMP/proj', which does not exist.*\[VNV416 direct-url-old-location\]" \
 	"$OUT" "check's finding on direct_url.json"
+# The project is the place the environment moved with: named once, not as
+# "'X', which does not exist (it is under the old location 'X')".
+expect_match "'$TMP/proj', which does not exist \(the old location itself\)" "$OUT" \
+	"the old location, named once"
 expect_match "fix \(venv repair\): rewrite the url to '$TMP/new proj'" "$OUT" "the fix check offers"
 expect_exit 0 "$VENV" repair -y "$env"
 want="file://$(printf '%s' "$TMP" | sed 's/ /%20/g')/new%20proj"
