@@ -119,11 +119,51 @@ static int add_line(struct venv_cfg *cfg, const char *line, size_t n, unsigned l
 	return 0;
 }
 
-int venv_cfg_parse(struct venv_cfg *cfg, const char *buf, size_t len)
+/*
+ * Add the lines of buf to cfg: split at LF, one CR before it dropped (both
+ * readers strip it), and with at_cr also at every CR left, as site.py's
+ * text mode (universal newlines) does; getpath splits at LF only. *lone is
+ * set to the number of the first line a lone CR ends, if it is still 0.
+ */
+static int split_lines(struct venv_cfg *cfg, const char *buf, size_t len, int at_cr,
+		       unsigned *lone)
 {
 	size_t pos = 0;
 	unsigned lineno = 0;
-	int error = 0;
+	int error;
+
+	while (pos < len) {
+		const char *line = buf + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+
+		pos += n + (nl ? 1 : 0);
+		if (n && line[n - 1] == '\r') {
+			cfg->flags |= VENV_CFG_CRLF;
+			n--;
+		}
+		for (;;) {
+			const char *cr = memchr(line, '\r', n);
+			size_t k = cr && at_cr ? (size_t)(cr - line) : n;
+
+			lineno++;
+			if (cr && !*lone)
+				*lone = lineno;
+			if ((error = add_line(cfg, line, k, lineno)) < 0)
+				return error;
+			if (k == n)
+				break;
+			line += k + 1;
+			n -= k + 1;
+		}
+	}
+	return 0;
+}
+
+int venv_cfg_parse(struct venv_cfg *cfg, const char *buf, size_t len)
+{
+	unsigned lone = 0, lf_lone = 0;
+	int error;
 
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 		cfg->flags |= VENV_CFG_BOM;
@@ -133,21 +173,25 @@ int venv_cfg_parse(struct venv_cfg *cfg, const char *buf, size_t len)
 		cfg->flags |= VENV_CFG_NOT_UTF8;
 	if (len && buf[len - 1] != '\n')
 		cfg->flags |= VENV_CFG_NO_FINAL_EOL;
-	while (pos < len) {
-		const char *line = buf + pos;
-		const char *nl = memchr(line, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - line) : len - pos;
-
-		pos += n + (nl ? 1 : 0);
-		lineno++;
-		if (n && line[n - 1] == '\r') {
-			cfg->flags |= VENV_CFG_CRLF;
-			n--;
-		}
-		if ((error = add_line(cfg, line, n, lineno)) < 0)
-			return error;
-	}
+	if ((error = split_lines(cfg, buf, len, 1, &lone)) < 0 || !lone)
+		return error;
+	/*
+	 * A lone CR: start-up (getpath) reads other lines than site.py, e.g. a
+	 * file of CR line ends as one line whose `home` is the rest of the file.
+	 */
+	cfg->flags |= VENV_CFG_LONE_CR;
+	cfg->lone_cr_line = lone;
+	if (!cfg->startup && !(cfg->startup = calloc(1, sizeof(*cfg->startup))))
+		return venv_error_set(VENV_ENOMEM, "out of memory");
+	if ((error = split_lines(cfg->startup, buf, len, 0, &lf_lone)) < 0)
+		return error;
+	cfg->startup->flags |= cfg->flags;
 	return 0;
+}
+
+const struct venv_cfg *venv_cfg_startup(const struct venv_cfg *cfg)
+{
+	return cfg->startup ? cfg->startup : cfg;
 }
 
 int venv_cfg_read(struct venv_cfg *cfg, int dirfd, const char *name)
@@ -174,6 +218,12 @@ void venv_cfg_release(struct venv_cfg *cfg)
 	cfg->lines = NULL;
 	cfg->nr = cfg->alloc = 0;
 	cfg->flags = 0;
+	cfg->lone_cr_line = 0;
+	if (cfg->startup) {
+		venv_cfg_release(cfg->startup);
+		free(cfg->startup);
+		cfg->startup = NULL;
+	}
 }
 
 const char *venv_cfg_get_first(const struct venv_cfg *cfg, const char *key)

@@ -12,6 +12,14 @@
  * stripped. Lines without "=" are kept (VENV_CFG_LINE_NOEQ) so that a file
  * can be rewritten without losing anything. File-level oddities that some
  * CPython reader trips on are reported in `flags`.
+ *
+ * The two readers do not end lines at the same places. site.py reads the
+ * file in text mode, where LF, CR LF and a lone CR all end a line;
+ * getpath (Python's start-up code, which only looks for `home`) splits at
+ * LF alone. `lines` is site.py's view: every key the file holds for
+ * Python, and what a rewrite must keep. Where the two differ (a lone CR,
+ * VENV_CFG_LONE_CR), `startup` holds the same file split at LF only:
+ * venv_cfg_startup() gives the view start-up reads `home` from.
  */
 
 enum venv_cfg_line_flags {
@@ -32,22 +40,33 @@ enum venv_cfg_flags {
 	VENV_CFG_CRLF = 1 << 1,         /* has CR LF line ends */
 	VENV_CFG_NO_FINAL_EOL = 1 << 2, /* last line not terminated */
 	VENV_CFG_NOT_UTF8 = 1 << 3,     /* invalid UTF-8 somewhere */
-	VENV_CFG_HAS_NUL = 1 << 4       /* contains a NUL byte */
+	VENV_CFG_HAS_NUL = 1 << 4,      /* contains a NUL byte */
+	VENV_CFG_LONE_CR = 1 << 5       /* a CR ends a line without an LF (not at the very end) */
 };
 
 struct venv_cfg {
-	struct venv_cfg_line *lines;
+	struct venv_cfg_line *lines;    /* site.py's lines: split at LF, CR LF and CR */
 	size_t nr, alloc;
 	unsigned flags;
+	unsigned lone_cr_line;          /* the first line a lone CR ends (of `lines`), or 0 */
+	struct venv_cfg *startup;       /* lines split at LF only; NULL when the same as `lines` */
 };
 
-#define VENV_CFG_INIT { NULL, 0, 0, 0 }
+#define VENV_CFG_INIT { NULL, 0, 0, 0, 0, NULL }
 
+/*
+ * Parse buf: site.py's lines into cfg, and with VENV_CFG_LONE_CR also the
+ * start-up code's into cfg->startup. The file-level flags are cfg's.
+ */
 int venv_cfg_parse(struct venv_cfg *cfg, const char *buf, size_t len);
+
+/* The lines Python's start-up code (getpath) reads `home` from: cfg->startup, else cfg. */
+const struct venv_cfg *venv_cfg_startup(const struct venv_cfg *cfg);
 
 /* Read <dir>/pyvenv.cfg safely (no symlink, no FIFO, capped) and parse it. */
 int venv_cfg_read(struct venv_cfg *cfg, int dirfd, const char *name);
 
+/* Frees the lines and the start-up view; cfg is then empty (VENV_CFG_INIT). */
 void venv_cfg_release(struct venv_cfg *cfg);
 
 /* Value of the first (site.py: last) line with this key, or NULL. */
@@ -66,7 +85,8 @@ int venv_cfg_set(struct venv_cfg *cfg, const char *key, const char *value);
 
 /*
  * Serialise: lines we own in "key = value" form, others as they were,
- * each ended by "\n".
+ * each ended by "\n" (site.py's lines: a lone CR becomes an LF, so that
+ * start-up reads the lines site.py does).
  */
 int venv_cfg_format(const struct venv_cfg *cfg, struct vbuf *out);
 

@@ -102,6 +102,7 @@ int venv_cfg_analyze(struct venv_cfg_facts *f, const struct venv_cfg *cfg,
 		     const char *raw, size_t len)
 {
 	struct vbuf strict = VBUF_INIT(VBUF_MAX_LINE);
+	const struct venv_cfg *start;
 	const char *version = NULL;
 	unsigned version_line = 0, sline = 0;
 	size_t i;
@@ -115,10 +116,7 @@ int venv_cfg_analyze(struct venv_cfg_facts *f, const struct venv_cfg *cfg,
 		if (!l->key)
 			continue;
 		if (!strcmp(l->key, "home")) {
-			if (!f->home_count++) {
-				f->home_first = l->value;
-				f->home_first_line = l->lineno;
-			}
+			f->home_count++;
 			f->home_last = l->value;
 			f->home_last_line = l->lineno;
 		} else if (!strcmp(l->key, "include-system-site-packages")) {
@@ -139,6 +137,20 @@ int venv_cfg_analyze(struct venv_cfg_facts *f, const struct venv_cfg *cfg,
 		} else if (!strcmp(l->key, "version_info") && !version) {
 			version = l->value;
 			version_line = l->lineno;
+		}
+	}
+	/*
+	 * Start-up's `home` is the first of its own lines, which differ from
+	 * site.py's where a lone CR ends one (it splits at LF only).
+	 */
+	start = venv_cfg_startup(cfg);
+	for (i = 0; i < start->nr; i++) {
+		const struct venv_cfg_line *l = &start->lines[i];
+
+		if (l->key && !strcmp(l->key, "home")) {
+			f->home_first = l->value;
+			f->home_first_line = l->lineno;
+			break;
 		}
 	}
 	if (version) {

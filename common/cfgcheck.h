@@ -7,17 +7,19 @@
  * What CPython's several readers make of a pyvenv.cfg, on top of the
  * shared model of common/cfg.h (which is site.py's and getpath.py's
  * lenient reading): getpath.c's strict reader of Python 3.10 and older,
- * first versus last `home`, and the meaning of the other keys.
+ * first versus last `home`, and the meaning of the other keys. `home_first`
+ * is read from the lines start-up sees (venv_cfg_startup(): split at LF
+ * only), everything else from site.py's (split at LF, CR LF and CR too).
  */
 struct venv_cfg_facts {
 	int strict_home_found;      /* Python <= 3.10: a `home` its reader accepts */
 	char *strict_home;
 	unsigned strict_home_line;
 	const char *home_first;     /* getpath.py (3.11+): the first home (points into cfg) */
-	unsigned home_first_line;
+	unsigned home_first_line;   /* of start-up's lines */
 	const char *home_last;      /* site.py: the last home */
 	unsigned home_last_line;
-	size_t home_count;
+	size_t home_count;          /* in site.py's lines */
 	int system_site;            /* -1 absent (means true), 0 false, 1 true, 2 other (false) */
 	unsigned system_site_line;
 	const char *system_site_value;

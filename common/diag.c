@@ -405,6 +405,23 @@ const struct venv_diag venv_diags[] = {
 	  "home = /usr/bin\ninclude-system-site-packages = false",
 	  "venv repair adds `version`.",
 	  "0.1.0" },
+	{ VENV_DIAG_CFG_LONE_CR, W, STABLE, 1, "cfg-lone-cr",
+	  "pyvenv.cfg ends lines with a lone carriage return",
+	  "Reports a pyvenv.cfg in which a carriage return (CR) not followed by a line feed "
+	  "(LF) ends a line, as classic Mac OS editors and some scripts write it; CR LF line "
+	  "ends are fine. The message says how many lines each of Python's two readers sees "
+	  "and which `home` start-up takes.",
+	  "Python's two readers then read different files. site.py reads pyvenv.cfg in text "
+	  "mode, where LF, CR LF and CR all end a line: it sees every key, and honours "
+	  "`include-system-site-packages`. Python's start-up code (getpath) splits at LF only: "
+	  "in a file of CR line ends it sees one line, so its `home` is the rest of the file, "
+	  "a directory that does not exist (Python 3.10 and older find no `home` at all). "
+	  "Python still starts by following the interpreter link, or, with copied "
+	  "interpreters, only while the base is at its compiled-in prefix.",
+	  "home = /usr/bin\\rinclude-system-site-packages = false\\rversion = 3.12.1\\r",
+	  "venv repair rewrites pyvenv.cfg with LF line ends, keeping every line site.py "
+	  "reads (`executable`, `command` and any other key).",
+	  "0.2.0" },
 
 	{ VENV_DIAG_RELOCATED_ENVIRONMENT, E, STABLE, 1, "relocated-environment",
 	  "an activation script names another directory than the environment's",

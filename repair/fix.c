@@ -419,6 +419,7 @@ const struct venv_fixer venv_fixers[] = {
 	{ VENV_DIAG_CFG_SYMLINK, venv_fix_cfg_rewrite },
 	{ VENV_DIAG_CFG_SHADOWED, venv_fix_remove },
 	{ VENV_DIAG_CFG_MISSING_VERSION, venv_fix_cfg_version },
+	{ VENV_DIAG_CFG_LONE_CR, venv_fix_cfg_format },
 	{ VENV_DIAG_RELOCATED_ENVIRONMENT, venv_fix_activation },
 	{ VENV_DIAG_STALE_ACTIVATION_PATH, venv_fix_activation },
 	{ VENV_DIAG_SHEBANG_MISSING_INTERPRETER, venv_fix_shebang },

@@ -92,6 +92,11 @@ static int cfg_set(struct venv_fixctx *x, int code, const char *key, const char 
 	return error;
 }
 
+/*
+ * 203, 206, 208, 212: the file written anew from x->cfg, which holds
+ * site.py's lines (a lone CR ends one, as there: common/cfg.h), each ended
+ * by LF and without a byte-order mark: every key stays.
+ */
 int venv_fix_cfg_format(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
 	(void)rel;
@@ -151,7 +156,10 @@ int venv_fix_cfg_home(struct venv_fixctx *x, const struct venv_finding *f, const
 		error = venv_fix_decline(x, "pyvenv.cfg could not be read");
 		goto done;
 	}
-	/* A `home` only hidden by a byte-order mark (VNV203) is fine as it is. */
+	/*
+	 * A `home` only hidden by a byte-order mark (VNV203), or from start-up
+	 * by a lone CR (VNV212), is fine as it is: the rewrite shows it.
+	 */
 	if (f->code == VENV_DIAG_CFG_MISSING_HOME && venv_cfg_get_first(&x->cfg, "home")) {
 		error = venv_fix_cfg_changed(x, f->code, NULL, NULL);
 		goto done;

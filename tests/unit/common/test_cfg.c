@@ -61,6 +61,35 @@ static void assert_format(const struct venv_cfg *cfg, const char *want)
 	vbuf_release(&out);
 }
 
+/*
+ * Compare render() of each of the n strings of corpus with what the Python
+ * function func (see py_map) makes of it; without a python3, nothing.
+ */
+static void match_python(const char *const *corpus, size_t n, const char *func,
+			 void (*render)(struct vbuf *out, const char *in), const char *what)
+{
+	struct vbuf in = VBUF_INIT(VBUF_MAX_CFG), want = VBUF_INIT(VBUF_MAX_CFG);
+	const char *w;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(vbuf_add(&in, corpus[i], strlen(corpus[i]) + 1), 0);
+	if (py_map(func, &in, &want) < 0)
+		goto done;
+	for (i = 0, w = want.buf; i < n; i++, w += strlen(w) + 1) {
+		struct vbuf got = VBUF_INIT(VBUF_MAX_CFG);
+
+		ck_assert_msg(w < want.buf + want.len, "python returned too few results");
+		render(&got, corpus[i]);
+		ck_assert_msg(!strcmp(got.buf, w), "%s '%s': expected '%s' (Python), saw '%s'",
+			      what, corpus[i], w, got.buf);
+		vbuf_release(&got);
+	}
+done:
+	vbuf_release(&in);
+	vbuf_release(&want);
+}
+
 /* ---- parse ---- */
 
 START_TEST(test_cfg__parse_canonical)
@@ -304,38 +333,163 @@ static const char *const line_corpus[] = {
 	"home = caf\xc3\xa9/\xf0\x9f\x98\x80",
 };
 
+/* A line as the Python function of test_cfg__parse_matches_site_py writes it. */
+static void render_line(struct vbuf *out, const char *line)
+{
+	struct venv_cfg cfg = VENV_CFG_INIT;
+
+	parse_str(&cfg, line);
+	ck_assert_uint_eq(cfg.nr, 1);
+	if (cfg.lines[0].key)
+		ck_assert_int_eq(vbuf_addf(out, "%s\n%s", cfg.lines[0].key, cfg.lines[0].value), 0);
+	else
+		ck_assert_int_eq(vbuf_adds(out, "-"), 0);
+	venv_cfg_release(&cfg);
+}
+
 START_TEST(test_cfg__parse_matches_site_py)
 {
-	struct vbuf corpus = VBUF_INIT(VBUF_MAX_CFG), want = VBUF_INIT(VBUF_MAX_CFG);
-	const char *w;
+	/* site.py's venv(): partition at "=", key strip().lower(), value strip(). */
+	match_python(line_corpus, VENV_ARRAY_SIZE(line_corpus),
+		     "lambda s: (lambda k, e, v: k.strip().lower() + '\\n' + v.strip() if e "
+		     "else '-')(*s.partition('='))", render_line, "line");
+}
+END_TEST
+
+/*
+ * Lone CR line ends: site.py reads the file in text mode (LF, CR LF and CR
+ * end a line), getpath splits at LF only. A file made by replacing every LF
+ * with CR was read as one line with `home` = the rest of the file, and a
+ * rewrite kept only that line: executable and command were lost.
+ */
+START_TEST(test_cfg__parse_lone_cr)
+{
+	struct venv_cfg cfg = VENV_CFG_INIT;
+	const struct venv_cfg *start;
+	static const char text[] =
+		"home = /usr/bin\r"
+		"include-system-site-packages = false\r"
+		"version = 3.12.1\r"
+		"executable = /usr/bin/python3.12\r"
+		"command = /usr/bin/python3.12 -m venv /tmp/v\r";
+
+	parse_str(&cfg, text);
+	ck_assert_msg(cfg.flags & VENV_CFG_LONE_CR, "expected the LONE_CR flag, saw flags %u",
+		      cfg.flags);
+	ck_assert_uint_eq(cfg.lone_cr_line, 1);
+	/* site.py's lines. */
+	ck_assert_uint_eq(cfg.nr, 5);
+	assert_line(&cfg, 0, "home", "/usr/bin", "home = /usr/bin", 1, VENV_CFG_LINE_STRICT_OK);
+	assert_line(&cfg, 1, "include-system-site-packages", "false",
+		    "include-system-site-packages = false", 2, VENV_CFG_LINE_STRICT_OK);
+	assert_line(&cfg, 4, "command", "/usr/bin/python3.12 -m venv /tmp/v",
+		    "command = /usr/bin/python3.12 -m venv /tmp/v", 5, VENV_CFG_LINE_STRICT_OK);
+	/* Start-up's: one line, whose `home` is the rest of the file. */
+	start = venv_cfg_startup(&cfg);
+	ck_assert_ptr_nonnull(cfg.startup);
+	ck_assert_ptr_eq(start, cfg.startup);
+	ck_assert_uint_eq(start->nr, 1);
+	ck_assert_str_eq(venv_cfg_get_first(start, "home"),
+			 "/usr/bin\rinclude-system-site-packages = false\rversion = 3.12.1\r"
+			 "executable = /usr/bin/python3.12\r"
+			 "command = /usr/bin/python3.12 -m venv /tmp/v");
+	ck_assert_ptr_null(venv_cfg_get_first(start, "executable"));
+	/* A rewrite keeps every line site.py reads, with LF line ends. */
+	ck_assert_int_eq(venv_cfg_set(&cfg, "home", "/opt/bin"), 0);
+	assert_format(&cfg, "home = /opt/bin\ninclude-system-site-packages = false\n"
+		      "version = 3.12.1\nexecutable = /usr/bin/python3.12\n"
+		      "command = /usr/bin/python3.12 -m venv /tmp/v\n");
+	venv_cfg_release(&cfg);
+	ck_assert_ptr_null(cfg.startup);
+	ck_assert_uint_eq(cfg.flags, 0);
+	ck_assert_uint_eq(cfg.lone_cr_line, 0);
+
+	/* Without a lone CR there is one view. */
+	parse_str(&cfg, "home = /a\r\nversion = 3.12.1\r\n");
+	ck_assert_msg(!(cfg.flags & VENV_CFG_LONE_CR), "expected no LONE_CR for CR LF, saw %u",
+		      cfg.flags);
+	ck_assert_ptr_null(cfg.startup);
+	ck_assert_ptr_eq(venv_cfg_startup(&cfg), &cfg);
+	venv_cfg_release(&cfg);
+
+	/* One lone CR in a file of LF line ends: the line it ends is named. */
+	parse_str(&cfg, "home = /a\nversion = 3.12.1\rprompt = 'x'\nb = 2\n");
+	ck_assert_uint_eq(cfg.lone_cr_line, 2);
+	ck_assert_uint_eq(cfg.nr, 4);
+	ck_assert_uint_eq(venv_cfg_startup(&cfg)->nr, 3);
+	ck_assert_str_eq(venv_cfg_get_first(&cfg, "prompt"), "'x'");
+	ck_assert_str_eq(venv_cfg_get_first(venv_cfg_startup(&cfg), "version"),
+			 "3.12.1\rprompt = 'x'");
+	assert_format(&cfg, "home = /a\nversion = 3.12.1\nprompt = 'x'\nb = 2\n");
+	venv_cfg_release(&cfg);
+}
+END_TEST
+
+/* Whole files for the comparison with how site.py and getpath split them. */
+static const char *const split_corpus[] = {
+	"home = /a\rinclude-system-site-packages = false\rversion = 3.12.1\r",
+	"home = /a\rinclude-system-site-packages = false\rversion = 3.12.1",
+	"home = /a\r\nb = 1\rc = 2\n",
+	"a = 1\r\r\nb = 2",
+	"a = 1\r\rb = 2\r",
+	"\r\r\r",
+	"\r",
+	"\r\n",
+	"home = /a\n\rversion = 1\n",
+	"k = v\r\n\r\nx = y\r",
+	"a = b\rc",
+	"\rhome = /x",
+	"x = 1\rhome = /a\nhome = /b\n",
+	"home = /a\r\r\n",
+	"home = /a \r version = 2 \r\n",
+	"home = /a\n",
+	"",
+};
+
+/* Our split, written as the Python function below writes its own. */
+static void render_split(struct vbuf *out, const char *text)
+{
+	struct venv_cfg cfg = VENV_CFG_INIT;
+	const struct venv_cfg *start;
+	const char *home;
 	size_t i;
 
-	for (i = 0; i < VENV_ARRAY_SIZE(line_corpus); i++)
-		ck_assert_int_eq(vbuf_add(&corpus, line_corpus[i], strlen(line_corpus[i]) + 1), 0);
-	/* site.py's venv(): partition at "=", key strip().lower(), value strip(). */
-	if (py_map("lambda s: (lambda k, e, v: k.strip().lower() + '\\n' + v.strip() if e "
-		   "else '-')(*s.partition('='))", &corpus, &want) < 0)
-		goto done;
-	for (i = 0, w = want.buf; i < VENV_ARRAY_SIZE(line_corpus); i++, w += strlen(w) + 1) {
-		struct venv_cfg cfg = VENV_CFG_INIT;
-		struct vbuf got = VBUF_INIT(VBUF_MAX_LINE);
+	parse_str(&cfg, text);
+	for (i = 0; i < cfg.nr; i++) {
+		const struct venv_cfg_line *l = &cfg.lines[i];
 
-		ck_assert_msg(w < want.buf + want.len, "python returned too few results");
-		parse_str(&cfg, line_corpus[i]);
-		ck_assert_uint_eq(cfg.nr, 1);
-		if (cfg.lines[0].key)
-			ck_assert_int_eq(vbuf_addf(&got, "%s\n%s", cfg.lines[0].key,
-						   cfg.lines[0].value), 0);
+		if (l->key)
+			ck_assert_int_eq(vbuf_addf(out, "%s=%s\n", l->key, l->value), 0);
 		else
-			ck_assert_int_eq(vbuf_adds(&got, "-"), 0);
-		ck_assert_msg(!strcmp(got.buf, w), "line '%s': expected key/value '%s' (site.py), saw '%s'",
-			      line_corpus[i], w, got.buf);
-		vbuf_release(&got);
-		venv_cfg_release(&cfg);
+			ck_assert_int_eq(vbuf_adds(out, "-\n"), 0);
 	}
-done:
-	vbuf_release(&corpus);
-	vbuf_release(&want);
+	start = venv_cfg_startup(&cfg);
+	home = venv_cfg_get_first(start, "home");
+	ck_assert_int_eq(vbuf_addf(out, "|%zu|%s|%d", start->nr, home ? home : "-",
+				   !!(cfg.flags & VENV_CFG_LONE_CR)), 0);
+	venv_cfg_release(&cfg);
+}
+
+START_TEST(test_cfg__split_matches_site_py_and_getpath)
+{
+	/*
+	 * site.py: open() in text mode (io.TextIOWrapper, universal newlines),
+	 * each line partitioned at "=". Then "|", getpath's line count and
+	 * `home`: getpath_readlines() splits at LF and drops the CRs ending
+	 * each line, a last part without LF kept if not empty, and getpath.py
+	 * takes the first `home`. Then "|" and the flag: a CR neither before an
+	 * LF nor at the end.
+	 */
+	match_python(split_corpus, VENV_ARRAY_SIZE(split_corpus),
+		     "lambda s: ''.join("
+		     "(lambda k, e, v: k.strip().lower() + '=' + v.strip() + '\\n' if e else '-\\n')"
+		     "(*l.partition('=')) for l in __import__('io').TextIOWrapper("
+		     "__import__('io').BytesIO(s.encode()), encoding='utf-8')) + "
+		     "(lambda g: '|%d|%s|%d' % (len(g), next((v.strip() for k, e, v in "
+		     "(x.partition('=') for x in g) if e and k.strip().lower() == 'home'), '-'), "
+		     "__import__('re').search('\\r(?!\\n|\\\\Z)', s) is not None))("
+		     "(lambda p: [x.rstrip('\\r\\n') for x in p[:-1]] + ([p[-1]] if p[-1] else []))"
+		     "(s.split('\\n')))", render_split, "file");
 }
 END_TEST
 
@@ -902,6 +1056,8 @@ static Suite *cfg_suite(void)
 	tcase_add_test(tc, test_cfg__parse_lines_without_equals);
 	tcase_add_test(tc, test_cfg__parse_keys_and_values);
 	tcase_add_test(tc, test_cfg__parse_matches_site_py);
+	tcase_add_test(tc, test_cfg__parse_lone_cr);
+	tcase_add_test(tc, test_cfg__split_matches_site_py_and_getpath);
 	tcase_add_test(tc, test_cfg__parse_too_many_lines);
 	tcase_add_test(tc, test_cfg__read_file);
 	tcase_add_test(tc, test_cfg__get_first_last_count);

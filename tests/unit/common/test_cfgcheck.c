@@ -70,6 +70,42 @@ START_TEST(test_cfgcheck__first_and_last_home)
 }
 END_TEST
 
+/*
+ * Lone CR line ends: `home` as start-up (getpath, LF lines only) reads it,
+ * the rest as site.py does. include-system-site-packages = false was
+ * reported missing (VNV207) though site.py honours it.
+ */
+START_TEST(test_cfgcheck__lone_cr_views)
+{
+	analyze("home = /usr/bin\rinclude-system-site-packages = false\rversion = 3.12.1\r"
+		"executable = /usr/bin/python3.12\r");
+	ck_assert_str_eq(facts.home_first, "/usr/bin\rinclude-system-site-packages = false\r"
+			 "version = 3.12.1\rexecutable = /usr/bin/python3.12");
+	ck_assert_uint_eq(facts.home_first_line, 1);
+	ck_assert_str_eq(facts.home_last, "/usr/bin");
+	ck_assert_uint_eq(facts.home_count, 1);
+	ck_assert_int_eq(facts.system_site, 0);
+	ck_assert_uint_eq(facts.system_site_line, 2);
+	ck_assert_str_eq(facts.version, "3.12.1");
+	ck_assert_uint_eq(facts.version_line, 3);
+	/* Python 3.10's reader: one line without an LF, so no `home`. */
+	ck_assert_int_eq(facts.strict_home_found, 0);
+
+	/* A `home` only site.py sees: none for start-up. */
+	analyze("x = 1\rhome = /a\nversion = 3.12.1\n");
+	ck_assert_ptr_null(facts.home_first);
+	ck_assert_uint_eq(facts.home_count, 1);
+	ck_assert_str_eq(facts.home_last, "/a");
+	ck_assert_uint_eq(facts.home_last_line, 2);
+
+	/* Two for site.py, one (the first, up to the LF) for start-up. */
+	analyze("home = /a\rhome = /b\n");
+	ck_assert_uint_eq(facts.home_count, 2);
+	ck_assert_str_eq(facts.home_first, "/a\rhome = /b");
+	ck_assert_str_eq(facts.home_last, "/b");
+}
+END_TEST
+
 START_TEST(test_cfgcheck__system_site_values)
 {
 	analyze("home = /x\n");
@@ -156,6 +192,7 @@ static Suite *cfgcheck_suite(void)
 	tcase_add_test(tc, test_cfgcheck__cpython_file);
 	tcase_add_test(tc, test_cfgcheck__virtualenv_and_uv_versions);
 	tcase_add_test(tc, test_cfgcheck__first_and_last_home);
+	tcase_add_test(tc, test_cfgcheck__lone_cr_views);
 	tcase_add_test(tc, test_cfgcheck__system_site_values);
 	tcase_add_test(tc, test_cfgcheck__strict_reader);
 	tcase_add_test(tc, test_cfgcheck__strict_long_line_ends_scan);

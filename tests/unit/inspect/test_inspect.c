@@ -372,6 +372,44 @@ START_TEST(test_inspect__cfg_problems)
 }
 END_TEST
 
+/*
+ * The healthy file with every LF a CR: site.py (text mode) reads all its
+ * keys, start-up a `home` of the rest of the file. It was reported as
+ * having no include-system-site-packages (VNV207) and no final line break
+ * (VNV206); now it is the lone CR (VNV212), at line 1, and the stale home.
+ */
+START_TEST(test_inspect__cfg_lone_cr)
+{
+	char t[3 * PATH_MAX + 256];
+	const struct venv_finding *f;
+
+	snprintf(t, sizeof(t), "home = %s/bin\rinclude-system-site-packages = false\r"
+		 "version = 3.12.4\rexecutable = %s/bin/python3.12\r"
+		 "command = /usr/local/bin/venv create %s\r", base, base, env);
+	mk("env/pyvenv.cfg", t, 0644);
+	check(env);
+	EXPECT(VENV_DIAG_CFG_LONE_CR);
+	EXPECT(VENV_DIAG_STALE_HOME);
+	ck_assert(!count(VENV_DIAG_CFG_SYSTEM_SITE_PACKAGES));
+	ck_assert(!count(VENV_DIAG_CFG_NO_FINAL_NEWLINE));
+	ck_assert(!count(VENV_DIAG_CFG_MISSING_VERSION));
+	ck_assert(!count(VENV_DIAG_CFG_MISSING_HOME));
+	f = first(VENV_DIAG_CFG_LONE_CR);
+	ck_assert_uint_eq(f->line, 1);
+	ck_assert_msg(strstr(f->message, "reads 5,") && strstr(f->message, "reads 1,"),
+		      "expected both readers' line counts in '%s'", f->message);
+	ck_assert_str_eq(rep.version, "3.12.4");
+
+	/* CR LF line ends are fine for both. */
+	snprintf(t, sizeof(t), "home = %s/bin\r\ninclude-system-site-packages = false\r\n"
+		 "version = 3.12.4\r\nexecutable = %s/bin/python3.12\r\n"
+		 "command = /usr/local/bin/venv create %s\r\n", base, base, env);
+	mk("env/pyvenv.cfg", t, 0644);
+	check(env);
+	EXPECT_NONE();
+}
+END_TEST
+
 START_TEST(test_inspect__cfg_special)
 {
 	char path[PATH_MAX];
@@ -1017,6 +1055,7 @@ static Suite *inspect_suite(void)
 	tcase_add_test(tc, test_inspect__stale_version);
 	tcase_add_test(tc, test_inspect__aliases);
 	tcase_add_test(tc, test_inspect__cfg_problems);
+	tcase_add_test(tc, test_inspect__cfg_lone_cr);
 	tcase_add_test(tc, test_inspect__cfg_special);
 	tcase_add_test(tc, test_inspect__activation);
 	tcase_add_test(tc, test_inspect__scripts);
