@@ -418,55 +418,18 @@ done:
 }
 
 /*
- * The same place under the new location: old -> env, or old's project dir
- * -> env's, or further up while the two paths name the same directories
- * (pipx's PIPX_HOME/venvs/NAME, whose pipx_shared.pth names
- * PIPX_HOME/shared: the whole PIPX_HOME moved).
+ * VNV408, VNV414: a .pth line (an egg-link's) that names a place under an
+ * old location is rewritten to the same place under the new one, as check
+ * mapped it (venv_rules_moved_path(): the finding's want), where that
+ * exists.
  */
-static int moved_path(struct venv_fixctx *x, const char *p, struct vbuf *out)
-{
-	struct vbuf op = VBUF_INIT(VBUF_MAX_PATH), np = VBUF_INIT(VBUF_MAX_PATH);
-	struct stat st;
-	const char *ob, *nb;
-	size_t i;
-	int found = 0;
-
-	for (i = 0; i < x->nold && !found; i++) {
-		const char *old = x->old[i];
-
-		vbuf_reset(out);
-		if (venv_path_is_within(p, old) && vbuf_addf(out, "%s%s", x->e->dir,
-							      p + strlen(old)) == 0 &&
-		    stat(out->buf, &st) == 0) {
-			found = 1;
-			break;
-		}
-		/* An in-project environment: the project moved with it. */
-		if (venv_path_dirname(&op, old) < 0 || venv_path_dirname(&np, x->e->dir) < 0)
-			continue;
-		while (!found && strcmp(op.buf, "/") && strcmp(np.buf, "/")) {
-			vbuf_reset(out);
-			if (venv_path_is_within(p, op.buf) &&
-			    vbuf_addf(out, "%s%s", np.buf, p + op.len) == 0 && stat(out->buf, &st) == 0)
-				found = 1;
-			ob = strrchr(op.buf, '/');
-			nb = strrchr(np.buf, '/');
-			if (found || !ob || !nb || strcmp(ob, nb) ||
-			    venv_path_dirname(&op, op.buf) < 0 || venv_path_dirname(&np, np.buf) < 0)
-				break;
-		}
-	}
-	vbuf_release(&op);
-	vbuf_release(&np);
-	return found;
-}
-
 int venv_fix_pth(struct venv_fixctx *x, const struct venv_finding *f, const char *rel)
 {
 	struct vbuf line = VBUF_INIT(VBUF_MAX_PATH), new_ = VBUF_INIT(VBUF_MAX_PATH);
 	struct vbuf text = VBUF_INIT(VBUF_MAX_CFG);
 	size_t pos = 0, start, end, n;
 	unsigned no = 1;
+	struct stat st;
 	int error = 0;
 
 	if (!rel || !f->line) {
@@ -507,11 +470,18 @@ int venv_fix_pth(struct venv_fixctx *x, const struct venv_finding *f, const char
 	}
 	if ((error = vbuf_add(&line, x->pth_text.buf + start, n)) < 0)
 		goto done;
-	if (!moved_path(x, line.buf, &new_)) {
+	if (!f->data.want || stat(f->data.want, &st) < 0) {
 		error = venv_fix_decline(x, "nothing of that name exists under the environment's new "
 					 "location either");
 		goto done;
 	}
+	/* The line check read (the plan is made under the lock, right after the look). */
+	if (!f->data.found || strcmp(f->data.found, line.buf)) {
+		error = venv_fix_decline(x, "the line is not the one check read");
+		goto done;
+	}
+	if ((error = vbuf_sets(&new_, f->data.want)) < 0)
+		goto done;
 	if ((error = vbuf_add(&text, x->pth_text.buf, start)) < 0 ||
 	    (error = vbuf_adds(&text, new_.buf)) < 0 ||
 	    (error = vbuf_add(&text, x->pth_text.buf + start + n, x->pth_text.len - start - n)) < 0)
