@@ -342,30 +342,42 @@ static int record_path(struct vbuf *out, const char *root, const char *rel, cons
  * environment, as pip's files and console scripts were. Another (an
  * extended builder's scheme elsewhere) is made by path.
  */
-static int open_root(const struct venv_wheel_target *t, const char *path)
+/*
+ * A directory below t->data (the tree the wheel is installed into), opened
+ * from t->data by handles, so that a link swapped in on the way is never
+ * followed: made where missing when `make`. -2 when path is not below
+ * t->data; -1 with errno on failure.
+ */
+static int open_below_data(const struct venv_wheel_target *t, const char *path, int make)
 {
 	size_t n = t->data ? strlen(t->data) : 0;
-	int fd, top, error;
+	const char *rel;
+	int fd, top, err;
 
-	if (n && !strncmp(path, t->data, n) && path[n] == '/') {
-		const char *rel = path + n;
+	if (!n || strncmp(path, t->data, n) || path[n] != '/')
+		return -2;
+	for (rel = path + n; *rel == '/'; rel++)
+		;
+	top = open(t->data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (top < 0)
+		return -1;
+	fd = make ? venv_fs_mkdirs_below(top, rel, NULL) : venv_fs_open_below(top, rel, NULL);
+	err = errno;
+	close(top);
+	errno = err;
+	return fd;
+}
 
-		while (*rel == '/')
-			rel++;
-		top = open(t->data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (top < 0)
-			return venv_error_set_errno(venv_error_from_errno(errno), "cannot open '%s'",
-						    t->data);
-		fd = venv_fs_mkdirs_below(top, rel, NULL);
-		error = errno;
-		close(top);
-		if (fd >= 0)
-			return fd;
-		errno = error;
+static int open_root(const struct venv_wheel_target *t, const char *path)
+{
+	int fd = open_below_data(t, path, 1), error;
+
+	if (fd >= 0)
+		return fd;
+	if (fd == -1)
 		return venv_error_set_errno(errno == ELOOP ? VENV_EUNSAFE :
 					    venv_error_from_errno(errno), "cannot open '%s'%s", path,
 					    errno == ELOOP ? " (a symbolic link is in the way)" : "");
-	}
 	if ((error = venv_fs_mkdirs(path)) < 0)
 		return error;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -495,17 +507,9 @@ done:
  */
 static int open_reuse(const struct venv_wheel_target *t)
 {
-	size_t n = t->reuse && t->data ? strlen(t->data) : 0;
-	int top, fd;
+	int fd = t->reuse ? open_below_data(t, t->reuse, 0) : -1;
 
-	if (!n || strncmp(t->reuse, t->data, n) || t->reuse[n] != '/')
-		return -1;
-	top = open(t->data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (top < 0)
-		return -1;
-	fd = venv_fs_open_below(top, t->reuse + n + 1, NULL);
-	close(top);
-	return fd;
+	return fd < 0 ? -1 : fd;
 }
 
 /*
