@@ -16,10 +16,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (venv_cfg_parse(&cfg, buf, size) == 0) {
 		if (venv_cfg_analyze(&facts, &cfg, buf, size) == 0) {
-			/* The facts agree with the model. */
+			/*
+			 * The facts agree with the model: start-up's `home` from its
+			 * lines, the others from site.py's.
+			 */
 			if (facts.home_count != venv_cfg_count(&cfg, "home"))
 				abort();
-			if (facts.home_count && (!facts.home_first || !facts.home_last))
+			if (facts.home_count && !facts.home_last)
+				abort();
+			if (!venv_cfg_count(venv_cfg_startup(&cfg), "home") != !facts.home_first)
 				abort();
 			if (facts.strict_home_found && (!facts.strict_home || !*facts.strict_home))
 				abort();
@@ -27,15 +32,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		for (i = 0; i < cfg.nr; i++)
-			if (cfg.lines[i].lineno != i + 1 || !cfg.lines[i].raw)
+			if (cfg.lines[i].lineno != i + 1 || !cfg.lines[i].raw ||
+			    strchr(cfg.lines[i].raw, '\r'))
 				abort();
+		/* A second view exactly when a lone CR splits site.py's lines more. */
+		if (!cfg.startup != !(cfg.flags & VENV_CFG_LONE_CR) ||
+		    (cfg.startup && (cfg.startup->nr >= cfg.nr || !cfg.lone_cr_line)))
+			abort();
 		/* Whatever was read can be written back and read again. */
 		if (venv_cfg_format(&cfg, &out) == 0) {
 			struct venv_cfg again = VENV_CFG_INIT;
 
 			if (venv_cfg_parse(&again, out.buf, out.len) == 0 &&
-			    venv_cfg_count(&again, "home") != venv_cfg_count(&cfg, "home") &&
-			    !(cfg.flags & (VENV_CFG_BOM | VENV_CFG_HAS_NUL)))
+			    ((venv_cfg_count(&again, "home") != venv_cfg_count(&cfg, "home") &&
+			      !(cfg.flags & (VENV_CFG_BOM | VENV_CFG_HAS_NUL))) ||
+			     (again.flags & VENV_CFG_LONE_CR)))
 				abort();
 			venv_cfg_release(&again);
 		}
