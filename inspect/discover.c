@@ -143,6 +143,14 @@ static int search(struct discover *d, int fd, int depth)
 
 		if (fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
 			continue;
+		/*
+		 * .NAME.venv-trash: what an upgrade of NAME no longer needs, being
+		 * deleted (repair/trash.c). Its backup of bin/ and pyvenv.cfg is
+		 * no environment to report.
+		 */
+		if (names[i][0] == '.' && strlen(names[i]) > 11 &&
+		    !strcmp(names[i] + strlen(names[i]) - 11, ".venv-trash"))
+			continue;
 		if (st.st_dev != d->dev && !(d->flags & VENV_CHECK_CROSS_DEVICES))
 			continue;
 		vbuf_setlen(&d->path, base_len);

@@ -431,6 +431,8 @@ int cmd_repair(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&cli, 0, sizeof(cli));
 	cli.verbosity = 1;
+	/* This process ends once the repairs are done: the old files go after it. */
+	o.delete_after_exit = 1;
 	venv_cli_parse_init(&opts, &venv_repair_doc);
 	while ((c = venv_cli_next_option(&opts, argc, argv)) > 0) {
 		switch (c) {

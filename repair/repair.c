@@ -468,6 +468,7 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 
 	own_trash.flags = VENV_CHECK_OWN_TRASH | VENV_CHECK_ALL_FINDINGS;
 	all.flags = VENV_CHECK_ALL_FINDINGS;
+	venv_repair_trash_defer(o->delete_after_exit && !o->dry_run);
 	memset(r, 0, sizeof(*r));
 	memset(&s, 0, sizeof(s));
 	memset(&u, 0, sizeof(u));

@@ -18,6 +18,13 @@ struct venv_repair_opts {
 	const char *python;        /* --upgrade: the new base interpreter (absolute), or NULL */
 	int archive;               /* archive the environment before any change */
 	const char *archive_file;  /* where; NULL: beside the environment */
+	/*
+	 * The caller exits once the repair returns (the venv command): what an
+	 * upgrade deletes (the old version's files) is deleted after that, by a
+	 * process of its own, beside the environment (.NAME.venv-trash), not
+	 * while the repair runs; the environment is final when it returns.
+	 */
+	int delete_after_exit;
 	void (*log)(void *payload, enum venv_log_level level, const char *msg);
 	/*
 	 * Or NULL. --upgrade: called while pip installs distributions again, for

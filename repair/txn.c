@@ -698,9 +698,10 @@ int venv_repair_recover(struct venv_envdir *e, struct vbuf *note)
 	int error;
 
 	vbuf_reset(note);
-	/* What a run killed while it was deleting left (trash.c). */
+	/* What a run killed while it was deleting left (trash.c), here or beside. */
 	if ((error = venv_fs_remove_tree_at(e->fd, VENV_REPAIR_DELETING)) < 0)
 		return error;
+	venv_repair_trash_sweep(e);
 	if (!venv_journal_exists(e)) {
 		/* A journal that never got its name is only a leftover. */
 		unlinkat(e->fd, JOURNAL_TMP, 0);

@@ -134,6 +134,17 @@ void venv_repair_trash_wait(struct venv_envdir *e);
 void venv_repair_trash_finish(struct venv_envdir *e);
 void venv_repair_trash_release(struct venv_envdir *e);
 
+/*
+ * For a process that ends once its repair is done (the venv command): the
+ * trash is not emptied while it runs but handed, at venv_repair_trash_finish(),
+ * to a process of its own that empties it beside the environment
+ * (.NAME.venv-trash, next to the lock) once this one has exited. A library
+ * caller that goes on keeps the default: deleted before finish returns.
+ * venv_repair_trash_sweep() removes what such a process left (it was killed).
+ */
+void venv_repair_trash_defer(int on);
+void venv_repair_trash_sweep(struct venv_envdir *e);
+
 /* fsync a directory; flush the file system that holds fd. */
 int venv_repair_fsync_dir(int fd, const char *what);
 int venv_repair_syncfs(int fd, const char *what);
