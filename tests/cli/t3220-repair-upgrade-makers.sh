@@ -30,6 +30,7 @@
 # time (an environment names its own path; W's path is fixed, so one run of
 # this test at a time uses it: the lock). The assertions all run each time.
 . "$(dirname "$0")/lib.sh"
+[ "${VENV_SANITIZED:-}" != 1 ] || skip "run once, in the uninstrumented pass (make check): its time is the peers and pip; the upgrade runs instrumented in t3200, t3210 and t3221, the peers' layouts in t3880"
 . "$(dirname "$0")/repair-lib.sh"
 
 pys=$(find_pythons | grep -v '^/usr/bin/')
