@@ -4,7 +4,7 @@
 # runtime view as `python -m venv`. What python -m venv makes is recorded
 # once per interpreter (a fixture, kept for later runs: make_cpython_envs).
 . "$(dirname "$0")/lib.sh"
-[ "${VENV_SANITIZED:-}" != 1 ] || skip "run once, in the uninstrumented pass (make check): its time is CPython's venv and ensurepip; create with pip runs instrumented in t1150, t1604 and t1605"
+[ "${VENV_SANITIZED:-}" != 1 ] || skip "run once, in the uninstrumented pass (make check): its time is CPython's venv and ensurepip; create with pip runs instrumented in t1604 and t1605"
 . "$(dirname "$0")/compare.sh"
 
 pythons=$(find_pythons)

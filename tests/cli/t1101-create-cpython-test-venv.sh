@@ -4,6 +4,7 @@
 # 3.11+ of the machine whose test package is installed: `command` is what
 # `python -m venv` of that base writes.
 . "$(dirname "$0")/lib.sh"
+[ "${VENV_SANITIZED:-}" != 1 ] || skip "run once, in the uninstrumented pass (make check): its time is CPython's test_venv"
 export HOME="$TMP/home"
 mkdir -p "$HOME"
 ran=0

@@ -2,6 +2,7 @@
 # The ensurepip path (used when no wheel can be unpacked, forced here with
 # VENV_USE_ENSUREPIP) gives the same pip as python -m venv.
 . "$(dirname "$0")/lib.sh"
+[ "${VENV_SANITIZED:-}" != 1 ] || skip "run once, in the uninstrumented pass (make check): its time is ensurepip's pip"
 . "$(dirname "$0")/compare.sh"
 export PYTHONDONTWRITEBYTECODE=1
 cd "$TMP"
