@@ -32,6 +32,15 @@ static int field_add(struct vbuf *field, int c, size_t line)
 	return vbuf_addch(field, c);
 }
 
+/* field_add() of n bytes at once: a bare field is copied whole, not byte by byte. */
+static int field_add_run(struct vbuf *field, const char *p, size_t n, size_t line)
+{
+	if (n > VENV_RECORD_MAX_FIELD || field->len > VENV_RECORD_MAX_FIELD - n)
+		return venv_error_set(VENV_ETOOBIG, "RECORD line %zu: a field longer than %d bytes",
+				      line, VENV_RECORD_MAX_FIELD);
+	return vbuf_add(field, p, n);
+}
+
 int venv_record_parse(const char *text, size_t len, struct venv_record_row **rows,
 		      size_t *nrows)
 {
@@ -89,13 +98,19 @@ static int record_parse(const char *text, size_t len, struct venv_record_row **r
 					goto done;
 			}
 		}
-		while (pos < len && text[pos] != ',' && text[pos] != '\n' && text[pos] != '\r') {
-			if (quoted || text[pos] == '"') {
-				error = venv_error_set(VENV_EINVAL, "RECORD line %zu: stray quote",
-						       line);
-				goto done;
+		{
+			size_t start = pos;
+
+			while (pos < len && text[pos] != ',' && text[pos] != '\n' && text[pos] != '\r') {
+				if (quoted || text[pos] == '"') {
+					error = venv_error_set(VENV_EINVAL, "RECORD line %zu: stray "
+							       "quote", line);
+					goto done;
+				}
+				pos++;
 			}
-			if ((error = field_add(&field, text[pos++], line)) < 0)
+			if (pos > start && (error = field_add_run(&field, text + start, pos - start,
+								   line)) < 0)
 				goto done;
 		}
 		if (pos < len && text[pos] == ',') {

@@ -523,7 +523,7 @@ static int open_reuse(const struct venv_wheel_target *t)
  * never taken.
  */
 static int reuse_file(struct venv_dirstack *rs, const char *path, int ddir, const char *dname,
-		      const struct venv_wheel_file *f, int umask_bits)
+		      const struct venv_wheel_file *f, int umask_bits, uid_t euid)
 {
 	unsigned char sha[VENV_SHA256_LEN];
 	struct stat st, lst;
@@ -542,7 +542,7 @@ static int reuse_file(struct venv_dirstack *rs, const char *path, int ddir, cons
 	if (fd < 0)
 		return 0;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != f->size ||
-	    st.st_uid != geteuid() || (st.st_mode & 07777) != want)
+	    st.st_uid != euid || (st.st_mode & 07777) != want)
 		goto done;
 	if (venv_wheel_hash_fd(fd, sha) < 0) {
 		venv_error_clear();
@@ -574,6 +574,7 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 	struct place_state ps = { 1, 1 };
 	struct venv_dirstack reuse;
 	int dst_root = -1, reuse_root = -1, umask_bits = -1, error = 0;
+	uid_t euid = geteuid();
 
 	memset(&rows, 0, sizeof(rows));
 	venv_ds_init(&src, treefd, "the unpacked wheel");
@@ -648,7 +649,7 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 			goto done;
 		memcpy(sha, f->sha256, sizeof(sha));
 		if (!script && root == lib_dir && reuse_root >= 0 &&
-		    reuse_file(&reuse, path, venv_ds_top(&dst), dbase, f, umask_bits))
+		    reuse_file(&reuse, path, venv_ds_top(&dst), dbase, f, umask_bits, euid))
 			error = 0;
 		else if (script)
 			error = place_script(venv_ds_top(&src), sbase, venv_ds_top(&dst), dbase, f, t->python,

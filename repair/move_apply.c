@@ -107,31 +107,41 @@ static int mkdir_rel(struct venv_envdir *e, const char *rel, mode_t mode)
 	return error;
 }
 
-/* The names in an environment-relative directory, sorted. */
+/*
+ * The names in an environment-relative directory (unsorted), read with
+ * venv_dir_read: a directory opened in one openat2 and no fdopendir (whose
+ * fstat and fcntl calls an upgrade would make for each of the hundreds of
+ * directories it looks into).
+ */
 int venv_move__list_dir(struct venv_envdir *e, const char *rel, char ***names, size_t *n)
 {
-	const char *base;
 	size_t alloc = 0;
-	DIR *d;
-	struct dirent *de;
-	int dfd = venv_repair_open_parent(e->fd, rel, &base), fd, error = 0;
+	struct venv_dir d;
+	const char *name;
+	int fd = venv_repair_open_dir(e->fd, rel), error = 0;
 
 	*names = NULL;
 	*n = 0;
-	if (dfd < 0)
-		return dfd;
-	fd = openat(dfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	close(dfd);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return venv_error_set_errno(errno == ENOENT ? VENV_ENOTFOUND : VENV_EIO,
+	/* errno is still the open's: the message names the environment, as it always has. */
+	if (fd < 0)
+		return venv_error_set_errno(fd == VENV_ENOTFOUND || fd == VENV_EUNSAFE ? fd : VENV_EIO,
 					    "cannot read '%s/%s'", e->dir, rel);
+	if (venv_dir_open(&d, fd) < 0) {
+		close(fd);
+		return venv_error_set(VENV_ENOMEM, "out of memory");
 	}
-	while ((de = readdir(d)) && !error)
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			error = venv_move__push_str(names, n, &alloc, de->d_name);
-	closedir(d);
+	while (!error) {
+		errno = 0;
+		if (!(name = venv_dir_read(&d, NULL))) {
+			if (errno)
+				error = venv_error_set_errno(VENV_EIO, "cannot read '%s/%s'", e->dir,
+							     rel);
+			break;
+		}
+		error = venv_move__push_str(names, n, &alloc, name);
+	}
+	venv_dir_close(&d);
+	close(fd);
 	return error;
 }
 

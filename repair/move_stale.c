@@ -36,22 +36,14 @@ static int only_stale(struct venv_move *m, struct venv_envdir *e, const char *di
 	 * What it holds is not this environment's bytecode to remove, and it is
 	 * not followed to look (2: none of its files is removed; their rows
 	 * have left RECORD). Each looked at through it would fail at commit.
+	 * Not readable: the upgrade stops.
 	 */
-	{
-		struct stat st;
-
-		if ((error = venv_move__exists_rel(e, dir, &st)) < 0) {
-			if (error != VENV_EUNSAFE)
-				return error;
-			venv_error_clear();
-			return 2;
-		}
-		if (error || !S_ISDIR(st.st_mode))
-			return 2;
+	if ((error = venv_move__list_dir(e, dir, &names, &n)) < 0) {
+		if (error != VENV_ENOTFOUND && error != VENV_EUNSAFE)
+			return error;
+		venv_error_clear();
+		return 2;
 	}
-	/* Not readable: the upgrade stops. */
-	if ((error = venv_move__list_dir(e, dir, &names, &n)) < 0)
-		return error;
 	all = n == end - first;
 	if (all)
 		qsort(names, n, sizeof(*names), cmp_str);

@@ -592,6 +592,8 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 	while (have_upgrade) {
 		if (u.orphaned)
 			tried |= 1ULL << u.old_minor;
+		u.early = &early;
+		u.early_done = 0;
 		error = venv_upgrade_run(&u, &e, &s, o, &r->done);
 		/* What happened to each distribution, also when it failed. */
 		if (error < 0) {
@@ -604,8 +606,12 @@ int venv_repair(const char *dir, const struct venv_repair_opts *o,
 		}
 		if ((error = venv_upgrade_report(&u, r)) < 0)
 			goto done;
-		/* While the old version's files are deleted (see early_codes). */
-		if (early.nr && ((error = venv_plan_apply(&e, &early)) < 0 ||
+		/*
+		 * Made inside the upgrade's transaction when they were only files
+		 * of bin/; else here, while the old version's files are deleted
+		 * (see early_codes).
+		 */
+		if (early.nr && ((!u.early_done && (error = venv_plan_apply(&e, &early)) < 0) ||
 				 (error = take_fixes(&r->done, &early)) < 0))
 			goto done;
 		venv_plan_release(&plan);

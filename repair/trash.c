@@ -68,6 +68,7 @@ struct venv_trash {
 	unsigned next;      /* the name of the next entry moved in */
 	int running;        /* the thread was started and not yet joined */
 	int made;           /* the trash directory exists (made by this run) */
+	int dir;            /* it, open while made: what venv_repair_trash() moves into */
 	int deferred;       /* to be emptied once this process exits (detach()) */
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -82,11 +83,20 @@ static struct venv_trash *trash_of(struct venv_envdir *e)
 	struct venv_trash *t = e->trash;
 
 	if (!t && (t = calloc(1, sizeof(*t))) != NULL) {
-		t->fd = -1;
+		t->fd = t->dir = -1;
 		t->name = VENV_REPAIR_DELETING;
 		e->trash = t;
 	}
 	return t;
+}
+
+/* The trash is handed on (emptied, or moved out): the next entry moved in makes it again. */
+static void drop_dir(struct venv_trash *t)
+{
+	if (t->dir >= 0)
+		close(t->dir);
+	t->dir = -1;
+	t->made = 0;
 }
 
 int venv_repair_trash(struct venv_envdir *e, const char *rel)
@@ -99,35 +109,41 @@ int venv_repair_trash(struct venv_envdir *e, const char *rel)
 	venv_repair_trash_wait(e);
 	if (!(t = trash_of(e)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
-	if (!t->made && mkdirat(e->fd, VENV_REPAIR_DELETING, 0700) < 0 && errno != EEXIST)
-		return venv_error_set_errno(VENV_EIO, "cannot create '%s/%s'", e->dir,
-					    VENV_REPAIR_DELETING);
-	t->made = 1;
 	/*
-	 * Moved into a descriptor of the directory itself: whatever took its
-	 * name (a link out of the environment) is refused, never followed.
+	 * Opened once, when made, and kept (an upgrade moves a hundred entries
+	 * in): a descriptor of the directory itself, so whatever takes its name
+	 * later (a link out of the environment) is never followed.
 	 */
-	tfd = openat(e->fd, VENV_REPAIR_DELETING, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (tfd < 0)
-		return venv_error_set_errno(VENV_EUNSAFE, "cannot open '%s/%s'", e->dir,
-					    VENV_REPAIR_DELETING);
-	if ((dfd = venv_repair_open_parent(e->fd, rel, &base)) < 0) {
-		close(tfd);
-		return dfd;
+	if (!t->made) {
+		if (mkdirat(e->fd, VENV_REPAIR_DELETING, 0700) < 0 && errno != EEXIST)
+			return venv_error_set_errno(VENV_EIO, "cannot create '%s/%s'", e->dir,
+						    VENV_REPAIR_DELETING);
+		t->dir = openat(e->fd, VENV_REPAIR_DELETING,
+				O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (t->dir < 0)
+			return venv_error_set_errno(VENV_EUNSAFE, "cannot open '%s/%s'", e->dir,
+						    VENV_REPAIR_DELETING);
+		t->made = 1;
 	}
+	tfd = t->dir;
+	if ((dfd = venv_repair_open_parent(e->fd, rel, &base)) < 0)
+		return dfd;
 	/* A name left by a run that was killed is skipped, not replaced. */
 	do {
 		snprintf(name, sizeof(name), "%u", t->next++);
 		if (renameat(dfd, base, tfd, name) == 0)
 			break;
 		if (errno != EEXIST && errno != ENOTEMPTY && errno != EISDIR && errno != ENOTDIR) {
-			error = errno == ENOENT ? 0 :
+			struct stat st;
+
+			/* ENOENT: the entry is gone (nothing to do), or the trash is (an error). */
+			error = errno == ENOENT &&
+				fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ? 0 :
 				venv_error_set_errno(VENV_EIO, "cannot move '%s' aside", rel);
 			break;
 		}
 	} while (t->next < 1000000);
 	close(dfd);
-	close(tfd);
 	return error;
 }
 
@@ -505,7 +521,7 @@ void venv_repair_trash_empty(struct venv_envdir *e)
 	}
 	if ((t->fd = dup(e->fd)) < 0)
 		goto inline_;
-	t->made = 0;
+	drop_dir(t);
 	if (pthread_create(&t->thread, NULL, empty, t) == 0) {
 		t->running = 1;
 		return;
@@ -514,6 +530,8 @@ void venv_repair_trash_empty(struct venv_envdir *e)
 	t->fd = -1;
 inline_:
 	/* No thread: done here, before going on. */
+	if (t)
+		drop_dir(t);
 	remove_here(e);
 }
 
@@ -539,7 +557,7 @@ void venv_repair_trash_finish(struct venv_envdir *e)
 		return;
 	if (t && t->deferred) {
 		t->deferred = 0;
-		t->made = 0;
+		drop_dir(t);
 		if (detach(e) == 0)
 			return;
 		/* Deleted here after all, by the threads. */
@@ -550,6 +568,8 @@ void venv_repair_trash_finish(struct venv_envdir *e)
 		}
 	}
 	/* Moved in but never emptied (a caller that went no further): done here. */
+	if (t)
+		drop_dir(t);
 	if (fstatat(e->fd, VENV_REPAIR_DELETING, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		remove_here(e);
 }
@@ -557,6 +577,8 @@ void venv_repair_trash_finish(struct venv_envdir *e)
 void venv_repair_trash_release(struct venv_envdir *e)
 {
 	venv_repair_trash_wait(e);
+	if (e->trash)
+		drop_dir(e->trash);
 	free(e->trash);
 	e->trash = NULL;
 }

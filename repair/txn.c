@@ -234,6 +234,36 @@ int venv_repair_open_parent(int rootfd, const char *rel, const char **base)
 	return fd;
 }
 
+int venv_repair_open_dir(int rootfd, const char *rel)
+{
+	const char *p, *slash, *base;
+	int plain = *rel != '\0', pfd, fd;
+
+	for (p = rel; plain && p; p = slash ? slash + 1 : NULL) {
+		size_t n;
+
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		plain = !(n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
+			  (n == 2 && p[0] == '.' && p[1] == '.'));
+	}
+	if (plain && (fd = open_dir_part(rootfd, rel, strlen(rel))) != -2) {
+		if (fd < 0)
+			return venv_error_set_errno(errno == ELOOP ? VENV_EUNSAFE :
+						    venv_error_from_errno(errno),
+						    "cannot open '%s'", rel);
+		return fd;
+	}
+	if ((pfd = venv_repair_open_parent(rootfd, rel, &base)) < 0)
+		return pfd;
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(pfd);
+	if (fd < 0)
+		return venv_error_set_errno(errno == ELOOP ? VENV_EUNSAFE :
+					    venv_error_from_errno(errno), "cannot open '%s'", rel);
+	return fd;
+}
+
 /*
  * Create `name` in dfd exclusively with exactly `mode`, write, and fsync
  * unless `nosync` (the caller syncs the whole file system after a batch).

@@ -119,6 +119,15 @@ int venv_upgrade_journal_stale(struct venv_envdir *e, const char *const *paths, 
 int venv_upgrade_rollback(struct venv_envdir *e);
 
 /*
+ * Make plan's fixes inside the upgrade's transaction, between begin and
+ * commit, when each writes one file of bin/ (what repair plans from its
+ * first look: the activation scripts): 1 when made, 0 when plan is not of
+ * that kind (nothing done: the caller applies it in a transaction of its
+ * own, venv_plan_apply), or an error (the caller rolls the upgrade back).
+ */
+int venv_upgrade_write_bin(struct venv_envdir *e, const struct venv_plan *plan);
+
+/*
  * Deleting off the critical path (trash.c). venv_repair_trash() renames the
  * environment-relative rel (a file or a whole tree; gone already is fine)
  * into <env>/.venv-repair-deleting; venv_repair_trash_empty() starts a
@@ -155,6 +164,15 @@ int venv_repair_syncfs(int fd, const char *what);
  * into rel at the last component.
  */
 int venv_repair_open_parent(int rootfd, const char *rel, const char **base);
+
+/*
+ * Open the directory rel below rootfd itself, as venv_repair_open_parent()
+ * opens its parent (never through a link, the last component included):
+ * one openat2() where the kernel has it. The errors are those of
+ * venv_repair_open_parent(), and VENV_ENOTFOUND also where rel is not a
+ * directory.
+ */
+int venv_repair_open_dir(int rootfd, const char *rel);
 
 /*
  * Write a file in the directory dfd durably: to `tmp` (created with

@@ -462,6 +462,50 @@ int venv_upgrade_journal_stale(struct venv_envdir *e, const char *const *paths, 
 	return 0;
 }
 
+/*
+ * bin/ is in the backup, which a roll-back puts back whole, and the
+ * commit's syncfs writes what is made here with the rest: these fixes need
+ * no journal of their own, whose two journal writes and two syncs, after
+ * the commit, cost an upgrade in place as much as its own commit.
+ */
+int venv_upgrade_write_bin(struct venv_envdir *e, const struct venv_plan *plan)
+{
+	size_t i;
+	int bfd, error = 0;
+
+	for (i = 0; i < plan->nr; i++) {
+		const struct venv_fix *f = &plan->fixes[i];
+		const char *name = f->path + 4;
+
+		if (f->kind != VENV_FIX_WRITE || strncmp(f->path, "bin/", 4) || !*name ||
+		    strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+			return 0;
+	}
+	if (!e->upgrade || !plan->nr)
+		return 0;
+	bfd = openat(e->fd, "bin", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bfd < 0)
+		return venv_error_set_errno(VENV_EIO, "cannot open '%s/bin'", e->dir);
+	for (i = 0; i < plan->nr && !error; i++) {
+		const struct venv_fix *f = &plan->fixes[i];
+		char stage[64];
+		struct stat st;
+
+		snprintf(stage, sizeof(stage), VENV_REPAIR_PREFIX "-new.%zu", i);
+		if ((error = venv_txn__write_new_file_at(bfd, stage, f->data, f->len, f->mode,
+							 fstatat(bfd, f->path + 4, &st,
+								 AT_SYMLINK_NOFOLLOW) == 0 ?
+							 &st : NULL, 1)) < 0)
+			break;
+		if (renameat(bfd, stage, bfd, f->path + 4) < 0) {
+			error = venv_error_set_errno(VENV_EIO, "cannot replace '%s'", f->path);
+			unlinkat(bfd, stage, 0);
+		}
+	}
+	close(bfd);
+	return error < 0 ? error : 1;
+}
+
 int venv_upgrade_commit(struct venv_envdir *e)
 {
 	int error;

@@ -891,6 +891,15 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 		if ((error = remove_stale_scripts(u, e, done)) < 0)
 			goto done;
 	}
+	if (u->early) {
+		int made = venv_upgrade_write_bin(e, u->early);
+
+		if (made < 0) {
+			error = made;
+			goto done;
+		}
+		u->early_done = made;
+	}
 	if ((u->minor_change && (error = venv_move_stale(&u->mv, e)) < 0) ||
 	    (error = venv_upgrade_commit(e)) < 0)
 		goto done;

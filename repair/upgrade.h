@@ -28,6 +28,9 @@ struct venv_upgrade {
 	struct venv_move mv;      /* what happens to each (move.h) */
 	char *old_python;         /* the old base, when it still exists */
 	char *env_python;         /* what console scripts run: <env>/bin/<name of python> */
+	const struct venv_plan *early;  /* the caller's fixes of bin/ files to make inside the
+					   upgrade's transaction (venv_upgrade_write_bin), or NULL */
+	int early_done;           /* venv_upgrade_run made them */
 };
 
 /*

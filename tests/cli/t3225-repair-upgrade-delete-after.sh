@@ -13,10 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 
-pys=$(find_pythons | grep -v '^/usr/bin/')
-p11=$(echo "$pys" | grep 'python3\.11$' | head -n 1)
-p12=$(echo "$pys" | grep 'python3\.12$' | head -n 1)
-[ -n "$p11" ] && [ -n "$p12" ] || skip "needs pyenv's 3.11 and 3.12"
+need_p11_p12
 cd "$TMP" || fail "cannot enter $TMP"
 
 "$p11" -m venv --without-pip w || fail "python3.11 -m venv failed"
