@@ -472,8 +472,8 @@ done:
  * written: the files it lists under bin/ keep their names, or check would
  * find them missing (VNV603).
  */
-static int rewrite_dist(struct venv_move *m, const struct venv_dist *d, int bfd,
-			const char *python, const struct venv_record_row *rows, size_t nrows,
+static int rewrite_dist(struct venv_move *m, struct venv_envdir *e, const struct venv_dist *d,
+			int bfd, const char *python, const struct venv_record_row *rows, size_t nrows,
 			const char *eol, int shared, struct vbuf *record)
 {
 	struct vbuf shebang = VBUF_INIT(VBUF_MAX_PATH);
@@ -494,19 +494,23 @@ static int rewrite_dist(struct venv_move *m, const struct venv_dist *d, int bfd,
 		size_t nl = strlen(oldeps[i].name), sl;
 
 		if (!has_name(neweps, nnew, oldeps[i].name) &&
-		    !(shared && lists_script(rows, nrows, oldeps[i].name)))
+		    !(shared && lists_script(rows, nrows, oldeps[i].name)) &&
+		    !venv_repair_trash_keep(e, bfd, oldeps[i].name, 1))
 			unlinkat(bfd, oldeps[i].name, 0);
 		snprintf(suffix, sizeof(suffix), "3.%d", m->old_minor);
 		sl = strlen(suffix);
 		if (nl > sl + 1 && !strcmp(oldeps[i].name + nl - sl, suffix) &&
 		    oldeps[i].name[nl - sl - 1] != '-') {
 			snprintf(dash, sizeof(dash), "%.*s-%s", (int)(nl - sl), oldeps[i].name, suffix);
-			if (!(shared && lists_script(rows, nrows, dash)))
+			if (!(shared && lists_script(rows, nrows, dash)) &&
+			    !venv_repair_trash_keep(e, bfd, dash, 1))
 				unlinkat(bfd, dash, 0);
 		}
 	}
 	for (i = 0; i < nnew; i++) {
 		vbuf_reset(&script);
+		/* The script replaced stays in the trash until repair has exited. */
+		venv_repair_trash_keep(e, bfd, neweps[i].name, 0);
 		if ((error = venv_wheel_script_text(&script, shebang.buf, &neweps[i])) < 0 ||
 		    (error = venv_fs_write_file_mode(bfd, neweps[i].name, script.buf, script.len,
 						     0755, VENV_FS_ATOMIC)) < 0)
@@ -874,7 +878,7 @@ int venv_move_run(struct venv_move *m, struct venv_envdir *e, const char *python
 			rewrite = 0;
 		}
 		vbuf_reset(&record);
-		error = rewrite_dist(m, d, bfd, python, rows, nrows, eol, d->linked, &record);
+		error = rewrite_dist(m, e, d, bfd, python, rows, nrows, eol, d->linked, &record);
 		if (error == VENV_EUNSAFE || error == VENV_EINVAL) {
 			char text[2048];
 

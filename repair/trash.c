@@ -99,21 +99,19 @@ static void drop_dir(struct venv_trash *t)
 	t->made = 0;
 }
 
-int venv_repair_trash(struct venv_envdir *e, const char *rel)
+/*
+ * The trash directory, made and opened the first time (and again after it
+ * was handed on): opened once and kept (an upgrade moves a hundred entries
+ * in), a descriptor of the directory itself, so whatever takes its name
+ * later (a link out of the environment) is never followed.
+ */
+static int trash_dir(struct venv_envdir *e, struct venv_trash **tp)
 {
 	struct venv_trash *t;
-	const char *base;
-	char name[32];
-	int dfd = -1, tfd, error = 0;
 
 	venv_repair_trash_wait(e);
-	if (!(t = trash_of(e)))
+	if (!(t = *tp = trash_of(e)))
 		return venv_error_set(VENV_ENOMEM, "out of memory");
-	/*
-	 * Opened once, when made, and kept (an upgrade moves a hundred entries
-	 * in): a descriptor of the directory itself, so whatever takes its name
-	 * later (a link out of the environment) is never followed.
-	 */
 	if (!t->made) {
 		if (mkdirat(e->fd, VENV_REPAIR_DELETING, 0700) < 0 && errno != EEXIST)
 			return venv_error_set_errno(VENV_EIO, "cannot create '%s/%s'", e->dir,
@@ -125,7 +123,49 @@ int venv_repair_trash(struct venv_envdir *e, const char *rel)
 						    VENV_REPAIR_DELETING);
 		t->made = 1;
 	}
-	tfd = t->dir;
+	return t->dir;
+}
+
+int venv_repair_trash_open(struct venv_envdir *e)
+{
+	struct venv_trash *t;
+	int fd = trash_dir(e, &t);
+
+	return fd < 0 ? fd : 0;
+}
+
+int venv_repair_trash_made(const struct venv_envdir *e)
+{
+	return e->trash && e->trash->made;
+}
+
+int venv_repair_trash_keep(struct venv_envdir *e, int dfd, const char *name, int move)
+{
+	struct venv_trash *t;
+	char tname[32];
+	int tfd = trash_dir(e, &t);
+
+	if (tfd < 0) {
+		venv_error_clear();
+		return 0;
+	}
+	do {
+		snprintf(tname, sizeof(tname), "%u", t->next++);
+		if ((move ? renameat(dfd, name, tfd, tname) : linkat(dfd, name, tfd, tname, 0)) == 0)
+			return 1;
+	} while (errno == EEXIST && t->next < 1000000);
+	return 0;
+}
+
+int venv_repair_trash(struct venv_envdir *e, const char *rel)
+{
+	struct venv_trash *t;
+	const char *base;
+	char name[32];
+	int dfd = -1, tfd, error = 0;
+
+	if ((tfd = trash_dir(e, &t)) < 0)
+		return tfd;
 	if ((dfd = venv_repair_open_parent(e->fd, rel, &base)) < 0)
 		return dfd;
 	/* A name left by a run that was killed is skipped, not replaced. */

@@ -368,6 +368,9 @@ int venv_txn__write_journal(struct venv_envdir *e, json_t *j)
 
 	if (!text)
 		return venv_error_set(VENV_ENOMEM, "out of memory");
+	/* The journal replaced goes to the trash where there is one (see venv_repair_trash_keep). */
+	if (venv_repair_trash_made(e))
+		venv_repair_trash_keep(e, e->fd, VENV_REPAIR_JOURNAL, 0);
 	error = venv_repair_write_durable(e->fd, VENV_REPAIR_JOURNAL, JOURNAL_TMP, text, strlen(text),
 				   0600);
 	free(text);

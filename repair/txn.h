@@ -138,6 +138,21 @@ int venv_upgrade_write_bin(struct venv_envdir *e, const struct venv_plan *plan);
  * killed meanwhile leaves the directory: venv_repair_recover() removes it.
  */
 int venv_repair_trash(struct venv_envdir *e, const char *rel);
+/*
+ * The file dfd/name kept in the trash before it is replaced by a rename
+ * (move 0: a hard link) or removed (move 1: moved there instead): freeing
+ * its inode while repair runs costs the removal's wait for the device
+ * (ext4 discards freed blocks at once where mounted so), and every file
+ * created after it in that block group of inodes passes over the inode
+ * freed (ext4's recently_deleted()): an upgrade creates hundreds. 1 when
+ * kept; 0 when not (nothing done: the caller replaces or removes it as
+ * before).
+ */
+int venv_repair_trash_keep(struct venv_envdir *e, int dfd, const char *name, int move);
+/* Make the trash now (0, or an error): what is replaced from here on is kept in it. */
+int venv_repair_trash_open(struct venv_envdir *e);
+/* Is there a trash this run made and still holds (venv_repair_trash_keep would not make one)? */
+int venv_repair_trash_made(const struct venv_envdir *e);
 void venv_repair_trash_empty(struct venv_envdir *e);
 void venv_repair_trash_wait(struct venv_envdir *e);
 void venv_repair_trash_finish(struct venv_envdir *e);

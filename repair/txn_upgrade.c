@@ -341,6 +341,13 @@ int venv_upgrade_begin(struct venv_envdir *e, const char *python, const char *ne
 	int bfd = -1, error, had_new_lib = 0, had_lib64 = exists_at(e->fd, "lib64");
 
 	e->touched = 1;
+	/*
+	 * The commit moves what the upgrade leaves into the trash: made now,
+	 * it keeps the journals and files replaced until then too (see
+	 * venv_repair_trash_keep). Without one, they are freed as before.
+	 */
+	if (venv_repair_trash_open(e) < 0)
+		venv_error_clear();
 	if (new_lib && old_lib) {
 		const char *base = NULL;
 		int dfd = venv_repair_open_parent(e->fd, new_lib, &base);
@@ -497,6 +504,8 @@ int venv_upgrade_write_bin(struct venv_envdir *e, const struct venv_plan *plan)
 								 AT_SYMLINK_NOFOLLOW) == 0 ?
 							 &st : NULL, 1)) < 0)
 			break;
+		/* The script replaced stays in the trash until repair has exited. */
+		venv_repair_trash_keep(e, bfd, f->path + 4, 0);
 		if (renameat(bfd, stage, bfd, f->path + 4) < 0) {
 			error = venv_error_set_errno(VENV_EIO, "cannot replace '%s'", f->path);
 			unlinkat(bfd, stage, 0);

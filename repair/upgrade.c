@@ -877,7 +877,8 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 			int dfd = venv_repair_open_parent(e->fd, name, &base);
 
 			if (dfd >= 0) {
-				if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
+				if (!venv_repair_trash_keep(e, dfd, base, 1) &&
+				    unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
 					error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", name);
 				close(dfd);
 				if (error < 0)

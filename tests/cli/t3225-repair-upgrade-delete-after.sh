@@ -9,7 +9,10 @@
 # deleting process holds neither the lock (the next repair does not wait)
 # nor the command's output (a $(...) returns); the trash is gone soon
 # after; and one left by a deleting process that was killed is removed by
-# the next repair of the environment.
+# the next repair of the environment. What the upgrade replaces or removes
+# before its commit (bin/python3.11, the activation scripts) goes to the
+# trash too, not freed while it runs: a freed inode costs the removal's
+# wait and a look by each file created after it (ext4's recently_deleted).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repair-lib.sh"
 
@@ -25,11 +28,23 @@ echo stale >w/lib/python3.11/site-packages/__pycache__/usermod.cpython-311.pyc
 tracer=
 # (LeakSanitizer cannot work under ptrace: off for this run in the sanitizer pass.)
 command -v strace >/dev/null &&
-	tracer="env ASAN_OPTIONS=detect_leaks=0 strace -qq -o $TMP/st.log -e trace=renameat,renameat2"
+	tracer="env ASAN_OPTIONS=detect_leaks=0 strace -qq -o $TMP/st.log -e trace=renameat,renameat2,linkat,unlinkat"
 out=$($tracer "$VENV" repair -y --upgrade -p "$p12" w 2>&1) || fail "repair --upgrade failed: $out"
 if [ -n "$tracer" ]; then
 	grep -q '"\.venv-repair-deleting", [0-9]*, "\.w\.venv-trash"' st.log ||
 		fail "expected the trash renamed to .w.venv-trash beside the environment, saw: $(grep -i deleting st.log)"
+	# Nor is what the upgrade replaces or removes freed while it runs: the
+	# old interpreter name goes into the trash, not away; a replaced
+	# activation script is linked there before the new one takes its name.
+	grep -q 'unlinkat([0-9]*, "python3\.11"' st.log &&
+		fail "expected bin/python3.11 moved into the trash, not removed: $(grep python3.11 st.log)"
+	grep -q 'renameat([0-9]*, "python3\.11", [0-9]*, "[0-9]*")' st.log ||
+		fail "expected bin/python3.11 moved into the trash, saw: $(grep python3.11 st.log)"
+	a=$(grep -n '^linkat([0-9]*, "activate", [0-9]*, "[0-9]*", 0)' st.log | head -n 1 | cut -d: -f1)
+	b=$(grep -n 'renameat([0-9]*, "\.venv-repair-new\.[0-9]*", [0-9]*, "activate")' st.log |
+		head -n 1 | cut -d: -f1)
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] ||
+		fail "expected the old bin/activate linked into the trash before it is replaced, saw: $(grep '"activate"' st.log)"
 fi
 [ ! -e w/.venv-repair-deleting ] || fail "expected no trash left in the environment, saw: $(ls -A w)"
 [ ! -e w/lib/python3.11 ] || fail "expected lib/python3.11 gone from the environment"
