@@ -822,8 +822,9 @@ int venv_fs_copy_file(const char *src, const char *dst, mode_t mode)
 int venv_fs_copy_file_at(const char *src, int dirfd, const char *name, const char *shown,
 			 mode_t mode)
 {
+	struct vbuf tmp = VBUF_INIT(VBUF_MAX_PATH);
 	char buf[65536];
-	int in = -1, out = -1, error = 0;
+	int in = -1, out = -1, error = 0, tries, made = 0;
 
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
@@ -831,24 +832,26 @@ int venv_fs_copy_file_at(const char *src, int dirfd, const char *name, const cha
 		goto done;
 	}
 	/*
-	 * Never write through a link that sits at the destination (a dangling
-	 * interpreter link, or one planted there): replace it instead.
+	 * Written under a name of its own and renamed over `name`: whatever is
+	 * there (a dangling interpreter link, one planted there, the old copy)
+	 * is replaced, never written through, so the file at name is never
+	 * half-written, and another name of the old file (repair's backup, a
+	 * hard link) keeps the old bytes.
 	 */
-	{
-		struct stat st;
-
-		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
-		    unlinkat(dirfd, name, 0) < 0) {
-			error = venv_error_set_errno(VENV_EIO, "cannot remove '%s'", shown);
+	for (tries = 0; tries < 100; tries++) {
+		if ((error = venv_fs_temp_name(&tmp, name)) < 0)
 			goto done;
-		}
+		out = openat(dirfd, tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			     0666);
+		if (out >= 0 || errno != EEXIST)
+			break;
 	}
-	out = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (out < 0) {
 		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot create '%s'",
 					     shown);
 		goto done;
 	}
+	made = 1;
 	for (;;) {
 		ssize_t n = read(in, buf, sizeof(buf));
 
@@ -876,11 +879,18 @@ int venv_fs_copy_file_at(const char *src, int dirfd, const char *name, const cha
 		goto done;
 	}
 	out = -1;
+	if (renameat(dirfd, tmp.buf, dirfd, name) < 0)
+		error = venv_error_set_errno(venv_error_from_errno(errno), "cannot create '%s'",
+					     shown);
 done:
 	if (in >= 0)
 		close(in);
 	if (out >= 0)
 		close(out);
+	/* Only a name this call created is removed. */
+	if (error < 0 && made)
+		unlinkat(dirfd, tmp.buf, 0);
+	vbuf_release(&tmp);
 	return error;
 }
 

@@ -156,8 +156,9 @@ int venv_fs_remove_tree_at(int dirfd, const char *name);
 int venv_fs_copy_file(const char *src, const char *dst, mode_t mode);
 
 /*
- * As venv_fs_copy_file() to `name` below dirfd, never through a link
- * there (one at name is replaced); messages name the copy `shown`.
+ * As venv_fs_copy_file() to `name` below dirfd: written under a temporary
+ * name and renamed over name, so whatever is there (a link, an old copy)
+ * is replaced, never written through; messages name the copy `shown`.
  */
 int venv_fs_copy_file_at(const char *src, int dirfd, const char *name, const char *shown,
 			 mode_t mode);

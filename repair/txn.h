@@ -52,10 +52,17 @@ struct venv_envdir {
 	/* Told once when the lock is busy and waited for; may be NULL. */
 	void (*waiting)(void *payload, const char *msg);
 	void *payload;
+	/*
+	 * venv_upgrade_begin backs bin/ and pyvenv.cfg up by hard links, not
+	 * copies: for a caller that changes them only by replacing files (a
+	 * rename over them, as common/fs.c writes), never by writing one in
+	 * place, which would change the backup's copy too.
+	 */
+	int backup_links;
 };
 
 #define VENV_ENVDIR_INIT { NULL, -1, -1, NULL, NULL, { { 0, 0 }, { 0, 0 } }, 0, \
-			   VENV_LOCK_INIT, NULL, NULL }
+			   VENV_LOCK_INIT, NULL, NULL, 0 }
 
 /* Open an environment directory (a symbolic link is refused). */
 int venv_envdir_open(struct venv_envdir *e, const char *dir);

@@ -14,12 +14,13 @@
 #define TRASH ".venv-repair-trash"
 
 /*
- * Copy the tree `name` of sdfd into ddfd (regular files with their bytes,
- * mode and times; links with their value; directories). Nothing is synced
- * here: venv_upgrade_begin syncs the file system once after the whole backup
- * (a syncfs writes what 30 fsyncs of bin/ would, for the cost of one).
+ * Copy the tree `name` of sdfd into ddfd (regular files by a hard link
+ * with links, else with their bytes, mode and times; links with their
+ * value; directories). Nothing is synced here: venv_upgrade_begin syncs
+ * the file system once after the whole backup (a syncfs writes what 30
+ * fsyncs of bin/ would, for the cost of one).
  */
-static int copy_tree(int sdfd, int ddfd, const char *name, int depth)
+static int copy_tree(int sdfd, int ddfd, const char *name, int depth, int links)
 {
 	struct stat st;
 	struct timespec times[2];
@@ -43,6 +44,16 @@ static int copy_tree(int sdfd, int ddfd, const char *name, int depth)
 		utimensat(ddfd, name, times, AT_SYMLINK_NOFOLLOW);
 		return 0;
 	}
+	/*
+	 * With links, a file is kept by a second name: nothing of ours writes
+	 * a file of bin/ or pyvenv.cfg in place (each is replaced by a rename:
+	 * common/fs.c), so the inode the backup names keeps the old bytes, for
+	 * one system call instead of a read and a write of each file. Where
+	 * the file system refuses (no hard links, or a file of another owner
+	 * under protected_hardlinks), it is copied, as it is without links.
+	 */
+	if (links && S_ISREG(st.st_mode) && linkat(sdfd, name, ddfd, name, 0) == 0)
+		return 0;
 	if (S_ISREG(st.st_mode)) {
 		struct vbuf data = VBUF_INIT(VBUF_MAX_MEMBER);
 
@@ -80,7 +91,7 @@ static int copy_tree(int sdfd, int ddfd, const char *name, int depth)
 		while ((de = readdir(d))) {
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
-			if ((error = copy_tree(sfd, dfd, de->d_name, depth + 1)) < 0)
+			if ((error = copy_tree(sfd, dfd, de->d_name, depth + 1, links)) < 0)
 				goto dir_done;
 		}
 		if (fchmod(dfd, st.st_mode & 07777) < 0) {
@@ -384,10 +395,11 @@ int venv_upgrade_begin(struct venv_envdir *e, const char *python, const char *ne
 		error = venv_error_set_errno(VENV_EIO, "cannot open the backup in '%s'", e->dir);
 		goto done;
 	}
-	if ((exists_at(e->fd, "bin") && (error = copy_tree(e->fd, bfd, "bin", 0)) < 0) ||
+	if ((exists_at(e->fd, "bin") &&
+	     (error = copy_tree(e->fd, bfd, "bin", 0, e->backup_links)) < 0) ||
 	    (exists_at(e->fd, "pyvenv.cfg") &&
-	     (error = copy_tree(e->fd, bfd, "pyvenv.cfg", 0)) < 0) ||
-	    (had_lib64 && (error = copy_tree(e->fd, bfd, "lib64", 0)) < 0))
+	     (error = copy_tree(e->fd, bfd, "pyvenv.cfg", 0, e->backup_links)) < 0) ||
+	    (had_lib64 && (error = copy_tree(e->fd, bfd, "lib64", 0, e->backup_links)) < 0))
 		goto done;
 	/* A new-version lib directory in the way is moved into the backup whole. */
 	if (had_new_lib) {

@@ -857,6 +857,11 @@ int venv_upgrade_run(struct venv_upgrade *u, struct venv_envdir *e, const struct
 	{
 		const char *watch[] = { "include", u->info.include, "lib", NULL };
 
+		/*
+		 * Nothing of ours writes a file of bin/ in place; pip may (older
+		 * ones did): the backup copies when pip is to run.
+		 */
+		e->backup_links = count_reinstall(u) == 0;
 		if ((error = venv_upgrade_begin(e, u->python, u->new_lib, u->minor_change ?
 						u->old_lib : NULL, watch)) < 0)
 			goto done;

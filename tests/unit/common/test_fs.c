@@ -896,6 +896,33 @@ START_TEST(test_fs__copy_file_replaces_symlink_destination)
 }
 END_TEST
 
+/*
+ * The copy is written under a name of its own and renamed over the
+ * destination: another name of the old file (repair's backup of bin/ is
+ * a hard link) keeps the old bytes, and nothing else is left.
+ */
+START_TEST(test_fs__copy_file_replaces_not_in_place)
+{
+	char d[PATH_MAX];
+	DIR *dir;
+	struct dirent *de;
+	int n = 0;
+
+	test_dir(d, sizeof(d), "copy-replace");
+	unit_put("src", "new bytes", 0644);
+	unit_put("dst", "old", 0755);
+	ck_assert_int_eq(link("dst", "backup"), 0);
+	ck_assert_int_eq(venv_fs_copy_file("src", "dst", 0755), 0);
+	assert_content("dst", "new bytes");
+	assert_content("backup", "old");
+	ck_assert_ptr_nonnull(dir = opendir("."));
+	while ((de = readdir(dir)))
+		n += de->d_name[0] != '.';
+	closedir(dir);
+	ck_assert_int_eq(n, 3);
+}
+END_TEST
+
 START_TEST(test_fs__copy_file_follows_source_link)
 {
 	char d[PATH_MAX];
@@ -968,6 +995,7 @@ static Suite *fs_suite(void)
 	tcase_add_test(tc, test_fs__remove_tree_at);
 	tcase_add_test(tc, test_fs__copy_file);
 	tcase_add_test(tc, test_fs__copy_file_replaces_symlink_destination);
+	tcase_add_test(tc, test_fs__copy_file_replaces_not_in_place);
 	tcase_add_test(tc, test_fs__copy_file_follows_source_link);
 	tcase_add_test(tc, test_fs__dir_is_empty);
 	suite_add_tcase(s, tc);

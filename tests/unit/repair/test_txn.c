@@ -329,19 +329,27 @@ START_TEST(test_txn__recover_refuses_damaged_journal)
 }
 END_TEST
 
-START_TEST(test_txn__upgrade_rollback_restores)
+/* bin/tool ("v1") and pyvenv.cfg ("home = /old") in root, opened into e and locked. */
+static void old_env_locked(struct venv_envdir *e)
 {
-	struct venv_envdir e = VENV_ENVDIR_INIT;
 	char p[PATH_MAX * 2];
-	const char *watch[] = { "include", NULL };
 	int stale;
 
 	snprintf(p, sizeof(p), "%s/bin", root);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	put("bin/tool", "v1\n");
 	put("pyvenv.cfg", "home = /old\n");
-	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
-	ck_assert_int_eq(venv_repair_lock(&e, &stale), 0);
+	ck_assert_int_eq(venv_envdir_open(e, root), 0);
+	ck_assert_int_eq(venv_repair_lock(e, &stale), 0);
+}
+
+START_TEST(test_txn__upgrade_rollback_restores)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	char p[PATH_MAX * 2];
+	const char *watch[] = { "include", NULL };
+
+	old_env_locked(&e);
 	ck_assert_msg(venv_upgrade_begin(&e, "/usr/bin/python3", "lib/python3.12", "lib/python3.11",
 					 watch) == 0, "begin failed: %s", venv_error_last());
 	/* The upgrade changes things, then fails. */
@@ -361,19 +369,46 @@ START_TEST(test_txn__upgrade_rollback_restores)
 }
 END_TEST
 
+/*
+ * With backup_links, bin/ is backed up by hard links (one system call a
+ * file): the backup names the very inode, and a change made by replacing
+ * the file (a rename over it, as repair writes) is rolled back as a copy's
+ * would be.
+ */
+START_TEST(test_txn__upgrade_backup_links)
+{
+	struct venv_envdir e = VENV_ENVDIR_INIT;
+	char p[PATH_MAX * 2], q[PATH_MAX * 2];
+	struct stat a, b;
+
+	old_env_locked(&e);
+	e.backup_links = 1;
+	ck_assert_msg(venv_upgrade_begin(&e, "/usr/bin/python3", "lib/python3.12", NULL, NULL) == 0,
+		      "begin failed: %s", venv_error_last());
+	snprintf(p, sizeof(p), "%s/bin/tool", root);
+	snprintf(q, sizeof(q), "%s/%s/bin/tool", root, VENV_REPAIR_BACKUP);
+	ck_assert_int_eq(stat(p, &a), 0);
+	ck_assert_int_eq(stat(q, &b), 0);
+	ck_assert_msg(a.st_ino == b.st_ino && a.st_dev == b.st_dev,
+		      "expected the backup of bin/tool to be a hard link of it");
+	/* Replaced, as repair replaces files. */
+	put("bin/tool.new", "v2\n");
+	snprintf(q, sizeof(q), "%s/bin/tool.new", root);
+	ck_assert_int_eq(rename(q, p), 0);
+	ck_assert_int_eq(venv_upgrade_rollback(&e), 0);
+	ck_assert_str_eq(get("bin/tool"), "v1\n");
+	ck_assert_str_eq(get("pyvenv.cfg"), "home = /old\n");
+	ck_assert_int_eq(exists(VENV_REPAIR_BACKUP), 0);
+	venv_envdir_close(&e);
+}
+END_TEST
+
 START_TEST(test_txn__upgrade_interrupted_is_rolled_back)
 {
 	struct venv_envdir e = VENV_ENVDIR_INIT, e2 = VENV_ENVDIR_INIT;
 	struct vbuf note = VBUF_INIT(VBUF_MAX_LINE);
-	char p[PATH_MAX * 2];
-	int stale;
 
-	snprintf(p, sizeof(p), "%s/bin", root);
-	ck_assert_int_eq(mkdir(p, 0755), 0);
-	put("bin/tool", "v1\n");
-	put("pyvenv.cfg", "home = /old\n");
-	ck_assert_int_eq(venv_envdir_open(&e, root), 0);
-	ck_assert_int_eq(venv_repair_lock(&e, &stale), 0);
+	old_env_locked(&e);
 	ck_assert_int_eq(venv_upgrade_begin(&e, "/usr/bin/python3", "lib/python3.12", NULL,
 					    NULL), 0);
 	put("bin/tool", "half\n");
@@ -570,6 +605,7 @@ static Suite *txn_suite(void)
 	tcase_add_test(tc, test_txn__recover_chmod_adds_exec);
 	tcase_add_test(tc, test_txn__recover_refuses_damaged_journal);
 	tcase_add_test(tc, test_txn__upgrade_rollback_restores);
+	tcase_add_test(tc, test_txn__upgrade_backup_links);
 	tcase_add_test(tc, test_txn__upgrade_interrupted_is_rolled_back);
 	tcase_add_test(tc, test_txn__journal_keeps_names_not_utf8);
 	tcase_add_test(tc, test_txn__journal_refuses_bad_bytes);
