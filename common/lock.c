@@ -8,7 +8,6 @@
 #include "vbuf.h"
 #include "lock.h"
 
-#define LOCK_SUFFIX ".venv-lock"
 /* Long names are cut: two names sharing this many bytes share a lock, which is only slower. */
 #define NAME_KEEP 200
 
@@ -199,7 +198,7 @@ int venv_lock_take(struct venv_lock *l, const char *env_dir, unsigned flags,
 				       env_dir);
 		goto done;
 	}
-	if ((error = vbuf_addf(&name, ".%.*s" LOCK_SUFFIX,
+	if ((error = vbuf_addf(&name, ".%.*s" VENV_LOCK_SUFFIX,
 			       (int)(base.len > NAME_KEEP ? NAME_KEEP : base.len), base.buf)) < 0)
 		goto done;
 	if ((flags & VENV_LOCK_MKPARENT) && (error = venv_fs_mkdirs(parent.buf)) < 0)

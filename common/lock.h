@@ -16,6 +16,9 @@
  * file sees that the name no longer leads to it and starts again.
  */
 
+/* The lock file's name: "." NAME VENV_LOCK_SUFFIX beside the environment NAME. */
+#define VENV_LOCK_SUFFIX ".venv-lock"
+
 enum venv_lock_flags {
 	/*
 	 * Keep the descriptor open across exec: the programs we start (pip)

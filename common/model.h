@@ -40,6 +40,11 @@ const char *venv_creator_name(enum venv_creator creator);
 /* What a venv repair keeps while it works (repair/txn.h names them too). */
 #define VENV_MODEL_REPAIR_JOURNAL ".venv-repair.journal"
 #define VENV_MODEL_REPAIR_DELETING ".venv-repair-deleting"
+/*
+ * ... and what it moves that trash to beside the environment NAME to be
+ * deleted after it exits: "." NAME VENV_MODEL_TRASH_SUFFIX (repair/trash.c).
+ */
+#define VENV_MODEL_TRASH_SUFFIX ".venv-trash"
 
 #define VENV_MODEL_MAX_BIN_ENTRIES 100000
 #define VENV_MODEL_MAX_INTERPS 32

@@ -148,8 +148,9 @@ static int search(struct discover *d, int fd, int depth)
 		 * deleted (repair/trash.c). Its backup of bin/ and pyvenv.cfg is
 		 * no environment to report.
 		 */
-		if (names[i][0] == '.' && strlen(names[i]) > 11 &&
-		    !strcmp(names[i] + strlen(names[i]) - 11, ".venv-trash"))
+		if (names[i][0] == '.' && strlen(names[i]) > sizeof(VENV_MODEL_TRASH_SUFFIX) - 1 &&
+		    !strcmp(names[i] + strlen(names[i]) - (sizeof(VENV_MODEL_TRASH_SUFFIX) - 1),
+			    VENV_MODEL_TRASH_SUFFIX))
 			continue;
 		if (st.st_dev != d->dev && !(d->flags & VENV_CHECK_CROSS_DEVICES))
 			continue;

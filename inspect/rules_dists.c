@@ -686,7 +686,7 @@ static int check_direct_url(struct venv_check_ctx *c, const struct venv_dist *d,
 	struct vbuf rel = VBUF_INIT(VBUF_MAX_PATH), fix = VBUF_INIT(VBUF_MAX_PATH);
 	struct venv_finding_data fd;
 	struct stat st;
-	int error = 0, there;
+	int error = 0, there, below;
 
 	/* A VCS URL is "git+file://...@commit" here: not a plain file URL, left alone. */
 	if (d->egg || !d->url || venv_dist_file_url(&path, d->url) < 0) {
@@ -700,6 +700,8 @@ static int check_direct_url(struct venv_check_ctx *c, const struct venv_dist *d,
 	if ((error = vbuf_addf(&rel, "%s/%s/direct_url.json", site_rel, d->dir)) < 0 ||
 	    (there && (error = vbuf_addf(&fix, "rewrite the url to '%s'", want.buf)) < 0))
 		goto done;
+	/* The path is the old location itself, or below it (VNV416's wording). */
+	below = strcmp(path.buf, oldp.buf) != 0;
 	memset(&fd, 0, sizeof(fd));
 	fd.found = path.buf;
 	fd.want = there ? want.buf : NULL;
@@ -711,9 +713,8 @@ static int check_direct_url(struct venv_check_ctx *c, const struct venv_dist *d,
 			       "(%s%s%s); pip freeze and venv list show that path", d->name,
 			       d->version, d->editable ? "is an editable install of" :
 			       "was installed from", path.buf,
-			       strcmp(path.buf, oldp.buf) ? "it is under the old location '" :
-			       "the old location itself", strcmp(path.buf, oldp.buf) ? oldp.buf : "",
-			       strcmp(path.buf, oldp.buf) ? "'" : "");
+			       below ? "it is under the old location '" : "the old location itself",
+			       below ? oldp.buf : "", below ? "'" : "");
 done:
 	vbuf_release(&path);
 	vbuf_release(&want);

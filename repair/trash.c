@@ -445,13 +445,12 @@ void venv_repair_trash_defer(int on)
 /* The name of the trash beside the environment: .NAME.venv-trash, as .NAME.venv-lock. */
 static int beside_name(const struct venv_envdir *e, char *out, size_t size)
 {
-	static const char lock_suffix[] = ".venv-lock";
-	size_t n = e->lock.name ? strlen(e->lock.name) : 0, k = sizeof(lock_suffix) - 1;
+	size_t n = e->lock.name ? strlen(e->lock.name) : 0, k = sizeof(VENV_LOCK_SUFFIX) - 1;
 
-	if (e->lock.dirfd < 0 || n <= k || strcmp(e->lock.name + n - k, lock_suffix))
+	if (e->lock.dirfd < 0 || n <= k || strcmp(e->lock.name + n - k, VENV_LOCK_SUFFIX))
 		return -1;
-	return snprintf(out, size, "%.*s.venv-trash", (int)(n - k), e->lock.name) < (int)size ?
-	       0 : -1;
+	return snprintf(out, size, "%.*s" VENV_MODEL_TRASH_SUFFIX, (int)(n - k), e->lock.name) <
+	       (int)size ? 0 : -1;
 }
 
 /*
