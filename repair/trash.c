@@ -16,7 +16,6 @@
 #include "compat.h"
 #include <dirent.h>
 #include <pthread.h>
-#include <sys/wait.h>
 #include "error.h"
 #include "fs.h"
 #include "txn.h"
@@ -454,7 +453,7 @@ static int beside_name(const struct venv_envdir *e, char *out, size_t size)
 }
 
 /*
- * The grandchild of detach(): nothing of the command's is kept (no
+ * The child of detach(): nothing of the command's is kept (no
  * terminal, no pipe a caller reads to its end, not the lock), the trash
  * beside the environment (dirfd, name) is emptied once the command has
  * exited (its end of the gate closed), and then this process ends.
@@ -513,19 +512,17 @@ static int detach(struct venv_envdir *e)
 	}
 	if (renameat(e->fd, VENV_REPAIR_DELETING, e->lock.dirfd, name) < 0)
 		return -1;
+	/*
+	 * One fork, not waited for: the child cannot end before this process
+	 * does (it waits on the gate), and is then the init process's to reap.
+	 * A second fork to leave no child, and the wait for the first, cost
+	 * this process a few milliseconds (a copy of its page tables, an exit).
+	 */
 	pid = fork();
-	if (pid == 0) {
-		/* Its own child, so that this process leaves no child to wait for. */
-		if (fork() == 0)
-			empty_after_exit(e->lock.dirfd, name, gate[0]);
-		_exit(0);
-	}
-	if (pid < 0) {
+	if (pid == 0)
+		empty_after_exit(e->lock.dirfd, name, gate[0]);
+	if (pid < 0)
 		(void)venv_fs_remove_tree_at(e->lock.dirfd, name);
-		return 0;
-	}
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
 	return 0;
 }
 

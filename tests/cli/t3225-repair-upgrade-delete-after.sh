@@ -28,7 +28,7 @@ echo stale >w/lib/python3.11/site-packages/__pycache__/usermod.cpython-311.pyc
 tracer=
 # (LeakSanitizer cannot work under ptrace: off for this run in the sanitizer pass.)
 command -v strace >/dev/null &&
-	tracer="env ASAN_OPTIONS=detect_leaks=0 strace -qq -o $TMP/st.log -e trace=renameat,renameat2,linkat,unlinkat"
+	tracer="env ASAN_OPTIONS=detect_leaks=0 strace -qq -o $TMP/st.log -e trace=renameat,renameat2,linkat,unlinkat,wait4,clone,clone3,fork"
 out=$($tracer "$VENV" repair -y --upgrade -p "$p12" w 2>&1) || fail "repair --upgrade failed: $out"
 if [ -n "$tracer" ]; then
 	grep -q '"\.venv-repair-deleting", [0-9]*, "\.w\.venv-trash"' st.log ||
@@ -40,6 +40,13 @@ if [ -n "$tracer" ]; then
 		fail "expected bin/python3.11 moved into the trash, not removed: $(grep python3.11 st.log)"
 	grep -q 'renameat([0-9]*, "python3\.11", [0-9]*, "[0-9]*")' st.log ||
 		fail "expected bin/python3.11 moved into the trash, saw: $(grep python3.11 st.log)"
+	# The deleting process is forked once and not waited for (it waits
+	# for the command to exit): the command waits for no child.
+	# (The last process it starts; the interpreters it asks run before.)
+	pid=$(grep -E '^(clone3?|fork)\(' st.log | tail -n 1 | sed -n 's/.* = \([0-9][0-9]*\)$/\1/p')
+	[ -n "$pid" ] || fail "expected repair to fork the deleting process, saw: $(grep -E '^(clone|fork)' st.log)"
+	grep -q "^wait4($pid," st.log && fail "expected repair not to wait for the deleting process $pid"
+	grep -q "^wait4(-1," st.log && fail "expected repair not to wait for any child: $(grep '^wait4' st.log)"
 	a=$(grep -n '^linkat([0-9]*, "activate", [0-9]*, "[0-9]*", 0)' st.log | head -n 1 | cut -d: -f1)
 	b=$(grep -n 'renameat([0-9]*, "\.venv-repair-new\.[0-9]*", [0-9]*, "activate")' st.log |
 		head -n 1 | cut -d: -f1)
