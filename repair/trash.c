@@ -125,6 +125,24 @@ static int trash_dir(struct venv_envdir *e, struct venv_trash **tp)
 	return t->dir;
 }
 
+/*
+ * dfd/name into the trash tfd under the next free number (a rename, or a
+ * hard link unless move): a name left by a run that was killed is skipped,
+ * not replaced. 0, or -1 with errno set.
+ */
+static int put(struct venv_trash *t, int tfd, int dfd, const char *name, int move)
+{
+	char tname[32];
+
+	do {
+		snprintf(tname, sizeof(tname), "%u", t->next++);
+		if ((move ? renameat(dfd, name, tfd, tname) : linkat(dfd, name, tfd, tname, 0)) == 0)
+			return 0;
+	} while ((errno == EEXIST || errno == ENOTEMPTY || errno == EISDIR || errno == ENOTDIR) &&
+		 t->next < 1000000);
+	return -1;
+}
+
 int venv_repair_trash_open(struct venv_envdir *e)
 {
 	struct venv_trash *t;
@@ -141,47 +159,32 @@ int venv_repair_trash_made(const struct venv_envdir *e)
 int venv_repair_trash_keep(struct venv_envdir *e, int dfd, const char *name, int move)
 {
 	struct venv_trash *t;
-	char tname[32];
 	int tfd = trash_dir(e, &t);
 
 	if (tfd < 0) {
 		venv_error_clear();
 		return 0;
 	}
-	do {
-		snprintf(tname, sizeof(tname), "%u", t->next++);
-		if ((move ? renameat(dfd, name, tfd, tname) : linkat(dfd, name, tfd, tname, 0)) == 0)
-			return 1;
-	} while (errno == EEXIST && t->next < 1000000);
-	return 0;
+	return put(t, tfd, dfd, name, move) == 0;
 }
 
 int venv_repair_trash(struct venv_envdir *e, const char *rel)
 {
 	struct venv_trash *t;
 	const char *base;
-	char name[32];
 	int dfd = -1, tfd, error = 0;
 
 	if ((tfd = trash_dir(e, &t)) < 0)
 		return tfd;
 	if ((dfd = venv_repair_open_parent(e->fd, rel, &base)) < 0)
 		return dfd;
-	/* A name left by a run that was killed is skipped, not replaced. */
-	do {
-		snprintf(name, sizeof(name), "%u", t->next++);
-		if (renameat(dfd, base, tfd, name) == 0)
-			break;
-		if (errno != EEXIST && errno != ENOTEMPTY && errno != EISDIR && errno != ENOTDIR) {
-			struct stat st;
+	if (put(t, tfd, dfd, base, 1) < 0) {
+		struct stat st;
 
-			/* ENOENT: the entry is gone (nothing to do), or the trash is (an error). */
-			error = errno == ENOENT &&
-				fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ? 0 :
-				venv_error_set_errno(VENV_EIO, "cannot move '%s' aside", rel);
-			break;
-		}
-	} while (t->next < 1000000);
+		/* ENOENT: the entry is gone (nothing to do), or the trash is (an error). */
+		error = errno == ENOENT && fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ? 0 :
+			venv_error_set_errno(VENV_EIO, "cannot move '%s' aside", rel);
+	}
 	close(dfd);
 	return error;
 }

@@ -172,10 +172,33 @@ static int open_dir_part(int rootfd, const char *rel, size_t len)
 #endif
 }
 
+/*
+ * Are the components of rel[0..len) (no empty one, none "." or "..", none
+ * longer than NAME_MAX) what open_dir_part() may hand to openat2 as they are?
+ */
+static int plain_components(const char *rel, size_t len)
+{
+	const char *p = rel, *end = rel + len;
+
+	if (!len)
+		return 0;
+	for (;;) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+		size_t n = (size_t)((slash ? slash : end) - p);
+
+		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (!slash)
+			return 1;
+		p = slash + 1;
+	}
+}
+
 int venv_repair_open_parent(int rootfd, const char *rel, const char **base)
 {
 	const char *p, *slash, *last = strrchr(rel, '/');
-	int fd, plain = last != NULL;
+	int fd;
 
 	/*
 	 * Set on failure too, though no caller reads it then: the analyzer
@@ -183,17 +206,9 @@ int venv_repair_open_parent(int rootfd, const char *rel, const char **base)
 	 */
 	*base = rel;
 	/* A bad component anywhere: the walk below refuses it as it always has. */
-	for (p = rel; plain && p <= last; p = slash + 1) {
-		size_t n;
-
-		slash = strchr(p, '/');
-		n = (size_t)(slash - p);
-		plain = !(n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
-			  (n == 2 && p[0] == '.' && p[1] == '.'));
-	}
 	p = last ? last + 1 : rel;
-	if (plain && *p && strcmp(p, ".") && strcmp(p, "..") &&
-	    (fd = open_dir_part(rootfd, rel, (size_t)(last - rel))) != -2) {
+	if (last && plain_components(rel, (size_t)(last - rel)) && *p && strcmp(p, ".") &&
+	    strcmp(p, "..") && (fd = open_dir_part(rootfd, rel, (size_t)(last - rel))) != -2) {
 		if (fd < 0)
 			return venv_error_set_errno(errno == ELOOP ? VENV_EUNSAFE :
 						    venv_error_from_errno(errno),
@@ -236,18 +251,11 @@ int venv_repair_open_parent(int rootfd, const char *rel, const char **base)
 
 int venv_repair_open_dir(int rootfd, const char *rel)
 {
-	const char *p, *slash, *base;
-	int plain = *rel != '\0', pfd, fd;
+	const char *base;
+	int pfd, fd;
 
-	for (p = rel; plain && p; p = slash ? slash + 1 : NULL) {
-		size_t n;
-
-		slash = strchr(p, '/');
-		n = slash ? (size_t)(slash - p) : strlen(p);
-		plain = !(n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
-			  (n == 2 && p[0] == '.' && p[1] == '.'));
-	}
-	if (plain && (fd = open_dir_part(rootfd, rel, strlen(rel))) != -2) {
+	if (plain_components(rel, strlen(rel)) &&
+	    (fd = open_dir_part(rootfd, rel, strlen(rel))) != -2) {
 		if (fd < 0)
 			return venv_error_set_errno(errno == ELOOP ? VENV_EUNSAFE :
 						    venv_error_from_errno(errno),
