@@ -251,7 +251,8 @@ int venv_check_loaded(struct venv_report *r, struct venv_model *env,
 		      const struct venv_check_options *opts)
 {
 	static const struct venv_check_options defaults = VENV_CHECK_OPTIONS_INIT;
-	struct venv_check_ctx c = { NULL, NULL, NULL, VENV_SITE_LIST_INIT, NULL, VENV_DISTS_INIT, 0, 0 };
+	struct venv_check_ctx c = { NULL, NULL, NULL, VENV_SITE_LIST_INIT, NULL, VENV_DISTS_INIT, 0, 0,
+				      NULL };
 	size_t i;
 	int error = 0;
 
@@ -286,11 +287,14 @@ int venv_check_loaded(struct venv_report *r, struct venv_model *env,
 	/* Files are hashed early only as the walk of the tree rules meets them. */
 	if (venv_check_wants_any(&c, tree_codes) && (error = venv_audit_early_start(&c)) < 0)
 		goto done;
+	if ((error = venv_check_dists_prefetch(&c)) < 0)
+		goto done;
 	for (i = 0; i < VENV_ARRAY_SIZE(rule_sets); i++)
 		if ((!rule_sets[i].codes || venv_check_wants_any(&c, rule_sets[i].codes)) &&
 		    (error = rule_sets[i].run(&c)) < 0)
 			goto done;
 done:
+	venv_check_dists_prefetch_join(&c, 1);
 	venv_audit_early_release(c.early);
 	venv_dists_release(&c.dists);
 	venv_site_list_release(&c.site);

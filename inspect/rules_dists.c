@@ -17,6 +17,7 @@
 #include "pep440.h"
 #include "pep508.h"
 #include <dirent.h>
+#include <pthread.h>
 
 #define add(c, code, rel, ...) venv_check_add((c), (code), (rel), 0, NULL, NULL, __VA_ARGS__)
 
@@ -943,6 +944,113 @@ static int dists_cover(unsigned have, unsigned want)
 	       (!(want & VENV_DISTS_EDITABLES) || (have & VENV_DISTS_EDITABLES));
 }
 
+/*
+ * The distributions read on a thread of their own while the other rules
+ * run (see venv_check_dists_prefetch): what that read needs, and what it
+ * gave. Reading them is a system call or more per file of each
+ * .dist-info; the walk of rules_tree.c is one per entry of the tree, and
+ * neither needs the other.
+ */
+struct venv_dists_prefetch {
+	pthread_t thread;
+	int root;                  /* the model's handle of the environment */
+	char *site_rel, *site;     /* as site_of() makes them */
+	unsigned flags;
+	struct venv_dists ds;
+	int error;
+	char message[1024];        /* venv_error_last() of the thread, when error < 0 */
+};
+
+static void *prefetch_main(void *arg)
+{
+	struct venv_dists_prefetch *p = arg;
+
+	p->error = venv_dists_read_at(&p->ds, p->root, p->site_rel, p->site, p->flags);
+	if (p->error < 0)
+		snprintf(p->message, sizeof(p->message), "%s", venv_error_last());
+	return NULL;
+}
+
+static void prefetch_free(struct venv_dists_prefetch *p)
+{
+	venv_dists_release(&p->ds);
+	free(p->site_rel);
+	free(p->site);
+	free(p);
+}
+
+int venv_check_dists_prefetch(struct venv_check_ctx *c)
+{
+	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
+	struct venv_dists_prefetch *p = NULL;
+	struct wants w;
+	int error = 0;
+
+	/* The early reader (--verify-hashes) reads them already; nothing asks: not read. */
+	if (c->early || c->prefetch || c->dists_state || !wants_of(c, &w) ||
+	    (error = site_of(c, &site_rel, &site)) <= 0) {
+		error = error < 0 ? error : 0;
+		goto done;
+	}
+	if (!(p = calloc(1, sizeof(*p)))) {
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+		goto done;
+	}
+	p->root = c->env->root;
+	p->flags = dists_flags(&w);
+	p->ds = (struct venv_dists)VENV_DISTS_INIT;
+	if (!(p->site_rel = strdup(site_rel.buf)) || !(p->site = strdup(site.buf))) {
+		prefetch_free(p);
+		error = venv_error_set(VENV_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* Without a thread (none left to start), venv_check_dists() reads them as before. */
+	if (pthread_create(&p->thread, NULL, prefetch_main, p) != 0) {
+		prefetch_free(p);
+		error = 0;
+		goto done;
+	}
+	c->prefetch = p;
+	error = 0;
+done:
+	vbuf_release(&site);
+	vbuf_release(&site_rel);
+	return error;
+}
+
+/* Wait for the thread; its distributions become c's unless discard. < 0: out of memory. */
+int venv_check_dists_prefetch_join(struct venv_check_ctx *c, int discard)
+{
+	struct venv_dists_prefetch *p = c->prefetch;
+	int error = 0;
+
+	if (!p)
+		return 0;
+	pthread_join(p->thread, NULL);
+	c->prefetch = NULL;
+	if (discard) {
+		prefetch_free(p);
+		return 0;
+	}
+	if (p->error == VENV_ENOMEM) {
+		error = venv_error_set(VENV_ENOMEM, "%s", p->message);
+	} else if (p->error < 0) {
+		/* As venv_check_dists() reports its own read's failure: once, as VNV003. */
+		c->dists_state = -1;
+		if ((error = add(c, VENV_DIAG_UNREADABLE_FILE, p->site_rel, "cannot read the "
+				 "distributions of '%s': %s", p->site_rel, p->message)) == 0)
+			venv_error_clear();
+	} else {
+		venv_dists_release(&c->dists);
+		c->dists = p->ds;
+		p->ds = (struct venv_dists)VENV_DISTS_INIT;
+		c->dists_state = 1;
+		c->dists_flags = p->flags;
+	}
+	prefetch_free(p);
+	return error;
+}
+
 int venv_check_dists(struct venv_check_ctx *c, unsigned need, const struct venv_dists **out)
 {
 	struct vbuf site = VBUF_INIT(VBUF_MAX_PATH), site_rel = VBUF_INIT(VBUF_MAX_PATH);
@@ -958,6 +1066,8 @@ int venv_check_dists(struct venv_check_ctx *c, unsigned need, const struct venv_
 		*out = &c->early->ds;
 		return 1;
 	}
+	if ((error = venv_check_dists_prefetch_join(c, 0)) < 0)
+		return error;
 	(void)wants_of(c, &w);
 	flags = dists_flags(&w) | need;
 	/* Once; again only for a caller that needs what an earlier one did without. */

@@ -60,6 +60,7 @@ struct venv_check_ctx {
 	struct venv_dists dists;
 	int dists_state;                  /* 0 not read yet, 1 read, -1 none (or reported unreadable) */
 	unsigned dists_flags;             /* what they were read with (venv_dists_read) */
+	struct venv_dists_prefetch *prefetch; /* rules_dists.c: dists being read, or NULL */
 };
 
 /*
@@ -98,6 +99,19 @@ int venv_check_report_read(struct venv_check_ctx *c, int rc, int err, const char
  * VNV003); < 0 out of memory.
  */
 int venv_check_dists(struct venv_check_ctx *c, unsigned need, const struct venv_dists **out);
+
+/*
+ * Start reading what venv_check_dists() will give on a thread of its own,
+ * when the rules will ask for it and the early reader does not read it:
+ * the rules that run before rules_dists.c (the walk above all) and that
+ * read go on side by side. < 0 only for out of memory; without a thread,
+ * nothing is started and the read is made when asked. The first
+ * venv_check_dists() waits for it; venv_check_dists_prefetch_join() with
+ * discard set waits for it and drops what it read (the check ends).
+ */
+struct venv_dists_prefetch;
+int venv_check_dists_prefetch(struct venv_check_ctx *c);
+int venv_check_dists_prefetch_join(struct venv_check_ctx *c, int discard);
 
 /* The rule sets. */
 int venv_rules_base(struct venv_check_ctx *c);      /* rules_base.c: interpreters, base */

@@ -11,6 +11,7 @@
 #include "inspect.h"
 #include "list.h"
 #include "model.h"
+#include "ruleset.h"
 
 static char top[PATH_MAX], env[PATH_MAX], base[PATH_MAX];
 static struct venv_report rep;
@@ -657,6 +658,49 @@ START_TEST(test_inspect__dists_through_the_handle)
 END_TEST
 
 /*
+ * The distributions are read on a thread of their own while the walk runs
+ * (venv_check_dists_prefetch): the first rule that asks for them gets that
+ * read, once; a check that ends first waits for the thread and drops what
+ * it read.
+ */
+START_TEST(test_inspect__dists_read_beside_the_rules)
+{
+	static const struct venv_check_options defaults = VENV_CHECK_OPTIONS_INIT;
+	struct venv_check_ctx c = { NULL, NULL, NULL, VENV_SITE_LIST_INIT, NULL, VENV_DISTS_INIT,
+				    0, 0, NULL };
+	const struct venv_dists *ds = NULL;
+	struct venv_model m;
+
+	demo_dist();
+	ck_assert_int_eq(venv_model_load(&m, env, 0), 0);
+	venv_report_release(&rep);
+	memset(&rep, 0, sizeof(rep));
+	c.r = &rep;
+	c.env = &m;
+	c.opts = &defaults;
+	ck_assert_int_eq(venv_check_dists_prefetch(&c), 0);
+	ck_assert_msg(c.prefetch != NULL, "expected a thread reading the distributions");
+	ck_assert_int_eq(venv_check_dists(&c, 0, &ds), 1);
+	ck_assert_ptr_null(c.prefetch);
+	ck_assert_ptr_eq(ds, &c.dists);
+	ck_assert_msg(venv_dists_find(&c.dists, "demo") != NULL, "expected demo among the %zu "
+		      "distributions read on the thread", c.dists.nr);
+	/* Read once: a second start reads nothing. */
+	ck_assert_int_eq(venv_check_dists_prefetch(&c), 0);
+	ck_assert_ptr_null(c.prefetch);
+	venv_dists_release(&c.dists);
+	c.dists_state = 0;
+	/* Started, never asked for: joined and dropped (ASan's leak check sees the rest). */
+	ck_assert_int_eq(venv_check_dists_prefetch(&c), 0);
+	ck_assert_int_eq(venv_check_dists_prefetch_join(&c, 1), 0);
+	ck_assert_ptr_null(c.prefetch);
+	ck_assert_int_eq(c.dists_state, 0);
+	venv_dists_release(&c.dists);
+	venv_model_release(&m);
+}
+END_TEST
+
+/*
  * The trash of a repair (.venv-repair-deleting): an interrupted repair's to
  * check (VNV117, and the walk goes through it), but not to the repair whose
  * threads are emptying it while it looks (VENV_CHECK_OWN_TRASH).
@@ -1071,6 +1115,7 @@ static Suite *inspect_suite(void)
 	tcase_add_test(tc, test_inspect__findings_sorted);
 	tcase_add_test(tc, test_inspect__own_trash);
 	tcase_add_test(tc, test_inspect__dists_through_the_handle);
+	tcase_add_test(tc, test_inspect__dists_read_beside_the_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
