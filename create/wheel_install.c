@@ -522,19 +522,45 @@ static int open_reuse(const struct venv_wheel_target *t)
  * lead to the very inode that was hashed, so a file swapped meanwhile is
  * never taken.
  */
-static int reuse_file(struct venv_dirstack *rs, const char *path, int ddir, const char *dname,
-		      const struct venv_wheel_file *f, int umask_bits, uid_t euid)
+/*
+ * A directory of the wheel that the old site-packages does not have (or
+ * cannot be entered): the files below it are copied without looking
+ * there, instead of opening the directories on the way for each one (the
+ * wheel's files come sorted, so they come together).
+ */
+struct reuse_missing {
+	char dir[VENV_WHEEL_MAX_NAME + 1];
+	size_t len;              /* 0: none */
+};
+
+static int below_missing(const struct reuse_missing *miss, const char *path)
+{
+	return miss->len && !strncmp(path, miss->dir, miss->len) && path[miss->len] == '/';
+}
+
+static int reuse_file(struct venv_dirstack *rs, struct reuse_missing *miss, const char *path,
+		      int ddir, const char *dname, const struct venv_wheel_file *f,
+		      int umask_bits, uid_t euid)
 {
 	unsigned char sha[VENV_SHA256_LEN];
 	struct stat st, lst;
-	const char *rbase;
+	const char *rbase, *slash = strrchr(path, '/');
 	mode_t want = f->executable ? ((0777 & ~(mode_t)umask_bits) | 0111) :
 		      (0666 & ~(mode_t)umask_bits);
 	int fd = -1, linked = 0;
 
+	if (below_missing(miss, path))
+		return 0;
 	if (venv_ds_enter_parent(rs, path, 0, &rbase) < 0) {
 		venv_error_clear();
 		venv_ds_pop_to(rs, 0);
+		/* Its whole directory is taken for missing: a shortcut missed, never a wrong link. */
+		miss->len = 0;
+		if (slash && (size_t)(slash - path) < sizeof(miss->dir)) {
+			miss->len = (size_t)(slash - path);
+			memcpy(miss->dir, path, miss->len);
+			miss->dir[miss->len] = '\0';
+		}
 		return 0;
 	}
 	fd = openat(venv_ds_top(rs), rbase, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
@@ -573,6 +599,7 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 	size_t dd = strlen(w->data_dir), i, neps = 0;
 	struct place_state ps = { 1, 1 };
 	struct venv_dirstack reuse;
+	struct reuse_missing miss = { "", 0 };
 	int dst_root = -1, reuse_root = -1, umask_bits = -1, error = 0;
 	uid_t euid = geteuid();
 
@@ -649,7 +676,7 @@ int venv_wheel_install(const struct venv_wheel *w, int treefd,
 			goto done;
 		memcpy(sha, f->sha256, sizeof(sha));
 		if (!script && root == lib_dir && reuse_root >= 0 &&
-		    reuse_file(&reuse, path, venv_ds_top(&dst), dbase, f, umask_bits, euid))
+		    reuse_file(&reuse, &miss, path, venv_ds_top(&dst), dbase, f, umask_bits, euid))
 			error = 0;
 		else if (script)
 			error = place_script(venv_ds_top(&src), sbase, venv_ds_top(&dst), dbase, f, t->python,

@@ -178,12 +178,109 @@ static int stale_cache(struct venv_move *m, struct venv_envdir *e, const char *r
 }
 
 /*
+ * The two directories the plan looks into entry after entry (one of the
+ * old site-packages, the same one of the new), kept open: an entry is then
+ * one fstatat, not the open of its directory, the fstatat and the close.
+ * Kept only while the plan runs, in which nothing is renamed.
+ */
+struct plan_dirs {
+	struct {
+		struct vbuf rel;   /* the directory, environment-relative */
+		int fd;            /* -1: none */
+	} slot[2];
+	int next;              /* the slot to reuse next */
+};
+
+static void plan_dirs_init(struct plan_dirs *pd)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		pd->slot[i].rel = (struct vbuf)VBUF_INIT(VBUF_MAX_PATH);
+		pd->slot[i].fd = -1;
+	}
+	pd->next = 0;
+}
+
+static void plan_dirs_release(struct plan_dirs *pd)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (pd->slot[i].fd >= 0)
+			close(pd->slot[i].fd);
+		pd->slot[i].fd = -1;
+		vbuf_release(&pd->slot[i].rel);
+	}
+}
+
+/* venv_move__exists_rel() through the kept directories. */
+static int plan_exists(struct plan_dirs *pd, struct venv_envdir *e, const char *rel,
+		       struct stat *st)
+{
+	const char *last = strrchr(rel, '/'), *base;
+	size_t dlen = last ? (size_t)(last - rel) : 0;
+	int i, fd, err;
+
+	if (!last)
+		return venv_move__exists_rel(e, rel, st);
+	for (i = 0; i < 2; i++)
+		if (pd->slot[i].fd >= 0 && pd->slot[i].rel.len == dlen &&
+		    !memcmp(pd->slot[i].rel.buf, rel, dlen))
+			break;
+	if (i == 2) {
+		/* Not kept: opened as venv_move__exists_rel() opens it, then kept. */
+		if ((fd = venv_repair_open_parent(e->fd, rel, &base)) < 0) {
+			if (fd == VENV_ENOTFOUND) {
+				venv_error_clear();
+				return 1;
+			}
+			return fd;
+		}
+		i = pd->next;
+		pd->next = !pd->next;
+		if (pd->slot[i].fd >= 0)
+			close(pd->slot[i].fd);
+		pd->slot[i].fd = -1;
+		vbuf_reset(&pd->slot[i].rel);
+		if (vbuf_add(&pd->slot[i].rel, rel, dlen) < 0) {
+			/* Not kept (a path over the cap): this one look still works. */
+			venv_error_clear();
+			err = fstatat(fd, base, st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+			close(fd);
+			goto judge;
+		}
+		pd->slot[i].fd = fd;
+	}
+	err = fstatat(pd->slot[i].fd, last + 1, st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+judge:
+	if (!err)
+		return 0;
+	if (err == ENOENT || err == ENOTDIR)
+		return 1;
+	errno = err;
+	return venv_error_set_errno(VENV_EIO, "cannot stat '%s/%s'", e->dir, rel);
+}
+
+/* plan_exists() for a caller to whom anything but "there" means "not there": 0 or -1. */
+static int plan_lstat(struct plan_dirs *pd, struct venv_envdir *e, const char *rel,
+		      struct stat *st)
+{
+	int r = plan_exists(pd, e, rel, st);
+
+	if (r < 0)
+		venv_error_clear();
+	return r == 0 ? 0 : -1;
+}
+
+/*
  * Plan the move of the entry `rel` of the old site-packages (site-relative)
  * into the new one: a whole rename unless something in it stays (it holds
  * files of a distribution installed again), or the new site-packages has a
  * directory of that name already (the two are merged entry by entry).
  */
-static int plan_entry(struct venv_move *m, struct venv_envdir *e, const char *rel)
+static int plan_entry(struct venv_move *m, struct venv_envdir *e, struct plan_dirs *pd,
+		      const char *rel)
 {
 	struct vbuf from = VBUF_INIT(VBUF_MAX_PATH), to = VBUF_INIT(VBUF_MAX_PATH);
 	struct stat st, nst;
@@ -196,7 +293,7 @@ static int plan_entry(struct venv_move *m, struct venv_envdir *e, const char *re
 	if ((error = vbuf_addf(&from, "%s/%s", m->old_site, rel)) < 0 ||
 	    (error = vbuf_addf(&to, "%s/%s", m->new_site, rel)) < 0)
 		goto done;
-	if ((error = venv_move__exists_rel(e, from.buf, &st)) != 0) {
+	if ((error = plan_exists(pd, e, from.buf, &st)) != 0) {
 		error = error < 0 ? error : 0;
 		goto done;
 	}
@@ -206,7 +303,7 @@ static int plan_entry(struct venv_move *m, struct venv_envdir *e, const char *re
 		descend = 1;
 		if (!m->dry && (error = mkdir_rel(e, to.buf, st.st_mode)) < 0)
 			goto done;
-	} else if (lstat_rel(e, to.buf, &nst) == 0) {
+	} else if (plan_lstat(pd, e, to.buf, &nst) == 0) {
 		if (S_ISDIR(st.st_mode) && S_ISDIR(nst.st_mode)) {
 			descend = 1;
 		} else {
@@ -219,7 +316,7 @@ static int plan_entry(struct venv_move *m, struct venv_envdir *e, const char *re
 						       m->old_minor)) < 0 ||
 				    (k > 1 && (error = vbuf_addf(&to, "-%d", k)) < 0))
 					goto done;
-				if (lstat_rel(e, to.buf, &nst) < 0)
+				if (plan_lstat(pd, e, to.buf, &nst) < 0)
 					break;
 			}
 			renamed = 1;
@@ -232,7 +329,7 @@ static int plan_entry(struct venv_move *m, struct venv_envdir *e, const char *re
 			vbuf_reset(&to);
 			if ((error = vbuf_addf(&to, "%s/%s", rel, names[i])) < 0)
 				break;
-			error = plan_entry(m, e, to.buf);
+			error = plan_entry(m, e, pd, to.buf);
 		}
 		goto done;
 	}
@@ -646,8 +743,10 @@ int venv_move_plan(struct venv_move *m, struct venv_envdir *e, int dry)
 	char **names = NULL;
 	size_t n = 0, i;
 	struct stat st;
+	struct plan_dirs pd;
 	int error = 0;
 
+	plan_dirs_init(&pd);
 	venv_move__free_strs(m->pairs, m->npairs);
 	m->pairs = NULL;
 	m->npairs = m->apairs = 0;
@@ -663,7 +762,7 @@ int venv_move_plan(struct venv_move *m, struct venv_envdir *e, int dry)
 	if ((error = venv_move__list_dir(e, m->old_site, &names, &n)) < 0)
 		goto done;
 	for (i = 0; i < n && !error; i++)
-		error = plan_entry(m, e, names[i]);
+		error = plan_entry(m, e, &pd, names[i]);
 	venv_move__free_strs(names, n);
 	names = NULL;
 	n = 0;
@@ -677,7 +776,7 @@ int venv_move_plan(struct venv_move *m, struct venv_envdir *e, int dry)
 			continue;
 		if ((error = vbuf_addf(&from, "%s/%s", m->old_lib, names[i])) == 0 &&
 		    (error = vbuf_addf(&dest, "%s/%s", m->new_lib, names[i])) == 0 &&
-		    (lstat_rel(e, dest.buf, &nst) < 0 ||
+		    (plan_lstat(&pd, e, dest.buf, &nst) < 0 ||
 		     (error = vbuf_addf(&dest, ".python3.%d", m->old_minor)) == 0) &&
 		    (error = add_pair(m, from.buf, dest.buf)) == 0)
 			error = add_unowned(m, from.buf, dest.buf, 0);
@@ -685,6 +784,7 @@ int venv_move_plan(struct venv_move *m, struct venv_envdir *e, int dry)
 		vbuf_release(&dest);
 	}
 done:
+	plan_dirs_release(&pd);
 	venv_move__free_strs(names, n);
 	return error;
 }
