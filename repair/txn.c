@@ -369,7 +369,15 @@ done:
 	return error;
 }
 
-int venv_txn__write_journal(struct venv_envdir *e, json_t *j)
+/*
+ * The journal j, durable: written under its temporary name, synced, then
+ * renamed over the old one and its directory synced. With sync_all, the
+ * whole file system is synced instead of the new journal alone, before the
+ * rename: the changes the journal's state stands for and the journal itself
+ * are written by the one syncfs a commit makes anyway (one wait for the
+ * device fewer), and the old journal still holds until the rename.
+ */
+static int write_journal(struct venv_envdir *e, json_t *j, int sync_all)
 {
 	char *text = venv_txn__journal_text(j);
 	int error;
@@ -379,8 +387,20 @@ int venv_txn__write_journal(struct venv_envdir *e, json_t *j)
 	/* The journal replaced goes to the trash where there is one (see venv_repair_trash_keep). */
 	if (venv_repair_trash_made(e))
 		venv_repair_trash_keep(e, e->fd, VENV_REPAIR_JOURNAL, 0);
-	error = venv_repair_write_durable(e->fd, VENV_REPAIR_JOURNAL, JOURNAL_TMP, text, strlen(text),
-				   0600);
+	if (!sync_all) {
+		error = venv_repair_write_durable(e->fd, VENV_REPAIR_JOURNAL, JOURNAL_TMP, text,
+						  strlen(text), 0600);
+	} else if ((error = venv_txn__write_new_file_at(e->fd, JOURNAL_TMP, text, strlen(text),
+							0600, NULL, 1)) == 0) {
+		if ((error = venv_repair_syncfs(e->fd, e->dir)) == 0 &&
+		    renameat(e->fd, JOURNAL_TMP, e->fd, VENV_REPAIR_JOURNAL) < 0)
+			error = venv_error_set_errno(venv_error_from_errno(errno),
+						     "cannot rename into '%s'", VENV_REPAIR_JOURNAL);
+		if (error < 0)
+			unlinkat(e->fd, JOURNAL_TMP, 0);
+		else
+			error = venv_repair_fsync_dir(e->fd, VENV_REPAIR_JOURNAL);
+	}
 	free(text);
 	if (error < 0 && error != VENV_ENOMEM) {
 		char msg[2048];
@@ -389,6 +409,16 @@ int venv_txn__write_journal(struct venv_envdir *e, json_t *j)
 		error = venv_error_set(error, "cannot write the journal of '%s': %s", e->dir, msg);
 	}
 	return error;
+}
+
+int venv_txn__write_journal(struct venv_envdir *e, json_t *j)
+{
+	return write_journal(e, j, 0);
+}
+
+int venv_txn__write_journal_synced(struct venv_envdir *e, json_t *j)
+{
+	return write_journal(e, j, 1);
 }
 
 int venv_txn__remove_journal(struct venv_envdir *e)
@@ -627,11 +657,11 @@ int venv_plan_apply(struct venv_envdir *e, const struct venv_plan *plan)
 	 * each directory would (30 rewritten scripts of a moved environment:
 	 * 60 waits for the device).
 	 */
-	if (error < 0 || (error = venv_repair_syncfs(e->fd, e->dir)) < 0)
+	if (error < 0)
 		goto done;
-	/* The commit point. */
+	/* The commit point, written with them by one syncfs. */
 	json_object_set_new(j, "state", json_string("committed"));
-	if ((error = venv_txn__write_journal(e, j)) < 0)
+	if ((error = venv_txn__write_journal_synced(e, j)) < 0)
 		goto done;
 	committed = 1;
 	if ((error = journal_forward(e, j)) < 0 && error != VENV_ENOMEM) {
@@ -744,9 +774,13 @@ int venv_repair_recover(struct venv_envdir *e, struct vbuf *note)
 		return error;
 	venv_repair_trash_sweep(e);
 	if (!venv_journal_exists(e)) {
-		/* A journal that never got its name is only a leftover. */
+		/*
+		 * A journal that never got its name is only a leftover; so is an
+		 * upgrade's backup without one (venv_upgrade_begin: the environment
+		 * was not changed yet).
+		 */
 		unlinkat(e->fd, JOURNAL_TMP, 0);
-		return 0;
+		return venv_fs_remove_tree_at(e->fd, VENV_REPAIR_BACKUP);
 	}
 	e->touched = 1;
 	if ((error = read_journal(e, &j)) < 0)

@@ -18,6 +18,8 @@ int venv_txn__write_new_file_at(int dfd, const char *name, const void *data, siz
 				unsigned mode, const struct stat *owner, int nosync);
 /* Replace the journal with j durably; remove it (and its temporary). */
 int venv_txn__write_journal(struct venv_envdir *e, json_t *j);
+/* The same, made durable by a syncfs of the whole file system (see txn.c). */
+int venv_txn__write_journal_synced(struct venv_envdir *e, json_t *j);
 int venv_txn__remove_journal(struct venv_envdir *e);
 /*
  * An upgrade's journal j: finish the committed upgrade, or put back what

@@ -383,8 +383,16 @@ int venv_upgrade_begin(struct venv_envdir *e, const char *python, const char *ne
 		if (fstatat(e->fd, watch[i], &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
 			json_array_append_new(created, venv_txn__jpath(watch[i]));
 	}
+	/*
+	 * The journal comes first only when the backup changes the environment
+	 * (a new-version lib directory moved into it). Otherwise, until the
+	 * journal says "applying", the environment is as it was and a crash
+	 * leaves at most a backup without a journal, which the next repair
+	 * removes (venv_repair_recover): one journal write (two waits for the
+	 * device) fewer.
+	 */
 	if ((error = venv_fs_remove_tree_at(e->fd, VENV_REPAIR_BACKUP)) < 0 ||
-	    (error = venv_txn__write_journal(e, j)) < 0)
+	    (had_new_lib && (error = venv_txn__write_journal(e, j)) < 0))
 		goto done;
 	if (mkdirat(e->fd, VENV_REPAIR_BACKUP, 0700) < 0) {
 		error = venv_error_set_errno(VENV_EIO, "cannot create the backup in '%s'", e->dir);
@@ -420,12 +428,11 @@ int venv_upgrade_begin(struct venv_envdir *e, const char *python, const char *ne
 	 * The backup is durable before the journal says "applying" (which a
 	 * roll-back trusts to hold all of bin/ and pyvenv.cfg) and so before
 	 * the first change: one syncfs writes the copied files and the backup's
-	 * directories, what an fsync of each (some 30 in bin/) would.
+	 * directories, what an fsync of each (some 30 in bin/) would, and the
+	 * journal with them.
 	 */
-	if ((error = venv_repair_syncfs(e->fd, e->dir)) < 0)
-		goto done;
 	json_object_set_new(j, "state", json_string("applying"));
-	if ((error = venv_txn__write_journal(e, j)) < 0)
+	if ((error = venv_txn__write_journal_synced(e, j)) < 0)
 		goto done;
 	json_decref((json_t *)e->upgrade);
 	e->upgrade = j;
@@ -537,12 +544,10 @@ int venv_upgrade_commit(struct venv_envdir *e)
 	 * Every change is durable before the journal says "committing": from
 	 * then on a crash is rolled forward and the backup is dropped. The
 	 * builder's files, the moves, the RECORDs and scripts written again, a
-	 * wheel's files: one syncfs for all of them.
+	 * wheel's files: one syncfs for all of them, and the journal with them.
 	 */
-	if ((error = venv_repair_syncfs(e->fd, e->dir)) < 0)
-		return error;
 	json_object_set_new(e->upgrade, "state", json_string("committing"));
-	if ((error = venv_txn__write_journal(e, e->upgrade)) < 0)
+	if ((error = venv_txn__write_journal_synced(e, e->upgrade)) < 0)
 		return error;
 	if ((error = venv_txn__upgrade_forward(e, e->upgrade)) < 0) {
 		char text[1024];
