@@ -157,3 +157,11 @@ offline_pip() {
 	unset XDG_CACHE_HOME PIP_FIND_LINKS PYTHONDONTWRITEBYTECODE
 	mkdir -p "$HOME"
 }
+
+# trace STRACE-ARGS... CMD...: CMD under strace, its calls in $TMP/st.log
+# (LeakSanitizer cannot work under ptrace: off for the traced run). Skips
+# the test without strace.
+trace() {
+	command -v strace >/dev/null || skip "needs strace"
+	env ASAN_OPTIONS=detect_leaks=0 strace -qq -o "$TMP/st.log" "$@"
+}

@@ -16,10 +16,6 @@
 need_p11_p12
 command -v strace >/dev/null || skip "needs strace"
 cd "$TMP" || fail "cannot enter $TMP"
-# (LeakSanitizer cannot work under ptrace: off for the traced runs.)
-trace() {
-	env ASAN_OPTIONS=detect_leaks=0 strace -qq -o "$TMP/st.log" "$@"
-}
 
 "$p11" -m venv --without-pip tmpl || fail "python3.11 -m venv failed"
 cp -a tmpl w

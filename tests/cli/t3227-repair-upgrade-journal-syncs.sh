@@ -16,16 +16,12 @@
 need_p11_p12
 command -v strace >/dev/null || skip "needs strace"
 cd "$TMP" || fail "cannot enter $TMP"
-# (LeakSanitizer cannot work under ptrace: off for the traced runs.)
-trace() {
-	env ASAN_OPTIONS=detect_leaks=0 strace -qq -y -o "$TMP/st.log" "$@"
-}
 
 "$p11" -m venv --without-pip tmpl || fail "python3.11 -m venv failed"
 # A file of the user's in site-packages: moved, so the moves are journaled.
 echo 'DEBUG = False' > tmpl/lib/python3.11/site-packages/local_settings.py
 cp -a tmpl w
-trace -e trace=fsync,syncfs,renameat "$VENV" repair -q --upgrade -p "$p12" w >out 2>&1 ||
+trace -y -e trace=fsync,syncfs,renameat "$VENV" repair -q --upgrade -p "$p12" w >out 2>&1 ||
 	fail "repair --upgrade failed: $(cat out)"
 cmp -s tmpl/lib/python3.11/site-packages/local_settings.py \
 	w/lib/python3.12/site-packages/local_settings.py ||
