@@ -78,21 +78,45 @@ slow_runs() {
 # a file name, the median CPU time (user + system, of CMD and every process
 # it waited for) in ms is written there: on a loaded machine the wall time
 # mostly measures the wait for a processor.
+# CMD runs in this shell (eval), timed by bash's own clock ($EPOCHREALTIME)
+# and `times`: a bash and /usr/bin/time started for each run, and a date
+# process for each reading of the clock, cost some 20 ms a run on a
+# paravirtualized machine, which is the harness's time, not the command's
+# (hyperfine subtracts its shell's start for the same reason).
 timed() {
-	local prep=$1 cmd=$2 n=$3 i t0 t1 times="" cpus=""
+	local prep=$1 cmd=$2 n=$3 i t0 t1 c0 c1 times="" cpus=""
 	D="$BTMP/target"
 	for i in $(seq 1 "$n"); do
 		eval "$prep" >/dev/null 2>&1 || { echo "bench: '$prep' failed" >&2; return 1; }
-		t0=$(date +%s%N)
-		D=$D /usr/bin/time -f '%U %S' -o "$BTMP/cpu" bash -c "$cmd" >/dev/null 2>&1 ||
-			{ echo "bench: '$cmd' failed" >&2; return 1; }
-		t1=$(date +%s%N)
-		times="$times $(( (t1 - t0) / 1000 ))"
-		cpus="$cpus $(awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$BTMP/cpu")"
+		children_cpu_us c0
+		t0=$EPOCHREALTIME
+		eval "$cmd" >/dev/null 2>&1 || { echo "bench: '$cmd' failed" >&2; return 1; }
+		t1=$EPOCHREALTIME
+		children_cpu_us c1
+		times="$times $(( ${t1/./} - ${t0/./} ))"
+		cpus="$cpus $(( (c1 - c0) / 1000 ))"
 	done
 	[ -n "${TIMED_CPU:-}" ] && echo $cpus | tr ' ' '\n' | sort -n |
 		awk '{a[NR]=$1} END {printf "%.0f\n", a[int((NR+1)/2)]}' > "$TIMED_CPU"
 	echo $times | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {printf "%.2f\n", a[int((NR+1)/2)]/1000}'
+}
+
+# children_cpu_us VAR: VAR gets the user + system time of the processes
+# this shell has waited for, in microseconds (`times`' second line,
+# milliseconds apart; run in this shell, not in a $(...) subshell, whose
+# children are its own).
+children_cpu_us() {
+	local self children u s
+	times >"$BTMP/times"
+	{ read -r self; read -r u s; } <"$BTMP/times"
+	printf -v "$1" '%s' $(( $(to_us "$u") + $(to_us "$s") ))
+}
+
+# to_us 1m2.345s: 62345000.
+to_us() {
+	local m=${1%%m*} rest=${1#*m}
+	rest=${rest%s}
+	echo $(( m * 60000000 + 10#${rest%.*} * 1000000 + 10#${rest#*.} * 1000 ))
 }
 
 # row_cpu NAME MS BASELINE_MS CPU_MS BASELINE_CPU_MS: a table line with the
