@@ -44,8 +44,9 @@ cp -a e m
 #   stat:NAME     every newfstatat() of a file named NAME (relative, as the model asks)
 #   dents:PATH    every getdents64() of the directory PATH (absolute): its listing
 #   open:NAME     every openat() of the directory NAME from the first that is not
-#                 the walk's on (the walk of rules_tree.c opens with O_NONBLOCK, the
-#                 model without; a refused upgrade's second look walks again)
+#                 the walk's on, in each thread (the walk of rules_tree.c opens with
+#                 O_NONBLOCK, the model without; a refused upgrade's second look
+#                 walks again)
 run_eio() {
 	local what=$1 n
 	# LeakSanitizer cannot run under ptrace (SANITIZE=1): it would end each
@@ -65,7 +66,10 @@ run_eio() {
 		rm -rf "$TMP/count" && cp -a "${@: -1}" "$TMP/count" || fail "cannot copy ${*: -1}"
 		strace -f -qq -o "$TMP/count.log" -P "${what#open:}" -e trace=openat "$VENV" \
 			"${@:1:$#-1}" "$TMP/count" >/dev/null 2>&1
-		n=$(grep -n 'openat(' "$TMP/count.log" | grep -v O_NONBLOCK | head -n 1 | cut -d: -f1)
+		# when= counts each thread's calls: n is the first open that is not
+		# the walk's among those of the thread that makes it (check reads
+		# the distributions on a thread of its own).
+		n=$(awk '/openat\(/ { k[$1]++; if (!/O_NONBLOCK/) { print k[$1]; exit } }' "$TMP/count.log")
 		[ -n "$n" ] || fail "expected venv $* to open '${what#open:}': $(cat "$TMP/count.log")"
 		strace -f -qq -o "$TMP/strace.log" -P "${what#open:}" -e trace=openat \
 			-e inject=openat:error=EIO:when="$n+" "$VENV" "$@" >"$TMP/.out" 2>"$TMP/.err" ;;
